@@ -1,0 +1,9 @@
+//! balint-core: the Balint group leadership pathway as data.
+//!
+//! (Crate documentation is being written.)
+
+pub mod ids;
+
+pub use ids::{
+    ActivityId, IdError, PathwayId, PersonId, RegistrationNumber, RequirementId, SocietyId, TierId,
+};
