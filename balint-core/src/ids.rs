@@ -137,6 +137,7 @@ string_id!(
 );
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -3,6 +3,7 @@
 //! (Crate documentation is being written.)
 
 pub mod ids;
+pub mod ledger;
 
 pub use ids::{
     ActivityId, IdError, PathwayId, PersonId, RegistrationNumber, RequirementId, SocietyId, TierId,
