@@ -4,7 +4,9 @@
 
 pub mod ids;
 pub mod ledger;
+pub mod register;
 
 pub use ids::{
     ActivityId, IdError, PathwayId, PersonId, RegistrationNumber, RequirementId, SocietyId, TierId,
 };
+pub use register::{Register, RegisterEntry, RegisterError, Status};

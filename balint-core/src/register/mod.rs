@@ -1,0 +1,237 @@
+//! The register: accredited leaders and trainers, their statuses over time,
+//! and renewal cycles.
+//!
+//! A [`RegisterEntry`] is one person's entry: a registration number, the
+//! tiers granted, and an append-only, dated history of [`StatusChange`]s,
+//! each with a reason and a [`Visibility`]. Everything else (status on a
+//! day, tiers held on a day, the cycle end, the lapse day) is read from that
+//! history. A [`Register`] is a society's collection of entries and answers
+//! "did person P hold tier T on day D".
+//!
+//! # Transitions
+//!
+//! Only these changes are allowed ([`StatusAction::target`]); anything else
+//! is a [`RegisterError::IllegalTransition`] saying from what, to what, and
+//! why, and leaves the entry unchanged.
+//!
+//! | action \ from   | (none)     | accredited | suspended | lapsed     | retired    | revoked | deceased |
+//! |-----------------|------------|------------|-----------|------------|------------|---------|----------|
+//! | grant           | accredited | accredited¹| –         | accredited²| accredited²| –       | –        |
+//! | renew           | –          | accredited | –         | accredited | –          | –       | –        |
+//! | suspend         | –          | suspended  | –         | –          | –          | –       | –        |
+//! | reinstate       | –          | –          | accredited| –          | –          | –       | –        |
+//! | revoke          | –          | revoked    | revoked   | revoked    | revoked    | –       | –        |
+//! | retire          | –          | retired    | –         | retired    | –          | –       | –        |
+//! | lapse           | –          | lapsed     | lapsed    | –          | –          | –       | –        |
+//! | mark_deceased   | –          | deceased   | deceased  | deceased   | deceased   | –       | –        |
+//!
+//! ¹ a further tier (e.g. leader trainer); granting a tier already held is
+//! refused. ² re-accreditation through a new grant.
+//!
+//! In words: revoked and deceased are final; a suspension ends only by
+//! reinstatement or revocation (it must end before a grant, renewal or
+//! retirement); a lapsed entry comes back only by renewal or a new grant,
+//! never by reinstatement; a retired leader comes back by a new grant.
+//!
+//! # Dates
+//!
+//! A change takes effect on its `effective` day: on that day the entry has
+//! the new status. Changes may be dated in the future but never before the
+//! entry's latest change ([`RegisterError::BackDated`]); several changes on
+//! one day apply in the order recorded. Nothing here reads a clock: "today"
+//! is always passed in.
+//!
+//! # Renewal
+//!
+//! Where a pathway sets a cycle ([`RenewalPolicy`]), each grant or renewal
+//! carries a [`RenewalCycle`]: the day the entry runs to and the grace
+//! period after it. An entry not renewed lapses on the day after the grace
+//! period; [`RegisterEntry::lapse_if_due`] (and [`Register::lapse_due`] for a
+//! whole register) records that lapse, dated the day it was due, and is
+//! idempotent.
+//!
+//! # Public view
+//!
+//! The public register must never show a suspended or revoked leader as
+//! accredited, so every change's date, action, statuses, tier and cycle end
+//! are public; a [`Visibility::Confidential`] change withholds only its
+//! reason ([`RegisterEntry::public_history`]).
+//!
+//! # Holding a tier
+//!
+//! An entry holds a tier on a day only if the tier was granted by then and
+//! the entry was `accredited` that day. A suspended, lapsed, revoked,
+//! retired or deceased leader does not count as an accredited co-leader or
+//! supervisor, even for a tier they reached earlier.
+//!
+//! ```
+//! use balint_core::register::{Grant, RegisterEntry, RegistrarAction, Status, Visibility};
+//! use chrono::NaiveDate;
+//!
+//! let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+//! let mut entry = RegisterEntry::accredit(
+//!     "BSANZ-0042".parse().unwrap(),
+//!     "p-17".parse().unwrap(),
+//!     Grant {
+//!         effective: day("2024-03-01"),
+//!         tier: "accredited-leader".parse().unwrap(),
+//!         cycle: None,
+//!         reason: "council decision 2024/7".into(),
+//!         visibility: Visibility::Public,
+//!     },
+//! )?;
+//! entry.change_status(RegistrarAction::Suspend, day("2025-05-10"), "complaint under review", Visibility::Confidential)?;
+//! entry.change_status(RegistrarAction::Revoke, day("2025-09-01"), "council decision 2025/3", Visibility::Public)?;
+//!
+//! assert_eq!(entry.status_as_of(day("2024-02-29")), None);
+//! assert_eq!(entry.status_as_of(day("2025-05-10")), Some(Status::Suspended));
+//! let refused = entry.change_status(RegistrarAction::Reinstate, day("2025-10-01"), "appeal", Visibility::Public);
+//! assert_eq!(
+//!     refused.unwrap_err().to_string(),
+//!     "a revoked entry cannot be reinstated: revocation is final; no change follows it",
+//! );
+//! # Ok::<(), balint_core::register::RegisterError>(())
+//! ```
+
+mod change;
+mod entry;
+mod error;
+mod renewal;
+mod status;
+
+#[cfg(test)]
+mod proptests;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{PersonId, RegistrationNumber, TierId};
+
+pub use change::{PublicStatusChange, StatusChange, Visibility};
+pub use entry::{Grant, RegisterEntry, Renewal, Standing, TierHeld};
+pub use error::RegisterError;
+pub use renewal::{RenewalCycle, RenewalPolicy};
+pub use status::{IllegalTransition, RegistrarAction, Status, StatusAction, UnknownStatus};
+
+/// A society's register: its entries, one per person and per registration
+/// number. Serialized as a list of entries ordered by registration number.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<RegisterEntry>", into = "Vec<RegisterEntry>")]
+pub struct Register {
+    entries: BTreeMap<RegistrationNumber, RegisterEntry>,
+    by_person: BTreeMap<PersonId, RegistrationNumber>,
+}
+
+impl Register {
+    /// An empty register.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add an entry; refused if its registration number or its person is
+    /// already on the register.
+    pub fn insert(&mut self, entry: RegisterEntry) -> Result<(), RegisterError> {
+        if self.entries.contains_key(entry.registration()) {
+            return Err(RegisterError::DuplicateRegistration(
+                entry.registration().clone(),
+            ));
+        }
+        if let Some(registration) = self.by_person.get(entry.person()) {
+            return Err(RegisterError::PersonAlreadyRegistered {
+                person: entry.person().clone(),
+                registration: registration.clone(),
+            });
+        }
+        self.by_person
+            .insert(entry.person().clone(), entry.registration().clone());
+        self.entries.insert(entry.registration().clone(), entry);
+        Ok(())
+    }
+
+    /// The entry with this registration number.
+    pub fn get(&self, registration: &RegistrationNumber) -> Option<&RegisterEntry> {
+        self.entries.get(registration)
+    }
+
+    /// The entry with this registration number, to change it through its
+    /// own methods (which keep its history valid).
+    pub fn get_mut(&mut self, registration: &RegistrationNumber) -> Option<&mut RegisterEntry> {
+        self.entries.get_mut(registration)
+    }
+
+    /// The person's entry, if they are on the register.
+    pub fn entry_for(&self, person: &PersonId) -> Option<&RegisterEntry> {
+        self.by_person
+            .get(person)
+            .and_then(|registration| self.entries.get(registration))
+    }
+
+    /// Every entry, ordered by registration number.
+    pub fn entries(&self) -> impl Iterator<Item = &RegisterEntry> {
+        self.entries.values()
+    }
+
+    /// How many entries there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the register has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Whether `person` held `tier` on `date`: on the register, granted the
+    /// tier by then, and accredited that day (see
+    /// [`RegisterEntry::holds_tier_on`]).
+    pub fn holds_tier_on(&self, person: &PersonId, tier: &TierId, date: NaiveDate) -> bool {
+        self.entry_for(person)
+            .is_some_and(|entry| entry.holds_tier_on(tier, date))
+    }
+
+    /// Entries due for renewal within `within_days` of `as_of` (see
+    /// [`RegisterEntry::due_for_renewal`]), soonest cycle end first, then by
+    /// registration number.
+    pub fn due_for_renewal(&self, as_of: NaiveDate, within_days: u32) -> Vec<&RegisterEntry> {
+        let mut due: Vec<&RegisterEntry> = self
+            .entries()
+            .filter(|entry| entry.due_for_renewal(as_of, within_days))
+            .collect();
+        // Stable sort keeps registration order among equal cycle ends.
+        due.sort_by_key(|entry| entry.valid_until());
+        due
+    }
+
+    /// The daily job: record the lapse of every entry due to lapse by
+    /// `as_of`, and return the changes made with their registration
+    /// numbers. Running it again on the same day changes nothing.
+    pub fn lapse_due(&mut self, as_of: NaiveDate) -> Vec<(RegistrationNumber, StatusChange)> {
+        self.entries
+            .values_mut()
+            .filter_map(|entry| {
+                entry
+                    .lapse_if_due(as_of)
+                    .map(|change| (entry.registration().clone(), change))
+            })
+            .collect()
+    }
+}
+
+impl TryFrom<Vec<RegisterEntry>> for Register {
+    type Error = RegisterError;
+    fn try_from(entries: Vec<RegisterEntry>) -> Result<Self, Self::Error> {
+        let mut register = Register::new();
+        for entry in entries {
+            register.insert(entry)?;
+        }
+        Ok(register)
+    }
+}
+
+impl From<Register> for Vec<RegisterEntry> {
+    fn from(register: Register) -> Self {
+        register.entries.into_values().collect()
+    }
+}
