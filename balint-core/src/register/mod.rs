@@ -235,3 +235,155 @@ impl From<Register> for Vec<RegisterEntry> {
         register.entries.into_values().collect()
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn entry(
+        registration: &str,
+        person: &str,
+        from: &str,
+        valid_until: Option<&str>,
+    ) -> RegisterEntry {
+        RegisterEntry::accredit(
+            registration.parse().unwrap(),
+            person.parse().unwrap(),
+            Grant {
+                effective: day(from),
+                tier: "accredited-leader".parse().unwrap(),
+                cycle: valid_until.map(|until| RenewalCycle {
+                    valid_until: day(until),
+                    grace_days: 30,
+                }),
+                reason: "council decision".into(),
+                visibility: Visibility::Public,
+            },
+        )
+        .unwrap()
+    }
+
+    fn register() -> Register {
+        let mut register = Register::new();
+        register
+            .insert(entry("BSANZ-0001", "ann", "2020-01-01", Some("2026-06-30")))
+            .unwrap();
+        register
+            .insert(entry("BSANZ-0002", "bob", "2021-01-01", Some("2026-03-31")))
+            .unwrap();
+        register
+            .insert(entry("BSANZ-0003", "cat", "2022-01-01", None))
+            .unwrap();
+        register
+    }
+
+    #[test]
+    fn a_person_or_registration_number_appears_once() {
+        let mut register = register();
+        assert_eq!(
+            register.insert(entry("BSANZ-0001", "dan", "2024-01-01", None)),
+            Err(RegisterError::DuplicateRegistration(
+                "BSANZ-0001".parse().unwrap()
+            ))
+        );
+        let err = register
+            .insert(entry("BSANZ-0009", "ann", "2024-01-01", None))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "person ann is already on the register as BSANZ-0001"
+        );
+        assert_eq!(register.len(), 3);
+    }
+
+    #[test]
+    fn holds_tier_on_answers_for_a_person_and_a_day() {
+        let mut register = register();
+        let leader: TierId = "accredited-leader".parse().unwrap();
+        let ann: PersonId = "ann".parse().unwrap();
+        assert!(!register.holds_tier_on(&ann, &leader, day("2019-12-31")));
+        assert!(register.holds_tier_on(&ann, &leader, day("2020-01-01")));
+        assert!(!register.holds_tier_on(
+            &ann,
+            &"leader-trainer".parse().unwrap(),
+            day("2024-01-01")
+        ));
+        assert!(!register.holds_tier_on(&"nobody".parse().unwrap(), &leader, day("2024-01-01")));
+
+        register
+            .get_mut(&"BSANZ-0001".parse().unwrap())
+            .unwrap()
+            .change_status(
+                RegistrarAction::Suspend,
+                day("2024-05-01"),
+                "complaint",
+                Visibility::Confidential,
+            )
+            .unwrap();
+        assert!(register.holds_tier_on(&ann, &leader, day("2024-04-30")));
+        assert!(!register.holds_tier_on(&ann, &leader, day("2024-05-01")));
+    }
+
+    #[test]
+    fn due_for_renewal_lists_the_soonest_first() {
+        let register = register();
+        let due: Vec<&str> = register
+            .due_for_renewal(day("2026-01-01"), 200)
+            .into_iter()
+            .map(|e| e.registration().as_str())
+            .collect();
+        assert_eq!(due, vec!["BSANZ-0002", "BSANZ-0001"]);
+        let due: Vec<&str> = register
+            .due_for_renewal(day("2026-01-01"), 100)
+            .into_iter()
+            .map(|e| e.registration().as_str())
+            .collect();
+        assert_eq!(due, vec!["BSANZ-0002"]);
+    }
+
+    #[test]
+    fn the_daily_lapse_job_is_idempotent() {
+        let mut register = register();
+        // bob: cycle to 2026-03-31, 30 days' grace, lapses on 2026-05-01.
+        assert!(register.lapse_due(day("2026-04-30")).is_empty());
+        let lapsed = register.lapse_due(day("2026-05-01"));
+        assert_eq!(lapsed.len(), 1);
+        assert_eq!(lapsed[0].0.as_str(), "BSANZ-0002");
+        assert_eq!(lapsed[0].1.effective, day("2026-05-01"));
+        let after_first = register.clone();
+        assert!(register.lapse_due(day("2026-05-01")).is_empty());
+        assert_eq!(register, after_first);
+
+        // A late run picks up ann, dated from her own lapse day.
+        let lapsed = register.lapse_due(day("2026-12-01"));
+        assert_eq!(lapsed.len(), 1);
+        assert_eq!(lapsed[0].1.effective, day("2026-07-31"));
+        let cat = register.entry_for(&"cat".parse().unwrap()).unwrap();
+        assert_eq!(cat.status(), Status::Accredited);
+    }
+
+    #[test]
+    fn a_register_round_trips_through_json_and_refuses_duplicates() {
+        let register = register();
+        let json = serde_json::to_value(&register).unwrap();
+        assert_eq!(json.as_array().unwrap().len(), 3);
+        assert_eq!(json[0]["registration"], "BSANZ-0001");
+        let back: Register = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, register);
+        assert!(back.holds_tier_on(
+            &"bob".parse().unwrap(),
+            &"accredited-leader".parse().unwrap(),
+            day("2022-01-01")
+        ));
+
+        let mut doubled = json.as_array().unwrap().clone();
+        doubled.push(json[0].clone());
+        let err = serde_json::from_value::<Register>(doubled.into()).unwrap_err();
+        assert!(err.to_string().contains("already on the register"), "{err}");
+    }
+}
