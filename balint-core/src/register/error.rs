@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::ids::{PersonId, RegistrationNumber, TierId};
+use crate::ids::{IdError, PersonId, RegistrationNumber, TierId};
 
 use super::IllegalTransition;
 
@@ -73,4 +73,7 @@ pub enum RegisterError {
         /// Their existing registration.
         registration: RegistrationNumber,
     },
+    /// A registration number built from a prefix is not a valid identifier.
+    #[error("invalid registration number: {0}")]
+    InvalidRegistrationNumber(#[from] IdError),
 }

@@ -183,6 +183,58 @@ impl Register {
         self.entries.is_empty()
     }
 
+    /// The next free registration number of the form `{prefix}-NNNN`
+    /// (e.g. `BSANZ-0042`): one more than the highest number already issued
+    /// with that prefix, at least four digits.
+    pub fn next_registration(&self, prefix: &str) -> Result<RegistrationNumber, RegisterError> {
+        let highest = self
+            .entries
+            .keys()
+            .filter_map(|registration| {
+                registration
+                    .as_str()
+                    .strip_prefix(prefix)?
+                    .strip_prefix('-')?
+                    .parse::<u64>()
+                    .ok()
+            })
+            .max()
+            .unwrap_or(0);
+        Ok(format!("{prefix}-{:04}", highest + 1).parse()?)
+    }
+
+    /// Record a granted application: a further tier or re-accreditation on
+    /// the person's existing entry, or, if they are not on the register yet,
+    /// a new entry numbered by [`Self::next_registration`] with `prefix`.
+    /// Returns the entry as it now stands.
+    pub fn grant(
+        &mut self,
+        person: &PersonId,
+        grant: Grant,
+        prefix: &str,
+    ) -> Result<&RegisterEntry, RegisterError> {
+        let registration = match self.by_person.get(person) {
+            Some(registration) => {
+                let registration = registration.clone();
+                if let Some(entry) = self.entries.get_mut(&registration) {
+                    entry.grant(grant)?;
+                }
+                registration
+            }
+            None => {
+                let registration = self.next_registration(prefix)?;
+                self.insert(RegisterEntry::accredit(
+                    registration.clone(),
+                    person.clone(),
+                    grant,
+                )?)?;
+                registration
+            }
+        };
+        // Present: it was either found through `by_person` or just inserted.
+        Ok(&self.entries[&registration])
+    }
+
     /// Whether `person` held `tier` on `date`: on the register, granted the
     /// tier by then, and accredited that day (see
     /// [`RegisterEntry::holds_tier_on`]).
@@ -299,6 +351,51 @@ mod tests {
             "person ann is already on the register as BSANZ-0001"
         );
         assert_eq!(register.len(), 3);
+    }
+
+    #[test]
+    fn a_grant_numbers_a_new_entry_or_updates_the_existing_one() {
+        let mut register = register();
+        register
+            .insert(entry("UKBS-12", "eve", "2020-01-01", None))
+            .unwrap();
+        assert_eq!(
+            register.next_registration("BSANZ").unwrap().as_str(),
+            "BSANZ-0004"
+        );
+        assert_eq!(
+            register.next_registration("DBG").unwrap().as_str(),
+            "DBG-0001"
+        );
+        assert!(matches!(
+            register.next_registration("no spaces"),
+            Err(RegisterError::InvalidRegistrationNumber(_))
+        ));
+
+        let grant = |tier: &str| Grant {
+            effective: day("2025-02-01"),
+            tier: tier.parse().unwrap(),
+            cycle: None,
+            reason: "council decision 2025/1".into(),
+            visibility: Visibility::Public,
+        };
+        let dan = register
+            .grant(&"dan".parse().unwrap(), grant("accredited-leader"), "BSANZ")
+            .unwrap();
+        assert_eq!(dan.registration().as_str(), "BSANZ-0004");
+        assert_eq!(dan.first_accredited(), day("2025-02-01"));
+
+        let ann = register
+            .grant(&"ann".parse().unwrap(), grant("leader-trainer"), "BSANZ")
+            .unwrap();
+        assert_eq!(ann.registration().as_str(), "BSANZ-0001");
+        assert_eq!(ann.tiers().len(), 2);
+        assert_eq!(register.len(), 5);
+
+        let err = register
+            .grant(&"ann".parse().unwrap(), grant("leader-trainer"), "BSANZ")
+            .unwrap_err();
+        assert!(matches!(err, RegisterError::TierAlreadyHeld { .. }));
     }
 
     #[test]
