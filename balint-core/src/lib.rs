@@ -4,7 +4,7 @@
 
 pub mod ids;
 pub mod ledger;
-pub mod register;
+pub mod pathway;
 
 pub use ids::{
     ActivityId, IdError, PathwayId, PersonId, RegistrationNumber, RequirementId, SocietyId, TierId,
