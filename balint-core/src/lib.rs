@@ -5,6 +5,7 @@
 pub mod ids;
 pub mod ledger;
 pub mod pathway;
+pub mod register;
 
 pub use ids::{
     ActivityId, IdError, PathwayId, PersonId, RegistrationNumber, RequirementId, SocietyId, TierId,
