@@ -1,1 +1,77 @@
-fn main() {}
+//! `balint-accredit`: parse the command line, set up logging, run.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::Context;
+use clap::Parser;
+
+use balint_accredit_api::config::{AdminCommand, AdminCreate, Cli, Command};
+use balint_accredit_api::{admin, telemetry, Application};
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // No subcommand means `serve`, with its flags' environment fallbacks.
+    let command = match cli.command {
+        Some(command) => command,
+        None => match Cli::parse_from(["balint-accredit", "serve"]).command {
+            Some(command) => command,
+            None => anyhow::bail!("no command"),
+        },
+    };
+    match command {
+        Command::Serve(settings) => {
+            telemetry::init(&settings.log_level, settings.log_format);
+            actix_web::rt::System::new().block_on(async move {
+                let app = Application::build(settings.clone()).await?;
+                tracing::info!(
+                    address = %settings.bind.ip(),
+                    port = app.port(),
+                    "serving the Balint accreditation API"
+                );
+                app.run_until_stopped().await?;
+                Ok(())
+            })
+        }
+        Command::Migrate(database) => {
+            let applied = admin::migrate(&database)?;
+            if applied.is_empty() {
+                println!("The database is up to date.");
+            } else {
+                for name in applied {
+                    println!("applied {name}");
+                }
+            }
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Create(args)) => create_admin(args),
+    }
+}
+
+fn create_admin(args: AdminCreate) -> anyhow::Result<()> {
+    let password = if !args.password_stdin && std::io::stdin().is_terminal() {
+        let password = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        if password != again {
+            anyhow::bail!("the passwords differ");
+        }
+        password
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    let user = admin::create_platform_admin(
+        &args.database,
+        &args.email,
+        &password,
+        args.password_hashing,
+    )?;
+    println!(
+        "Created platform administrator {} ({})",
+        user.email, user.id
+    );
+    Ok(())
+}

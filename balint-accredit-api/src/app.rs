@@ -1,0 +1,157 @@
+//! Build the HTTP application (routes, middleware), bind, run.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, ServerHandle, Service};
+use actix_web::error::JsonPayloadError;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{web, App, HttpMessage, HttpServer};
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::error::ApiError;
+use crate::routes;
+
+/// What every handler can reach.
+#[derive(Debug)]
+pub struct AppState {
+    /// The database pool.
+    pub pool: DbPool,
+    /// The settings the server was started with.
+    pub settings: Settings,
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: DbPool,
+}
+
+impl Application {
+    /// Migrate the database, bind to `settings.bind` (port 0 picks a free
+    /// port) and prepare the server. Fails when the database cannot be
+    /// reached or migrated, or the address cannot be bound.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = db::pool(&settings.database);
+        let migrating = pool.clone();
+        let applied = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
+            let mut conn = migrating
+                .get()
+                .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
+            db::run_migrations(&mut conn)
+        })
+        .await??;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "database migrated");
+        }
+        Self::build_with_pool(settings, pool)
+    }
+
+    /// Bind and prepare the server on an existing pool (no migration).
+    pub fn build_with_pool(settings: Settings, pool: DbPool) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.workers;
+        let state = web::Data::new(AppState {
+            pool: pool.clone(),
+            settings,
+        });
+        let server =
+            HttpServer::new(move || {
+                let limit = state.settings.json_limit_bytes;
+                App::new()
+                    .app_data(state.clone())
+                    .app_data(json_config(limit))
+                    .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                        ApiError::BadRequest {
+                            detail: "invalid query parameters".to_owned(),
+                            errors: vec![crate::error::FieldProblem::new("query", err.to_string())],
+                        }
+                        .into()
+                    }))
+                    .app_data(web::PathConfig::default().error_handler(|err, _| {
+                        ApiError::bad_request("path", err.to_string()).into()
+                    }))
+                    .configure(routes::configure)
+                    .default_service(web::to(routes::not_found))
+                    .wrap_fn(|req, srv| {
+                        let response = srv.call(req);
+                        async move {
+                            let mut response = response.await?;
+                            let id = response.request().extensions().get::<RequestId>().copied();
+                            if let Some(value) =
+                                id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok())
+                            {
+                                response
+                                    .headers_mut()
+                                    .insert(HeaderName::from_static("x-request-id"), value);
+                            }
+                            Ok(response)
+                        }
+                    })
+                    .wrap(TracingLogger::default())
+            })
+            .listen(listener)?;
+        let server = if workers > 0 {
+            server.workers(workers)
+        } else {
+            server
+        };
+        Ok(Self {
+            port,
+            server: server.run(),
+            pool,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The server's database pool.
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// A handle to stop the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serve until stopped (a signal, or [`ServerHandle::stop`]).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(move |err, _req| {
+            let error = match &err {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => {
+                    ApiError::PayloadTooLarge { limit }
+                }
+                JsonPayloadError::ContentType => ApiError::bad_request(
+                    "body",
+                    "the body must be JSON (Content-Type: application/json)",
+                ),
+                JsonPayloadError::Deserialize(e) => ApiError::bad_request("body", e.to_string()),
+                other => ApiError::bad_request("body", other.to_string()),
+            };
+            error.into()
+        })
+}

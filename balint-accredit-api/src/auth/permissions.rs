@@ -1,0 +1,143 @@
+//! Every permission check, in one place. Handlers call these and nothing
+//! else decides who may do what.
+//!
+//! Platform administrators may do everything a registrar may, in every
+//! society. Registrars act within their own society. Members act on their
+//! own person record.
+
+use crate::auth::{AuthenticatedUser, Caller, Role};
+use crate::error::ApiError;
+
+/// Any logged-in caller (401 otherwise).
+pub fn require_user(caller: &Caller) -> Result<&AuthenticatedUser, ApiError> {
+    match caller {
+        Caller::User(user) => Ok(user),
+        Caller::Anonymous => Err(ApiError::Unauthenticated),
+    }
+}
+
+/// A platform administrator (401 / 403 otherwise).
+pub fn require_platform_admin(caller: &Caller) -> Result<&AuthenticatedUser, ApiError> {
+    let user = require_user(caller)?;
+    if user.is_platform_admin {
+        Ok(user)
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// The registrar of `society_id`, or a platform administrator.
+pub fn require_registrar<'a>(
+    caller: &'a Caller,
+    society_id: &str,
+) -> Result<&'a AuthenticatedUser, ApiError> {
+    let user = require_user(caller)?;
+    if is_registrar(user, society_id) {
+        Ok(user)
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// The member who is `person_id` in `society_id`, that society's registrar,
+/// or a platform administrator.
+pub fn require_member_or_registrar<'a>(
+    caller: &'a Caller,
+    society_id: &str,
+    person_id: &str,
+) -> Result<&'a AuthenticatedUser, ApiError> {
+    let user = require_user(caller)?;
+    let is_that_person = user
+        .role_in(society_id)
+        .is_some_and(|r| r.person_id.as_deref() == Some(person_id));
+    if is_registrar(user, society_id) || is_that_person {
+        Ok(user)
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// Whoever may give a login `role` in `society_id`: a platform
+/// administrator appoints registrars; a registrar adds members.
+pub fn require_may_grant<'a>(
+    caller: &'a Caller,
+    society_id: &str,
+    role: Role,
+) -> Result<&'a AuthenticatedUser, ApiError> {
+    match role {
+        Role::Registrar => require_platform_admin(caller),
+        Role::Member => require_registrar(caller, society_id),
+    }
+}
+
+/// Whether the caller may see `society_id`'s non-public data at all
+/// (registrar, administrator, or any member of it).
+pub fn may_see_private(caller: &Caller, society_id: &str) -> bool {
+    match caller {
+        Caller::Anonymous => false,
+        Caller::User(user) => user.is_platform_admin || user.role_in(society_id).is_some(),
+    }
+}
+
+fn is_registrar(user: &AuthenticatedUser, society_id: &str) -> bool {
+    user.is_platform_admin
+        || user
+            .role_in(society_id)
+            .is_some_and(|r| r.role == Role::Registrar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::SocietyRole;
+
+    fn user(admin: bool, roles: &[(&str, Role, Option<&str>)]) -> Caller {
+        Caller::User(AuthenticatedUser {
+            user_id: "u".into(),
+            email: "u@example.org".into(),
+            is_platform_admin: admin,
+            roles: roles
+                .iter()
+                .map(|(s, role, person)| SocietyRole {
+                    society_id: (*s).into(),
+                    society_slug: (*s).into(),
+                    role: *role,
+                    person_id: person.map(Into::into),
+                })
+                .collect(),
+            token_digest: "d".into(),
+        })
+    }
+
+    #[test]
+    fn registrars_act_only_in_their_own_society() {
+        let registrar = user(false, &[("a", Role::Registrar, None)]);
+        assert!(require_registrar(&registrar, "a").is_ok());
+        assert!(matches!(
+            require_registrar(&registrar, "b"),
+            Err(ApiError::Forbidden)
+        ));
+        assert!(matches!(
+            require_registrar(&Caller::Anonymous, "a"),
+            Err(ApiError::Unauthenticated)
+        ));
+        assert!(require_registrar(&user(true, &[]), "b").is_ok());
+    }
+
+    #[test]
+    fn members_reach_only_their_own_person_record() {
+        let member = user(false, &[("a", Role::Member, Some("p1"))]);
+        assert!(require_member_or_registrar(&member, "a", "p1").is_ok());
+        assert!(require_member_or_registrar(&member, "a", "p2").is_err());
+        assert!(require_member_or_registrar(&member, "b", "p1").is_err());
+        assert!(require_registrar(&member, "a").is_err());
+    }
+
+    #[test]
+    fn only_platform_admins_appoint_registrars() {
+        let registrar = user(false, &[("a", Role::Registrar, None)]);
+        assert!(require_may_grant(&registrar, "a", Role::Member).is_ok());
+        assert!(require_may_grant(&registrar, "a", Role::Registrar).is_err());
+        assert!(require_may_grant(&user(true, &[]), "a", Role::Registrar).is_ok());
+    }
+}

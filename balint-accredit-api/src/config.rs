@@ -1,0 +1,154 @@
+//! Settings: command-line flags with environment fallbacks.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// `balint-accredit`: the Balint accreditation service and its tools.
+#[derive(Debug, Parser)]
+#[command(name = "balint-accredit", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands of `balint-accredit`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database, then serve the REST API.
+    Serve(Settings),
+    /// Apply pending database migrations and exit.
+    Migrate(DatabaseSettings),
+    /// Manage platform administrators.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `balint-accredit admin ...`
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a platform administrator (the first login of a new installation).
+    ///
+    /// The password is read from a prompt when standard input is a terminal,
+    /// otherwise (or with --password-stdin) as one line from standard input.
+    /// It is never taken as a flag, so it cannot leak into shell history.
+    Create(AdminCreate),
+}
+
+/// Arguments of `balint-accredit admin create`.
+#[derive(Debug, Args)]
+pub struct AdminCreate {
+    /// The administrator's login email.
+    #[arg(long)]
+    pub email: String,
+    /// Read the password as one line from standard input instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// Password hashing cost.
+    #[arg(long, env = "PASSWORD_HASHING", value_enum, default_value_t = PasswordHashing::Standard)]
+    pub password_hashing: PasswordHashing,
+}
+
+/// Where the database is and how to talk to it.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseSettings {
+    /// The database: a SQLite file (`balint.db`, `sqlite://balint.db`) or a
+    /// PostgreSQL URL (`postgres://user@host/db`).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://balint.db")]
+    pub database_url: String,
+    /// Most database connections held open at once.
+    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 8)]
+    pub pool_size: u32,
+    /// How long a request waits for a database connection before it is
+    /// answered with 503, in milliseconds.
+    #[arg(long, env = "DATABASE_TIMEOUT_MS", default_value_t = 3000)]
+    pub db_timeout_ms: u64,
+}
+
+impl DatabaseSettings {
+    /// Settings for `url` with the default pool size and timeout.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            database_url: url.into(),
+            pool_size: 8,
+            db_timeout_ms: 3000,
+        }
+    }
+
+    /// The wait for a pooled connection.
+    pub fn connection_timeout(&self) -> Duration {
+        Duration::from_millis(self.db_timeout_ms.max(1))
+    }
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Log filter, e.g. `info` or `balint_accredit_api=debug,info`.
+    #[arg(long, env = "RUST_LOG", default_value = "info")]
+    pub log_level: String,
+    /// Log line format.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// HTTP worker threads; 0 means one per CPU core.
+    #[arg(long, env = "WORKERS", default_value_t = 0)]
+    pub workers: usize,
+    /// How long a login token stays valid, in minutes.
+    #[arg(long, env = "TOKEN_LIFETIME_MINUTES", default_value_t = 480)]
+    pub token_lifetime_minutes: u32,
+    /// Password hashing cost. `fast` is for tests only.
+    #[arg(long, env = "PASSWORD_HASHING", value_enum, default_value_t = PasswordHashing::Standard)]
+    pub password_hashing: PasswordHashing,
+    /// Largest JSON request body accepted, in bytes.
+    #[arg(long, env = "JSON_LIMIT_BYTES", default_value_t = 1024 * 1024)]
+    pub json_limit_bytes: usize,
+}
+
+impl Settings {
+    /// Defaults as `serve` with no flags and no environment would use them,
+    /// but for the given database.
+    pub fn for_database(url: impl Into<String>) -> Self {
+        Self {
+            database: DatabaseSettings::new(url),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            log_level: "info".to_owned(),
+            log_format: LogFormat::Text,
+            workers: 0,
+            token_lifetime_minutes: 480,
+            password_hashing: PasswordHashing::Standard,
+            json_limit_bytes: 1024 * 1024,
+        }
+    }
+
+    /// How long a login token stays valid.
+    pub fn token_lifetime(&self) -> chrono::Duration {
+        chrono::Duration::minutes(i64::from(self.token_lifetime_minutes.max(1)))
+    }
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Argon2id cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PasswordHashing {
+    /// The OWASP-recommended Argon2id parameters (19 MiB, 2 passes).
+    Standard,
+    /// Minimal cost, for test suites only: never use in production.
+    Fast,
+}

@@ -1,0 +1,165 @@
+//! Persistence: one connection type for SQLite or PostgreSQL, the pool,
+//! migrations, the schema, and the queries (one module per resource).
+
+pub mod audit;
+pub mod schema;
+pub mod sessions;
+pub mod societies;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::DatabaseSettings;
+use crate::error::ApiError;
+
+/// A connection to whichever database `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// The embedded default.
+    Sqlite(SqliteConnection),
+    /// The production database.
+    Postgres(PgConnection),
+}
+
+impl std::fmt::Debug for DbConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Sqlite(_) => "DbConnection::Sqlite",
+            Self::Postgres(_) => "DbConnection::Postgres",
+        })
+    }
+}
+
+/// The pool every handler draws connections from.
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+
+/// Which database a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    /// A SQLite file (or `:memory:`).
+    Sqlite(String),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+impl DatabaseLocation {
+    /// `postgres://` and `postgresql://` URLs are PostgreSQL; anything else
+    /// is a SQLite path, with an optional `sqlite://` prefix.
+    pub fn from_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres(url.to_owned())
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            Self::Sqlite(path.to_owned())
+        }
+    }
+}
+
+/// Opens connections for the pool; chooses the backend from the URL instead
+/// of trying each in turn, so a PostgreSQL error is reported as such.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    location: DatabaseLocation,
+}
+
+/// Why a database connection could not be opened or set up.
+#[derive(Debug, thiserror::Error)]
+pub enum DbConnectError {
+    #[error(transparent)]
+    Connection(#[from] ConnectionError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = DbConnectError;
+
+    fn connect(&self) -> Result<DbConnection, DbConnectError> {
+        match &self.location {
+            DatabaseLocation::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                // Per connection: WAL lets readers run beside a writer,
+                // busy_timeout waits for a lock instead of failing at once,
+                // and SQLite leaves foreign keys off unless asked.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; \
+                     PRAGMA busy_timeout = 5000; \
+                     PRAGMA foreign_keys = ON;",
+                )?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            DatabaseLocation::Postgres(url) => {
+                Ok(DbConnection::Postgres(PgConnection::establish(url)?))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbConnectError> {
+        conn.ping().map_err(DbConnectError::Query)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Build the pool. It opens no connection yet, so a server can start (and
+/// answer 503) while the database is away; `run_migrations` fails instead.
+pub fn pool(settings: &DatabaseSettings) -> DbPool {
+    let location = DatabaseLocation::from_url(&settings.database_url);
+    let manager = ConnectionManager { location };
+    r2d2::Pool::builder()
+        .max_size(settings.pool_size.max(1))
+        .min_idle(Some(0))
+        .connection_timeout(settings.connection_timeout())
+        .idle_timeout(Some(Duration::from_secs(300)))
+        // Ping on check-out so a dead database is noticed and the request
+        // gets 503 rather than failing half-way.
+        .test_on_check_out(true)
+        .build_unchecked(manager)
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// Apply every pending migration; returns the names applied.
+pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
+    Ok(applied.into_iter().map(|v| v.to_string()).collect())
+}
+
+/// Run diesel code on the blocking thread pool with a pooled connection.
+///
+/// The async workers never wait on the database; a pool that cannot hand
+/// out a connection (the database is away) becomes a 503.
+pub async fn run<F, T>(pool: &DbPool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}
+
+/// The current time as stored: UTC, microsecond precision (what both
+/// databases keep), so a value read back equals the value written.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::DurationRound::duration_trunc(now, chrono::Duration::microseconds(1)).unwrap_or(now)
+}

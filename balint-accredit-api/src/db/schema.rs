@@ -1,0 +1,78 @@
+//! The tables, in types both SQLite and PostgreSQL store alike: text ids,
+//! UTC timestamps without zone, JSON as text.
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        is_platform_admin -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    societies (id) {
+        id -> Text,
+        slug -> Text,
+        name -> Text,
+        country -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    society_roles (user_id, society_id) {
+        user_id -> Text,
+        society_id -> Text,
+        role -> Text,
+        person_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        email -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_user_id -> Nullable<Text>,
+        society_id -> Nullable<Text>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(society_roles -> users (user_id));
+diesel::joinable!(society_roles -> societies (society_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(audit_log -> societies (society_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    societies,
+    society_roles,
+    sessions,
+    login_failures,
+    audit_log,
+);

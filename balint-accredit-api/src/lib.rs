@@ -1,0 +1,19 @@
+//! The Balint accreditation service: the REST API (actix-web), its storage
+//! (diesel on SQLite or PostgreSQL) and the `balint-accredit` command line.
+//!
+//! Tests and the binary start the same [`app::Application`].
+
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod openapi;
+pub mod pagination;
+pub mod routes;
+pub mod telemetry;
+
+pub use app::{AppState, Application};
+pub use config::Settings;
+pub use error::ApiError;

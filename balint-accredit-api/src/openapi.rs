@@ -1,0 +1,53 @@
+//! The OpenAPI 3 document, generated from the handlers.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+/// The whole API, as served at `/api/v1/openapi.json`.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "Balint accreditation API",
+        version = "1",
+        description = "Balint group leadership pathways, ledgers, applications and registers of accredited leaders. Errors are application/problem+json (RFC 9457).",
+    ),
+    paths(
+        routes::health::healthz,
+        routes::health::readyz,
+        routes::docs::openapi_json,
+        routes::docs::docs_page,
+        routes::auth::login,
+        routes::auth::logout,
+        routes::auth::me,
+        routes::societies::create,
+        routes::societies::list,
+        routes::societies::show,
+        routes::users::create,
+        routes::audit::list,
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldProblem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "operations", description = "Probes for operators"),
+        (name = "auth", description = "Logging in and out"),
+        (name = "societies", description = "Societies"),
+        (name = "users", description = "Logins and their roles"),
+        (name = "audit", description = "The append-only audit log"),
+    )
+)]
+pub struct ApiDoc;
+
+#[derive(Debug)]
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}

@@ -1,0 +1,50 @@
+//! The HTTP resources, one module each. Handlers are thin: parse, check
+//! permissions (`auth::permissions`), call the queries in `db`, answer.
+
+pub mod audit;
+pub mod auth;
+pub mod docs;
+pub mod health;
+pub mod societies;
+pub mod users;
+
+use actix_web::web;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use validator::Validate;
+
+use crate::error::ApiError;
+
+/// Register every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .service(
+            web::scope("/api/v1")
+                .route("/openapi.json", web::get().to(docs::openapi_json))
+                .route("/docs", web::get().to(docs::docs_page))
+                .route("/auth/login", web::post().to(auth::login))
+                .route("/auth/logout", web::post().to(auth::logout))
+                .route("/auth/me", web::get().to(auth::me))
+                .route("/societies", web::post().to(societies::create))
+                .route("/societies", web::get().to(societies::list))
+                .route("/societies/{society}", web::get().to(societies::show))
+                .route("/societies/{society}/users", web::post().to(users::create))
+                .route("/societies/{society}/audit", web::get().to(audit::list)),
+        );
+}
+
+/// Any path no route matches.
+pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound("resource".to_owned()))
+}
+
+/// Validate a request body: every field problem becomes one entry of a 422.
+pub fn validated<T: Validate>(body: T) -> Result<T, ApiError> {
+    body.validate()?;
+    Ok(body)
+}
+
+/// A stored timestamp as UTC.
+pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
+}

@@ -1,0 +1,48 @@
+//! The probes, request ids, and the error envelope for unknown paths.
+
+use super::*;
+
+e2e_test!(
+    async fn probes_answer_when_the_database_is_up(app: TestApp) {
+        let (status, body) = app.get("/healthz", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, json!({ "status": "ok" }));
+
+        let (status, body) = app.get("/readyz", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, json!({ "status": "ready" }));
+    }
+);
+
+e2e_test!(
+    async fn every_response_carries_a_request_id(app: TestApp) {
+        let first = app.get_response("/healthz", None).await;
+        let second = app.get_response("/api/v1/nothing-here", None).await;
+        let id = |r: &reqwest::Response| {
+            r.headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .expect("an x-request-id header")
+        };
+        let (a, b) = (id(&first), id(&second));
+        assert_eq!(a.len(), 36, "a UUID: {a}");
+        assert_ne!(a, b);
+    }
+);
+
+e2e_test!(
+    async fn unknown_paths_are_problem_json_404s(app: TestApp) {
+        let response = app.get_response("/api/v1/nothing-here", None).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(
+            body,
+            problem(404, "not-found", "Not found", "resource not found")
+        );
+    }
+);

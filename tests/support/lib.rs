@@ -1,0 +1,458 @@
+//! The end-to-end test harness: start the real application in-process on a
+//! random port against a fresh database, and talk to it over HTTP.
+//!
+//! ```text
+//! e2e_test!(async fn societies_are_public(app: TestApp) {
+//!     let admin = app.create_admin().await;
+//!     app.create_society(&admin, "bsanz").await;
+//!     let (status, body) = app.get("/api/v1/societies/bsanz", None).await;
+//!     assert_eq!(status, 200);
+//! });
+//! ```
+//!
+//! Each scenario runs twice, on SQLite and on PostgreSQL
+//! (`TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod proxy;
+
+use std::path::PathBuf;
+
+use actix_web::dev::ServerHandle;
+use balint_accredit_api::config::{PasswordHashing, Settings};
+use balint_accredit_api::Application;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use serde_json::{json, Value};
+
+pub use reqwest::StatusCode;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn postgres_server_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// `url` with its database name replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_end = base
+        .find("://")
+        .map(|i| i + 3)
+        .and_then(|start| base[start..].find('/').map(|j| start + j))
+        .unwrap_or(base.len());
+    let mut out = format!("{}/{}", &base[..authority_end], name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// A database that lives as long as one test.
+#[derive(Debug)]
+pub enum TestDatabase {
+    /// A file in its own temporary directory.
+    Sqlite { dir: PathBuf },
+    /// `CREATE DATABASE t_<random>` on the test server, dropped at the end.
+    Postgres { server_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// Create a fresh, empty database.
+    pub fn create(backend: Backend) -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("balint-e2e-{id}"));
+                std::fs::create_dir_all(&dir).expect("creating a temporary directory");
+                Self::Sqlite { dir }
+            }
+            Backend::Postgres => {
+                let server_url = postgres_server_url();
+                let name = format!("t_{id}");
+                let mut conn = PgConnection::establish(&server_url).unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL is not reachable at {server_url} ({e}).\n\
+                         The end-to-end tests need it. Start it with:\n  \
+                         pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n\
+                         or point TEST_POSTGRES_URL at a server (trust auth) where tests may create databases."
+                    )
+                });
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("creating a test database");
+                Self::Postgres { server_url, name }
+            }
+        }
+    }
+
+    /// The `DATABASE_URL` for the application.
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite { dir } => format!("sqlite://{}", dir.join("balint.db").display()),
+            Self::Postgres { server_url, name } => with_database(server_url, name),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self {
+            Self::Sqlite { dir } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Self::Postgres { server_url, name } => {
+                let (url, name) = (server_url.clone(), name.clone());
+                // Best effort, on a plain thread: Drop may run inside a runtime.
+                let _ = std::thread::spawn(move || {
+                    if let Ok(mut conn) = PgConnection::establish(&url) {
+                        let _ = conn
+                            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                    }
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A login the harness made, with its token.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub email: String,
+    pub password: String,
+    pub token: String,
+}
+
+/// A running application and a client for it.
+#[derive(Debug)]
+pub struct TestApp {
+    pub base_url: String,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    pub settings: Settings,
+    handle: ServerHandle,
+    // Dropped after the server is told to stop.
+    _database: Option<TestDatabase>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop at once; nothing waits for it.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// Settings for a test server on `database_url`: a random port, one
+/// worker, cheap password hashing, short database waits.
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::for_database(database_url);
+    settings.bind = "127.0.0.1:0".parse().unwrap();
+    settings.workers = 1;
+    settings.password_hashing = PasswordHashing::Fast;
+    settings.database.pool_size = 4;
+    settings.database.db_timeout_ms = 1500;
+    settings
+}
+
+/// The password every harness-made login gets.
+pub const PASSWORD: &str = "a long enough password";
+
+impl TestApp {
+    /// Start the application on a fresh database of `backend`.
+    pub async fn spawn(backend: Backend) -> Self {
+        let database = TestDatabase::create(backend);
+        let settings = test_settings(&database.url());
+        let mut app = Self::start(settings, backend).await;
+        app._database = Some(database);
+        app
+    }
+
+    /// Start the application with the given settings (the database is the
+    /// caller's to create and drop).
+    pub async fn start(settings: Settings, backend: Backend) -> Self {
+        if std::env::var_os("TEST_LOG").is_some() {
+            balint_accredit_api::telemetry::init("info", settings.log_format);
+        }
+        let app = Application::build(settings.clone())
+            .await
+            .expect("starting the application");
+        let base_url = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            base_url,
+            client: reqwest::Client::new(),
+            backend,
+            settings,
+            handle,
+            _database: None,
+        }
+    }
+
+    fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let builder = self
+            .client
+            .request(method, format!("{}{path}", self.base_url));
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    /// Send a request and read the JSON answer (`Value::Null` when empty
+    /// or not JSON).
+    pub async fn send(&self, builder: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let response = builder.send().await.expect("sending a request");
+        let status = response.status();
+        let text = response.text().await.expect("reading a response");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// The raw response of a GET.
+    pub async fn get_response(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        self.request(reqwest::Method::GET, path, token)
+            .send()
+            .await
+            .expect("sending a request")
+    }
+
+    /// GET `path`.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.send(self.request(reqwest::Method::GET, path, token))
+            .await
+    }
+
+    /// POST `body` as JSON to `path`.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        self.send(self.request(reqwest::Method::POST, path, token).json(body))
+            .await
+    }
+
+    /// POST a raw body with a JSON content type.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &'static str,
+    ) -> (StatusCode, Value) {
+        self.send(
+            self.request(reqwest::Method::POST, path, token)
+                .header("content-type", "application/json")
+                .body(body),
+        )
+        .await
+    }
+
+    /// A request builder, for other methods.
+    pub fn builder(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        self.request(method, path, token)
+    }
+
+    /// Log in; panics unless it succeeds.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let (status, body) = self
+            .post_json(
+                "/api/v1/auth/login",
+                None,
+                &json!({ "email": email, "password": password }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login of {email} failed: {body}");
+        body["token"].as_str().expect("a token").to_owned()
+    }
+
+    /// Create a platform administrator the way `balint-accredit admin
+    /// create` does, and log in.
+    pub async fn create_admin(&self) -> Login {
+        let email = format!("admin-{}@example.org", short_id());
+        let database = self.settings.database.clone();
+        let for_db = email.clone();
+        tokio::task::spawn_blocking(move || {
+            balint_accredit_api::admin::create_platform_admin(
+                &database,
+                &for_db,
+                PASSWORD,
+                PasswordHashing::Fast,
+            )
+        })
+        .await
+        .unwrap()
+        .expect("creating a platform administrator");
+        let token = self.login(&email, PASSWORD).await;
+        Login {
+            email,
+            password: PASSWORD.to_owned(),
+            token,
+        }
+    }
+
+    /// Create a society as `admin`; panics unless it succeeds.
+    pub async fn create_society(&self, admin: &Login, slug: &str) -> Value {
+        let (status, body) = self
+            .post_json(
+                "/api/v1/societies",
+                Some(&admin.token),
+                &json!({ "slug": slug, "name": format!("Society {slug}") }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "creating {slug}: {body}");
+        body
+    }
+
+    /// Create a login with `role` in `society` as `by`, and log it in.
+    pub async fn create_user(
+        &self,
+        by: &Login,
+        society: &str,
+        role: &str,
+        person_id: Option<&str>,
+    ) -> Login {
+        let email = format!("{role}-{}@example.org", short_id());
+        let (status, body) = self
+            .post_json(
+                &format!("/api/v1/societies/{society}/users"),
+                Some(&by.token),
+                &json!({ "email": email, "password": PASSWORD, "role": role, "person_id": person_id }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "creating a {role}: {body}");
+        let token = self.login(&email, PASSWORD).await;
+        Login {
+            email,
+            password: PASSWORD.to_owned(),
+            token,
+        }
+    }
+}
+
+/// A short random id for unique names.
+pub fn short_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
+}
+
+/// The callers of a role table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Anonymous,
+    Member,
+    OtherRegistrar,
+    Registrar,
+    PlatformAdmin,
+}
+
+/// Two societies with a registrar and a member each, and a platform
+/// administrator: the cast of the permission tables.
+#[derive(Debug)]
+pub struct Cast {
+    pub admin: Login,
+    /// Slug of the society under test.
+    pub society: String,
+    /// Slug of the second society, which must stay invisible.
+    pub other_society: String,
+    pub registrar: Login,
+    pub member: Login,
+    pub other_registrar: Login,
+    pub other_member: Login,
+}
+
+impl Cast {
+    /// Set the cast up on `app`.
+    pub async fn assemble(app: &TestApp) -> Self {
+        let admin = app.create_admin().await;
+        app.create_society(&admin, "bsanz").await;
+        app.create_society(&admin, "dbg").await;
+        let registrar = app.create_user(&admin, "bsanz", "registrar", None).await;
+        let member = app
+            .create_user(&registrar, "bsanz", "member", Some("p-member"))
+            .await;
+        let other_registrar = app.create_user(&admin, "dbg", "registrar", None).await;
+        let other_member = app
+            .create_user(&other_registrar, "dbg", "member", Some("p-other"))
+            .await;
+        Self {
+            admin,
+            society: "bsanz".to_owned(),
+            other_society: "dbg".to_owned(),
+            registrar,
+            member,
+            other_registrar,
+            other_member,
+        }
+    }
+
+    /// The token of `who` (none for anonymous).
+    pub fn token(&self, who: Who) -> Option<&str> {
+        match who {
+            Who::Anonymous => None,
+            Who::Member => Some(&self.member.token),
+            Who::OtherRegistrar => Some(&self.other_registrar.token),
+            Who::Registrar => Some(&self.registrar.token),
+            Who::PlatformAdmin => Some(&self.admin.token),
+        }
+    }
+}
+
+/// Every caller of a role table, in order.
+pub const EVERYONE: [Who; 5] = [
+    Who::Anonymous,
+    Who::Member,
+    Who::OtherRegistrar,
+    Who::Registrar,
+    Who::PlatformAdmin,
+];
+
+/// Run one scenario on both databases:
+/// `e2e_test!(async fn name(app: TestApp) { ... });` becomes
+/// `mod name { fn sqlite(); fn postgres(); }`.
+#[macro_export]
+macro_rules! e2e_test {
+    (async fn $name:ident($app:ident : TestApp) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn scenario($app: $crate::TestApp) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                scenario($crate::TestApp::spawn($crate::Backend::Sqlite).await).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                scenario($crate::TestApp::spawn($crate::Backend::Postgres).await).await;
+            }
+        }
+    };
+}
+
+/// The problem+json body the API answers for `status` with `detail`.
+pub fn problem(status: u16, kind: &str, title: &str, detail: &str) -> Value {
+    json!({ "type": format!("/problems/{kind}"), "title": title, "status": status, "detail": detail })
+}
