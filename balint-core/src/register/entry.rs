@@ -67,6 +67,25 @@ pub struct Standing {
     pub valid_until: Option<NaiveDate>,
 }
 
+/// What the public register shows of an entry on a day. The service adds
+/// the person's title, name and city, and only for people who consented to
+/// be listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicEntry {
+    /// The registration number.
+    pub registration: RegistrationNumber,
+    /// The status that day.
+    pub status: Status,
+    /// The tier most recently granted by that day.
+    pub tier: TierId,
+    /// The day of the first grant.
+    pub first_accredited: NaiveDate,
+    /// The last day of the cycle the entry was running under that day.
+    pub valid_until: Option<NaiveDate>,
+    /// The changes up to that day, confidential reasons withheld.
+    pub history: Vec<PublicStatusChange>,
+}
+
 /// One person's entry on a society's register.
 ///
 /// Its history is the single source of truth: status, tiers and cycle on any
@@ -403,6 +422,24 @@ impl RegisterEntry {
     /// only for public changes.
     pub fn public_history(&self) -> Vec<PublicStatusChange> {
         self.history.iter().map(StatusChange::public_view).collect()
+    }
+
+    /// The entry as the public register shows it on `as_of`, or `None`
+    /// before its first grant. Changes dated after `as_of` (e.g. a
+    /// retirement recorded ahead) are not shown yet.
+    pub fn public_view(&self, as_of: NaiveDate) -> Option<PublicEntry> {
+        let standing = self.standing_on(as_of)?;
+        Some(PublicEntry {
+            registration: self.registration.clone(),
+            status: standing.status,
+            tier: standing.tier,
+            first_accredited: self.first_accredited(),
+            valid_until: standing.valid_until,
+            history: self
+                .changes_by(as_of)
+                .map(StatusChange::public_view)
+                .collect(),
+        })
     }
 
     fn append(&mut self, proposed: Proposed) -> Result<&StatusChange, RegisterError> {
@@ -1024,6 +1061,49 @@ mod tests {
         assert!(!json.contains("complaint"), "{json}");
         // The registrar still has the reason.
         assert_eq!(entry.history()[1].reason, "complaint by a group member");
+    }
+
+    #[test]
+    fn the_public_view_shows_the_status_that_day_without_confidential_reasons() {
+        let mut entry = leader();
+        entry
+            .change_status(
+                R::Suspend,
+                day("2025-05-10"),
+                "complaint by a group member",
+                Visibility::Confidential,
+            )
+            .unwrap();
+        entry
+            .change_status(R::Retire, day("2025-12-31"), "retiring", Visibility::Public)
+            .unwrap_err();
+        entry
+            .change_status(
+                R::Reinstate,
+                day("2025-07-01"),
+                "cleared",
+                Visibility::Public,
+            )
+            .unwrap();
+        entry
+            .change_status(R::Retire, day("2025-12-31"), "retiring", Visibility::Public)
+            .unwrap();
+
+        assert_eq!(entry.public_view(day("2024-01-01")), None);
+        let view = entry.public_view(day("2025-06-01")).unwrap();
+        assert_eq!(view.status, Status::Suspended);
+        assert_eq!(view.first_accredited, day("2024-03-01"));
+        assert_eq!(view.valid_until, Some(day("2027-02-28")));
+        assert_eq!(view.history.len(), 2);
+        assert_eq!(view.history[1].reason, None);
+
+        // The retirement recorded ahead shows only from its day.
+        let view = entry.public_view(day("2025-12-30")).unwrap();
+        assert_eq!(view.status, Status::Accredited);
+        assert_eq!(view.history.len(), 3);
+        let json = serde_json::to_string(&entry.public_view(day("2026-01-01")).unwrap()).unwrap();
+        assert!(json.contains("\"status\":\"retired\""), "{json}");
+        assert!(!json.contains("complaint"), "{json}");
     }
 
     #[test]

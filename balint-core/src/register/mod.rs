@@ -110,7 +110,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{PersonId, RegistrationNumber, TierId};
 
 pub use change::{PublicStatusChange, StatusChange, Visibility};
-pub use entry::{Grant, RegisterEntry, Renewal, Standing, TierHeld};
+pub use entry::{Grant, PublicEntry, RegisterEntry, Renewal, Standing, TierHeld};
 pub use error::RegisterError;
 pub use renewal::{RenewalCycle, RenewalPolicy};
 pub use status::{IllegalTransition, RegistrarAction, Status, StatusAction, UnknownStatus};
