@@ -156,26 +156,8 @@ impl RegisterEntry {
         let mut replayed: Vec<StatusChange> = Vec::with_capacity(history.len());
         for (index, recorded) in history.into_iter().enumerate() {
             let invalid = |problem: String| RegisterError::InvalidHistory { index, problem };
-            let has_tier = recorded.tier.is_some();
-            let has_cycle = recorded.cycle.is_some();
-            match recorded.action {
-                StatusAction::Grant if !has_tier => {
-                    return Err(invalid("a grant must name the tier granted".into()))
-                }
-                StatusAction::Renew if !has_cycle => {
-                    return Err(invalid("a renewal must give the new cycle".into()))
-                }
-                StatusAction::Grant => {}
-                StatusAction::Renew if has_tier => {
-                    return Err(invalid("only a grant names a tier".into()))
-                }
-                StatusAction::Renew => {}
-                action if has_tier || has_cycle => {
-                    return Err(invalid(format!(
-                        "a {action} change carries no tier or cycle"
-                    )))
-                }
-                _ => {}
+            if let Some(problem) = shape_problem(&recorded) {
+                return Err(invalid(problem.into()));
             }
             let checked = next_change(
                 &replayed,
@@ -482,6 +464,20 @@ fn cycle_in(history: &[StatusChange]) -> Option<RenewalCycle> {
         .rev()
         .find(|change| matches!(change.action, StatusAction::Grant | StatusAction::Renew))
         .and_then(|change| change.cycle)
+}
+
+/// What is wrong with the details a stored change carries for its action:
+/// a grant names a tier, a renewal gives a cycle, nothing else has either.
+fn shape_problem(change: &StatusChange) -> Option<&'static str> {
+    match (change.action, &change.tier, &change.cycle) {
+        (StatusAction::Grant, None, _) => Some("a grant must name the tier granted"),
+        (StatusAction::Grant, Some(_), _) => None,
+        (StatusAction::Renew, _, None) => Some("a renewal must give the new cycle"),
+        (StatusAction::Renew, Some(_), _) => Some("only a grant names a tier"),
+        (StatusAction::Renew, None, Some(_)) => None,
+        (_, None, None) => None,
+        (_, _, _) => Some("only grants and renewals carry a tier or a cycle"),
+    }
 }
 
 fn status_name(status: Option<Status>) -> &'static str {
@@ -1177,6 +1173,28 @@ mod tests {
         assert_eq!(
             RegisterEntry::from_history("X-1".parse().unwrap(), "p-1".parse().unwrap(), Vec::new()),
             Err(RegisterError::EmptyHistory)
+        );
+        let mut suspension_with_tier = leader().history().to_vec();
+        suspension_with_tier.push(StatusChange {
+            effective: day("2025-01-01"),
+            action: StatusAction::Suspend,
+            from: Some(Status::Accredited),
+            to: Status::Suspended,
+            reason: "complaint".into(),
+            visibility: Visibility::Public,
+            tier: Some(tier("leader-trainer")),
+            cycle: None,
+        });
+        assert_eq!(
+            RegisterEntry::from_history(
+                "X-1".parse().unwrap(),
+                "p-1".parse().unwrap(),
+                suspension_with_tier
+            ),
+            Err(RegisterError::InvalidHistory {
+                index: 1,
+                problem: "only grants and renewals carry a tier or a cycle".into()
+            })
         );
         let mut without_tier = leader().history().to_vec();
         without_tier[0].tier = None;
