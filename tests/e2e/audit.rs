@@ -1,0 +1,94 @@
+//! The audit log: every mutation, readable by the society's registrar.
+
+use super::*;
+
+e2e_test!(
+    async fn registrars_read_their_societys_changes_newest_first(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let (status, body) = app
+            .get("/api/v1/societies/bsanz/audit", Some(&cast.registrar.token))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // The society, its registrar and its member; nothing of dbg.
+        assert_eq!(body["total"], 3);
+        let entries = body["items"].as_array().unwrap();
+        let kinds: Vec<(&str, &str)> = entries
+            .iter()
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap(),
+                    e["entity_type"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("create", "user"),
+                ("create", "user"),
+                ("create", "society")
+            ]
+        );
+        assert_eq!(entries[0]["after"]["email"], cast.member.email);
+        assert_eq!(entries[0]["after"]["role"], "member");
+        assert_eq!(entries[0]["before"], serde_json::Value::Null);
+        assert_eq!(entries[2]["after"]["slug"], "bsanz");
+        assert!(entries[0]["id"].as_i64() > entries[1]["id"].as_i64());
+
+        // Who did it.
+        let (_, registrar) = app
+            .get("/api/v1/auth/me", Some(&cast.registrar.token))
+            .await;
+        let (_, admin) = app.get("/api/v1/auth/me", Some(&cast.admin.token)).await;
+        assert_eq!(entries[0]["actor_user_id"], registrar["id"]);
+        assert_eq!(entries[1]["actor_user_id"], admin["id"]);
+
+        // No secret is ever written to the log.
+        let text = body.to_string();
+        assert!(!text.contains("argon2") && !text.contains(PASSWORD));
+
+        let (_, page) = app
+            .get(
+                "/api/v1/societies/bsanz/audit?per_page=1&page=3",
+                Some(&cast.registrar.token),
+            )
+            .await;
+        assert_eq!(page["items"][0]["entity_type"], "society");
+    }
+);
+
+e2e_test!(
+    async fn only_the_registrar_and_admins_read_the_audit_log(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        for (who, expected) in [
+            (Who::Anonymous, StatusCode::UNAUTHORIZED),
+            (Who::Member, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::Registrar, StatusCode::OK),
+            (Who::PlatformAdmin, StatusCode::OK),
+        ] {
+            let (status, body) = app
+                .get("/api/v1/societies/bsanz/audit", cast.token(who))
+                .await;
+            assert_eq!(status, expected, "{who:?}: {body}");
+        }
+        // The other society's registrar sees only their own society's log.
+        let (status, body) = app
+            .get(
+                "/api/v1/societies/dbg/audit",
+                Some(&cast.other_registrar.token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["total"], 3);
+        assert!(!body.to_string().contains(&cast.member.email));
+        assert!(!body.to_string().contains(&cast.registrar.email));
+        let (status, _) = app
+            .get(
+                "/api/v1/societies/dbg/audit",
+                Some(&cast.other_member.token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+);
