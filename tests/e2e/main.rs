@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod health;
 mod openapi;
+mod outage;
 mod societies;
 mod users;
 

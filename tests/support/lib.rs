@@ -59,6 +59,29 @@ pub fn with_database(url: &str, name: &str) -> String {
     out
 }
 
+/// The `host:port` of a PostgreSQL URL (port 5432 when none is given).
+pub fn host_and_port(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host.contains(':') {
+        host.to_owned()
+    } else {
+        format!("{host}:5432")
+    }
+}
+
+/// `url` with its `host:port` replaced by `127.0.0.1:<port>`.
+pub fn via_local_port(url: &str, port: u16) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    let authority = match authority.rsplit_once('@') {
+        Some((user, _)) => format!("{user}@127.0.0.1:{port}"),
+        None => format!("127.0.0.1:{port}"),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
 /// A database that lives as long as one test.
 #[derive(Debug)]
 pub enum TestDatabase {
