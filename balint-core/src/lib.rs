@@ -2,6 +2,7 @@
 //!
 //! (Crate documentation is being written.)
 
+pub mod evaluate;
 pub mod ids;
 pub mod ledger;
 pub mod pathway;

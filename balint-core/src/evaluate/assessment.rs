@@ -1,0 +1,616 @@
+//! The answer: an [`Assessment`] of one candidate against one tier.
+
+use std::fmt::{self, Write as _};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::Override;
+use crate::ids::{ActivityId, PathwayId, PersonId, RequirementId, TierId};
+use crate::ledger::{Amount, Delivery, EventType, Unit};
+use crate::pathway::{CountUnit, Entry, Level, Milestone, Period};
+
+/// The evaluation of one candidate against one tier (or one renewal cycle)
+/// as of a date. Field order is stable; lists are in a defined order
+/// (requirements in document order, records by date then id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assessment {
+    /// The pathway evaluated against.
+    pub pathway: PathwayId,
+    /// Its version label.
+    pub pathway_version: String,
+    /// The tier.
+    pub tier: TierId,
+    /// The tier's name.
+    pub tier_name: String,
+    /// Whether the tier is reached by application or by invitation.
+    pub entry: Entry,
+    /// The candidate.
+    pub person: PersonId,
+    /// The date of the assessment.
+    pub as_of: NaiveDate,
+    /// For a renewal: the cycle evaluated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal_cycle: Option<CycleWindow>,
+    /// Whether every prerequisite and mandatory requirement is met.
+    pub eligible: bool,
+    /// The tiers that must be held first.
+    pub prerequisites: Vec<PrerequisiteResult>,
+    /// Mandatory requirements.
+    pub mandatory: Vec<RequirementResult>,
+    /// Desirable requirements (not needed for eligibility).
+    pub desirable: Vec<RequirementResult>,
+    /// Overrides given but not applied, and why.
+    #[serde(default)]
+    pub ignored_overrides: Vec<IgnoredOverride>,
+}
+
+/// The renewal cycle an assessment covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CycleWindow {
+    /// First day of the cycle.
+    pub starts: NaiveDate,
+    /// Day after the cycle's last day.
+    pub ends: NaiveDate,
+    /// First day the entry is lapsed if not renewed.
+    pub lapses_on: NaiveDate,
+}
+
+/// Whether a prerequisite tier is held, and for long enough.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrerequisiteResult {
+    /// The tier.
+    pub tier: TierId,
+    /// Minimum months held, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_months: Option<u32>,
+    /// Since when the candidate holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_since: Option<NaiveDate>,
+    /// Whether it is met.
+    pub met: bool,
+}
+
+/// How a requirement combines, as reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleSummary {
+    /// Counts activities.
+    Activity,
+    /// Every part.
+    AllOf,
+    /// Any part.
+    AnyOf,
+    /// At least this many parts.
+    AtLeast(u32),
+    /// A branch on background.
+    ByBackground,
+}
+
+/// The result for one requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequirementResult {
+    /// The requirement's id.
+    pub id: RequirementId,
+    /// Its title.
+    pub title: String,
+    /// Mandatory or desirable.
+    pub level: Level,
+    /// How it is met.
+    pub rule: RuleSummary,
+    /// Whether it is met (including by an override).
+    pub met: bool,
+    /// For activity requirements: the unit of the amounts below.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<CountUnit>,
+    /// Required amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<Amount>,
+    /// Achieved amount (counted records plus credited overrides).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub achieved: Option<Amount>,
+    /// Still missing (zero when met).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Amount>,
+    /// The rate check, if the requirement has a rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<RateResult>,
+    /// Records that counted, with the amount each counted for.
+    #[serde(default)]
+    pub counted: Vec<CountedRecord>,
+    /// Pending records that would count once attested.
+    #[serde(default)]
+    pub pending: Vec<CountedRecord>,
+    /// Records of the counted kinds that did not count, and why.
+    #[serde(default)]
+    pub not_counted: Vec<NotCounted>,
+    /// For combinations and branches: the parts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<RequirementResult>,
+    /// For branches: the background whose branch applied (none: `otherwise`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<String>,
+    /// Overrides applied, with their reasons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
+    /// The requirement's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Where the figure is a guideline the committee may weigh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discretion: Option<String>,
+    /// What is missing, in words (empty when met).
+    #[serde(default)]
+    pub shortfalls: Vec<String>,
+}
+
+/// The rate check of a requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateResult {
+    /// Needed in each period.
+    pub at_least: Amount,
+    /// The period.
+    pub per: Period,
+    /// Consecutive periods needed.
+    pub periods: u32,
+    /// The longest run of consecutive periods meeting the rate.
+    pub best_run: u32,
+    /// The first day of that run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_run_from: Option<NaiveDate>,
+    /// Whether the rate is kept.
+    pub met: bool,
+}
+
+/// A record that counted (or would, once attested).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountedRecord {
+    /// The record.
+    pub activity: ActivityId,
+    /// Its date.
+    pub date: NaiveDate,
+    /// The amount it counted for, in the requirement's unit.
+    pub amount: Amount,
+}
+
+/// A record that did not count, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotCounted {
+    /// The record.
+    pub activity: ActivityId,
+    /// Its date.
+    pub date: NaiveDate,
+    /// Why it did not count.
+    pub reason: NotCountedReason,
+}
+
+/// Why a record did not count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum NotCountedReason {
+    /// The record belongs to someone else.
+    AnotherPerson {
+        /// Whose record it is.
+        person: PersonId,
+    },
+    /// Dated after the assessment date.
+    AfterAssessmentDate,
+    /// Older than the requirement's window allows.
+    OutsideWindow {
+        /// The earliest date that counts.
+        counts_from: NaiveDate,
+    },
+    /// Dated before a milestone the requirement counts from.
+    BeforeMilestone {
+        /// The milestone.
+        milestone: Milestone,
+        /// Its date.
+        on: NaiveDate,
+    },
+    /// Dated on or after a milestone the requirement counts up to.
+    NotBeforeMilestone {
+        /// The milestone.
+        milestone: Milestone,
+        /// Its date.
+        on: NaiveDate,
+    },
+    /// The milestone's date is not known (not reached, or not recorded).
+    MilestoneNotReached {
+        /// The milestone.
+        milestone: Milestone,
+    },
+    /// Outside the renewal cycle evaluated.
+    OutsideCycle {
+        /// First day of the cycle.
+        starts: NaiveDate,
+        /// Day after its last day.
+        ends: NaiveDate,
+    },
+    /// The attestor rejected it.
+    Rejected {
+        /// The attestor's reason.
+        reason: String,
+    },
+    /// No co-leader, or the co-leader did not hold a required tier on the date.
+    CoLeaderDidNotHoldTier {
+        /// The co-leader, if recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        co_leader: Option<PersonId>,
+        /// The tiers, any of which would do.
+        tiers: Vec<TierId>,
+    },
+    /// No supervisor, or the supervisor did not hold a required tier on the date.
+    SupervisorDidNotHoldTier {
+        /// The supervisor, if recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        supervisor: Option<PersonId>,
+        /// The tiers, any of which would do.
+        tiers: Vec<TierId>,
+    },
+    /// Not an event of a counted type.
+    EventType {
+        /// The record's event type.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        found: Option<EventType>,
+        /// The types that count.
+        expected: Vec<EventType>,
+    },
+    /// Not run by a counted provider.
+    Provider {
+        /// The record's provider.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        found: Option<String>,
+        /// The providers that count.
+        expected: Vec<String>,
+    },
+    /// The provider is not approved by the society.
+    ProviderNotApproved,
+    /// Delivered in the wrong mode.
+    DeliveryMode {
+        /// How it was delivered.
+        found: Delivery,
+        /// How it must be delivered.
+        required: Delivery,
+    },
+    /// Another condition was not met.
+    ConditionNotMet {
+        /// The condition, in words.
+        condition: String,
+    },
+    /// The record's unit cannot honestly be counted in the requirement's.
+    UnitCannotConvert {
+        /// The record's unit.
+        from: Unit,
+        /// The requirement's unit.
+        to: Unit,
+    },
+    /// A detail needed for counting is not recorded (e.g. the group).
+    MissingDetail {
+        /// Which detail.
+        detail: String,
+    },
+    /// The same group, co-leader or setting was already counted.
+    AlreadyCounted {
+        /// The value already counted.
+        value: String,
+    },
+    /// The share from such records is already used up (wholly or partly).
+    OverCap {
+        /// The cap's share of the minimum.
+        max_percent: u32,
+        /// Which records the cap is on, in words.
+        capped: String,
+        /// The amount that did not count, in the requirement's unit.
+        not_counted: Amount,
+    },
+}
+
+impl fmt::Display for NotCountedReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use NotCountedReason as R;
+        match self {
+            R::AnotherPerson { person } => write!(f, "the record belongs to {person}"),
+            R::AfterAssessmentDate => f.write_str("dated after the assessment date"),
+            R::OutsideWindow { counts_from } => {
+                write!(f, "outside the window (records count from {counts_from})")
+            }
+            R::BeforeMilestone { milestone, on } => {
+                write!(f, "before {} on {on}", MilestoneWords(milestone))
+            }
+            R::NotBeforeMilestone { milestone, on } => {
+                write!(f, "not before {} on {on}", MilestoneWords(milestone))
+            }
+            R::MilestoneNotReached { milestone } => {
+                write!(f, "the date of {} is not known", MilestoneWords(milestone))
+            }
+            R::OutsideCycle { starts, ends } => {
+                write!(f, "outside the renewal cycle {starts} to {ends}")
+            }
+            R::Rejected { reason } => write!(f, "rejected by the attestor: {reason}"),
+            R::CoLeaderDidNotHoldTier { co_leader, tiers } => match co_leader {
+                Some(p) => write!(
+                    f,
+                    "co-leader {p} did not hold {} on that date",
+                    join(tiers, " or ")
+                ),
+                None => write!(f, "no co-leader recorded (needs {})", join(tiers, " or ")),
+            },
+            R::SupervisorDidNotHoldTier { supervisor, tiers } => match supervisor {
+                Some(p) => write!(
+                    f,
+                    "supervisor {p} did not hold {} on that date",
+                    join(tiers, " or ")
+                ),
+                None => write!(f, "no supervisor recorded (needs {})", join(tiers, " or ")),
+            },
+            R::EventType { found, expected } => write!(
+                f,
+                "event type is {}, needs {}",
+                found.map_or("not recorded", |e| e.as_str()),
+                join(expected, " or ")
+            ),
+            R::Provider { found, expected } => write!(
+                f,
+                "provider is {}, needs {}",
+                found.as_deref().unwrap_or("not recorded"),
+                join(expected, " or ")
+            ),
+            R::ProviderNotApproved => f.write_str("the provider is not approved"),
+            R::DeliveryMode { found, required } => {
+                write!(f, "delivered {found}, must be {required}")
+            }
+            R::ConditionNotMet { condition } => write!(f, "condition not met: {condition}"),
+            R::UnitCannotConvert { from, to } => {
+                write!(f, "recorded in {from}, which cannot be counted as {to}")
+            }
+            R::MissingDetail { detail } => write!(f, "no {detail} recorded"),
+            R::AlreadyCounted { value } => write!(f, "{value} already counted"),
+            R::OverCap {
+                max_percent,
+                capped,
+                not_counted,
+            } => write!(
+                f,
+                "over the cap: at most {max_percent}% of the minimum may be {capped} ({not_counted} not counted)"
+            ),
+        }
+    }
+}
+
+struct MilestoneWords<'a>(&'a Milestone);
+
+impl fmt::Display for MilestoneWords<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Milestone::PathwayEntry => f.write_str("entering the pathway"),
+            Milestone::TierReached(t) => write!(f, "reaching {t}"),
+        }
+    }
+}
+
+pub(super) fn join<T: fmt::Display>(items: &[T], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, x) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        let _ = write!(out, "{x}");
+    }
+    out
+}
+
+/// An override that was not applied, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IgnoredOverride {
+    /// The override as recorded.
+    #[serde(rename = "override")]
+    pub recorded: Override,
+    /// Why it was not applied.
+    pub why: String,
+}
+
+impl Assessment {
+    /// What is missing for eligibility, in words: unmet prerequisites and
+    /// mandatory requirements, one line each, naming the requirement.
+    pub fn missing(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in self.prerequisites.iter().filter(|p| !p.met) {
+            out.push(prerequisite_words(p));
+        }
+        for r in self.mandatory.iter().filter(|r| !r.met) {
+            push_shortfalls(r, &mut out);
+        }
+        out
+    }
+
+    /// What is missing among the desirable requirements, in words.
+    pub fn missing_desirable(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for r in self.desirable.iter().filter(|r| !r.met) {
+            push_shortfalls(r, &mut out);
+        }
+        out
+    }
+
+    /// Every requirement result, nested ones included, depth first.
+    pub fn requirements(&self) -> Vec<&RequirementResult> {
+        fn walk<'a>(r: &'a RequirementResult, out: &mut Vec<&'a RequirementResult>) {
+            out.push(r);
+            for c in &r.children {
+                walk(c, out);
+            }
+        }
+        let mut out = Vec::new();
+        for r in self.mandatory.iter().chain(&self.desirable) {
+            walk(r, &mut out);
+        }
+        out
+    }
+
+    /// One requirement's result by id, nested ones included.
+    pub fn requirement(&self, id: &RequirementId) -> Option<&RequirementResult> {
+        self.requirements().into_iter().find(|r| &r.id == id)
+    }
+
+    /// A plain-text report for people (used by command-line tools).
+    pub fn render_text(&self) -> String {
+        let mut s = String::new();
+        let _ = self.write_text(&mut s);
+        s
+    }
+
+    fn write_text(&self, s: &mut String) -> fmt::Result {
+        writeln!(
+            s,
+            "{} ({}) for {}, as of {}: {}",
+            self.tier_name,
+            self.tier,
+            self.person,
+            self.as_of,
+            match (self.eligible, self.renewal_cycle.is_some()) {
+                (true, false) => "ELIGIBLE",
+                (false, false) => "NOT ELIGIBLE",
+                (true, true) => "RENEWAL REQUIREMENTS MET",
+                (false, true) => "RENEWAL REQUIREMENTS NOT MET",
+            }
+        )?;
+        writeln!(
+            s,
+            "Pathway {} version {}",
+            self.pathway, self.pathway_version
+        )?;
+        if self.entry == Entry::Invitation {
+            writeln!(s, "This tier is reached by invitation.")?;
+        }
+        if let Some(c) = &self.renewal_cycle {
+            writeln!(
+                s,
+                "Renewal cycle {} to {} (lapses on {} if not renewed)",
+                c.starts, c.ends, c.lapses_on
+            )?;
+        }
+        if !self.prerequisites.is_empty() {
+            writeln!(s, "\nPrerequisites:")?;
+            for p in &self.prerequisites {
+                writeln!(s, "  [{}] {}", mark(p.met), prerequisite_words(p))?;
+            }
+        }
+        for (title, list) in [
+            ("Mandatory", &self.mandatory),
+            ("Desirable", &self.desirable),
+        ] {
+            if list.is_empty() {
+                continue;
+            }
+            writeln!(s, "\n{title}:")?;
+            for r in list {
+                write_requirement(s, r, 1)?;
+            }
+        }
+        if !self.ignored_overrides.is_empty() {
+            writeln!(s, "\nOverrides not applied:")?;
+            for o in &self.ignored_overrides {
+                writeln!(
+                    s,
+                    "  {} ({}): {}",
+                    o.recorded.requirement, o.recorded.reason, o.why
+                )?;
+            }
+        }
+        let missing = self.missing();
+        if !missing.is_empty() {
+            writeln!(s, "\nMissing:")?;
+            for m in missing {
+                writeln!(s, "  - {m}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Assessment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render_text())
+    }
+}
+
+fn mark(met: bool) -> char {
+    if met {
+        'x'
+    } else {
+        ' '
+    }
+}
+
+fn prerequisite_words(p: &PrerequisiteResult) -> String {
+    match (p.held_since, p.min_months, p.met) {
+        (None, _, _) => match p.min_months {
+            Some(m) => format!("hold {} for at least {m} months (not held)", p.tier),
+            None => format!("hold {} (not held)", p.tier),
+        },
+        (Some(since), Some(m), _) => {
+            format!(
+                "hold {} for at least {m} months (held since {since})",
+                p.tier
+            )
+        }
+        (Some(since), None, _) => format!("hold {} (held since {since})", p.tier),
+    }
+}
+
+fn push_shortfalls(r: &RequirementResult, out: &mut Vec<String>) {
+    for s in &r.shortfalls {
+        out.push(format!("{} ({}): {s}", r.title, r.id));
+    }
+}
+
+fn write_requirement(s: &mut String, r: &RequirementResult, depth: usize) -> fmt::Result {
+    let pad = "  ".repeat(depth);
+    write!(s, "{pad}[{}] {} ({})", mark(r.met), r.title, r.id)?;
+    if let (Some(req), Some(ach), Some(unit)) = (r.required, r.achieved, r.unit) {
+        write!(s, ": {ach} of {req} {unit}")?;
+    }
+    match r.rule {
+        RuleSummary::AnyOf => write!(s, ": any one of")?,
+        RuleSummary::AtLeast(n) => write!(s, ": at least {n} of")?,
+        RuleSummary::AllOf => write!(s, ": all of")?,
+        RuleSummary::ByBackground => match &r.background {
+            Some(b) => write!(s, ": for background {b}")?,
+            None => write!(s, ": (no background branch applies)")?,
+        },
+        RuleSummary::Activity => {}
+    }
+    writeln!(s)?;
+    if let Some(rate) = &r.rate {
+        writeln!(
+            s,
+            "{pad}    rate: at least {} a {} for {} {}s; longest run {}",
+            rate.at_least, rate.per, rate.periods, rate.per, rate.best_run
+        )?;
+    }
+    if !r.pending.is_empty() {
+        writeln!(
+            s,
+            "{pad}    {} pending record(s) would count once attested",
+            r.pending.len()
+        )?;
+    }
+    for n in &r.not_counted {
+        writeln!(
+            s,
+            "{pad}    not counted: {} ({}): {}",
+            n.activity, n.date, n.reason
+        )?;
+    }
+    for o in &r.overrides {
+        writeln!(s, "{pad}    override: {} — {}", o.describe(), o.reason)?;
+    }
+    if let Some(d) = &r.discretion {
+        writeln!(s, "{pad}    committee discretion: {d}")?;
+    }
+    for c in &r.children {
+        write_requirement(s, c, depth + 1)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,674 @@
+//! The evaluation itself. One sorted pass over the ledger per leaf
+//! requirement; no clock, no I/O.
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, Months, NaiveDate};
+
+use super::assessment::join;
+use super::{
+    Assessment, CountedRecord, CycleWindow, IgnoredOverride, Inputs, NotCounted, NotCountedReason,
+    Override, OverrideEffect, PrerequisiteResult, RateResult, RequirementResult, RuleSummary,
+};
+use crate::ledger::{Activity, Attestation, Unit};
+use crate::pathway::{
+    ActivityRule, Condition, CountUnit, Level, Milestone, Requirement, Rule, Tier,
+};
+
+struct Ctx<'a> {
+    inputs: &'a Inputs<'a>,
+    /// The ledger by (date, id), so every result is independent of input order.
+    records: Vec<&'a Activity>,
+    cycle: Option<CycleWindow>,
+    /// Overrides that may apply (recorded on or before `as_of`), with
+    /// whether each was used.
+    overrides: Vec<(&'a Override, bool)>,
+}
+
+pub(super) fn assess(
+    inputs: &Inputs<'_>,
+    tier: &Tier,
+    requirements: &[Requirement],
+    cycle: Option<CycleWindow>,
+) -> Assessment {
+    let mut records: Vec<&Activity> = inputs.ledger.iter().collect();
+    records.sort_unstable_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+
+    let mut ignored = Vec::new();
+    let mut overrides = Vec::new();
+    let mut sorted_overrides: Vec<&Override> = inputs.overrides.iter().collect();
+    sorted_overrides.sort_by(|a, b| {
+        (&a.requirement, a.recorded_on, &a.reason).cmp(&(&b.requirement, b.recorded_on, &b.reason))
+    });
+    for o in sorted_overrides {
+        if o.recorded_on > inputs.as_of {
+            ignored.push(IgnoredOverride {
+                recorded: o.clone(),
+                why: "recorded after the assessment date".to_owned(),
+            });
+        } else {
+            overrides.push((o, false));
+        }
+    }
+
+    let mut ctx = Ctx {
+        inputs,
+        records,
+        cycle,
+        overrides,
+    };
+
+    let prerequisites = if cycle.is_some() {
+        Vec::new()
+    } else {
+        tier.prerequisites
+            .iter()
+            .map(|p| {
+                let held_since = inputs.candidate.held_since(&p.tier);
+                let met = held_since.is_some_and(|since| {
+                    let needed = p
+                        .min_months
+                        .map_or(Some(since), |m| since.checked_add_months(Months::new(m)));
+                    needed.is_some_and(|d| d <= inputs.as_of)
+                });
+                PrerequisiteResult {
+                    tier: p.tier.clone(),
+                    min_months: p.min_months,
+                    held_since,
+                    met,
+                }
+            })
+            .collect()
+    };
+
+    let mut mandatory = Vec::new();
+    let mut desirable = Vec::new();
+    for r in requirements {
+        let result = ctx.requirement(r);
+        match r.level {
+            Level::Mandatory => mandatory.push(result),
+            Level::Desirable => desirable.push(result),
+        }
+    }
+
+    for (o, used) in &ctx.overrides {
+        if !used {
+            ignored.push(IgnoredOverride {
+                recorded: (*o).clone(),
+                why: if requirements
+                    .iter()
+                    .flat_map(Requirement::walk)
+                    .any(|r| r.id == o.requirement)
+                {
+                    "a credit applies only to a requirement that counts activities; waive a combination instead".to_owned()
+                } else {
+                    format!("no requirement {:?} in this {}", o.requirement.as_str(), if cycle.is_some() { "renewal" } else { "tier" })
+                },
+            });
+        }
+    }
+
+    let eligible =
+        prerequisites.iter().all(|p| p.met) && mandatory.iter().all(|r: &RequirementResult| r.met);
+
+    Assessment {
+        pathway: inputs.pathway.id().clone(),
+        pathway_version: inputs.pathway.version().to_owned(),
+        tier: tier.id.clone(),
+        tier_name: tier.name.clone(),
+        entry: tier.entry,
+        person: inputs.candidate.person.clone(),
+        as_of: inputs.as_of,
+        renewal_cycle: cycle,
+        eligible,
+        prerequisites,
+        mandatory,
+        desirable,
+        ignored_overrides: ignored,
+    }
+}
+
+fn empty_result(r: &Requirement, rule: RuleSummary) -> RequirementResult {
+    RequirementResult {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        level: r.level,
+        rule,
+        met: false,
+        unit: None,
+        required: None,
+        achieved: None,
+        missing: None,
+        rate: None,
+        counted: Vec::new(),
+        pending: Vec::new(),
+        not_counted: Vec::new(),
+        children: Vec::new(),
+        background: None,
+        overrides: Vec::new(),
+        note: r.note.clone(),
+        discretion: r.discretion.clone(),
+        shortfalls: Vec::new(),
+    }
+}
+
+impl Ctx<'_> {
+    fn requirement(&mut self, r: &Requirement) -> RequirementResult {
+        let mut result = match &r.rule {
+            Rule::Activity(rule) => self.leaf(r, rule),
+            Rule::AllOf { requirements } => {
+                let mut res = empty_result(r, RuleSummary::AllOf);
+                res.children = requirements.iter().map(|c| self.requirement(c)).collect();
+                res.met = res.children.iter().all(|c| c.met);
+                for c in res.children.iter().filter(|c| !c.met) {
+                    for s in &c.shortfalls {
+                        res.shortfalls.push(format!("{}: {s}", c.title));
+                    }
+                }
+                res
+            }
+            Rule::AnyOf { requirements } => self.choice(r, requirements, 1, RuleSummary::AnyOf),
+            Rule::AtLeast {
+                count,
+                requirements,
+            } => self.choice(r, requirements, *count, RuleSummary::AtLeast(*count)),
+            Rule::ByBackground {
+                branches,
+                otherwise,
+            } => {
+                let mut res = empty_result(r, RuleSummary::ByBackground);
+                let backgrounds = &self.inputs.candidate.backgrounds;
+                let chosen = branches.iter().find_map(|b| {
+                    b.backgrounds
+                        .iter()
+                        .find(|bg| backgrounds.contains(bg))
+                        .map(|bg| (Some(bg.clone()), &b.requirement))
+                });
+                let chosen = chosen.or_else(|| otherwise.as_deref().map(|o| (None, o)));
+                match chosen {
+                    Some((bg, req)) => {
+                        let child = self.requirement(req);
+                        res.met = child.met;
+                        res.shortfalls.clone_from(&child.shortfalls);
+                        res.background = bg;
+                        res.children.push(child);
+                    }
+                    None => res.shortfalls.push(format!(
+                        "no branch applies to the candidate's background ({})",
+                        if backgrounds.is_empty() {
+                            "none recorded".to_owned()
+                        } else {
+                            backgrounds.join(", ")
+                        }
+                    )),
+                }
+                res
+            }
+        };
+        // Waivers apply to any requirement; credits were applied in `leaf`.
+        for (o, used) in &mut self.overrides {
+            if o.requirement == r.id && o.effect == OverrideEffect::Waive {
+                *used = true;
+                result.met = true;
+                result.shortfalls.clear();
+                result.overrides.push((*o).clone());
+            }
+        }
+        result
+    }
+
+    fn choice(
+        &mut self,
+        r: &Requirement,
+        parts: &[Requirement],
+        needed: u32,
+        rule: RuleSummary,
+    ) -> RequirementResult {
+        let mut res = empty_result(r, rule);
+        res.children = parts.iter().map(|c| self.requirement(c)).collect();
+        let met = res.children.iter().filter(|c| c.met).count();
+        res.met = met >= needed as usize;
+        if !res.met {
+            let titles: Vec<&str> = res.children.iter().map(|c| c.title.as_str()).collect();
+            res.shortfalls.push(format!(
+                "needs {needed} of: {} ({met} met)",
+                join(&titles, "; ")
+            ));
+        }
+        res
+    }
+
+    fn milestone_date(&self, m: &Milestone) -> Option<NaiveDate> {
+        match m {
+            Milestone::PathwayEntry => self.inputs.candidate.entered_pathway,
+            Milestone::TierReached(t) => self.inputs.candidate.held_since(t),
+        }
+    }
+
+    fn leaf(&mut self, r: &Requirement, rule: &ActivityRule) -> RequirementResult {
+        let inputs = self.inputs;
+        let as_of = inputs.as_of;
+        let mut res = empty_result(r, RuleSummary::Activity);
+        res.unit = Some(rule.unit);
+
+        // Amounts are summed in a base unit: minutes for lengths of time (so
+        // hours and double sessions add exactly), else the unit itself.
+        let ledger_unit = rule.unit.unit();
+        let factor = ledger_unit.and_then(Unit::minutes).unwrap_or(1);
+        let base_unit = if factor > 1 || ledger_unit == Some(Unit::Minutes) {
+            Some(Unit::Minutes)
+        } else {
+            ledger_unit
+        };
+        let to_unit = |base: u64| crate::ledger::Amount::from_thousandths(base / factor);
+        let required = rule.minimum.thousandths().saturating_mul(factor);
+
+        let counts_from = rule.window.within_months.map(|m| {
+            as_of
+                .checked_sub_months(Months::new(m))
+                .unwrap_or(NaiveDate::MIN)
+        });
+        let after = rule
+            .window
+            .after
+            .as_ref()
+            .map(|m| (m, self.milestone_date(m)));
+        let before = rule
+            .window
+            .before
+            .as_ref()
+            .map(|m| (m, self.milestone_date(m)));
+
+        let allowances: Vec<u64> = rule
+            .caps
+            .iter()
+            .map(|c| required.saturating_mul(u64::from(c.max_percent)) / 100)
+            .collect();
+        let mut cap_used = vec![0u64; rule.caps.len()];
+        let mut distinct: BTreeSet<&str> = BTreeSet::new();
+        let mut achieved = 0u64;
+        // (month index, base amount) of counted records, for the rate.
+        let mut by_month: Vec<(i32, u64)> = Vec::new();
+
+        for &a in &self.records {
+            if !rule.kinds.contains(&a.kind) {
+                continue;
+            }
+            let not_counted = |reason| NotCounted {
+                activity: a.id.clone(),
+                date: a.date,
+                reason,
+            };
+            if let Some(reason) = self.excluded(a, rule, counts_from, after, before) {
+                res.not_counted.push(not_counted(reason));
+                continue;
+            }
+            let amount = match (base_unit, rule.unit) {
+                (Some(u), _) => match a.amount_in(u) {
+                    Some(x) => x.thousandths(),
+                    None => {
+                        res.not_counted
+                            .push(not_counted(NotCountedReason::UnitCannotConvert {
+                                from: a.unit,
+                                to: ledger_unit.unwrap_or(u),
+                            }));
+                        continue;
+                    }
+                },
+                // One per distinct group, co-leader or setting.
+                (None, _) => 1000,
+            };
+            let distinct_key = match rule.unit {
+                CountUnit::DistinctGroups => Some(("group", a.group.as_deref())),
+                CountUnit::DistinctCoLeaders => {
+                    Some(("co-leader", a.co_leader.as_ref().map(|p| p.as_str())))
+                }
+                CountUnit::DistinctSettings => Some(("setting", a.setting.as_deref())),
+                _ => None,
+            };
+            if let Some((detail, None)) = distinct_key {
+                res.not_counted
+                    .push(not_counted(NotCountedReason::MissingDetail {
+                        detail: detail.to_owned(),
+                    }));
+                continue;
+            }
+            match &a.attestation {
+                Attestation::Confirmed { .. } => {}
+                Attestation::Pending => {
+                    res.pending.push(CountedRecord {
+                        activity: a.id.clone(),
+                        date: a.date,
+                        amount: to_unit(amount),
+                    });
+                    continue;
+                }
+                Attestation::Rejected { reason, .. } => {
+                    res.not_counted
+                        .push(not_counted(NotCountedReason::Rejected {
+                            reason: reason.clone(),
+                        }));
+                    continue;
+                }
+            }
+            if let Some((detail, Some(value))) = distinct_key {
+                if !distinct.insert(value) {
+                    res.not_counted
+                        .push(not_counted(NotCountedReason::AlreadyCounted {
+                            value: format!("{detail} {value}"),
+                        }));
+                    continue;
+                }
+            }
+            let mut take = amount;
+            let mut limiting = None;
+            for (i, cap) in rule.caps.iter().enumerate() {
+                if matches(&cap.when, a, inputs) {
+                    let room = allowances[i].saturating_sub(cap_used[i]);
+                    if room < take {
+                        take = room;
+                        limiting = Some(i);
+                    }
+                }
+            }
+            if let Some(i) = limiting {
+                res.not_counted.push(not_counted(NotCountedReason::OverCap {
+                    max_percent: rule.caps[i].max_percent,
+                    capped: describe(&rule.caps[i].when),
+                    not_counted: to_unit(amount - take),
+                }));
+                if take == 0 {
+                    continue;
+                }
+            }
+            for (i, cap) in rule.caps.iter().enumerate() {
+                if matches(&cap.when, a, inputs) {
+                    cap_used[i] += take;
+                }
+            }
+            achieved += take;
+            if rule.rate.is_some() {
+                by_month.push((month_index(a.date), take));
+            }
+            res.counted.push(CountedRecord {
+                activity: a.id.clone(),
+                date: a.date,
+                amount: to_unit(take),
+            });
+        }
+
+        for (o, used) in &mut self.overrides {
+            if o.requirement == r.id {
+                if let OverrideEffect::Credit(amount) = o.effect {
+                    *used = true;
+                    achieved = achieved.saturating_add(amount.thousandths().saturating_mul(factor));
+                    res.overrides.push((*o).clone());
+                }
+            }
+        }
+
+        let missing = required.saturating_sub(achieved);
+        res.required = Some(rule.minimum);
+        res.achieved = Some(to_unit(achieved));
+        // Round the shortfall up, so "0.5 more" is never shown as "0 more".
+        res.missing = Some(crate::ledger::Amount::from_thousandths(
+            missing.div_ceil(factor),
+        ));
+        let mut met = missing == 0;
+        let unit_words = rule.unit.as_str().replace('_', " ");
+        if !met {
+            let pending: u64 = res.pending.iter().map(|p| p.amount.thousandths()).sum();
+            let mut s = format!(
+                "{} more {unit_words} needed ({} of {})",
+                crate::ledger::Amount::from_thousandths(missing.div_ceil(factor)),
+                to_unit(achieved),
+                rule.minimum
+            );
+            if pending > 0 {
+                s.push_str(&format!(
+                    "; {} {unit_words} pending attestation",
+                    crate::ledger::Amount::from_thousandths(pending)
+                ));
+            }
+            res.shortfalls.push(s);
+        }
+
+        if let Some(rate) = &rule.rate {
+            let result = rate_check(
+                &by_month,
+                rate.at_least.thousandths().saturating_mul(factor),
+                rate.per.months(),
+                rate.periods,
+                month_index(as_of),
+            );
+            let (best_run, best_from) = result;
+            let rate_met = best_run >= rate.periods;
+            if !rate_met {
+                res.shortfalls.push(format!(
+                    "needs at least {} {unit_words} in each of {} consecutive {}s (longest run so far: {best_run})",
+                    rate.at_least,
+                    rate.periods,
+                    rate.per.as_str().replace('_', " ")
+                ));
+            }
+            met &= rate_met;
+            res.rate = Some(RateResult {
+                at_least: rate.at_least,
+                per: rate.per,
+                periods: rate.periods,
+                best_run,
+                best_run_from: best_from.and_then(month_start),
+                met: rate_met,
+            });
+        }
+        res.met = met;
+        res
+    }
+
+    /// The first reason a record is excluded by date, window or condition.
+    fn excluded(
+        &self,
+        a: &Activity,
+        rule: &ActivityRule,
+        counts_from: Option<NaiveDate>,
+        after: Option<(&Milestone, Option<NaiveDate>)>,
+        before: Option<(&Milestone, Option<NaiveDate>)>,
+    ) -> Option<NotCountedReason> {
+        let inputs = self.inputs;
+        if a.person != inputs.candidate.person {
+            return Some(NotCountedReason::AnotherPerson {
+                person: a.person.clone(),
+            });
+        }
+        if a.date > inputs.as_of {
+            return Some(NotCountedReason::AfterAssessmentDate);
+        }
+        if let Some(from) = counts_from {
+            if a.date < from {
+                return Some(NotCountedReason::OutsideWindow { counts_from: from });
+            }
+        }
+        if let Some(cycle) = &self.cycle {
+            if a.date < cycle.starts || a.date >= cycle.ends {
+                return Some(NotCountedReason::OutsideCycle {
+                    starts: cycle.starts,
+                    ends: cycle.ends,
+                });
+            }
+        }
+        match after {
+            Some((m, None)) => {
+                return Some(NotCountedReason::MilestoneNotReached {
+                    milestone: m.clone(),
+                })
+            }
+            Some((m, Some(on))) if a.date < on => {
+                return Some(NotCountedReason::BeforeMilestone {
+                    milestone: m.clone(),
+                    on,
+                })
+            }
+            _ => {}
+        }
+        match before {
+            // A tier not reached yet: everything so far is before it.
+            Some((m @ Milestone::PathwayEntry, None)) => {
+                return Some(NotCountedReason::MilestoneNotReached {
+                    milestone: m.clone(),
+                })
+            }
+            Some((m, Some(on))) if a.date >= on => {
+                return Some(NotCountedReason::NotBeforeMilestone {
+                    milestone: m.clone(),
+                    on,
+                })
+            }
+            _ => {}
+        }
+        for c in &rule.conditions {
+            if !matches(c, a, inputs) {
+                return Some(failure(c, a));
+            }
+        }
+        None
+    }
+}
+
+fn matches(c: &Condition, a: &Activity, inputs: &Inputs<'_>) -> bool {
+    match c {
+        Condition::CoLeaderHeld(tiers) => a.co_leader.as_ref().is_some_and(|p| {
+            tiers
+                .iter()
+                .any(|t| inputs.register.held_tier_on(p, t, a.date))
+        }),
+        Condition::SupervisorHeld(tiers) => a.supervisor.as_ref().is_some_and(|p| {
+            tiers
+                .iter()
+                .any(|t| inputs.register.held_tier_on(p, t, a.date))
+        }),
+        Condition::EventType(types) => a.event_type.is_some_and(|e| types.contains(&e)),
+        Condition::Provider(providers) => a
+            .provider
+            .as_ref()
+            .is_some_and(|p| providers.iter().any(|q| q == p)),
+        Condition::ProviderApproved(b) => a.provider_approved == *b,
+        Condition::Delivery(d) => a.delivery == *d,
+        Condition::SupervisionFormat(f) => a.supervision_format.is_some_and(|x| f.contains(&x)),
+        Condition::ReportType(t) => a.report_type.is_some_and(|x| t.contains(&x)),
+        Condition::PrerequisiteType(t) => a.prerequisite_type.is_some_and(|x| t.contains(&x)),
+        Condition::OngoingGroup(b) => a.ongoing_group == *b,
+        Condition::Not(inner) => !matches(inner, a, inputs),
+    }
+}
+
+fn failure(c: &Condition, a: &Activity) -> NotCountedReason {
+    match c {
+        Condition::CoLeaderHeld(tiers) => NotCountedReason::CoLeaderDidNotHoldTier {
+            co_leader: a.co_leader.clone(),
+            tiers: tiers.clone(),
+        },
+        Condition::SupervisorHeld(tiers) => NotCountedReason::SupervisorDidNotHoldTier {
+            supervisor: a.supervisor.clone(),
+            tiers: tiers.clone(),
+        },
+        Condition::EventType(types) => NotCountedReason::EventType {
+            found: a.event_type,
+            expected: types.clone(),
+        },
+        Condition::Provider(providers) => NotCountedReason::Provider {
+            found: a.provider.clone(),
+            expected: providers.clone(),
+        },
+        Condition::ProviderApproved(true) => NotCountedReason::ProviderNotApproved,
+        Condition::Delivery(d) => NotCountedReason::DeliveryMode {
+            found: a.delivery,
+            required: *d,
+        },
+        other => NotCountedReason::ConditionNotMet {
+            condition: describe(other),
+        },
+    }
+}
+
+/// A condition in words, e.g. `delivered online`.
+pub(super) fn describe(c: &Condition) -> String {
+    match c {
+        Condition::CoLeaderHeld(t) => format!("co-led with someone holding {}", join(t, " or ")),
+        Condition::SupervisorHeld(t) => {
+            format!("supervised by someone holding {}", join(t, " or "))
+        }
+        Condition::EventType(t) => format!("an event of type {}", join(t, " or ")),
+        Condition::Provider(p) => format!("run by {}", join(p, " or ")),
+        Condition::ProviderApproved(true) => "run by an approved provider".to_owned(),
+        Condition::ProviderApproved(false) => "run by a provider not approved".to_owned(),
+        Condition::Delivery(d) => format!("delivered {}", d.as_str().replace('_', " ")),
+        Condition::SupervisionFormat(f) => format!("{} supervision", join(f, " or ")),
+        Condition::ReportType(t) => format!("a report of type {}", join(t, " or ")),
+        Condition::PrerequisiteType(t) => format!("a prerequisite of type {}", join(t, " or ")),
+        Condition::OngoingGroup(true) => "in an ongoing group".to_owned(),
+        Condition::OngoingGroup(false) => "not in an ongoing group".to_owned(),
+        Condition::Not(inner) => format!("not {}", describe(inner)),
+    }
+}
+
+fn month_index(d: NaiveDate) -> i32 {
+    d.year() * 12 + d.month0() as i32
+}
+
+fn month_start(index: i32) -> Option<NaiveDate> {
+    let year = index.div_euclid(12);
+    let month = u32::try_from(index.rem_euclid(12)).ok()? + 1;
+    NaiveDate::from_ymd_opt(year, month, 1)
+}
+
+/// The longest run of consecutive periods (of `len` months, starting in any
+/// month, ending no later than `last_month`) each with at least `at_least`,
+/// stopping early once `needed` is reached. Returns the run and its first
+/// month.
+fn rate_check(
+    by_month: &[(i32, u64)],
+    at_least: u64,
+    len: u32,
+    needed: u32,
+    last_month: i32,
+) -> (u32, Option<i32>) {
+    let Some(first) = by_month.iter().map(|(m, _)| *m).min() else {
+        return (0, None);
+    };
+    if first > last_month {
+        return (0, None);
+    }
+    let span = usize::try_from(last_month - first + 1).unwrap_or(0);
+    // prefix[i] = sum of months first..first+i
+    let mut sums = vec![0u64; span + 1];
+    for &(m, amount) in by_month {
+        if let Ok(i) = usize::try_from(m - first) {
+            if i < span {
+                sums[i + 1] += amount;
+            }
+        }
+    }
+    for i in 0..span {
+        sums[i + 1] += sums[i];
+    }
+    let len = len as usize;
+    let mut best = (0u32, None);
+    for start in 0..span {
+        let mut run = 0u32;
+        let mut from = start;
+        while from + len <= span && sums[from + len] - sums[from] >= at_least {
+            run += 1;
+            from += len;
+            if run >= needed {
+                break;
+            }
+        }
+        if run > best.0 {
+            best = (run, Some(first + start as i32));
+            if run >= needed {
+                break;
+            }
+        }
+    }
+    best
+}

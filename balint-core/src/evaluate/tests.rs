@@ -1,0 +1,488 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::json;
+
+use super::*;
+use crate::ledger::{ActivityKind, Attestation, Delivery, EventType, Unit};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn pathway(requirements: serde_json::Value) -> Pathway {
+    Pathway::from_json_value(json!({
+        "id": "t", "society": "s", "title": "Test", "version": "1", "effective_from": "2020-01-01",
+        "backgrounds": ["psychodynamic_training"],
+        "tiers": [
+            {"id": "leader", "name": "Leader"},
+            {"id": "trainer", "name": "Trainer", "prerequisites": [{"tier": "leader", "min_months": 24}],
+             "requirements": requirements,
+             "renewal": {"cycle_months": 12, "grace_months": 3, "requirements": [
+                {"id": "keep-leading", "title": "Keep leading", "kind": "leading", "unit": "sessions", "minimum": 2}
+             ]}}
+        ]
+    }))
+    .unwrap()
+}
+
+fn confirmed() -> Attestation {
+    Attestation::Confirmed {
+        by: "att".parse().unwrap(),
+        on: d("2024-12-31"),
+    }
+}
+
+fn rec(id: &str, kind: ActivityKind, date: &str, amount: u64, unit: Unit) -> Activity {
+    let mut a = Activity::new(
+        id.parse().unwrap(),
+        "cand".parse().unwrap(),
+        kind,
+        d(date),
+        Amount::from_whole(amount),
+        unit,
+    );
+    a.attestation = confirmed();
+    a
+}
+
+fn candidate() -> Candidate {
+    Candidate {
+        person: "cand".parse().unwrap(),
+        backgrounds: vec![],
+        entered_pathway: Some(d("2021-01-01")),
+        tiers_held: vec![HeldTier {
+            tier: "leader".parse().unwrap(),
+            since: d("2022-01-01"),
+        }],
+    }
+}
+
+fn trainer() -> TierId {
+    "trainer".parse().unwrap()
+}
+
+fn run(p: &Pathway, ledger: &[Activity], as_of: &str) -> Assessment {
+    Inputs::new(p, &candidate(), ledger, d(as_of))
+        .evaluate(&trainer())
+        .unwrap()
+}
+
+fn leading_20_sessions() -> serde_json::Value {
+    json!([{"id": "leading", "title": "Lead groups", "kind": "leading", "unit": "sessions", "minimum": 3}])
+}
+
+#[test]
+fn counts_confirmed_records_and_explains_the_rest() {
+    let p = pathway(leading_20_sessions());
+    let mut pending = rec("a3", ActivityKind::Leading, "2024-03-01", 1, Unit::Sessions);
+    pending.attestation = Attestation::Pending;
+    let mut rejected = rec("a4", ActivityKind::Leading, "2024-04-01", 1, Unit::Sessions);
+    rejected.attestation = Attestation::Rejected {
+        by: "att".parse().unwrap(),
+        on: d("2024-04-02"),
+        reason: "I was not there".into(),
+    };
+    let ledger = vec![
+        rec("a2", ActivityKind::Leading, "2024-02-01", 1, Unit::Sessions),
+        rec("a1", ActivityKind::Leading, "2024-01-01", 1, Unit::Sessions),
+        pending,
+        rejected,
+        rec("a5", ActivityKind::Leading, "2025-06-01", 1, Unit::Sessions),
+        rec(
+            "p1",
+            ActivityKind::Participation,
+            "2024-01-01",
+            9,
+            Unit::Sessions,
+        ),
+    ];
+    let a = run(&p, &ledger, "2025-01-01");
+    let r = &a.mandatory[0];
+    assert!(!r.met);
+    assert_eq!(r.required, Some(Amount::from_whole(3)));
+    assert_eq!(r.achieved, Some(Amount::from_whole(2)));
+    assert_eq!(r.missing, Some(Amount::from_whole(1)));
+    let counted: Vec<&str> = r.counted.iter().map(|c| c.activity.as_str()).collect();
+    assert_eq!(counted, ["a1", "a2"], "by date, whatever the ledger order");
+    assert_eq!(r.pending[0].activity.as_str(), "a3");
+    let reasons: Vec<String> = r.not_counted.iter().map(|n| n.reason.to_string()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "rejected by the attestor: I was not there",
+            "dated after the assessment date"
+        ]
+    );
+    assert_eq!(
+        a.missing(),
+        ["Lead groups (leading): 1 more sessions needed (2 of 3); 1 sessions pending attestation"]
+    );
+    assert!(!a.eligible);
+}
+
+#[test]
+fn prerequisite_tiers_need_their_minimum_time() {
+    let p = pathway(json!([]));
+    assert!(!run(&p, &[], "2023-12-31").eligible, "held 23 months");
+    let a = run(&p, &[], "2024-01-01");
+    assert!(a.eligible, "held 24 months");
+    assert_eq!(a.prerequisites[0].held_since, Some(d("2022-01-01")));
+}
+
+#[test]
+fn double_sessions_count_minutes_hours_and_timed_sessions_exactly() {
+    let p = pathway(json!([
+        {"id": "ds", "title": "Participation", "kind": "participation", "unit": "double_sessions", "minimum": 3}
+    ]));
+    let mut timed = rec(
+        "a3",
+        ActivityKind::Participation,
+        "2024-01-03",
+        1,
+        Unit::Sessions,
+    );
+    timed.duration_minutes = Some(90);
+    let untimed = rec(
+        "a4",
+        ActivityKind::Participation,
+        "2024-01-04",
+        1,
+        Unit::Sessions,
+    );
+    let ledger = vec![
+        rec(
+            "a1",
+            ActivityKind::Participation,
+            "2024-01-01",
+            45,
+            Unit::Minutes,
+        ),
+        rec(
+            "a2",
+            ActivityKind::Participation,
+            "2024-01-02",
+            45,
+            Unit::Minutes,
+        ),
+        rec(
+            "a5",
+            ActivityKind::Participation,
+            "2024-01-05",
+            1,
+            Unit::DoubleSessions,
+        ),
+        timed,
+        untimed,
+    ];
+    let a = run(&p, &ledger, "2025-01-01");
+    let r = &a.mandatory[0];
+    assert_eq!(
+        r.achieved,
+        Some(Amount::from_whole(3)),
+        "45 + 45 minutes are exactly 1"
+    );
+    assert!(r.met);
+    assert_eq!(
+        r.not_counted[0].reason,
+        NotCountedReason::UnitCannotConvert {
+            from: Unit::Sessions,
+            to: Unit::DoubleSessions
+        }
+    );
+}
+
+#[test]
+fn co_leader_must_hold_the_tier_on_the_day_of_the_session() {
+    let p = pathway(json!([
+        {"id": "co", "title": "Co-lead with a leader", "kind": "co_leading", "unit": "sessions",
+         "minimum": 2, "conditions": [{"co_leader_held": "leader"}]}
+    ]));
+    let mut register = RegisterSnapshot::new();
+    register.add(
+        "x".parse().unwrap(),
+        "leader".parse().unwrap(),
+        d("2024-02-01"),
+        Some(d("2024-06-01")),
+    );
+    let with = |id: &str, date: &str| {
+        let mut a = rec(id, ActivityKind::CoLeading, date, 1, Unit::Sessions);
+        a.co_leader = Some("x".parse().unwrap());
+        a
+    };
+    let ledger = vec![
+        with("before", "2024-01-15"),
+        with("during", "2024-03-01"),
+        with("after", "2024-06-01"),
+    ];
+    let c = candidate();
+    let a = Inputs::new(&p, &c, &ledger, d("2025-01-01"))
+        .with_register(&register)
+        .evaluate(&trainer())
+        .unwrap();
+    let r = &a.mandatory[0];
+    assert_eq!(r.achieved, Some(Amount::from_whole(1)));
+    assert_eq!(r.counted[0].activity.as_str(), "during");
+    assert_eq!(r.not_counted.len(), 2);
+    assert_eq!(
+        r.not_counted[0].reason.to_string(),
+        "co-leader x did not hold leader on that date"
+    );
+}
+
+#[test]
+fn windows_and_milestones_limit_which_dates_count() {
+    let p = pathway(json!([
+        {"id": "recent", "title": "Recent", "kind": "leading", "unit": "sessions", "minimum": 1,
+         "window": {"within_months": 12}},
+        {"id": "since-leader", "title": "Since accredited", "kind": "leading", "unit": "sessions", "minimum": 1,
+         "window": {"after": {"tier_reached": "leader"}}},
+        {"id": "before-entry", "title": "Before training", "kind": "leading", "unit": "sessions", "minimum": 1,
+         "window": {"before": "pathway_entry"}}
+    ]));
+    let ledger = vec![
+        rec(
+            "old",
+            ActivityKind::Leading,
+            "2020-06-01",
+            1,
+            Unit::Sessions,
+        ),
+        rec(
+            "mid",
+            ActivityKind::Leading,
+            "2022-06-01",
+            1,
+            Unit::Sessions,
+        ),
+    ];
+    let a = run(&p, &ledger, "2024-01-01");
+    let by_id = |id: &str| a.requirement(&id.parse().unwrap()).unwrap();
+    assert!(!by_id("recent").met);
+    assert_eq!(
+        by_id("recent").not_counted[0].reason,
+        NotCountedReason::OutsideWindow {
+            counts_from: d("2023-01-01")
+        }
+    );
+    assert_eq!(by_id("since-leader").counted[0].activity.as_str(), "mid");
+    assert_eq!(by_id("before-entry").counted[0].activity.as_str(), "old");
+}
+
+#[test]
+fn caps_limit_the_online_share_earliest_first() {
+    let p = pathway(json!([
+        {"id": "led", "title": "Led", "kind": "leading", "unit": "sessions", "minimum": 4,
+         "caps": [{"max_percent": 50, "when": {"delivery": "online"}}]}
+    ]));
+    let online = |id: &str, date: &str| {
+        let mut a = rec(id, ActivityKind::Leading, date, 1, Unit::Sessions);
+        a.delivery = Delivery::Online;
+        a
+    };
+    let ledger = vec![
+        online("o1", "2024-01-01"),
+        online("o2", "2024-02-01"),
+        online("o3", "2024-03-01"),
+        rec("f1", ActivityKind::Leading, "2024-04-01", 1, Unit::Sessions),
+    ];
+    let a = run(&p, &ledger, "2025-01-01");
+    let r = &a.mandatory[0];
+    assert_eq!(r.achieved, Some(Amount::from_whole(3)));
+    assert!(!r.met);
+    assert_eq!(r.not_counted[0].activity.as_str(), "o3");
+    assert_eq!(
+        r.not_counted[0].reason.to_string(),
+        "over the cap: at most 50% of the minimum may be delivered online (1 not counted)"
+    );
+}
+
+#[test]
+fn a_rate_needs_consecutive_periods() {
+    let p = pathway(json!([
+        {"id": "monthly", "title": "Lead monthly", "kinds": ["leading", "co_leading"], "unit": "sessions",
+         "minimum": 3, "rate": {"at_least": 1, "per": "month", "periods": 3}}
+    ]));
+    let gap = vec![
+        rec("a", ActivityKind::Leading, "2024-01-10", 1, Unit::Sessions),
+        rec("b", ActivityKind::Leading, "2024-02-10", 1, Unit::Sessions),
+        rec("c", ActivityKind::Leading, "2024-04-10", 1, Unit::Sessions),
+    ];
+    let a = run(&p, &gap, "2025-01-01");
+    let r = &a.mandatory[0];
+    assert!(!r.met, "March is missing");
+    assert_eq!(r.rate.as_ref().unwrap().best_run, 2);
+    assert!(r.shortfalls[0].contains("3 consecutive months (longest run so far: 2)"));
+    let mut steady = gap.clone();
+    steady[2].date = d("2024-03-31");
+    let a = run(&p, &steady, "2025-01-01");
+    assert!(a.mandatory[0].met);
+    assert_eq!(
+        a.mandatory[0].rate.as_ref().unwrap().best_run_from,
+        Some(d("2024-01-01"))
+    );
+}
+
+#[test]
+fn combinations_branches_and_distinct_counts() {
+    let p = pathway(json!([
+        {"id": "intensives", "title": "Intensives", "type": "any_of", "requirements": [
+            {"id": "two-home", "title": "2 home intensives", "kind": "workshop", "unit": "events", "minimum": 2,
+             "conditions": [{"provider": "s"}, {"event_type": "intensive"}]},
+            {"id": "mixed", "title": "1 home + 1 approved", "type": "all_of", "requirements": [
+                {"id": "one-home", "title": "1 home intensive", "kind": "workshop", "unit": "events", "minimum": 1,
+                 "conditions": [{"provider": "s"}, {"event_type": "intensive"}]},
+                {"id": "abroad", "title": "1 approved abroad", "kind": "workshop", "unit": "events", "minimum": 1,
+                 "conditions": [{"provider_approved": true}, {"not": {"provider": "s"}}]}
+            ]}
+        ]},
+        {"id": "membership", "title": "Membership", "type": "by_background",
+         "branches": [{"backgrounds": "psychodynamic_training", "requirement":
+            {"id": "m8", "title": "8 sessions", "kind": "participation", "unit": "sessions", "minimum": 8}}],
+         "otherwise": {"id": "m20", "title": "20 sessions", "kind": "participation", "unit": "sessions", "minimum": 20}},
+        {"id": "co-leaders", "title": "Varied co-leaders", "kind": "co_leading", "unit": "distinct_co_leaders", "minimum": 2}
+    ]));
+    let workshop = |id: &str, provider: &str, approved: bool| {
+        let mut a = rec(id, ActivityKind::Workshop, "2024-01-01", 1, Unit::Events);
+        a.provider = Some(provider.into());
+        a.provider_approved = approved;
+        a.event_type = Some(EventType::Intensive);
+        a
+    };
+    let co = |id: &str, with: &str| {
+        let mut a = rec(id, ActivityKind::CoLeading, "2024-02-01", 1, Unit::Sessions);
+        a.co_leader = Some(with.parse().unwrap());
+        a
+    };
+    let ledger = vec![
+        workshop("w1", "s", true),
+        workshop("w2", "ibf", true),
+        rec(
+            "p",
+            ActivityKind::Participation,
+            "2023-01-01",
+            10,
+            Unit::Sessions,
+        ),
+        co("c1", "x"),
+        co("c2", "x"),
+        co("c3", "y"),
+    ];
+    let mut c = candidate();
+    let as_of = d("2025-01-01");
+    let a = Inputs::new(&p, &c, &ledger, as_of)
+        .evaluate(&trainer())
+        .unwrap();
+    let by_id = |a: &Assessment, id: &str| a.requirement(&id.parse().unwrap()).unwrap().clone();
+    assert!(by_id(&a, "intensives").met, "1 home + 1 approved abroad");
+    assert!(!by_id(&a, "two-home").met);
+    assert!(!by_id(&a, "membership").met, "no background: 20 needed");
+    assert_eq!(by_id(&a, "membership").background, None);
+    assert!(by_id(&a, "co-leaders").met);
+    assert_eq!(
+        by_id(&a, "co-leaders").not_counted[0].reason,
+        NotCountedReason::AlreadyCounted {
+            value: "co-leader x".into()
+        }
+    );
+    c.backgrounds = vec!["psychodynamic_training".into()];
+    let a = Inputs::new(&p, &c, &ledger, as_of)
+        .evaluate(&trainer())
+        .unwrap();
+    assert!(by_id(&a, "membership").met);
+    assert_eq!(
+        by_id(&a, "membership").background.as_deref(),
+        Some("psychodynamic_training")
+    );
+}
+
+#[test]
+fn overrides_apply_with_their_reason_and_show() {
+    let p = pathway(leading_20_sessions());
+    let rpl = |effect, on: &str, req: &str| Override {
+        requirement: req.parse().unwrap(),
+        kind: OverrideKind::RecognitionOfPriorLearning,
+        effect,
+        reason: "led groups in another society".into(),
+        recorded_by: "registrar".parse().unwrap(),
+        recorded_on: d(on),
+    };
+    let overrides = vec![
+        rpl(
+            OverrideEffect::Credit(Amount::from_whole(2)),
+            "2024-06-01",
+            "leading",
+        ),
+        rpl(OverrideEffect::Waive, "2025-06-01", "leading"),
+        rpl(OverrideEffect::Waive, "2024-06-01", "nonsense"),
+    ];
+    let ledger = vec![rec(
+        "a1",
+        ActivityKind::Leading,
+        "2024-01-01",
+        1,
+        Unit::Sessions,
+    )];
+    let c = candidate();
+    let a = Inputs::new(&p, &c, &ledger, d("2025-01-01"))
+        .with_overrides(&overrides)
+        .evaluate(&trainer())
+        .unwrap();
+    let r = &a.mandatory[0];
+    assert!(r.met);
+    assert_eq!(r.achieved, Some(Amount::from_whole(3)));
+    assert_eq!(r.overrides, vec![overrides[0].clone()]);
+    let why: Vec<&str> = a.ignored_overrides.iter().map(|i| i.why.as_str()).collect();
+    assert_eq!(
+        why,
+        [
+            "recorded after the assessment date",
+            "no requirement \"nonsense\" in this tier"
+        ]
+    );
+    assert!(a
+        .render_text()
+        .contains("recognition of prior learning: credit 2"));
+}
+
+#[test]
+fn renewal_counts_only_the_cycle() {
+    let p = pathway(json!([]));
+    let ledger = vec![
+        rec("a1", ActivityKind::Leading, "2023-12-31", 1, Unit::Sessions),
+        rec("a2", ActivityKind::Leading, "2024-01-01", 1, Unit::Sessions),
+        rec("a3", ActivityKind::Leading, "2024-12-31", 1, Unit::Sessions),
+    ];
+    let c = candidate();
+    let inputs = Inputs::new(&p, &c, &ledger, d("2025-01-15"));
+    let a = inputs
+        .evaluate_renewal(&trainer(), d("2024-01-01"))
+        .unwrap();
+    assert!(a.eligible);
+    assert_eq!(a.renewal_cycle.unwrap().lapses_on, d("2025-04-01"));
+    assert_eq!(a.mandatory[0].counted.len(), 2);
+    assert_eq!(
+        inputs.evaluate_renewal(&"leader".parse().unwrap(), d("2024-01-01")),
+        Err(EvaluateError::NoRenewal("leader".parse().unwrap()))
+    );
+    assert_eq!(
+        inputs.evaluate(&"nope".parse().unwrap()),
+        Err(EvaluateError::UnknownTier("nope".parse().unwrap()))
+    );
+}
+
+#[test]
+fn the_assessment_round_trips_through_json() {
+    let p = pathway(leading_20_sessions());
+    let ledger = vec![rec(
+        "a1",
+        ActivityKind::Leading,
+        "2024-01-01",
+        1,
+        Unit::Sessions,
+    )];
+    let a = run(&p, &ledger, "2025-01-01");
+    let json = serde_json::to_value(&a).unwrap();
+    assert_eq!(json["mandatory"][0]["id"], "leading");
+    assert_eq!(json["prerequisites"][0]["met"], true);
+    assert_eq!(serde_json::from_value::<Assessment>(json).unwrap(), a);
+}
