@@ -6,6 +6,7 @@ pub mod evaluate;
 pub mod ids;
 pub mod ledger;
 pub mod pathway;
+pub mod presets;
 pub mod register;
 
 pub use ids::{
