@@ -7,11 +7,20 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// `balint-accredit`: the Balint accreditation service and its tools.
 #[derive(Debug, Parser)]
-#[command(name = "balint-accredit", version, about, long_about = None)]
+#[command(
+    name = "balint-accredit",
+    version,
+    about,
+    long_about = "The Balint accreditation service.\n\nWith no command it serves the REST API (as `serve`), on ./balint.db and 127.0.0.1:8080 unless told otherwise.",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// `serve`'s settings, for when no command is given.
+    #[command(flatten)]
+    pub serve: Settings,
 }
 
 /// The subcommands of `balint-accredit`.
@@ -30,6 +39,9 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Create a platform administrator (the first login of a new installation).
+    #[command(
+        after_help = "Example:\n  printf '%s\\n' \"$PASSWORD\" | balint-accredit admin create --email registry@example.org --password-stdin"
+    )]
     ///
     /// The password is read from a prompt when standard input is a terminal,
     /// otherwise (or with --password-stdin) as one line from standard input.
@@ -151,4 +163,52 @@ pub enum PasswordHashing {
     Standard,
     /// Minimal cost, for test suites only: never use in production.
     Fast,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_flags_work_with_and_without_the_command() {
+        let cli = Cli::try_parse_from(["balint-accredit", "--bind", "0.0.0.0:9000"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.bind.port(), 9000);
+        let cli = Cli::try_parse_from([
+            "balint-accredit",
+            "serve",
+            "--database-url",
+            "postgres://db/balint",
+            "--log-format",
+            "json",
+        ])
+        .unwrap();
+        let Some(Command::Serve(settings)) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!(settings.database.database_url, "postgres://db/balint");
+        assert_eq!(settings.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn a_password_is_never_a_flag() {
+        let refused = Cli::try_parse_from([
+            "balint-accredit",
+            "admin",
+            "create",
+            "--email",
+            "a@example.org",
+            "--password",
+            "secret",
+        ]);
+        assert!(refused.is_err());
+    }
 }

@@ -10,14 +10,8 @@ use balint_accredit_api::{admin, telemetry, Application};
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    // No subcommand means `serve`, with its flags' environment fallbacks.
-    let command = match cli.command {
-        Some(command) => command,
-        None => match Cli::parse_from(["balint-accredit", "serve"]).command {
-            Some(command) => command,
-            None => anyhow::bail!("no command"),
-        },
-    };
+    // No command means `serve`.
+    let command = cli.command.unwrap_or(Command::Serve(cli.serve));
     match command {
         Command::Serve(settings) => {
             telemetry::init(&settings.log_level, settings.log_format);

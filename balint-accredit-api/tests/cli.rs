@@ -1,0 +1,123 @@
+//! The `balint-accredit` binary as an operator runs it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_balint-accredit");
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("balint-cli-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn command(dir: &TempDir) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .current_dir(&dir.0)
+        .env_remove("DATABASE_URL")
+        .env_remove("BIND")
+        .env_remove("RUST_LOG")
+        .env("PASSWORD_HASHING", "fast");
+    command
+}
+
+fn create_admin(dir: &TempDir, email: &str, password: &str) -> std::process::Output {
+    let mut child = command(dir)
+        .args(["admin", "create", "--email", email, "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn migrate_applies_each_migration_once() {
+    let dir = TempDir::new();
+    let first = command(&dir).arg("migrate").output().unwrap();
+    assert!(first.status.success(), "{first:?}");
+    assert!(String::from_utf8_lossy(&first.stdout).contains("applied 20260101000001"));
+    assert!(
+        dir.0.join("balint.db").exists(),
+        "the default database is ./balint.db"
+    );
+    let second = command(&dir).arg("migrate").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&second.stdout),
+        "The database is up to date.\n"
+    );
+}
+
+#[test]
+fn admin_create_reads_the_password_from_stdin() {
+    let dir = TempDir::new();
+    let created = create_admin(&dir, "Registry@Example.org", "a long enough password");
+    assert!(created.status.success(), "{created:?}");
+    assert!(String::from_utf8_lossy(&created.stdout)
+        .starts_with("Created platform administrator registry@example.org"));
+
+    let again = create_admin(&dir, "registry@example.org", "another long password");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let short = create_admin(&dir, "other@example.org", "short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+}
+
+#[test]
+fn serve_with_no_flags_creates_the_database_and_answers() {
+    let dir = TempDir::new();
+    let mut child = command(&dir)
+        .env("BIND", "127.0.0.1:0")
+        .env("LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Read the log on a thread that keeps draining it, so the server never
+    // writes into a closed pipe.
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if let Ok(event) = serde_json::from_str::<serde_json::Value>(&line) {
+                if let Some(p) = event["port"].as_u64() {
+                    let _ = tx.send(p);
+                }
+            }
+        }
+    });
+    let port = rx.recv().ok();
+    let port = port.expect("the server logs the port it serves on");
+
+    let mut stream = TcpStream::connect(("127.0.0.1", u16::try_from(port).unwrap())).unwrap();
+    stream
+        .write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains(r#"{"status":"ready"}"#));
+    assert!(dir.0.join("balint.db").exists());
+}
