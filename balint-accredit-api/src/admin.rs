@@ -1,12 +1,10 @@
 //! Command-line jobs on the database: migrating, creating the first
 //! platform administrator.
 
-use diesel::Connection;
 use serde_json::json;
 
 use crate::config::{DatabaseSettings, PasswordHashing};
 use crate::db::{self, audit, users, users::User};
-use crate::error::ApiError;
 
 /// Shortest password accepted for any login.
 pub const MIN_PASSWORD_LEN: usize = 12;
@@ -47,7 +45,7 @@ pub fn create_platform_admin(
         is_platform_admin: true,
         created_at: now,
     };
-    conn.transaction(|conn| -> Result<(), ApiError> {
+    db::write(&mut conn, |conn| {
         users::insert(conn, &user)?;
         audit::record(
             conn,

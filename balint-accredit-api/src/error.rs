@@ -215,6 +215,10 @@ impl From<diesel::result::Error> for ApiError {
                 _,
             )
             | Error::BrokenTransactionManager => Self::Unavailable(e.into()),
+            // SQLite's lock wait (busy_timeout) ran out: busy, not broken.
+            Error::DatabaseError(_, ref info) if info.message().contains("database is locked") => {
+                Self::Unavailable(e.into())
+            }
             other => Self::Internal(other.into()),
         }
     }

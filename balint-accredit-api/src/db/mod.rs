@@ -157,9 +157,72 @@ where
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
 }
 
+/// Run `f` in a transaction that writes.
+///
+/// On SQLite the write lock is taken first (waiting up to busy_timeout):
+/// a plain transaction that reads and then writes can fail at once with
+/// "database is locked" when another writer got there in between.
+pub fn write<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    conn.transaction(|conn| {
+        if let DbConnection::Sqlite(sqlite) = conn {
+            // A no-op write statement takes SQLite's RESERVED lock.
+            sqlite.batch_execute("DELETE FROM login_failures WHERE 0")?;
+        }
+        f(conn)
+    })
+}
+
 /// The current time as stored: UTC, microsecond precision (what both
 /// databases keep), so a value read back equals the value written.
 pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
     chrono::DurationRound::duration_trunc(now, chrono::Duration::microseconds(1)).unwrap_or(now)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_database() {
+        assert_eq!(
+            DatabaseLocation::from_url("sqlite://balint.db"),
+            DatabaseLocation::Sqlite("balint.db".into())
+        );
+        assert_eq!(
+            DatabaseLocation::from_url("/var/lib/balint.db"),
+            DatabaseLocation::Sqlite("/var/lib/balint.db".into())
+        );
+        assert!(matches!(
+            DatabaseLocation::from_url("postgresql://u@h/db"),
+            DatabaseLocation::Postgres(_)
+        ));
+    }
+
+    #[test]
+    fn a_write_transaction_holds_the_sqlite_write_lock_from_its_start() {
+        let dir = std::env::temp_dir().join(format!("balint-db-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = dir.join("t.db").display().to_string();
+        let pool = pool(&DatabaseSettings::new(url.clone()));
+        run_migrations(&mut pool.get().unwrap()).unwrap();
+
+        let mut other = SqliteConnection::establish(&url).unwrap();
+        other.batch_execute("PRAGMA busy_timeout = 0").unwrap();
+        let mut conn = pool.get().unwrap();
+        write(&mut conn, |_| {
+            // Another writer cannot start while this transaction is open.
+            let refused = other.batch_execute("BEGIN IMMEDIATE");
+            assert!(refused.is_err(), "the write lock was not held");
+            Ok(())
+        })
+        .unwrap();
+        other.batch_execute("BEGIN IMMEDIATE; ROLLBACK").unwrap();
+        drop(conn);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -63,10 +63,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pathway_versions (id) {
+        id -> Text,
+        society_id -> Text,
+        number -> Integer,
+        pathway_id -> Text,
+        title -> Text,
+        version_label -> Text,
+        effective_from -> Date,
+        document -> Text,
+        preset -> Nullable<Text>,
+        uploaded_at -> Timestamp,
+        uploaded_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    people (id) {
+        id -> Text,
+        society_id -> Text,
+        title -> Nullable<Text>,
+        given_name -> Nullable<Text>,
+        family_name -> Text,
+        display_name -> Nullable<Text>,
+        sort_name -> Text,
+        search_text -> Text,
+        backgrounds -> Text,
+        city -> Nullable<Text>,
+        region -> Nullable<Text>,
+        email -> Nullable<Text>,
+        public_listing -> Bool,
+        entered_pathway_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(audit_log -> societies (society_id));
+diesel::joinable!(pathway_versions -> societies (society_id));
+diesel::joinable!(people -> societies (society_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -75,4 +114,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     login_failures,
     audit_log,
+    pathway_versions,
+    people,
 );

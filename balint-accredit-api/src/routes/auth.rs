@@ -159,8 +159,9 @@ pub async fn login(
         Some(user) if matches => user,
         _ => {
             db::run(&state.pool, move |conn| {
-                sessions::record_failure(conn, &email, now, window_start)?;
-                Ok(())
+                db::write(conn, |conn| {
+                    Ok(sessions::record_failure(conn, &email, now, window_start)?)
+                })
             })
             .await?;
             return Err(ApiError::InvalidCredentials);
@@ -171,10 +172,12 @@ pub async fn login(
     let digest = tokens::digest(&token);
     let expires_at = now + state.settings.token_lifetime();
     let authenticated = db::run(&state.pool, move |conn| {
-        sessions::clear_failures(conn, &email)?;
-        sessions::create(conn, &digest, &user.id, now, expires_at)?;
-        sessions::authenticate(conn, &digest, now)?
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("new session not found")))
+        db::write(conn, |conn| {
+            sessions::clear_failures(conn, &email)?;
+            sessions::create(conn, &digest, &user.id, now, expires_at)?;
+            sessions::authenticate(conn, &digest, now)?
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("new session not found")))
+        })
     })
     .await?;
     tracing::info!(user_id = %authenticated.user_id, "logged in");

@@ -3,7 +3,6 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -95,7 +94,7 @@ pub async fn create(
     };
     let stored = society.clone();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        db::write(conn, |conn| {
             db::societies::insert(conn, &stored)?;
             audit::record(
                 conn,

@@ -4,7 +4,6 @@ use std::fmt;
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -108,7 +107,7 @@ pub async fn create(
         created_at: utc(now),
     };
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        db::write(conn, |conn| {
             users::insert(conn, &user)?;
             users::grant_role(conn, &user.id, &society.id, role, person_id.as_deref(), now)?;
             audit::record(

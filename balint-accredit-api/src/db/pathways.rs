@@ -1,0 +1,177 @@
+//! A society's pathway versions: every uploaded document, numbered per
+//! society, none ever replaced.
+
+use balint_core::pathway::{self, Pathway};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::pathway_versions;
+use crate::db::DbConnection;
+use crate::error::ApiError;
+use crate::pagination::{Page, PageRequest};
+
+/// A stored pathway version, without its document.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = pathway_versions)]
+pub struct VersionSummary {
+    pub id: String,
+    pub society_id: String,
+    /// 1, 2, 3... within the society, in upload order.
+    pub number: i32,
+    pub pathway_id: String,
+    pub title: String,
+    pub version_label: String,
+    pub effective_from: NaiveDate,
+    pub preset: Option<String>,
+    pub uploaded_at: NaiveDateTime,
+    pub uploaded_by: Option<String>,
+}
+
+/// A stored pathway version with its validated document.
+#[derive(Debug, Clone)]
+pub struct PathwayVersion {
+    pub summary: VersionSummary,
+    pub pathway: Pathway,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = pathway_versions)]
+struct NewVersion<'a> {
+    id: &'a str,
+    society_id: &'a str,
+    number: i32,
+    pathway_id: &'a str,
+    title: &'a str,
+    version_label: &'a str,
+    effective_from: NaiveDate,
+    document: &'a str,
+    preset: Option<&'a str>,
+    uploaded_at: NaiveDateTime,
+    uploaded_by: Option<&'a str>,
+}
+
+/// Store `pathway` as `society_id`'s next version. Call it inside a write
+/// transaction ([`crate::db::write`]) so two uploads cannot take one number.
+pub fn insert(
+    conn: &mut DbConnection,
+    society_id: &str,
+    pathway: &Pathway,
+    preset: Option<&str>,
+    uploaded_by: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<PathwayVersion, ApiError> {
+    let last: Option<i32> = pathway_versions::table
+        .filter(pathway_versions::society_id.eq(society_id))
+        .select(diesel::dsl::max(pathway_versions::number))
+        .first(conn)?;
+    let document = serde_json::to_string(pathway)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("serializing a pathway: {e}")))?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let number = last.unwrap_or(0) + 1;
+    diesel::insert_into(pathway_versions::table)
+        .values(NewVersion {
+            id: &id,
+            society_id,
+            number,
+            pathway_id: pathway.id().as_str(),
+            title: pathway.title(),
+            version_label: pathway.version(),
+            effective_from: pathway.effective_from(),
+            document: &document,
+            preset,
+            uploaded_at: now,
+            uploaded_by,
+        })
+        .execute(conn)?;
+    Ok(PathwayVersion {
+        summary: VersionSummary {
+            id,
+            society_id: society_id.to_owned(),
+            number,
+            pathway_id: pathway.id().as_str().to_owned(),
+            title: pathway.title().to_owned(),
+            version_label: pathway.version().to_owned(),
+            effective_from: pathway.effective_from(),
+            preset: preset.map(str::to_owned),
+            uploaded_at: now,
+            uploaded_by: uploaded_by.map(str::to_owned),
+        },
+        pathway: pathway.clone(),
+    })
+}
+
+/// A page of `society_id`'s versions, newest (highest number) first.
+pub fn list(
+    conn: &mut DbConnection,
+    society_id: &str,
+    page: PageRequest,
+) -> QueryResult<Page<VersionSummary>> {
+    let total = pathway_versions::table
+        .filter(pathway_versions::society_id.eq(society_id))
+        .count()
+        .get_result::<i64>(conn)?;
+    let items = pathway_versions::table
+        .filter(pathway_versions::society_id.eq(society_id))
+        .order(pathway_versions::number.desc())
+        .limit(page.limit())
+        .offset(page.offset())
+        .select(VersionSummary::as_select())
+        .load(conn)?;
+    Ok(Page::new(items, page, total))
+}
+
+/// Version `number` of `society_id`'s pathway, if it exists.
+pub fn by_number(
+    conn: &mut DbConnection,
+    society_id: &str,
+    number: i32,
+) -> Result<Option<PathwayVersion>, ApiError> {
+    let row: Option<(VersionSummary, String)> = pathway_versions::table
+        .filter(pathway_versions::society_id.eq(society_id))
+        .filter(pathway_versions::number.eq(number))
+        .select((VersionSummary::as_select(), pathway_versions::document))
+        .first(conn)
+        .optional()?;
+    row.map(|(summary, document)| read(summary, &document))
+        .transpose()
+}
+
+/// The version that applies to someone who entered the pathway on
+/// `entered`: the latest one in force on that day (grandfathering), or the
+/// earliest if they entered before any; a later upload wins over an earlier
+/// one with the same effective date. `None` when the society has none.
+///
+/// The society's *current* pathway is the one that applies to someone
+/// entering today.
+pub fn applicable(
+    conn: &mut DbConnection,
+    society_id: &str,
+    entered: NaiveDate,
+) -> Result<Option<PathwayVersion>, ApiError> {
+    let rows: Vec<(VersionSummary, String)> = pathway_versions::table
+        .filter(pathway_versions::society_id.eq(society_id))
+        .order(pathway_versions::number.asc())
+        .select((VersionSummary::as_select(), pathway_versions::document))
+        .load(conn)?;
+    let mut versions = rows
+        .into_iter()
+        .map(|(summary, document)| read(summary, &document))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pathways: Vec<Pathway> = versions.iter().map(|v| v.pathway.clone()).collect();
+    let chosen = pathway::applicable_version(&pathways, entered)
+        .and_then(|p| pathways.iter().position(|q| std::ptr::eq(p, q)));
+    Ok(chosen.map(|index| versions.swap_remove(index)))
+}
+
+fn read(summary: VersionSummary, document: &str) -> Result<PathwayVersion, ApiError> {
+    // Only validated documents are stored, so a failure is a bug or a
+    // damaged database, not bad input.
+    let pathway = Pathway::from_json_str(document).map_err(|e| {
+        ApiError::Internal(anyhow::anyhow!(
+            "stored pathway version {} of society {} does not read back: {e}",
+            summary.number,
+            summary.society_id
+        ))
+    })?;
+    Ok(PathwayVersion { summary, pathway })
+}
