@@ -82,9 +82,22 @@ fn admin_create_reads_the_password_from_stdin() {
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
 }
 
+fn http(port: u16, request: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
 #[test]
-fn serve_with_no_flags_creates_the_database_and_answers() {
+fn serve_with_no_flags_creates_the_database_answers_and_logs_no_secret() {
     let dir = TempDir::new();
+    let password = "a very secret passphrase";
+    assert!(create_admin(&dir, "root@example.org", password)
+        .status
+        .success());
+
     let mut child = command(&dir)
         .env("BIND", "127.0.0.1:0")
         .env("LOG_FORMAT", "json")
@@ -93,31 +106,55 @@ fn serve_with_no_flags_creates_the_database_and_answers() {
         .spawn()
         .unwrap();
     // Read the log on a thread that keeps draining it, so the server never
-    // writes into a closed pipe.
+    // writes into a closed pipe; it hands over the port, then the whole log.
     let stderr = BufReader::new(child.stderr.take().unwrap());
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
+    let reader = std::thread::spawn(move || {
+        let mut log = Vec::new();
         for line in stderr.lines().map_while(Result::ok) {
             if let Ok(event) = serde_json::from_str::<serde_json::Value>(&line) {
                 if let Some(p) = event["port"].as_u64() {
                     let _ = tx.send(p);
                 }
             }
+            log.push(line);
         }
+        log
     });
-    let port = rx.recv().ok();
-    let port = port.expect("the server logs the port it serves on");
+    let port = rx.recv().expect("the server logs the port it serves on");
+    let port = u16::try_from(port).unwrap();
 
-    let mut stream = TcpStream::connect(("127.0.0.1", u16::try_from(port).unwrap())).unwrap();
-    stream
-        .write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let ready = http(
+        port,
+        "GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    let body = format!(r#"{{"email":"root@example.org","password":"{password}"}}"#);
+    let login = http(
+        port,
+        &format!(
+            "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    let json_start = login.find("\r\n\r\n").unwrap() + 4;
+    let answer: serde_json::Value = serde_json::from_str(&login[json_start..]).unwrap();
+    let token = answer["token"].as_str().expect("a token").to_owned();
+    let me = http(
+        port,
+        &format!("GET /api/v1/auth/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"),
+    );
     child.kill().unwrap();
     child.wait().unwrap();
+    let log = reader.join().unwrap().join("\n");
 
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(response.contains(r#"{"status":"ready"}"#));
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+    assert!(ready.contains(r#"{"status":"ready"}"#));
+    assert!(me.starts_with("HTTP/1.1 200"), "{me}");
     assert!(dir.0.join("balint.db").exists());
+    assert!(
+        log.contains("request_id"),
+        "requests are logged with their id"
+    );
+    assert!(!log.contains(password), "the password was logged");
+    assert!(!log.contains(&token), "the token was logged");
 }

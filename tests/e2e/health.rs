@@ -46,3 +46,40 @@ e2e_test!(
         );
     }
 );
+
+e2e_test!(
+    async fn oversized_and_non_json_bodies_are_refused_as_problems(app: TestApp) {
+        let limit = app.settings.json_limit_bytes;
+        let huge = format!("{{\"email\":\"{}\"}}", "a".repeat(limit));
+        let (status, body) = app
+            .send(
+                app.builder(reqwest::Method::POST, "/api/v1/auth/login", None)
+                    .header("content-type", "application/json")
+                    .body(huge),
+            )
+            .await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            body,
+            problem(
+                413,
+                "payload-too-large",
+                "Payload too large",
+                &format!("the request body is larger than {limit} bytes")
+            )
+        );
+
+        let (status, body) = app
+            .send(
+                app.builder(reqwest::Method::POST, "/api/v1/auth/login", None)
+                    .header("content-type", "text/plain")
+                    .body("email=a"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            body["errors"],
+            json!([{ "field": "body", "message": "the body must be JSON (Content-Type: application/json)" }])
+        );
+    }
+);

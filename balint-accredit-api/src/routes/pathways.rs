@@ -1,0 +1,446 @@
+//! A society's pathway: the rules as data, uploaded as numbered versions.
+//! Reading is public (the rules are not secret); uploading is for the
+//! society's registrar.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use balint_core::pathway::{Pathway, PathwayErrors};
+use balint_core::presets;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::{permissions, Caller};
+use crate::db::{self, audit, pathways::PathwayVersion, pathways::VersionSummary};
+use crate::error::{ApiError, FieldProblem, Problem};
+use crate::pagination::{Page, PageQuery, PageRequest};
+use crate::routes::utc;
+
+/// One version of a society's pathway, without the document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PathwayVersionSummary {
+    /// 1, 2, 3... within the society, in upload order.
+    pub number: i32,
+    /// The document's `id`, e.g. `bsanz-leader`.
+    pub pathway_id: String,
+    pub title: String,
+    /// The document's `version`, e.g. `2016/2020`.
+    pub version_label: String,
+    /// From this day the version applies to people entering the pathway.
+    pub effective_from: NaiveDate,
+    /// The built-in pathway this version was adopted from, if any.
+    pub preset: Option<String>,
+    pub uploaded_at: DateTime<Utc>,
+    /// The login that uploaded it.
+    pub uploaded_by: Option<String>,
+}
+
+impl From<VersionSummary> for PathwayVersionSummary {
+    fn from(v: VersionSummary) -> Self {
+        Self {
+            number: v.number,
+            pathway_id: v.pathway_id,
+            title: v.title,
+            version_label: v.version_label,
+            effective_from: v.effective_from,
+            preset: v.preset,
+            uploaded_at: utc(v.uploaded_at),
+            uploaded_by: v.uploaded_by,
+        }
+    }
+}
+
+/// One version of a society's pathway with its full document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PathwayVersionView {
+    #[serde(flatten)]
+    pub summary: PathwayVersionSummary,
+    /// The validated pathway document (JSON), as uploaded.
+    #[schema(value_type = Object)]
+    pub document: Value,
+}
+
+impl TryFrom<PathwayVersion> for PathwayVersionView {
+    type Error = ApiError;
+
+    fn try_from(v: PathwayVersion) -> Result<Self, ApiError> {
+        let document = serde_json::to_value(&v.pathway)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("serializing a pathway: {e}")))?;
+        Ok(Self {
+            summary: v.summary.into(),
+            document,
+        })
+    }
+}
+
+/// Adopt one of the built-in pathways (`GET /api/v1/pathway-presets`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdoptPreset {
+    /// The preset's id, e.g. `bsanz-leader`.
+    pub preset: String,
+    /// The day the adopted rules apply from; default the preset's own date.
+    pub effective_from: Option<NaiveDate>,
+}
+
+/// The formats a pathway document may be uploaded in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DocumentFormat {
+    Json,
+    Toml,
+}
+
+fn format_of(req: &HttpRequest) -> Result<DocumentFormat, ApiError> {
+    let essence = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    match essence.as_deref() {
+        Some("application/json") => Ok(DocumentFormat::Json),
+        Some(other) if other.ends_with("+json") => Ok(DocumentFormat::Json),
+        Some("application/toml") => Ok(DocumentFormat::Toml),
+        _ => Err(ApiError::bad_request(
+            "body",
+            "the body must be a pathway document (Content-Type: application/json or application/toml)",
+        )),
+    }
+}
+
+fn refused(errors: Vec<FieldProblem>) -> ApiError {
+    let n = errors.len();
+    ApiError::Unprocessable {
+        detail: format!(
+            "the pathway document has {n} problem{}",
+            if n == 1 { "" } else { "s" }
+        ),
+        errors,
+    }
+}
+
+fn problems_of(errors: PathwayErrors) -> Vec<FieldProblem> {
+    errors
+        .into_problems()
+        .into_iter()
+        .map(|p| FieldProblem::new(p.path, p.message))
+        .collect()
+}
+
+/// A document names the society it is for; it must be this one, so a file
+/// meant for another society is not filed here by mistake.
+fn society_problem(named: Option<&str>, slug: &str) -> Option<FieldProblem> {
+    match named {
+        Some(named) if named != slug => Some(FieldProblem::new(
+            "society",
+            format!("the document is for society {named:?}, not {slug:?}"),
+        )),
+        _ => None,
+    }
+}
+
+/// Read and validate an uploaded document: unreadable is 400, readable but
+/// wrong is 422 with every problem by path.
+fn parse_document(format: DocumentFormat, body: &[u8], slug: &str) -> Result<Pathway, ApiError> {
+    let (parsed, raw_society) = match format {
+        DocumentFormat::Json => {
+            let value: Value = serde_json::from_slice(body)
+                .map_err(|e| ApiError::bad_request("body", format!("not valid JSON: {e}")))?;
+            let named = value
+                .get("society")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            (Pathway::from_json_value(value), named)
+        }
+        DocumentFormat::Toml => {
+            let text = std::str::from_utf8(body)
+                .map_err(|_| ApiError::bad_request("body", "not valid UTF-8"))?;
+            let parsed = Pathway::from_toml_str(text);
+            if let Err(errors) = &parsed {
+                // The core reports a syntax error as one whole-document problem.
+                if let [only] = errors.problems() {
+                    if only.path.is_empty() && only.message.starts_with("not valid TOML") {
+                        return Err(ApiError::bad_request("body", only.message.clone()));
+                    }
+                }
+            }
+            (parsed, None)
+        }
+    };
+    match parsed {
+        Ok(pathway) => match society_problem(Some(pathway.society().as_str()), slug) {
+            Some(problem) => Err(refused(vec![problem])),
+            None => Ok(pathway),
+        },
+        Err(errors) => {
+            let mut problems = problems_of(errors);
+            if !problems.iter().any(|p| p.field == "society") {
+                problems.extend(society_problem(raw_society.as_deref(), slug));
+            }
+            Err(refused(problems))
+        }
+    }
+}
+
+/// A preset's pathway made this society's, from `effective_from` if given.
+fn adopted(body: &AdoptPreset, slug: &str) -> Result<Pathway, ApiError> {
+    let preset = presets::get(&body.preset).ok_or_else(|| {
+        ApiError::unprocessable("preset", "no built-in pathway has this id")
+    })?;
+    let pathway = preset
+        .try_pathway()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("preset {}: {e}", preset.id)))?;
+    let mut document = serde_json::to_value(&pathway)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("serializing a pathway: {e}")))?;
+    document["society"] = json!(slug);
+    if let Some(day) = body.effective_from {
+        document["effective_from"] = json!(day);
+    }
+    Pathway::from_json_value(document).map_err(|e| refused(problems_of(e)))
+}
+
+/// Store `pathway` as the society's next version, with its audit entry.
+async fn store(
+    state: &AppState,
+    actor: String,
+    society_id: String,
+    pathway: Pathway,
+    preset: Option<String>,
+) -> Result<PathwayVersion, ApiError> {
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let now = db::now();
+            let stored = db::pathways::insert(
+                conn,
+                &society_id,
+                &pathway,
+                preset.as_deref(),
+                Some(&actor),
+                now,
+            )?;
+            let s = &stored.summary;
+            audit::record(
+                conn,
+                audit::Change {
+                    actor_user_id: Some(&actor),
+                    society_id: Some(&society_id),
+                    action: audit::Action::Create,
+                    entity: audit::Entity::Pathway,
+                    entity_id: &s.id,
+                    before: None,
+                    after: Some(json!({
+                        "number": s.number, "pathway_id": s.pathway_id, "title": s.title,
+                        "version_label": s.version_label, "effective_from": s.effective_from,
+                        "preset": s.preset,
+                    })),
+                    at: now,
+                },
+            )?;
+            Ok(stored)
+        })
+    })
+    .await
+}
+
+fn created(slug: &str, stored: PathwayVersion) -> Result<HttpResponse, ApiError> {
+    let location = format!(
+        "/api/v1/societies/{slug}/pathway/versions/{}",
+        stored.summary.number
+    );
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(PathwayVersionView::try_from(stored)?))
+}
+
+/// Upload a new version of the society's pathway (registrar or platform
+/// administrator).
+///
+/// The body is a pathway document, as JSON (`application/json`) or TOML
+/// (`application/toml`). It is validated in full: a document that breaks a
+/// rule is refused (422) with every problem, each with its path in the
+/// document as `field` (empty for the whole document). The document's
+/// `society` must be this society's slug. The new version gets the next
+/// number (1, 2, 3...); older versions stay readable.
+#[utoipa::path(put, path = "/api/v1/societies/{society}/pathway", tag = "pathways",
+    security(("bearer" = [])),
+    params(("society" = String, Path, description = "The society's slug")),
+    request_body(description = "A pathway document", content(
+        (Object = "application/json"),
+        (String = "application/toml"),
+    )),
+    responses(
+        (status = 201, description = "Stored as the next version", body = PathwayVersionView),
+        (status = 400, description = "Not JSON or TOML, or unreadable", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The document is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The document breaks rules: every problem, by path", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn upload(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    permissions::require_user(&caller)?;
+    let slug = path.into_inner();
+    let society = {
+        let slug = slug.clone();
+        db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?
+    };
+    let actor = permissions::require_registrar(&caller, &society.id)?
+        .user_id
+        .clone();
+    let format = format_of(&req)?;
+    let limit = state.settings.json_limit_bytes;
+    let body = payload
+        .to_bytes_limited(limit)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge { limit })?
+        .map_err(|e| ApiError::bad_request("body", e.to_string()))?;
+    let pathway = parse_document(format, &body, &society.slug)?;
+    let stored = store(&state, actor, society.id, pathway, None).await?;
+    created(&society.slug, stored)
+}
+
+/// Adopt a built-in pathway as the society's next version (registrar or
+/// platform administrator). The preset's document is stored with `society`
+/// set to this society and, if given, the new `effective_from`.
+#[utoipa::path(post, path = "/api/v1/societies/{society}/pathway/adopt", tag = "pathways",
+    security(("bearer" = [])),
+    params(("society" = String, Path, description = "The society's slug")),
+    request_body = AdoptPreset,
+    responses(
+        (status = 201, description = "Stored as the next version", body = PathwayVersionView),
+        (status = 400, description = "Unreadable body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such preset", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn adopt(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<AdoptPreset>,
+) -> Result<HttpResponse, ApiError> {
+    permissions::require_user(&caller)?;
+    let slug = path.into_inner();
+    let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
+    let actor = permissions::require_registrar(&caller, &society.id)?
+        .user_id
+        .clone();
+    let body = body.into_inner();
+    let pathway = adopted(&body, &society.slug)?;
+    let stored = store(&state, actor, society.id, pathway, Some(body.preset)).await?;
+    created(&society.slug, stored)
+}
+
+/// The society's current pathway (public): the version that applies to
+/// someone entering the pathway today, i.e. the latest version whose
+/// `effective_from` is on or before today (among versions with the same
+/// date, the one uploaded last). If every version takes effect in the
+/// future, the earliest of them.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/pathway", tag = "pathways",
+    params(("society" = String, Path, description = "The society's slug")),
+    responses(
+        (status = 200, description = "The current version", body = PathwayVersionView),
+        (status = 404, description = "No such society, or it has no pathway yet", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn current(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<web::Json<PathwayVersionView>, ApiError> {
+    let slug = path.into_inner();
+    let today = Utc::now().date_naive();
+    let found = db::run(&state.pool, move |conn| {
+        let society = db::societies::by_slug(conn, &slug)?;
+        db::pathways::applicable(conn, &society.id, today)?
+            .ok_or_else(|| ApiError::NotFound(format!("pathway of society {slug}")))
+    })
+    .await?;
+    Ok(web::Json(found.try_into()?))
+}
+
+/// Every version of the society's pathway, newest first (public).
+#[utoipa::path(get, path = "/api/v1/societies/{society}/pathway/versions", tag = "pathways",
+    params(("society" = String, Path, description = "The society's slug"), PageQuery),
+    responses(
+        (status = 200, description = "A page of versions, highest number first", body = Page<PathwayVersionSummary>),
+        (status = 400, description = "Invalid paging", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn versions(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<PathwayVersionSummary>>, ApiError> {
+    let page = PageRequest::try_from(&query.into_inner())?;
+    let slug = path.into_inner();
+    let found = db::run(&state.pool, move |conn| {
+        let society = db::societies::by_slug(conn, &slug)?;
+        Ok(db::pathways::list(conn, &society.id, page)?)
+    })
+    .await?;
+    Ok(web::Json(found.map(PathwayVersionSummary::from)))
+}
+
+/// One version of the society's pathway with its document (public).
+#[utoipa::path(get, path = "/api/v1/societies/{society}/pathway/versions/{number}", tag = "pathways",
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("number" = i32, Path, description = "The version number, from 1"),
+    ),
+    responses(
+        (status = 200, description = "The version", body = PathwayVersionView),
+        (status = 400, description = "The number is not a number", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society or version", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn version(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i32)>,
+) -> Result<web::Json<PathwayVersionView>, ApiError> {
+    let (slug, number) = path.into_inner();
+    let found = db::run(&state.pool, move |conn| {
+        let society = db::societies::by_slug(conn, &slug)?;
+        db::pathways::by_number(conn, &society.id, number)?.ok_or_else(|| {
+            ApiError::NotFound(format!("version {number} of the pathway of society {slug}"))
+        })
+    })
+    .await?;
+    Ok(web::Json(found.try_into()?))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_preset_becomes_the_adopting_societys_from_the_day_chosen() {
+        let body = AdoptPreset {
+            preset: "uk-2016".to_owned(),
+            effective_from: NaiveDate::from_ymd_opt(2025, 3, 1),
+        };
+        let pathway = adopted(&body, "ubs").unwrap();
+        assert_eq!(pathway.society().as_str(), "ubs");
+        assert_eq!(pathway.id().as_str(), "uk-2016");
+        assert_eq!(pathway.effective_from().to_string(), "2025-03-01");
+    }
+
+    #[test]
+    fn a_document_for_another_society_is_refused_with_its_other_problems() {
+        let err = parse_document(
+            DocumentFormat::Json,
+            br#"{"id": "x", "society": "dbg", "title": "T", "version": "1", "effective_from": "2024-01-01", "tiers": []}"#,
+            "bsanz",
+        )
+        .unwrap_err();
+        let fields: Vec<String> = err.problem().errors.unwrap().into_iter().map(|p| p.field).collect();
+        assert!(fields.contains(&"society".to_owned()), "{fields:?}");
+    }
+}
