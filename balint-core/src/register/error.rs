@@ -40,6 +40,14 @@ pub enum RegisterError {
         /// The date the change takes effect.
         effective: NaiveDate,
     },
+    /// A cycle was described with a lapse day on or before its last day.
+    #[error("an entry running to {valid_until} cannot lapse on {lapses_on}; it lapses after its cycle ends")]
+    LapseBeforeCycleEnd {
+        /// The last day of the cycle.
+        valid_until: NaiveDate,
+        /// The proposed lapse day.
+        lapses_on: NaiveDate,
+    },
     /// A renewal must run beyond the current cycle.
     #[error("a renewal must extend the entry beyond {current}, but would run to {proposed}")]
     RenewalDoesNotExtend {

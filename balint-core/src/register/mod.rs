@@ -427,6 +427,27 @@ mod tests {
     }
 
     #[test]
+    fn evaluation_sees_a_suspended_supervisor_as_not_holding_the_tier() {
+        use crate::evaluate::RegisterView;
+        let mut register = register();
+        let leader: TierId = "accredited-leader".parse().unwrap();
+        let bob: PersonId = "bob".parse().unwrap();
+        register
+            .get_mut(&"BSANZ-0002".parse().unwrap())
+            .unwrap()
+            .change_status(
+                RegistrarAction::Suspend,
+                day("2024-05-01"),
+                "complaint",
+                Visibility::Confidential,
+            )
+            .unwrap();
+        let view: &dyn RegisterView = &register;
+        assert!(view.held_tier_on(&bob, &leader, day("2024-04-30")));
+        assert!(!view.held_tier_on(&bob, &leader, day("2024-05-01")));
+    }
+
+    #[test]
     fn due_for_renewal_lists_the_soonest_first() {
         let register = register();
         let due: Vec<&str> = register

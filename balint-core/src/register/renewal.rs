@@ -62,6 +62,23 @@ pub struct RenewalCycle {
 }
 
 impl RenewalCycle {
+    /// The cycle that runs to `valid_until` (inclusive) and lapses on
+    /// `lapses_on`, for rules that state the grace period in months: the
+    /// grace is the days in between. `lapses_on` must be after
+    /// `valid_until`.
+    pub fn from_dates(valid_until: NaiveDate, lapses_on: NaiveDate) -> Result<Self, RegisterError> {
+        let grace_days = (lapses_on - valid_until).num_days() - 1;
+        let grace_days =
+            u32::try_from(grace_days).map_err(|_| RegisterError::LapseBeforeCycleEnd {
+                valid_until,
+                lapses_on,
+            })?;
+        Ok(Self {
+            valid_until,
+            grace_days,
+        })
+    }
+
     /// The first day on which an entry not renewed is lapsed: the day after
     /// the grace period. `None` only for dates at the end of the calendar.
     pub fn lapses_on(&self) -> Option<NaiveDate> {
@@ -133,6 +150,23 @@ mod tests {
             grace_days: 0,
         };
         assert_eq!(no_grace.lapses_on(), Some(date("2027-01-01")));
+    }
+
+    #[test]
+    fn a_cycle_can_be_given_by_its_end_and_lapse_dates() {
+        // A cycle to 2026-12-31 with three months' grace lapses on 2027-04-01.
+        let cycle = RenewalCycle::from_dates(date("2026-12-31"), date("2027-04-01")).unwrap();
+        assert_eq!(cycle.grace_days, 90);
+        assert_eq!(cycle.lapses_on(), Some(date("2027-04-01")));
+        let no_grace = RenewalCycle::from_dates(date("2026-12-31"), date("2027-01-01")).unwrap();
+        assert_eq!(no_grace.grace_days, 0);
+        assert_eq!(
+            RenewalCycle::from_dates(date("2026-12-31"), date("2026-12-31")),
+            Err(RegisterError::LapseBeforeCycleEnd {
+                valid_until: date("2026-12-31"),
+                lapses_on: date("2026-12-31"),
+            })
+        );
     }
 
     #[test]
