@@ -26,6 +26,17 @@ use crate::routes;
         routes::societies::show,
         routes::users::create,
         routes::audit::list,
+        routes::pathways::upload,
+        routes::pathways::adopt,
+        routes::pathways::current,
+        routes::pathways::versions,
+        routes::pathways::version,
+        routes::presets::list,
+        routes::presets::show,
+        routes::people::create,
+        routes::people::list,
+        routes::people::show,
+        routes::people::update,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldProblem)),
     modifiers(&BearerAuth),
@@ -35,6 +46,8 @@ use crate::routes;
         (name = "societies", description = "Societies"),
         (name = "users", description = "Logins and their roles"),
         (name = "audit", description = "The append-only audit log"),
+        (name = "pathways", description = "Societies' pathways (the rules as data, in versions) and the built-in presets"),
+        (name = "people", description = "People in a society's records"),
     )
 )]
 pub struct ApiDoc;

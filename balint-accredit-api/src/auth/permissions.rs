@@ -79,6 +79,15 @@ pub fn may_see_private(caller: &Caller, society_id: &str) -> bool {
     }
 }
 
+/// Whether the caller acts as `society_id`'s registrar (or is a platform
+/// administrator): for the fields only a registrar may change.
+pub fn acts_as_registrar(caller: &Caller, society_id: &str) -> bool {
+    match caller {
+        Caller::Anonymous => false,
+        Caller::User(user) => is_registrar(user, society_id),
+    }
+}
+
 fn is_registrar(user: &AuthenticatedUser, society_id: &str) -> bool {
     user.is_platform_admin
         || user

@@ -5,6 +5,9 @@ pub mod audit;
 pub mod auth;
 pub mod docs;
 pub mod health;
+pub mod pathways;
+pub mod people;
+pub mod presets;
 pub mod societies;
 pub mod users;
 
@@ -29,7 +32,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/societies", web::get().to(societies::list))
                 .route("/societies/{society}", web::get().to(societies::show))
                 .route("/societies/{society}/users", web::post().to(users::create))
-                .route("/societies/{society}/audit", web::get().to(audit::list)),
+                .route("/societies/{society}/audit", web::get().to(audit::list))
+                .route(
+                    "/societies/{society}/pathway",
+                    web::put().to(pathways::upload),
+                )
+                .route(
+                    "/societies/{society}/pathway",
+                    web::get().to(pathways::current),
+                )
+                .route(
+                    "/societies/{society}/pathway/adopt",
+                    web::post().to(pathways::adopt),
+                )
+                .route(
+                    "/societies/{society}/pathway/versions",
+                    web::get().to(pathways::versions),
+                )
+                .route(
+                    "/societies/{society}/pathway/versions/{number}",
+                    web::get().to(pathways::version),
+                )
+                .route("/pathway-presets", web::get().to(presets::list))
+                .route("/pathway-presets/{id}", web::get().to(presets::show))
+                .route(
+                    "/societies/{society}/people",
+                    web::post().to(people::create),
+                )
+                .route("/societies/{society}/people", web::get().to(people::list))
+                .route(
+                    "/societies/{society}/people/{person}",
+                    web::get().to(people::show),
+                )
+                .route(
+                    "/societies/{society}/people/{person}",
+                    web::patch().to(people::update),
+                ),
         );
 }
 

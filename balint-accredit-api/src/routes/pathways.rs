@@ -186,9 +186,8 @@ fn parse_document(format: DocumentFormat, body: &[u8], slug: &str) -> Result<Pat
 
 /// A preset's pathway made this society's, from `effective_from` if given.
 fn adopted(body: &AdoptPreset, slug: &str) -> Result<Pathway, ApiError> {
-    let preset = presets::get(&body.preset).ok_or_else(|| {
-        ApiError::unprocessable("preset", "no built-in pathway has this id")
-    })?;
+    let preset = presets::get(&body.preset)
+        .ok_or_else(|| ApiError::unprocessable("preset", "no built-in pathway has this id"))?;
     let pathway = preset
         .try_pathway()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("preset {}: {e}", preset.id)))?;
@@ -440,7 +439,13 @@ mod tests {
             "bsanz",
         )
         .unwrap_err();
-        let fields: Vec<String> = err.problem().errors.unwrap().into_iter().map(|p| p.field).collect();
+        let fields: Vec<String> = err
+            .problem()
+            .errors
+            .unwrap()
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
         assert!(fields.contains(&"society".to_owned()), "{fields:?}");
     }
 }

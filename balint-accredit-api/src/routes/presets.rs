@@ -82,13 +82,20 @@ impl TryFrom<&Preset> for PresetView {
         (status = 200, description = "A page of presets", body = Page<PresetSummary>),
         (status = 400, description = "Invalid paging", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list(query: web::Query<PageQuery>) -> Result<web::Json<Page<PresetSummary>>, ApiError> {
+pub async fn list(
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<PresetSummary>>, ApiError> {
     let page = PageRequest::try_from(&query.into_inner())?;
     let all = presets::all();
     let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
     let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
     let take = usize::try_from(page.limit()).unwrap_or(usize::MAX);
-    let items = all.iter().skip(skip).take(take).map(PresetSummary::from).collect();
+    let items = all
+        .iter()
+        .skip(skip)
+        .take(take)
+        .map(PresetSummary::from)
+        .collect();
     Ok(web::Json(Page::new(items, page, total)))
 }
 

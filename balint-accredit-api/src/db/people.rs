@@ -1,0 +1,225 @@
+//! People in a society's records.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::people;
+use crate::db::DbConnection;
+use crate::error::ApiError;
+use crate::pagination::{Page, PageRequest};
+
+/// A person in one society's records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: String,
+    pub society_id: String,
+    /// E.g. `Dr`.
+    pub title: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: String,
+    /// How they wish to be named, where not simply given and family name.
+    pub display_name: Option<String>,
+    /// Labels the pathway's branches use, e.g. `psychodynamic_training`.
+    pub backgrounds: Vec<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    /// Contact email (not a login).
+    pub email: Option<String>,
+    /// Consent to appear on the public register.
+    pub public_listing: bool,
+    pub entered_pathway_on: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Person {
+    /// The name to show: the display name, else given and family name.
+    pub fn name(&self) -> String {
+        match (&self.display_name, &self.given_name) {
+            (Some(display), _) => display.clone(),
+            (None, Some(given)) => format!("{given} {}", self.family_name),
+            (None, None) => self.family_name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = people, treat_none_as_null = true)]
+struct PersonRow {
+    id: String,
+    society_id: String,
+    title: Option<String>,
+    given_name: Option<String>,
+    family_name: String,
+    display_name: Option<String>,
+    sort_name: String,
+    search_text: String,
+    backgrounds: String,
+    city: Option<String>,
+    region: Option<String>,
+    email: Option<String>,
+    public_listing: bool,
+    entered_pathway_on: Option<NaiveDate>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl PersonRow {
+    fn from_person(p: &Person) -> Result<Self, ApiError> {
+        let backgrounds = serde_json::to_string(&p.backgrounds)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("serializing backgrounds: {e}")))?;
+        // Kept lowercased in the row so ordering and search behave alike on
+        // SQLite and PostgreSQL; the unit separator sorts family names first.
+        let sort_name = format!(
+            "{}\u{1f}{}",
+            p.family_name.to_lowercase(),
+            p.given_name.as_deref().unwrap_or("").to_lowercase()
+        );
+        let search_text = [
+            p.given_name.as_deref(),
+            Some(p.family_name.as_str()),
+            p.display_name.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+        Ok(Self {
+            id: p.id.clone(),
+            society_id: p.society_id.clone(),
+            title: p.title.clone(),
+            given_name: p.given_name.clone(),
+            family_name: p.family_name.clone(),
+            display_name: p.display_name.clone(),
+            sort_name,
+            search_text,
+            backgrounds,
+            city: p.city.clone(),
+            region: p.region.clone(),
+            email: p.email.clone(),
+            public_listing: p.public_listing,
+            entered_pathway_on: p.entered_pathway_on,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        })
+    }
+
+    fn into_person(self) -> Result<Person, ApiError> {
+        let backgrounds = serde_json::from_str(&self.backgrounds).map_err(|e| {
+            ApiError::Internal(anyhow::anyhow!("backgrounds of person {}: {e}", self.id))
+        })?;
+        Ok(Person {
+            id: self.id,
+            society_id: self.society_id,
+            title: self.title,
+            given_name: self.given_name,
+            family_name: self.family_name,
+            display_name: self.display_name,
+            backgrounds,
+            city: self.city,
+            region: self.region,
+            email: self.email,
+            public_listing: self.public_listing,
+            entered_pathway_on: self.entered_pathway_on,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// Insert a person.
+pub fn insert(conn: &mut DbConnection, person: &Person) -> Result<(), ApiError> {
+    diesel::insert_into(people::table)
+        .values(PersonRow::from_person(person)?)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Store every field of `person` (found by its id).
+pub fn update(conn: &mut DbConnection, person: &Person) -> Result<(), ApiError> {
+    let row = PersonRow::from_person(person)?;
+    diesel::update(
+        people::table
+            .filter(people::id.eq(&person.id))
+            .filter(people::society_id.eq(&person.society_id)),
+    )
+    .set(&row)
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The person `id` of `society_id`, if there is one. A person of another
+/// society is not found.
+pub fn find(
+    conn: &mut DbConnection,
+    society_id: &str,
+    id: &str,
+) -> Result<Option<Person>, ApiError> {
+    people::table
+        .filter(people::society_id.eq(society_id))
+        .filter(people::id.eq(id))
+        .select(PersonRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(PersonRow::into_person)
+        .transpose()
+}
+
+/// Which people a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct PersonFilter {
+    /// Part of a name, any case.
+    pub q: Option<String>,
+    /// The region, exactly.
+    pub region: Option<String>,
+}
+
+/// A page of `society_id`'s people matching `filter`, by family name, then
+/// given name, then id.
+pub fn list(
+    conn: &mut DbConnection,
+    society_id: &str,
+    filter: &PersonFilter,
+    page: PageRequest,
+) -> Result<Page<Person>, ApiError> {
+    let query = || {
+        let mut query = people::table
+            .filter(people::society_id.eq(society_id.to_owned()))
+            .into_boxed();
+        if let Some(q) = &filter.q {
+            query = query.filter(
+                people::search_text
+                    .like(format!("%{}%", escape_like(&q.to_lowercase())))
+                    .escape('\\'),
+            );
+        }
+        if let Some(region) = &filter.region {
+            query = query.filter(people::region.eq(region.clone()));
+        }
+        query
+    };
+    let total = query().count().get_result::<i64>(conn)?;
+    let rows = query()
+        .order((people::sort_name.asc(), people::id.asc()))
+        .limit(page.limit())
+        .offset(page.offset())
+        .select(PersonRow::as_select())
+        .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(PersonRow::into_person)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::new(items, page, total))
+}
+
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
