@@ -33,6 +33,9 @@ pub enum Command {
     /// Manage platform administrators.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Evaluate a ledger file against a pathway file and print the progress
+    /// report (no database).
+    Evaluate(crate::cli::evaluate::EvaluateArgs),
 }
 
 /// `balint-accredit admin ...`

@@ -1,14 +1,26 @@
 //! `balint-accredit`: parse the command line, set up logging, run.
 
 use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
 
 use balint_accredit_api::config::{AdminCommand, AdminCreate, Cli, Command};
-use balint_accredit_api::{admin, telemetry, Application};
+use balint_accredit_api::{admin, cli, telemetry, Application};
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // The whole cause chain, without a backtrace: this is for people.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // No command means `serve`.
     let command = cli.command.unwrap_or(Command::Serve(cli.serve));
@@ -38,6 +50,11 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(AdminCommand::Create(args)) => create_admin(args),
+        Command::Evaluate(args) => {
+            let today = chrono::Utc::now().date_naive();
+            print!("{}", cli::evaluate::run(&args, today)?);
+            Ok(())
+        }
     }
 }
 

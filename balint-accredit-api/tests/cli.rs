@@ -158,3 +158,129 @@ fn serve_with_no_flags_creates_the_database_answers_and_logs_no_secret() {
     assert!(!log.contains(password), "the password was logged");
     assert!(!log.contains(&token), "the token was logged");
 }
+
+fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.0.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Two confirmed co-led meetings and a pending supervision session.
+const LEDGER: &str = r#"{
+  "candidate": {"person": "trainee-1", "entered_pathway": "2024-02-01"},
+  "activities": [
+    {"id": "a1", "person": "trainee-1", "kind": "co_leading", "date": "2025-03-04",
+     "amount": 1, "unit": "meetings", "cases": 2, "attestor": "lt-1", "co_leader": "lt-1",
+     "attestation": {"state": "confirmed", "by": "lt-1", "on": "2025-03-05"}},
+    {"id": "a2", "person": "trainee-1", "kind": "co_leading", "date": "2025-04-01",
+     "amount": 1, "unit": "meetings", "cases": 1, "attestor": "lt-1", "co_leader": "lt-1",
+     "attestation": {"state": "confirmed", "by": "lt-1", "on": "2025-04-02"}},
+    {"id": "a3", "person": "trainee-1", "kind": "supervision", "date": "2025-03-10",
+     "amount": 1, "unit": "sessions", "attestor": "lt-1", "supervisor": "lt-1"}
+  ],
+  "register": [{"person": "lt-1", "tier": "accredited-leader-trainer", "from": "2019-01-01"}]
+}"#;
+
+#[test]
+fn evaluate_prints_what_counts_and_what_is_missing() {
+    let dir = TempDir::new();
+    let ledger = write(&dir, "ledger.json", LEDGER);
+    let out = command(&dir)
+        .args([
+            "evaluate",
+            "--preset",
+            "bsanz-leader",
+            "--tier",
+            "accredited-leader",
+        ])
+        .args(["--as-of", "2026-01-01", "--ledger"])
+        .arg(&ledger)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        report.starts_with(
+            "Accredited Leader (accredited-leader) for trainee-1, as of 2026-01-01: NOT ELIGIBLE"
+        ),
+        "{report}"
+    );
+    // Three cases from two confirmed meetings count; the pending session does not.
+    assert!(report.contains("3 of 30 cases"), "{report}");
+    assert!(report.contains("2 of 20 meetings"), "{report}");
+    assert!(report.contains("Missing:"), "{report}");
+    assert!(
+        !dir.0.join("balint.db").exists(),
+        "evaluate needs no database"
+    );
+}
+
+#[test]
+fn evaluate_json_is_the_assessment() {
+    let dir = TempDir::new();
+    let ledger = write(&dir, "ledger.json", LEDGER);
+    let out = command(&dir)
+        .args([
+            "evaluate",
+            "--preset",
+            "bsanz-leader",
+            "--tier",
+            "accredited-leader",
+        ])
+        .args(["--as-of", "2026-01-01", "--format", "json", "--ledger"])
+        .arg(&ledger)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let assessment: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(assessment["eligible"], false);
+    assert_eq!(assessment["tier"], "accredited-leader");
+    assert_eq!(assessment["as_of"], "2026-01-01");
+}
+
+#[test]
+fn evaluate_lists_every_problem_of_a_bad_pathway_file() {
+    let dir = TempDir::new();
+    let ledger = write(&dir, "ledger.json", LEDGER);
+    let pathway = write(
+        &dir,
+        "pathway.json",
+        r#"{"id": "x", "society": "x", "title": "X", "version": "1",
+            "effective_from": "not a date", "tiers": "none"}"#,
+    );
+    let out = command(&dir)
+        .args(["evaluate", "--ledger"])
+        .arg(&ledger)
+        .arg("--pathway")
+        .arg(&pathway)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("is not a valid pathway document"), "{err}");
+    assert!(err.contains("effective_from:"), "{err}");
+    assert!(err.contains("tiers:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn evaluate_names_an_unknown_tier_and_lists_the_real_ones() {
+    let dir = TempDir::new();
+    let ledger = write(&dir, "ledger.json", LEDGER);
+    let out = command(&dir)
+        .args([
+            "evaluate",
+            "--preset",
+            "bsanz-leader",
+            "--tier",
+            "grand-master",
+            "--ledger",
+        ])
+        .arg(&ledger)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("has no tier \"grand-master\""), "{err}");
+    assert!(err.contains("accredited-leader"), "{err}");
+}

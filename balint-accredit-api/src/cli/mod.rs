@@ -1,0 +1,4 @@
+//! Command-line jobs other than `serve`: each subcommand's work, one module
+//! per job, called from `main.rs`.
+
+pub mod evaluate;
