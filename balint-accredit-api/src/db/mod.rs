@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod pathways;
 pub mod people;
+pub mod register;
 pub mod schema;
 pub mod sessions;
 pub mod societies;

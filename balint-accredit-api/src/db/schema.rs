@@ -100,12 +100,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    register_entries (id) {
+        id -> Text,
+        society_id -> Text,
+        registration -> Text,
+        person_id -> Text,
+        first_accredited -> Date,
+        status -> Text,
+        tier -> Text,
+        valid_until -> Nullable<Date>,
+        lapses_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    register_changes (entry_id, seq) {
+        entry_id -> Text,
+        seq -> Integer,
+        effective -> Date,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Text,
+        visibility -> Text,
+        tier -> Nullable<Text>,
+        valid_until -> Nullable<Date>,
+        grace_days -> Nullable<Integer>,
+        recorded_at -> Timestamp,
+        recorded_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    registration_counters (society_id) {
+        society_id -> Text,
+        next_number -> BigInt,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(audit_log -> societies (society_id));
 diesel::joinable!(pathway_versions -> societies (society_id));
 diesel::joinable!(people -> societies (society_id));
+
+diesel::joinable!(register_entries -> people (person_id));
+diesel::joinable!(register_changes -> register_entries (entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -116,4 +160,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     pathway_versions,
     people,
+    register_entries,
+    register_changes,
+    registration_counters,
 );

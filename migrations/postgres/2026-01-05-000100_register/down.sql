@@ -1,0 +1,3 @@
+DROP TABLE registration_counters;
+DROP TABLE register_changes;
+DROP TABLE register_entries;
