@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -48,7 +49,9 @@ macro_rules! string_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(String);
+        // Shared, so cloning an id (as every assessment does for the
+        // records it lists) does not allocate.
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// The identifier as a string slice.
@@ -61,7 +64,7 @@ macro_rules! string_id {
             type Err = IdError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 check_id(s)?;
-                Ok(Self(s.to_owned()))
+                Ok(Self(Arc::from(s)))
             }
         }
 
@@ -69,7 +72,7 @@ macro_rules! string_id {
             type Error = IdError;
             fn try_from(s: String) -> Result<Self, Self::Error> {
                 check_id(&s)?;
-                Ok(Self(s))
+                Ok(Self(Arc::from(s)))
             }
         }
 

@@ -10,7 +10,7 @@ use super::{
     Assessment, CountedRecord, CycleWindow, IgnoredOverride, Inputs, NotCounted, NotCountedReason,
     Override, OverrideEffect, PrerequisiteResult, RateResult, RequirementResult, RuleSummary,
 };
-use crate::ledger::{Activity, Attestation, Unit};
+use crate::ledger::{Activity, ActivityKind, Attestation, Unit};
 use crate::pathway::{
     ActivityRule, Condition, CountUnit, Level, Milestone, Requirement, Rule, Tier,
 };
@@ -19,6 +19,9 @@ struct Ctx<'a> {
     inputs: &'a Inputs<'a>,
     /// The ledger by (date, id), so every result is independent of input order.
     records: Vec<&'a Activity>,
+    /// The same, split by kind (indexed by `ActivityKind as usize`), so a
+    /// leaf counting one kind reads only its records.
+    by_kind: Vec<Vec<&'a Activity>>,
     cycle: Option<CycleWindow>,
     /// Overrides that may apply (recorded on or before `as_of`), with
     /// whether each was used.
@@ -51,9 +54,14 @@ pub(super) fn assess(
         }
     }
 
+    let mut by_kind: Vec<Vec<&Activity>> = vec![Vec::new(); ActivityKind::ALL.len()];
+    for &a in &records {
+        by_kind[a.kind as usize].push(a);
+    }
     let mut ctx = Ctx {
         inputs,
         records,
+        by_kind,
         cycle,
         overrides,
     };
@@ -290,7 +298,11 @@ impl Ctx<'_> {
         // (month index, base amount) of counted records, for the rate.
         let mut by_month: Vec<(i32, u64)> = Vec::new();
 
-        for &a in &self.records {
+        let candidates: &[&Activity] = match rule.kinds.as_slice() {
+            [one] => &self.by_kind[*one as usize],
+            _ => &self.records,
+        };
+        for &a in candidates {
             if !rule.kinds.contains(&a.kind) {
                 continue;
             }
