@@ -22,6 +22,8 @@ struct Ctx<'a> {
     /// The same, split by kind (indexed by `ActivityKind as usize`), so a
     /// leaf counting one kind reads only its records.
     by_kind: Vec<Vec<&'a Activity>>,
+    /// Records of other people in the ledger, by (date, id).
+    others: Vec<&'a Activity>,
     cycle: Option<CycleWindow>,
     /// Overrides that may apply (recorded on or before `as_of`), with
     /// whether each was used.
@@ -34,8 +36,18 @@ pub(super) fn assess(
     requirements: &[Requirement],
     cycle: Option<CycleWindow>,
 ) -> Assessment {
-    let mut records: Vec<&Activity> = inputs.ledger.iter().collect();
-    records.sort_unstable_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+    // Other people's records are set apart once, so the per-leaf loop does
+    // not compare people; they are reported where their kind is counted.
+    let (mut records, mut others): (Vec<&Activity>, Vec<&Activity>) = inputs
+        .ledger
+        .iter()
+        .partition(|a| a.person == inputs.candidate.person);
+    let by_date_then_id =
+        |a: &&Activity, b: &&Activity| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id));
+    // Ledgers usually arrive in order, or as a few ordered runs (one per
+    // import); the stable sort merges runs in close to linear time.
+    records.sort_by(by_date_then_id);
+    others.sort_unstable_by(by_date_then_id);
 
     let mut ignored = Vec::new();
     let mut overrides = Vec::new();
@@ -61,6 +73,7 @@ pub(super) fn assess(
     let mut ctx = Ctx {
         inputs,
         records,
+        others,
         by_kind,
         cycle,
         overrides,
@@ -298,6 +311,17 @@ impl Ctx<'_> {
         // (month index, base amount) of counted records, for the rate.
         let mut by_month: Vec<(i32, u64)> = Vec::new();
 
+        for &a in &self.others {
+            if rule.kinds.contains(&a.kind) {
+                res.not_counted.push(NotCounted {
+                    activity: a.id.clone(),
+                    date: a.date,
+                    reason: NotCountedReason::AnotherPerson {
+                        person: a.person.clone(),
+                    },
+                });
+            }
+        }
         let candidates: &[&Activity] = match rule.kinds.as_slice() {
             [one] => &self.by_kind[*one as usize],
             _ => &self.records,
@@ -487,11 +511,6 @@ impl Ctx<'_> {
         before: Option<(&Milestone, Option<NaiveDate>)>,
     ) -> Option<NotCountedReason> {
         let inputs = self.inputs;
-        if a.person != inputs.candidate.person {
-            return Some(NotCountedReason::AnotherPerson {
-                person: a.person.clone(),
-            });
-        }
         if a.date > inputs.as_of {
             return Some(NotCountedReason::AfterAssessmentDate);
         }
