@@ -486,3 +486,33 @@ fn the_assessment_round_trips_through_json() {
     assert_eq!(json["prerequisites"][0]["met"], true);
     assert_eq!(serde_json::from_value::<Assessment>(json).unwrap(), a);
 }
+
+#[test]
+fn another_persons_record_is_listed_not_counted() {
+    let p = pathway(leading_20_sessions());
+    let mut theirs = rec(
+        "theirs",
+        ActivityKind::Leading,
+        "2024-01-01",
+        5,
+        Unit::Sessions,
+    );
+    theirs.person = "someone-else".parse().unwrap();
+    let ledger = vec![
+        theirs,
+        rec(
+            "mine",
+            ActivityKind::Leading,
+            "2024-01-02",
+            1,
+            Unit::Sessions,
+        ),
+    ];
+    let a = run(&p, &ledger, "2025-01-01");
+    let r = &a.mandatory[0];
+    assert_eq!(r.achieved, Some(Amount::from_whole(1)));
+    assert_eq!(
+        r.not_counted[0].reason.to_string(),
+        "the record belongs to someone-else"
+    );
+}
