@@ -9,8 +9,9 @@ e2e_test!(
             .get("/api/v1/societies/bsanz/audit", Some(&cast.registrar.token))
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        // The society, its registrar and its member; nothing of dbg.
-        assert_eq!(body["total"], 3);
+        // The society, its registrar, the member's person record and login;
+        // nothing of dbg.
+        assert_eq!(body["total"], 4);
         let entries = body["items"].as_array().unwrap();
         let kinds: Vec<(&str, &str)> = entries
             .iter()
@@ -25,6 +26,7 @@ e2e_test!(
             kinds,
             [
                 ("create", "user"),
+                ("create", "person"),
                 ("create", "user"),
                 ("create", "society")
             ]
@@ -32,7 +34,8 @@ e2e_test!(
         assert_eq!(entries[0]["after"]["email"], cast.member.email);
         assert_eq!(entries[0]["after"]["role"], "member");
         assert_eq!(entries[0]["before"], serde_json::Value::Null);
-        assert_eq!(entries[2]["after"]["slug"], "bsanz");
+        assert_eq!(entries[1]["entity_id"], cast.member_person);
+        assert_eq!(entries[3]["after"]["slug"], "bsanz");
         assert!(entries[0]["id"].as_i64() > entries[1]["id"].as_i64());
 
         // Who did it.
@@ -41,7 +44,8 @@ e2e_test!(
             .await;
         let (_, admin) = app.get("/api/v1/auth/me", Some(&cast.admin.token)).await;
         assert_eq!(entries[0]["actor_user_id"], registrar["id"]);
-        assert_eq!(entries[1]["actor_user_id"], admin["id"]);
+        assert_eq!(entries[1]["actor_user_id"], registrar["id"]);
+        assert_eq!(entries[2]["actor_user_id"], admin["id"]);
 
         // No secret is ever written to the log.
         let text = body.to_string();
@@ -49,7 +53,7 @@ e2e_test!(
 
         let (_, page) = app
             .get(
-                "/api/v1/societies/bsanz/audit?per_page=1&page=3",
+                "/api/v1/societies/bsanz/audit?per_page=1&page=4",
                 Some(&cast.registrar.token),
             )
             .await;
@@ -80,7 +84,7 @@ e2e_test!(
             )
             .await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(body["total"], 3);
+        assert_eq!(body["total"], 4);
         assert!(!body.to_string().contains(&cast.member.email));
         assert!(!body.to_string().contains(&cast.registrar.email));
         let (status, _) = app

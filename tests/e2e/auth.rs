@@ -53,7 +53,7 @@ e2e_test!(
         assert_eq!(me["is_platform_admin"], false);
         assert_eq!(
             me["roles"],
-            json!([{ "society": "bsanz", "role": "member", "person_id": "p-member" }])
+            json!([{ "society": "bsanz", "role": "member", "person_id": cast.member_person }])
         );
     }
 );

@@ -6,6 +6,9 @@ mod auth;
 mod health;
 mod openapi;
 mod outage;
+mod pathways;
+mod people;
+mod presets;
 mod societies;
 mod users;
 

@@ -374,6 +374,22 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Add a person with `family_name` to `society` as `by`; returns the
+    /// person's id. Panics unless it succeeds.
+    pub async fn create_person(&self, by: &Login, society: &str, family_name: &str) -> String {
+        let (status, body) = self
+            .post_json(
+                &format!("/api/v1/societies/{society}/people"),
+                Some(&by.token),
+                &json!({ "family_name": family_name }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "adding {family_name}: {body}");
+        body["id"].as_str().expect("a person id").to_owned()
+    }
+}
+
 /// A short random id for unique names.
 pub fn short_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
@@ -400,8 +416,12 @@ pub struct Cast {
     pub other_society: String,
     pub registrar: Login,
     pub member: Login,
+    /// The person record of `member`, in the society under test.
+    pub member_person: String,
     pub other_registrar: Login,
     pub other_member: Login,
+    /// The person record of `other_member`, in the second society.
+    pub other_member_person: String,
 }
 
 impl Cast {
@@ -411,12 +431,19 @@ impl Cast {
         app.create_society(&admin, "bsanz").await;
         app.create_society(&admin, "dbg").await;
         let registrar = app.create_user(&admin, "bsanz", "registrar", None).await;
+        let member_person = app.create_person(&registrar, "bsanz", "Member").await;
         let member = app
-            .create_user(&registrar, "bsanz", "member", Some("p-member"))
+            .create_user(&registrar, "bsanz", "member", Some(&member_person))
             .await;
         let other_registrar = app.create_user(&admin, "dbg", "registrar", None).await;
+        let other_member_person = app.create_person(&other_registrar, "dbg", "Other").await;
         let other_member = app
-            .create_user(&other_registrar, "dbg", "member", Some("p-other"))
+            .create_user(
+                &other_registrar,
+                "dbg",
+                "member",
+                Some(&other_member_person),
+            )
             .await;
         Self {
             admin,
@@ -424,8 +451,10 @@ impl Cast {
             other_society: "dbg".to_owned(),
             registrar,
             member,
+            member_person,
             other_registrar,
             other_member,
+            other_member_person,
         }
     }
 

@@ -25,7 +25,8 @@ pub struct CreateUser {
     pub password: String,
     /// `registrar` (platform administrators only) or `member`.
     pub role: Role,
-    /// The person record this login belongs to, if any.
+    /// The person record this login belongs to, if any: a person of this
+    /// society.
     #[validate(length(min = 1, max = 64))]
     pub person_id: Option<String>,
 }
@@ -81,6 +82,19 @@ pub async fn create(
         .user_id
         .clone();
     let body = validated(body)?;
+    if let Some(person_id) = body.person_id.clone() {
+        let society_id = society.id.clone();
+        let found = db::run(&state.pool, move |conn| {
+            db::people::find(conn, &society_id, &person_id)
+        })
+        .await?;
+        if found.is_none() {
+            return Err(ApiError::unprocessable(
+                "person_id",
+                "no person in this society has this id",
+            ));
+        }
+    }
 
     let cost = state.settings.password_hashing;
     let password = body.password;
