@@ -37,6 +37,14 @@ use crate::routes;
         routes::people::list,
         routes::people::show,
         routes::people::update,
+        routes::register::list,
+        routes::register::grant,
+        routes::register::show,
+        routes::register::change_status,
+        routes::register::renew,
+        routes::register::lapse,
+        routes::register::due,
+        routes::verify::verify,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldProblem)),
     modifiers(&BearerAuth),
@@ -48,6 +56,7 @@ use crate::routes;
         (name = "audit", description = "The append-only audit log"),
         (name = "pathways", description = "Societies' pathways (the rules as data, in versions) and the built-in presets"),
         (name = "people", description = "People in a society's records"),
+        (name = "register", description = "The register of accredited leaders: public search, entries and their history, status changes, renewals, lapse, verification"),
     )
 )]
 pub struct ApiDoc;

@@ -9,6 +9,7 @@ mod outage;
 mod pathways;
 mod people;
 mod presets;
+mod register;
 mod societies;
 mod users;
 

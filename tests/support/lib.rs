@@ -484,7 +484,7 @@ pub const EVERYONE: [Who; 5] = [
 /// `mod name { fn sqlite(); fn postgres(); }`.
 #[macro_export]
 macro_rules! e2e_test {
-    (async fn $name:ident($app:ident : TestApp) $body:block) => {
+    (async fn $name:ident($app:ident : TestApp $(,)?) $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;

@@ -8,8 +8,10 @@ pub mod health;
 pub mod pathways;
 pub mod people;
 pub mod presets;
+pub mod register;
 pub mod societies;
 pub mod users;
+pub mod verify;
 
 use actix_web::web;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -67,7 +69,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/societies/{society}/people/{person}",
                     web::patch().to(people::update),
-                ),
+                )
+                .configure(register_routes),
+        );
+}
+
+/// The register. The fixed paths come before `{registration}`.
+fn register_routes(cfg: &mut web::ServiceConfig) {
+    let register = "/societies/{society}/register";
+    let entry = "/societies/{society}/register/{registration}";
+    cfg.route(register, web::get().to(register::list))
+        .route(register, web::post().to(register::grant))
+        .route(&format!("{register}/due"), web::get().to(register::due))
+        .route(
+            &format!("{register}/lapse"),
+            web::post().to(register::lapse),
+        )
+        .route(entry, web::get().to(register::show))
+        .route(
+            &format!("{entry}/status"),
+            web::post().to(register::change_status),
+        )
+        .route(
+            &format!("{entry}/renewals"),
+            web::post().to(register::renew),
+        )
+        .route(
+            "/verify/{society}/{registration}",
+            web::get().to(verify::verify),
         );
 }
 

@@ -1,0 +1,852 @@
+//! A society's register of accredited leaders: the public register, the
+//! registrar's view of an entry with its whole history, grants, status
+//! changes, renewals, the lapse job and the renewals coming due.
+//!
+//! The public sees only people who consented to be listed, only public
+//! fields, and never a confidential reason; an entry it may not see is
+//! answered exactly like one that does not exist.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use balint_core::ids::{PersonId, TierId};
+use balint_core::pathway;
+use balint_core::register::{
+    Grant, RegisterEntry, RegistrarAction, Renewal, RenewalCycle, Status, StatusChange, Visibility,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::auth::{permissions, Caller};
+use crate::db::{self, people::Person, register::StoredEntry, societies::Society};
+use crate::error::{ApiError, FieldProblem, Problem};
+use crate::pagination::{Page, PageRequest};
+use crate::routes::utc;
+
+/// One change in an entry's history, as the registrar sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeView {
+    /// The day it took effect.
+    pub effective: NaiveDate,
+    /// `grant`, `renew`, `suspend`, `reinstate`, `revoke`, `retire`,
+    /// `lapse` or `mark_deceased`.
+    pub action: String,
+    /// The status before (none for the first grant).
+    pub from: Option<String>,
+    /// The status after.
+    pub to: String,
+    pub reason: String,
+    /// `public` or `confidential` (the reason is withheld from the public).
+    pub visibility: String,
+    /// The tier granted, on grants.
+    pub tier: Option<String>,
+    /// The last day of the cycle set by this change (grants and renewals
+    /// where the pathway has a cycle).
+    pub valid_until: Option<NaiveDate>,
+    /// Days of grace after `valid_until` before the entry lapses.
+    pub grace_days: Option<u32>,
+}
+
+impl From<&StatusChange> for ChangeView {
+    fn from(change: &StatusChange) -> Self {
+        Self {
+            effective: change.effective,
+            action: change.action.as_str().to_owned(),
+            from: change.from.map(|s| s.as_str().to_owned()),
+            to: change.to.as_str().to_owned(),
+            reason: change.reason.clone(),
+            visibility: db::register::visibility_word(change.visibility),
+            tier: change.tier.as_ref().map(|t| t.as_str().to_owned()),
+            valid_until: change.cycle.map(|c| c.valid_until),
+            grace_days: change.cycle.map(|c| c.grace_days),
+        }
+    }
+}
+
+/// One change as the public sees it: the reason only when it is public.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicChangeView {
+    pub effective: NaiveDate,
+    pub action: String,
+    pub from: Option<String>,
+    pub to: String,
+    /// Withheld (null) when the change is confidential.
+    pub reason: Option<String>,
+    pub tier: Option<String>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+impl From<&StatusChange> for PublicChangeView {
+    fn from(change: &StatusChange) -> Self {
+        let public = change.public_view();
+        Self {
+            effective: public.effective,
+            action: public.action.as_str().to_owned(),
+            from: public.from.map(|s| s.as_str().to_owned()),
+            to: public.to.as_str().to_owned(),
+            reason: public.reason,
+            tier: public.tier.map(|t| t.as_str().to_owned()),
+            valid_until: public.valid_until,
+        }
+    }
+}
+
+/// A tier an entry has reached.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TierView {
+    pub tier: String,
+    /// The day it was first granted.
+    pub reached: NaiveDate,
+}
+
+/// An entry on the public register, as it stands today.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicEntryView {
+    /// e.g. `BSANZ-0042`.
+    pub registration: String,
+    pub title: Option<String>,
+    pub name: String,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    /// The tier most recently granted.
+    pub tier: String,
+    pub status: String,
+    pub first_accredited: NaiveDate,
+    /// The last day of the current cycle, where there is one.
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// One public entry with its public history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicEntryDetail {
+    #[serde(flatten)]
+    pub entry: PublicEntryView,
+    /// Every change up to today, oldest first; confidential reasons withheld.
+    pub history: Vec<PublicChangeView>,
+}
+
+/// An entry as the registrar sees it: every field and the whole history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrarEntryView {
+    pub registration: String,
+    pub person_id: String,
+    pub title: Option<String>,
+    pub name: String,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    /// Whether the person consented to appear on the public register.
+    pub public_listing: bool,
+    /// The tier most recently granted.
+    pub tier: String,
+    /// Every tier granted, with the day it was first granted.
+    pub tiers: Vec<TierView>,
+    /// The status today.
+    pub status: Option<String>,
+    /// The status after the latest recorded change (which may be dated
+    /// ahead of today).
+    pub latest_status: String,
+    pub first_accredited: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    /// The day the entry lapses if not renewed.
+    pub lapses_on: Option<NaiveDate>,
+    /// Every change, oldest first, confidential reasons included.
+    pub history: Vec<ChangeView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `GET .../register/{registration}`: the registrar's view for the
+/// society's registrar, the public view for everyone else.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum EntryAnswer {
+    Registrar(RegistrarEntryView),
+    Public(PublicEntryDetail),
+}
+
+fn registrar_view(stored: &StoredEntry, person: &Person, today: NaiveDate) -> RegistrarEntryView {
+    let entry = &stored.entry;
+    RegistrarEntryView {
+        registration: entry.registration().as_str().to_owned(),
+        person_id: entry.person().as_str().to_owned(),
+        title: person.title.clone(),
+        name: person.name(),
+        city: person.city.clone(),
+        region: person.region.clone(),
+        public_listing: person.public_listing,
+        tier: db::register::current_tier(entry)
+            .map(|t| t.as_str().to_owned())
+            .unwrap_or_default(),
+        tiers: entry
+            .tiers()
+            .into_iter()
+            .map(|held| TierView {
+                tier: held.tier.as_str().to_owned(),
+                reached: held.reached,
+            })
+            .collect(),
+        status: entry.status_as_of(today).map(|s| s.as_str().to_owned()),
+        latest_status: entry.status().as_str().to_owned(),
+        first_accredited: entry.first_accredited(),
+        valid_until: entry.valid_until(),
+        lapses_on: entry.lapses_on(),
+        history: entry.history().iter().map(ChangeView::from).collect(),
+        created_at: utc(stored.created_at),
+        updated_at: utc(stored.updated_at),
+    }
+}
+
+/// The public view of `entry` on `today`, or `None` before its first grant.
+fn public_view(
+    entry: &RegisterEntry,
+    person: &Person,
+    today: NaiveDate,
+) -> Option<PublicEntryDetail> {
+    let public = entry.public_view(today)?;
+    let history = entry
+        .history()
+        .iter()
+        .filter(|change| change.effective <= today)
+        .map(PublicChangeView::from)
+        .collect();
+    Some(PublicEntryDetail {
+        entry: PublicEntryView {
+            registration: public.registration.as_str().to_owned(),
+            title: person.title.clone(),
+            name: person.name(),
+            city: person.city.clone(),
+            region: person.region.clone(),
+            tier: public.tier.as_str().to_owned(),
+            status: public.status.as_str().to_owned(),
+            first_accredited: public.first_accredited,
+            valid_until: public.valid_until,
+        },
+        history,
+    })
+}
+
+pub(crate) fn not_found(registration: &str) -> ApiError {
+    ApiError::NotFound(format!("registration {registration}"))
+}
+
+pub(crate) fn today() -> NaiveDate {
+    db::now().date()
+}
+
+pub(crate) async fn society(state: &AppState, slug: String) -> Result<Society, ApiError> {
+    db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await
+}
+
+/// The public register's filters and paging.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RegisterQuery {
+    /// Page number, from 1 (default 1).
+    pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 25).
+    pub per_page: Option<u32>,
+    /// Part of the name, in any case.
+    pub q: Option<String>,
+    /// The tier most recently granted, e.g. `accredited-leader`.
+    pub tier: Option<String>,
+    /// The status today, e.g. `accredited`.
+    pub status: Option<String>,
+    /// The city or the region, in any case.
+    pub region: Option<String>,
+}
+
+/// Search the public register (public): people who consented to be listed,
+/// public fields only, ordered by family name, given name and registration.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/register", tag = "register",
+    params(("society" = String, Path, description = "The society's slug"), RegisterQuery),
+    responses(
+        (status = 200, description = "A page of public entries", body = Page<PublicEntryView>),
+        (status = 400, description = "Invalid paging or status", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<RegisterQuery>,
+) -> Result<web::Json<Page<PublicEntryView>>, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::try_from(&crate::pagination::PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    })?;
+    let status = query
+        .status
+        .as_deref()
+        .map(|s| {
+            s.parse::<Status>()
+                .map_err(|e| ApiError::bad_request("status", e.to_string()))
+        })
+        .transpose()?;
+    let society = society(&state, path.into_inner()).await?;
+    let listed = db::run(&state.pool, move |conn| {
+        db::register::with_people(conn, &society.id, db::register::Listing::PublicOnly)
+    })
+    .await?;
+    let today = today();
+    let q = query.q.map(|q| q.trim().to_lowercase());
+    let region = query.region.map(|r| r.trim().to_lowercase());
+    let matching: Vec<PublicEntryView> = listed
+        .iter()
+        .filter_map(|(stored, person)| public_view(&stored.entry, person, today))
+        .map(|detail| detail.entry)
+        .filter(|e| q.as_ref().is_none_or(|q| e.name.to_lowercase().contains(q)))
+        .filter(|e| query.tier.as_ref().is_none_or(|t| &e.tier == t))
+        .filter(|e| status.is_none_or(|s| e.status == s.as_str()))
+        .filter(|e| {
+            region.as_ref().is_none_or(|r| {
+                [&e.city, &e.region]
+                    .into_iter()
+                    .flatten()
+                    .any(|place| place.to_lowercase() == *r)
+            })
+        })
+        .collect();
+    let total = i64::try_from(matching.len()).unwrap_or(i64::MAX);
+    let items = matching
+        .into_iter()
+        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.limit()).unwrap_or(0))
+        .collect();
+    Ok(web::Json(Page::new(items, page, total)))
+}
+
+/// One entry: the public entry with its public history (public), or, for
+/// the society's registrar, every field and the whole history. Unknown and
+/// unlisted numbers get the same 404.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/register/{registration}", tag = "register",
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("registration" = String, Path, description = "The registration number, e.g. `BSANZ-0042`"),
+    ),
+    responses(
+        (status = 200, description = "The entry", body = EntryAnswer),
+        (status = 401, description = "An invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry, or not listed", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn show(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<EntryAnswer>, ApiError> {
+    let (slug, registration) = path.into_inner();
+    let society = society(&state, slug).await?;
+    let as_registrar = permissions::acts_as_registrar(&caller, &society.id);
+    let wanted = registration.clone();
+    let found = db::run(&state.pool, move |conn| {
+        entry_with_person(conn, &society.id, &wanted)
+    })
+    .await?;
+    let today = today();
+    match found {
+        Some((stored, person)) if as_registrar => Ok(web::Json(EntryAnswer::Registrar(
+            registrar_view(&stored, &person, today),
+        ))),
+        Some((stored, person)) if person.public_listing => {
+            public_view(&stored.entry, &person, today)
+                .map(|detail| web::Json(EntryAnswer::Public(detail)))
+                .ok_or_else(|| not_found(&registration))
+        }
+        _ => Err(not_found(&registration)),
+    }
+}
+
+pub(crate) fn entry_with_person(
+    conn: &mut db::DbConnection,
+    society_id: &str,
+    registration: &str,
+) -> Result<Option<(StoredEntry, Person)>, ApiError> {
+    let Some(stored) = db::register::by_registration(conn, society_id, registration)? else {
+        return Ok(None);
+    };
+    let person = db::people::find(conn, society_id, stored.entry.person().as_str())?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("register person missing")))?;
+    Ok(Some((stored, person)))
+}
+
+fn visibility_default() -> Visibility {
+    Visibility::Public
+}
+
+/// A grant recorded directly by the registrar: a tier conferred by
+/// invitation (e.g. BSANZ Leader Trainee), or a decision the society made
+/// outside this service. The tier must be in the pathway version that
+/// applies to the person; where the tier has a renewal cycle, the entry
+/// runs to the end of the first cycle from `effective`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRequest {
+    /// The person, in this society's records.
+    pub person_id: String,
+    /// The tier granted, e.g. `accredited-leader`.
+    pub tier: String,
+    /// The day the grant takes effect.
+    pub effective: NaiveDate,
+    /// Why, e.g. the council decision.
+    pub reason: String,
+    /// `public` (default) or `confidential`: whether the reason is shown on
+    /// the public register.
+    #[serde(default = "visibility_default")]
+    #[schema(value_type = String)]
+    pub visibility: Visibility,
+}
+
+/// The first cycle of `tier` from `start`, under the pathway's renewal
+/// rule: it runs to the day before the anniversary and lapses once the
+/// grace months have passed.
+fn cycle_from(renewal: &pathway::Renewal, start: NaiveDate) -> Result<RenewalCycle, ApiError> {
+    let end = renewal.cycle_end(start);
+    let valid_until = end.pred_opt().unwrap_or(end);
+    RenewalCycle::from_dates(valid_until, renewal.lapses_on(start)).map_err(db::register::refused)
+}
+
+/// The pathway version that applies to `person` (entered the pathway on
+/// the day given, else `fallback`); 422 when the society has none.
+fn pathway_for(
+    conn: &mut db::DbConnection,
+    society_id: &str,
+    person: &Person,
+    fallback: NaiveDate,
+) -> Result<pathway::Pathway, ApiError> {
+    let entered = person.entered_pathway_on.unwrap_or(fallback);
+    db::pathways::applicable(conn, society_id, entered)?
+        .map(|version| version.pathway)
+        .ok_or_else(|| ApiError::Unprocessable {
+            detail: "the society has no pathway yet; upload or adopt one first".to_owned(),
+            errors: Vec::new(),
+        })
+}
+
+/// Record a grant (registrar): puts the person on the register with the
+/// society's next registration number, or adds the tier to their entry.
+#[utoipa::path(post, path = "/api/v1/societies/{society}/register", tag = "register",
+    security(("bearer" = [])),
+    params(("society" = String, Path, description = "The society's slug")),
+    request_body = GrantRequest,
+    responses(
+        (status = 201, description = "The person was put on the register", body = RegistrarEntryView),
+        (status = 200, description = "The person's entry was updated", body = RegistrarEntryView),
+        (status = 400, description = "Unreadable body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The entry's state refuses the grant", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn grant(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<GrantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    permissions::require_user(&caller)?;
+    let society = society(&state, path.into_inner()).await?;
+    let actor = permissions::require_registrar(&caller, &society.id)?
+        .user_id
+        .clone();
+    let body = body.into_inner();
+    let mut problems = Vec::new();
+    let person_id = body
+        .person_id
+        .parse::<PersonId>()
+        .map_err(|e| problems.push(FieldProblem::new("person_id", e.to_string())))
+        .ok();
+    let tier = body
+        .tier
+        .parse::<TierId>()
+        .map_err(|e| problems.push(FieldProblem::new("tier", e.to_string())))
+        .ok();
+    if body.reason.trim().is_empty() {
+        problems.push(FieldProblem::new("reason", "is required"));
+    }
+    let (Some(person_id), Some(tier), true) = (person_id, tier, problems.is_empty()) else {
+        return Err(invalid(problems));
+    };
+    let now = db::now();
+    let today = now.date();
+    let slug = society.slug.clone();
+    let (granted, person) = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let person =
+                db::people::find(conn, &society.id, person_id.as_str())?.ok_or_else(|| {
+                    ApiError::unprocessable("person_id", "no such person in this society")
+                })?;
+            let pathway = pathway_for(conn, &society.id, &person, body.effective)?;
+            let Some(tier_rule) = pathway.tier(&tier) else {
+                return Err(ApiError::unprocessable(
+                    "tier",
+                    format!("the pathway {} has no tier {tier}", pathway.id()),
+                ));
+            };
+            let cycle = tier_rule
+                .renewal
+                .as_ref()
+                .map(|renewal| cycle_from(renewal, body.effective))
+                .transpose()?;
+            let grant = Grant {
+                effective: body.effective,
+                tier,
+                cycle,
+                reason: body.reason.trim().to_owned(),
+                visibility: body.visibility,
+            };
+            let granted =
+                db::register::grant(conn, &society, &person_id, grant, Some(&actor), now)?;
+            Ok((granted, person))
+        })
+    })
+    .await?;
+    let view = registrar_view(&granted.stored, &person, today);
+    if granted.created {
+        let location = format!("/api/v1/societies/{slug}/register/{}", view.registration);
+        Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, location))
+            .json(view))
+    } else {
+        Ok(HttpResponse::Ok().json(view))
+    }
+}
+
+fn invalid(errors: Vec<FieldProblem>) -> ApiError {
+    ApiError::Unprocessable {
+        detail: "the request has invalid fields".to_owned(),
+        errors,
+    }
+}
+
+/// A status change ordered by the registrar.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    /// `suspend`, `reinstate`, `revoke`, `retire`, `lapse` or
+    /// `mark_deceased`.
+    #[schema(value_type = String)]
+    pub action: RegistrarAction,
+    /// The day it takes effect; not before the entry's latest change.
+    pub effective: NaiveDate,
+    /// Why.
+    pub reason: String,
+    /// `public` or `confidential`: whether the reason is shown on the
+    /// public register (the new status always is).
+    #[schema(value_type = String)]
+    pub visibility: Visibility,
+}
+
+/// Change an entry's status (registrar). Only the transitions of the
+/// register's rules are allowed; a refused one (e.g. reinstating a revoked
+/// entry, or a change dated before the latest one) is a 409 saying why,
+/// and changes nothing.
+#[utoipa::path(post, path = "/api/v1/societies/{society}/register/{registration}/status", tag = "register",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("registration" = String, Path, description = "The registration number"),
+    ),
+    request_body = StatusRequest,
+    responses(
+        (status = 200, description = "The entry after the change", body = RegistrarEntryView),
+        (status = 400, description = "Unreadable body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The transition is not allowed from the entry's status", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change_status(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Json<StatusRequest>,
+) -> Result<web::Json<RegistrarEntryView>, ApiError> {
+    let body = body.into_inner();
+    let reason = body.reason.trim().to_owned();
+    change_entry(&state, &caller, path.into_inner(), move |_, _, _| {
+        if reason.is_empty() {
+            return Err(ApiError::unprocessable("reason", "is required"));
+        }
+        Ok(Box::new(move |entry: &mut RegisterEntry| {
+            entry
+                .change_status(body.action, body.effective, reason, body.visibility)
+                .map(|_| ())
+        }))
+    })
+    .await
+}
+
+type EntryChange =
+    Box<dyn FnOnce(&mut RegisterEntry) -> Result<(), balint_core::register::RegisterError>>;
+
+/// Load the entry, let `prepare` decide the change (it may read the
+/// database, e.g. the pathway), apply and store it, answer the new view.
+async fn change_entry(
+    state: &AppState,
+    caller: &Caller,
+    (slug, registration): (String, String),
+    prepare: impl FnOnce(&mut db::DbConnection, &StoredEntry, &Person) -> Result<EntryChange, ApiError>
+        + Send
+        + 'static,
+) -> Result<web::Json<RegistrarEntryView>, ApiError> {
+    permissions::require_user(caller)?;
+    let society = society(state, slug).await?;
+    let actor = permissions::require_registrar(caller, &society.id)?
+        .user_id
+        .clone();
+    let now = db::now();
+    let (stored, person) = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let (stored, person) = entry_with_person(conn, &society.id, &registration)?
+                .ok_or_else(|| not_found(&registration))?;
+            let change = prepare(conn, &stored, &person)?;
+            let stored = db::register::update(conn, stored, Some(&actor), now, change)?;
+            Ok((stored, person))
+        })
+    })
+    .await?;
+    Ok(web::Json(registrar_view(&stored, &person, now.date())))
+}
+
+/// A renewal for the next cycle.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenewalRequest {
+    /// The day the renewal is recorded as taking effect.
+    pub effective: NaiveDate,
+    /// Why, e.g. the renewal requirements met.
+    pub reason: String,
+    /// `public` (default) or `confidential`.
+    #[serde(default = "visibility_default")]
+    #[schema(value_type = String)]
+    pub visibility: Visibility,
+}
+
+/// Renew an entry for the next cycle (registrar), under the renewal rule
+/// of its tier in the pathway that applies to the person. An entry renewed
+/// on time runs on without a gap (the new cycle starts the day after the
+/// current one ends); a lapsed entry renewed late starts a new cycle on
+/// `effective`.
+#[utoipa::path(post, path = "/api/v1/societies/{society}/register/{registration}/renewals", tag = "register",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("registration" = String, Path, description = "The registration number"),
+    ),
+    request_body = RenewalRequest,
+    responses(
+        (status = 200, description = "The entry after the renewal", body = RegistrarEntryView),
+        (status = 400, description = "Unreadable body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The entry's status refuses a renewal", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or the tier has no renewal cycle", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn renew(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Json<RenewalRequest>,
+) -> Result<web::Json<RegistrarEntryView>, ApiError> {
+    let body = body.into_inner();
+    change_entry(
+        &state,
+        &caller,
+        path.into_inner(),
+        move |conn, stored, person| {
+            let reason = body.reason.trim().to_owned();
+            if reason.is_empty() {
+                return Err(ApiError::unprocessable("reason", "is required"));
+            }
+            let entry = &stored.entry;
+            let pathway = pathway_for(conn, &stored.society_id, person, entry.first_accredited())?;
+            // The highest tier granted that the pathway renews.
+            let renewal = entry
+                .tiers()
+                .iter()
+                .rev()
+                .find_map(|held| pathway.tier(&held.tier)?.renewal.clone())
+                .ok_or_else(|| {
+                    ApiError::unprocessable(
+                        "registration",
+                        "the pathway sets no renewal cycle for the entry's tiers",
+                    )
+                })?;
+            let start = match entry.cycle() {
+                Some(current) if entry.status() != Status::Lapsed => current
+                    .valid_until
+                    .succ_opt()
+                    .unwrap_or(current.valid_until),
+                _ => body.effective,
+            };
+            let cycle = cycle_from(&renewal, start)?;
+            Ok(Box::new(move |entry: &mut RegisterEntry| {
+                entry
+                    .renew(Renewal {
+                        effective: body.effective,
+                        cycle,
+                        reason,
+                        visibility: body.visibility,
+                    })
+                    .map(|_| ())
+            }))
+        },
+    )
+    .await
+}
+
+/// The day a job or list is for.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfQuery {
+    /// The day (default today).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// An entry the lapse job lapsed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LapsedView {
+    pub registration: String,
+    /// The day it lapsed: the day after its grace period.
+    pub effective: NaiveDate,
+}
+
+/// What the lapse job did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LapseReport {
+    pub as_of: NaiveDate,
+    /// The entries lapsed by this run (none when run again the same day).
+    pub lapsed: Vec<LapsedView>,
+}
+
+/// Lapse every entry whose cycle ended and whose grace period passed by
+/// `as_of` (registrar). Safe to run daily and twice: a second run changes
+/// nothing.
+#[utoipa::path(post, path = "/api/v1/societies/{society}/register/lapse", tag = "register",
+    security(("bearer" = [])),
+    params(("society" = String, Path, description = "The society's slug"), AsOfQuery),
+    responses(
+        (status = 200, description = "The entries lapsed", body = LapseReport),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn lapse(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<AsOfQuery>,
+) -> Result<web::Json<LapseReport>, ApiError> {
+    permissions::require_user(&caller)?;
+    let society = society(&state, path.into_inner()).await?;
+    permissions::require_registrar(&caller, &society.id)?;
+    let now = db::now();
+    let as_of = query.as_of.unwrap_or(now.date());
+    let lapsed = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            db::register::lapse_due(conn, Some(&society.id), as_of, now)
+        })
+    })
+    .await?;
+    Ok(web::Json(LapseReport {
+        as_of,
+        lapsed: lapsed
+            .into_iter()
+            .map(|l| LapsedView {
+                registration: l.registration.as_str().to_owned(),
+                effective: l.change.effective,
+            })
+            .collect(),
+    }))
+}
+
+/// The renewals list's horizon.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DueQuery {
+    /// Entries whose cycle ends within this many days (1 to 366, default
+    /// 90; the registrar's usual views are 90, 60 and 30).
+    pub within_days: Option<u32>,
+    /// The day counted from (default today).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// An entry due for renewal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DueView {
+    pub registration: String,
+    pub person_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub tier: String,
+    pub valid_until: NaiveDate,
+    /// Days from `as_of` to `valid_until` (negative once it has passed and
+    /// the entry is in its grace period).
+    pub days_left: i64,
+    /// The day it lapses if not renewed.
+    pub lapses_on: Option<NaiveDate>,
+}
+
+/// Entries due for renewal within `within_days` (registrar): accredited,
+/// with a cycle ending by then or already in its grace period, soonest
+/// first.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/register/due", tag = "register",
+    security(("bearer" = [])),
+    params(("society" = String, Path, description = "The society's slug"), DueQuery),
+    responses(
+        (status = 200, description = "Entries due, soonest first", body = Vec<DueView>),
+        (status = 400, description = "Invalid horizon", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn due(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<DueQuery>,
+) -> Result<web::Json<Vec<DueView>>, ApiError> {
+    permissions::require_user(&caller)?;
+    let society = society(&state, path.into_inner()).await?;
+    permissions::require_registrar(&caller, &society.id)?;
+    let within_days = query.within_days.unwrap_or(90);
+    if !(1..=366).contains(&within_days) {
+        return Err(ApiError::BadRequest {
+            detail: "invalid query parameters".to_owned(),
+            errors: vec![FieldProblem::new(
+                "within_days",
+                "must be between 1 and 366",
+            )],
+        });
+    }
+    let as_of = query.as_of.unwrap_or_else(today);
+    let all = db::run(&state.pool, move |conn| {
+        db::register::with_people(conn, &society.id, db::register::Listing::Everyone)
+    })
+    .await?;
+    let mut due: Vec<DueView> = all
+        .into_iter()
+        .filter(|(stored, _)| stored.entry.due_for_renewal(as_of, within_days))
+        .filter_map(|(stored, person)| {
+            let entry = &stored.entry;
+            let valid_until = entry.valid_until()?;
+            Some(DueView {
+                registration: entry.registration().as_str().to_owned(),
+                person_id: entry.person().as_str().to_owned(),
+                name: person.name(),
+                email: person.email.clone(),
+                tier: db::register::current_tier(entry)
+                    .map(|t| t.as_str().to_owned())
+                    .unwrap_or_default(),
+                valid_until,
+                days_left: (valid_until - as_of).num_days(),
+                lapses_on: entry.lapses_on(),
+            })
+        })
+        .collect();
+    due.sort_by(|a, b| (a.valid_until, &a.registration).cmp(&(b.valid_until, &b.registration)));
+    Ok(web::Json(due))
+}
