@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod ledger;
 pub mod openapi;
 pub mod pagination;
 pub mod routes;

@@ -37,6 +37,16 @@ use crate::routes;
         routes::people::list,
         routes::people::show,
         routes::people::update,
+        routes::activities::create,
+        routes::activities::list,
+        routes::activities::bulk,
+        routes::activities::export,
+        routes::activities::show,
+        routes::activities::update,
+        routes::activities::withdraw,
+        routes::attestations::attest,
+        routes::attestations::mine,
+        routes::progress::show,
         routes::register::list,
         routes::register::grant,
         routes::register::show,
@@ -57,6 +67,7 @@ use crate::routes;
         (name = "pathways", description = "Societies' pathways (the rules as data, in versions) and the built-in presets"),
         (name = "people", description = "People in a society's records"),
         (name = "register", description = "The register of accredited leaders: public search, entries and their history, status changes, renewals, lapse, verification"),
+        (name = "activities", description = "The ledger: activities, their attestation, and progress towards a tier"),
     )
 )]
 pub struct ApiDoc;

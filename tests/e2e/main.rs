@@ -1,14 +1,18 @@
 //! End-to-end tests: each scenario runs on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod activities;
+mod attestation;
 mod audit;
 mod auth;
 mod health;
+mod ledger_setup;
 mod openapi;
 mod outage;
 mod pathways;
 mod people;
 mod presets;
+mod progress;
 mod register;
 mod societies;
 mod users;

@@ -88,6 +88,52 @@ pub fn acts_as_registrar(caller: &Caller, society_id: &str) -> bool {
     }
 }
 
+/// The person the caller is in `society_id`, if their login is linked to one.
+pub fn person_in<'a>(caller: &'a Caller, society_id: &str) -> Option<&'a str> {
+    match caller {
+        Caller::Anonymous => None,
+        Caller::User(user) => user.role_in(society_id)?.person_id.as_deref(),
+    }
+}
+
+/// Who may confirm or reject a record of `owner`: the named `attestor` or
+/// the society's registrar (or a platform administrator), and never the
+/// owner, whatever their role: nobody attests their own record.
+pub fn require_attestor_or_registrar<'a>(
+    caller: &'a Caller,
+    society_id: &str,
+    owner: &str,
+    attestor: Option<&str>,
+) -> Result<&'a AuthenticatedUser, ApiError> {
+    let user = require_user(caller)?;
+    let me = person_in(caller, society_id);
+    if me == Some(owner) {
+        return Err(ApiError::Forbidden);
+    }
+    if is_registrar(user, society_id) || (me.is_some() && me == attestor) {
+        Ok(user)
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// Who may read one record of `owner`: the owner, the named `attestor`, or
+/// the society's registrar (or a platform administrator).
+pub fn require_may_read_record<'a>(
+    caller: &'a Caller,
+    society_id: &str,
+    owner: &str,
+    attestor: Option<&str>,
+) -> Result<&'a AuthenticatedUser, ApiError> {
+    let user = require_user(caller)?;
+    let me = person_in(caller, society_id);
+    if is_registrar(user, society_id) || me == Some(owner) || (me.is_some() && me == attestor) {
+        Ok(user)
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
 fn is_registrar(user: &AuthenticatedUser, society_id: &str) -> bool {
     user.is_platform_admin
         || user

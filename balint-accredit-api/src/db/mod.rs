@@ -1,6 +1,7 @@
 //! Persistence: one connection type for SQLite or PostgreSQL, the pool,
 //! migrations, the schema, and the queries (one module per resource).
 
+pub mod activities;
 pub mod audit;
 pub mod pathways;
 pub mod people;

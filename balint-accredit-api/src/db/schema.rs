@@ -141,6 +141,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        society_id -> Text,
+        person_id -> Text,
+        kind -> Text,
+        occurred_on -> Date,
+        amount_thousandths -> BigInt,
+        unit -> Text,
+        duration_minutes -> Nullable<Integer>,
+        cases -> Nullable<Integer>,
+        delivery -> Text,
+        attestor_id -> Nullable<Text>,
+        co_leader_id -> Nullable<Text>,
+        supervisor_id -> Nullable<Text>,
+        group_name -> Nullable<Text>,
+        ongoing_group -> Bool,
+        setting -> Nullable<Text>,
+        event_type -> Nullable<Text>,
+        provider -> Nullable<Text>,
+        provider_approved -> Bool,
+        supervision_format -> Nullable<Text>,
+        report_type -> Nullable<Text>,
+        prerequisite_type -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        corrects_id -> Nullable<Text>,
+        status -> Text,
+        decided_by_user_id -> Nullable<Text>,
+        decided_by_person_id -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_comment -> Nullable<Text>,
+        recorded_by_user_id -> Nullable<Text>,
+        recorded_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -160,6 +197,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     pathway_versions,
     people,
+    activities,
     register_entries,
     register_changes,
     registration_counters,

@@ -1,6 +1,8 @@
 //! The HTTP resources, one module each. Handlers are thin: parse, check
 //! permissions (`auth::permissions`), call the queries in `db`, answer.
 
+pub mod activities;
+pub mod attestations;
 pub mod audit;
 pub mod auth;
 pub mod docs;
@@ -8,6 +10,7 @@ pub mod health;
 pub mod pathways;
 pub mod people;
 pub mod presets;
+pub mod progress;
 pub mod register;
 pub mod societies;
 pub mod users;
@@ -70,8 +73,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     "/societies/{society}/people/{person}",
                     web::patch().to(people::update),
                 )
+                .configure(ledger_routes)
                 .configure(register_routes),
         );
+}
+
+/// The ledger: activities, attestation, progress.
+fn ledger_routes(cfg: &mut web::ServiceConfig) {
+    let person = "/societies/{society}/people/{person}";
+    let record = "/societies/{society}/activities/{activity}";
+    cfg.route(
+        &format!("{person}/activities"),
+        web::post().to(activities::create),
+    )
+    .route(
+        &format!("{person}/activities"),
+        web::get().to(activities::list),
+    )
+    .route(
+        &format!("{person}/activities/bulk"),
+        web::post().to(activities::bulk),
+    )
+    .route(
+        &format!("{person}/activities/export"),
+        web::get().to(activities::export),
+    )
+    .route(&format!("{person}/progress"), web::get().to(progress::show))
+    .route(record, web::get().to(activities::show))
+    .route(record, web::patch().to(activities::update))
+    .route(record, web::delete().to(activities::withdraw))
+    .route(
+        &format!("{record}/attestation"),
+        web::post().to(attestations::attest),
+    )
+    .route("/me/attestations", web::get().to(attestations::mine));
 }
 
 /// The register. The fixed paths come before `{registration}`.

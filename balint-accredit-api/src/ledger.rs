@@ -1,0 +1,540 @@
+//! Reading ledger records from requests and files (JSON objects, CSV rows)
+//! and checking them against the society's people, with every problem
+//! reported by field (and row, for many records at once). The API's
+//! single and bulk recording and the `ledger import` command share it.
+
+use std::collections::HashSet;
+
+use balint_core::ledger::{Activity, ActivityProblem, Amount, Role, UnknownWord};
+use balint_core::{ActivityId, PersonId};
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+
+use crate::db::activities::{self, Status, StoredActivity};
+use crate::db::DbConnection;
+use crate::error::{ApiError, FieldProblem};
+
+/// The fields a record is written with, in the order CSV exports use.
+pub const FIELDS: [&str; 21] = [
+    "kind",
+    "date",
+    "amount",
+    "unit",
+    "duration_minutes",
+    "cases",
+    "delivery",
+    "attestor",
+    "co_leader",
+    "supervisor",
+    "group",
+    "ongoing_group",
+    "setting",
+    "event_type",
+    "provider",
+    "provider_approved",
+    "supervision_format",
+    "report_type",
+    "prerequisite_type",
+    "notes",
+    "corrects",
+];
+
+/// A record as read, before it has an id and an owner.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    /// The record (its id and person are placeholders until [`Draft::into_record`]).
+    pub activity: Activity,
+    /// The decided record it corrects.
+    pub corrects: Option<String>,
+}
+
+fn placeholder_id() -> ActivityId {
+    ActivityId::try_from("new").unwrap_or_else(|_| unreachable!())
+}
+
+impl Draft {
+    /// The record with its id and owner.
+    pub fn into_record(self, id: ActivityId, person: PersonId) -> (Activity, Option<String>) {
+        (
+            Activity {
+                id,
+                person,
+                ..self.activity
+            },
+            self.corrects,
+        )
+    }
+}
+
+struct Reader<'a> {
+    prefix: &'a str,
+    problems: Vec<FieldProblem>,
+}
+
+impl Reader<'_> {
+    fn problem(&mut self, field: &str, message: impl Into<String>) {
+        self.problems.push(FieldProblem::new(
+            format!("{}{field}", self.prefix),
+            message,
+        ));
+    }
+
+    fn text(&mut self, field: &str, value: &Value, max: usize) -> Option<String> {
+        match value {
+            Value::Null => None,
+            Value::String(s) => {
+                let s = s.trim();
+                if s.is_empty() {
+                    None
+                } else if s.chars().count() > max {
+                    self.problem(field, format!("must be at most {max} characters"));
+                    None
+                } else {
+                    Some(s.to_owned())
+                }
+            }
+            _ => {
+                self.problem(field, "must be a string");
+                None
+            }
+        }
+    }
+
+    fn word<T: std::str::FromStr<Err = UnknownWord>>(
+        &mut self,
+        field: &str,
+        value: &Value,
+    ) -> Option<T> {
+        let s = self.text(field, value, 64)?;
+        match s.parse() {
+            Ok(w) => Some(w),
+            Err(e) => {
+                self.problem(field, format!("must be one of: {}", e.expected));
+                None
+            }
+        }
+    }
+
+    fn person(&mut self, field: &str, value: &Value) -> Option<PersonId> {
+        let s = self.text(field, value, 64)?;
+        match PersonId::try_from(s) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.problem(field, format!("is not a person id ({e})"));
+                None
+            }
+        }
+    }
+
+    fn flag(&mut self, field: &str, value: &Value) -> bool {
+        match value {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "" | "false" | "no" | "0" => false,
+                "true" | "yes" | "1" => true,
+                _ => {
+                    self.problem(field, "must be true or false");
+                    false
+                }
+            },
+            _ => {
+                self.problem(field, "must be true or false");
+                false
+            }
+        }
+    }
+
+    fn count(&mut self, field: &str, value: &Value, max: u32) -> Option<u32> {
+        let n = match value {
+            Value::Null => return None,
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) if s.trim().is_empty() => return None,
+            Value::String(s) => s.trim().parse::<u64>().ok(),
+            _ => None,
+        };
+        match n.and_then(|n| u32::try_from(n).ok()).filter(|n| *n <= max) {
+            Some(n) => Some(n),
+            None => {
+                self.problem(field, format!("must be a whole number from 0 to {max}"));
+                None
+            }
+        }
+    }
+
+    fn amount(&mut self, value: &Value) -> Option<Amount> {
+        let parsed = match value {
+            Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+                (Some(whole), _) => Amount::from_u64(whole),
+                (None, Some(f)) => Amount::from_f64(f),
+                (None, None) => Err(balint_core::ledger::AmountError::NotANumber),
+            },
+            Value::String(s) => s.parse::<Amount>(),
+            _ => Err(balint_core::ledger::AmountError::NotANumber),
+        };
+        match parsed {
+            Ok(a) => Some(a),
+            Err(e) => {
+                self.problem(
+                    "amount",
+                    format!("{e} (a number with at most three decimals)"),
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, value: &Value, today: NaiveDate) -> Option<NaiveDate> {
+        let s = self.text("date", value, 10)?;
+        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(day) if day > today => {
+                // Kept, so the record's other rules are still checked.
+                self.problem(
+                    "date",
+                    format!("must not be in the future (today is {today})"),
+                );
+                Some(day)
+            }
+            Ok(day) => Some(day),
+            Err(_) => {
+                self.problem("date", "must be a date (YYYY-MM-DD)");
+                None
+            }
+        }
+    }
+}
+
+/// Read one record from `body`, field by field. Problems name the field
+/// with `prefix` before it (e.g. `rows[3].`). The draft is there whenever
+/// the required fields could be read, even with other problems, so that
+/// [`check`] can report the rest too.
+pub fn read(
+    body: &Map<String, Value>,
+    prefix: &str,
+    today: NaiveDate,
+) -> (Option<Draft>, Vec<FieldProblem>) {
+    let mut r = Reader {
+        prefix,
+        problems: Vec::new(),
+    };
+    for key in body.keys() {
+        if !FIELDS.contains(&key.as_str()) {
+            r.problem(key, "unknown field");
+        }
+    }
+    let null = Value::Null;
+    let get = |k: &str| body.get(k).unwrap_or(&null);
+    for required in ["kind", "date", "amount", "unit"] {
+        let missing = match get(required) {
+            Value::Null => true,
+            Value::String(s) => s.trim().is_empty(),
+            _ => false,
+        };
+        if missing {
+            r.problem(required, "is required");
+        }
+    }
+    let kind = r.word("kind", get("kind"));
+    let date = r.date(get("date"), today);
+    let amount = match get("amount") {
+        Value::Null => None,
+        Value::String(s) if s.trim().is_empty() => None,
+        v => r.amount(v),
+    };
+    let unit = r.word("unit", get("unit"));
+    let duration_minutes = r.count("duration_minutes", get("duration_minutes"), 100_000);
+    let cases = r.count("cases", get("cases"), 1_000);
+    let delivery = r.word("delivery", get("delivery"));
+    let attestor = r.person("attestor", get("attestor"));
+    let co_leader = r.person("co_leader", get("co_leader"));
+    let supervisor = r.person("supervisor", get("supervisor"));
+    let group = r.text("group", get("group"), 200);
+    let ongoing_group = r.flag("ongoing_group", get("ongoing_group"));
+    let setting = r.text("setting", get("setting"), 100);
+    let event_type = r.word("event_type", get("event_type"));
+    let provider = r.text("provider", get("provider"), 100);
+    let provider_approved = r.flag("provider_approved", get("provider_approved"));
+    let supervision_format = r.word("supervision_format", get("supervision_format"));
+    let report_type = r.word("report_type", get("report_type"));
+    let prerequisite_type = r.word("prerequisite_type", get("prerequisite_type"));
+    let notes = r.text("notes", get("notes"), 4000);
+    let corrects = r.text("corrects", get("corrects"), 64);
+
+    let (Some(kind), Some(date), Some(amount), Some(unit)) = (kind, date, amount, unit) else {
+        return (None, r.problems);
+    };
+    let mut activity = Activity::new(
+        placeholder_id(),
+        // The owner is not known yet; the own-record checks run in `check`.
+        PersonId::try_from("unknown").unwrap_or_else(|_| unreachable!()),
+        kind,
+        date,
+        amount,
+        unit,
+    );
+    activity.duration_minutes = duration_minutes;
+    activity.cases = cases;
+    if let Some(delivery) = delivery {
+        activity.delivery = delivery;
+    }
+    activity.attestor = attestor;
+    activity.co_leader = co_leader;
+    activity.supervisor = supervisor;
+    activity.group = group;
+    activity.ongoing_group = ongoing_group;
+    activity.setting = setting;
+    activity.event_type = event_type;
+    activity.provider = provider;
+    activity.provider_approved = provider_approved;
+    activity.supervision_format = supervision_format;
+    activity.report_type = report_type;
+    activity.prerequisite_type = prerequisite_type;
+    activity.notes = notes;
+    (Some(Draft { activity, corrects }), r.problems)
+}
+
+/// The record's fields as [`read`] takes them, to merge an edit into.
+pub fn fields_of(activity: &Activity, corrects: Option<&str>) -> Map<String, Value> {
+    let mut map = match serde_json::to_value(activity) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    for internal in ["id", "person", "attestation"] {
+        map.remove(internal);
+    }
+    if let Some(c) = corrects {
+        map.insert("corrects".to_owned(), Value::String(c.to_owned()));
+    }
+    map
+}
+
+fn field_of(problem: &ActivityProblem) -> &'static str {
+    match problem {
+        ActivityProblem::UnitDoesNotFitKind { .. } => "unit",
+        ActivityProblem::ZeroAmount => "amount",
+        ActivityProblem::ZeroDuration => "duration_minutes",
+        ActivityProblem::CasesOnlyForLeading => "cases",
+        ActivityProblem::CoLeaderMissing => "co_leader",
+        ActivityProblem::OwnRecord(Role::Attestor) => "attestor",
+        ActivityProblem::OwnRecord(Role::CoLeader) => "co_leader",
+        ActivityProblem::OwnRecord(Role::Supervisor) => "supervisor",
+        _ => "record",
+    }
+}
+
+/// Check `records` (each with its field prefix) of `person_id` against the
+/// rules of a record and the society's people: the attestor, co-leader and
+/// supervisor must be people of the society; a correction must point at a
+/// decided record of the same person. Every problem, by field.
+pub fn check(
+    conn: &mut DbConnection,
+    society_id: &str,
+    person_id: &str,
+    records: &[(String, &Activity, Option<&str>)],
+) -> Result<Vec<FieldProblem>, ApiError> {
+    let mut named: Vec<String> = records
+        .iter()
+        .flat_map(|(_, a, _)| [&a.attestor, &a.co_leader, &a.supervisor])
+        .flatten()
+        .map(|p| p.to_string())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    named.sort();
+    let known = activities::people_of_society(conn, society_id, &named)?;
+    let mut problems = Vec::new();
+    for (prefix, activity, corrects) in records {
+        for problem in activity.problems() {
+            problems.push(FieldProblem::new(
+                format!("{prefix}{}", field_of(&problem)),
+                problem.to_string(),
+            ));
+        }
+        for (field, who) in [
+            ("attestor", &activity.attestor),
+            ("co_leader", &activity.co_leader),
+            ("supervisor", &activity.supervisor),
+        ] {
+            if let Some(who) = who {
+                if who.as_str() != person_id && !known.contains(who.as_str()) {
+                    problems.push(FieldProblem::new(
+                        format!("{prefix}{field}"),
+                        format!("{who} is not a person of this society"),
+                    ));
+                }
+            }
+        }
+        if let Some(corrects) = corrects {
+            let message = match activities::find(conn, society_id, corrects)? {
+                None => Some("no such record in this society".to_owned()),
+                Some(c) if c.activity.person.as_str() != person_id => {
+                    Some("is a record of another person".to_owned())
+                }
+                Some(c) if c.status == Status::Pending => Some(
+                    "is still pending: edit it instead (only decided records are corrected)"
+                        .to_owned(),
+                ),
+                Some(_) => None,
+            };
+            if let Some(message) = message {
+                problems.push(FieldProblem::new(format!("{prefix}corrects"), message));
+            }
+        }
+    }
+    Ok(problems)
+}
+
+/// Where a bulk file's rows come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkFormat {
+    /// A JSON array of records, or `{"activities": [...]}`.
+    Json,
+    /// CSV with a header row naming the fields (see [`FIELDS`]).
+    Csv,
+}
+
+/// Read every row of a logbook file into objects, or say why the file as
+/// a whole cannot be read. Rows are numbered from 1 (for CSV, the first
+/// line after the header).
+pub fn rows(text: &str, format: BulkFormat) -> Result<Vec<Map<String, Value>>, ApiError> {
+    match format {
+        BulkFormat::Json => {
+            let value: Value = serde_json::from_str(text)
+                .map_err(|e| ApiError::bad_request("body", format!("not JSON: {e}")))?;
+            let items = match value {
+                Value::Array(items) => items,
+                Value::Object(mut map) => match map.remove("activities") {
+                    Some(Value::Array(items)) => items,
+                    _ => {
+                        return Err(ApiError::bad_request(
+                            "activities",
+                            "expected a list of records under \"activities\"",
+                        ))
+                    }
+                },
+                _ => {
+                    return Err(ApiError::bad_request(
+                        "body",
+                        "expected a list of records, or {\"activities\": [...]}",
+                    ))
+                }
+            };
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| match item {
+                    Value::Object(map) => Ok(map),
+                    _ => Err(ApiError::bad_request(
+                        format!("rows[{}]", i + 1),
+                        "must be an object",
+                    )),
+                })
+                .collect()
+        }
+        BulkFormat::Csv => {
+            let mut reader = csv::ReaderBuilder::new()
+                .trim(csv::Trim::All)
+                .flexible(false)
+                .from_reader(text.as_bytes());
+            let headers = reader
+                .headers()
+                .map_err(|e| ApiError::bad_request("body", format!("unreadable CSV header: {e}")))?
+                .clone();
+            let mut out = Vec::new();
+            for (i, record) in reader.records().enumerate() {
+                let record = record.map_err(|e| {
+                    ApiError::bad_request(
+                        format!("rows[{}]", i + 1),
+                        format!("unreadable CSV row: {e}"),
+                    )
+                })?;
+                let mut map = Map::new();
+                for (name, cell) in headers.iter().zip(record.iter()) {
+                    if !cell.is_empty() {
+                        map.insert(name.to_owned(), Value::String(cell.to_owned()));
+                    }
+                }
+                out.push(map);
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Read, check and prepare every row for `person_id`: all rows or none.
+/// Problems name the row as `rows[N].field`, N counting from 1.
+pub fn prepare_bulk(
+    conn: &mut DbConnection,
+    society_id: &str,
+    person_id: &PersonId,
+    rows: &[Map<String, Value>],
+    recorded_by: Option<&str>,
+    today: NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> Result<Vec<StoredActivity>, ApiError> {
+    let mut problems = Vec::new();
+    let mut drafts = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let prefix = format!("rows[{}].", i + 1);
+        let (draft, mut found) = read(row, &prefix, today);
+        problems.append(&mut found);
+        if let Some(draft) = draft {
+            drafts.push((prefix, draft));
+        }
+    }
+    let records: Vec<(String, Activity, Option<String>)> = drafts
+        .into_iter()
+        .map(|(prefix, draft)| {
+            let (activity, corrects) = draft.into_record(new_id(), person_id.clone());
+            (prefix, activity, corrects)
+        })
+        .collect();
+    let view: Vec<(String, &Activity, Option<&str>)> = records
+        .iter()
+        .map(|(p, a, c)| (p.clone(), a, c.as_deref()))
+        .collect();
+    problems.extend(check(conn, society_id, person_id.as_str(), &view)?);
+    problems.sort_by_key(|p| (row_number(&p.field), p.field.clone()));
+    if !problems.is_empty() {
+        return Err(ApiError::Unprocessable {
+            detail: format!(
+                "nothing was recorded: {} problem{} in the rows",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            ),
+            errors: problems,
+        });
+    }
+    if rows.is_empty() {
+        return Err(ApiError::unprocessable(
+            "rows",
+            "there are no records to record",
+        ));
+    }
+    Ok(records
+        .into_iter()
+        .map(|(_, activity, corrects)| {
+            StoredActivity::pending(
+                activity,
+                society_id,
+                corrects,
+                recorded_by.map(str::to_owned),
+                now,
+            )
+        })
+        .collect())
+}
+
+/// N of a `rows[N].field` path.
+fn row_number(field: &str) -> usize {
+    field
+        .strip_prefix("rows[")
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A fresh record id.
+pub fn new_id() -> ActivityId {
+    ActivityId::try_from(uuid::Uuid::new_v4().to_string()).unwrap_or_else(|_| unreachable!())
+}

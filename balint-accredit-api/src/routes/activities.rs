@@ -1,0 +1,817 @@
+//! The ledger: a person's activities. The member records their own (the
+//! registrar anyone's), edits or withdraws them while pending, lists and
+//! exports them; many at once from a logbook (JSON or CSV), all or none.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use balint_core::ledger::Amount;
+use balint_core::PersonId;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::auth::{permissions, Caller};
+use crate::db::activities::{LedgerFilter, Status, StoredActivity};
+use crate::db::{self, audit};
+use crate::error::{ApiError, FieldProblem, Problem};
+use crate::ledger::{self, BulkFormat};
+use crate::pagination::{Page, PageQuery, PageRequest};
+use crate::routes::utc;
+
+/// Largest logbook accepted in one bulk request, in bytes.
+pub const BULK_LIMIT_BYTES: usize = 16 * 1024 * 1024;
+
+/// The decision on a record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionView {
+    /// `confirm` or `reject`.
+    pub decision: String,
+    /// The person who decided (absent for a registrar who is no person of
+    /// the society).
+    pub by_person: Option<String>,
+    pub at: DateTime<Utc>,
+    /// The attestor's comment; for a rejection, the reason.
+    pub comment: Option<String>,
+}
+
+/// One record of a ledger.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivityView {
+    pub id: String,
+    /// The society's slug.
+    pub society: String,
+    /// Whose record it is.
+    pub person: String,
+    /// participation, leading, co_leading, supervision, workshop, report,
+    /// evaluation or prerequisite.
+    pub kind: String,
+    pub date: NaiveDate,
+    #[schema(value_type = f64)]
+    pub amount: Amount,
+    /// sessions, double_sessions, minutes, hours, cases, meetings, events or days.
+    pub unit: String,
+    pub duration_minutes: Option<u32>,
+    pub cases: Option<u32>,
+    /// in_person or online.
+    pub delivery: String,
+    /// The person asked to confirm it.
+    pub attestor: Option<String>,
+    pub co_leader: Option<String>,
+    pub supervisor: Option<String>,
+    pub group: Option<String>,
+    pub ongoing_group: bool,
+    pub setting: Option<String>,
+    pub event_type: Option<String>,
+    pub provider: Option<String>,
+    pub provider_approved: bool,
+    pub supervision_format: Option<String>,
+    pub report_type: Option<String>,
+    pub prerequisite_type: Option<String>,
+    /// Free text; for reports, the report itself.
+    pub notes: Option<String>,
+    /// The decided record this one corrects.
+    pub corrects: Option<String>,
+    /// pending, confirmed or rejected.
+    pub status: String,
+    pub decision: Option<DecisionView>,
+    pub recorded_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ActivityView {
+    /// The view of `s` in the society `slug`.
+    pub fn new(s: StoredActivity, slug: &str) -> Self {
+        let a = s.activity;
+        let word = |w: Option<String>| w;
+        Self {
+            id: a.id.to_string(),
+            society: slug.to_owned(),
+            person: a.person.to_string(),
+            kind: a.kind.to_string(),
+            date: a.date,
+            amount: a.amount,
+            unit: a.unit.to_string(),
+            duration_minutes: a.duration_minutes,
+            cases: a.cases,
+            delivery: a.delivery.to_string(),
+            attestor: a.attestor.map(|p| p.to_string()),
+            co_leader: a.co_leader.map(|p| p.to_string()),
+            supervisor: a.supervisor.map(|p| p.to_string()),
+            group: a.group,
+            ongoing_group: a.ongoing_group,
+            setting: a.setting,
+            event_type: word(a.event_type.map(|w| w.to_string())),
+            provider: a.provider,
+            provider_approved: a.provider_approved,
+            supervision_format: a.supervision_format.map(|w| w.to_string()),
+            report_type: a.report_type.map(|w| w.to_string()),
+            prerequisite_type: a.prerequisite_type.map(|w| w.to_string()),
+            notes: a.notes,
+            corrects: s.corrects,
+            status: s.status.as_str().to_owned(),
+            decision: s.decision.map(|d| DecisionView {
+                decision: match d.status {
+                    Status::Rejected => "reject",
+                    _ => "confirm",
+                }
+                .to_owned(),
+                by_person: d.by_person_id,
+                at: utc(d.at),
+                comment: d.comment,
+            }),
+            recorded_at: utc(s.recorded_at),
+            updated_at: utc(s.updated_at),
+        }
+    }
+}
+
+/// A record as written. Only `kind`, `date`, `amount` and `unit` are
+/// required; unknown fields are refused; every problem is reported.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ActivityInput {
+    /// participation, leading, co_leading, supervision, workshop, report,
+    /// evaluation or prerequisite.
+    pub kind: String,
+    /// Not in the future.
+    pub date: NaiveDate,
+    /// More than zero, at most three decimals.
+    pub amount: f64,
+    /// A unit that fits the kind (e.g. supervision is not counted in cases).
+    pub unit: String,
+    /// Total length, where known (lets sessions count as time).
+    pub duration_minutes: Option<u32>,
+    /// Cases discussed, for leading and co-leading.
+    pub cases: Option<u32>,
+    /// in_person (default) or online.
+    pub delivery: Option<String>,
+    /// A person of the same society, not the record's owner.
+    pub attestor: Option<String>,
+    /// A person of the same society; required for co_leading.
+    pub co_leader: Option<String>,
+    /// A person of the same society.
+    pub supervisor: Option<String>,
+    pub group: Option<String>,
+    pub ongoing_group: Option<bool>,
+    pub setting: Option<String>,
+    pub event_type: Option<String>,
+    pub provider: Option<String>,
+    pub provider_approved: Option<bool>,
+    pub supervision_format: Option<String>,
+    pub report_type: Option<String>,
+    pub prerequisite_type: Option<String>,
+    /// Up to 4000 characters.
+    pub notes: Option<String>,
+    /// The id of a decided record of the same person that this one corrects.
+    pub corrects: Option<String>,
+}
+
+/// What a bulk recording stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkResult {
+    /// How many records were stored (all of them).
+    pub recorded: usize,
+    /// Their ids, in row order.
+    pub ids: Vec<String>,
+}
+
+/// The ledger's filters and paging.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    /// Page number, from 1 (default 1).
+    pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 25).
+    pub per_page: Option<u32>,
+    /// Only records of this kind.
+    pub kind: Option<String>,
+    /// Only records with this status: pending, confirmed or rejected.
+    pub status: Option<String>,
+    /// Only records dated on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Only records dated on or before this day.
+    pub to: Option<NaiveDate>,
+}
+
+impl LedgerQuery {
+    fn filter(&self) -> Result<LedgerFilter, ApiError> {
+        let mut errors = Vec::new();
+        let kind = match self.kind.as_deref().filter(|k| !k.is_empty()) {
+            None => None,
+            Some(k) => match k.parse::<balint_core::ledger::ActivityKind>() {
+                Ok(kind) => Some(kind.as_str().to_owned()),
+                Err(e) => {
+                    errors.push(FieldProblem::new(
+                        "kind",
+                        format!("must be one of: {}", e.expected),
+                    ));
+                    None
+                }
+            },
+        };
+        let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => match s.parse::<Status>() {
+                Ok(status) => Some(status),
+                Err(e) => {
+                    errors.push(FieldProblem::new("status", e));
+                    None
+                }
+            },
+        };
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if from > to {
+                errors.push(FieldProblem::new("to", "must not be before from"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::BadRequest {
+                detail: "invalid query parameters".to_owned(),
+                errors,
+            });
+        }
+        Ok(LedgerFilter {
+            kind,
+            status,
+            from: self.from,
+            to: self.to,
+        })
+    }
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn refused(mut problems: Vec<FieldProblem>) -> ApiError {
+    problems.sort_by(|a, b| a.field.cmp(&b.field));
+    ApiError::Unprocessable {
+        detail: "the record has invalid fields".to_owned(),
+        errors: problems,
+    }
+}
+
+fn audit_after(s: &StoredActivity) -> Value {
+    let mut fields = ledger::fields_of(&s.activity, s.corrects.as_deref());
+    fields.insert("person".to_owned(), json!(s.activity.person));
+    fields.insert("status".to_owned(), json!(s.status.as_str()));
+    Value::Object(fields)
+}
+
+fn audit_change<'a>(
+    actor: Option<&'a str>,
+    s: &'a StoredActivity,
+    id: &'a str,
+    action: audit::Action,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> audit::Change<'a> {
+    audit::Change {
+        actor_user_id: actor,
+        society_id: Some(&s.society_id),
+        action,
+        entity: audit::Entity::Activity,
+        entity_id: id,
+        before,
+        after,
+        at: s.updated_at,
+    }
+}
+
+/// Find the society and the person, checking the caller may act on the
+/// person's ledger.
+async fn ledger_owner(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    person_id: String,
+) -> Result<(db::societies::Society, db::people::Person), ApiError> {
+    permissions::require_user(caller)?;
+    let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
+    permissions::require_member_or_registrar(caller, &society.id, &person_id)?;
+    let society_id = society.id.clone();
+    let person = db::run(&state.pool, move |conn| {
+        db::people::find(conn, &society_id, &person_id)?
+            .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))
+    })
+    .await?;
+    Ok((society, person))
+}
+
+fn person_id_of(person: &db::people::Person) -> Result<PersonId, ApiError> {
+    PersonId::try_from(person.id.as_str())
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("person id {}: {e}", person.id)))
+}
+
+/// Record one activity. It starts `pending`.
+#[utoipa::path(post, path = "/api/v1/societies/{society}/people/{person}/activities", tag = "activities",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("person" = String, Path, description = "The person's id"),
+    ),
+    request_body = ActivityInput,
+    responses(
+        (status = 201, description = "Recorded, pending attestation", body = ActivityView),
+        (status = 400, description = "Unreadable body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither this person nor the registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society or person", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, every one", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, person_id) = path.into_inner();
+    let (society, person) = ledger_owner(&state, &caller, slug, person_id).await?;
+    let actor = permissions::require_user(&caller)?.user_id.clone();
+    let owner = person_id_of(&person)?;
+    let (draft, problems) = ledger::read(&body, "", today());
+    let society_id = society.id.clone();
+    let stored = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let mut problems = problems;
+            let Some(draft) = draft else {
+                return Err(refused(problems));
+            };
+            let (activity, corrects) = draft.into_record(ledger::new_id(), owner.clone());
+            problems.extend(ledger::check(
+                conn,
+                &society_id,
+                owner.as_str(),
+                &[(String::new(), &activity, corrects.as_deref())],
+            )?);
+            if !problems.is_empty() {
+                return Err(refused(problems));
+            }
+            let stored = StoredActivity::pending(
+                activity,
+                &society_id,
+                corrects,
+                Some(actor.clone()),
+                db::now(),
+            );
+            db::activities::insert(conn, &stored)?;
+            let id = stored.activity.id.to_string();
+            audit::record(
+                conn,
+                audit_change(
+                    Some(&actor),
+                    &stored,
+                    &id,
+                    audit::Action::Create,
+                    None,
+                    Some(audit_after(&stored)),
+                ),
+            )?;
+            Ok(stored)
+        })
+    })
+    .await?;
+    let location = format!(
+        "/api/v1/societies/{}/activities/{}",
+        society.slug, stored.activity.id
+    );
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(ActivityView::new(stored, &society.slug)))
+}
+
+/// Record a whole logbook at once: a JSON list of records (or
+/// `{"activities": [...]}`) with `Content-Type: application/json`, or CSV
+/// with a header row naming the fields with `Content-Type: text/csv`. All
+/// rows are stored or none; every problem is reported as
+/// `rows[N].field`, rows counted from 1 (for CSV, the first line after the
+/// header).
+#[utoipa::path(post, path = "/api/v1/societies/{society}/people/{person}/activities/bulk", tag = "activities",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("person" = String, Path, description = "The person's id"),
+    ),
+    request_body(content = Vec<ActivityInput>, description = "JSON records, or CSV (text/csv) with the same fields as columns"),
+    responses(
+        (status = 201, description = "Every record stored, pending attestation", body = BulkResult),
+        (status = 400, description = "Unreadable file", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither this person nor the registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society or person", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 16 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing stored: every bad row and field", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn bulk(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, person_id) = path.into_inner();
+    let (society, person) = ledger_owner(&state, &caller, slug, person_id).await?;
+    let actor = permissions::require_user(&caller)?.user_id.clone();
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let format = if content_type.starts_with("text/csv") {
+        BulkFormat::Csv
+    } else if content_type.starts_with("application/json") {
+        BulkFormat::Json
+    } else {
+        return Err(ApiError::bad_request(
+            "body",
+            "send the logbook as application/json or text/csv",
+        ));
+    };
+    let bytes = payload
+        .to_bytes_limited(BULK_LIMIT_BYTES)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge {
+            limit: BULK_LIMIT_BYTES,
+        })?
+        .map_err(|e| ApiError::bad_request("body", e.to_string()))?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| ApiError::bad_request("body", "the file must be UTF-8 text"))?;
+    let rows = ledger::rows(text, format)?;
+    let owner = person_id_of(&person)?;
+    let society_id = society.id.clone();
+    let ids = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let records = ledger::prepare_bulk(
+                conn,
+                &society_id,
+                &owner,
+                &rows,
+                Some(&actor),
+                today(),
+                db::now(),
+            )?;
+            store_all(conn, Some(&actor), &records, |_| {})?;
+            Ok(records
+                .iter()
+                .map(|r| r.activity.id.to_string())
+                .collect::<Vec<_>>())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(BulkResult {
+        recorded: ids.len(),
+        ids,
+    }))
+}
+
+/// Store prepared records with their audit entries; `stored` is told how
+/// many are done. Call inside a write transaction.
+pub fn store_all(
+    conn: &mut db::DbConnection,
+    actor: Option<&str>,
+    records: &[StoredActivity],
+    mut stored: impl FnMut(usize),
+) -> Result<(), ApiError> {
+    for (i, record) in records.iter().enumerate() {
+        db::activities::insert(conn, record)?;
+        let id = record.activity.id.to_string();
+        audit::record(
+            conn,
+            audit_change(
+                actor,
+                record,
+                &id,
+                audit::Action::Create,
+                None,
+                Some(audit_after(record)),
+            ),
+        )?;
+        stored(i + 1);
+    }
+    Ok(())
+}
+
+/// A person's ledger, by date, then id, with filters.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/activities", tag = "activities",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("person" = String, Path, description = "The person's id"),
+        LedgerQuery,
+    ),
+    responses(
+        (status = 200, description = "A page of records", body = Page<ActivityView>),
+        (status = 400, description = "Invalid filters or paging", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither this person nor the registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society or person", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    query: web::Query<LedgerQuery>,
+) -> Result<web::Json<Page<ActivityView>>, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::try_from(&PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    })?;
+    let filter = query.filter()?;
+    let (slug, person_id) = path.into_inner();
+    let (society, person) = ledger_owner(&state, &caller, slug, person_id).await?;
+    let found = db::run(&state.pool, move |conn| {
+        db::activities::list(conn, &person.id, &filter, page)
+    })
+    .await?;
+    Ok(web::Json(
+        found.map(|s| ActivityView::new(s, &society.slug)),
+    ))
+}
+
+/// The CSV columns of an export, after `id` and `status`.
+const EXPORT_TAIL: [&str; 3] = ["decided_at", "decided_by", "decision_comment"];
+
+/// A person's ledger as CSV (their portfolio), with the same filters as
+/// the list, every matching record.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/activities/export", tag = "activities",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("person" = String, Path, description = "The person's id"),
+        LedgerQuery,
+    ),
+    responses(
+        (status = 200, description = "CSV: id, status, the record's fields, the decision", body = String, content_type = "text/csv"),
+        (status = 400, description = "Invalid filters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither this person nor the registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society or person", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn export(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    query: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = query.filter()?;
+    let (slug, person_id) = path.into_inner();
+    let (_, person) = ledger_owner(&state, &caller, slug, person_id).await?;
+    let person_for_query = person.id.clone();
+    let records = db::run(&state.pool, move |conn| {
+        db::activities::list_all(conn, &person_for_query, &filter)
+    })
+    .await?;
+    let csv = portfolio_csv(&records)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"ledger-{}.csv\"", person.id),
+        ))
+        .body(csv))
+}
+
+/// The records as CSV: `id`, `status`, the fields a logbook is imported
+/// with, then the decision. Importing its field columns again reads the
+/// same records.
+pub fn portfolio_csv(records: &[StoredActivity]) -> anyhow::Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["id", "status"];
+    header.extend(ledger::FIELDS);
+    header.extend(EXPORT_TAIL);
+    writer.write_record(&header)?;
+    for record in records {
+        let fields = ledger::fields_of(&record.activity, record.corrects.as_deref());
+        let mut row = vec![
+            record.activity.id.to_string(),
+            record.status.as_str().to_owned(),
+        ];
+        for name in ledger::FIELDS {
+            row.push(match fields.get(name) {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+            });
+        }
+        let decision = record.decision.as_ref();
+        row.push(decision.map(|d| utc(d.at).to_rfc3339()).unwrap_or_default());
+        row.push(
+            decision
+                .and_then(|d| d.by_person_id.clone())
+                .unwrap_or_default(),
+        );
+        row.push(decision.and_then(|d| d.comment.clone()).unwrap_or_default());
+        writer.write_record(&row)?;
+    }
+    Ok(String::from_utf8(writer.into_inner()?)?)
+}
+
+/// Find a record and its society, or 404.
+async fn record_of(
+    state: &AppState,
+    slug: String,
+    id: String,
+) -> Result<(db::societies::Society, StoredActivity), ApiError> {
+    db::run(&state.pool, move |conn| {
+        let society = db::societies::by_slug(conn, &slug)?;
+        let record = db::activities::find(conn, &society.id, &id)?
+            .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
+        Ok((society, record))
+    })
+    .await
+}
+
+/// One record: its owner, its named attestor, or the registrar.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/activities/{activity}", tag = "activities",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("activity" = String, Path, description = "The record's id"),
+    ),
+    responses(
+        (status = 200, description = "The record", body = ActivityView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the owner, the attestor or the registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society or record", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn show(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<ActivityView>, ApiError> {
+    permissions::require_user(&caller)?;
+    let (slug, id) = path.into_inner();
+    let (society, record) = record_of(&state, slug, id).await?;
+    permissions::require_may_read_record(
+        &caller,
+        &society.id,
+        record.activity.person.as_str(),
+        record.activity.attestor.as_ref().map(|a| a.as_str()),
+    )?;
+    Ok(web::Json(ActivityView::new(record, &society.slug)))
+}
+
+fn not_pending(record: &StoredActivity) -> ApiError {
+    ApiError::Conflict(format!(
+        "the record is {}; only a pending record can be changed (record a correction instead)",
+        record.status.as_str()
+    ))
+}
+
+/// Change a pending record: only the fields given change (`null` clears an
+/// optional field). The owner or the registrar; a decided record is
+/// refused (409): record a correction instead.
+#[utoipa::path(patch, path = "/api/v1/societies/{society}/activities/{activity}", tag = "activities",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("activity" = String, Path, description = "The record's id"),
+    ),
+    request_body = ActivityInput,
+    responses(
+        (status = 200, description = "The record as changed", body = ActivityView),
+        (status = 400, description = "Unreadable body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the owner nor the registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society or record", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already confirmed or rejected", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, every one", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<web::Json<ActivityView>, ApiError> {
+    permissions::require_user(&caller)?;
+    let (slug, id) = path.into_inner();
+    let (society, record) = record_of(&state, slug, id).await?;
+    let actor = permissions::require_member_or_registrar(
+        &caller,
+        &society.id,
+        record.activity.person.as_str(),
+    )?
+    .user_id
+    .clone();
+    if record.status != Status::Pending {
+        return Err(not_pending(&record));
+    }
+    let mut merged = ledger::fields_of(&record.activity, record.corrects.as_deref());
+    for (key, value) in body.into_inner() {
+        merged.insert(key, value);
+    }
+    let (draft, problems) = ledger::read(&merged, "", today());
+    let stored = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let mut problems = problems;
+            let Some(draft) = draft else {
+                return Err(refused(problems));
+            };
+            let (activity, corrects) =
+                draft.into_record(record.activity.id.clone(), record.activity.person.clone());
+            problems.extend(ledger::check(
+                conn,
+                &record.society_id,
+                record.activity.person.as_str(),
+                &[(String::new(), &activity, corrects.as_deref())],
+            )?);
+            if !problems.is_empty() {
+                return Err(refused(problems));
+            }
+            let changed = StoredActivity {
+                activity,
+                corrects,
+                updated_at: db::now(),
+                ..record.clone()
+            };
+            if !db::activities::update_pending(conn, &changed)? {
+                let now =
+                    db::activities::find(conn, &record.society_id, record.activity.id.as_str())?
+                        .unwrap_or(record.clone());
+                return Err(not_pending(&now));
+            }
+            let id = changed.activity.id.to_string();
+            audit::record(
+                conn,
+                audit_change(
+                    Some(&actor),
+                    &changed,
+                    &id,
+                    audit::Action::Update,
+                    Some(audit_after(&record)),
+                    Some(audit_after(&changed)),
+                ),
+            )?;
+            Ok(changed)
+        })
+    })
+    .await?;
+    Ok(web::Json(ActivityView::new(stored, &society.slug)))
+}
+
+/// Withdraw a pending record (it is deleted; the audit log keeps it). The
+/// owner or the registrar; a decided record is refused (409).
+#[utoipa::path(delete, path = "/api/v1/societies/{society}/activities/{activity}", tag = "activities",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("activity" = String, Path, description = "The record's id"),
+    ),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the owner nor the registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society or record", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already confirmed or rejected", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    permissions::require_user(&caller)?;
+    let (slug, id) = path.into_inner();
+    let (society, record) = record_of(&state, slug, id).await?;
+    let actor = permissions::require_member_or_registrar(
+        &caller,
+        &society.id,
+        record.activity.person.as_str(),
+    )?
+    .user_id
+    .clone();
+    if record.status != Status::Pending {
+        return Err(not_pending(&record));
+    }
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let id = record.activity.id.to_string();
+            if !db::activities::withdraw_pending(conn, &id)? {
+                let now = db::activities::find(conn, &record.society_id, &id)?
+                    .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
+                return Err(not_pending(&now));
+            }
+            let withdrawn = StoredActivity {
+                updated_at: db::now(),
+                ..record.clone()
+            };
+            audit::record(
+                conn,
+                audit_change(
+                    Some(&actor),
+                    &withdrawn,
+                    &id,
+                    audit::Action::Delete,
+                    Some(audit_after(&record)),
+                    None,
+                ),
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
