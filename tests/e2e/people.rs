@@ -513,3 +513,85 @@ e2e_test!(
         assert_eq!(me["family_name"], "Linked");
     }
 );
+
+e2e_test!(
+    async fn backgrounds_follow_the_pathway_version_in_force_when_the_person_entered(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let token = Some(cast.registrar.token.as_str());
+        // Version 1 from 2016 (UK criteria); version 2 from June 2023, with
+        // other backgrounds.
+        let (status, _) = app
+            .post_json(
+                "/api/v1/societies/bsanz/pathway/adopt",
+                token,
+                &json!({ "preset": "uk-2016", "effective_from": "2016-01-01" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (_, preset) = app.get("/api/v1/pathway-presets/bsanz-leader", None).await;
+        let mut later = preset["document"].clone();
+        later["effective_from"] = json!("2023-06-01");
+        later["backgrounds"] = json!(["group_analysis"]);
+        let (status, body) = app
+            .send(
+                app.builder(
+                    reqwest::Method::PUT,
+                    "/api/v1/societies/bsanz/pathway",
+                    token,
+                )
+                .json(&later),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        // Entered in 2020: held to the 2016 rules and their backgrounds.
+        let (status, body) = app
+            .post_json(
+                PEOPLE,
+                token,
+                &json!({ "family_name": "Early", "entered_pathway_on": "2020-03-01",
+                         "backgrounds": ["psychodynamic_training"] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        // Entered in 2024, or not yet: the 2023 rules.
+        for entered in [json!("2024-01-15"), Value::Null] {
+            let (status, body) = app
+                .post_json(
+                    PEOPLE,
+                    token,
+                    &json!({ "family_name": "Late", "entered_pathway_on": entered,
+                             "backgrounds": ["psychodynamic_training"] }),
+                )
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{entered}: {body}"
+            );
+            assert_eq!(
+                body["errors"],
+                json!([{ "field": "backgrounds[0]", "message": "is not a background the pathway declares (group_analysis)" }])
+            );
+        }
+        // Moving the early person's entry date re-checks their backgrounds.
+        let (_, found) = app.get(&format!("{PEOPLE}?q=early"), token).await;
+        let early = format!("{PEOPLE}/{}", found["items"][0]["id"].as_str().unwrap());
+        let (status, _) = patch(
+            &app,
+            &early,
+            token,
+            &json!({ "entered_pathway_on": "2024-01-15" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _) = patch(
+            &app,
+            &early,
+            token,
+            &json!({ "entered_pathway_on": "2024-01-15", "backgrounds": ["group_analysis"] }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+);
