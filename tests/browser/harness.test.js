@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 
 import {
   SCREENSHOTS,
+  allowDocumentStatus,
   assertAccessible,
   assertNoConsoleErrors,
   assertPageIsSound,
@@ -78,4 +79,13 @@ test('the console check reports a script error on the page', async () => {
   const page = await openPage(browser);
   await page.setContent('<!doctype html><html lang="en"><title>x</title><script>undefinedFunction()</script></html>');
   assert.throws(() => assertNoConsoleErrors(page), /undefinedFunction is not defined/);
+});
+
+test('an error status of the page itself counts unless the test expects it', async () => {
+  const page = await openPage(browser);
+  const response = await page.goto(`${server.url}/api/v1/no-such-resource`);
+  assert.equal(response.status(), 404);
+  assert.throws(() => assertNoConsoleErrors(page), /status of 404/);
+  allowDocumentStatus(page, 404);
+  assertNoConsoleErrors(page);
 });

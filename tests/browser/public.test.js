@@ -1,0 +1,149 @@
+// The public pages: a member of the public finds a leader on the register,
+// opens the entry, and verifies a registration as of a date.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { allowDocumentStatus, assertPageIsSound, launch, openPage, screenshots } from './support/browser.js';
+import { startServer } from './support/server.js';
+import { SOCIETY, changeStatus, grant, person, society } from './support/seed.js';
+
+let server;
+let browser;
+const registration = {};
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  const { api } = server;
+  const { registrar } = await society(api);
+  const ada = await person(api, registrar, {
+    given_name: 'Ada', family_name: 'Moreau', city: 'Dunedin', region: 'Otago',
+  });
+  const ben = await person(api, registrar, {
+    given_name: 'Ben', family_name: 'Okafor', city: 'Auckland', region: 'Auckland',
+  });
+  const cleo = await person(api, registrar, {
+    given_name: 'Cleo', family_name: 'Marsh', city: 'Hobart', region: 'Tasmania',
+  });
+  // Accredited, but did not agree to be listed: the public never sees her.
+  const dana = await person(api, registrar, {
+    given_name: 'Dana', family_name: 'Moreau-Quill', city: 'Dunedin', region: 'Otago', public_listing: false,
+  });
+  registration.ada = await grant(api, registrar, ada, '2024-06-03');
+  registration.ben = await grant(api, registrar, ben, '2023-02-01');
+  registration.cleo = await grant(api, registrar, cleo, '2025-01-10');
+  registration.dana = await grant(api, registrar, dana, '2024-06-03');
+  // Ada was suspended for a while in 2025, publicly, then reinstated.
+  await changeStatus(api, registrar, registration.ada, {
+    action: 'suspend', effective: '2025-05-01', reason: 'Membership fees unpaid',
+  });
+  await changeStatus(api, registrar, registration.ada, {
+    action: 'reinstate', effective: '2025-08-01', reason: 'Membership renewed',
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a visitor searches the register by name and opens the entry', async () => {
+  const page = await openPage(browser);
+  await page.goto(server.url);
+  await page.getByRole('heading', { level: 1, name: /Registers of accredited Balint group leaders/ }).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'home');
+
+  await page.getByRole('link', { name: new RegExp(SOCIETY.name) }).click();
+  await page.getByRole('heading', { level: 1, name: `Register of ${SOCIETY.name}` }).waitFor();
+  // Three listed entries; Dana, unlisted, is not counted.
+  await page.getByRole('heading', { name: '3 entries' }).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'register');
+
+  await page.getByLabel('Name').fill('Moreau');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('heading', { name: '1 entry found' }).waitFor();
+  assert.match(page.url(), /[?&]q=Moreau/, 'the search is a link that can be shared');
+  const results = page.getByRole('table');
+  assert.equal(await results.getByRole('row').count(), 2, 'a header row and one entry');
+  await assert.doesNotReject(results.getByRole('link', { name: 'Dr Ada Moreau' }).waitFor());
+  assert.equal(await page.getByText('Moreau-Quill').count(), 0, 'an unlisted person is never shown');
+  await assertPageIsSound(page);
+  await screenshots(page, 'register-search');
+
+  await results.getByRole('link', { name: 'Dr Ada Moreau' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Dr Ada Moreau' }).waitFor();
+  assert.match(page.url(), new RegExp(`/societies/${SOCIETY.slug}/register/${registration.ada}$`));
+  const facts = await page.locator('dl').innerText();
+  assert.match(facts, new RegExp(registration.ada));
+  assert.match(facts, /Accredited Leader/);
+  assert.match(facts, /Status\s+Accredited/);
+  assert.match(facts, /Dunedin, Otago/);
+  // The public history: granted, suspended, reinstated, with the public reasons.
+  const history = page.getByRole('table');
+  await history.getByRole('row', { name: /Suspended.*Membership fees unpaid/ }).waitFor();
+  await history.getByRole('row', { name: /Reinstated.*Membership renewed/ }).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'entry');
+});
+
+test('a visitor narrows the register by city or region and by tier', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/register`);
+  await page.getByLabel('City or region').fill('Tasmania');
+  await page.getByLabel('Tier').selectOption({ label: 'Accredited Leader' });
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('heading', { name: '1 entry found' }).waitFor();
+  await page.getByRole('link', { name: 'Dr Cleo Marsh' }).waitFor();
+
+  await page.getByLabel('City or region').fill('Nowhere');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('heading', { name: '0 entries found' }).waitFor();
+  await page.getByText('No entries match your search').waitFor();
+  await assertPageIsSound(page);
+});
+
+test('a visitor verifies a registration as of a date and keeps a stable link to the answer', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/register/${registration.ada}`);
+  await page.getByRole('link', { name: /Verify this registration/ }).click();
+  await page.getByRole('heading', { level: 1, name: `Verify registration ${registration.ada}` }).waitFor();
+  // Today: in good standing.
+  await page.getByText(new RegExp(`${registration.ada} \\(Dr Ada Moreau\\) was an Accredited Leader in good standing`)).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'verify');
+
+  // During the suspension.
+  await page.getByLabel('Date').fill('2025-06-15');
+  await page.getByRole('button', { name: 'Check this date' }).click();
+  await page.getByText(/^On 15 June 2025, .* was suspended, and not in good standing\.$/).waitFor();
+  assert.match(page.url(), /as_of=2025-06-15/);
+  const stable = page.getByRole('link', { name: /\/verify\/bsanz\/.*as_of=2025-06-15/ });
+  const href = await stable.getAttribute('href');
+  assert.equal(href, `${server.url}/verify/${SOCIETY.slug}/${registration.ada}?as_of=2025-06-15`);
+  await assertPageIsSound(page);
+  await screenshots(page, 'verify-suspended');
+
+  // Before the first grant.
+  await page.getByLabel('Date').fill('2024-01-15');
+  await page.getByRole('button', { name: 'Check this date' }).click();
+  await page.getByText(/^On 15 January 2024, .* was not on the register\.$/).waitFor();
+
+  // The stable link, opened later in another browser, gives the same answer.
+  const other = await openPage(browser);
+  await other.goto(href);
+  await other.getByText(/^On 15 June 2025, .* was suspended, and not in good standing\.$/).waitFor();
+  await assertPageIsSound(other);
+});
+
+test('an unlisted registration cannot be verified by the public', async () => {
+  const page = await openPage(browser);
+  const response = await page.goto(`${server.url}/verify/${SOCIETY.slug}/${registration.dana}`);
+  assert.equal(response.status(), 404);
+  allowDocumentStatus(page, 404);
+  await page.getByText(`There is no registration ${registration.dana} on the register of ${SOCIETY.name}.`).waitFor();
+  assert.equal(await page.getByText('Moreau-Quill').count(), 0);
+  await assertPageIsSound(page);
+});
