@@ -36,6 +36,13 @@ pub enum Command {
     /// Evaluate a ledger file against a pathway file and print the progress
     /// report (no database).
     Evaluate(crate::cli::evaluate::EvaluateArgs),
+    /// Lapse register entries whose cycle ended and whose grace period
+    /// passed (the daily job; safe to run twice).
+    Lapse(crate::cli::register_io::LapseArgs),
+    /// Import a society's existing register from a JSON or CSV file.
+    Import(crate::cli::register_io::ImportArgs),
+    /// Export a society's register as JSON or CSV.
+    Export(crate::cli::register_io::ExportArgs),
 }
 
 /// `balint-accredit admin ...`

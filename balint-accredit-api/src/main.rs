@@ -55,6 +55,30 @@ fn run() -> anyhow::Result<()> {
             print!("{}", cli::evaluate::run(&args, today)?);
             Ok(())
         }
+        Command::Lapse(args) => {
+            let today = chrono::Utc::now().date_naive();
+            print!("{}", cli::register_io::lapse(&args, today)?);
+            Ok(())
+        }
+        Command::Import(args) => {
+            let report = cli::register_io::import(&args)?;
+            println!(
+                "Imported {}: {} entries created, {} extended, {} unchanged; {} people added.",
+                args.file.display(),
+                report.created,
+                report.extended,
+                report.unchanged,
+                report.people_created
+            );
+            Ok(())
+        }
+        Command::Export(args) => {
+            let today = chrono::Utc::now().date_naive();
+            if let Some(text) = cli::register_io::export(&args, today)? {
+                print!("{text}");
+            }
+            Ok(())
+        }
     }
 }
 

@@ -54,6 +54,8 @@ use crate::routes;
         routes::register::renew,
         routes::register::lapse,
         routes::register::due,
+        routes::register::export,
+        routes::register::import,
         routes::verify::verify,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldProblem)),

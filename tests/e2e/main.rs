@@ -14,6 +14,7 @@ mod people;
 mod presets;
 mod progress;
 mod register;
+mod register_io;
 mod societies;
 mod users;
 

@@ -2,3 +2,4 @@
 //! per job, called from `main.rs`.
 
 pub mod evaluate;
+pub mod register_io;

@@ -120,6 +120,14 @@ fn register_routes(cfg: &mut web::ServiceConfig) {
             &format!("{register}/lapse"),
             web::post().to(register::lapse),
         )
+        .route(
+            &format!("{register}/export"),
+            web::get().to(register::export),
+        )
+        .route(
+            &format!("{register}/import"),
+            web::post().to(register::import),
+        )
         .route(entry, web::get().to(register::show))
         .route(
             &format!("{entry}/status"),

@@ -22,6 +22,7 @@ use crate::auth::{permissions, Caller};
 use crate::db::{self, people::Person, register::StoredEntry, societies::Society};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageRequest};
+use crate::register_io;
 use crate::routes::utc;
 
 /// One change in an entry's history, as the registrar sees it.
@@ -399,7 +400,10 @@ pub struct GrantRequest {
 /// The first cycle of `tier` from `start`, under the pathway's renewal
 /// rule: it runs to the day before the anniversary and lapses once the
 /// grace months have passed.
-fn cycle_from(renewal: &pathway::Renewal, start: NaiveDate) -> Result<RenewalCycle, ApiError> {
+pub(crate) fn cycle_from(
+    renewal: &pathway::Renewal,
+    start: NaiveDate,
+) -> Result<RenewalCycle, ApiError> {
     let end = renewal.cycle_end(start);
     let valid_until = end.pred_opt().unwrap_or(end);
     RenewalCycle::from_dates(valid_until, renewal.lapses_on(start)).map_err(db::register::refused)
@@ -849,4 +853,122 @@ pub async fn due(
         .collect();
     due.sort_by(|a, b| (a.valid_until, &a.registration).cmp(&(b.valid_until, &b.registration)));
     Ok(web::Json(due))
+}
+
+/// The export's format.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `json` (default) or `csv`.
+    #[param(value_type = Option<String>)]
+    pub format: Option<register_io::Format>,
+}
+
+/// Export the register. The society's registrar gets every entry with
+/// every field and the whole history (the file `import` reads back);
+/// everyone else gets the public register: listed people, public fields,
+/// public history.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/register/export", tag = "register",
+    params(("society" = String, Path, description = "The society's slug"), ExportQuery),
+    responses(
+        (status = 200, description = "The register as JSON or CSV", content(
+            (String = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "An invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn export(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let society = society(&state, path.into_inner()).await?;
+    let audience = if permissions::acts_as_registrar(&caller, &society.id) {
+        register_io::Audience::Registrar
+    } else {
+        register_io::Audience::Public
+    };
+    let format = query.format.unwrap_or(register_io::Format::Json);
+    let today = today();
+    let body = db::run(&state.pool, move |conn| {
+        register_io::export(conn, &society, format, audience, today)
+    })
+    .await?;
+    let content_type = match format {
+        register_io::Format::Json => "application/json",
+        register_io::Format::Csv => "text/csv; charset=utf-8",
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .body(body))
+}
+
+/// Import an existing register (registrar): the JSON the export writes
+/// (`Content-Type: application/json`) or CSV (`text/csv`), one row per
+/// change. All or nothing, with every bad row reported by row and field;
+/// importing the same file again changes nothing.
+#[utoipa::path(post, path = "/api/v1/societies/{society}/register/import", tag = "register",
+    security(("bearer" = [])),
+    params(("society" = String, Path, description = "The society's slug")),
+    request_body(description = "The register file: the JSON the export writes, or CSV", content(
+        (String = "application/json"),
+        (String = "text/csv"),
+    )),
+    responses(
+        (status = 200, description = "What the import did", body = register_io::ImportReport),
+        (status = 400, description = "Unreadable file", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad rows, every one reported; nothing imported", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn import(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: actix_web::HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<web::Json<register_io::ImportReport>, ApiError> {
+    permissions::require_user(&caller)?;
+    let society = society(&state, path.into_inner()).await?;
+    let actor = permissions::require_registrar(&caller, &society.id)?
+        .user_id
+        .clone();
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_ascii_lowercase();
+    let format = if content_type.starts_with("text/csv") {
+        register_io::Format::Csv
+    } else if content_type.starts_with("application/json") {
+        register_io::Format::Json
+    } else {
+        return Err(ApiError::bad_request(
+            "content-type",
+            "send application/json or text/csv",
+        ));
+    };
+    // A whole register is larger than one JSON request: allow 16 times the limit.
+    let limit = state.settings.json_limit_bytes.saturating_mul(16);
+    let body = payload
+        .to_bytes_limited(limit)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge { limit })?
+        .map_err(|e| ApiError::bad_request("body", e.to_string()))?;
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|_| ApiError::bad_request("body", "the file is not UTF-8 text"))?;
+    let entries = register_io::read(&text, format)?;
+    let report = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            register_io::apply(conn, &society, entries, Some(&actor), &mut || {})
+        })
+    })
+    .await?;
+    Ok(web::Json(report))
 }
