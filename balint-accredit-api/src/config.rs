@@ -36,6 +36,9 @@ pub enum Command {
     /// Evaluate a ledger file against a pathway file and print the progress
     /// report (no database).
     Evaluate(crate::cli::evaluate::EvaluateArgs),
+    /// A trainee's ledger: import an existing logbook.
+    #[command(subcommand)]
+    Ledger(crate::cli::ledger_import::LedgerCommand),
     /// Lapse register entries whose cycle ended and whose grace period
     /// passed (the daily job; safe to run twice).
     Lapse(crate::cli::register_io::LapseArgs),

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::db::activities::{self, Status, StoredActivity};
-use crate::db::DbConnection;
+use crate::db::{audit, DbConnection};
 use crate::error::{ApiError, FieldProblem};
 
 /// The fields a record is written with, in the order CSV exports use.
@@ -523,6 +523,50 @@ pub fn prepare_bulk(
             )
         })
         .collect())
+}
+
+/// Store prepared records, each with its audit entry; `stored` is told
+/// how many are done. Call inside [`crate::db::write`], so they land
+/// together or not at all.
+pub fn store_all(
+    conn: &mut DbConnection,
+    actor: Option<&str>,
+    records: &[StoredActivity],
+    mut stored: impl FnMut(usize),
+) -> Result<(), ApiError> {
+    for (i, record) in records.iter().enumerate() {
+        activities::insert(conn, record)?;
+        let id = record.activity.id.to_string();
+        audit::record(
+            conn,
+            audit::Change {
+                actor_user_id: actor,
+                society_id: Some(&record.society_id),
+                action: audit::Action::Create,
+                entity: audit::Entity::Activity,
+                entity_id: &id,
+                before: None,
+                after: Some(audit_value(record)),
+                at: record.updated_at,
+            },
+        )?;
+        stored(i + 1);
+    }
+    Ok(())
+}
+
+/// A record's values as the audit log keeps them.
+pub fn audit_value(s: &StoredActivity) -> Value {
+    let mut fields = fields_of(&s.activity, s.corrects.as_deref());
+    fields.insert(
+        "person".to_owned(),
+        Value::String(s.activity.person.to_string()),
+    );
+    fields.insert(
+        "status".to_owned(),
+        Value::String(s.status.as_str().to_owned()),
+    );
+    Value::Object(fields)
 }
 
 /// N of a `rows[N].field` path.

@@ -55,6 +55,10 @@ fn run() -> anyhow::Result<()> {
             print!("{}", cli::evaluate::run(&args, today)?);
             Ok(())
         }
+        Command::Ledger(command) => {
+            print!("{}", cli::ledger_import::run(&command)?);
+            Ok(())
+        }
         Command::Lapse(args) => {
             let today = chrono::Utc::now().date_naive();
             print!("{}", cli::register_io::lapse(&args, today)?);

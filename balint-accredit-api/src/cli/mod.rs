@@ -2,4 +2,5 @@
 //! per job, called from `main.rs`.
 
 pub mod evaluate;
+pub mod ledger_import;
 pub mod register_io;

@@ -331,20 +331,6 @@ pub fn insert(conn: &mut DbConnection, record: &StoredActivity) -> Result<(), Ap
     Ok(())
 }
 
-/// Store many new records (one statement per record, in the caller's
-/// transaction, so they land together or not at all).
-pub fn insert_all(
-    conn: &mut DbConnection,
-    records: &[StoredActivity],
-    mut stored: impl FnMut(usize),
-) -> Result<(), ApiError> {
-    for (i, record) in records.iter().enumerate() {
-        insert(conn, record)?;
-        stored(i + 1);
-    }
-    Ok(())
-}
-
 /// The record `id` of `society_id`.
 pub fn find(
     conn: &mut DbConnection,

@@ -8,7 +8,7 @@ use balint_core::ledger::Amount;
 use balint_core::PersonId;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
@@ -253,10 +253,7 @@ fn refused(mut problems: Vec<FieldProblem>) -> ApiError {
 }
 
 fn audit_after(s: &StoredActivity) -> Value {
-    let mut fields = ledger::fields_of(&s.activity, s.corrects.as_deref());
-    fields.insert("person".to_owned(), json!(s.activity.person));
-    fields.insert("status".to_owned(), json!(s.status.as_str()));
-    Value::Object(fields)
+    ledger::audit_value(s)
 }
 
 fn audit_change<'a>(
@@ -452,7 +449,7 @@ pub async fn bulk(
                 today(),
                 db::now(),
             )?;
-            store_all(conn, Some(&actor), &records, |_| {})?;
+            ledger::store_all(conn, Some(&actor), &records, |_| {})?;
             Ok(records
                 .iter()
                 .map(|r| r.activity.id.to_string())
@@ -464,33 +461,6 @@ pub async fn bulk(
         recorded: ids.len(),
         ids,
     }))
-}
-
-/// Store prepared records with their audit entries; `stored` is told how
-/// many are done. Call inside a write transaction.
-pub fn store_all(
-    conn: &mut db::DbConnection,
-    actor: Option<&str>,
-    records: &[StoredActivity],
-    mut stored: impl FnMut(usize),
-) -> Result<(), ApiError> {
-    for (i, record) in records.iter().enumerate() {
-        db::activities::insert(conn, record)?;
-        let id = record.activity.id.to_string();
-        audit::record(
-            conn,
-            audit_change(
-                actor,
-                record,
-                &id,
-                audit::Action::Create,
-                None,
-                Some(audit_after(record)),
-            ),
-        )?;
-        stored(i + 1);
-    }
-    Ok(())
 }
 
 /// A person's ledger, by date, then id, with filters.
