@@ -57,6 +57,11 @@ use crate::routes;
         routes::register::export,
         routes::register::import,
         routes::verify::verify,
+        routes::applications::apply,
+        routes::applications::list_for_person,
+        routes::applications::list,
+        routes::applications::show,
+        routes::applications::decide,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldProblem)),
     modifiers(&BearerAuth),
@@ -70,6 +75,7 @@ use crate::routes;
         (name = "people", description = "People in a society's records"),
         (name = "register", description = "The register of accredited leaders: public search, entries and their history, status changes, renewals, lapse, verification"),
         (name = "activities", description = "The ledger: activities, their attestation, and progress towards a tier"),
+        (name = "applications", description = "Applications for a tier, with the assessment frozen when made, and the registrar's decisions"),
     )
 )]
 pub struct ApiDoc;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { assertPageIsSound, launch, openPage, screenshots } from './support/browser.js';
+import { assertPageIsSound, field, launch, openPage, screenshots } from './support/browser.js';
 import { startServer } from './support/server.js';
 import { PASSWORDS, SOCIETY, createLogin, daysAgo, person, society } from './support/seed.js';
 
@@ -41,15 +41,6 @@ async function signIn(page, email) {
   await page.getByLabel('Password').fill(PASSWORDS.get(email));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'My pages' }).waitFor();
-}
-
-/**
- * The form field labelled `name`. A label may go on with a hint ("Date" +
- * "The day it took place, ..."), so the name is matched at the label's
- * start.
- */
-function field(form, name) {
-  return form.getByLabel(new RegExp(`^${name}(?![a-z])`));
 }
 
 /** The section of the progress page about the requirement titled `title`. */

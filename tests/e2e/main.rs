@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod activities;
+mod applications;
 mod attestation;
 mod audit;
 mod auth;

@@ -2,6 +2,7 @@
 //! migrations, the schema, and the queries (one module per resource).
 
 pub mod activities;
+pub mod applications;
 pub mod audit;
 pub mod pathways;
 pub mod people;

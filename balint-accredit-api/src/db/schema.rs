@@ -178,6 +178,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        society_id -> Text,
+        person_id -> Text,
+        tier -> Text,
+        basis -> Text,
+        basis_reason -> Nullable<Text>,
+        note -> Nullable<Text>,
+        pathway_version_number -> Integer,
+        eligible -> Bool,
+        assessment -> Text,
+        status -> Text,
+        applied_at -> Timestamp,
+        applied_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        effective -> Nullable<Date>,
+        decision_reason -> Nullable<Text>,
+        decision_visibility -> Nullable<Text>,
+        registration -> Nullable<Text>,
+        valid_until -> Nullable<Date>,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));

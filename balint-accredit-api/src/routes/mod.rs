@@ -2,6 +2,7 @@
 //! permissions (`auth::permissions`), call the queries in `db`, answer.
 
 pub mod activities;
+pub mod applications;
 pub mod attestations;
 pub mod audit;
 pub mod auth;
@@ -74,7 +75,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::patch().to(people::update),
                 )
                 .configure(ledger_routes)
-                .configure(register_routes),
+                .configure(register_routes)
+                .configure(application_routes),
         );
 }
 
@@ -141,6 +143,28 @@ fn register_routes(cfg: &mut web::ServiceConfig) {
             "/verify/{society}/{registration}",
             web::get().to(verify::verify),
         );
+}
+
+/// Applications for a tier and the registrar's decisions.
+fn application_routes(cfg: &mut web::ServiceConfig) {
+    let applications = "/societies/{society}/applications";
+    cfg.route(
+        "/societies/{society}/people/{person}/applications",
+        web::post().to(applications::apply),
+    )
+    .route(
+        "/societies/{society}/people/{person}/applications",
+        web::get().to(applications::list_for_person),
+    )
+    .route(applications, web::get().to(applications::list))
+    .route(
+        &format!("{applications}/{{application}}"),
+        web::get().to(applications::show),
+    )
+    .route(
+        &format!("{applications}/{{application}}/decision"),
+        web::post().to(applications::decide),
+    );
 }
 
 /// Any path no route matches.

@@ -143,3 +143,12 @@ export async function screenshots(page, name, { fullPage = true } = {}) {
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`), fullPage });
   }
 }
+
+/**
+ * The form field labelled `name` within `scope`. A label may go on with a
+ * hint ("Date" + "The day it took place, ..."), so the name is matched at
+ * the label's start, as a whole word.
+ */
+export function field(scope, name) {
+  return scope.getByLabel(new RegExp(`^${name}(?![a-z])`));
+}
