@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { assertPageIsSound, field, launch, openPage, screenshots } from './support/browser.js';
+import { allowDocumentStatus, assertPageIsSound, field, launch, openPage, screenshots } from './support/browser.js';
 import { startServer } from './support/server.js';
 import { PASSWORDS, SOCIETY, createLogin, daysAgo, person, society } from './support/seed.js';
 
@@ -151,4 +151,33 @@ test('signing out ends the session: the ledger asks to sign in again', async () 
   await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
   assert.match(page.url(), /\/login\?next=/);
   await assertPageIsSound(page);
+});
+
+test('a record with missing fields is sent back with every problem listed and what was typed kept', async () => {
+  const page = await openPage(browser);
+  await signIn(page, ADA);
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/people/${ada}/activities`);
+  const form = page.locator('form', { has: page.getByRole('button', { name: 'Add record' }) });
+  await field(form, 'Kind').selectOption('supervision');
+  await field(form, 'Notes').fill('Kept as typed');
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    form.getByRole('button', { name: 'Add record' }).click(),
+  ]);
+  assert.equal(response.status(), 422);
+  allowDocumentStatus(page, 422);
+  const summary = page.getByRole('alert');
+  await summary.getByRole('heading', { name: 'There is a problem' }).waitFor();
+  const problems = await summary.getByRole('listitem').allInnerTexts();
+  for (const label of ['Date', 'Amount', 'Unit']) {
+    assert.ok(problems.some((p) => p.startsWith(`${label}:`)), `no problem listed for ${label}: ${problems.join(' | ')}`);
+  }
+  const sent = page.locator('form', { has: page.getByRole('button', { name: 'Add record' }) });
+  for (const label of ['Date', 'Amount', 'Unit']) {
+    assert.equal(await field(sent, label).getAttribute('aria-invalid'), 'true', `${label} is not marked invalid`);
+  }
+  assert.equal(await field(sent, 'Kind').inputValue(), 'supervision');
+  assert.equal(await field(sent, 'Notes').inputValue(), 'Kept as typed');
+  await assertPageIsSound(page);
+  await screenshots(page, 'ledger-problems');
 });
