@@ -71,14 +71,18 @@ export async function startServer() {
     );
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilReady(url);
-
   const exited = new Promise((done) => child.once('exit', done));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
     await rm(dir, { recursive: true, force: true });
   };
+  try {
+    await waitUntilReady(url);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return { url, api: new Api(url), stop, log };
 }
 
