@@ -76,6 +76,7 @@ impl Application {
                         ApiError::bad_request("path", err.to_string()).into()
                     }))
                     .configure(routes::configure)
+                    .configure(crate::web::configure)
                     .default_service(web::to(routes::not_found))
                     .wrap_fn(|req, srv| {
                         let response = srv.call(req);

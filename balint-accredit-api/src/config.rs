@@ -136,6 +136,11 @@ pub struct Settings {
     /// Largest JSON request body accepted, in bytes.
     #[arg(long, env = "JSON_LIMIT_BYTES", default_value_t = 1024 * 1024)]
     pub json_limit_bytes: usize,
+    /// Mark the web pages' sign-in cookie `Secure`, so browsers send it over
+    /// HTTPS only. Turn it off only to sign in over plain HTTP during
+    /// development: `--cookie-secure false` or `COOKIE_SECURE=false`.
+    #[arg(long, env = "COOKIE_SECURE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub cookie_secure: bool,
 }
 
 impl Settings {
@@ -151,6 +156,7 @@ impl Settings {
             token_lifetime_minutes: 480,
             password_hashing: PasswordHashing::Standard,
             json_limit_bytes: 1024 * 1024,
+            cookie_secure: true,
         }
     }
 

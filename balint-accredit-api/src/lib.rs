@@ -16,6 +16,7 @@ pub mod pagination;
 pub mod register_io;
 pub mod routes;
 pub mod telemetry;
+pub mod web;
 
 pub use app::{AppState, Application};
 pub use config::Settings;

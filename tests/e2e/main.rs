@@ -18,6 +18,7 @@ mod register;
 mod register_io;
 mod societies;
 mod users;
+mod web;
 
 pub use balint_e2e::*;
 pub use serde_json::json;

@@ -118,7 +118,43 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
-    let email = users::normalise_email(&body.email);
+    let opened = open_session(&state, &body.email, body.password).await?;
+    Ok(HttpResponse::Ok().json(LoginResponse {
+        token: opened.token,
+        token_type: "Bearer",
+        expires_at: utc(opened.expires_at),
+        user: Me::from(&opened.user),
+    }))
+}
+
+/// A session just opened by a login.
+pub struct OpenedSession {
+    /// The token, shown once (the database keeps its digest).
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: chrono::NaiveDateTime,
+    /// Who logged in.
+    pub user: AuthenticatedUser,
+}
+
+impl fmt::Debug for OpenedSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenedSession")
+            .field("token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .field("user", &self.user)
+            .finish()
+    }
+}
+
+/// Check `email` and `password` under the throttling rules and open a
+/// session: what both the API's login and the web sign-in form do.
+pub async fn open_session(
+    state: &AppState,
+    email: &str,
+    password: String,
+) -> Result<OpenedSession, ApiError> {
+    let email = users::normalise_email(email);
     let now = db::now();
     let window_start = now - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES);
 
@@ -143,7 +179,6 @@ pub async fn login(
     }
 
     let cost = state.settings.password_hashing;
-    let password = body.password;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let matches = web::block(move || match stored {
         Some(stored) => password::verify(&stored, &password),
@@ -181,12 +216,11 @@ pub async fn login(
     })
     .await?;
     tracing::info!(user_id = %authenticated.user_id, "logged in");
-    Ok(HttpResponse::Ok().json(LoginResponse {
+    Ok(OpenedSession {
         token,
-        token_type: "Bearer",
-        expires_at: utc(expires_at),
-        user: Me::from(&authenticated),
-    }))
+        expires_at,
+        user: authenticated,
+    })
 }
 
 /// Revoke the token this request carries.

@@ -1,0 +1,331 @@
+//! Signing in and out, and the signed-in person's starting page.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::html;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::{tokens, Role};
+use crate::db;
+use crate::error::{ApiError, FieldProblem};
+use crate::pagination::PageRequest;
+use crate::routes::auth::{open_session, LoginRequest, MAX_FAILED_LOGINS};
+use crate::routes::validated;
+use crate::web::layout::{self, csrf_field, FormErrors};
+use crate::web::session::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::web::{finish, page_response, see_other, tier_names, PageError, Viewer};
+
+/// `?next=`: where to go after signing in.
+#[derive(Debug, Default, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// The sign-in form, as typed.
+#[derive(Default, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+impl std::fmt::Debug for LoginForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginForm")
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Only a path on this site, so the form cannot send people elsewhere.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/me".to_owned(),
+    }
+}
+
+fn login_page(
+    viewer: &Viewer,
+    csrf: &str,
+    email: &str,
+    next: &str,
+    errors: &FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    page_response(
+        status,
+        layout::page(
+            viewer,
+            "Sign in",
+            html! {
+                h1 { "Sign in" }
+                form class="stacked" method="post" action="/login" novalidate {
+                    (csrf_field(csrf))
+                    input type="hidden" name="next" value=(next);
+                    (errors.summary())
+                    div class="field" {
+                        label for="email" { "Email" }
+                        (errors.next_to("email"))
+                        input type="email" id="email" name="email" value=(email) autocomplete="username" required
+                            spellcheck="false" aria-describedby=[errors.described_by("email")] aria-invalid=[errors.invalid("email")];
+                    }
+                    div class="field" {
+                        label for="password" { "Password" }
+                        (errors.next_to("password"))
+                        input type="password" id="password" name="password" autocomplete="current-password" required
+                            aria-describedby=[errors.described_by("password")] aria-invalid=[errors.invalid("password")];
+                    }
+                    button type="submit" { "Sign in" }
+                }
+                p class="muted" { "Your society's registrar gives you a login. Ask them if you have forgotten your password." }
+            },
+        ),
+    )
+}
+
+const LABELS: [(&str, &str); 2] = [("email", "Email"), ("password", "Password")];
+
+/// `GET /login`.
+pub async fn login_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    query: web::Query<NextQuery>,
+) -> HttpResponse {
+    let csrf = req
+        .cookie(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 64)
+        .unwrap_or_else(tokens::generate);
+    let next = safe_next(query.next.as_deref());
+    let mut response = login_page(
+        &viewer,
+        &csrf,
+        "",
+        &next,
+        &FormErrors::default(),
+        StatusCode::OK,
+    );
+    let _ = response.add_cookie(&session::login_csrf_cookie(
+        csrf,
+        state.settings.cookie_secure,
+    ));
+    response
+}
+
+/// `POST /login`: the API's login rules (the same throttling), then the
+/// session cookie.
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: web::Form<LoginForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    let expected = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
+    let result = async {
+        match &expected {
+            Some(expected) if session::same(expected, &form.csrf) => {}
+            _ => return Err(PageError::Csrf),
+        }
+        let next = safe_next(form.next.as_deref());
+        let opened = async {
+            let body = validated(LoginRequest {
+                email: form.email.trim().to_owned(),
+                password: form.password.clone(),
+            })?;
+            open_session(&state, &body.email, body.password).await
+        }
+        .await;
+        let (status, problems) = match opened {
+            Ok(opened) => {
+                let mut response = see_other(&next);
+                let _ = response.add_cookie(&session::session_cookie(
+                    opened.token,
+                    state.settings.token_lifetime(),
+                    state.settings.cookie_secure,
+                ));
+                let _ = response.add_removal_cookie(&session::removal(
+                    LOGIN_CSRF_COOKIE,
+                    "/login",
+                    state.settings.cookie_secure,
+                ));
+                return Ok(response);
+            }
+            Err(ApiError::Unprocessable { errors, .. }) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors
+                    .into_iter()
+                    .map(|p| match p.field.as_str() {
+                        "email" => FieldProblem::new("email", "Enter your email address, like name@example.org"),
+                        "password" => FieldProblem::new("password", "Enter your password"),
+                        _ => p,
+                    })
+                    .collect(),
+            ),
+            Err(ApiError::InvalidCredentials) => (
+                StatusCode::UNAUTHORIZED,
+                vec![FieldProblem::new(
+                    "email",
+                    "The email or password is not correct",
+                )],
+            ),
+            Err(ApiError::TooManyRequests { retry_after_secs }) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                vec![FieldProblem::new(
+                    "email",
+                    format!(
+                        "There were more than {MAX_FAILED_LOGINS} failed sign-ins for this email. Try again in {} minutes",
+                        retry_after_secs.div_ceil(60).max(1)
+                    ),
+                )],
+            ),
+            Err(other) => return Err(other.into()),
+        };
+        Ok(login_page(
+            &viewer,
+            &form.csrf,
+            form.email.trim(),
+            &next,
+            &FormErrors::new(problems, &LABELS),
+            status,
+        ))
+    }
+    .await;
+    finish(&req, &viewer, result)
+}
+
+/// The sign-out form.
+#[derive(Debug, Default, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /logout`: revoke the session and forget the cookie.
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    let result = async {
+        let Some(user) = viewer.user() else {
+            return Ok(see_other("/"));
+        };
+        viewer.check_csrf(&form.csrf)?;
+        let digest = user.token_digest.clone();
+        db::run(&state.pool, move |conn| {
+            db::sessions::revoke(conn, &digest, db::now())?;
+            Ok(())
+        })
+        .await?;
+        let mut response = see_other("/");
+        let _ = response.add_removal_cookie(&session::removal(
+            SESSION_COOKIE,
+            "/",
+            state.settings.cookie_secure,
+        ));
+        Ok(response)
+    }
+    .await;
+    finish(&req, &viewer, result)
+}
+
+/// What one society offers the signed-in login.
+struct SocietyLinks {
+    slug: String,
+    name: String,
+    registrar: bool,
+    person: Option<String>,
+    /// (tier id, tier name) of the pathway that applies to the person.
+    tiers: Vec<(String, String)>,
+}
+
+/// `GET /me`: links to what the signed-in login can do.
+pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) -> HttpResponse {
+    let result = async {
+        let Some(user) = viewer.user().cloned() else {
+            return Err(PageError::Api(ApiError::Unauthenticated));
+        };
+        let links = db::run(&state.pool, move |conn| {
+            let today = db::now().date();
+            let mut out = Vec::new();
+            let mut slugs: Vec<(String, Option<Role>, Option<String>)> = user
+                .roles
+                .iter()
+                .map(|r| (r.society_slug.clone(), Some(r.role), r.person_id.clone()))
+                .collect();
+            if user.is_platform_admin {
+                let all = db::societies::list(conn, PageRequest { page: 1, per_page: 100 })?;
+                for s in all.items {
+                    if !slugs.iter().any(|(slug, _, _)| *slug == s.slug) {
+                        slugs.push((s.slug, None, None));
+                    }
+                }
+            }
+            for (slug, role, person) in slugs {
+                let society = db::societies::by_slug(conn, &slug)?;
+                let tiers = match &person {
+                    Some(person_id) => {
+                        let entered = db::people::find(conn, &society.id, person_id)?
+                            .and_then(|p| p.entered_pathway_on)
+                            .unwrap_or(today);
+                        tier_names(conn, &society.id, entered)?
+                    }
+                    None => Vec::new(),
+                };
+                out.push(SocietyLinks {
+                    slug,
+                    name: society.name,
+                    registrar: user.is_platform_admin || role == Some(Role::Registrar),
+                    person,
+                    tiers,
+                });
+            }
+            Ok(out)
+        })
+        .await?;
+        let email = viewer.user().map(|u| u.email.clone()).unwrap_or_default();
+        let attests = links.iter().any(|l| l.person.is_some());
+        Ok(crate::web::ok(layout::page(
+            &viewer,
+            "My pages",
+            html! {
+                h1 { "My pages" }
+                p { "Signed in as " strong { (email) } "." }
+                @if attests {
+                    p { a href="/attestations" { "Records waiting for my signature" } }
+                }
+                @if links.is_empty() {
+                    p { "Your login has no role in a society yet. Ask your society's registrar." }
+                }
+                @for l in &links {
+                    section aria-labelledby={ "society-" (l.slug) } {
+                        h2 id={ "society-" (l.slug) } { (l.name) }
+                        ul {
+                            @if let Some(person) = &l.person {
+                                @for (id, name) in &l.tiers {
+                                    li { a href={ "/societies/" (l.slug) "/people/" (person) "/progress?tier=" (id) } { "My progress towards " (name) } }
+                                }
+                                li { a href={ "/societies/" (l.slug) "/people/" (person) "/activities" } { "My ledger: records and adding a record" } }
+                            }
+                            @if l.registrar {
+                                li { a href={ "/societies/" (l.slug) "/dashboard" } { "Registrar dashboard" } }
+                            }
+                            li { a href={ "/societies/" (l.slug) "/register" } { "The public register" } }
+                        }
+                    }
+                }
+            },
+        )))
+    }
+    .await;
+    finish(&req, &viewer, result)
+}

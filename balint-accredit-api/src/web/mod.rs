@@ -1,0 +1,320 @@
+//! The web pages, served from the same binary as the API: the public
+//! register, entries and verification; signing in; a trainee's progress and
+//! ledger; an attestor's queue; a registrar's dashboard.
+//!
+//! Pages are rendered on the server (no script is needed for anything) and
+//! everything they load is served by the binary. Handlers here are
+//! adapters: they read a query or a form, call the same API handlers,
+//! queries and permission checks (`auth::permissions`) as the JSON API, and
+//! render the answer, so no rule is written twice.
+
+mod account;
+mod assets;
+mod attestor;
+pub mod dates;
+mod layout;
+mod public;
+mod registrar;
+pub mod session;
+mod trainee;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use chrono::NaiveDate;
+use maud::{html, Markup};
+
+use crate::db::{self, societies::Society, DbConnection};
+use crate::error::ApiError;
+
+pub use session::Viewer;
+
+/// Register every page.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let society = "/societies/{society}";
+    cfg.route("/", web::get().to(public::home))
+        .route("/static/{file}", web::get().to(assets::serve))
+        .route(
+            &format!("{society}/register"),
+            web::get().to(public::register),
+        )
+        .route(
+            &format!("{society}/register/{{registration}}"),
+            web::get().to(public::entry),
+        )
+        .route(
+            &format!("{society}/register/{{registration}}/status"),
+            web::post().to(registrar::change_status),
+        )
+        .route(
+            "/verify/{society}/{registration}",
+            web::get().to(public::verify),
+        )
+        .route("/login", web::get().to(account::login_form))
+        .route("/login", web::post().to(account::login))
+        .route("/logout", web::post().to(account::logout))
+        .route("/me", web::get().to(account::me))
+        .route(
+            &format!("{society}/people/{{person}}/progress"),
+            web::get().to(trainee::progress),
+        )
+        .route(
+            &format!("{society}/people/{{person}}/activities"),
+            web::get().to(trainee::ledger),
+        )
+        .route(
+            &format!("{society}/people/{{person}}/activities"),
+            web::post().to(trainee::record),
+        )
+        .route("/attestations", web::get().to(attestor::queue))
+        .route("/attestations/{activity}", web::post().to(attestor::decide))
+        .route(
+            &format!("{society}/dashboard"),
+            web::get().to(registrar::dashboard),
+        );
+}
+
+/// Why a page cannot be shown.
+#[derive(Debug)]
+pub enum PageError {
+    /// What the API would have answered.
+    Api(ApiError),
+    /// A form without this session's CSRF token.
+    Csrf,
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        Self::Api(e)
+    }
+}
+
+impl fmt::Display for PageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Api(e) => write!(f, "{e}"),
+            Self::Csrf => f.write_str("the form's CSRF token is missing or wrong"),
+        }
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Api(e) => e.status_code(),
+            Self::Csrf => StatusCode::FORBIDDEN,
+        }
+    }
+
+    // Only reached when the viewer could not be read (the database is
+    // away): the page is drawn for an anonymous viewer.
+    fn error_response(&self) -> HttpResponse {
+        error_page(&Viewer::anonymous(), self)
+    }
+}
+
+/// A page's answer, or its error drawn as a page for `viewer`. A page that
+/// needs a signed-in viewer sends an anonymous one to the sign-in form and
+/// back.
+pub fn finish(
+    req: &HttpRequest,
+    viewer: &Viewer,
+    result: Result<HttpResponse, PageError>,
+) -> HttpResponse {
+    match result {
+        Ok(response) => response,
+        Err(PageError::Api(ApiError::Unauthenticated)) => {
+            let next = match req.query_string() {
+                "" => req.path().to_owned(),
+                query => format!("{}?{query}", req.path()),
+            };
+            see_other(&format!("/login?next={}", encode(&next)))
+        }
+        Err(e) => error_page(viewer, &e),
+    }
+}
+
+fn error_page(viewer: &Viewer, error: &PageError) -> HttpResponse {
+    let status = error.status_code();
+    let (title, message): (&str, Markup) = match error {
+        PageError::Csrf => (
+            "This form could not be accepted",
+            html! { p { "The form was out of date or did not come from this site. Go back, reload the page and try again." } },
+        ),
+        PageError::Api(e) => match e {
+            ApiError::NotFound(what) => {
+                ("Not found", html! { p { "We could not find " (what) "." } })
+            }
+            ApiError::Forbidden => (
+                "Not allowed",
+                html! { p { "This page is not open to you. If you think it should be, ask your society's registrar." } },
+            ),
+            ApiError::Unauthenticated | ApiError::InvalidCredentials => (
+                "Please sign in",
+                html! { p { a href="/login" { "Sign in" } " to see this page." } },
+            ),
+            ApiError::BadRequest { detail, errors }
+            | ApiError::Unprocessable { detail, errors } => (
+                "Something was not right",
+                html! {
+                    p { (capitalised(detail)) "." }
+                    @if !errors.is_empty() {
+                        ul { @for p in errors { li { (p.field) ": " (p.message) } } }
+                    }
+                },
+            ),
+            ApiError::Conflict(detail) => (
+                "This cannot be done now",
+                html! { p { (capitalised(detail)) "." } },
+            ),
+            ApiError::TooManyRequests { .. } => (
+                "Too many attempts",
+                html! { p { "Please wait a few minutes and try again." } },
+            ),
+            ApiError::PayloadTooLarge { .. } => (
+                "Too much was sent",
+                html! { p { "The form was larger than the service accepts." } },
+            ),
+            ApiError::Unavailable(_) => (
+                "The service is unavailable",
+                html! { p { "The register cannot be reached just now. Please try again in a moment." } },
+            ),
+            ApiError::Internal(_) => (
+                "Something went wrong",
+                html! { p { "The page could not be shown because of a fault on our side. It has been logged; please try again later." } },
+            ),
+        },
+    };
+    if let PageError::Api(e @ (ApiError::Internal(_) | ApiError::Unavailable(_))) = error {
+        tracing::warn!(error = ?e, "page failed");
+    }
+    let body = layout::page(
+        viewer,
+        title,
+        html! {
+            h1 { (title) }
+            (message)
+            p { a href="/" { "Go to the list of registers" } }
+        },
+    );
+    let mut response = page_response(status, body);
+    if matches!(error, PageError::Api(ApiError::Unavailable(_))) {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    response
+}
+
+/// The security headers every page carries: nothing may be loaded from
+/// elsewhere, no script runs, no other site may frame the page.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// An HTML page with `status`.
+pub fn page_response(status: StatusCode, body: Markup) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "same-origin"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .body(body.into_string())
+}
+
+/// A 200 page.
+pub fn ok(body: Markup) -> HttpResponse {
+    page_response(StatusCode::OK, body)
+}
+
+/// 303 See Other: where a form goes after it was accepted, so reloading
+/// the page does not send it again.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// `text` encoded for a query string.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// `text` with its first letter in capitals.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A snake_case word as people write it: `double_sessions` -> `double sessions`.
+pub fn words(word: &str) -> String {
+    word.replace('_', " ")
+}
+
+/// The society with `slug` (404 when none).
+pub async fn society(state: &crate::AppState, slug: String) -> Result<Society, ApiError> {
+    db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await
+}
+
+/// The names of the tiers of the pathway that applies on `day` (by id),
+/// in the pathway's order; empty when the society has no pathway.
+pub fn tier_names(
+    conn: &mut DbConnection,
+    society_id: &str,
+    day: NaiveDate,
+) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(db::pathways::applicable(conn, society_id, day)?
+        .map(|version| {
+            version
+                .pathway
+                .tiers()
+                .iter()
+                .map(|t| (t.id.as_str().to_owned(), t.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Tier names by id, falling back to the id for a tier the current
+/// pathway no longer has.
+#[derive(Debug, Default)]
+pub struct TierNames(BTreeMap<String, String>);
+
+impl TierNames {
+    /// From `tier_names`.
+    pub fn new(list: &[(String, String)]) -> Self {
+        Self(list.iter().cloned().collect())
+    }
+
+    /// The name of tier `id`.
+    pub fn name(&self, id: &str) -> String {
+        self.0.get(id).cloned().unwrap_or_else(|| words(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(encode("/me?x=1&y=a b"), "/me%3Fx%3D1%26y%3Da%20b");
+        assert_eq!(capitalised("suspended"), "Suspended");
+        assert_eq!(words("double_sessions"), "double sessions");
+    }
+}

@@ -1,0 +1,621 @@
+//! A trainee's pages: progress towards a tier, and the ledger with the form
+//! to add a record.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use balint_core::evaluate::{Assessment, RequirementResult};
+use balint_core::ledger::{ActivityKind, Delivery, Unit};
+use balint_core::pathway::Entry;
+use balint_core::TierId;
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::app::AppState;
+use crate::auth::permissions;
+use crate::db::{self, people::Person, societies::Society};
+use crate::error::{ApiError, FieldProblem};
+use crate::pagination::PageRequest;
+use crate::routes::activities::{self as activities_api, ActivityView, LedgerQuery};
+use crate::routes::progress;
+use crate::web::dates::DateStyle;
+use crate::web::layout::{self, csrf_field, date, FormErrors};
+use crate::web::public::full_name;
+use crate::web::{
+    capitalised, finish, ok, page_response, see_other, society, words, PageError, Viewer,
+};
+
+/// `?tier=` of the progress page.
+#[derive(Debug, Default, Deserialize)]
+pub struct TierQuery {
+    tier: Option<String>,
+}
+
+/// The society and person of a trainee page, once the viewer may see it:
+/// the person themself or the society's registrar, as in the API.
+async fn trainee(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: String,
+    person_id: String,
+) -> Result<(Society, Person), PageError> {
+    permissions::require_user(&viewer.caller)?;
+    let society = society(state, slug).await?;
+    permissions::require_member_or_registrar(&viewer.caller, &society.id, &person_id)?;
+    let society_id = society.id.clone();
+    let person = db::run(&state.pool, move |conn| {
+        db::people::find(conn, &society_id, &person_id)?
+            .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))
+    })
+    .await?;
+    Ok((society, person))
+}
+
+/// `GET /societies/{society}/people/{person}/progress?tier=`.
+pub async fn progress(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+    query: web::Query<TierQuery>,
+) -> HttpResponse {
+    let (slug, person_id) = path.into_inner();
+    let result = progress_page(&state, &viewer, slug, person_id, query.into_inner()).await;
+    finish(&req, &viewer, result)
+}
+
+async fn progress_page(
+    state: &web::Data<AppState>,
+    viewer: &Viewer,
+    slug: String,
+    person_id: String,
+    query: TierQuery,
+) -> Result<HttpResponse, PageError> {
+    let (society, person) = trainee(state, viewer, slug.clone(), person_id.clone()).await?;
+    let style = DateStyle::for_country(society.country.as_deref());
+    let today = crate::routes::register::today();
+    let entered = person.entered_pathway_on.unwrap_or(today);
+    let society_id = society.id.clone();
+    let wanted = query.tier.filter(|t| !t.trim().is_empty());
+    let pid = person.id.clone();
+    let (tiers, assessed, ledger) = db::run(&state.pool, move |conn| {
+        let version = db::pathways::applicable(conn, &society_id, entered)?;
+        let tiers: Vec<(String, String, Entry)> = version
+            .map(|v| {
+                v.pathway
+                    .tiers()
+                    .iter()
+                    .map(|t| (t.id.as_str().to_owned(), t.name.clone(), t.entry))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Without a choice: the first tier reached by application.
+        let chosen = wanted.or_else(|| {
+            tiers
+                .iter()
+                .find(|(_, _, entry)| *entry == Entry::Application)
+                .or(tiers.first())
+                .map(|(id, _, _)| id.clone())
+        });
+        let assessed = match chosen {
+            None => None,
+            Some(tier) => {
+                let tier: TierId = tier.trim().parse().map_err(|e| {
+                    ApiError::unprocessable("tier", format!("is not a tier id ({e})"))
+                })?;
+                Some(progress::assess(conn, &society_id, &pid, &tier, today)?.1)
+            }
+        };
+        let ledger = db::activities::ledger(conn, &pid)?;
+        Ok((tiers, assessed, ledger))
+    })
+    .await?;
+    let kinds: HashMap<String, String> = ledger
+        .iter()
+        .map(|a| (a.id.to_string(), words(a.kind.as_str())))
+        .collect();
+    let name = full_name(person.title.as_deref(), &person.name());
+    let title = match &assessed {
+        Some(a) => format!("Progress towards {}", a.tier_name),
+        None => "Progress".to_owned(),
+    };
+    let ledger_link = format!("/societies/{slug}/people/{person_id}/activities");
+    Ok(ok(layout::page(
+        viewer,
+        &title,
+        html! {
+            p class="muted" { (name) " · " (society.name) }
+            h1 { (title) }
+            @if tiers.len() > 1 {
+                form class="search-form" method="get" action={ "/societies/" (slug) "/people/" (person_id) "/progress" } {
+                    div class="field" {
+                        label for="tier" { "Tier" }
+                        select id="tier" name="tier" {
+                            @for (id, tier_name, _) in &tiers {
+                                option value=(id) selected[assessed.as_ref().is_some_and(|a| a.tier.as_str() == id)] { (tier_name) }
+                            }
+                        }
+                    }
+                    div class="field" { button type="submit" { "Show progress" } }
+                }
+            }
+            @match &assessed {
+                None => p { "The society has no pathway yet, so there is nothing to measure progress against." },
+                Some(a) => (assessment(a, style, &kinds)),
+            }
+            p { a href=(ledger_link) { "My ledger: see records and add one" } }
+        },
+    )))
+}
+
+fn assessment(a: &Assessment, style: DateStyle, kinds: &HashMap<String, String>) -> Markup {
+    let missing = a.missing();
+    let missing_desirable = a.missing_desirable();
+    html! {
+        p class="verdict" {
+            @if a.eligible {
+                "Every mandatory requirement is met: you are eligible to apply."
+            } @else {
+                "Not yet eligible: " (missing.len()) @if missing.len() == 1 { " thing is" } @else { " things are" } " still missing."
+            }
+        }
+        p class="muted" { "As of " (date(style, a.as_of)) ", under " (a.pathway) " version " (a.pathway_version) "." }
+        @if a.entry == Entry::Invitation {
+            p { "This tier is reached by invitation." }
+        }
+        @if !missing.is_empty() {
+            h2 { "What is missing" }
+            ul { @for m in &missing { li { (m) } } }
+        }
+        @if !a.prerequisites.is_empty() {
+            h2 { "Tiers to hold first" }
+            ul {
+                @for p in &a.prerequisites {
+                    li {
+                        (met_word(p.met)) ": hold " (words(p.tier.as_str()))
+                        @if let Some(m) = p.min_months { " for at least " (m) " months" }
+                        @if let Some(since) = p.held_since { " (held since " (date(style, since)) ")" }
+                    }
+                }
+            }
+        }
+        h2 { "Mandatory requirements" }
+        @if a.mandatory.is_empty() { p { "None." } }
+        @for r in &a.mandatory { (requirement(r, 3, style, kinds)) }
+        @if !a.desirable.is_empty() {
+            h2 { "Desirable requirements" }
+            p class="muted" { "These are not needed to be eligible, but the committee looks for them." }
+            @if !missing_desirable.is_empty() {
+                ul { @for m in &missing_desirable { li { (m) } } }
+            }
+            @for r in &a.desirable { (requirement(r, 3, style, kinds)) }
+        }
+    }
+}
+
+fn met_word(met: bool) -> Markup {
+    html! {
+        @if met { span class="met" { "✓ Met" } } @else { span class="unmet" { "✗ Not met" } }
+    }
+}
+
+fn requirement(
+    r: &RequirementResult,
+    level: u8,
+    style: DateStyle,
+    kinds: &HashMap<String, String>,
+) -> Markup {
+    let unit = r.unit.map(|u| words(u.as_str())).unwrap_or_default();
+    let bar_id = format!("bar-{}", r.id.as_str());
+    let kind_of = |id: &str| kinds.get(id).cloned().unwrap_or_default();
+    let heading = html! { (r.title) };
+    html! {
+        section class="requirement" aria-labelledby={ "req-" (r.id.as_str()) } {
+            @if level <= 3 { h3 id={ "req-" (r.id.as_str()) } { (heading) } } @else { h4 id={ "req-" (r.id.as_str()) } { (heading) } }
+            p { (met_word(r.met)) }
+            @if let (Some(required), Some(achieved)) = (r.required, r.achieved) {
+                @let required_f = required.as_f64();
+                @let shown = achieved.as_f64().min(required_f);
+                @let text = format!("{achieved} of {required} {unit}");
+                progress id=(bar_id) max=(required_f) value=(shown) aria-label={ (r.title) ": " (text) } { (text) }
+                p class="amounts" { (text) }
+                @if let Some(missing) = r.missing {
+                    @if !r.met && missing.as_f64() > 0.0 { p { (missing) " " (unit) " still needed." } }
+                }
+            }
+            @if let Some(rate) = &r.rate {
+                p {
+                    "At least " (rate.at_least) " " (unit) " every " (words(rate.per.as_str())) " for " (rate.periods) " in a row; the longest run so far is " (rate.best_run) "."
+                }
+            }
+            @if !r.shortfalls.is_empty() && !r.met {
+                ul { @for s in &r.shortfalls { li { (s) } } }
+            }
+            @if let Some(note) = &r.note { p class="muted" { (note) } }
+            @if let Some(d) = &r.discretion { p class="muted" { (d) } }
+            @for o in &r.overrides { p { "Override: " (o.describe()) } }
+            @if !r.counted.is_empty() {
+                details {
+                    summary { (r.counted.len()) " record" @if r.counted.len() != 1 { "s" } " counted" }
+                    ul { @for c in &r.counted { li { (date(style, c.date)) ": " (kind_of(c.activity.as_str())) ", counted as " (c.amount) " " (unit) } } }
+                }
+            }
+            @if !r.pending.is_empty() {
+                div {
+                    p { strong { (r.pending.len()) " pending record" @if r.pending.len() != 1 { "s" } " would count once attested:" } }
+                    ul { @for c in &r.pending { li { (date(style, c.date)) ": " (kind_of(c.activity.as_str())) ", " (c.amount) " " (unit) " (pending)" } } }
+                }
+            }
+            @if !r.not_counted.is_empty() {
+                details {
+                    summary { (r.not_counted.len()) " record" @if r.not_counted.len() != 1 { "s" } " not counted, and why" }
+                    ul { @for n in &r.not_counted { li { (date(style, n.date)) ": " (kind_of(n.activity.as_str())) " — " (n.reason) } } }
+                }
+            }
+            @for child in &r.children { (requirement(child, level + 1, style, kinds)) }
+        }
+    }
+}
+
+/// The add-a-record form, as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct RecordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    cases: String,
+    #[serde(default)]
+    delivery: String,
+    #[serde(default)]
+    attestor: String,
+    #[serde(default)]
+    co_leader: String,
+    #[serde(default)]
+    supervisor: String,
+    #[serde(default)]
+    notes: String,
+}
+
+const LABELS: [(&str, &str); 10] = [
+    ("kind", "Kind"),
+    ("date", "Date"),
+    ("amount", "Amount"),
+    ("unit", "Unit"),
+    ("cases", "Cases"),
+    ("delivery", "Delivery"),
+    ("attestor", "Attestor"),
+    ("co_leader", "Co-leader"),
+    ("supervisor", "Supervisor"),
+    ("notes", "Notes"),
+];
+
+impl RecordForm {
+    /// The API's record, from the fields filled in.
+    fn body(&self) -> Map<String, Value> {
+        let mut body = Map::new();
+        for (name, value) in [
+            ("kind", &self.kind),
+            ("date", &self.date),
+            ("amount", &self.amount),
+            ("unit", &self.unit),
+            ("cases", &self.cases),
+            ("delivery", &self.delivery),
+            ("attestor", &self.attestor),
+            ("co_leader", &self.co_leader),
+            ("supervisor", &self.supervisor),
+            ("notes", &self.notes),
+        ] {
+            let value = value.trim();
+            if !value.is_empty() {
+                body.insert(name.to_owned(), Value::String(value.to_owned()));
+            }
+        }
+        body
+    }
+}
+
+/// `?recorded=1` after a record was added.
+#[derive(Debug, Default, Deserialize)]
+pub struct RecordedQuery {
+    recorded: Option<String>,
+    page: Option<String>,
+}
+
+/// `GET /societies/{society}/people/{person}/activities`: the ledger and
+/// the form to add a record.
+pub async fn ledger(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+    query: web::Query<RecordedQuery>,
+) -> HttpResponse {
+    let (slug, person_id) = path.into_inner();
+    let query = query.into_inner();
+    let page = query
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<u32>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let result = ledger_page(
+        &state,
+        &viewer,
+        slug,
+        person_id,
+        LedgerExtras {
+            form: RecordForm::default(),
+            errors: FormErrors::default(),
+            status: StatusCode::OK,
+            notice: query.recorded.is_some(),
+            page,
+        },
+    )
+    .await;
+    finish(&req, &viewer, result)
+}
+
+struct LedgerExtras {
+    form: RecordForm,
+    errors: FormErrors,
+    status: StatusCode,
+    notice: bool,
+    page: u32,
+}
+
+/// Records per page of the ledger.
+const PER_PAGE: u32 = 50;
+
+async fn ledger_page(
+    state: &web::Data<AppState>,
+    viewer: &Viewer,
+    slug: String,
+    person_id: String,
+    extras: LedgerExtras,
+) -> Result<HttpResponse, PageError> {
+    let (society, person) = trainee(state, viewer, slug.clone(), person_id.clone()).await?;
+    let style = DateStyle::for_country(society.country.as_deref());
+    let records = activities_api::list(
+        state.clone(),
+        viewer.caller.clone(),
+        web::Path::from((slug.clone(), person_id.clone())),
+        web::Query(LedgerQuery {
+            page: Some(extras.page),
+            per_page: Some(PER_PAGE),
+            ..LedgerQuery::default()
+        }),
+    )
+    .await?
+    .into_inner();
+    let society_id = society.id.clone();
+    let people = db::run(&state.pool, move |conn| {
+        Ok(db::people::list(
+            conn,
+            &society_id,
+            &db::people::PersonFilter::default(),
+            PageRequest {
+                page: 1,
+                per_page: 100,
+            },
+        )?
+        .items)
+    })
+    .await?;
+    let names: HashMap<&str, String> = people
+        .iter()
+        .map(|p| (p.id.as_str(), full_name(p.title.as_deref(), &p.name())))
+        .collect();
+    let name_of = |id: &Option<String>| {
+        id.as_deref()
+            .map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_owned()))
+            .unwrap_or_else(|| "—".to_owned())
+    };
+    let others: Vec<&Person> = people.iter().filter(|p| p.id != person.id).collect();
+    let name = full_name(person.title.as_deref(), &person.name());
+    let title = format!("Ledger of {name}");
+    let form = &extras.form;
+    let errors = &extras.errors;
+    let csrf = viewer.csrf().unwrap_or_default();
+    let pages = u32::try_from((records.total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
+        .unwrap_or(1)
+        .max(1);
+    let here = format!("/societies/{slug}/people/{person_id}/activities");
+    let person_select = |field: &'static str,
+                         label: &'static str,
+                         hint: &'static str,
+                         chosen: &str| {
+        html! {
+            div class="field" {
+                label for=(field) { (label) span class="hint" { (hint) } }
+                (errors.next_to(field))
+                select id=(field) name=(field) aria-describedby=[errors.described_by(field)] aria-invalid=[errors.invalid(field)] {
+                    option value="" { "Nobody" }
+                    @for p in &others {
+                        option value=(p.id) selected[chosen == p.id] { (full_name(p.title.as_deref(), &p.name())) }
+                    }
+                }
+            }
+        }
+    };
+    let body = layout::page(
+        viewer,
+        &title,
+        html! {
+            p class="muted" { (society.name) }
+            h1 { (title) }
+            @if extras.notice { (layout::notice("The record was added. It is pending until the attestor confirms it.")) }
+            p { a href={ "/societies/" (slug) "/people/" (person_id) "/progress" } { "See progress" } }
+            h2 id="records" { "Records" }
+            @if records.items.is_empty() {
+                p { "No records yet." }
+            } @else {
+                div class="table-wrap" {
+                    table class="stack" aria-describedby="records" {
+                        thead { tr { th scope="col" { "Date" } th scope="col" { "Kind" } th scope="col" { "Amount" } th scope="col" { "Attestor" } th scope="col" { "Status" } } }
+                        tbody {
+                            @for r in &records.items {
+                                (record_row(r, style, &name_of(&r.attestor)))
+                            }
+                        }
+                    }
+                }
+                @if pages > 1 {
+                    nav class="pagination" aria-label="Pages of records" {
+                        ul {
+                            @if extras.page > 1 { li { a href={ (here) "?page=" (extras.page - 1) } rel="prev" { "Previous page" } } }
+                            li { "Page " (extras.page) " of " (pages) }
+                            @if extras.page < pages { li { a href={ (here) "?page=" (extras.page + 1) } rel="next" { "Next page" } } }
+                        }
+                    }
+                }
+            }
+            h2 id="add" { "Add a record" }
+            form class="stacked" method="post" action=(here) novalidate {
+                (csrf_field(&csrf))
+                (errors.summary())
+                div class="field" {
+                    label for="kind" { "Kind" }
+                    (errors.next_to("kind"))
+                    select id="kind" name="kind" aria-describedby=[errors.described_by("kind")] aria-invalid=[errors.invalid("kind")] {
+                        option value="" { "Choose a kind" }
+                        @for k in ActivityKind::ALL {
+                            option value=(k.as_str()) selected[form.kind == k.as_str()] { (capitalised(&words(k.as_str()))) }
+                        }
+                    }
+                }
+                div class="field" {
+                    label for="date" { "Date" span class="hint" { "The day it took place, for example 2026-03-03" } }
+                    (errors.next_to("date"))
+                    input type="date" id="date" name="date" value=(form.date)
+                        aria-describedby=[errors.described_by("date")] aria-invalid=[errors.invalid("date")];
+                }
+                div class="field" {
+                    label for="amount" { "Amount" span class="hint" { "How many, in the unit below, for example 1 or 1.5" } }
+                    (errors.next_to("amount"))
+                    input type="text" inputmode="decimal" id="amount" name="amount" value=(form.amount)
+                        aria-describedby=[errors.described_by("amount")] aria-invalid=[errors.invalid("amount")];
+                }
+                div class="field" {
+                    label for="unit" { "Unit" }
+                    (errors.next_to("unit"))
+                    select id="unit" name="unit" aria-describedby=[errors.described_by("unit")] aria-invalid=[errors.invalid("unit")] {
+                        option value="" { "Choose a unit" }
+                        @for u in Unit::ALL {
+                            option value=(u.as_str()) selected[form.unit == u.as_str()] { (capitalised(&words(u.as_str()))) }
+                        }
+                    }
+                }
+                div class="field" {
+                    label for="cases" { "Cases" span class="hint" { "For leading and co-leading: cases discussed (optional)" } }
+                    (errors.next_to("cases"))
+                    input type="text" inputmode="numeric" id="cases" name="cases" value=(form.cases)
+                        aria-describedby=[errors.described_by("cases")] aria-invalid=[errors.invalid("cases")];
+                }
+                div class="field" {
+                    label for="delivery" { "Delivery" }
+                    (errors.next_to("delivery"))
+                    select id="delivery" name="delivery" aria-describedby=[errors.described_by("delivery")] aria-invalid=[errors.invalid("delivery")] {
+                        @for d in Delivery::ALL {
+                            option value=(d.as_str()) selected[form.delivery == d.as_str()] { (capitalised(&words(d.as_str()))) }
+                        }
+                    }
+                }
+                (person_select("attestor", "Attestor", "Who confirms this record: the group's leader, your co-leader, supervisor or the organiser", &form.attestor))
+                (person_select("co_leader", "Co-leader", "Required for co-leading", &form.co_leader))
+                (person_select("supervisor", "Supervisor", "For supervision", &form.supervisor))
+                div class="field" {
+                    label for="notes" { "Notes" span class="hint" { "Optional" } }
+                    (errors.next_to("notes"))
+                    textarea id="notes" name="notes" aria-describedby=[errors.described_by("notes")] aria-invalid=[errors.invalid("notes")] { (form.notes) }
+                }
+                button type="submit" { "Add record" }
+            }
+        },
+    );
+    Ok(page_response(extras.status, body))
+}
+
+fn record_row(r: &ActivityView, style: DateStyle, attestor: &str) -> Markup {
+    html! {
+        tr {
+            td data-label="Date" { (date(style, r.date)) }
+            td data-label="Kind" { (capitalised(&words(&r.kind))) }
+            td data-label="Amount" { (r.amount) " " (words(&r.unit)) @if let Some(c) = r.cases { " (" (c) " cases)" } }
+            td data-label="Attestor" { (attestor) }
+            td data-label="Status" {
+                span class={ "status status-" (r.status) } { (capitalised(&r.status)) }
+                @if let Some(d) = &r.decision {
+                    @if let Some(c) = &d.comment { br; span class="muted" { "“" (c) "”" } }
+                }
+            }
+        }
+    }
+}
+
+/// `POST /societies/{society}/people/{person}/activities`: the API's
+/// recording, from the form; every problem is shown next to its field and
+/// in a summary, and the form keeps what was typed.
+pub async fn record(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+    form: web::Form<RecordForm>,
+) -> HttpResponse {
+    let (slug, person_id) = path.into_inner();
+    let form = form.into_inner();
+    let result = async {
+        viewer.check_csrf(&form.csrf)?;
+        let answer = activities_api::create(
+            state.clone(),
+            viewer.caller.clone(),
+            web::Path::from((slug.clone(), person_id.clone())),
+            web::Json(form.body()),
+        )
+        .await;
+        let problems: Vec<FieldProblem> = match answer {
+            Ok(_) => {
+                return Ok(see_other(&format!(
+                    "/societies/{slug}/people/{person_id}/activities?recorded=1"
+                )))
+            }
+            Err(ApiError::Unprocessable { errors, detail }) => {
+                if errors.is_empty() {
+                    vec![FieldProblem::new("", detail)]
+                } else {
+                    errors
+                        .into_iter()
+                        .map(|p| FieldProblem::new(p.field.clone(), capitalised(&p.message)))
+                        .collect()
+                }
+            }
+            Err(other) => return Err(other.into()),
+        };
+        ledger_page(
+            &state,
+            &viewer,
+            slug.clone(),
+            person_id.clone(),
+            LedgerExtras {
+                form,
+                errors: FormErrors::new(problems, &LABELS),
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                notice: false,
+                page: 1,
+            },
+        )
+        .await
+    }
+    .await;
+    finish(&req, &viewer, result)
+}

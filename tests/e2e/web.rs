@@ -1,0 +1,681 @@
+//! The web pages over HTTP: the public register and its privacy, the
+//! verification page's words, signing in, CSRF, who may open what, form
+//! errors, and a record's way from the form through attestation to the
+//! progress bar.
+
+use serde_json::Value;
+
+use super::ledger_setup::person_with_login;
+use super::register::{adopt_pathway, grant, person};
+use super::*;
+
+/// A client that shows redirects instead of following them, and keeps no
+/// cookies: each test says which cookies it sends.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    cookies: Vec<String>,
+    html: String,
+}
+
+async fn read(response: reqwest::Response) -> Page {
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let cookies = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let html = response.text().await.unwrap();
+    Page {
+        status,
+        location,
+        cookies,
+        html,
+    }
+}
+
+async fn open(app: &TestApp, path: &str, cookie: Option<&str>) -> Page {
+    let mut request = browser().get(format!("{}{path}", app.base_url));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    read(request.send().await.unwrap()).await
+}
+
+async fn submit(app: &TestApp, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Page {
+    let mut request = browser().post(format!("{}{path}", app.base_url)).form(form);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    read(request.send().await.unwrap()).await
+}
+
+/// The `name=value` of the cookie `name` set by `page`.
+fn cookie_named(page: &Page, name: &str) -> Option<String> {
+    page.cookies
+        .iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}
+
+/// The value of the first hidden CSRF field on the page.
+fn csrf_of(html: &str) -> String {
+    let start = html.find(r#"name="csrf" value=""#).expect("a CSRF field") + 19;
+    html[start..start + 64].to_owned()
+}
+
+/// Sign in through the form; returns the session cookie.
+async fn sign_in(app: &TestApp, login: &Login) -> String {
+    let form = open(app, "/login", None).await;
+    let login_cookie = cookie_named(&form, "balint_login_csrf").expect("a sign-in cookie");
+    let signed_in = submit(
+        app,
+        "/login",
+        Some(&login_cookie),
+        &[
+            ("csrf", &csrf_of(&form.html)),
+            ("email", &login.email),
+            ("password", &login.password),
+        ],
+    )
+    .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.html
+    );
+    assert_eq!(signed_in.location.as_deref(), Some("/me"));
+    let session = signed_in
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("balint_session="))
+        .expect("a session cookie");
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/", "Secure"] {
+        assert!(session.contains(flag), "{session} lacks {flag}");
+    }
+    cookie_named(&signed_in, "balint_session").unwrap()
+}
+
+async fn status_change(
+    app: &TestApp,
+    cast: &Cast,
+    registration: &str,
+    action: &str,
+    effective: &str,
+    reason: &str,
+    visibility: &str,
+) {
+    let (status, body) = app
+        .post_json(
+            &format!("/api/v1/societies/bsanz/register/{registration}/status"),
+            Some(&cast.registrar.token),
+            &json!({ "action": action, "effective": effective, "reason": reason, "visibility": visibility }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{action}: {body}");
+}
+
+/// Ann (listed, in Hobart) and Bob (not listed), both accredited; Ann
+/// suspended for a confidential reason.
+async fn two_leaders(app: &TestApp, cast: &Cast) -> (String, String) {
+    adopt_pathway(app, cast).await;
+    let ann = person(
+        app,
+        cast,
+        "Ann",
+        "Carter",
+        json!({ "city": "Hobart", "region": "TAS", "public_listing": true }),
+    )
+    .await;
+    let bob = person(app, cast, "Bob", "Hidden", json!({ "city": "Hobart" })).await;
+    let ann_entry: Value = grant(app, cast, &ann, "2024-03-01").await;
+    let bob_entry: Value = grant(app, cast, &bob, "2024-03-01").await;
+    let ann_number = ann_entry["registration"].as_str().unwrap().to_owned();
+    status_change(
+        app,
+        cast,
+        &ann_number,
+        "suspend",
+        "2025-01-10",
+        "a confidential complaint under review",
+        "confidential",
+    )
+    .await;
+    (
+        ann_number,
+        bob_entry["registration"].as_str().unwrap().to_owned(),
+    )
+}
+
+e2e_test!(
+    async fn the_public_sees_only_consenting_people_and_no_confidential_reason(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let (ann, bob) = two_leaders(&app, &cast).await;
+
+        let home = open(&app, "/", None).await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(home.html.contains(r#"href="/societies/bsanz/register""#));
+
+        let register = open(&app, "/societies/bsanz/register", None).await;
+        assert_eq!(register.status, StatusCode::OK);
+        assert!(register
+            .html
+            .starts_with("<!DOCTYPE html><html lang=\"en\">"));
+        assert!(register.html.contains("Dr Ann Carter"));
+        assert!(register.html.contains("Hobart, TAS"));
+        assert!(register.html.contains("Suspended"));
+        assert!(
+            !register.html.contains("Hidden"),
+            "an unlisted person is shown"
+        );
+        assert!(!register.html.contains(&bob));
+
+        let by_place = open(
+            &app,
+            "/societies/bsanz/register?q=&region=hobart&tier=",
+            None,
+        )
+        .await;
+        assert!(by_place.html.contains("Dr Ann Carter"));
+        let nobody = open(&app, "/societies/bsanz/register?q=zebedee", None).await;
+        assert_eq!(nobody.status, StatusCode::OK);
+        assert!(nobody.html.contains("No entries match your search"));
+        assert!(!nobody.html.contains("Ann Carter"));
+
+        let entry = open(&app, &format!("/societies/bsanz/register/{ann}"), None).await;
+        assert_eq!(entry.status, StatusCode::OK);
+        assert!(entry.html.contains("<h1>Dr Ann Carter</h1>"));
+        assert!(
+            entry.html.contains("council decision"),
+            "a public reason is shown"
+        );
+        assert!(entry.html.contains("Not published"));
+        assert!(!entry.html.contains("confidential complaint"));
+        assert!(entry.html.contains("datetime=\"2025-01-10\""));
+        assert!(entry.html.contains("10 January 2025"));
+
+        // The registrar sees the reason, marked confidential, and the form.
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let own = open(
+            &app,
+            &format!("/societies/bsanz/register/{ann}"),
+            Some(&registrar),
+        )
+        .await;
+        assert!(own.html.contains("a confidential complaint under review"));
+        assert!(own.html.contains("(confidential)"));
+        assert!(own.html.contains("Change status"));
+
+        // Unknown and unlisted numbers get the same page.
+        let unknown = open(&app, "/societies/bsanz/register/BSANZ-0099", None).await;
+        let unlisted = open(&app, &format!("/societies/bsanz/register/{bob}"), None).await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        assert_eq!(unlisted.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            unknown.html.replace("BSANZ-0099", "N"),
+            unlisted.html.replace(&bob, "N")
+        );
+        assert!(!unlisted.html.contains("Hidden"));
+        let bob_verified = open(&app, &format!("/verify/bsanz/{bob}"), None).await;
+        assert_eq!(bob_verified.status, StatusCode::NOT_FOUND);
+        assert!(bob_verified
+            .html
+            .contains(&format!("There is no registration {bob}")));
+    }
+);
+
+e2e_test!(
+    async fn verification_answers_in_words_before_during_and_after_a_suspension(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let (ann, _) = two_leaders(&app, &cast).await;
+        status_change(
+            &app,
+            &cast,
+            &ann,
+            "reinstate",
+            "2025-06-01",
+            "cleared",
+            "public",
+        )
+        .await;
+
+        let words = [
+            ("2024-01-01", "On 1 January 2024, BSANZ-0001 (Dr Ann Carter) was not on the register."),
+            ("2024-06-01", "On 1 June 2024, BSANZ-0001 (Dr Ann Carter) was an Accredited Leader in good standing."),
+            ("2025-02-01", "On 1 February 2025, BSANZ-0001 (Dr Ann Carter) was suspended, and not in good standing."),
+            ("2025-07-01", "On 1 July 2025, BSANZ-0001 (Dr Ann Carter) was an Accredited Leader in good standing."),
+        ];
+        assert_eq!(ann, "BSANZ-0001");
+        for (day, sentence) in words {
+            let page = open(&app, &format!("/verify/bsanz/{ann}?as_of={day}"), None).await;
+            assert_eq!(page.status, StatusCode::OK, "{day}");
+            assert!(page.html.contains(sentence), "{day}: {}", page.html);
+            let stable = format!("/verify/bsanz/{ann}?as_of={day}");
+            assert!(page.html.contains(&stable), "no stable link on {day}");
+            assert!(page.html.contains(r#"<label for="as_of">Date"#));
+        }
+
+        let unknown = open(&app, "/verify/bsanz/BSANZ-0099?as_of=2025-01-01", None).await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        assert!(unknown
+            .html
+            .contains("There is no registration BSANZ-0099 on the register of Society bsanz."));
+
+        let bad_date = open(&app, &format!("/verify/bsanz/{ann}?as_of=yesterday"), None).await;
+        assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
+        assert!(bad_date.html.contains("Enter a real date"));
+        assert!(bad_date.html.contains(r#"value="yesterday""#));
+
+        let css = app.get_response("/static/style.css", None).await;
+        assert_eq!(css.status(), StatusCode::OK);
+        assert!(css.text().await.unwrap().contains("@media print"));
+    }
+);
+
+e2e_test!(
+    async fn signing_in_shows_clear_errors_keeps_the_email_and_signs_out(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let form = open(&app, "/login", None).await;
+        assert!(form.html.contains(r#"<label for="email">Email</label>"#));
+        assert!(form
+            .html
+            .contains(r#"<label for="password">Password</label>"#));
+        assert!(form.html.contains(">Sign in</button>"));
+        let login_cookie = cookie_named(&form, "balint_login_csrf").unwrap();
+        let csrf = csrf_of(&form.html);
+
+        let wrong = submit(
+            &app,
+            "/login",
+            Some(&login_cookie),
+            &[
+                ("csrf", &csrf),
+                ("email", &cast.member.email),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.html.contains("There is a problem"));
+        assert!(wrong.html.contains("The email or password is not correct"));
+        assert!(wrong
+            .html
+            .contains(&format!(r#"value="{}""#, cast.member.email)));
+        assert!(cookie_named(&wrong, "balint_session").is_none());
+
+        // Without the sign-in form's cookie the form is refused.
+        let forged = submit(
+            &app,
+            "/login",
+            None,
+            &[
+                ("csrf", &csrf),
+                ("email", &cast.member.email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(forged.html.contains("This form could not be accepted"));
+
+        let session = sign_in(&app, &cast.member).await;
+        let me = open(&app, "/me", Some(&session)).await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert!(me.html.contains(&cast.member.email));
+        assert!(me.html.contains(">Sign out</button>"));
+        assert!(me.html.contains(&format!(
+            "/societies/bsanz/people/{}/activities",
+            cast.member_person
+        )));
+        assert!(!me.html.contains("Registrar dashboard"));
+
+        let out = submit(
+            &app,
+            "/logout",
+            Some(&session),
+            &[("csrf", &csrf_of(&me.html))],
+        )
+        .await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        let after = open(&app, "/me", Some(&session)).await;
+        assert_eq!(
+            after.status,
+            StatusCode::SEE_OTHER,
+            "the session still works"
+        );
+        assert_eq!(after.location.as_deref(), Some("/login?next=/me"));
+    }
+);
+
+e2e_test!(
+    async fn forms_without_the_csrf_token_are_refused_and_form_errors_are_listed(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let session = sign_in(&app, &cast.member).await;
+        let ledger = format!("/societies/bsanz/people/{}/activities", cast.member_person);
+
+        let forged = submit(
+            &app,
+            &ledger,
+            Some(&session),
+            &[
+                ("kind", "participation"),
+                ("date", "2025-01-01"),
+                ("amount", "1"),
+                ("unit", "sessions"),
+            ],
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(forged.html.contains("This form could not be accepted"));
+        let page = open(&app, &ledger, Some(&session)).await;
+        assert!(
+            page.html.contains("No records yet."),
+            "the forged form recorded something"
+        );
+
+        let csrf = csrf_of(&page.html);
+        let wrong = submit(
+            &app,
+            &ledger,
+            Some(&session),
+            &[
+                ("csrf", &csrf),
+                ("kind", "supervision"),
+                ("date", "2025-13-01"),
+                ("amount", "lots"),
+                ("unit", "sessions"),
+                ("notes", "Tuesday group, kept as typed"),
+            ],
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.html.contains("There is a problem"));
+        assert!(
+            wrong
+                .html
+                .contains(r##"<a href="#date">Date: Must be a date (YYYY-MM-DD)</a>"##),
+            "{}",
+            wrong.html
+        );
+        assert!(wrong.html.contains(r##"<a href="#amount">Amount: "##));
+        assert!(wrong.html.contains(r#"id="amount-error""#));
+        assert!(wrong.html.contains(r#"aria-invalid="true""#));
+        assert!(wrong.html.contains("Tuesday group, kept as typed"));
+        assert!(wrong.html.contains(r#"value="lots""#));
+
+        // Another member's ledger is not theirs to see.
+        let other = open(
+            &app,
+            &format!(
+                "/societies/dbg/people/{}/activities",
+                cast.other_member_person
+            ),
+            Some(&session),
+        )
+        .await;
+        assert_eq!(other.status, StatusCode::FORBIDDEN);
+    }
+);
+
+e2e_test!(
+    async fn only_the_registrar_opens_the_dashboard(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let anonymous = open(&app, "/societies/bsanz/dashboard", None).await;
+        assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            anonymous.location.as_deref(),
+            Some("/login?next=/societies/bsanz/dashboard")
+        );
+
+        let member = sign_in(&app, &cast.member).await;
+        let refused = open(&app, "/societies/bsanz/dashboard", Some(&member)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(refused.html.contains("<h1>Not allowed</h1>"));
+
+        let other = sign_in(&app, &cast.other_registrar).await;
+        let elsewhere = open(&app, "/societies/bsanz/dashboard", Some(&other)).await;
+        assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
+
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let dashboard = open(&app, "/societies/bsanz/dashboard", Some(&registrar)).await;
+        assert_eq!(dashboard.status, StatusCode::OK);
+        assert!(dashboard
+            .html
+            .contains("Registrar dashboard: Society bsanz"));
+        assert!(dashboard.html.contains("Due for renewal within 90 days"));
+        assert!(dashboard.html.contains("Recent status changes"));
+    }
+);
+
+e2e_test!(
+    async fn a_registrar_suspends_an_entry_and_the_public_page_shows_it(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let ann = person(
+            &app,
+            &cast,
+            "Ann",
+            "Carter",
+            json!({ "public_listing": true }),
+        )
+        .await;
+        grant(&app, &cast, &ann, "2024-03-01").await;
+        let entry = "/societies/bsanz/register/BSANZ-0001";
+
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let page = open(&app, entry, Some(&registrar)).await;
+        let csrf = csrf_of(&page.html);
+        let status = format!("{entry}/status");
+
+        let forged = submit(
+            &app,
+            &status,
+            Some(&registrar),
+            &[
+                ("action", "suspend"),
+                ("effective", "2025-01-10"),
+                ("reason", "x"),
+                ("public", "yes"),
+            ],
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+        let no_reason = submit(
+            &app,
+            &status,
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("action", "suspend"),
+                ("effective", "2025-01-10"),
+                ("reason", " "),
+            ],
+        )
+        .await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_reason
+            .html
+            .contains(r##"<a href="#reason">Reason: Say why the status changes</a>"##));
+
+        let illegal = submit(
+            &app,
+            &status,
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("action", "reinstate"),
+                ("effective", "2025-01-10"),
+                ("reason", "oops"),
+            ],
+        )
+        .await;
+        assert_eq!(illegal.status, StatusCode::CONFLICT);
+        assert!(illegal
+            .html
+            .contains("only a suspension is ended by reinstatement"));
+
+        let done = submit(
+            &app,
+            &status,
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("action", "suspend"),
+                ("effective", "2025-01-10"),
+                ("reason", "practising conditions under review"),
+                ("public", "yes"),
+            ],
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+
+        let public = open(&app, entry, None).await;
+        assert!(public
+            .html
+            .contains(r#"<span class="status status-suspended">Suspended</span>"#));
+        assert!(public.html.contains("practising conditions under review"));
+
+        // A member is no registrar: the same form is refused.
+        let member = sign_in(&app, &cast.member).await;
+        let member_page = open(&app, "/me", Some(&member)).await;
+        let refused = submit(
+            &app,
+            &status,
+            Some(&member),
+            &[
+                ("csrf", &csrf_of(&member_page.html)),
+                ("action", "revoke"),
+                ("effective", "2025-02-01"),
+                ("reason", "x"),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    }
+);
+
+e2e_test!(
+    async fn a_record_goes_from_the_form_through_attestation_to_the_progress_bar(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let (leader, leader_login) =
+            person_with_login(&app, &cast.registrar, "bsanz", "Leader").await;
+        let trainee = sign_in(&app, &cast.member).await;
+        let ledger = format!("/societies/bsanz/people/{}/activities", cast.member_person);
+        let progress = format!(
+            "/societies/bsanz/people/{}/progress?tier=accredited-leader",
+            cast.member_person
+        );
+
+        let before = open(&app, &progress, Some(&trainee)).await;
+        assert_eq!(before.status, StatusCode::OK, "{}", before.html);
+        assert!(before.html.contains("0 of 20 sessions"));
+
+        let page = open(&app, &ledger, Some(&trainee)).await;
+        assert!(page
+            .html
+            .contains(&format!(r#"<option value="{leader}">Leader</option>"#)));
+        let added = submit(
+            &app,
+            &ledger,
+            Some(&trainee),
+            &[
+                ("csrf", &csrf_of(&page.html)),
+                ("kind", "participation"),
+                ("date", "2025-03-04"),
+                ("amount", "3"),
+                ("unit", "sessions"),
+                ("delivery", "in_person"),
+                ("attestor", &leader),
+            ],
+        )
+        .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+        let listed = open(&app, added.location.as_deref().unwrap(), Some(&trainee)).await;
+        assert!(listed.html.contains("The record was added"));
+        assert!(listed.html.contains(">Pending</span>"));
+        let pending = open(&app, &progress, Some(&trainee)).await;
+        assert!(pending.html.contains("would count once attested"));
+        assert!(pending.html.contains("0 of 20 sessions"));
+
+        let attestor = sign_in(&app, &leader_login).await;
+        let queue = open(&app, "/attestations", Some(&attestor)).await;
+        assert_eq!(queue.status, StatusCode::OK);
+        assert!(queue.html.contains("Member: Participation"));
+        let id_start = queue.html.find(r#"action="/attestations/"#).unwrap() + 22;
+        let id = queue.html[id_start..].split('"').next().unwrap().to_owned();
+        let decide = format!("/attestations/{id}");
+        let csrf = csrf_of(&queue.html);
+
+        let bare_reject = submit(
+            &app,
+            &decide,
+            Some(&attestor),
+            &[
+                ("csrf", &csrf),
+                ("society", "bsanz"),
+                ("decision", "reject"),
+                ("comment", ""),
+            ],
+        )
+        .await;
+        assert_eq!(bare_reject.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bare_reject.html.contains("Say why you reject the record"));
+
+        let confirmed = submit(
+            &app,
+            &decide,
+            Some(&attestor),
+            &[
+                ("csrf", &csrf),
+                ("society", "bsanz"),
+                ("decision", "confirm"),
+                ("comment", ""),
+            ],
+        )
+        .await;
+        assert_eq!(
+            confirmed.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            confirmed.html
+        );
+        let emptied = open(&app, "/attestations?decided=confirm", Some(&attestor)).await;
+        assert!(emptied.html.contains("The record was confirmed."));
+        assert!(emptied.html.contains("Nothing is waiting for you."));
+
+        // The trainee cannot attest their own record, even by forging the form.
+        let own = submit(
+            &app,
+            &decide,
+            Some(&trainee),
+            &[
+                ("csrf", &csrf_of(&listed.html)),
+                ("society", "bsanz"),
+                ("decision", "confirm"),
+            ],
+        )
+        .await;
+        assert_eq!(own.status, StatusCode::FORBIDDEN);
+
+        let after = open(&app, &progress, Some(&trainee)).await;
+        assert!(after.html.contains("3 of 20 sessions"), "{}", after.html);
+        assert!(after.html.contains(r#"max="20" value="3""#));
+        let confirmed_ledger = open(&app, &ledger, Some(&trainee)).await;
+        assert!(confirmed_ledger.html.contains(">Confirmed</span>"));
+    }
+);
