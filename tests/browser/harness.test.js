@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -44,8 +45,10 @@ test('the API documentation page opens in Chromium without console errors and is
   assert.equal(response.status(), 200);
   await page.getByRole('heading', { level: 1 }).waitFor();
   assertNoConsoleErrors(page);
-  // The documentation is very long; its first screen shows enough.
-  await screenshots(page, 'api-docs', { fullPage: false });
+  // The documentation is very long, so its first screen shows enough; it
+  // is a reference for developers, not one of the pages checked at phone
+  // width.
+  await screenshots(page, 'api-docs', { fullPage: false, fitsPhone: false });
   for (const width of ['phone', 'desktop']) {
     assert.ok(existsSync(join(SCREENSHOTS, `api-docs-${width}.png`)), `no ${width} screenshot`);
   }
@@ -88,4 +91,13 @@ test('an error status of the page itself counts unless the test expects it', asy
   assert.throws(() => assertNoConsoleErrors(page), /status of 404/);
   allowDocumentStatus(page, 404);
   assertNoConsoleErrors(page);
+});
+
+test('a page wider than a phone fails the screenshot check, after the screenshot is written', async () => {
+  const page = await openPage(browser);
+  await page.setContent('<!doctype html><html lang="en"><title>wide</title><main><h1>Wide</h1><table><tr><td style="min-width:900px">x</td></tr></table></main></html>');
+  await assert.rejects(screenshots(page, 'harness-wide'), /900px wide on a 390px phone|\d+px wide on a 390px phone/);
+  assert.ok(existsSync(join(SCREENSHOTS, 'harness-wide-phone.png')));
+  // Not a page of the service: keep it out of the folder people look at.
+  for (const width of ['phone', 'desktop']) await rm(join(SCREENSHOTS, `harness-wide-${width}.png`));
 });

@@ -131,16 +131,26 @@ export async function assertPageIsSound(page) {
  * Screenshots of the page as it is now, full length (or only the first
  * screen with `fullPage: false`), at phone and desktop widths:
  * `screenshots/<name>-phone.png` and `<name>-desktop.png`. The page is left
- * at desktop width.
+ * at desktop width. At phone width nothing may stick out sideways (no
+ * scrolling left and right to read a page); the screenshots are written
+ * before that is checked, so the fault can be seen.
  */
-export async function screenshots(page, name, { fullPage = true } = {}) {
+export async function screenshots(page, name, { fullPage = true, fitsPhone = true } = {}) {
   await mkdir(SCREENSHOTS, { recursive: true });
+  let phoneWidth = 0;
   for (const [label, viewport] of [
     ['phone', PHONE],
     ['desktop', DESKTOP],
   ]) {
     await page.setViewportSize(viewport);
+    if (label === 'phone') phoneWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`), fullPage });
+  }
+  if (fitsPhone) {
+    assert.ok(
+      phoneWidth <= PHONE.width,
+      `${page.url()} is ${phoneWidth}px wide on a ${PHONE.width}px phone: something sticks out (see screenshots/${name}-phone.png)`,
+    );
   }
 }
 
