@@ -7,12 +7,11 @@
 //! [`RegisterEntry::from_history`] on the way in, so what is served always
 //! holds together under the rules.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use balint_core::ids::{PersonId, RegistrationNumber, TierId};
 use balint_core::register::{
-    Grant, Register, RegisterEntry, RegisterError, RenewalCycle, Status, StatusAction,
-    StatusChange, Visibility,
+    Grant, Register, RegisterEntry, RegisterError, RenewalCycle, Status, StatusChange, Visibility,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -26,7 +25,7 @@ use crate::db::schema::{
 };
 use crate::db::societies::Society;
 use crate::db::DbConnection;
-use crate::error::{ApiError, FieldProblem};
+use crate::error::ApiError;
 
 /// A register entry as stored: its row id and society, and the entry
 /// rebuilt from its history.
@@ -731,27 +730,6 @@ pub fn lapse_due(
         });
     }
     Ok(lapsed)
-}
-
-/// A problem with one row of an import, by its position (from 1).
-pub fn row_problem(row: usize, field: &str, message: impl Into<String>) -> FieldProblem {
-    FieldProblem::new(format!("rows[{row}].{field}"), message)
-}
-
-/// Entries of the register by registration number, for imports.
-pub fn by_registration_map(
-    conn: &mut DbConnection,
-    society_id: &str,
-) -> Result<BTreeMap<String, StoredEntry>, ApiError> {
-    Ok(entries(conn, society_id)?
-        .into_iter()
-        .map(|s| (s.entry.registration().as_str().to_owned(), s))
-        .collect())
-}
-
-/// Whether a history action is one the registrar orders directly.
-pub fn is_registrar_action(action: StatusAction) -> bool {
-    !matches!(action, StatusAction::Grant | StatusAction::Renew)
 }
 
 /// `visibility` as stored and served.
