@@ -45,10 +45,9 @@ test('the API documentation page opens in Chromium without console errors and is
   assert.equal(response.status(), 200);
   await page.getByRole('heading', { level: 1 }).waitFor();
   assertNoConsoleErrors(page);
-  // The documentation is very long, so its first screen shows enough; it
-  // is a reference for developers, not one of the pages checked at phone
-  // width.
-  await screenshots(page, 'api-docs', { fullPage: false, fitsPhone: false });
+  await assertAccessible(page);
+  // The documentation is very long, so its first screen shows enough.
+  await screenshots(page, 'api-docs', { fullPage: false });
   for (const width of ['phone', 'desktop']) {
     assert.ok(existsSync(join(SCREENSHOTS, `api-docs-${width}.png`)), `no ${width} screenshot`);
   }

@@ -51,14 +51,16 @@ pub fn render(doc: &Value) -> String {
     let _ = write!(
         html,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><style>\
          body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}\
          h2{{border-bottom:1px solid #ccc;margin-top:2.5rem}}\
          .op{{border:1px solid #ddd;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}}\
          .method{{font-weight:bold;text-transform:uppercase;display:inline-block;min-width:4rem}}\
-         code,pre{{background:#f5f5f5}} pre{{padding:.5rem;overflow:auto}}\
+         code,pre{{background:#f5f5f5}} pre{{padding:.5rem;overflow:auto}} code{{overflow-wrap:anywhere}}\
+         .table{{overflow-x:auto}} pre:focus,.table:focus{{outline:2px solid #1a4f8b}}\
          table{{border-collapse:collapse}} td,th{{border:1px solid #ddd;padding:.2rem .5rem;text-align:left}}\
-         </style></head><body><h1>{title}</h1><p>{description}</p>\
+         </style></head><body><main><h1>{title}</h1><p>{description}</p>\
          <p>Machine-readable: <a href=\"/api/v1/openapi.json\">openapi.json</a></p>",
         title = escape(text(info, "title")),
         description = escape(text(info, "description")),
@@ -104,13 +106,13 @@ pub fn render(doc: &Value) -> String {
         for (name, schema) in schemas {
             let _ = write!(
                 html,
-                "<h3 id=\"schema-{n}\">{n}</h3><pre>{s}</pre>",
+                "<h3 id=\"schema-{n}\">{n}</h3><pre tabindex=\"0\">{s}</pre>",
                 n = escape(name),
                 s = pretty(schema)
             );
         }
     }
-    html.push_str("</body></html>");
+    html.push_str("</main></body></html>");
     html
 }
 
@@ -127,7 +129,7 @@ fn render_operation(html: &mut String, method: &str, path: &str, op: &Value) {
     }
     if let Some(params) = op["parameters"].as_array() {
         html.push_str(
-            "<table><tr><th>parameter</th><th>in</th><th>required</th><th>description</th></tr>",
+            "<div class=\"table\" tabindex=\"0\"><table><tr><th>parameter</th><th>in</th><th>required</th><th>description</th></tr>",
         );
         for p in params {
             let _ = write!(
@@ -139,27 +141,27 @@ fn render_operation(html: &mut String, method: &str, path: &str, op: &Value) {
                 escape(text(p, "description"))
             );
         }
-        html.push_str("</table>");
+        html.push_str("</table></div>");
     }
     if let Some(content) = op["requestBody"]["content"].as_object() {
         for (media, body) in content {
             let _ = write!(
                 html,
-                "<p>Request body (<code>{}</code>):</p><pre>{}</pre>",
+                "<p>Request body (<code>{}</code>):</p><pre tabindex=\"0\">{}</pre>",
                 escape(media),
                 pretty(&body["schema"])
             );
         }
     }
     if let Some(responses) = op["responses"].as_object() {
-        html.push_str("<table><tr><th>status</th><th>meaning</th><th>body</th></tr>");
+        html.push_str("<div class=\"table\" tabindex=\"0\"><table><tr><th>status</th><th>meaning</th><th>body</th></tr>");
         for (status, response) in responses {
             let body = response["content"]
                 .as_object()
                 .and_then(|c| c.iter().next())
                 .map(|(media, b)| {
                     format!(
-                        "<code>{}</code><pre>{}</pre>",
+                        "<code>{}</code><pre tabindex=\"0\">{}</pre>",
                         escape(media),
                         pretty(&b["schema"])
                     )
@@ -173,7 +175,7 @@ fn render_operation(html: &mut String, method: &str, path: &str, op: &Value) {
                 body
             );
         }
-        html.push_str("</table>");
+        html.push_str("</table></div>");
     }
     html.push_str("</div>");
 }
