@@ -450,13 +450,55 @@ e2e_test!(
         assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
 
         let registrar = sign_in(&app, &cast.registrar).await;
+        let empty = open(&app, "/societies/bsanz/dashboard", Some(&registrar)).await;
+        assert_eq!(empty.status, StatusCode::OK);
+        assert!(empty
+            .html
+            .contains("<h1>Registrar dashboard: Society bsanz</h1>"));
+        assert!(empty.html.contains("No application is waiting."));
+        assert!(empty
+            .html
+            .contains("No entry is due for renewal in the next 90 days."));
+
+        // An application waiting, and a leader whose 12-month cycle ends
+        // within 90 days.
+        adopt_pathway(&app, &cast).await;
+        let (status, applied) = app
+            .post_json(
+                &format!("/api/v1/societies/bsanz/people/{}/applications", cast.member_person),
+                Some(&cast.registrar.token),
+                &json!({ "tier": "accredited-leader", "override": { "reason": "Recognition of prior learning" } }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{applied}");
+        let eve = person(&app, &cast, "Eve", "Renewal", json!({})).await;
+        let eleven_months_ago =
+            (chrono::Utc::now().date_naive() - chrono::Duration::days(330)).to_string();
+        let granted = grant(&app, &cast, &eve, &eleven_months_ago).await;
+        let registration = granted["registration"].as_str().unwrap();
+
         let dashboard = open(&app, "/societies/bsanz/dashboard", Some(&registrar)).await;
         assert_eq!(dashboard.status, StatusCode::OK);
-        assert!(dashboard
-            .html
-            .contains("Registrar dashboard: Society bsanz"));
-        assert!(dashboard.html.contains("Due for renewal within 90 days"));
-        assert!(dashboard.html.contains("Recent status changes"));
+        let html = &dashboard.html;
+        let waiting = &html
+            [html.find("Applications waiting").unwrap()..html.find("Due for renewal").unwrap()];
+        assert!(waiting.contains(&format!(
+            "/societies/bsanz/people/{}/progress?tier=accredited-leader",
+            cast.member_person
+        )));
+        assert!(waiting.contains("Accredited Leader"));
+        assert!(waiting.contains("Not eligible; override recorded"));
+        assert!(waiting.contains("Recognition of prior learning"));
+        let due = &html
+            [html.find("Due for renewal").unwrap()..html.find("Recent status changes").unwrap()];
+        assert!(
+            due.contains(&format!("Eve Renewal</a> ({registration})")),
+            "{due}"
+        );
+        let recent =
+            &html[html.find("Recent status changes").unwrap()..html.find("Every entry").unwrap()];
+        assert!(recent.contains("Dr Eve Renewal"));
+        assert!(recent.contains("Grant"));
     }
 );
 

@@ -18,7 +18,9 @@ use crate::routes::attestations::{
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, csrf_field, date, FormErrors};
 use crate::web::public::full_name;
-use crate::web::{capitalised, finish, page_response, see_other, words, PageError, Viewer};
+use crate::web::{
+    capitalised, finish, kind_label, page_response, see_other, words, PageError, Viewer,
+};
 
 /// `?decided=` after a decision.
 #[derive(Debug, Default, Deserialize)]
@@ -116,7 +118,7 @@ async fn queue_page(
                         @let mine = refused.as_ref().filter(|r| r.activity == a.id);
                         @let comment_id = format!("comment-{}", a.id);
                         li aria-labelledby={ "record-" (a.id) } {
-                            h2 id={ "record-" (a.id) } { (owner) ": " (capitalised(&words(&a.kind))) ", " (date(style, a.date)) }
+                            h2 id={ "record-" (a.id) } { (owner) ": " (kind_label(&a.kind)) ", " (date(style, a.date)) }
                             p { (a.amount) " " (words(&a.unit)) @if let Some(c) = a.cases { ", " (c) " cases" } ", " (words(&a.delivery)) }
                             @if let Some(n) = &a.notes { p class="muted" { "Notes: " (n) } }
                             form method="post" action={ "/attestations/" (a.id) } {

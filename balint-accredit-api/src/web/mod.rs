@@ -127,9 +127,15 @@ pub fn finish(
     match result {
         Ok(response) => response,
         Err(PageError::Api(ApiError::Unauthenticated)) => {
-            let next = match req.query_string() {
-                "" => req.path().to_owned(),
-                query => format!("{}?{query}", req.path()),
+            // A form sent after the session ended cannot be sent again from
+            // the sign-in page: go back to the signed-in start instead.
+            let next = match (
+                req.method() == actix_web::http::Method::GET,
+                req.query_string(),
+            ) {
+                (false, _) => "/me".to_owned(),
+                (true, "") => req.path().to_owned(),
+                (true, query) => format!("{}?{query}", req.path()),
             };
             see_other(&format!("/login?next={}", encode(&next)))
         }
@@ -266,6 +272,14 @@ pub fn words(word: &str) -> String {
     word.replace('_', " ")
 }
 
+/// An activity kind as people write it: `co_leading` -> `Co-leading`.
+pub fn kind_label(kind: &str) -> String {
+    match kind {
+        "co_leading" => "Co-leading".to_owned(),
+        other => capitalised(&words(other)),
+    }
+}
+
 /// The society with `slug` (404 when none).
 pub async fn society(state: &crate::AppState, slug: String) -> Result<Society, ApiError> {
     db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await
@@ -316,5 +330,7 @@ mod tests {
         assert_eq!(encode("/me?x=1&y=a b"), "/me%3Fx%3D1%26y%3Da%20b");
         assert_eq!(capitalised("suspended"), "Suspended");
         assert_eq!(words("double_sessions"), "double sessions");
+        assert_eq!(kind_label("co_leading"), "Co-leading");
+        assert_eq!(kind_label("participation"), "Participation");
     }
 }

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::auth::permissions;
 use crate::db;
 use crate::error::{ApiError, FieldProblem};
+use crate::routes::applications::{self as applications_api, ApplicationsQuery};
 use crate::routes::register::{self as register_api, DueQuery, StatusRequest};
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, csrf_field, date, maybe_date, FormErrors};
@@ -238,6 +239,18 @@ async fn dashboard_page(
     )
     .await?
     .into_inner();
+    let waiting = applications_api::list(
+        state.clone(),
+        viewer.caller.clone(),
+        web::Path::from(slug.clone()),
+        web::Query(ApplicationsQuery {
+            page: Some(1),
+            per_page: Some(100),
+            status: Some("pending".to_owned()),
+        }),
+    )
+    .await?
+    .into_inner();
     let society_id = society.id.clone();
     let (entries, tiers) = db::run(&state.pool, move |conn| {
         let entries =
@@ -268,6 +281,33 @@ async fn dashboard_page(
         html! {
             h1 { (title) }
             p { a href={ "/societies/" (slug) "/register" } { "The public register" } }
+            h2 { "Applications waiting for a decision" }
+            @if waiting.items.is_empty() {
+                p { "No application is waiting." }
+            } @else {
+                p { (waiting.total) " waiting, oldest first. Each links to the applicant's progress as it stands today." }
+                table class="stack" {
+                    thead { tr { th scope="col" { "Applicant" } th scope="col" { "Tier" } th scope="col" { "Applied" } th scope="col" { "Basis" } } }
+                    tbody {
+                        @for a in &waiting.items {
+                            tr {
+                                td data-label="Applicant" { a href={ "/societies/" (slug) "/people/" (a.person_id) "/progress?tier=" (encode(&a.tier)) } { (a.person_name) } }
+                                td data-label="Tier" { (a.tier_name) }
+                                td data-label="Applied" { (date(style, a.applied_at.date_naive())) }
+                                td data-label="Basis" {
+                                    (match a.basis.as_str() {
+                                        "eligible" => "Eligible when applying",
+                                        "override" => "Not eligible; override recorded",
+                                        "conferred" => "Conferred by invitation",
+                                        other => other,
+                                    })
+                                    @if let Some(r) = &a.basis_reason { br; span class="muted" { (r) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             h2 { "Due for renewal within 90 days" }
             @if due.is_empty() {
                 p { "No entry is due for renewal in the next 90 days." }

@@ -24,7 +24,8 @@ use crate::web::dates::DateStyle;
 use crate::web::layout::{self, csrf_field, date, FormErrors};
 use crate::web::public::full_name;
 use crate::web::{
-    capitalised, finish, ok, page_response, see_other, society, words, PageError, Viewer,
+    capitalised, finish, kind_label, ok, page_response, see_other, society, words, PageError,
+    Viewer,
 };
 
 /// `?tier=` of the progress page.
@@ -114,7 +115,7 @@ async fn progress_page(
     .await?;
     let kinds: HashMap<String, String> = ledger
         .iter()
-        .map(|a| (a.id.to_string(), words(a.kind.as_str())))
+        .map(|a| (a.id.to_string(), kind_label(a.kind.as_str())))
         .collect();
     let name = full_name(person.title.as_deref(), &person.name());
     let title = match &assessed {
@@ -489,7 +490,7 @@ async fn ledger_page(
                     select id="kind" name="kind" aria-describedby=[errors.described_by("kind")] aria-invalid=[errors.invalid("kind")] {
                         option value="" { "Choose a kind" }
                         @for k in ActivityKind::ALL {
-                            option value=(k.as_str()) selected[form.kind == k.as_str()] { (capitalised(&words(k.as_str()))) }
+                            option value=(k.as_str()) selected[form.kind == k.as_str()] { (kind_label(k.as_str())) }
                         }
                     }
                 }
@@ -549,7 +550,7 @@ fn record_row(r: &ActivityView, style: DateStyle, attestor: &str) -> Markup {
     html! {
         tr {
             td data-label="Date" { (date(style, r.date)) }
-            td data-label="Kind" { (capitalised(&words(&r.kind))) }
+            td data-label="Kind" { (kind_label(&r.kind)) }
             td data-label="Amount" { (r.amount) " " (words(&r.unit)) @if let Some(c) = r.cases { " (" (c) " cases)" } }
             td data-label="Attestor" { (attestor) }
             td data-label="Status" {
