@@ -62,6 +62,8 @@ use crate::routes;
         routes::applications::list,
         routes::applications::show,
         routes::applications::decide,
+        routes::overrides::record,
+        routes::overrides::list,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldProblem)),
     modifiers(&BearerAuth),
@@ -75,7 +77,7 @@ use crate::routes;
         (name = "people", description = "People in a society's records"),
         (name = "register", description = "The register of accredited leaders: public search, entries and their history, status changes, renewals, lapse, verification"),
         (name = "activities", description = "The ledger: activities, their attestation, and progress towards a tier"),
-        (name = "applications", description = "Applications for a tier, with the assessment frozen when made, and the registrar's decisions"),
+        (name = "applications", description = "Applications for a tier, with the assessment frozen when made, the registrar's decisions, and recorded overrides of requirements (recognition of prior learning, committee discretion)"),
     )
 )]
 pub struct ApiDoc;

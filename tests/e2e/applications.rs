@@ -814,3 +814,130 @@ e2e_test!(
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 );
+
+e2e_test!(
+    async fn recorded_overrides_count_in_progress_and_in_applications(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        upload_pathway(&app, &cast).await;
+        let leader = app.create_person(&cast.registrar, "bsanz", "Leader").await;
+        attested(&app, &cast, session(&leader, "2025-03-04")).await;
+        attested(&app, &cast, session(&leader, "2025-04-01")).await;
+        let path = format!(
+            "/api/v1/societies/bsanz/people/{}/overrides",
+            cast.member_person
+        );
+        let credit = json!({ "tier": "accredited-leader", "requirement": "supervision",
+            "kind": "recognition_of_prior_learning", "effect": "credit", "amount": 1,
+            "reason": "Supervised for a year by the UK society" });
+
+        // The registrar records overrides; the person reads them.
+        for (who, expected) in [
+            (Who::Anonymous, StatusCode::UNAUTHORIZED),
+            (Who::Member, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+        ] {
+            let (status, body) = app.post_json(&path, cast.token(who), &credit).await;
+            assert_eq!(status, expected, "{who:?} recording: {body}");
+        }
+        let (status, recorded) = app
+            .post_json(&path, Some(&cast.registrar.token), &credit)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{recorded}");
+        assert_eq!(recorded["requirement"], "supervision");
+        assert_eq!(recorded["kind"], "recognition_of_prior_learning");
+        assert_eq!(recorded["effect"], "credit");
+        assert_eq!(recorded["amount"], 1);
+        let (status, waived) = app
+            .post_json(
+                &path,
+                Some(&cast.admin.token),
+                &json!({ "tier": "accredited-leader", "requirement": "participation",
+                    "kind": "committee_discretion", "effect": "waive",
+                    "reason": "Ten years as a group member" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{waived}");
+        for (who, expected) in [
+            (Who::Anonymous, StatusCode::UNAUTHORIZED),
+            (Who::Member, StatusCode::OK),
+            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::Registrar, StatusCode::OK),
+            (Who::PlatformAdmin, StatusCode::OK),
+        ] {
+            let (status, body) = app.get(&path, cast.token(who)).await;
+            assert_eq!(status, expected, "{who:?} listing: {body}");
+            if status == StatusCode::OK {
+                assert_eq!(body["total"], 2);
+                assert_eq!(
+                    body["items"][0]["reason"],
+                    "Supervised for a year by the UK society"
+                );
+            }
+        }
+
+        // Bad overrides, every problem at once.
+        let (status, body) = app
+            .post_json(
+                &path,
+                Some(&cast.registrar.token),
+                &json!({ "tier": "accredited-leader", "requirement": "supervision",
+                    "kind": "committee_discretion", "effect": "credit", "reason": " " }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let mut expected = problem(
+            422,
+            "invalid-input",
+            "Invalid input",
+            "the request has invalid fields",
+        );
+        expected["errors"] = json!([
+            { "field": "amount", "message": "is required for a credit" },
+            { "field": "reason", "message": "is required" },
+        ]);
+        assert_eq!(body, expected);
+        let (status, body) = app
+            .post_json(
+                &path,
+                Some(&cast.registrar.token),
+                &json!({ "tier": "accredited-leader", "requirement": "intensives",
+                    "kind": "committee_discretion", "effect": "waive", "reason": "r" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        expected["errors"] = json!([{ "field": "requirement",
+            "message": "tier accredited-leader has no requirement intensives" }]);
+        assert_eq!(body, expected);
+
+        // Progress applies them, and so does the member's application.
+        let (_, progress) = app
+            .get(
+                &format!(
+                    "/api/v1/societies/bsanz/people/{}/progress?tier=accredited-leader",
+                    cast.member_person
+                ),
+                Some(&cast.member.token),
+            )
+            .await;
+        assert_eq!(progress["assessment"]["eligible"], true, "{progress}");
+        let (status, applied) = apply(
+            &app,
+            Some(&cast.member.token),
+            &cast.member_person,
+            json!({ "tier": "accredited-leader" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{applied}");
+        assert_eq!(applied["basis"], "eligible");
+        let supervision = requirement(&applied["assessment"], "supervision");
+        assert_eq!(supervision["met"], true);
+        assert_eq!(
+            supervision["overrides"][0]["reason"],
+            "Supervised for a year by the UK society"
+        );
+        assert_eq!(
+            requirement(&applied["assessment"], "participation")["overrides"][0]["kind"],
+            "committee_discretion"
+        );
+    }
+);

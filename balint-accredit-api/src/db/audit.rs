@@ -37,6 +37,7 @@ pub enum Entity {
     Activity,
     Application,
     RegisterEntry,
+    RequirementOverride,
 }
 
 impl Entity {
@@ -49,6 +50,7 @@ impl Entity {
             Self::Activity => "activity",
             Self::Application => "application",
             Self::RegisterEntry => "register_entry",
+            Self::RequirementOverride => "requirement_override",
         }
     }
 }

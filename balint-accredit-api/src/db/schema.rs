@@ -203,6 +203,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    requirement_overrides (id) {
+        id -> Text,
+        society_id -> Text,
+        person_id -> Text,
+        tier -> Text,
+        requirement -> Text,
+        kind -> Text,
+        credit_thousandths -> Nullable<BigInt>,
+        reason -> Text,
+        recorded_on -> Date,
+        recorded_at -> Timestamp,
+        recorded_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));

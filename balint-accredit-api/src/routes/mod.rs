@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod docs;
 pub mod health;
+pub mod overrides;
 pub mod pathways;
 pub mod people;
 pub mod presets;
@@ -164,6 +165,14 @@ fn application_routes(cfg: &mut web::ServiceConfig) {
     .route(
         &format!("{applications}/{{application}}/decision"),
         web::post().to(applications::decide),
+    )
+    .route(
+        "/societies/{society}/people/{person}/overrides",
+        web::post().to(overrides::record),
+    )
+    .route(
+        "/societies/{society}/people/{person}/overrides",
+        web::get().to(overrides::list),
     );
 }
 

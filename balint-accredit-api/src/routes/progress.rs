@@ -102,8 +102,10 @@ pub fn assess(
         entered_pathway: person.entered_pathway_on,
         tiers_held,
     };
+    let overrides = db::overrides::for_tier(conn, person_id, tier)?;
     let assessment = Inputs::new(pathway, &candidate, &ledger, as_of)
         .with_register(&register)
+        .with_overrides(&overrides)
         .evaluate(tier)
         .map_err(|e| ApiError::unprocessable("tier", e.to_string()))?;
     Ok((version.summary.number, assessment))
