@@ -57,6 +57,16 @@ fn populate(conn: &mut DbConnection) {
     };
     db::write(conn, |conn| {
         db::societies::insert(conn, &society)?;
+        db::users::insert(
+            conn,
+            &db::users::User {
+                id: "bench".into(),
+                email: "trainer@example.org".into(),
+                password_hash: "-".into(),
+                is_platform_admin: false,
+                created_at: now,
+            },
+        )?;
         for id in ["trainee", "trainer", "leader"] {
             db::people::insert(conn, &person(id, &society.id))?;
         }
@@ -84,6 +94,7 @@ fn populate(conn: &mut DbConnection) {
                 4 | 5 => (ActivityKind::CoLeading, Unit::Meetings),
                 6 | 7 => (ActivityKind::Supervision, Unit::Sessions),
                 8 => (ActivityKind::Participation, Unit::Sessions),
+                _ if i % 20 == 9 => (ActivityKind::Workshop, Unit::Events),
                 _ => (ActivityKind::Report, Unit::Events),
             };
             let mut a = Activity::new(
@@ -98,8 +109,15 @@ fn populate(conn: &mut DbConnection) {
             a.co_leader = (kind == ActivityKind::CoLeading).then(|| "leader".parse().unwrap());
             a.supervisor = (kind == ActivityKind::Supervision).then(|| "trainer".parse().unwrap());
             a.attestor = Some("trainer".parse().unwrap());
-            a.report_type = (kind == ActivityKind::Report).then_some(ReportType::Progress);
-            a.event_type = None::<EventType>;
+            a.report_type = (kind == ActivityKind::Report).then_some(match i % 3 {
+                0 => ReportType::Progress,
+                1 => ReportType::FinalSuitability,
+                _ => ReportType::TrainingRecord,
+            });
+            if kind == ActivityKind::Workshop {
+                a.event_type = Some(EventType::Intensive);
+                a.provider = Some("bsanz".into());
+            }
             let mut stored = StoredActivity::pending(a, &society.id, None, None, now);
             stored.status = Status::Confirmed;
             stored.decision = Some(Decision {
@@ -127,6 +145,11 @@ fn bench_on(c: &mut Criterion, name: &str, url: &str) {
     c.bench_function(&format!("progress, {RECORDS} records, {name}"), |b| {
         b.iter(|| progress::assess(&mut conn, "s-1", "trainee", &tier, as_of).unwrap())
     });
+    // The parts: reading the ledger alone.
+    c.bench_function(
+        &format!("reading the ledger, {RECORDS} records, {name}"),
+        |b| b.iter(|| db::activities::ledger(&mut conn, "trainee").unwrap()),
+    );
 }
 
 fn bench(c: &mut Criterion) {
