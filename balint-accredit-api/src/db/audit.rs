@@ -104,6 +104,34 @@ pub fn record(conn: &mut DbConnection, change: Change<'_>) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Append many changes at once (an import), in batches.
+pub fn record_all(conn: &mut DbConnection, changes: Vec<Change<'_>>) -> QueryResult<()> {
+    let rows: Vec<_> = changes
+        .into_iter()
+        .map(|change| {
+            (
+                audit_log::occurred_at.eq(change.at),
+                audit_log::actor_user_id.eq(change.actor_user_id),
+                audit_log::society_id.eq(change.society_id),
+                audit_log::action.eq(change.action.as_str()),
+                audit_log::entity_type.eq(change.entity.as_str()),
+                audit_log::entity_id.eq(change.entity_id),
+                audit_log::before_json.eq(change.before.map(|v| v.to_string())),
+                audit_log::after_json.eq(change.after.map(|v| v.to_string())),
+            )
+        })
+        .collect();
+    // MultiConnection has no multi-row insert: run it on the connection itself.
+    for chunk in rows.chunks(1000) {
+        let insert = diesel::insert_into(audit_log::table).values(chunk);
+        match conn {
+            DbConnection::Sqlite(conn) => insert.execute(conn)?,
+            DbConnection::Postgres(conn) => insert.execute(conn)?,
+        };
+    }
+    Ok(())
+}
+
 /// A page of `society_id`'s entries, newest first.
 pub fn list_for_society(
     conn: &mut DbConnection,

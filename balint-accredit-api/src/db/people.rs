@@ -136,6 +136,31 @@ pub fn insert(conn: &mut DbConnection, person: &Person) -> Result<(), ApiError> 
     Ok(())
 }
 
+/// Insert many people at once (an import), in batches.
+pub fn insert_all(conn: &mut DbConnection, people: &[Person]) -> Result<(), ApiError> {
+    let rows = people
+        .iter()
+        .map(PersonRow::from_person)
+        .collect::<Result<Vec<_>, _>>()?;
+    // MultiConnection has no multi-row insert: run it on the connection itself.
+    for chunk in rows.chunks(1000) {
+        let insert = diesel::insert_into(people::table).values(chunk);
+        match conn {
+            DbConnection::Sqlite(conn) => insert.execute(conn)?,
+            DbConnection::Postgres(conn) => insert.execute(conn)?,
+        };
+    }
+    Ok(())
+}
+
+/// The ids of `society_id`'s people.
+pub fn ids(conn: &mut DbConnection, society_id: &str) -> Result<Vec<String>, ApiError> {
+    Ok(people::table
+        .filter(people::society_id.eq(society_id))
+        .select(people::id)
+        .load(conn)?)
+}
+
 /// Store every field of `person` (found by its id).
 pub fn update(conn: &mut DbConnection, person: &Person) -> Result<(), ApiError> {
     let row = PersonRow::from_person(person)?;

@@ -19,9 +19,9 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::db::audit;
-use crate::db::people::{self, Person};
+use crate::db::people::Person;
 use crate::db::schema::{
-    people as people_table, register_changes, register_entries, registration_counters,
+    people as people_table, register_changes, register_entries, registration_counters, societies,
 };
 use crate::db::societies::Society;
 use crate::db::DbConnection;
@@ -52,6 +52,55 @@ struct EntryRow {
     lapses_on: Option<NaiveDate>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    /// The day the latest change takes effect: from then on the columns
+    /// above are the entry's standing (see the migration
+    /// `2026-01-07-000100_register_at_scale`).
+    latest_change_on: Option<NaiveDate>,
+}
+
+/// A person's columns, read in the same query as their entry.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::people)]
+struct PersonColumns {
+    id: String,
+    society_id: String,
+    title: Option<String>,
+    given_name: Option<String>,
+    family_name: String,
+    display_name: Option<String>,
+    sort_name: String,
+    backgrounds: String,
+    city: Option<String>,
+    region: Option<String>,
+    email: Option<String>,
+    public_listing: bool,
+    entered_pathway_on: Option<NaiveDate>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl PersonColumns {
+    fn into_person(self) -> Result<Person, ApiError> {
+        let backgrounds = serde_json::from_str(&self.backgrounds).map_err(|e| {
+            ApiError::Internal(anyhow::anyhow!("backgrounds of person {}: {e}", self.id))
+        })?;
+        Ok(Person {
+            id: self.id,
+            society_id: self.society_id,
+            title: self.title,
+            given_name: self.given_name,
+            family_name: self.family_name,
+            display_name: self.display_name,
+            backgrounds,
+            city: self.city,
+            region: self.region,
+            email: self.email,
+            public_listing: self.public_listing,
+            entered_pathway_on: self.entered_pathway_on,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -201,6 +250,7 @@ fn summary_row(
         lapses_on: entry.lapses_on(),
         created_at,
         updated_at,
+        latest_change_on: entry.history().last().map(|change| change.effective),
     }
 }
 
@@ -344,7 +394,8 @@ pub enum Listing {
 }
 
 /// `society_id`'s entries with their people, ordered by family name, given
-/// name and registration number.
+/// name and registration number: one query for entries and people, one per
+/// 500 entries for their histories.
 pub fn with_people(
     conn: &mut DbConnection,
     society_id: &str,
@@ -353,27 +404,275 @@ pub fn with_people(
     let mut query = register_entries::table
         .inner_join(people_table::table)
         .filter(register_entries::society_id.eq(society_id.to_owned()))
+        .filter(people_table::society_id.eq(society_id.to_owned()))
         .into_boxed();
     if listing == Listing::PublicOnly {
         query = query.filter(people_table::public_listing.eq(true));
     }
-    let found: Vec<(EntryRow, String)> = query
+    let found: Vec<(EntryRow, PersonColumns)> = query
         .order((
             people_table::sort_name.asc(),
             register_entries::registration.asc(),
         ))
-        .select((EntryRow::as_select(), people_table::id))
+        .select((EntryRow::as_select(), PersonColumns::as_select()))
         .load(conn)?;
-    let person_ids: Vec<String> = found.iter().map(|(_, id)| id.clone()).collect();
-    let stored = rebuild(conn, found.into_iter().map(|(row, _)| row).collect())?;
-    let mut out = Vec::with_capacity(stored.len());
-    for (entry, person_id) in stored.into_iter().zip(person_ids) {
-        let person = people::find(conn, society_id, &person_id)?.ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!("register person {person_id} is missing"))
-        })?;
-        out.push((entry, person));
+    joined(conn, found)
+}
+
+/// `society_id`'s accredited entries whose current cycle ends by
+/// `horizon`, with their people: where the renewals coming due are.
+pub fn ending_by(
+    conn: &mut DbConnection,
+    society_id: &str,
+    horizon: NaiveDate,
+) -> Result<Vec<(StoredEntry, Person)>, ApiError> {
+    let found: Vec<(EntryRow, PersonColumns)> = register_entries::table
+        .inner_join(people_table::table)
+        .filter(register_entries::society_id.eq(society_id))
+        .filter(people_table::society_id.eq(society_id))
+        .filter(register_entries::status.eq(Status::Accredited.as_str()))
+        .filter(register_entries::valid_until.le(horizon))
+        .select((EntryRow::as_select(), PersonColumns::as_select()))
+        .load(conn)?;
+    joined(conn, found)
+}
+
+/// Rebuild joined rows into entries with their people, in order.
+fn joined(
+    conn: &mut DbConnection,
+    found: Vec<(EntryRow, PersonColumns)>,
+) -> Result<Vec<(StoredEntry, Person)>, ApiError> {
+    let (rows, people): (Vec<EntryRow>, Vec<PersonColumns>) = found.into_iter().unzip();
+    let stored = rebuild(conn, rows)?;
+    stored
+        .into_iter()
+        .zip(people)
+        .map(|(entry, person)| Ok((entry, person.into_person()?)))
+        .collect()
+}
+
+/// The entry numbered `registration` in the society with `slug`, with its
+/// society and person, in one query (and one for its history). `Ok(None)`
+/// when the society has no such entry; 404 when there is no such society.
+pub fn in_society(
+    conn: &mut DbConnection,
+    slug: &str,
+    registration: &str,
+) -> Result<Option<(Society, StoredEntry, Person)>, ApiError> {
+    let found: Option<(EntryRow, PersonColumns, Society)> = register_entries::table
+        .inner_join(people_table::table.inner_join(societies::table))
+        .filter(societies::slug.eq(slug))
+        .filter(register_entries::registration.eq(registration))
+        .filter(register_entries::society_id.eq(societies::id))
+        .select((
+            EntryRow::as_select(),
+            PersonColumns::as_select(),
+            Society::as_select(),
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((row, person, society)) = found else {
+        // Tell an unknown society from an unknown number.
+        crate::db::societies::by_slug(conn, slug)?;
+        return Ok(None);
+    };
+    let Some((stored, person)) = joined(conn, vec![(row, person)])?.pop() else {
+        return Ok(None);
+    };
+    Ok(Some((society, stored, person)))
+}
+
+/// What the public register is searched by.
+#[derive(Debug, Clone, Default)]
+pub struct PublicSearch {
+    /// Part of the name, lower-cased.
+    pub q: Option<String>,
+    /// The tier held today.
+    pub tier: Option<String>,
+    /// The status today.
+    pub status: Option<Status>,
+    /// The city or the region, lower-cased.
+    pub place: Option<String>,
+}
+
+/// An entry as the public register lists it today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub registration: String,
+    pub person: Person,
+    /// The tier most recently granted by today.
+    pub tier: String,
+    /// The status today.
+    pub status: Status,
+    pub first_accredited: NaiveDate,
+    /// The last day of the cycle running today.
+    pub valid_until: Option<NaiveDate>,
+    /// The order of the register: name, then registration number.
+    sort_key: (String, String),
+}
+
+diesel::define_sql_function! {
+    /// Lower case (ASCII only on SQLite).
+    fn lower(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
     }
-    Ok(out)
+    pattern.push('%');
+    pattern
+}
+
+/// Whether an entry's columns are its standing on a day: its latest change
+/// is in effect by then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settled {
+    By(NaiveDate),
+    After(NaiveDate),
+}
+
+/// The public register of `society_id` on `today`, filtered by `search`:
+/// `limit` entries from `offset` in the register's order, and how many
+/// match in all. Entries whose latest change is in effect (nearly all) are
+/// filtered, counted and paged by the database from their columns; the few
+/// with a change dated ahead are read from their history and merged in.
+pub fn public_search(
+    conn: &mut DbConnection,
+    society_id: &str,
+    search: &PublicSearch,
+    today: NaiveDate,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Listed>, i64), ApiError> {
+    let query = |settled: Settled| {
+        let mut query = register_entries::table
+            .inner_join(people_table::table)
+            .filter(people_table::society_id.eq(society_id.to_owned()))
+            .filter(people_table::public_listing.eq(true))
+            .filter(register_entries::society_id.eq(society_id.to_owned()))
+            .into_boxed();
+        query = match settled {
+            Settled::By(day) => query.filter(register_entries::latest_change_on.le(day)),
+            Settled::After(day) => query.filter(
+                register_entries::latest_change_on
+                    .is_null()
+                    .or(register_entries::latest_change_on.gt(day)),
+            ),
+        };
+        if let Some(q) = &search.q {
+            query = query.filter(people_table::search_text.like(like_pattern(q)).escape('\\'));
+        }
+        if let Some(place) = &search.place {
+            query = query.filter(
+                lower(people_table::city)
+                    .eq(place.clone())
+                    .or(lower(people_table::region).eq(place.clone())),
+            );
+        }
+        if let Settled::By(_) = settled {
+            if let Some(tier) = &search.tier {
+                query = query.filter(register_entries::tier.eq(tier.clone()));
+            }
+            if let Some(status) = search.status {
+                query = query.filter(register_entries::status.eq(status.as_str()));
+            }
+        }
+        query
+    };
+
+    // The few entries not settled by today, each as it stands today.
+    let unsettled: Vec<(EntryRow, PersonColumns)> = query(Settled::After(today))
+        .select((EntryRow::as_select(), PersonColumns::as_select()))
+        .load(conn)?;
+    let names: Vec<String> = unsettled.iter().map(|(_, p)| p.sort_name.clone()).collect();
+    let mut ahead: Vec<Listed> = joined(conn, unsettled)?
+        .into_iter()
+        .zip(names)
+        .filter_map(|((stored, person), name)| {
+            let public = stored.entry.public_view(today)?;
+            let listed = Listed {
+                registration: public.registration.as_str().to_owned(),
+                sort_key: (name, public.registration.as_str().to_owned()),
+                person,
+                tier: public.tier.as_str().to_owned(),
+                status: public.status,
+                first_accredited: public.first_accredited,
+                valid_until: public.valid_until,
+            };
+            Some(listed)
+        })
+        .filter(|l| search.tier.as_ref().is_none_or(|t| &l.tier == t))
+        .filter(|l| search.status.is_none_or(|s| l.status == s))
+        .collect();
+    ahead.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
+
+    let settled_total: i64 = query(Settled::By(today)).count().get_result(conn)?;
+    let total = settled_total + i64::try_from(ahead.len()).unwrap_or(i64::MAX);
+    // Where each of them falls among the settled ones.
+    let mut placed = Vec::with_capacity(ahead.len());
+    for (index, listed) in ahead.into_iter().enumerate() {
+        let (name, registration) = listed.sort_key.clone();
+        let before: i64 = query(Settled::By(today))
+            .filter(
+                people_table::sort_name
+                    .lt(name.clone())
+                    .or(people_table::sort_name
+                        .eq(name)
+                        .and(register_entries::registration.lt(registration))),
+            )
+            .count()
+            .get_result(conn)?;
+        placed.push((before + i64::try_from(index).unwrap_or(i64::MAX), listed));
+    }
+    let skipped =
+        i64::try_from(placed.iter().filter(|(at, _)| *at < offset).count()).unwrap_or(i64::MAX);
+    let on_page: Vec<Listed> = placed
+        .into_iter()
+        .filter(|(at, _)| (offset..offset.saturating_add(limit)).contains(at))
+        .map(|(_, listed)| listed)
+        .collect();
+    let from_settled = limit - i64::try_from(on_page.len()).unwrap_or(i64::MAX);
+    let rows: Vec<(EntryRow, PersonColumns)> = if from_settled > 0 {
+        query(Settled::By(today))
+            .order((
+                people_table::sort_name.asc(),
+                register_entries::registration.asc(),
+            ))
+            .limit(from_settled)
+            .offset((offset - skipped).max(0))
+            .select((EntryRow::as_select(), PersonColumns::as_select()))
+            .load(conn)?
+    } else {
+        Vec::new()
+    };
+    let mut page = rows
+        .into_iter()
+        .map(|(row, person)| {
+            let status = row.status.parse().map_err(|_| {
+                ApiError::Internal(anyhow::anyhow!(
+                    "register entry {} has an invalid status",
+                    row.registration
+                ))
+            })?;
+            Ok(Listed {
+                sort_key: (person.sort_name.clone(), row.registration.clone()),
+                registration: row.registration,
+                person: person.into_person()?,
+                tier: row.tier,
+                status,
+                first_accredited: row.first_accredited,
+                valid_until: row.valid_until,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    page.extend(on_page);
+    page.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
+    Ok((page, total))
 }
 
 /// The prefix of a society's registration numbers: its slug in capitals
@@ -562,6 +861,131 @@ pub fn insert(
         created_at: now,
         updated_at: now,
     })
+}
+
+/// A multi-row insert, run on the connection itself: MultiConnection
+/// has none.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let insert = diesel::insert_into($table).values($rows);
+        match $conn {
+            DbConnection::Sqlite(conn) => insert.execute(conn)?,
+            DbConnection::Postgres(conn) => insert.execute(conn)?,
+        }
+    }};
+}
+
+/// Rows per batched insert: within both databases' limits on bound
+/// parameters for the widest row.
+const BATCH: usize = 1000;
+
+/// Store many new entries with their whole histories (an import), in
+/// batches rather than a round trip per row. The caller has checked that
+/// neither their numbers nor their people are taken; a clash is still
+/// refused by the unique constraints. Call it inside [`crate::db::write`].
+pub fn insert_all(
+    conn: &mut DbConnection,
+    society_id: &str,
+    entries: &[RegisterEntry],
+    recorded_by: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let ids: Vec<String> = entries
+        .iter()
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    let rows: Vec<EntryRow> = entries
+        .iter()
+        .zip(&ids)
+        .map(|(entry, id)| summary_row(id, society_id, entry, now, now))
+        .collect();
+    for chunk in rows.chunks(BATCH) {
+        insert_rows!(conn, register_entries::table, chunk);
+    }
+    drop(rows);
+    let mut changes = Vec::with_capacity(BATCH);
+    for (entry, id) in entries.iter().zip(&ids) {
+        for (seq, change) in entry.history().iter().enumerate() {
+            changes.push(change_row(id, seq, change, recorded_by, now)?);
+        }
+        if changes.len() >= BATCH {
+            insert_rows!(conn, register_changes::table, &changes);
+            changes.clear();
+        }
+    }
+    if !changes.is_empty() {
+        insert_rows!(conn, register_changes::table, &changes);
+    }
+    let audited: Vec<audit::Change<'_>> = entries
+        .iter()
+        .zip(&ids)
+        .map(|(entry, id)| audit::Change {
+            actor_user_id: recorded_by,
+            society_id: Some(society_id),
+            action: audit::Action::Create,
+            entity: audit::Entity::RegisterEntry,
+            entity_id: id,
+            before: None,
+            after: Some(audit_values(entry)),
+            at: now,
+        })
+        .collect();
+    audit::record_all(conn, audited)?;
+    Ok(())
+}
+
+/// Move the counter past the highest of `registrations` that carries the
+/// society's prefix (see [`reserve`]).
+pub fn reserve_past<'a>(
+    conn: &mut DbConnection,
+    society: &Society,
+    registrations: impl IntoIterator<Item = &'a RegistrationNumber>,
+) -> Result<(), ApiError> {
+    let prefix = prefix(society);
+    let highest = registrations
+        .into_iter()
+        .filter_map(|r| number_in(r.as_str(), &prefix).map(|n| (n, r)))
+        .max_by_key(|(n, _)| *n);
+    match highest {
+        Some((_, registration)) => reserve(conn, society, registration),
+        None => Ok(()),
+    }
+}
+
+/// The registration numbers on `society_id`'s register, with the person of
+/// each.
+pub fn registrations(
+    conn: &mut DbConnection,
+    society_id: &str,
+) -> Result<HashMap<String, String>, ApiError> {
+    Ok(register_entries::table
+        .filter(register_entries::society_id.eq(society_id))
+        .select((register_entries::registration, register_entries::person_id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The entries numbered `wanted` in `society_id`, by number.
+pub fn by_registrations(
+    conn: &mut DbConnection,
+    society_id: &str,
+    wanted: &[&str],
+) -> Result<HashMap<String, StoredEntry>, ApiError> {
+    let mut rows = Vec::new();
+    for chunk in wanted.chunks(500) {
+        rows.extend(
+            register_entries::table
+                .filter(register_entries::society_id.eq(society_id))
+                .filter(register_entries::registration.eq_any(chunk))
+                .select(EntryRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(rebuild(conn, rows)?
+        .into_iter()
+        .map(|stored| (stored.entry.registration().as_str().to_owned(), stored))
+        .collect())
 }
 
 /// Change a stored entry through `change` (which appends to its history

@@ -113,6 +113,7 @@ diesel::table! {
         lapses_on -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        latest_change_on -> Nullable<Date>,
     }
 }
 

@@ -284,35 +284,38 @@ pub async fn list(
                 .map_err(|e| ApiError::bad_request("status", e.to_string()))
         })
         .transpose()?;
+    let search = db::register::PublicSearch {
+        q: query.q.map(|q| q.trim().to_lowercase()),
+        tier: query.tier,
+        status,
+        place: query.region.map(|r| r.trim().to_lowercase()),
+    };
     let society = society(&state, path.into_inner()).await?;
-    let listed = db::run(&state.pool, move |conn| {
-        db::register::with_people(conn, &society.id, db::register::Listing::PublicOnly)
+    let today = today();
+    let (found, total) = db::run(&state.pool, move |conn| {
+        db::register::public_search(
+            conn,
+            &society.id,
+            &search,
+            today,
+            page.offset(),
+            page.limit(),
+        )
     })
     .await?;
-    let today = today();
-    let q = query.q.map(|q| q.trim().to_lowercase());
-    let region = query.region.map(|r| r.trim().to_lowercase());
-    let matching: Vec<PublicEntryView> = listed
-        .iter()
-        .filter_map(|(stored, person)| public_view(&stored.entry, person, today))
-        .map(|detail| detail.entry)
-        .filter(|e| q.as_ref().is_none_or(|q| e.name.to_lowercase().contains(q)))
-        .filter(|e| query.tier.as_ref().is_none_or(|t| &e.tier == t))
-        .filter(|e| status.is_none_or(|s| e.status == s.as_str()))
-        .filter(|e| {
-            region.as_ref().is_none_or(|r| {
-                [&e.city, &e.region]
-                    .into_iter()
-                    .flatten()
-                    .any(|place| place.to_lowercase() == *r)
-            })
-        })
-        .collect();
-    let total = i64::try_from(matching.len()).unwrap_or(i64::MAX);
-    let items = matching
+    let items = found
         .into_iter()
-        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.limit()).unwrap_or(0))
+        .map(|listed| PublicEntryView {
+            registration: listed.registration,
+            title: listed.person.title.clone(),
+            name: listed.person.name(),
+            city: listed.person.city,
+            region: listed.person.region,
+            tier: listed.tier,
+            status: listed.status.as_str().to_owned(),
+            first_accredited: listed.first_accredited,
+            valid_until: listed.valid_until,
+        })
         .collect();
     Ok(web::Json(Page::new(items, page, total)))
 }
@@ -336,19 +339,20 @@ pub async fn show(
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<EntryAnswer>, ApiError> {
     let (slug, registration) = path.into_inner();
-    let society = society(&state, slug).await?;
-    let as_registrar = permissions::acts_as_registrar(&caller, &society.id);
     let wanted = registration.clone();
+    // One query for the society, the entry and the person.
     let found = db::run(&state.pool, move |conn| {
-        entry_with_person(conn, &society.id, &wanted)
+        db::register::in_society(conn, &slug, &wanted)
     })
     .await?;
     let today = today();
     match found {
-        Some((stored, person)) if as_registrar => Ok(web::Json(EntryAnswer::Registrar(
-            registrar_view(&stored, &person, today),
-        ))),
-        Some((stored, person)) if person.public_listing => {
+        Some((society, stored, person)) if permissions::acts_as_registrar(&caller, &society.id) => {
+            Ok(web::Json(EntryAnswer::Registrar(registrar_view(
+                &stored, &person, today,
+            ))))
+        }
+        Some((_, stored, person)) if person.public_listing => {
             public_view(&stored.entry, &person, today)
                 .map(|detail| web::Json(EntryAnswer::Public(detail)))
                 .ok_or_else(|| not_found(&registration))
@@ -357,7 +361,7 @@ pub async fn show(
     }
 }
 
-pub(crate) fn entry_with_person(
+fn entry_with_person(
     conn: &mut db::DbConnection,
     society_id: &str,
     registration: &str,
@@ -827,8 +831,11 @@ pub async fn due(
         });
     }
     let as_of = query.as_of.unwrap_or_else(today);
+    let horizon = as_of
+        .checked_add_days(chrono::Days::new(u64::from(within_days)))
+        .unwrap_or(NaiveDate::MAX);
     let all = db::run(&state.pool, move |conn| {
-        db::register::with_people(conn, &society.id, db::register::Listing::Everyone)
+        db::register::ending_by(conn, &society.id, horizon)
     })
     .await?;
     let mut due: Vec<DueView> = all

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::db;
 use crate::error::{ApiError, Problem};
-use crate::routes::register::{entry_with_person, not_found, society, today, AsOfQuery, TierView};
+use crate::routes::register::{not_found, today, AsOfQuery, TierView};
 
 /// What a registration stood for on a day: the answer to "was this person
 /// accredited on that date?".
@@ -60,15 +60,14 @@ pub async fn verify(
     query: web::Query<AsOfQuery>,
 ) -> Result<web::Json<Verification>, ApiError> {
     let (slug, registration) = path.into_inner();
-    let society = society(&state, slug).await?;
     let as_of = query.as_of.unwrap_or_else(today);
     let wanted = registration.clone();
-    let society_id = society.id.clone();
     let found = db::run(&state.pool, move |conn| {
-        entry_with_person(conn, &society_id, &wanted)
+        db::register::in_society(conn, &slug, &wanted)
     })
     .await?;
-    let Some((stored, person)) = found.filter(|(_, person)| person.public_listing) else {
+    let Some((society, stored, person)) = found.filter(|(_, _, person)| person.public_listing)
+    else {
         return Err(not_found(&registration));
     };
     let entry = &stored.entry;

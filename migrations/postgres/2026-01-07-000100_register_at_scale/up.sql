@@ -1,0 +1,18 @@
+-- The register at scale: what a search needs, in columns it can filter on.
+--
+-- latest_change_on: the day the latest change of the entry's history takes
+-- effect, kept by the service in the same transaction as each change. Once
+-- it has passed, the entry's status, tier and valid_until columns are its
+-- standing today, so the public search filters, counts and pages in SQL;
+-- an entry with a change dated ahead is read from its history instead.
+ALTER TABLE register_entries ADD COLUMN latest_change_on DATE;
+UPDATE register_entries SET latest_change_on = (
+    SELECT MAX(effective) FROM register_changes
+    WHERE register_changes.entry_id = register_entries.id
+);
+
+-- The public register in its order: listed people by name.
+CREATE INDEX people_listed_order ON people (society_id, public_listing, sort_name, id);
+-- Searching by part of a name: trigrams answer LIKE '%...%' from an index.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX people_search_trigrams ON people USING gin (search_text gin_trgm_ops);

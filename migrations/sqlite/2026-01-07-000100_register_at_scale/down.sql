@@ -1,0 +1,3 @@
+DROP INDEX people_search_text;
+DROP INDEX people_listed_order;
+ALTER TABLE register_entries DROP COLUMN latest_change_on;
