@@ -17,17 +17,80 @@ use crate::pathway::{
 
 struct Ctx<'a> {
     inputs: &'a Inputs<'a>,
-    /// The ledger by (date, id), so every result is independent of input order.
+    /// The candidate's records by (date, id), so every result is
+    /// independent of input order.
     records: Vec<&'a Activity>,
     /// The same, split by kind (indexed by `ActivityKind as usize`), so a
     /// leaf counting one kind reads only its records.
     by_kind: Vec<Vec<&'a Activity>>,
+    /// The same, for each set of kinds a leaf counts together (e.g. leading
+    /// and co-leading), built the first time a leaf asks for it.
+    by_kinds: Vec<(KindSet, Vec<&'a Activity>)>,
     /// Records of other people in the ledger, by (date, id).
     others: Vec<&'a Activity>,
     cycle: Option<CycleWindow>,
     /// Overrides that may apply (recorded on or before `as_of`), with
     /// whether each was used.
     overrides: Vec<(&'a Override, bool)>,
+    /// The records a leaf counts, with the amount each counts for, kept as
+    /// references until the result is built; reused from leaf to leaf.
+    counted: Vec<(&'a Activity, u64)>,
+}
+
+const KINDS: usize = ActivityKind::ALL.len();
+
+/// A set of activity kinds, one bit per kind.
+type KindSet = u16;
+
+fn kind_set(kinds: &[ActivityKind]) -> KindSet {
+    kinds.iter().fold(0, |set, k| set | (1 << *k as usize))
+}
+
+/// The records of `ledger` that `keep` selects, ordered by date, then id,
+/// then position in the ledger.
+///
+/// A ledger spans a few years of dates, so records are placed by day
+/// (counting sort, linear time) and only records sharing a day are compared
+/// by id; a ledger with few records over a long span is sorted directly.
+fn by_date_then_id(ledger: &[Activity], keep: impl Fn(&Activity) -> bool) -> Vec<&Activity> {
+    let mut records: Vec<&Activity> = Vec::with_capacity(ledger.len());
+    records.extend(ledger.iter().filter(|a| keep(a)));
+    let (Some(first), Some(last)) = (
+        records.iter().map(|a| a.date).min(),
+        records.iter().map(|a| a.date).max(),
+    ) else {
+        return records;
+    };
+    let first_day = first.num_days_from_ce();
+    let span = usize::try_from(last.num_days_from_ce() - first_day).unwrap_or(usize::MAX);
+    if records.len() < 2 || span > 4 * records.len() + 366 {
+        records.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+        return records;
+    }
+    let days: Vec<usize> = records
+        .iter()
+        .map(|a| usize::try_from(a.date.num_days_from_ce() - first_day).unwrap_or(0))
+        .collect();
+    // next[d]: where the next record of day d goes.
+    let mut next = vec![0usize; span + 2];
+    for &d in &days {
+        next[d + 1] += 1;
+    }
+    for d in 1..next.len() {
+        next[d] += next[d - 1];
+    }
+    let mut placed = records.clone();
+    for (&a, &d) in records.iter().zip(&days) {
+        placed[next[d]] = a;
+        next[d] += 1;
+    }
+    // Stable within a day, so equal ids keep their ledger order.
+    for day in placed.chunk_by_mut(|a, b| a.date == b.date) {
+        if day.len() > 1 {
+            day.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+    }
+    placed
 }
 
 pub(super) fn assess(
@@ -38,16 +101,13 @@ pub(super) fn assess(
 ) -> Assessment {
     // Other people's records are set apart once, so the per-leaf loop does
     // not compare people; they are reported where their kind is counted.
-    let (mut records, mut others): (Vec<&Activity>, Vec<&Activity>) = inputs
-        .ledger
-        .iter()
-        .partition(|a| a.person == inputs.candidate.person);
-    let by_date_then_id =
-        |a: &&Activity, b: &&Activity| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id));
-    // Ledgers usually arrive in order, or as a few ordered runs (one per
-    // import); the stable sort merges runs in close to linear time.
-    records.sort_by(by_date_then_id);
-    others.sort_unstable_by(by_date_then_id);
+    let person = &inputs.candidate.person;
+    let records = by_date_then_id(inputs.ledger, |a| &a.person == person);
+    let others = if records.len() == inputs.ledger.len() {
+        Vec::new()
+    } else {
+        by_date_then_id(inputs.ledger, |a| &a.person != person)
+    };
 
     let mut ignored = Vec::new();
     let mut overrides = Vec::new();
@@ -66,7 +126,12 @@ pub(super) fn assess(
         }
     }
 
-    let mut by_kind: Vec<Vec<&Activity>> = vec![Vec::new(); ActivityKind::ALL.len()];
+    let mut per_kind = [0usize; KINDS];
+    for a in &records {
+        per_kind[a.kind as usize] += 1;
+    }
+    let mut by_kind: Vec<Vec<&Activity>> =
+        per_kind.iter().map(|&n| Vec::with_capacity(n)).collect();
     for &a in &records {
         by_kind[a.kind as usize].push(a);
     }
@@ -75,8 +140,10 @@ pub(super) fn assess(
         records,
         others,
         by_kind,
+        by_kinds: Vec::new(),
         cycle,
         overrides,
+        counted: Vec::new(),
     };
 
     let prerequisites = if cycle.is_some() {
@@ -173,7 +240,7 @@ fn empty_result(r: &Requirement, rule: RuleSummary) -> RequirementResult {
     }
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     fn requirement(&mut self, r: &Requirement) -> RequirementResult {
         let mut result = match &r.rule {
             Rule::Activity(rule) => self.leaf(r, rule),
@@ -281,7 +348,10 @@ impl Ctx<'_> {
         } else {
             ledger_unit
         };
-        let to_unit = |base: u64| crate::ledger::Amount::from_thousandths(base / factor);
+        // Most units are their own base: skip the division (one per record listed).
+        let to_unit = |base: u64| {
+            crate::ledger::Amount::from_thousandths(if factor == 1 { base } else { base / factor })
+        };
         let required = rule.minimum.thousandths().saturating_mul(factor);
 
         let counts_from = rule.window.within_months.map(|m| {
@@ -311,8 +381,9 @@ impl Ctx<'_> {
         // (month index, base amount) of counted records, for the rate.
         let mut by_month: Vec<(i32, u64)> = Vec::new();
 
+        let kinds = kind_set(&rule.kinds);
         for &a in &self.others {
-            if rule.kinds.contains(&a.kind) {
+            if kinds & (1 << a.kind as usize) != 0 {
                 res.not_counted.push(NotCounted {
                     activity: a.id.clone(),
                     date: a.date,
@@ -322,20 +393,39 @@ impl Ctx<'_> {
                 });
             }
         }
-        let candidates: &[&Activity] = match rule.kinds.as_slice() {
+        let candidates: &[&'a Activity] = match rule.kinds.as_slice() {
             [one] => &self.by_kind[*one as usize],
-            _ => &self.records,
-        };
-        for &a in candidates {
-            if !rule.kinds.contains(&a.kind) {
-                continue;
+            _ => {
+                let i = match self.by_kinds.iter().position(|(set, _)| *set == kinds) {
+                    Some(i) => i,
+                    None => {
+                        let list = self
+                            .records
+                            .iter()
+                            .copied()
+                            .filter(|a| kinds & (1 << a.kind as usize) != 0)
+                            .collect();
+                        self.by_kinds.push((kinds, list));
+                        self.by_kinds.len() - 1
+                    }
+                };
+                &self.by_kinds[i].1
             }
+        };
+        // Conditions and caps in words, written once per leaf, not per record.
+        let mut condition_words: Vec<Option<String>> = vec![None; rule.conditions.len()];
+        let mut cap_words: Vec<Option<String>> = vec![None; rule.caps.len()];
+        let mut counted = std::mem::take(&mut self.counted);
+        counted.clear();
+        for &a in candidates {
             let not_counted = |reason| NotCounted {
                 activity: a.id.clone(),
                 date: a.date,
                 reason,
             };
-            if let Some(reason) = self.excluded(a, rule, counts_from, after, before) {
+            if let Some(reason) =
+                self.excluded(a, rule, counts_from, after, before, &mut condition_words)
+            {
                 res.not_counted.push(not_counted(reason));
                 continue;
             }
@@ -410,7 +500,9 @@ impl Ctx<'_> {
             if let Some(i) = limiting {
                 res.not_counted.push(not_counted(NotCountedReason::OverCap {
                     max_percent: rule.caps[i].max_percent,
-                    capped: describe(&rule.caps[i].when),
+                    capped: cap_words[i]
+                        .get_or_insert_with(|| describe(&rule.caps[i].when))
+                        .clone(),
                     not_counted: to_unit(amount - take),
                 }));
                 if take == 0 {
@@ -426,12 +518,17 @@ impl Ctx<'_> {
             if rule.rate.is_some() {
                 by_month.push((month_index(a.date), take));
             }
-            res.counted.push(CountedRecord {
+            counted.push((a, take));
+        }
+        res.counted = counted
+            .iter()
+            .map(|&(a, take)| CountedRecord {
                 activity: a.id.clone(),
                 date: a.date,
                 amount: to_unit(take),
-            });
-        }
+            })
+            .collect();
+        self.counted = counted;
 
         for (o, used) in &mut self.overrides {
             if o.requirement == r.id {
@@ -509,6 +606,7 @@ impl Ctx<'_> {
         counts_from: Option<NaiveDate>,
         after: Option<(&Milestone, Option<NaiveDate>)>,
         before: Option<(&Milestone, Option<NaiveDate>)>,
+        condition_words: &mut [Option<String>],
     ) -> Option<NotCountedReason> {
         let inputs = self.inputs;
         if a.date > inputs.as_of {
@@ -556,9 +654,9 @@ impl Ctx<'_> {
             }
             _ => {}
         }
-        for c in &rule.conditions {
+        for (c, words) in rule.conditions.iter().zip(condition_words) {
             if !matches(c, a, inputs) {
-                return Some(failure(c, a));
+                return Some(failure(c, a, words));
             }
         }
         None
@@ -592,7 +690,8 @@ fn matches(c: &Condition, a: &Activity, inputs: &Inputs<'_>) -> bool {
     }
 }
 
-fn failure(c: &Condition, a: &Activity) -> NotCountedReason {
+/// Why `a` fails `c`; `words` keeps `c` in words once written.
+fn failure(c: &Condition, a: &Activity, words: &mut Option<String>) -> NotCountedReason {
     match c {
         Condition::CoLeaderHeld(tiers) => NotCountedReason::CoLeaderDidNotHoldTier {
             co_leader: a.co_leader.clone(),
@@ -616,7 +715,7 @@ fn failure(c: &Condition, a: &Activity) -> NotCountedReason {
             required: *d,
         },
         other => NotCountedReason::ConditionNotMet {
-            condition: describe(other),
+            condition: words.get_or_insert_with(|| describe(other)).clone(),
         },
     }
 }

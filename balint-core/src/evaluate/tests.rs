@@ -516,3 +516,76 @@ fn another_persons_record_is_listed_not_counted() {
         "the record belongs to someone-else"
     );
 }
+
+/// The ids of the records counted for the first requirement, in the order listed.
+fn counted_ids(a: &Assessment) -> Vec<&str> {
+    a.mandatory[0]
+        .counted
+        .iter()
+        .map(|c| c.activity.as_str())
+        .collect()
+}
+
+#[test]
+fn records_are_listed_by_date_then_id_whatever_the_ledger_order() {
+    let p = pathway(leading_20_sessions());
+    // A dense ledger (many records a day, ids out of order, two runs).
+    let mut dense = Vec::new();
+    for (id, date) in [
+        ("b", "2024-01-02"),
+        ("a10", "2024-01-01"),
+        ("a9", "2024-01-01"),
+        ("c", "2024-01-03"),
+        ("a1", "2024-01-01"),
+        ("z", "2023-12-31"),
+    ] {
+        dense.push(rec(id, ActivityKind::Leading, date, 1, Unit::Sessions));
+    }
+    let a = run(&p, &dense, "2025-01-01");
+    assert_eq!(counted_ids(&a), ["z", "a1", "a10", "a9", "b", "c"]);
+
+    // A sparse one (a few records over decades) gives the same order.
+    let mut sparse = Vec::new();
+    for (id, date) in [
+        ("m", "2024-05-01"),
+        ("b", "1990-01-01"),
+        ("a", "2024-05-01"),
+    ] {
+        sparse.push(rec(id, ActivityKind::Leading, date, 1, Unit::Sessions));
+    }
+    let a = run(&p, &sparse, "2025-01-01");
+    assert_eq!(counted_ids(&a), ["b", "a", "m"]);
+}
+
+#[test]
+fn records_sharing_a_date_and_id_keep_their_ledger_order() {
+    let p = pathway(
+        json!([{"id": "leading", "title": "Lead groups", "kind": "leading",
+        "unit": "sessions", "minimum": 4,
+        "caps": [{"max_percent": 25, "when": {"delivery": "online"}}]}]),
+    );
+    let mut ledger = Vec::new();
+    for (amount, online) in [(1, true), (2, true), (1, false)] {
+        let mut r = rec(
+            "dup",
+            ActivityKind::Leading,
+            "2024-01-01",
+            amount,
+            Unit::Sessions,
+        );
+        if online {
+            r.delivery = Delivery::Online;
+        }
+        ledger.push(r);
+    }
+    // The cap (1 online session) takes the first online record in the
+    // ledger; the second is over it.
+    let a = run(&p, &ledger, "2025-01-01");
+    let r = &a.mandatory[0];
+    let amounts: Vec<Amount> = r.counted.iter().map(|c| c.amount).collect();
+    assert_eq!(amounts, [Amount::from_whole(1), Amount::from_whole(1)]);
+    assert_eq!(
+        r.not_counted[0].reason.to_string(),
+        "over the cap: at most 25% of the minimum may be delivered online (2 not counted)"
+    );
+}
