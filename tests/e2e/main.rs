@@ -16,6 +16,7 @@ mod presets;
 mod progress;
 mod register;
 mod register_io;
+mod register_search;
 mod societies;
 mod users;
 mod web;

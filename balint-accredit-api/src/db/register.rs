@@ -262,15 +262,25 @@ fn rebuild(conn: &mut DbConnection, rows: Vec<EntryRow>) -> Result<Vec<StoredEnt
     let mut changes: HashMap<String, Vec<StatusChange>> = HashMap::new();
     // Chunked: both databases limit the number of bound parameters.
     for chunk in rows.chunks(500) {
-        let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
-        let loaded: Vec<ChangeRow> = register_changes::table
-            .filter(register_changes::entry_id.eq_any(ids))
-            .order((
-                register_changes::entry_id.asc(),
-                register_changes::seq.asc(),
-            ))
-            .select(ChangeRow::as_select())
-            .load(conn)?;
+        let loaded: Vec<ChangeRow> = if let [one] = chunk {
+            // One entry (a page of the register): a statement the
+            // connection keeps prepared.
+            register_changes::table
+                .filter(register_changes::entry_id.eq(&one.id))
+                .order(register_changes::seq.asc())
+                .select(ChangeRow::as_select())
+                .load(conn)?
+        } else {
+            let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
+            register_changes::table
+                .filter(register_changes::entry_id.eq_any(ids))
+                .order((
+                    register_changes::entry_id.asc(),
+                    register_changes::seq.asc(),
+                ))
+                .select(ChangeRow::as_select())
+                .load(conn)?
+        };
         for row in &loaded {
             changes
                 .entry(row.entry_id.clone())
@@ -585,10 +595,26 @@ pub fn public_search(
         query
     };
 
-    // The few entries not settled by today, each as it stands today.
-    let unsettled: Vec<(EntryRow, PersonColumns)> = query(Settled::After(today))
-        .select((EntryRow::as_select(), PersonColumns::as_select()))
+    // The few entries not settled by today, each as it stands today: found
+    // by the index on latest_change_on first, so none costs one query.
+    let ahead_ids: Vec<String> = register_entries::table
+        .filter(register_entries::society_id.eq(society_id))
+        .filter(
+            register_entries::latest_change_on
+                .gt(today)
+                .or(register_entries::latest_change_on.is_null()),
+        )
+        .select(register_entries::id)
         .load(conn)?;
+    let mut unsettled: Vec<(EntryRow, PersonColumns)> = Vec::new();
+    for chunk in ahead_ids.chunks(500) {
+        unsettled.extend(
+            query(Settled::After(today))
+                .filter(register_entries::id.eq_any(chunk))
+                .select((EntryRow::as_select(), PersonColumns::as_select()))
+                .load(conn)?,
+        );
+    }
     let names: Vec<String> = unsettled.iter().map(|(_, p)| p.sort_name.clone()).collect();
     let mut ahead: Vec<Listed> = joined(conn, unsettled)?
         .into_iter()
