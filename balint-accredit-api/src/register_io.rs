@@ -18,6 +18,7 @@ use balint_core::register::{
     Visibility,
 };
 use chrono::NaiveDate;
+use diesel::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -731,6 +732,9 @@ pub struct ImportReport {
     pub people_created: usize,
 }
 
+/// New entries from which an import refreshes the planner's statistics.
+const REFRESH_STATISTICS_AFTER: usize = 1000;
+
 /// Store `entries` in `society`'s register, all or nothing; `progress` is
 /// called after each entry is checked. Call it inside [`crate::db::write`].
 ///
@@ -835,6 +839,11 @@ pub fn apply(
         new_entries.iter().map(RegisterEntry::registration),
     )?;
     report.created += new_entries.len();
+    if new_entries.len() >= REFRESH_STATISTICS_AFTER {
+        // A bulk load changes the tables' shape: without fresh statistics
+        // both planners walk the whole register for a name search.
+        diesel::sql_query("ANALYZE").execute(conn)?;
+    }
     Ok(report)
 }
 

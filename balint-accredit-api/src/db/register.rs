@@ -559,6 +559,7 @@ pub fn public_search(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Listed>, i64), ApiError> {
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
     let query = |settled: Settled| {
         let mut query = register_entries::table
             .inner_join(people_table::table)
@@ -567,15 +568,34 @@ pub fn public_search(
             .filter(register_entries::society_id.eq(society_id.to_owned()))
             .into_boxed();
         query = match settled {
-            Settled::By(day) => query.filter(register_entries::latest_change_on.le(day)),
+            // Written as NOT(... > day) so that no planner walks the whole
+            // register by the latest_change_on index: the people index
+            // (name order, listed) is the way in.
+            Settled::By(day) => {
+                query.filter(diesel::dsl::not(register_entries::latest_change_on.gt(day)))
+            }
             Settled::After(day) => query.filter(
                 register_entries::latest_change_on
                     .is_null()
                     .or(register_entries::latest_change_on.gt(day)),
             ),
         };
-        if let Some(q) = &search.q {
-            query = query.filter(people_table::search_text.like(like_pattern(q)).escape('\\'));
+        match &search.q {
+            // SQLite: the trigram index (see the migration); it takes no
+            // ESCAPE, so a query with LIKE's own characters scans instead.
+            Some(q) if sqlite && !q.contains(['%', '_', '\\']) => {
+                query = query.filter(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(
+                        "people.id IN (SELECT person_id FROM people_search WHERE search_text LIKE ",
+                    )
+                    .bind::<diesel::sql_types::Text, _>(format!("%{q}%"))
+                    .sql(")"),
+                );
+            }
+            Some(q) => {
+                query = query.filter(people_table::search_text.like(like_pattern(q)).escape('\\'));
+            }
+            None => {}
         }
         if let Some(place) = &search.place {
             query = query.filter(
