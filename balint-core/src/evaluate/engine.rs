@@ -53,36 +53,44 @@ fn kind_set(kinds: &[ActivityKind]) -> KindSet {
 /// (counting sort, linear time) and only records sharing a day are compared
 /// by id; a ledger with few records over a long span is sorted directly.
 fn by_date_then_id(ledger: &[Activity], keep: impl Fn(&Activity) -> bool) -> Vec<&Activity> {
-    let mut records: Vec<&Activity> = Vec::with_capacity(ledger.len());
-    records.extend(ledger.iter().filter(|a| keep(a)));
-    let (Some(first), Some(last)) = (
-        records.iter().map(|a| a.date).min(),
-        records.iter().map(|a| a.date).max(),
-    ) else {
-        return records;
+    let mut kept = 0;
+    // The first and last dates, and a record to fill the placement with.
+    let mut span_of: Option<(NaiveDate, NaiveDate, &Activity)> = None;
+    for a in ledger.iter().filter(|a| keep(a)) {
+        kept += 1;
+        span_of = Some(span_of.map_or((a.date, a.date, a), |(first, last, any)| {
+            (first.min(a.date), last.max(a.date), any)
+        }));
+    }
+    let Some((first, last, filler)) = span_of else {
+        return Vec::new();
     };
     let first_day = first.num_days_from_ce();
-    let span = usize::try_from(last.num_days_from_ce() - first_day).unwrap_or(usize::MAX);
-    if records.len() < 2 || span > 4 * records.len() + 366 {
+    let day = |a: &Activity| usize::try_from(a.date.num_days_from_ce() - first_day).unwrap_or(0);
+    let span = day_count(first, last);
+    if kept < 2 || span > 4 * kept + 366 {
+        let mut records: Vec<&Activity> = ledger.iter().filter(|a| keep(a)).collect();
         records.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
         return records;
     }
-    let days: Vec<usize> = records
-        .iter()
-        .map(|a| usize::try_from(a.date.num_days_from_ce() - first_day).unwrap_or(0))
-        .collect();
-    // next[d]: where the next record of day d goes.
-    let mut next = vec![0usize; span + 2];
-    for &d in &days {
-        next[d + 1] += 1;
+    // next[d]: where the next record of day d goes. Memory is kept small
+    // (no copy of the ledger's order, no per-record day kept), as fresh
+    // pages cost more than recomputing a day.
+    let mut next = vec![0usize; span + 1];
+    for a in ledger.iter().filter(|a| keep(a)) {
+        next[day(a)] += 1;
     }
-    for d in 1..next.len() {
-        next[d] += next[d - 1];
+    let mut start = 0;
+    for slot in &mut next {
+        let count = *slot;
+        *slot = start;
+        start += count;
     }
-    let mut placed = records.clone();
-    for (&a, &d) in records.iter().zip(&days) {
-        placed[next[d]] = a;
-        next[d] += 1;
+    let mut placed = vec![filler; kept];
+    for a in ledger.iter().filter(|a| keep(a)) {
+        let slot = &mut next[day(a)];
+        placed[*slot] = a;
+        *slot += 1;
     }
     // Stable within a day, so equal ids keep their ledger order.
     for day in placed.chunk_by_mut(|a, b| a.date == b.date) {
@@ -91,6 +99,12 @@ fn by_date_then_id(ledger: &[Activity], keep: impl Fn(&Activity) -> bool) -> Vec
         }
     }
     placed
+}
+
+/// Days from `first` to `last`, both included.
+fn day_count(first: NaiveDate, last: NaiveDate) -> usize {
+    usize::try_from(last.num_days_from_ce() - first.num_days_from_ce())
+        .map_or(usize::MAX, |d| d.saturating_add(1))
 }
 
 pub(super) fn assess(
