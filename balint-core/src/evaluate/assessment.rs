@@ -5,6 +5,7 @@ use std::fmt::{self, Write as _};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::wording::{self, Count, Quantity, Spaced};
 use super::Override;
 use crate::ids::{ActivityId, PathwayId, PersonId, RequirementId, TierId};
 use crate::ledger::{Amount, Delivery, EventType, Unit};
@@ -344,12 +345,16 @@ impl fmt::Display for NotCountedReason {
                 ),
                 None => write!(f, "no supervisor recorded (needs {})", join(tiers, " or ")),
             },
-            R::EventType { found, expected } => write!(
-                f,
-                "event type is {}, needs {}",
-                found.map_or("not recorded", |e| e.as_str()),
-                join(expected, " or ")
-            ),
+            R::EventType { found, expected } => {
+                let expected: Vec<Spaced<'_>> =
+                    expected.iter().map(|e| Spaced(e.as_str())).collect();
+                write!(
+                    f,
+                    "event type is {}, needs {}",
+                    Spaced(found.map_or("not recorded", |e| e.as_str())),
+                    join(&expected, " or ")
+                )
+            }
             R::Provider { found, expected } => write!(
                 f,
                 "provider is {}, needs {}",
@@ -358,11 +363,21 @@ impl fmt::Display for NotCountedReason {
             ),
             R::ProviderNotApproved => f.write_str("the provider is not approved"),
             R::DeliveryMode { found, required } => {
-                write!(f, "delivered {found}, must be {required}")
+                write!(
+                    f,
+                    "delivered {}, must be {}",
+                    Spaced(found.as_str()),
+                    Spaced(required.as_str())
+                )
             }
             R::ConditionNotMet { condition } => write!(f, "condition not met: {condition}"),
             R::UnitCannotConvert { from, to } => {
-                write!(f, "recorded in {from}, which cannot be counted as {to}")
+                write!(
+                    f,
+                    "recorded in {}, which cannot be counted as {}",
+                    wording::ledger_unit(*from),
+                    wording::ledger_unit(*to)
+                )
             }
             R::MissingDetail { detail } => write!(f, "no {detail} recorded"),
             R::AlreadyCounted { value } => write!(f, "{value} already counted"),
@@ -546,13 +561,18 @@ fn mark(met: bool) -> char {
 fn prerequisite_words(p: &PrerequisiteResult) -> String {
     match (p.held_since, p.min_months, p.met) {
         (None, _, _) => match p.min_months {
-            Some(m) => format!("hold {} for at least {m} months (not held)", p.tier),
+            Some(m) => format!(
+                "hold {} for at least {} (not held)",
+                p.tier,
+                Count(u64::from(m), "month", "months")
+            ),
             None => format!("hold {} (not held)", p.tier),
         },
         (Some(since), Some(m), _) => {
             format!(
-                "hold {} for at least {m} months (held since {since})",
-                p.tier
+                "hold {} for at least {} (held since {since})",
+                p.tier,
+                Count(u64::from(m), "month", "months")
             )
         }
         (Some(since), None, _) => format!("hold {} (held since {since})", p.tier),
@@ -569,7 +589,8 @@ fn write_requirement(s: &mut String, r: &RequirementResult, depth: usize) -> fmt
     let pad = "  ".repeat(depth);
     write!(s, "{pad}[{}] {} ({})", mark(r.met), r.title, r.id)?;
     if let (Some(req), Some(ach), Some(unit)) = (r.required, r.achieved, r.unit) {
-        write!(s, ": {ach} of {req} {unit}")?;
+        // "3 of 30 cases", "0 of 1 session": the unit agrees with the minimum.
+        write!(s, ": {ach} of {}", Quantity(req, unit))?;
     }
     match r.rule {
         RuleSummary::AnyOf => write!(s, ": any one of")?,
@@ -583,17 +604,31 @@ fn write_requirement(s: &mut String, r: &RequirementResult, depth: usize) -> fmt
     }
     writeln!(s)?;
     if let Some(rate) = &r.rate {
+        let per = wording::period(rate.per, true);
+        let at_least = match r.unit {
+            Some(unit) => Quantity(rate.at_least, unit).to_string(),
+            None => rate.at_least.to_string(),
+        };
         writeln!(
             s,
-            "{pad}    rate: at least {} a {} for {} {}s; longest run {}",
-            rate.at_least, rate.per, rate.periods, rate.per, rate.best_run
+            "{pad}    rate: at least {at_least} a {per} for {}; longest run so far {}",
+            Count(
+                u64::from(rate.periods),
+                per,
+                wording::period(rate.per, false)
+            ),
+            Count(
+                u64::from(rate.best_run),
+                per,
+                wording::period(rate.per, false)
+            ),
         )?;
     }
     if !r.pending.is_empty() {
         writeln!(
             s,
-            "{pad}    {} pending record(s) would count once attested",
-            r.pending.len()
+            "{pad}    {} would count once attested",
+            Count(r.pending.len() as u64, "pending record", "pending records")
         )?;
     }
     for n in &r.not_counted {

@@ -6,11 +6,14 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, Months, NaiveDate};
 
 use super::assessment::join;
+use super::wording::{self, Quantity, Spaced};
 use super::{
     Assessment, CountedRecord, CycleWindow, IgnoredOverride, Inputs, NotCounted, NotCountedReason,
     Override, OverrideEffect, PrerequisiteResult, RateResult, RequirementResult, RuleSummary,
 };
-use crate::ledger::{Activity, ActivityKind, Attestation, Unit};
+use crate::ledger::{
+    Activity, ActivityKind, Attestation, EventType, PrerequisiteType, ReportType, Unit,
+};
 use crate::pathway::{
     ActivityRule, Condition, CountUnit, Level, Milestone, Requirement, Rule, Tier,
 };
@@ -562,19 +565,19 @@ impl<'a> Ctx<'a> {
             missing.div_ceil(factor),
         ));
         let mut met = missing == 0;
-        let unit_words = rule.unit.as_str().replace('_', " ");
         if !met {
             let pending: u64 = res.pending.iter().map(|p| p.amount.thousandths()).sum();
+            let short = crate::ledger::Amount::from_thousandths(missing.div_ceil(factor));
             let mut s = format!(
-                "{} more {unit_words} needed ({} of {})",
-                crate::ledger::Amount::from_thousandths(missing.div_ceil(factor)),
+                "{short} more {} needed ({} of {})",
+                wording::count_unit(rule.unit, short == crate::ledger::Amount::from_whole(1)),
                 to_unit(achieved),
                 rule.minimum
             );
             if pending > 0 {
                 s.push_str(&format!(
-                    "; {} {unit_words} pending attestation",
-                    crate::ledger::Amount::from_thousandths(pending)
+                    "; {} pending attestation",
+                    Quantity(crate::ledger::Amount::from_thousandths(pending), rule.unit)
                 ));
             }
             res.shortfalls.push(s);
@@ -591,12 +594,19 @@ impl<'a> Ctx<'a> {
             let (best_run, best_from) = result;
             let rate_met = best_run >= rate.periods;
             if !rate_met {
-                res.shortfalls.push(format!(
-                    "needs at least {} {unit_words} in each of {} consecutive {}s (longest run so far: {best_run})",
-                    rate.at_least,
-                    rate.periods,
-                    rate.per.as_str().replace('_', " ")
-                ));
+                let needed = Quantity(rate.at_least, rule.unit);
+                res.shortfalls.push(if rate.periods == 1 {
+                    format!(
+                        "needs at least {needed} in one {}",
+                        wording::period(rate.per, true)
+                    )
+                } else {
+                    format!(
+                        "needs at least {needed} in each of {} consecutive {} (longest run so far: {best_run})",
+                        rate.periods,
+                        wording::period(rate.per, false)
+                    )
+                });
             }
             met &= rate_met;
             res.rate = Some(RateResult {
@@ -741,18 +751,29 @@ pub(super) fn describe(c: &Condition) -> String {
         Condition::SupervisorHeld(t) => {
             format!("supervised by someone holding {}", join(t, " or "))
         }
-        Condition::EventType(t) => format!("an event of type {}", join(t, " or ")),
+        Condition::EventType(t) => format!("an event of type {}", spaced(t, EventType::as_str)),
         Condition::Provider(p) => format!("run by {}", join(p, " or ")),
         Condition::ProviderApproved(true) => "run by an approved provider".to_owned(),
         Condition::ProviderApproved(false) => "run by a provider not approved".to_owned(),
-        Condition::Delivery(d) => format!("delivered {}", d.as_str().replace('_', " ")),
+        Condition::Delivery(d) => format!("delivered {}", Spaced(d.as_str())),
         Condition::SupervisionFormat(f) => format!("{} supervision", join(f, " or ")),
-        Condition::ReportType(t) => format!("a report of type {}", join(t, " or ")),
-        Condition::PrerequisiteType(t) => format!("a prerequisite of type {}", join(t, " or ")),
+        Condition::ReportType(t) => format!("a report of type {}", spaced(t, ReportType::as_str)),
+        Condition::PrerequisiteType(t) => {
+            format!(
+                "a prerequisite of type {}",
+                spaced(t, PrerequisiteType::as_str)
+            )
+        }
         Condition::OngoingGroup(true) => "in an ongoing group".to_owned(),
         Condition::OngoingGroup(false) => "not in an ongoing group".to_owned(),
         Condition::Not(inner) => format!("not {}", describe(inner)),
     }
+}
+
+/// Words joined with "or", underscores as spaces: `training day or congress`.
+fn spaced<T: Copy>(words: &[T], word: fn(T) -> &'static str) -> String {
+    let words: Vec<Spaced<'_>> = words.iter().map(|w| Spaced(word(*w))).collect();
+    join(&words, " or ")
 }
 
 fn month_index(d: NaiveDate) -> i32 {

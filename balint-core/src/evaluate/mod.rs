@@ -27,6 +27,7 @@ mod assessment;
 mod engine;
 #[cfg(test)]
 mod tests;
+mod wording;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -115,7 +115,7 @@ fn counts_confirmed_records_and_explains_the_rest() {
     );
     assert_eq!(
         a.missing(),
-        ["Lead groups (leading): 1 more sessions needed (2 of 3); 1 sessions pending attestation"]
+        ["Lead groups (leading): 1 more session needed (2 of 3); 1 session pending attestation"]
     );
     assert!(!a.eligible);
 }
@@ -588,4 +588,70 @@ fn records_sharing_a_date_and_id_keep_their_ledger_order() {
         r.not_counted[0].reason.to_string(),
         "over the cap: at most 25% of the minimum may be delivered online (2 not counted)"
     );
+}
+
+#[test]
+fn the_report_names_units_in_words_singular_after_one() {
+    let p = pathway(json!([
+        {"id": "settings", "title": "Varied settings", "kind": "leading",
+         "unit": "distinct_settings", "minimum": 2},
+        {"id": "one-session", "title": "One supervision session", "kind": "supervision",
+         "unit": "sessions", "minimum": 1},
+        {"id": "monthly", "title": "Lead monthly", "kind": "leading", "unit": "sessions",
+         "minimum": 1, "rate": {"at_least": 1, "per": "month", "periods": 3}},
+        {"id": "days", "title": "Training days", "kind": "workshop", "unit": "events",
+         "minimum": 1, "conditions": [{"event_type": "training_day"}]}
+    ]));
+    let mut led = rec("a1", ActivityKind::Leading, "2024-01-10", 1, Unit::Sessions);
+    led.setting = Some("gp".into());
+    let mut supervision = rec(
+        "s1",
+        ActivityKind::Supervision,
+        "2024-02-01",
+        1,
+        Unit::Sessions,
+    );
+    supervision.attestation = Attestation::Pending;
+    let mut congress = rec("w1", ActivityKind::Workshop, "2024-03-01", 1, Unit::Events);
+    congress.event_type = Some(EventType::Congress);
+    let text = run(&p, &[led, supervision, congress], "2025-01-01").render_text();
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    for expected in [
+        "[x] hold leader for at least 24 months (held since 2022-01-01)",
+        "[ ] Varied settings (settings): 1 of 2 distinct settings",
+        "[ ] One supervision session (one-session): 0 of 1 session",
+        "1 pending record would count once attested",
+        "[ ] Lead monthly (monthly): 1 of 1 session",
+        "rate: at least 1 session a month for 3 months; longest run so far 1 month",
+        "not counted: w1 (2024-03-01): event type is congress, needs training day",
+        "- Varied settings (settings): 1 more distinct setting needed (1 of 2)",
+        "- One supervision session (one-session): 1 more session needed (0 of 1); 1 session pending attestation",
+        "- Lead monthly (monthly): needs at least 1 session in each of 3 consecutive months (longest run so far: 1)",
+        "- Training days (days): 1 more event needed (0 of 1)",
+    ] {
+        assert!(lines.contains(&expected), "no line {expected:?} in:\n{text}");
+    }
+    assert!(!text.contains('_'), "a raw word in:\n{text}");
+}
+
+#[test]
+fn the_report_words_other_records_and_units() {
+    let p = pathway(json!([
+        {"id": "online", "title": "Online hours", "kind": "leading", "unit": "hours",
+         "minimum": 2, "conditions": [{"delivery": "online"}]}
+    ]));
+    let in_person = rec("a1", ActivityKind::Leading, "2024-01-10", 1, Unit::Hours);
+    let mut in_cases = rec("a2", ActivityKind::Leading, "2024-01-11", 1, Unit::Cases);
+    in_cases.delivery = Delivery::Online;
+    let text = run(&p, &[in_person, in_cases], "2025-01-01").render_text();
+    assert!(
+        text.contains("a1 (2024-01-10): delivered in person, must be online"),
+        "{text}"
+    );
+    assert!(
+        text.contains("a2 (2024-01-11): recorded in cases, which cannot be counted as hours"),
+        "{text}"
+    );
+    assert!(text.contains("0 of 2 hours"), "{text}");
+    assert!(text.contains("2 more hours needed (0 of 2)"), "{text}");
 }
