@@ -35,9 +35,26 @@ pub enum Backend {
 }
 
 /// The PostgreSQL server tests create their databases on.
+///
+/// Without an `sslmode` in the URL the tests ask for none: the server is on
+/// loopback, and libpq's OpenSSL state torn down at process exit while pool
+/// threads still hold TLS connections crashes the test binary after every
+/// test has passed.
 pub fn postgres_server_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    let url = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    without_tls_unless_asked(&url)
+}
+
+/// `url` with `sslmode=disable` added, unless it names an `sslmode`.
+pub fn without_tls_unless_asked(url: &str) -> String {
+    if url.contains("sslmode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
 }
 
 /// `url` with its database name replaced by `name`.
