@@ -114,7 +114,9 @@
 //!
 //! ## A tier
 //!
-//! `id`, `name`, `entry` (`application`, the default, or `invitation`),
+//! `id`, `name`, `entry` (`application`, the default; `invitation`; or
+//! `enrolment`: reached on entering the pathway, held from the candidate's
+//! `entered_pathway` day with no application, and without prerequisites),
 //! `note`, `prerequisites` (tier ids, or `{tier, min_months}`),
 //! `requirements`, and `renewal` (`cycle_months`, `grace_months`,
 //! `requirements`, `note`). Prerequisites must name tiers of the pathway,

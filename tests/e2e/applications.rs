@@ -154,7 +154,7 @@ e2e_test!(
             { "field": "requirements.participation",
               "message": "Attend 2 double sessions: 2 more double sessions needed (0 of 2)" },
             { "field": "requirements.supervision",
-              "message": "1 supervision session: 1 more sessions needed (0 of 1)" },
+              "message": "1 supervision session: 1 more session needed (0 of 1)" },
         ]);
         assert_eq!(body, expected);
         let (status, list) = app.get(&path, Some(&cast.member.token)).await;
@@ -938,6 +938,83 @@ e2e_test!(
         assert_eq!(
             requirement(&applied["assessment"], "participation")["overrides"][0]["kind"],
             "committee_discretion"
+        );
+    }
+);
+
+e2e_test!(
+    async fn a_tier_reached_on_entering_the_pathway_is_held_from_that_day_and_not_applied_for(
+        app: TestApp,
+    ) {
+        let cast = Cast::assemble(&app).await;
+        let mut document = pathway();
+        document["tiers"][0]["entry"] = json!("enrolment");
+        document["tiers"][1]["prerequisites"] =
+            json!([{ "tier": "pathway-trainee", "min_months": 12 }]);
+        let (status, body) = app
+            .send(
+                app.builder(
+                    reqwest::Method::PUT,
+                    "/api/v1/societies/bsanz/pathway",
+                    Some(&cast.registrar.token),
+                )
+                .json(&document),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (status, body) = app
+            .send(
+                app.builder(
+                    reqwest::Method::PATCH,
+                    &format!("/api/v1/societies/bsanz/people/{}", cast.member_person),
+                    Some(&cast.registrar.token),
+                )
+                .json(&json!({ "entered_pathway_on": "2024-02-01" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        // Nobody applies for the trainee tier: entering the pathway is holding it.
+        let (status, body) = apply(
+            &app,
+            Some(&cast.member.token),
+            &cast.member_person,
+            json!({ "tier": "pathway-trainee" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["field"], "tier", "{body}");
+        assert_eq!(
+            body["errors"][0]["message"],
+            "Pathway Trainee is held from the day of entering the pathway (the person's entered_pathway_on); it is not applied for"
+        );
+
+        // Progress counts the trainee tier as held since the day of entry,
+        // without any register entry.
+        let progress = format!(
+            "/api/v1/societies/bsanz/people/{}/progress?tier=accredited-leader",
+            cast.member_person
+        );
+        let (status, early) = app
+            .get(
+                &format!("{progress}&as_of=2025-01-31"),
+                Some(&cast.member.token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{early}");
+        let prerequisite = &early["assessment"]["prerequisites"][0];
+        assert_eq!(prerequisite["held_since"], "2024-02-01", "{early}");
+        assert_eq!(prerequisite["met"], false, "11 months of the 12: {early}");
+        let (status, later) = app
+            .get(
+                &format!("{progress}&as_of=2025-02-01"),
+                Some(&cast.member.token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{later}");
+        assert_eq!(
+            later["assessment"]["prerequisites"][0]["met"], true,
+            "{later}"
         );
     }
 );

@@ -339,6 +339,12 @@ fn basis(assessment: &Assessment, past: &Past) -> Result<(Basis, Option<String>)
                 ),
             )],
         }),
+        (Entry::Enrolment, _) => Err(ApiError::unprocessable(
+            "tier",
+            format!(
+                "{tier} is held from the day of entering the pathway (the person's entered_pathway_on); it is not applied for"
+            ),
+        )),
         (Entry::Application, Past::Conferral(_)) => Err(ApiError::unprocessable(
             "conferred",
             format!("{tier} is reached by application; only invitation-only tiers are conferred"),

@@ -495,8 +495,12 @@ impl Assessment {
             "Pathway {} version {}",
             self.pathway, self.pathway_version
         )?;
-        if self.entry == Entry::Invitation {
-            writeln!(s, "This tier is reached by invitation.")?;
+        match self.entry {
+            Entry::Invitation => writeln!(s, "This tier is reached by invitation.")?,
+            Entry::Enrolment => {
+                writeln!(s, "This tier is held from the day of entering the pathway.")?
+            }
+            Entry::Application => {}
         }
         if let Some(c) = &self.renewal_cycle {
             writeln!(

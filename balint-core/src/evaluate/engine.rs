@@ -169,7 +169,7 @@ pub(super) fn assess(
         tier.prerequisites
             .iter()
             .map(|p| {
-                let held_since = inputs.candidate.held_since(&p.tier);
+                let held_since = inputs.held_since(&p.tier);
                 let met = held_since.is_some_and(|since| {
                     let needed = p
                         .min_months
@@ -346,7 +346,7 @@ impl<'a> Ctx<'a> {
     fn milestone_date(&self, m: &Milestone) -> Option<NaiveDate> {
         match m {
             Milestone::PathwayEntry => self.inputs.candidate.entered_pathway,
-            Milestone::TierReached(t) => self.inputs.candidate.held_since(t),
+            Milestone::TierReached(t) => self.inputs.held_since(t),
         }
     }
 

@@ -147,6 +147,10 @@ pub struct Candidate {
     #[serde(default)]
     pub backgrounds: Vec<String>,
     /// The day they entered the pathway (started leader training).
+    ///
+    /// The candidate holds the pathway's tiers reached on entering it
+    /// ([`Entry::Enrolment`](crate::pathway::Entry::Enrolment), e.g. BSANZ's
+    /// *pathway trainee*) from this day: trainees are not on the register.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entered_pathway: Option<NaiveDate>,
     /// Tiers they hold, and since when.
@@ -278,6 +282,22 @@ impl fmt::Debug for Inputs<'_> {
 }
 
 impl<'a> Inputs<'a> {
+    /// Since when the candidate holds `tier`: as their tiers say, or, for a
+    /// tier reached on entering the pathway, from the day they entered it
+    /// (whichever is earlier).
+    pub fn held_since(&self, tier: &TierId) -> Option<NaiveDate> {
+        let held = self.candidate.held_since(tier);
+        let entered = self
+            .pathway
+            .tier(tier)
+            .filter(|t| t.entry == crate::pathway::Entry::Enrolment)
+            .and(self.candidate.entered_pathway);
+        match (held, entered) {
+            (Some(h), Some(e)) => Some(h.min(e)),
+            (h, e) => h.or(e),
+        }
+    }
+
     /// Inputs with an empty register view and no overrides.
     pub fn new(
         pathway: &'a Pathway,

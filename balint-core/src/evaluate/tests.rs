@@ -655,3 +655,42 @@ fn the_report_words_other_records_and_units() {
     assert!(text.contains("0 of 2 hours"), "{text}");
     assert!(text.contains("2 more hours needed (0 of 2)"), "{text}");
 }
+
+#[test]
+fn a_tier_reached_on_entering_the_pathway_is_held_from_that_day() {
+    let p = Pathway::from_json_value(json!({
+        "id": "t", "society": "s", "title": "Test", "version": "1", "effective_from": "2020-01-01",
+        "tiers": [
+            {"id": "trainee", "name": "Trainee", "entry": "enrolment"},
+            {"id": "leader", "name": "Leader", "prerequisites": [{"tier": "trainee", "min_months": 12}]}
+        ]
+    }))
+    .unwrap();
+    let leader: TierId = "leader".parse().unwrap();
+    let mut who = Candidate::new("cand".parse().unwrap());
+    let not_entered = Inputs::new(&p, &who, &[], d("2024-01-01"))
+        .evaluate(&leader)
+        .unwrap();
+    assert!(!not_entered.eligible, "no entry date: the tier is not held");
+    assert_eq!(not_entered.prerequisites[0].held_since, None);
+
+    who.entered_pathway = Some(d("2023-01-01"));
+    let too_soon = Inputs::new(&p, &who, &[], d("2023-12-31"))
+        .evaluate(&leader)
+        .unwrap();
+    assert!(!too_soon.eligible, "held 11 months of the 12");
+    let a = Inputs::new(&p, &who, &[], d("2024-01-01"))
+        .evaluate(&leader)
+        .unwrap();
+    assert!(a.eligible, "held 12 months from entering the pathway");
+    assert_eq!(a.prerequisites[0].held_since, Some(d("2023-01-01")));
+}
+
+#[test]
+fn entering_the_pathway_does_not_give_tiers_reached_otherwise() {
+    // The fixture's first tier, `leader`, is reached by application: an
+    // entry date before it was granted changes nothing.
+    let p = pathway(json!([]));
+    let a = run(&p, &[], "2024-01-01");
+    assert_eq!(a.prerequisites[0].held_since, Some(d("2022-01-01")));
+}

@@ -157,6 +157,10 @@ word_enum! {
         Application => "application",
         /// The society invites (e.g. BSANZ Leader Trainee).
         Invitation => "invitation",
+        /// Reached on entering the pathway (e.g. BSANZ pathway trainee): held
+        /// from the day the person entered it, with no application; trainees
+        /// are not on the register.
+        Enrolment => "enrolment",
     }
 }
 

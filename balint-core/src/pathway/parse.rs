@@ -607,6 +607,12 @@ fn tier(value: &Value, path: &str, c: &mut Check) -> Option<Tier> {
         Some(v) => renewal(v, &key(path, "renewal"), &mut ids, c).map(Some),
         None => Some(None),
     };
+    if entry == Some(Entry::Enrolment) && prerequisites.as_ref().is_some_and(|p| !p.is_empty()) {
+        c.problem(
+            &key(path, "prerequisites"),
+            "a tier reached on entering the pathway (entry \"enrolment\") cannot have prerequisite tiers",
+        );
+    }
     f.finish(c);
     c.tier_shapes.push(TierShape {
         id: id.clone(),

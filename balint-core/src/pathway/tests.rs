@@ -209,6 +209,25 @@ fn reports_prerequisite_cycles_and_unreachable_tiers() {
 }
 
 #[test]
+fn a_tier_reached_on_entering_the_pathway_has_no_prerequisites() {
+    let doc = json!({
+        "id": "p", "society": "s", "title": "t", "version": "1", "effective_from": "2020-01-01",
+        "tiers": [
+            {"id": "member", "name": "Member"},
+            {"id": "trainee", "name": "Trainee", "entry": "enrolment", "prerequisites": ["member"]},
+            {"id": "guest", "name": "Guest", "entry": "walk-in"}
+        ]
+    });
+    assert_eq!(
+        problems_of(doc),
+        vec![
+            "tiers[1].prerequisites: a tier reached on entering the pathway (entry \"enrolment\") cannot have prerequisite tiers",
+            "tiers[2].entry: unknown entry \"walk-in\" (expected one of: application, invitation, enrolment)",
+        ]
+    );
+}
+
+#[test]
 fn wrong_shapes_are_problems_not_panics() {
     for (doc, expected) in [
         (json!([]), "expected an object, found a list"),
