@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use balint_core::ledger::{Activity, ActivityProblem, Amount, Role, UnknownWord};
+use balint_core::ledger::{Activity, ActivityKind, ActivityProblem, Amount, Role, Unit, UnknownWord};
 use balint_core::{ActivityId, PersonId};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
@@ -42,10 +42,15 @@ pub const FIELDS: [&str; 21] = [
 /// A record as read, before it has an id and an owner.
 #[derive(Debug, Clone)]
 pub struct Draft {
-    /// The record (its id and person are placeholders until [`Draft::into_record`]).
+    /// The record (its id and person are placeholders until
+    /// [`Draft::owned_by`]; a required field that could not be read holds
+    /// a stand-in).
     pub activity: Activity,
     /// The decided record it corrects.
     pub corrects: Option<String>,
+    /// The required fields that could not be read: the rules that need
+    /// them are not checked, and the draft never becomes a record.
+    unread: Vec<&'static str>,
 }
 
 fn placeholder_id() -> ActivityId {
@@ -53,18 +58,43 @@ fn placeholder_id() -> ActivityId {
 }
 
 impl Draft {
-    /// The record with its id and owner.
-    pub fn into_record(self, id: ActivityId, person: PersonId) -> (Activity, Option<String>) {
-        (
-            Activity {
+    /// The draft as a record `id` of `person`, so that the checks that
+    /// need its owner can run.
+    pub fn owned_by(self, id: ActivityId, person: PersonId) -> Self {
+        Self {
+            activity: Activity {
                 id,
                 person,
                 ..self.activity
             },
-            self.corrects,
-        )
+            ..self
+        }
+    }
+
+    /// The record and the decided record it corrects, once every required
+    /// field was read; `None` otherwise (the problems say which).
+    pub fn into_record(self) -> Option<(Activity, Option<String>)> {
+        self.unread
+            .is_empty()
+            .then_some((self.activity, self.corrects))
+    }
+
+    /// Whether `problem` can be known: the fields its rule reads were all
+    /// read. A rule this service does not know yet waits for a whole record.
+    fn can_tell(&self, problem: &ActivityProblem) -> bool {
+        let needs: &[&str] = match problem {
+            ActivityProblem::UnitDoesNotFitKind { .. } => &["kind", "unit"],
+            ActivityProblem::ZeroAmount => &["amount"],
+            ActivityProblem::CasesOnlyForLeading | ActivityProblem::CoLeaderMissing => &["kind"],
+            ActivityProblem::ZeroDuration | ActivityProblem::OwnRecord(_) => &[],
+            _ => &REQUIRED,
+        };
+        !needs.iter().any(|field| self.unread.contains(field))
     }
 }
+
+/// The fields every record has.
+const REQUIRED: [&str; 4] = ["kind", "date", "amount", "unit"];
 
 struct Reader<'a> {
     prefix: &'a str,
@@ -205,14 +235,14 @@ impl Reader<'_> {
 }
 
 /// Read one record from `body`, field by field. Problems name the field
-/// with `prefix` before it (e.g. `rows[3].`). The draft is there whenever
-/// the required fields could be read, even with other problems, so that
-/// [`check`] can report the rest too.
+/// with `prefix` before it (e.g. `rows[3].`). The draft holds everything
+/// that could be read, so that [`check`] reports the rest of the problems
+/// too; it becomes a record only when the required fields were read.
 pub fn read(
     body: &Map<String, Value>,
     prefix: &str,
     today: NaiveDate,
-) -> (Option<Draft>, Vec<FieldProblem>) {
+) -> (Draft, Vec<FieldProblem>) {
     let mut r = Reader {
         prefix,
         problems: Vec::new(),
@@ -224,7 +254,7 @@ pub fn read(
     }
     let null = Value::Null;
     let get = |k: &str| body.get(k).unwrap_or(&null);
-    for required in ["kind", "date", "amount", "unit"] {
+    for required in REQUIRED {
         let missing = match get(required) {
             Value::Null => true,
             Value::String(s) => s.trim().is_empty(),
@@ -234,14 +264,14 @@ pub fn read(
             r.problem(required, "is required");
         }
     }
-    let kind = r.word("kind", get("kind"));
+    let kind = r.word::<ActivityKind>("kind", get("kind"));
     let date = r.date(get("date"), today);
     let amount = match get("amount") {
         Value::Null => None,
         Value::String(s) if s.trim().is_empty() => None,
         v => r.amount(v),
     };
-    let unit = r.word("unit", get("unit"));
+    let unit = r.word::<Unit>("unit", get("unit"));
     let duration_minutes = r.count("duration_minutes", get("duration_minutes"), 100_000);
     let cases = r.count("cases", get("cases"), 1_000);
     let delivery = r.word("delivery", get("delivery"));
@@ -260,16 +290,34 @@ pub fn read(
     let notes = r.text("notes", get("notes"), 4000);
     let corrects = r.text("corrects", get("corrects"), 64);
 
-    let (Some(kind), Some(date), Some(amount), Some(unit)) = (kind, date, amount, unit) else {
-        return (None, r.problems);
-    };
+    let unread: Vec<&'static str> = [
+        ("kind", kind.is_none()),
+        ("date", date.is_none()),
+        ("amount", amount.is_none()),
+        ("unit", unit.is_none()),
+    ]
+    .into_iter()
+    .filter_map(|(field, unread)| unread.then_some(field))
+    .collect();
+    // Stand-ins for what could not be read, chosen so that no rule fires
+    // on them (a unit that fits the kind, an amount above zero); the rules
+    // that read them are skipped anyway.
+    let kind = kind.unwrap_or(match unit {
+        Some(unit) => ActivityKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.fits(unit))
+            .unwrap_or(ActivityKind::Participation),
+        None => ActivityKind::Participation,
+    });
+    let unit = unit.unwrap_or_else(|| kind.units().first().copied().unwrap_or(Unit::Sessions));
     let mut activity = Activity::new(
         placeholder_id(),
         // The owner is not known yet; the own-record checks run in `check`.
         PersonId::try_from("unknown").unwrap_or_else(|_| unreachable!()),
         kind,
-        date,
-        amount,
+        date.unwrap_or(today),
+        amount.unwrap_or_else(|| Amount::from_whole(1)),
         unit,
     );
     activity.duration_minutes = duration_minutes;
@@ -290,7 +338,14 @@ pub fn read(
     activity.report_type = report_type;
     activity.prerequisite_type = prerequisite_type;
     activity.notes = notes;
-    (Some(Draft { activity, corrects }), r.problems)
+    (
+        Draft {
+            activity,
+            corrects,
+            unread,
+        },
+        r.problems,
+    )
 }
 
 /// The record's fields as [`read`] takes them, to merge an edit into.
@@ -322,19 +377,22 @@ fn field_of(problem: &ActivityProblem) -> &'static str {
     }
 }
 
-/// Check `records` (each with its field prefix) of `person_id` against the
-/// rules of a record and the society's people: the attestor, co-leader and
-/// supervisor must be people of the society; a correction must point at a
-/// decided record of the same person. Every problem, by field.
+/// Check `records` (each with its field prefix, owned by `person_id`, see
+/// [`Draft::owned_by`]) against the rules of a record and the society's
+/// people: the attestor, co-leader and supervisor must be people of the
+/// society; a correction must point at a decided record of the same
+/// person. Every problem that can be known, by field: a rule that reads a
+/// required field that could not be read is skipped, every other one runs.
 pub fn check(
     conn: &mut DbConnection,
     society_id: &str,
     person_id: &str,
-    records: &[(String, &Activity, Option<&str>)],
+    records: &[(String, &Draft)],
 ) -> Result<Vec<FieldProblem>, ApiError> {
     let mut named: Vec<String> = records
         .iter()
-        .flat_map(|(_, a, _)| [&a.attestor, &a.co_leader, &a.supervisor])
+        .map(|(_, draft)| &draft.activity)
+        .flat_map(|a| [&a.attestor, &a.co_leader, &a.supervisor])
         .flatten()
         .map(|p| p.to_string())
         .collect::<HashSet<_>>()
@@ -343,8 +401,13 @@ pub fn check(
     named.sort();
     let known = activities::people_of_society(conn, society_id, &named)?;
     let mut problems = Vec::new();
-    for (prefix, activity, corrects) in records {
-        for problem in activity.problems() {
+    for (prefix, draft) in records {
+        let activity = &draft.activity;
+        for problem in activity
+            .problems()
+            .into_iter()
+            .filter(|p| draft.can_tell(p))
+        {
             problems.push(FieldProblem::new(
                 format!("{prefix}{}", field_of(&problem)),
                 problem.to_string(),
@@ -364,7 +427,7 @@ pub fn check(
                 }
             }
         }
-        if let Some(corrects) = corrects {
+        if let Some(corrects) = &draft.corrects {
             let message = match activities::find(conn, society_id, corrects)? {
                 None => Some("no such record in this society".to_owned()),
                 Some(c) if c.activity.person.as_str() != person_id => {
@@ -478,21 +541,9 @@ pub fn prepare_bulk(
         let prefix = format!("rows[{}].", i + 1);
         let (draft, mut found) = read(row, &prefix, today);
         problems.append(&mut found);
-        if let Some(draft) = draft {
-            drafts.push((prefix, draft));
-        }
+        drafts.push((prefix, draft.owned_by(new_id(), person_id.clone())));
     }
-    let records: Vec<(String, Activity, Option<String>)> = drafts
-        .into_iter()
-        .map(|(prefix, draft)| {
-            let (activity, corrects) = draft.into_record(new_id(), person_id.clone());
-            (prefix, activity, corrects)
-        })
-        .collect();
-    let view: Vec<(String, &Activity, Option<&str>)> = records
-        .iter()
-        .map(|(p, a, c)| (p.clone(), a, c.as_deref()))
-        .collect();
+    let view: Vec<(String, &Draft)> = drafts.iter().map(|(p, d)| (p.clone(), d)).collect();
     problems.extend(check(conn, society_id, person_id.as_str(), &view)?);
     problems.sort_by_key(|p| (row_number(&p.field), p.field.clone()));
     if !problems.is_empty() {
@@ -511,18 +562,21 @@ pub fn prepare_bulk(
             "there are no records to record",
         ));
     }
-    Ok(records
+    drafts
         .into_iter()
-        .map(|(_, activity, corrects)| {
-            StoredActivity::pending(
+        .map(|(prefix, draft)| {
+            let (activity, corrects) = draft.into_record().ok_or_else(|| {
+                ApiError::unprocessable(format!("{prefix}record"), "could not be read")
+            })?;
+            Ok(StoredActivity::pending(
                 activity,
                 society_id,
                 corrects,
                 recorded_by.map(str::to_owned),
                 now,
-            )
+            ))
         })
-        .collect())
+        .collect()
 }
 
 /// Store prepared records, each with its audit entry; `stored` is told

@@ -111,17 +111,47 @@ e2e_test!(
             )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        let fields: Vec<&str> = body["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
-        assert_eq!(
-            fields,
-            ["amount", "date", "delivery", "kind", "mood", "unit"],
-            "{body}"
-        );
+        expected["errors"] = json!([
+            { "field": "amount", "message": "is not a number (a number with at most three decimals)" },
+            { "field": "date", "message": "is required" },
+            { "field": "delivery", "message": "must be one of: in_person, online" },
+            { "field": "kind", "message": "must be one of: participation, leading, co_leading, supervision, workshop, report, evaluation, prerequisite" },
+            { "field": "mood", "message": "unknown field" },
+            { "field": "unit", "message": "is required" },
+        ]);
+        assert_eq!(body, expected);
+
+        // Missing fields do not hide the rules the rest breaks: a rule
+        // that reads a missing field is skipped, every other one runs.
+        let (status, body) = app
+            .post_json(
+                &path,
+                Some(&cast.member.token),
+                &json!({ "kind": "co_leading", "amount": 0, "cases": 2, "attestor": cast.member_person }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        expected["errors"] = json!([
+            { "field": "amount", "message": "the amount must be more than zero" },
+            { "field": "attestor", "message": "the person cannot be their own attestor" },
+            { "field": "co_leader", "message": "a co-leading record names its co-leader" },
+            { "field": "date", "message": "is required" },
+            { "field": "unit", "message": "is required" },
+        ]);
+        assert_eq!(body, expected);
+        let (status, body) = app
+            .post_json(
+                &path,
+                Some(&cast.member.token),
+                &json!({ "unit": "cases", "date": "2025-01-01", "amount": 1, "cases": 3, "supervisor": "nobody-here" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        expected["errors"] = json!([
+            { "field": "kind", "message": "is required" },
+            { "field": "supervisor", "message": "nobody-here is not a person of this society" },
+        ]);
+        assert_eq!(body, expected);
         // Nothing was stored.
         let (_, list) = app.get(&path, Some(&cast.member.token)).await;
         assert_eq!(list["total"], 0);
@@ -311,18 +341,20 @@ e2e_test!(
                           "attestor": cast.member_person });
         rows[3]["co_leader"] = json!(cast.other_member_person);
         rows[4]["date"] = json!("2025-13-01");
+        rows[4]["amount"] = json!(0);
         let (status, body) = app.post_json(&bulk, token, &json!(rows)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         let mut expected = problem(
             422,
             "invalid-input",
             "Invalid input",
-            "nothing was recorded: 4 problems in the rows",
+            "nothing was recorded: 5 problems in the rows",
         );
         expected["errors"] = json!([
             { "field": "rows[3].attestor", "message": "the person cannot be their own attestor" },
             { "field": "rows[3].unit", "message": "a supervision record cannot be counted in cases (use one of: sessions, double_sessions, minutes or hours)" },
             { "field": "rows[4].co_leader", "message": format!("{} is not a person of this society", cast.other_member_person) },
+            { "field": "rows[5].amount", "message": "the amount must be more than zero" },
             { "field": "rows[5].date", "message": "must be a date (YYYY-MM-DD)" },
         ]);
         assert_eq!(body, expected);

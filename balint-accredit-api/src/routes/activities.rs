@@ -332,19 +332,17 @@ pub async fn create(
     let stored = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
             let mut problems = problems;
-            let Some(draft) = draft else {
-                return Err(refused(problems));
-            };
-            let (activity, corrects) = draft.into_record(ledger::new_id(), owner.clone());
+            let draft = draft.owned_by(ledger::new_id(), owner.clone());
             problems.extend(ledger::check(
                 conn,
                 &society_id,
                 owner.as_str(),
-                &[(String::new(), &activity, corrects.as_deref())],
+                &[(String::new(), &draft)],
             )?);
-            if !problems.is_empty() {
+            let record = draft.into_record().filter(|_| problems.is_empty());
+            let Some((activity, corrects)) = record else {
                 return Err(refused(problems));
-            }
+            };
             let stored = StoredActivity::pending(
                 activity,
                 &society_id,
@@ -678,20 +676,18 @@ pub async fn update(
     let stored = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
             let mut problems = problems;
-            let Some(draft) = draft else {
-                return Err(refused(problems));
-            };
-            let (activity, corrects) =
-                draft.into_record(record.activity.id.clone(), record.activity.person.clone());
+            let draft =
+                draft.owned_by(record.activity.id.clone(), record.activity.person.clone());
             problems.extend(ledger::check(
                 conn,
                 &record.society_id,
                 record.activity.person.as_str(),
-                &[(String::new(), &activity, corrects.as_deref())],
+                &[(String::new(), &draft)],
             )?);
-            if !problems.is_empty() {
+            let changed = draft.into_record().filter(|_| problems.is_empty());
+            let Some((activity, corrects)) = changed else {
                 return Err(refused(problems));
-            }
+            };
             let changed = StoredActivity {
                 activity,
                 corrects,
