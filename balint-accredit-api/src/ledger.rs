@@ -5,7 +5,9 @@
 
 use std::collections::HashSet;
 
-use balint_core::ledger::{Activity, ActivityKind, ActivityProblem, Amount, Role, Unit, UnknownWord};
+use balint_core::ledger::{
+    Activity, ActivityKind, ActivityProblem, Amount, Role, Unit, UnknownWord,
+};
 use balint_core::{ActivityId, PersonId};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};

@@ -721,3 +721,89 @@ e2e_test!(
         assert!(confirmed_ledger.html.contains(">Confirmed</span>"));
     }
 );
+
+e2e_test!(
+    async fn progress_and_ledger_name_people_and_tiers_not_their_ids(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        super::ledger_setup::adopt_bsanz(&app, &cast.registrar).await;
+        // Not on the register: supervision with him does not count for
+        // BSANZ, which asks for an Accredited Leader Trainer.
+        let (leader, _) = person_with_login(&app, &cast.registrar, "bsanz", "Okafor").await;
+        let registrar = cast.registrar.token.as_str();
+        for body in [
+            json!({ "kind": "supervision", "date": "2025-03-04", "amount": 1, "unit": "sessions",
+                    "attestor": leader, "supervisor": leader }),
+            json!({ "kind": "co_leading", "date": "2025-03-05", "amount": 1, "unit": "meetings",
+                    "cases": 2, "attestor": leader, "co_leader": leader }),
+        ] {
+            let recorded =
+                super::ledger_setup::record(&app, registrar, "bsanz", &cast.member_person, body)
+                    .await;
+            let (status, _) = super::ledger_setup::decide(
+                &app,
+                Some(registrar),
+                "bsanz",
+                recorded["id"].as_str().unwrap(),
+                "confirm",
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        let trainee = sign_in(&app, &cast.member).await;
+
+        let progress = open(
+            &app,
+            &format!(
+                "/societies/bsanz/people/{}/progress?tier=accredited-leader",
+                cast.member_person
+            ),
+            Some(&trainee),
+        )
+        .await;
+        assert_eq!(progress.status, StatusCode::OK, "{}", progress.html);
+        assert!(
+            progress
+                .html
+                .contains("supervisor Okafor did not hold Accredited Leader Trainer on that date"),
+            "{}",
+            progress.html
+        );
+        assert!(!progress.html.contains(&leader), "{}", progress.html);
+        assert!(progress.html.contains("hold Pathway trainee (not held)"));
+        assert!(!progress.html.contains("hold pathway"));
+        // What counted is unchanged.
+        assert!(progress.html.contains("2 of 30 cases"));
+        assert!(progress.html.contains("1 of 20 meetings"));
+
+        let ledger = open(
+            &app,
+            &format!("/societies/bsanz/people/{}/activities", cast.member_person),
+            Some(&trainee),
+        )
+        .await;
+        assert_eq!(ledger.status, StatusCode::OK);
+        assert!(
+            ledger.html.contains("Co-leading with Okafor"),
+            "{}",
+            ledger.html
+        );
+        assert!(
+            ledger
+                .html
+                .contains(r#"<td data-label="Attestor">Okafor</td>"#),
+            "{}",
+            ledger.html
+        );
+        // The API keeps the ids.
+        let (_, progress_api) = app
+            .get(
+                &format!(
+                    "/api/v1/societies/bsanz/people/{}/progress?tier=accredited-leader",
+                    cast.member_person
+                ),
+                Some(&cast.member.token),
+            )
+            .await;
+        assert!(progress_api.to_string().contains(&leader));
+    }
+);

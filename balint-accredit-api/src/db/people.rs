@@ -161,6 +161,26 @@ pub fn ids(conn: &mut DbConnection, society_id: &str) -> Result<Vec<String>, Api
         .load(conn)?)
 }
 
+/// Those of `ids` who are people of `society_id` (one query), e.g. to
+/// name the people a page mentions.
+pub fn named(
+    conn: &mut DbConnection,
+    society_id: &str,
+    ids: &[String],
+) -> Result<Vec<Person>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    people::table
+        .filter(people::society_id.eq(society_id))
+        .filter(people::id.eq_any(ids))
+        .select(PersonRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(PersonRow::into_person)
+        .collect()
+}
+
 /// Store every field of `person` (found by its id).
 pub fn update(conn: &mut DbConnection, person: &Person) -> Result<(), ApiError> {
     let row = PersonRow::from_person(person)?;

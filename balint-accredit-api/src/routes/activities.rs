@@ -676,8 +676,7 @@ pub async fn update(
     let stored = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
             let mut problems = problems;
-            let draft =
-                draft.owned_by(record.activity.id.clone(), record.activity.person.clone());
+            let draft = draft.owned_by(record.activity.id.clone(), record.activity.person.clone());
             problems.extend(ledger::check(
                 conn,
                 &record.society_id,

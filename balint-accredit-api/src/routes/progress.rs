@@ -3,6 +3,7 @@
 
 use actix_web::web;
 use balint_core::evaluate::{Assessment, Candidate, HeldTier, Inputs};
+use balint_core::ledger::Activity;
 use balint_core::{PersonId, TierId};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -49,6 +50,19 @@ pub fn assess(
     tier: &TierId,
     as_of: NaiveDate,
 ) -> Result<(i32, Assessment), ApiError> {
+    assess_with_ledger(conn, society_id, person_id, tier, as_of)
+        .map(|(number, assessment, _)| (number, assessment))
+}
+
+/// As [`assess`], with the ledger evaluated (as
+/// [`db::activities::ledger`] reads it), for a page that shows its records.
+pub fn assess_with_ledger(
+    conn: &mut DbConnection,
+    society_id: &str,
+    person_id: &str,
+    tier: &TierId,
+    as_of: NaiveDate,
+) -> Result<(i32, Assessment, Vec<Activity>), ApiError> {
     let person = db::people::find(conn, society_id, person_id)?
         .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))?;
     let entered = person.entered_pathway_on.unwrap_or(as_of);
@@ -108,7 +122,7 @@ pub fn assess(
         .with_overrides(&overrides)
         .evaluate(tier)
         .map_err(|e| ApiError::unprocessable("tier", e.to_string()))?;
-    Ok((version.summary.number, assessment))
+    Ok((version.summary.number, assessment, ledger))
 }
 
 /// A person's progress towards a tier: the person themself, or the

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use balint_core::evaluate::{Assessment, RequirementResult};
+use balint_core::evaluate::{Assessment, NotCountedReason, PrerequisiteResult, RequirementResult};
 use balint_core::ledger::{ActivityKind, Delivery, Unit};
-use balint_core::pathway::Entry;
-use balint_core::TierId;
+use balint_core::pathway::{Entry, Milestone};
+use balint_core::{PersonId, TierId};
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -25,7 +25,7 @@ use crate::web::layout::{self, csrf_field, date, FormErrors};
 use crate::web::public::full_name;
 use crate::web::{
     capitalised, finish, kind_label, ok, page_response, see_other, society, words, PageError,
-    Viewer,
+    TierNames, Viewer,
 };
 
 /// `?tier=` of the progress page.
@@ -81,7 +81,7 @@ async fn progress_page(
     let society_id = society.id.clone();
     let wanted = query.tier.filter(|t| !t.trim().is_empty());
     let pid = person.id.clone();
-    let (tiers, assessed, ledger) = db::run(&state.pool, move |conn| {
+    let (tiers, assessed, ledger, people) = db::run(&state.pool, move |conn| {
         let version = db::pathways::applicable(conn, &society_id, entered)?;
         let tiers: Vec<(String, String, Entry)> = version
             .map(|v| {
@@ -100,19 +100,41 @@ async fn progress_page(
                 .or(tiers.first())
                 .map(|(id, _, _)| id.clone())
         });
-        let assessed = match chosen {
-            None => None,
+        let (assessed, ledger) = match chosen {
+            None => (None, Vec::new()),
             Some(tier) => {
                 let tier: TierId = tier.trim().parse().map_err(|e| {
                     ApiError::unprocessable("tier", format!("is not a tier id ({e})"))
                 })?;
-                Some(progress::assess(conn, &society_id, &pid, &tier, today)?.1)
+                let (_, assessment, ledger) =
+                    progress::assess_with_ledger(conn, &society_id, &pid, &tier, today)?;
+                (Some(assessment), ledger)
             }
         };
-        let ledger = db::activities::ledger(conn, &pid)?;
-        Ok((tiers, assessed, ledger))
+        // The people the reasons name, in one query.
+        let named: Vec<String> = assessed
+            .iter()
+            .flat_map(|a| a.requirements())
+            .flat_map(|r| &r.not_counted)
+            .filter_map(|n| person_in(&n.reason))
+            .map(|p| p.to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let people = PeopleNames::new(db::people::named(conn, &society_id, &named)?);
+        Ok((tiers, assessed, ledger, people))
     })
     .await?;
+    let tier_names = TierNames::new(
+        &tiers
+            .iter()
+            .map(|(id, name, _)| (id.clone(), name.clone()))
+            .collect::<Vec<_>>(),
+    );
+    let names = Names {
+        people: &people,
+        tiers: &tier_names,
+    };
     let kinds: HashMap<String, String> = ledger
         .iter()
         .map(|a| (a.id.to_string(), kind_label(a.kind.as_str())))
@@ -144,16 +166,149 @@ async fn progress_page(
             }
             @match &assessed {
                 None => p { "The society has no pathway yet, so there is nothing to measure progress against." },
-                Some(a) => (assessment(a, style, &kinds)),
+                Some(a) => (assessment(a, style, &kinds, names)),
             }
             p { a href=(ledger_link) { "My ledger: see records and add one" } }
         },
     )))
 }
 
-fn assessment(a: &Assessment, style: DateStyle, kinds: &HashMap<String, String>) -> Markup {
-    let missing = a.missing();
-    let missing_desirable = a.missing_desirable();
+/// People's names (title and name) by id, for the people a page mentions.
+struct PeopleNames(HashMap<String, String>);
+
+impl PeopleNames {
+    fn new(people: Vec<Person>) -> Self {
+        Self(
+            people
+                .into_iter()
+                .map(|p| {
+                    let name = full_name(p.title.as_deref(), &p.name());
+                    (p.id, name)
+                })
+                .collect(),
+        )
+    }
+
+    /// The name of `id`, or the id itself for someone not found.
+    fn name(&self, id: &str) -> String {
+        self.0.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+}
+
+/// How a page names people and tiers.
+#[derive(Clone, Copy)]
+struct Names<'a> {
+    people: &'a PeopleNames,
+    tiers: &'a TierNames,
+}
+
+/// The person a reason names, if any.
+fn person_in(reason: &NotCountedReason) -> Option<&PersonId> {
+    match reason {
+        NotCountedReason::AnotherPerson { person } => Some(person),
+        NotCountedReason::CoLeaderDidNotHoldTier { co_leader, .. } => co_leader.as_ref(),
+        NotCountedReason::SupervisorDidNotHoldTier { supervisor, .. } => supervisor.as_ref(),
+        _ => None,
+    }
+}
+
+/// Why a record did not count, naming people and tiers by their names
+/// (balint-core's own wording names them by id).
+fn reason_words(reason: &NotCountedReason, names: Names<'_>) -> String {
+    use NotCountedReason as R;
+    let tiers = |ids: &[TierId]| {
+        ids.iter()
+            .map(|t| names.tiers.name(t.as_str()))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    let milestone = |m: &Milestone| match m {
+        Milestone::PathwayEntry => "entering the pathway".to_owned(),
+        Milestone::TierReached(t) => format!("reaching {}", names.tiers.name(t.as_str())),
+    };
+    match reason {
+        R::AnotherPerson { person } => {
+            format!(
+                "the record belongs to {}",
+                names.people.name(person.as_str())
+            )
+        }
+        R::CoLeaderDidNotHoldTier {
+            co_leader: Some(p),
+            tiers: t,
+        } => format!(
+            "co-leader {} did not hold {} on that date",
+            names.people.name(p.as_str()),
+            tiers(t)
+        ),
+        R::CoLeaderDidNotHoldTier {
+            co_leader: None,
+            tiers: t,
+        } => format!("no co-leader recorded (needs {})", tiers(t)),
+        R::SupervisorDidNotHoldTier {
+            supervisor: Some(p),
+            tiers: t,
+        } => format!(
+            "supervisor {} did not hold {} on that date",
+            names.people.name(p.as_str()),
+            tiers(t)
+        ),
+        R::SupervisorDidNotHoldTier {
+            supervisor: None,
+            tiers: t,
+        } => format!("no supervisor recorded (needs {})", tiers(t)),
+        R::BeforeMilestone { milestone: m, on } => format!("before {} on {on}", milestone(m)),
+        R::NotBeforeMilestone { milestone: m, on } => {
+            format!("not before {} on {on}", milestone(m))
+        }
+        R::MilestoneNotReached { milestone: m } => {
+            format!("the date of {} is not known", milestone(m))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A tier to hold first, in words, with the tier's name.
+fn prerequisite_words(p: &PrerequisiteResult, style: DateStyle, names: Names<'_>) -> Markup {
+    html! {
+        "hold " (names.tiers.name(p.tier.as_str()))
+        @if let Some(m) = p.min_months { " for at least " (m) " months" }
+        @match p.held_since {
+            Some(since) => { " (held since " (date(style, since)) ")" }
+            None => @if !p.met { " (not held)" },
+        }
+    }
+}
+
+/// What is still missing: the tiers to hold first, then each unmet
+/// requirement's shortfalls.
+fn missing_list(
+    prerequisites: &[PrerequisiteResult],
+    requirements: &[RequirementResult],
+    style: DateStyle,
+    names: Names<'_>,
+) -> Vec<Markup> {
+    let mut out: Vec<Markup> = prerequisites
+        .iter()
+        .filter(|p| !p.met)
+        .map(|p| prerequisite_words(p, style, names))
+        .collect();
+    for r in requirements.iter().filter(|r| !r.met) {
+        for s in &r.shortfalls {
+            out.push(html! { (r.title) ": " (s) });
+        }
+    }
+    out
+}
+
+fn assessment(
+    a: &Assessment,
+    style: DateStyle,
+    kinds: &HashMap<String, String>,
+    names: Names<'_>,
+) -> Markup {
+    let missing = missing_list(&a.prerequisites, &a.mandatory, style, names);
+    let missing_desirable = missing_list(&[], &a.desirable, style, names);
     html! {
         p class="verdict" {
             @if a.eligible {
@@ -174,24 +329,20 @@ fn assessment(a: &Assessment, style: DateStyle, kinds: &HashMap<String, String>)
             h2 { "Tiers to hold first" }
             ul {
                 @for p in &a.prerequisites {
-                    li {
-                        (met_word(p.met)) ": hold " (words(p.tier.as_str()))
-                        @if let Some(m) = p.min_months { " for at least " (m) " months" }
-                        @if let Some(since) = p.held_since { " (held since " (date(style, since)) ")" }
-                    }
+                    li { (met_word(p.met)) ": " (prerequisite_words(p, style, names)) }
                 }
             }
         }
         h2 { "Mandatory requirements" }
         @if a.mandatory.is_empty() { p { "None." } }
-        @for r in &a.mandatory { (requirement(r, 3, style, kinds)) }
+        @for r in &a.mandatory { (requirement(r, 3, style, kinds, names)) }
         @if !a.desirable.is_empty() {
             h2 { "Desirable requirements" }
             p class="muted" { "These are not needed to be eligible, but the committee looks for them." }
             @if !missing_desirable.is_empty() {
                 ul { @for m in &missing_desirable { li { (m) } } }
             }
-            @for r in &a.desirable { (requirement(r, 3, style, kinds)) }
+            @for r in &a.desirable { (requirement(r, 3, style, kinds, names)) }
         }
     }
 }
@@ -207,6 +358,7 @@ fn requirement(
     level: u8,
     style: DateStyle,
     kinds: &HashMap<String, String>,
+    names: Names<'_>,
 ) -> Markup {
     let unit = r.unit.map(|u| words(u.as_str())).unwrap_or_default();
     let bar_id = format!("bar-{}", r.id.as_str());
@@ -252,10 +404,10 @@ fn requirement(
             @if !r.not_counted.is_empty() {
                 details {
                     summary { (r.not_counted.len()) " record" @if r.not_counted.len() != 1 { "s" } " not counted, and why" }
-                    ul { @for n in &r.not_counted { li { (date(style, n.date)) ": " (kind_of(n.activity.as_str())) " — " (n.reason) } } }
+                    ul { @for n in &r.not_counted { li { (date(style, n.date)) ": " (kind_of(n.activity.as_str())) " — " (reason_words(&n.reason, names)) } } }
                 }
             }
-            @for child in &r.children { (requirement(child, level + 1, style, kinds)) }
+            @for child in &r.children { (requirement(child, level + 1, style, kinds, names)) }
         }
     }
 }
@@ -399,8 +551,19 @@ async fn ledger_page(
     .await?
     .into_inner();
     let society_id = society.id.clone();
-    let people = db::run(&state.pool, move |conn| {
-        Ok(db::people::list(
+    // The people the records name, in one query: the society may have
+    // more people than the form's lists offer.
+    let named: Vec<String> = records
+        .items
+        .iter()
+        .flat_map(|r| [&r.attestor, &r.co_leader])
+        .flatten()
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (people, names) = db::run(&state.pool, move |conn| {
+        let people = db::people::list(
             conn,
             &society_id,
             &db::people::PersonFilter::default(),
@@ -409,16 +572,14 @@ async fn ledger_page(
                 per_page: 100,
             },
         )?
-        .items)
+        .items;
+        let names = PeopleNames::new(db::people::named(conn, &society_id, &named)?);
+        Ok((people, names))
     })
     .await?;
-    let names: HashMap<&str, String> = people
-        .iter()
-        .map(|p| (p.id.as_str(), full_name(p.title.as_deref(), &p.name())))
-        .collect();
     let name_of = |id: &Option<String>| {
         id.as_deref()
-            .map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_owned()))
+            .map(|id| names.name(id))
             .unwrap_or_else(|| "—".to_owned())
     };
     let others: Vec<&Person> = people.iter().filter(|p| p.id != person.id).collect();
@@ -465,7 +626,7 @@ async fn ledger_page(
                         thead { tr { th scope="col" { "Date" } th scope="col" { "Kind" } th scope="col" { "Amount" } th scope="col" { "Attestor" } th scope="col" { "Status" } } }
                         tbody {
                             @for r in &records.items {
-                                (record_row(r, style, &name_of(&r.attestor)))
+                                (record_row(r, style, &name_of(&r.attestor), r.co_leader.as_ref().map(|_| name_of(&r.co_leader))))
                             }
                         }
                     }
@@ -546,11 +707,16 @@ async fn ledger_page(
     Ok(page_response(extras.status, body))
 }
 
-fn record_row(r: &ActivityView, style: DateStyle, attestor: &str) -> Markup {
+fn record_row(
+    r: &ActivityView,
+    style: DateStyle,
+    attestor: &str,
+    co_leader: Option<String>,
+) -> Markup {
     html! {
         tr {
             td data-label="Date" { (date(style, r.date)) }
-            td data-label="Kind" { (kind_label(&r.kind)) }
+            td data-label="Kind" { (kind_label(&r.kind)) @if let Some(c) = co_leader { " with " (c) } }
             td data-label="Amount" { (r.amount) " " (words(&r.unit)) @if let Some(c) = r.cases { " (" (c) " cases)" } }
             td data-label="Attestor" { (attestor) }
             td data-label="Status" {
