@@ -102,6 +102,53 @@ async fn due(app: &TestApp, cast: &Cast, query: &str) -> (StatusCode, Value) {
     .await
 }
 
+/// Record that `person` kept their society membership on `date` (the UK
+/// 2016 renewal requirement), as the registrar; returns the record's id.
+/// The record stays pending unless `confirm`.
+pub async fn membership(
+    app: &TestApp,
+    cast: &Cast,
+    person: &str,
+    date: &str,
+    confirm: bool,
+) -> String {
+    let (status, record) = app
+        .post_json(
+            &format!("/api/v1/societies/bsanz/people/{person}/activities"),
+            Some(&cast.registrar.token),
+            &json!({ "kind": "prerequisite", "date": date, "amount": 1, "unit": "events",
+                     "prerequisite_type": "membership", "notes": "annual subscription paid" }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "recording membership: {record}"
+    );
+    let id = record["id"].as_str().unwrap().to_owned();
+    if confirm {
+        let (status, body) = app
+            .post_json(
+                &format!("/api/v1/societies/bsanz/activities/{id}/attestation"),
+                Some(&cast.registrar.token),
+                &json!({ "decision": "confirm", "comment": "membership checked" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "confirming membership: {body}");
+    }
+    id
+}
+
+async fn renew(
+    app: &TestApp,
+    token: Option<&str>,
+    registration: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    app.post_json(&format!("{REGISTER}/{registration}/renewals"), token, &body)
+        .await
+}
+
 e2e_test!(
     async fn a_leaders_history_reads_right_on_every_date(app: TestApp) {
         let cast = Cast::assemble(&app).await;
@@ -543,6 +590,9 @@ e2e_test!(
         .await;
         grant(&app, &cast, &ann, "2025-03-01").await; // to 2026-02-28
         grant(&app, &cast, &bob, "2025-05-01").await; // to 2026-04-30
+                                                      // Both kept their membership (the pathway's renewal requirement).
+        membership(&app, &cast, &ann, "2025-04-01", true).await;
+        membership(&app, &cast, &bob, "2026-06-01", true).await;
 
         let (status, list) = due(&app, &cast, "as_of=2026-01-01&within_days=90").await;
         assert_eq!(status, StatusCode::OK);
@@ -599,6 +649,11 @@ e2e_test!(
         assert_eq!(status, StatusCode::OK, "{renewed}");
         assert_eq!(renewed["status"], "accredited");
         assert_eq!(renewed["valid_until"], "2027-09-14");
+        // Assessed over the year before its return: Bob's membership of
+        // June 2026 counted although his lapsed cycle had ended.
+        assert_eq!(renewed["renewal"]["basis"], "met");
+        assert_eq!(renewed["renewal"]["cycle_first_day"], "2025-09-16");
+        assert_eq!(renewed["renewal"]["cycle_last_day"], "2026-09-15");
         assert_eq!(
             verify(&app, "BSANZ-0002", "2026-09-01").await["status"],
             "lapsed"
@@ -634,6 +689,247 @@ e2e_test!(
                     "a suspended entry cannot be renewed: renewal does not end a suspension; reinstate the entry first"),
             )
         );
+    }
+);
+
+e2e_test!(
+    async fn a_renewal_is_assessed_over_the_attested_records_of_its_cycle(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        // The leader is the member: she has a login of her own.
+        let leader = cast.member_person.clone();
+        grant(&app, &cast, &leader, "2024-03-01").await; // cycle 2024-03-01 to 2025-02-28
+        let registrar = Some(cast.registrar.token.as_str());
+        let on_time = json!({ "effective": "2025-02-10", "reason": "membership kept" });
+
+        // Membership paid before the cycle began does not count.
+        let before = membership(&app, &cast, &leader, "2024-02-01", true).await;
+        let (status, body) = renew(&app, registrar, "BSANZ-0001", on_time.clone()).await;
+        let mut refused = problem(
+            422,
+            "invalid-input",
+            "Invalid input",
+            "renewal requirements of Accredited Leader not met over the cycle 2024-03-01 to 2025-02-28: 1 shortfall(s); the registrar may renew with an override and a reason",
+        );
+        refused["errors"] = json!([{ "field": "requirements.membership-kept",
+            "message": "Society membership kept: 1 more event needed (0 of 1)" }]);
+        assert_eq!(
+            (status, &body),
+            (StatusCode::UNPROCESSABLE_ENTITY, &refused)
+        );
+
+        // Nor does a record inside the cycle that is still pending.
+        let inside = membership(&app, &cast, &leader, "2024-09-01", false).await;
+        let (status, body) = renew(&app, registrar, "BSANZ-0001", on_time.clone()).await;
+        refused["errors"][0]["message"] = json!(
+            "Society membership kept: 1 more event needed (0 of 1); 1 event pending attestation"
+        );
+        assert_eq!(
+            (status, &body),
+            (StatusCode::UNPROCESSABLE_ENTITY, &refused)
+        );
+        let (_, entry) = app.get(&format!("{REGISTER}/BSANZ-0001"), registrar).await;
+        assert_eq!(
+            entry["valid_until"], "2025-02-28",
+            "nothing changed: {entry}"
+        );
+        assert_eq!(entry["history"].as_array().unwrap().len(), 1);
+
+        // Only the registrar renews and overrides: the leader may not
+        // override her own shortfall.
+        let mut overriding = on_time.clone();
+        overriding["override"] = json!({ "reason": "I was unwell" });
+        for (who, expected) in [
+            (Who::Anonymous, StatusCode::UNAUTHORIZED),
+            (Who::Member, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+        ] {
+            let (status, body) =
+                renew(&app, cast.token(who), "BSANZ-0001", overriding.clone()).await;
+            assert_eq!(status, expected, "{who:?} overriding: {body}");
+        }
+        let (status, _) = renew(
+            &app,
+            Some(&cast.member.token),
+            "BSANZ-0001",
+            on_time.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // Once attested the record counts, and an override is not needed.
+        let (status, body) = app
+            .post_json(
+                &format!("/api/v1/societies/bsanz/activities/{inside}/attestation"),
+                registrar,
+                &json!({ "decision": "confirm", "comment": "membership checked" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let mut not_needed = overriding.clone();
+        not_needed["override"]["reason"] = json!("committee discretion");
+        let (status, body) = renew(&app, registrar, "BSANZ-0001", not_needed).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body["errors"],
+            json!([{ "field": "override", "message": "is not needed: the renewal requirements are met" }])
+        );
+        let (status, renewed) = renew(&app, registrar, "BSANZ-0001", on_time.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{renewed}");
+        // On time: the next cycle follows without a gap.
+        assert_eq!(renewed["valid_until"], "2026-02-28");
+        assert_eq!(renewed["lapses_on"], "2026-06-01");
+        assert_eq!(renewed["history"][1]["action"], "renew");
+        assert_eq!(renewed["history"][1]["reason"], "membership kept");
+        assert_eq!(renewed["history"][1]["visibility"], "public");
+        let renewal = &renewed["renewal"];
+        assert_eq!(renewal["basis"], "met");
+        assert_eq!(renewal["override_reason"], Value::Null);
+        assert_eq!(renewal["tier"], "accredited-leader");
+        assert_eq!(renewal["pathway_version_number"], 1);
+        assert_eq!(renewal["cycle_first_day"], "2024-03-01");
+        assert_eq!(renewal["cycle_last_day"], "2025-02-28");
+        let requirement = &renewal["assessment"]["mandatory"][0];
+        assert_eq!(requirement["id"], "membership-kept");
+        assert_eq!(requirement["met"], true);
+        assert_eq!(requirement["counted"][0]["activity"], inside.as_str());
+        assert_eq!(requirement["counted"].as_array().unwrap().len(), 1);
+        assert_eq!(requirement["not_counted"][0]["activity"], before.as_str());
+        assert_eq!(
+            requirement["not_counted"][0]["reason"]["code"],
+            "outside_cycle"
+        );
+
+        // The next cycle, 2025-03-01 to 2026-02-28, has no membership: the
+        // registrar renews by override, with every problem reported first.
+        let (status, body) = renew(
+            &app,
+            registrar,
+            "BSANZ-0001",
+            json!({ "effective": "2026-02-01", "reason": " ", "override": { "reason": "" } }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body["errors"],
+            json!([
+                { "field": "reason", "message": "is required" },
+                { "field": "override.reason", "message": "is required" },
+            ])
+        );
+        let (status, body) = renew(
+            &app,
+            registrar,
+            "BSANZ-0001",
+            json!({ "effective": "2026-02-01", "reason": "renewed by the committee" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body["detail"],
+            "renewal requirements of Accredited Leader not met over the cycle 2025-03-01 to 2026-02-28: 1 shortfall(s); the registrar may renew with an override and a reason"
+        );
+        let why = "membership lapsed during a year abroad; committee discretion";
+        let (status, renewed) = renew(
+            &app,
+            registrar,
+            "BSANZ-0001",
+            json!({ "effective": "2026-02-01", "reason": "renewed by the committee",
+                    "override": { "reason": why } }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{renewed}");
+        assert_eq!(renewed["valid_until"], "2027-02-28");
+        assert_eq!(renewed["renewal"]["basis"], "override");
+        assert_eq!(renewed["renewal"]["override_reason"], why);
+        assert_eq!(renewed["renewal"]["assessment"]["eligible"], false);
+        let change = &renewed["history"][2];
+        assert_eq!(change["action"], "renew");
+        assert_eq!(
+            change["reason"],
+            format!("renewed by the committee (renewed by override, the renewal requirements not met: {why})")
+        );
+        // Why the requirements were not met is kept from the public unless asked.
+        assert_eq!(change["visibility"], "confidential");
+
+        // The audit log keeps each renewal's assessment and basis.
+        let (status, log) = app.get("/api/v1/societies/bsanz/audit", registrar).await;
+        assert_eq!(status, StatusCode::OK);
+        let renewals: Vec<&Value> = log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["entity_type"] == "renewal")
+            .collect();
+        assert_eq!(renewals.len(), 2, "{log}");
+        assert_eq!(renewals[0]["entity_id"], renewals[1]["entity_id"]);
+        let (_, me) = app.get("/api/v1/auth/me", registrar).await;
+        assert_eq!(renewals[0]["actor_user_id"], me["id"]);
+        let by_override = &renewals[0]["after"];
+        assert_eq!(by_override["registration"], "BSANZ-0001");
+        assert_eq!(by_override["valid_until"], "2027-02-28");
+        assert_eq!(by_override["renewal"]["basis"], "override");
+        assert_eq!(by_override["renewal"]["override_reason"], why);
+        let met = &renewals[1]["after"]["renewal"];
+        assert_eq!(met["basis"], "met");
+        assert_eq!(
+            met["assessment"]["mandatory"][0]["counted"][0]["activity"],
+            inside.as_str()
+        );
+    }
+);
+
+e2e_test!(
+    async fn a_renewal_rule_without_requirements_renews_as_before(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let (status, body) = app
+            .send(
+                app.builder(
+                    reqwest::Method::PUT,
+                    "/api/v1/societies/bsanz/pathway",
+                    Some(&cast.registrar.token),
+                )
+                .json(&json!({
+                    "id": "bsanz-cycle", "society": "bsanz", "title": "A cycle without requirements",
+                    "version": "1", "effective_from": "2020-01-01",
+                    "tiers": [{ "id": "accredited-leader", "name": "Accredited Leader",
+                                "renewal": { "cycle_months": 24, "grace_months": 2, "requirements": [] } }],
+                })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "uploading: {body}");
+        let ann = person(&app, &cast, "Ann", "Carter", json!({})).await;
+        assert_eq!(
+            grant(&app, &cast, &ann, "2024-01-01").await["valid_until"],
+            "2025-12-31"
+        );
+        let registrar = Some(cast.registrar.token.as_str());
+
+        let (status, body) = renew(
+            &app,
+            registrar,
+            "BSANZ-0001",
+            json!({ "effective": "2025-12-01", "reason": "renewed", "override": { "reason": "just in case" } }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body["errors"],
+            json!([{ "field": "override", "message": "is not needed: the renewal rule sets no requirements" }])
+        );
+        let (status, renewed) = renew(
+            &app,
+            registrar,
+            "BSANZ-0001",
+            json!({ "effective": "2025-12-01", "reason": "renewed" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{renewed}");
+        assert_eq!(renewed["valid_until"], "2027-12-31");
+        assert_eq!(renewed["renewal"]["basis"], "no_requirements");
+        assert_eq!(renewed["renewal"]["assessment"], Value::Null);
+        assert_eq!(renewed["renewal"]["cycle_first_day"], "2024-01-01");
+        assert_eq!(renewed["renewal"]["cycle_last_day"], "2025-12-31");
     }
 );
 

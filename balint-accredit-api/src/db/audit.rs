@@ -37,6 +37,9 @@ pub enum Entity {
     Activity,
     Application,
     RegisterEntry,
+    /// A renewal's assessment and basis (the entry's own change is
+    /// recorded under [`Entity::RegisterEntry`]).
+    Renewal,
     RequirementOverride,
 }
 
@@ -50,6 +53,7 @@ impl Entity {
             Self::Activity => "activity",
             Self::Application => "application",
             Self::RegisterEntry => "register_entry",
+            Self::Renewal => "renewal",
             Self::RequirementOverride => "requirement_override",
         }
     }

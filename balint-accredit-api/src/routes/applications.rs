@@ -234,7 +234,13 @@ fn page_view(
 }
 
 /// A reason that must be given: trimmed, not empty, not too long.
-fn reason_text(field: &str, text: &str, problems: &mut Vec<FieldProblem>) -> Option<String> {
+/// `text` trimmed, or a problem at `field` when it is empty or longer than
+/// 2000 characters.
+pub(crate) fn reason_text(
+    field: &str,
+    text: &str,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<String> {
     let text = text.trim();
     if text.is_empty() {
         problems.push(FieldProblem::new(field, "is required"));
@@ -360,6 +366,22 @@ fn basis(assessment: &Assessment, past: &Past) -> Result<(Basis, Option<String>)
 
 /// 422 with every shortfall: unmet prerequisites and mandatory requirements.
 fn not_eligible(assessment: &Assessment) -> ApiError {
+    let errors = shortfalls(assessment);
+    ApiError::Unprocessable {
+        detail: format!(
+            "not eligible for {}: {} shortfall(s); the registrar may record an override with a reason",
+            assessment.tier_name,
+            errors.len()
+        ),
+        errors,
+    }
+}
+
+/// Every shortfall of `assessment`, one problem each: an unmet prerequisite
+/// at `prerequisites.{tier}`, an unmet mandatory requirement at
+/// `requirements.{id}` with its title and what is missing. Renewals refused
+/// list theirs the same way.
+pub(crate) fn shortfalls(assessment: &Assessment) -> Vec<FieldProblem> {
     let mut errors = Vec::new();
     for p in assessment.prerequisites.iter().filter(|p| !p.met) {
         let message = match (p.held_since, p.min_months) {
@@ -390,14 +412,7 @@ fn not_eligible(assessment: &Assessment) -> ApiError {
             ));
         }
     }
-    ApiError::Unprocessable {
-        detail: format!(
-            "not eligible for {}: {} shortfall(s); the registrar may record an override with a reason",
-            assessment.tier_name,
-            errors.len()
-        ),
-        errors,
-    }
+    errors
 }
 
 /// Apply for a tier: the person themself, or the registrar on their

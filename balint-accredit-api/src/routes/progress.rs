@@ -4,6 +4,7 @@
 use actix_web::web;
 use balint_core::evaluate::{Assessment, Candidate, HeldTier, Inputs};
 use balint_core::ledger::Activity;
+use balint_core::register::Register;
 use balint_core::{PersonId, TierId};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
-use crate::db::{self, DbConnection};
+use crate::db::{self, people::Person, DbConnection};
 use crate::error::{ApiError, FieldProblem, Problem};
 
 /// Which tier, as of which day.
@@ -82,6 +83,44 @@ pub fn assess_with_ledger(
             )],
         });
     }
+    let Evidence {
+        ledger,
+        register,
+        candidate,
+    } = evidence(conn, society_id, &person, as_of)?;
+    let overrides = db::overrides::for_tier(conn, person_id, tier)?;
+    let assessment = Inputs::new(pathway, &candidate, &ledger, as_of)
+        .with_register(&register)
+        .with_overrides(&overrides)
+        .evaluate(tier)
+        .map_err(|e| ApiError::unprocessable("tier", e.to_string()))?;
+    Ok((version.summary.number, assessment, ledger))
+}
+
+/// What evaluating a person reads besides the pathway: their ledger, the
+/// register entries of the people it names, and the person as a candidate.
+#[derive(Debug)]
+pub struct Evidence {
+    /// The person's records, as [`db::activities::ledger`] reads them.
+    pub ledger: Vec<Activity>,
+    /// The register entries of the person and of everyone named as
+    /// co-leader or supervisor, for conditions on the tier they held on
+    /// each session's date.
+    pub register: Register,
+    /// The person with their backgrounds, entry date and the tiers they
+    /// hold on `as_of`.
+    pub candidate: Candidate,
+}
+
+/// Read the [`Evidence`] for evaluating `person` as of `as_of`, in a few
+/// queries.
+pub fn evidence(
+    conn: &mut DbConnection,
+    society_id: &str,
+    person: &Person,
+    as_of: NaiveDate,
+) -> Result<Evidence, ApiError> {
+    let person_id = person.id.as_str();
     let ledger = db::activities::ledger(conn, person_id)?;
     let me = PersonId::try_from(person_id)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("person id {person_id}: {e}")))?;
@@ -116,13 +155,11 @@ pub fn assess_with_ledger(
         entered_pathway: person.entered_pathway_on,
         tiers_held,
     };
-    let overrides = db::overrides::for_tier(conn, person_id, tier)?;
-    let assessment = Inputs::new(pathway, &candidate, &ledger, as_of)
-        .with_register(&register)
-        .with_overrides(&overrides)
-        .evaluate(tier)
-        .map_err(|e| ApiError::unprocessable("tier", e.to_string()))?;
-    Ok((version.summary.number, assessment, ledger))
+    Ok(Evidence {
+        ledger,
+        register,
+        candidate,
+    })
 }
 
 /// A person's progress towards a tier: the person themself, or the

@@ -1,6 +1,7 @@
 //! A society's register of accredited leaders: the public register, the
 //! registrar's view of an entry with its whole history, grants, status
-//! changes, renewals, the lapse job and the renewals coming due.
+//! changes, renewals (assessed against the tier's renewal requirements over
+//! the cycle's records), the lapse job and the renewals coming due.
 //!
 //! The public sees only people who consented to be listed, only public
 //! fields, and never a confidential reason; an entry it may not see is
@@ -8,6 +9,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
+use balint_core::evaluate::{Assessment, Inputs};
 use balint_core::ids::{PersonId, TierId};
 use balint_core::pathway;
 use balint_core::register::{
@@ -19,10 +21,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
+use crate::db::pathways::PathwayVersion;
 use crate::db::{self, people::Person, register::StoredEntry, societies::Society};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageRequest};
 use crate::register_io;
+use crate::routes::applications::{reason_text, shortfalls, ReasonInput};
+use crate::routes::progress;
 use crate::routes::utc;
 
 /// One change in an entry's history, as the registrar sees it.
@@ -415,19 +420,17 @@ pub(crate) fn cycle_from(
 
 /// The pathway version that applies to `person` (entered the pathway on
 /// the day given, else `fallback`); 422 when the society has none.
-fn pathway_for(
+fn pathway_version_for(
     conn: &mut db::DbConnection,
     society_id: &str,
     person: &Person,
     fallback: NaiveDate,
-) -> Result<pathway::Pathway, ApiError> {
+) -> Result<PathwayVersion, ApiError> {
     let entered = person.entered_pathway_on.unwrap_or(fallback);
-    db::pathways::applicable(conn, society_id, entered)?
-        .map(|version| version.pathway)
-        .ok_or_else(|| ApiError::Unprocessable {
-            detail: "the society has no pathway yet; upload or adopt one first".to_owned(),
-            errors: Vec::new(),
-        })
+    db::pathways::applicable(conn, society_id, entered)?.ok_or_else(|| ApiError::Unprocessable {
+        detail: "the society has no pathway yet; upload or adopt one first".to_owned(),
+        errors: Vec::new(),
+    })
 }
 
 /// Record a grant (registrar): puts the person on the register with the
@@ -484,7 +487,7 @@ pub async fn grant(
                 db::people::find(conn, &society.id, person_id.as_str())?.ok_or_else(|| {
                     ApiError::unprocessable("person_id", "no such person in this society")
                 })?;
-            let pathway = pathway_for(conn, &society.id, &person, body.effective)?;
+            let pathway = pathway_version_for(conn, &society.id, &person, body.effective)?.pathway;
             let Some(tier_rule) = pathway.tier(&tier) else {
                 return Err(ApiError::unprocessable(
                     "tier",
@@ -622,21 +625,118 @@ async fn change_entry(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenewalRequest {
-    /// The day the renewal is recorded as taking effect.
+    /// The day the renewal is recorded as taking effect. The renewal
+    /// requirements are assessed as of this day: records dated after it
+    /// do not count.
     pub effective: NaiveDate,
     /// Why, e.g. the renewal requirements met.
     pub reason: String,
-    /// `public` (default) or `confidential`.
-    #[serde(default = "visibility_default")]
-    #[schema(value_type = String)]
-    pub visibility: Visibility,
+    /// `public` or `confidential`: whether the reason is shown on the
+    /// public register (the renewal itself always is). Default `public`,
+    /// or `confidential` for a renewal by override, whose reason says why
+    /// the requirements were not met.
+    #[schema(value_type = Option<String>)]
+    pub visibility: Option<Visibility>,
+    /// Registrar: renew although the renewal requirements are not met,
+    /// with the reason (e.g. the committee's discretion after a year of
+    /// illness); up to 2000 characters. Written into the renewal's reason
+    /// in the entry's history, and kept with the assessment in the audit
+    /// log. Refused (422) when the requirements are met.
+    #[serde(rename = "override")]
+    pub overriding: Option<ReasonInput>,
+}
+
+/// What allowed a renewal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RenewalBasis {
+    /// The renewal requirements were met over the cycle.
+    Met,
+    /// They were not met; the registrar renewed by override, with a reason.
+    Override,
+    /// The tier's renewal rule sets no requirements.
+    NoRequirements,
+}
+
+/// How a renewal was assessed. The same record is kept in the audit log
+/// (entity `renewal`, the entry's id).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenewalAssessment {
+    pub basis: RenewalBasis,
+    /// The registrar's reason, on a renewal by override.
+    pub override_reason: Option<String>,
+    /// The tier whose renewal rule applied: the highest tier of the entry
+    /// that the pathway renews.
+    pub tier: String,
+    /// The number of the society's pathway version the rule was taken
+    /// from: the one that applies to the person.
+    pub pathway_version_number: i32,
+    /// The first day of the cycle whose records were assessed.
+    pub cycle_first_day: NaiveDate,
+    /// Its last day.
+    pub cycle_last_day: NaiveDate,
+    /// balint-core's assessment of the renewal requirements over the
+    /// cycle, as of `effective` (null when the rule sets none): per
+    /// requirement, what is required and achieved, the records that
+    /// counted, those that did not and why (e.g. outside the cycle), the
+    /// pending records that would count once attested, and what is missing.
+    #[schema(value_type = Option<Object>)]
+    pub assessment: Option<Assessment>,
+}
+
+/// An entry after its renewal, with how the renewal was assessed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenewalView {
+    #[serde(flatten)]
+    pub entry: RegistrarEntryView,
+    pub renewal: RenewalAssessment,
+}
+
+/// The cycle whose records a renewal is assessed over, as first and last
+/// day: the cycle-length period that ends on `last_day`, counted back from
+/// its end so that the records of its last day count. Where month ends
+/// clamp (a six-month cycle to 30 August would start on 28 February and
+/// end on 27 August), it starts on the first day whose cycle reaches
+/// `last_day`, and its last day may fall a day or two later.
+fn assessed_cycle(renewal: &pathway::Renewal, last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let end = last_day.succ_opt().unwrap_or(last_day);
+    let mut start = end
+        .checked_sub_months(chrono::Months::new(renewal.cycle_months))
+        .unwrap_or(NaiveDate::MIN);
+    while renewal.cycle_end(start) < end {
+        match start.succ_opt() {
+            Some(next) => start = next,
+            None => break,
+        }
+    }
+    let last = renewal
+        .cycle_end(start)
+        .pred_opt()
+        .unwrap_or(last_day)
+        .max(last_day);
+    (start, last)
 }
 
 /// Renew an entry for the next cycle (registrar), under the renewal rule
-/// of its tier in the pathway that applies to the person. An entry renewed
-/// on time runs on without a gap (the new cycle starts the day after the
-/// current one ends); a lapsed entry renewed late starts a new cycle on
-/// `effective`.
+/// of its highest tier that the pathway version applying to the person
+/// renews. An entry renewed on time runs on without a gap (the new cycle
+/// starts the day after the current one ends); a lapsed entry renewed late
+/// starts a new cycle on `effective`.
+///
+/// The renewal requirements are assessed over the person's ledger as of
+/// `effective`, counting only attested records dated within the cycle
+/// being renewed: for an entry renewed on time, its current cycle (the
+/// cycle-length period ending on `valid_until`); for a lapsed entry (or
+/// one without a cycle), the cycle-length period ending on `effective`,
+/// the last cycle's worth of practice before it returns. Pending records
+/// and records before the cycle do not count. Recorded requirement
+/// overrides (recognition of prior learning) are for a tier's
+/// requirements and do not apply to renewals; the registrar's `override`
+/// here is the renewal's discretion. Not met: 422 listing every shortfall
+/// (`requirements.{id}`, as applications are refused), and nothing
+/// changes, unless the registrar gives `override` with a reason. A rule
+/// with no requirements renews without an assessment. The answer carries
+/// the assessment, which is also kept in the audit log.
 #[utoipa::path(post, path = "/api/v1/societies/{society}/register/{registration}/renewals", tag = "register",
     security(("bearer" = [])),
     params(
@@ -645,65 +745,195 @@ pub struct RenewalRequest {
     ),
     request_body = RenewalRequest,
     responses(
-        (status = 200, description = "The entry after the renewal", body = RegistrarEntryView),
+        (status = 200, description = "The entry after the renewal, with the renewal's assessment", body = RenewalView),
         (status = 400, description = "Unreadable body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar (who alone renews and overrides)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The entry's status refuses a renewal", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or the tier has no renewal cycle", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The renewal requirements are not met (every shortfall listed), an override that is not needed, invalid fields, or the tier has no renewal cycle", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn renew(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
     body: web::Json<RenewalRequest>,
-) -> Result<web::Json<RegistrarEntryView>, ApiError> {
+) -> Result<web::Json<RenewalView>, ApiError> {
+    permissions::require_user(&caller)?;
+    let (slug, registration) = path.into_inner();
+    let society = society(&state, slug).await?;
+    let actor = permissions::require_registrar(&caller, &society.id)?
+        .user_id
+        .clone();
     let body = body.into_inner();
-    change_entry(
-        &state,
-        &caller,
-        path.into_inner(),
-        move |conn, stored, person| {
-            let reason = body.reason.trim().to_owned();
-            if reason.is_empty() {
-                return Err(ApiError::unprocessable("reason", "is required"));
-            }
+    let mut problems = Vec::new();
+    let reason = body.reason.trim().to_owned();
+    if reason.is_empty() {
+        problems.push(FieldProblem::new("reason", "is required"));
+    }
+    let overriding = body
+        .overriding
+        .as_ref()
+        .map(|o| reason_text("override.reason", &o.reason, &mut problems));
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+    let overriding = overriding.flatten();
+    let now = db::now();
+    let (stored, person, renewal) = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let (stored, person) = entry_with_person(conn, &society.id, &registration)?
+                .ok_or_else(|| not_found(&registration))?;
             let entry = &stored.entry;
-            let pathway = pathway_for(conn, &stored.society_id, person, entry.first_accredited())?;
+            let version =
+                pathway_version_for(conn, &society.id, &person, entry.first_accredited())?;
+            let pathway = &version.pathway;
             // The highest tier granted that the pathway renews.
-            let renewal = entry
+            let (tier, rule) = entry
                 .tiers()
-                .iter()
+                .into_iter()
                 .rev()
-                .find_map(|held| pathway.tier(&held.tier)?.renewal.clone())
+                .find_map(|held| {
+                    let rule = pathway.tier(&held.tier)?.renewal.clone()?;
+                    Some((held.tier, rule))
+                })
                 .ok_or_else(|| {
                     ApiError::unprocessable(
                         "registration",
                         "the pathway sets no renewal cycle for the entry's tiers",
                     )
                 })?;
-            let start = match entry.cycle() {
-                Some(current) if entry.status() != Status::Lapsed => current
-                    .valid_until
-                    .succ_opt()
-                    .unwrap_or(current.valid_until),
-                _ => body.effective,
+            let on_time = entry.cycle().filter(|_| entry.status() != Status::Lapsed);
+            let (start, assessed) = match on_time {
+                Some(current) => (
+                    current
+                        .valid_until
+                        .succ_opt()
+                        .unwrap_or(current.valid_until),
+                    assessed_cycle(&rule, current.valid_until),
+                ),
+                None => (body.effective, assessed_cycle(&rule, body.effective)),
             };
-            let cycle = cycle_from(&renewal, start)?;
-            Ok(Box::new(move |entry: &mut RegisterEntry| {
+            let cycle = cycle_from(&rule, start)?;
+            // A status that refuses the renewal is answered before the
+            // requirements are assessed.
+            entry
+                .clone()
+                .renew(Renewal {
+                    effective: body.effective,
+                    cycle,
+                    reason: reason.clone(),
+                    visibility: Visibility::Public,
+                })
+                .map_err(db::register::refused)?;
+            let assessment = if rule.requirements.is_empty() {
+                None
+            } else {
+                let evidence = progress::evidence(conn, &society.id, &person, body.effective)?;
+                let assessment = Inputs::new(
+                    pathway,
+                    &evidence.candidate,
+                    &evidence.ledger,
+                    body.effective,
+                )
+                .with_register(&evidence.register)
+                .evaluate_renewal(&tier, assessed.0)
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("renewal of {tier}: {e}")))?;
+                Some(assessment)
+            };
+            let basis = renewal_basis(assessment.as_ref(), overriding.as_deref(), assessed)?;
+            // An override passed `renewal_basis` only where it is needed.
+            let (reason, visibility) = match &overriding {
+                Some(why) => (
+                    format!(
+                        "{reason} (renewed by override, the renewal requirements not met: {why})"
+                    ),
+                    body.visibility.unwrap_or(Visibility::Confidential),
+                ),
+                None => (reason, body.visibility.unwrap_or(Visibility::Public)),
+            };
+            let renewal = RenewalAssessment {
+                basis,
+                override_reason: overriding,
+                tier: tier.as_str().to_owned(),
+                pathway_version_number: version.summary.number,
+                cycle_first_day: assessed.0,
+                cycle_last_day: assessed.1,
+                assessment,
+            };
+            let stored = db::register::update(conn, stored, Some(&actor), now, |entry| {
                 entry
                     .renew(Renewal {
                         effective: body.effective,
                         cycle,
                         reason,
-                        visibility: body.visibility,
+                        visibility,
                     })
                     .map(|_| ())
-            }))
-        },
-    )
-    .await
+            })?;
+            let record = serde_json::to_value(&renewal).map_err(|e| {
+                ApiError::Internal(anyhow::anyhow!("serializing a renewal's assessment: {e}"))
+            })?;
+            db::audit::record(
+                conn,
+                db::audit::Change {
+                    actor_user_id: Some(&actor),
+                    society_id: Some(&society.id),
+                    action: db::audit::Action::Create,
+                    entity: db::audit::Entity::Renewal,
+                    entity_id: &stored.id,
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "registration": stored.entry.registration(),
+                        "effective": body.effective,
+                        "valid_until": stored.entry.valid_until(),
+                        "renewal": record,
+                    })),
+                    at: now,
+                },
+            )?;
+            Ok((stored, person, renewal))
+        })
+    })
+    .await?;
+    Ok(web::Json(RenewalView {
+        entry: registrar_view(&stored, &person, now.date()),
+        renewal,
+    }))
+}
+
+/// What allows the renewal, or the refusal: 422 with every shortfall when
+/// the requirements are not met and there is no override; 422 for an
+/// override that is not needed.
+fn renewal_basis(
+    assessment: Option<&Assessment>,
+    overriding: Option<&str>,
+    (first_day, last_day): (NaiveDate, NaiveDate),
+) -> Result<RenewalBasis, ApiError> {
+    match (assessment, overriding) {
+        (None, None) => Ok(RenewalBasis::NoRequirements),
+        (None, Some(_)) => Err(ApiError::unprocessable(
+            "override",
+            "is not needed: the renewal rule sets no requirements",
+        )),
+        (Some(a), Some(_)) if a.eligible => Err(ApiError::unprocessable(
+            "override",
+            "is not needed: the renewal requirements are met",
+        )),
+        (Some(a), None) if a.eligible => Ok(RenewalBasis::Met),
+        (Some(_), Some(_)) => Ok(RenewalBasis::Override),
+        (Some(a), None) => {
+            let errors = shortfalls(a);
+            Err(ApiError::Unprocessable {
+                detail: format!(
+                    "renewal requirements of {} not met over the cycle {first_day} to {last_day}: {} shortfall(s); the registrar may renew with an override and a reason",
+                    a.tier_name,
+                    errors.len()
+                ),
+                errors,
+            })
+        }
+    }
 }
 
 /// The day a job or list is for.
@@ -978,4 +1208,55 @@ pub async fn import(
     })
     .await?;
     Ok(web::Json(report))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn rule(cycle_months: u32) -> pathway::Renewal {
+        pathway::Renewal {
+            cycle_months,
+            grace_months: 3,
+            requirements: Vec::new(),
+            note: None,
+        }
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_assessed_cycle_is_the_cycle_ending_on_its_last_day() {
+        // A yearly cycle granted on 1 March runs to the last day of February.
+        assert_eq!(
+            assessed_cycle(&rule(12), day("2025-02-28")),
+            (day("2024-03-01"), day("2025-02-28"))
+        );
+        // Granted on 29 February, its cycle ends on 28 February (exclusive);
+        // counted back from there it starts a day early.
+        assert_eq!(
+            assessed_cycle(&rule(12), day("2025-02-27")),
+            (day("2024-02-28"), day("2025-02-27"))
+        );
+        assert_eq!(
+            assessed_cycle(&rule(36), day("2029-02-28")),
+            (day("2026-03-01"), day("2029-02-28"))
+        );
+    }
+
+    #[test]
+    fn a_clamped_month_end_never_leaves_the_last_day_out() {
+        // Six months back from 31 August is 28 February, whose cycle ends
+        // on 28 August: the window starts on 1 March and runs to 31 August.
+        assert_eq!(
+            assessed_cycle(&rule(6), day("2025-08-30")),
+            (day("2025-03-01"), day("2025-08-31"))
+        );
+        let (start, last) = assessed_cycle(&rule(1), day("2025-03-30"));
+        assert!(rule(1).cycle_end(start) > day("2025-03-30"));
+        assert_eq!((start, last), (day("2025-03-01"), day("2025-03-31")));
+    }
 }
