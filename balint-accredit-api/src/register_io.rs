@@ -9,6 +9,11 @@
 //! is the start of the imported one gets the rest appended; anything else
 //! is a conflict, reported for that entry. Exporting and importing into an
 //! empty database gives the same register back, history included.
+//!
+//! Imported history is authoritative: grants and renewals are replayed as
+//! given, under the register's transition rules only. Neither tier nor
+//! renewal requirements are assessed (the people imported usually have no
+//! ledger here), unlike a renewal through the API.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
