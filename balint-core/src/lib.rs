@@ -80,6 +80,9 @@
 //!
 //! The assessment serializes to JSON (stable field order) and renders as
 //! text with [`Assessment::render_text`](evaluate::Assessment::render_text).
+//! It borrows the ids of the records it lists from the ledger; to keep it
+//! longer than the ledger, take
+//! [`Assessment::into_owned`](evaluate::Assessment::into_owned).
 //!
 //! # The modules
 //!

@@ -109,7 +109,7 @@ fn register(spans: &[(&str, &str, &str)]) -> RegisterSnapshot {
 }
 
 impl Case {
-    fn assess(&self, pathway: &Pathway, ledger: &[Activity]) -> Assessment {
+    fn assess<'l>(&self, pathway: &Pathway, ledger: &'l [Activity]) -> Assessment<'l> {
         Inputs::new(pathway, &self.candidate, ledger, self.as_of)
             .with_register(&self.register)
             .evaluate(&self.tier.parse().unwrap())
@@ -139,7 +139,7 @@ impl Case {
             let short: Vec<Activity> = self
                 .ledger
                 .iter()
-                .filter(|a| a.id != first_counted.activity)
+                .filter(|a| a.id != *first_counted.activity)
                 .cloned()
                 .collect();
             let missed = self.assess(&pathway, &short);
@@ -161,9 +161,9 @@ impl Case {
     }
 }
 
-fn descendants(
-    r: &balint_core::evaluate::RequirementResult,
-) -> Vec<&balint_core::evaluate::RequirementResult> {
+fn descendants<'a, 'l>(
+    r: &'a balint_core::evaluate::RequirementResult<'l>,
+) -> Vec<&'a balint_core::evaluate::RequirementResult<'l>> {
     let mut out = Vec::new();
     for c in &r.children {
         out.push(c);

@@ -154,7 +154,11 @@ fn targets() -> Vec<(Pathway, balint_core::TierId)> {
     out
 }
 
-fn assess(pathway: &Pathway, tier: &balint_core::TierId, ledger: &[Activity]) -> Assessment {
+fn assess<'l>(
+    pathway: &Pathway,
+    tier: &balint_core::TierId,
+    ledger: &'l [Activity],
+) -> Assessment<'l> {
     let c = candidate();
     let r = register();
     Inputs::new(pathway, &c, ledger, as_of())
@@ -267,6 +271,6 @@ fn the_assessment_json_is_stable() {
     let (pathway, tier) = targets().into_iter().next().unwrap();
     let a = assess(&pathway, &tier, &[]);
     let once = serde_json::to_string(&a).unwrap();
-    let back: Assessment = serde_json::from_str(&once).unwrap();
+    let back: Assessment<'_> = serde_json::from_str(&once).unwrap();
     assert_eq!(serde_json::to_string(&back).unwrap(), once);
 }

@@ -330,7 +330,7 @@ impl Request {
 }
 
 /// Why the assessment allows (or refuses) the application.
-fn basis(assessment: &Assessment, past: &Past) -> Result<(Basis, Option<String>), ApiError> {
+fn basis(assessment: &Assessment<'_>, past: &Past) -> Result<(Basis, Option<String>), ApiError> {
     let tier = &assessment.tier_name;
     match (assessment.entry, past) {
         (Entry::Invitation, Past::Conferral(reason)) => {
@@ -365,7 +365,7 @@ fn basis(assessment: &Assessment, past: &Past) -> Result<(Basis, Option<String>)
 }
 
 /// 422 with every shortfall: unmet prerequisites and mandatory requirements.
-fn not_eligible(assessment: &Assessment) -> ApiError {
+fn not_eligible(assessment: &Assessment<'_>) -> ApiError {
     let errors = shortfalls(assessment);
     ApiError::Unprocessable {
         detail: format!(
@@ -381,7 +381,7 @@ fn not_eligible(assessment: &Assessment) -> ApiError {
 /// at `prerequisites.{tier}`, an unmet mandatory requirement at
 /// `requirements.{id}` with its title and what is missing. Renewals refused
 /// list theirs the same way.
-pub(crate) fn shortfalls(assessment: &Assessment) -> Vec<FieldProblem> {
+pub(crate) fn shortfalls(assessment: &Assessment<'_>) -> Vec<FieldProblem> {
     let mut errors = Vec::new();
     for p in assessment.prerequisites.iter().filter(|p| !p.met) {
         let message = match (p.held_since, p.min_months) {

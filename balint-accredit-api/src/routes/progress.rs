@@ -40,7 +40,7 @@ pub struct ProgressView {
     /// achieved, the records that counted, those that did not and why, the
     /// pending records that would count once attested, and what is missing.
     #[schema(value_type = Object)]
-    pub assessment: Assessment,
+    pub assessment: Assessment<'static>,
 }
 
 /// Everything evaluation needs, read in a few queries, and the assessment.
@@ -50,7 +50,7 @@ pub fn assess(
     person_id: &str,
     tier: &TierId,
     as_of: NaiveDate,
-) -> Result<(i32, Assessment), ApiError> {
+) -> Result<(i32, Assessment<'static>), ApiError> {
     assess_with_ledger(conn, society_id, person_id, tier, as_of)
         .map(|(number, assessment, _)| (number, assessment))
 }
@@ -63,7 +63,7 @@ pub fn assess_with_ledger(
     person_id: &str,
     tier: &TierId,
     as_of: NaiveDate,
-) -> Result<(i32, Assessment, Vec<Activity>), ApiError> {
+) -> Result<(i32, Assessment<'static>, Vec<Activity>), ApiError> {
     let person = db::people::find(conn, society_id, person_id)?
         .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))?;
     let entered = person.entered_pathway_on.unwrap_or(as_of);
@@ -93,7 +93,9 @@ pub fn assess_with_ledger(
         .with_register(&register)
         .with_overrides(&overrides)
         .evaluate(tier)
-        .map_err(|e| ApiError::unprocessable("tier", e.to_string()))?;
+        .map_err(|e| ApiError::unprocessable("tier", e.to_string()))?
+        // Returned with the ledger it borrows its record ids from.
+        .into_owned();
     Ok((version.summary.number, assessment, ledger))
 }
 

@@ -681,7 +681,7 @@ pub struct RenewalAssessment {
     /// counted, those that did not and why (e.g. outside the cycle), the
     /// pending records that would count once attested, and what is missing.
     #[schema(value_type = Option<Object>)]
-    pub assessment: Option<Assessment>,
+    pub assessment: Option<Assessment<'static>>,
 }
 
 /// An entry after its renewal, with how the renewal was assessed.
@@ -839,7 +839,7 @@ pub async fn renew(
                 .with_register(&evidence.register)
                 .evaluate_renewal(&tier, assessed.0)
                 .map_err(|e| ApiError::Internal(anyhow::anyhow!("renewal of {tier}: {e}")))?;
-                Some(assessment)
+                Some(assessment.into_owned())
             };
             let basis = renewal_basis(assessment.as_ref(), overriding.as_deref(), assessed)?;
             // An override passed `renewal_basis` only where it is needed.
@@ -906,7 +906,7 @@ pub async fn renew(
 /// the requirements are not met and there is no override; 422 for an
 /// override that is not needed.
 fn renewal_basis(
-    assessment: Option<&Assessment>,
+    assessment: Option<&Assessment<'_>>,
     overriding: Option<&str>,
     (first_day, last_day): (NaiveDate, NaiveDate),
 ) -> Result<RenewalBasis, ApiError> {

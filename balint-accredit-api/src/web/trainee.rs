@@ -284,7 +284,7 @@ fn prerequisite_words(p: &PrerequisiteResult, style: DateStyle, names: Names<'_>
 /// requirement's shortfalls.
 fn missing_list(
     prerequisites: &[PrerequisiteResult],
-    requirements: &[RequirementResult],
+    requirements: &[RequirementResult<'_>],
     style: DateStyle,
     names: Names<'_>,
 ) -> Vec<Markup> {
@@ -302,7 +302,7 @@ fn missing_list(
 }
 
 fn assessment(
-    a: &Assessment,
+    a: &Assessment<'_>,
     style: DateStyle,
     kinds: &HashMap<String, String>,
     names: Names<'_>,
@@ -354,7 +354,7 @@ fn met_word(met: bool) -> Markup {
 }
 
 fn requirement(
-    r: &RequirementResult,
+    r: &RequirementResult<'_>,
     level: u8,
     style: DateStyle,
     kinds: &HashMap<String, String>,

@@ -1,5 +1,6 @@
 //! The answer: an [`Assessment`] of one candidate against one tier.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 
 use chrono::NaiveDate;
@@ -14,8 +15,16 @@ use crate::pathway::{CountUnit, Entry, Level, Milestone, Period};
 /// The evaluation of one candidate against one tier (or one renewal cycle)
 /// as of a date. Field order is stable; lists are in a defined order
 /// (requirements in document order, records by date then id).
+///
+/// An assessment lists every record it counted or set aside by the record's
+/// id, and an evaluation borrows those ids from the ledger evaluated (`'l`
+/// is the lifetime of the [`Inputs`](super::Inputs)): a ledger of thousands
+/// of records is assessed without copying an id per record listed. To keep
+/// an assessment beyond its ledger, or to send it to another thread, take
+/// [`Assessment::into_owned`]. One read back from JSON owns its ids and can
+/// be an `Assessment<'static>` outright; either way it serializes the same.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Assessment {
+pub struct Assessment<'l> {
     /// The pathway evaluated against.
     pub pathway: PathwayId,
     /// Its version label.
@@ -38,9 +47,9 @@ pub struct Assessment {
     /// The tiers that must be held first.
     pub prerequisites: Vec<PrerequisiteResult>,
     /// Mandatory requirements.
-    pub mandatory: Vec<RequirementResult>,
+    pub mandatory: Vec<RequirementResult<'l>>,
     /// Desirable requirements (not needed for eligibility).
-    pub desirable: Vec<RequirementResult>,
+    pub desirable: Vec<RequirementResult<'l>>,
     /// Overrides given but not applied, and why.
     #[serde(default)]
     pub ignored_overrides: Vec<IgnoredOverride>,
@@ -88,9 +97,10 @@ pub enum RuleSummary {
     ByBackground,
 }
 
-/// The result for one requirement.
+/// The result for one requirement. The records it lists borrow their ids
+/// as the [`Assessment`] does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequirementResult {
+pub struct RequirementResult<'l> {
     /// The requirement's id.
     pub id: RequirementId,
     /// Its title.
@@ -118,16 +128,16 @@ pub struct RequirementResult {
     pub rate: Option<RateResult>,
     /// Records that counted, with the amount each counted for.
     #[serde(default)]
-    pub counted: Vec<CountedRecord>,
+    pub counted: Vec<CountedRecord<'l>>,
     /// Pending records that would count once attested.
     #[serde(default)]
-    pub pending: Vec<CountedRecord>,
+    pub pending: Vec<CountedRecord<'l>>,
     /// Records of the counted kinds that did not count, and why.
     #[serde(default)]
-    pub not_counted: Vec<NotCounted>,
+    pub not_counted: Vec<NotCounted<'l>>,
     /// For combinations and branches: the parts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub children: Vec<RequirementResult>,
+    pub children: Vec<RequirementResult<'l>>,
     /// For branches: the background whose branch applied (none: `otherwise`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background: Option<String>,
@@ -165,9 +175,11 @@ pub struct RateResult {
 
 /// A record that counted (or would, once attested).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CountedRecord {
-    /// The record.
-    pub activity: ActivityId,
+pub struct CountedRecord<'l> {
+    /// The record: its id, borrowed from the ledger evaluated (owned once
+    /// the assessment is [owned](Assessment::into_owned) or read back).
+    /// In JSON, the id as a string.
+    pub activity: Cow<'l, ActivityId>,
     /// Its date.
     pub date: NaiveDate,
     /// The amount it counted for, in the requirement's unit.
@@ -176,13 +188,66 @@ pub struct CountedRecord {
 
 /// A record that did not count, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NotCounted {
-    /// The record.
-    pub activity: ActivityId,
+pub struct NotCounted<'l> {
+    /// The record: its id, borrowed as in [`CountedRecord::activity`].
+    pub activity: Cow<'l, ActivityId>,
     /// Its date.
     pub date: NaiveDate,
     /// Why it did not count.
     pub reason: NotCountedReason,
+}
+
+impl RequirementResult<'_> {
+    /// The same result owning every id it lists (see [`Assessment::into_owned`]).
+    pub fn into_owned(self) -> RequirementResult<'static> {
+        RequirementResult {
+            id: self.id,
+            title: self.title,
+            level: self.level,
+            rule: self.rule,
+            met: self.met,
+            unit: self.unit,
+            required: self.required,
+            achieved: self.achieved,
+            missing: self.missing,
+            rate: self.rate,
+            counted: owned(self.counted, CountedRecord::into_owned),
+            pending: owned(self.pending, CountedRecord::into_owned),
+            not_counted: owned(self.not_counted, NotCounted::into_owned),
+            children: owned(self.children, RequirementResult::into_owned),
+            background: self.background,
+            overrides: self.overrides,
+            note: self.note,
+            discretion: self.discretion,
+            shortfalls: self.shortfalls,
+        }
+    }
+}
+
+impl CountedRecord<'_> {
+    /// The same record owning its id.
+    pub fn into_owned(self) -> CountedRecord<'static> {
+        CountedRecord {
+            activity: Cow::Owned(self.activity.into_owned()),
+            date: self.date,
+            amount: self.amount,
+        }
+    }
+}
+
+impl NotCounted<'_> {
+    /// The same record owning its id.
+    pub fn into_owned(self) -> NotCounted<'static> {
+        NotCounted {
+            activity: Cow::Owned(self.activity.into_owned()),
+            date: self.date,
+            reason: self.reason,
+        }
+    }
+}
+
+fn owned<T, U>(list: Vec<T>, f: impl FnMut(T) -> U) -> Vec<U> {
+    list.into_iter().map(f).collect()
 }
 
 /// Why a record did not count.
@@ -425,7 +490,28 @@ pub struct IgnoredOverride {
     pub why: String,
 }
 
-impl Assessment {
+impl<'l> Assessment<'l> {
+    /// The same assessment owning every id it lists, free of the ledger it
+    /// was evaluated from (e.g. to return it from the function that read
+    /// the ledger). Copies one id per record listed.
+    pub fn into_owned(self) -> Assessment<'static> {
+        Assessment {
+            pathway: self.pathway,
+            pathway_version: self.pathway_version,
+            tier: self.tier,
+            tier_name: self.tier_name,
+            entry: self.entry,
+            person: self.person,
+            as_of: self.as_of,
+            renewal_cycle: self.renewal_cycle,
+            eligible: self.eligible,
+            prerequisites: self.prerequisites,
+            mandatory: owned(self.mandatory, RequirementResult::into_owned),
+            desirable: owned(self.desirable, RequirementResult::into_owned),
+            ignored_overrides: self.ignored_overrides,
+        }
+    }
+
     /// What is missing for eligibility, in words: unmet prerequisites and
     /// mandatory requirements, one line each, naming the requirement.
     pub fn missing(&self) -> Vec<String> {
@@ -449,8 +535,8 @@ impl Assessment {
     }
 
     /// Every requirement result, nested ones included, depth first.
-    pub fn requirements(&self) -> Vec<&RequirementResult> {
-        fn walk<'a>(r: &'a RequirementResult, out: &mut Vec<&'a RequirementResult>) {
+    pub fn requirements(&self) -> Vec<&RequirementResult<'l>> {
+        fn walk<'a, 'l>(r: &'a RequirementResult<'l>, out: &mut Vec<&'a RequirementResult<'l>>) {
             out.push(r);
             for c in &r.children {
                 walk(c, out);
@@ -464,7 +550,7 @@ impl Assessment {
     }
 
     /// One requirement's result by id, nested ones included.
-    pub fn requirement(&self, id: &RequirementId) -> Option<&RequirementResult> {
+    pub fn requirement(&self, id: &RequirementId) -> Option<&RequirementResult<'l>> {
         self.requirements().into_iter().find(|r| &r.id == id)
     }
 
@@ -548,7 +634,7 @@ impl Assessment {
     }
 }
 
-impl fmt::Display for Assessment {
+impl fmt::Display for Assessment<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render_text())
     }
@@ -583,13 +669,13 @@ fn prerequisite_words(p: &PrerequisiteResult) -> String {
     }
 }
 
-fn push_shortfalls(r: &RequirementResult, out: &mut Vec<String>) {
+fn push_shortfalls(r: &RequirementResult<'_>, out: &mut Vec<String>) {
     for s in &r.shortfalls {
         out.push(format!("{} ({}): {s}", r.title, r.id));
     }
 }
 
-fn write_requirement(s: &mut String, r: &RequirementResult, depth: usize) -> fmt::Result {
+fn write_requirement(s: &mut String, r: &RequirementResult<'_>, depth: usize) -> fmt::Result {
     let pad = "  ".repeat(depth);
     write!(s, "{pad}[{}] {} ({})", mark(r.met), r.title, r.id)?;
     if let (Some(req), Some(ach), Some(unit)) = (r.required, r.achieved, r.unit) {

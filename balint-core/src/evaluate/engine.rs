@@ -1,6 +1,7 @@
 //! The evaluation itself. One sorted pass over the ledger per leaf
 //! requirement; no clock, no I/O.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, Months, NaiveDate};
@@ -18,26 +19,25 @@ use crate::pathway::{
     ActivityRule, Condition, CountUnit, Level, Milestone, Requirement, Rule, Tier,
 };
 
-struct Ctx<'a> {
-    inputs: &'a Inputs<'a>,
+/// `'l`: the ledger, whose ids the assessment borrows; `'i`: this
+/// evaluation's hold on the other inputs.
+struct Ctx<'i, 'l> {
+    inputs: &'i Inputs<'i, 'l>,
     /// The candidate's records by (date, id), so every result is
     /// independent of input order.
-    records: Vec<&'a Activity>,
+    records: Vec<&'l Activity>,
     /// The same, split by kind (indexed by `ActivityKind as usize`), so a
     /// leaf counting one kind reads only its records.
-    by_kind: Vec<Vec<&'a Activity>>,
+    by_kind: Vec<Vec<&'l Activity>>,
     /// The same, for each set of kinds a leaf counts together (e.g. leading
     /// and co-leading), built the first time a leaf asks for it.
-    by_kinds: Vec<(KindSet, Vec<&'a Activity>)>,
+    by_kinds: Vec<(KindSet, Vec<&'l Activity>)>,
     /// Records of other people in the ledger, by (date, id).
-    others: Vec<&'a Activity>,
+    others: Vec<&'l Activity>,
     cycle: Option<CycleWindow>,
     /// Overrides that may apply (recorded on or before `as_of`), with
     /// whether each was used.
-    overrides: Vec<(&'a Override, bool)>,
-    /// The records a leaf counts, with the amount each counts for, kept as
-    /// references until the result is built; reused from leaf to leaf.
-    counted: Vec<(&'a Activity, u64)>,
+    overrides: Vec<(&'i Override, bool)>,
 }
 
 const KINDS: usize = ActivityKind::ALL.len();
@@ -68,20 +68,29 @@ fn by_date_then_id(ledger: &[Activity], keep: impl Fn(&Activity) -> bool) -> Vec
     let Some((first, last, filler)) = span_of else {
         return Vec::new();
     };
-    let first_day = first.num_days_from_ce();
-    let day = |a: &Activity| usize::try_from(a.date.num_days_from_ce() - first_day).unwrap_or(0);
-    let span = day_count(first, last);
+    // Days are numbered 366 to a year from the first record's year: in date
+    // order, and cheaper to work out than a count of days since a fixed day.
+    let first_year = first.year();
+    let day = |date: NaiveDate| {
+        usize::try_from(date.year() - first_year).map_or(0, |years| years * 366)
+            + date.ordinal0() as usize
+    };
+    let span = day(last) + 1;
     if kept < 2 || span > 4 * kept + 366 {
         let mut records: Vec<&Activity> = ledger.iter().filter(|a| keep(a)).collect();
-        records.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+        records.sort_by(|a, b| {
+            a.date
+                .cmp(&b.date)
+                .then_with(|| id_order(a.id.as_str(), b.id.as_str()))
+        });
         return records;
     }
     // next[d]: where the next record of day d goes. Memory is kept small
     // (no copy of the ledger's order, no per-record day kept), as fresh
     // pages cost more than recomputing a day.
-    let mut next = vec![0usize; span + 1];
+    let mut next = vec![0usize; span];
     for a in ledger.iter().filter(|a| keep(a)) {
-        next[day(a)] += 1;
+        next[day(a.date)] += 1;
     }
     let mut start = 0;
     for slot in &mut next {
@@ -91,39 +100,78 @@ fn by_date_then_id(ledger: &[Activity], keep: impl Fn(&Activity) -> bool) -> Vec
     }
     let mut placed = vec![filler; kept];
     for a in ledger.iter().filter(|a| keep(a)) {
-        let slot = &mut next[day(a)];
+        let slot = &mut next[day(a.date)];
         placed[*slot] = a;
         *slot += 1;
     }
-    // Stable within a day, so equal ids keep their ledger order.
-    for day in placed.chunk_by_mut(|a, b| a.date == b.date) {
-        if day.len() > 1 {
-            day.sort_by(|a, b| a.id.cmp(&b.id));
+    // Each day's records by id. `next[d]` is now where day d ends, so days
+    // are found without reading the records' dates again, and each id's
+    // first eight bytes are read once (not once per comparison). Stable, so
+    // equal ids keep their ledger order.
+    let mut keyed: Vec<(u64, &Activity)> = Vec::new();
+    let mut start = 0;
+    for &end in &next {
+        if end - start > 1 {
+            let day = &mut placed[start..end];
+            keyed.clear();
+            keyed.extend(day.iter().map(|&a| (id_prefix(a.id.as_str()), a)));
+            keyed.sort_by(|(pa, a), (pb, b)| {
+                pa.cmp(pb)
+                    .then_with(|| id_order(a.id.as_str(), b.id.as_str()))
+            });
+            for (slot, &(_, a)) in day.iter_mut().zip(&keyed) {
+                *slot = a;
+            }
         }
+        start = end;
     }
     placed
 }
 
-/// Days from `first` to `last`, both included.
-fn day_count(first: NaiveDate, last: NaiveDate) -> usize {
-    usize::try_from(last.num_days_from_ce() - first.num_days_from_ce())
-        .map_or(usize::MAX, |d| d.saturating_add(1))
+/// The same order as comparing `a` and `b` as strings, but the first eight
+/// bytes are compared as one number, which settles almost every pair of ids
+/// (UUIDs, numbered ids) without a call to compare bytes.
+#[inline]
+fn id_order(a: &str, b: &str) -> std::cmp::Ordering {
+    id_prefix(a)
+        .cmp(&id_prefix(b))
+        .then_with(|| a.as_bytes().get(8..).cmp(&b.as_bytes().get(8..)))
 }
 
-pub(super) fn assess(
-    inputs: &Inputs<'_>,
+/// The first eight bytes of an id as a big-endian number, padded with zero
+/// bytes. Ids hold no zero byte, so a shorter id that starts another
+/// compares lower, as it does as a string.
+#[inline]
+fn id_prefix(id: &str) -> u64 {
+    let bytes = id.as_bytes();
+    if let Some(first) = bytes.first_chunk::<8>() {
+        return u64::from_be_bytes(*first);
+    }
+    let mut prefix = [0u8; 8];
+    for (to, from) in prefix.iter_mut().zip(bytes) {
+        *to = *from;
+    }
+    u64::from_be_bytes(prefix)
+}
+
+pub(super) fn assess<'l>(
+    inputs: &Inputs<'_, 'l>,
     tier: &Tier,
     requirements: &[Requirement],
     cycle: Option<CycleWindow>,
-) -> Assessment {
+) -> Assessment<'l> {
     // Other people's records are set apart once, so the per-leaf loop does
     // not compare people; they are reported where their kind is counted.
+    // A ledger normally holds only the candidate's records: people are
+    // compared once per record to find out, not once per pass of the sort.
     let person = &inputs.candidate.person;
-    let records = by_date_then_id(inputs.ledger, |a| &a.person == person);
-    let others = if records.len() == inputs.ledger.len() {
-        Vec::new()
+    let (records, others) = if inputs.ledger.iter().all(|a| &a.person == person) {
+        (by_date_then_id(inputs.ledger, |_| true), Vec::new())
     } else {
-        by_date_then_id(inputs.ledger, |a| &a.person != person)
+        (
+            by_date_then_id(inputs.ledger, |a| &a.person == person),
+            by_date_then_id(inputs.ledger, |a| &a.person != person),
+        )
     };
 
     let mut ignored = Vec::new();
@@ -160,7 +208,6 @@ pub(super) fn assess(
         by_kinds: Vec::new(),
         cycle,
         overrides,
-        counted: Vec::new(),
     };
 
     let prerequisites = if cycle.is_some() {
@@ -213,8 +260,8 @@ pub(super) fn assess(
         }
     }
 
-    let eligible =
-        prerequisites.iter().all(|p| p.met) && mandatory.iter().all(|r: &RequirementResult| r.met);
+    let eligible = prerequisites.iter().all(|p| p.met)
+        && mandatory.iter().all(|r: &RequirementResult<'_>| r.met);
 
     Assessment {
         pathway: inputs.pathway.id().clone(),
@@ -233,7 +280,7 @@ pub(super) fn assess(
     }
 }
 
-fn empty_result(r: &Requirement, rule: RuleSummary) -> RequirementResult {
+fn empty_result<'l>(r: &Requirement, rule: RuleSummary) -> RequirementResult<'l> {
     RequirementResult {
         id: r.id.clone(),
         title: r.title.clone(),
@@ -257,8 +304,8 @@ fn empty_result(r: &Requirement, rule: RuleSummary) -> RequirementResult {
     }
 }
 
-impl<'a> Ctx<'a> {
-    fn requirement(&mut self, r: &Requirement) -> RequirementResult {
+impl<'l> Ctx<'_, 'l> {
+    fn requirement(&mut self, r: &Requirement) -> RequirementResult<'l> {
         let mut result = match &r.rule {
             Rule::Activity(rule) => self.leaf(r, rule),
             Rule::AllOf { requirements } => {
@@ -328,7 +375,7 @@ impl<'a> Ctx<'a> {
         parts: &[Requirement],
         needed: u32,
         rule: RuleSummary,
-    ) -> RequirementResult {
+    ) -> RequirementResult<'l> {
         let mut res = empty_result(r, rule);
         res.children = parts.iter().map(|c| self.requirement(c)).collect();
         let met = res.children.iter().filter(|c| c.met).count();
@@ -350,7 +397,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn leaf(&mut self, r: &Requirement, rule: &ActivityRule) -> RequirementResult {
+    fn leaf(&mut self, r: &Requirement, rule: &ActivityRule) -> RequirementResult<'l> {
         let inputs = self.inputs;
         let as_of = inputs.as_of;
         let mut res = empty_result(r, RuleSummary::Activity);
@@ -393,6 +440,8 @@ impl<'a> Ctx<'a> {
             .map(|c| required.saturating_mul(u64::from(c.max_percent)) / 100)
             .collect();
         let mut cap_used = vec![0u64; rule.caps.len()];
+        // Which caps the record in hand is under, worked out once per record.
+        let mut capped_by = vec![false; rule.caps.len()];
         let mut distinct: BTreeSet<&str> = BTreeSet::new();
         let mut achieved = 0u64;
         // (month index, base amount) of counted records, for the rate.
@@ -402,7 +451,7 @@ impl<'a> Ctx<'a> {
         for &a in &self.others {
             if kinds & (1 << a.kind as usize) != 0 {
                 res.not_counted.push(NotCounted {
-                    activity: a.id.clone(),
+                    activity: Cow::Borrowed(&a.id),
                     date: a.date,
                     reason: NotCountedReason::AnotherPerson {
                         person: a.person.clone(),
@@ -410,7 +459,7 @@ impl<'a> Ctx<'a> {
                 });
             }
         }
-        let candidates: &[&'a Activity] = match rule.kinds.as_slice() {
+        let candidates: &[&'l Activity] = match rule.kinds.as_slice() {
             [one] => &self.by_kind[*one as usize],
             _ => {
                 let i = match self.by_kinds.iter().position(|(set, _)| *set == kinds) {
@@ -432,11 +481,12 @@ impl<'a> Ctx<'a> {
         // Conditions and caps in words, written once per leaf, not per record.
         let mut condition_words: Vec<Option<String>> = vec![None; rule.conditions.len()];
         let mut cap_words: Vec<Option<String>> = vec![None; rule.caps.len()];
-        let mut counted = std::mem::take(&mut self.counted);
-        counted.clear();
+        // Sized for the usual case, where most records of the kinds counted
+        // do count: no growing while listing thousands.
+        res.counted.reserve_exact(candidates.len());
         for &a in candidates {
             let not_counted = |reason| NotCounted {
-                activity: a.id.clone(),
+                activity: Cow::Borrowed(&a.id),
                 date: a.date,
                 reason,
             };
@@ -480,7 +530,7 @@ impl<'a> Ctx<'a> {
                 Attestation::Confirmed { .. } => {}
                 Attestation::Pending => {
                     res.pending.push(CountedRecord {
-                        activity: a.id.clone(),
+                        activity: Cow::Borrowed(&a.id),
                         date: a.date,
                         amount: to_unit(amount),
                     });
@@ -505,13 +555,14 @@ impl<'a> Ctx<'a> {
             }
             let mut take = amount;
             let mut limiting = None;
-            for (i, cap) in rule.caps.iter().enumerate() {
-                if matches(&cap.when, a, inputs) {
-                    let room = allowances[i].saturating_sub(cap_used[i]);
-                    if room < take {
-                        take = room;
-                        limiting = Some(i);
-                    }
+            for (on, cap) in capped_by.iter_mut().zip(&rule.caps) {
+                *on = matches(&cap.when, a, inputs);
+            }
+            for (i, _) in capped_by.iter().enumerate().filter(|(_, &on)| on) {
+                let room = allowances[i].saturating_sub(cap_used[i]);
+                if room < take {
+                    take = room;
+                    limiting = Some(i);
                 }
             }
             if let Some(i) = limiting {
@@ -526,26 +577,19 @@ impl<'a> Ctx<'a> {
                     continue;
                 }
             }
-            for (i, cap) in rule.caps.iter().enumerate() {
-                if matches(&cap.when, a, inputs) {
-                    cap_used[i] += take;
-                }
+            for (used, _) in cap_used.iter_mut().zip(&capped_by).filter(|(_, &on)| on) {
+                *used += take;
             }
             achieved += take;
             if rule.rate.is_some() {
                 by_month.push((month_index(a.date), take));
             }
-            counted.push((a, take));
-        }
-        res.counted = counted
-            .iter()
-            .map(|&(a, take)| CountedRecord {
-                activity: a.id.clone(),
+            res.counted.push(CountedRecord {
+                activity: Cow::Borrowed(&a.id),
                 date: a.date,
                 amount: to_unit(take),
-            })
-            .collect();
-        self.counted = counted;
+            });
+        }
 
         for (o, used) in &mut self.overrides {
             if o.requirement == r.id {
@@ -687,7 +731,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn matches(c: &Condition, a: &Activity, inputs: &Inputs<'_>) -> bool {
+fn matches(c: &Condition, a: &Activity, inputs: &Inputs<'_, '_>) -> bool {
     match c {
         Condition::CoLeaderHeld(tiers) => a.co_leader.as_ref().is_some_and(|p| {
             tiers

@@ -253,14 +253,18 @@ pub enum EvaluateError {
 }
 
 /// Everything an evaluation depends on.
+///
+/// `'l` is the ledger's lifetime, which the [`Assessment`] keeps (it
+/// borrows the ids of the records it lists); `'a` is everything else's,
+/// which the assessment does not need once made.
 #[derive(Clone, Copy)]
-pub struct Inputs<'a> {
+pub struct Inputs<'a, 'l> {
     /// The pathway version that applies to the candidate.
     pub pathway: &'a Pathway,
     /// The candidate.
     pub candidate: &'a Candidate,
     /// The candidate's records (records of other people are listed as not counted).
-    pub ledger: &'a [Activity],
+    pub ledger: &'l [Activity],
     /// Who held which tier when, for co-leader and supervisor conditions.
     pub register: &'a dyn RegisterView,
     /// Recorded overrides.
@@ -269,7 +273,7 @@ pub struct Inputs<'a> {
     pub as_of: NaiveDate,
 }
 
-impl fmt::Debug for Inputs<'_> {
+impl fmt::Debug for Inputs<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Inputs")
             .field("pathway", &self.pathway.id())
@@ -281,7 +285,7 @@ impl fmt::Debug for Inputs<'_> {
     }
 }
 
-impl<'a> Inputs<'a> {
+impl<'a, 'l> Inputs<'a, 'l> {
     /// Since when the candidate holds `tier`: as their tiers say, or, for a
     /// tier reached on entering the pathway, from the day they entered it
     /// (whichever is earlier).
@@ -302,7 +306,7 @@ impl<'a> Inputs<'a> {
     pub fn new(
         pathway: &'a Pathway,
         candidate: &'a Candidate,
-        ledger: &'a [Activity],
+        ledger: &'l [Activity],
         as_of: NaiveDate,
     ) -> Self {
         Inputs {
@@ -327,8 +331,9 @@ impl<'a> Inputs<'a> {
         Inputs { overrides, ..self }
     }
 
-    /// Evaluates the candidate against `tier`.
-    pub fn evaluate(&self, tier: &TierId) -> Result<Assessment, EvaluateError> {
+    /// Evaluates the candidate against `tier`. The assessment borrows the
+    /// ids of the records it lists from the ledger (see [`Assessment`]).
+    pub fn evaluate(&self, tier: &TierId) -> Result<Assessment<'l>, EvaluateError> {
         evaluate(self, tier)
     }
 
@@ -338,7 +343,7 @@ impl<'a> Inputs<'a> {
         &self,
         tier: &TierId,
         cycle_start: NaiveDate,
-    ) -> Result<Assessment, EvaluateError> {
+    ) -> Result<Assessment<'l>, EvaluateError> {
         evaluate_renewal(self, tier, cycle_start)
     }
 }
@@ -346,7 +351,10 @@ impl<'a> Inputs<'a> {
 /// Evaluates the candidate against `tier`: prerequisites, then every
 /// requirement. Eligible when every prerequisite and mandatory requirement
 /// is met.
-pub fn evaluate(inputs: &Inputs<'_>, tier: &TierId) -> Result<Assessment, EvaluateError> {
+pub fn evaluate<'l>(
+    inputs: &Inputs<'_, 'l>,
+    tier: &TierId,
+) -> Result<Assessment<'l>, EvaluateError> {
     let t = inputs
         .pathway
         .tier(tier)
@@ -357,11 +365,11 @@ pub fn evaluate(inputs: &Inputs<'_>, tier: &TierId) -> Result<Assessment, Evalua
 /// Evaluates the renewal requirements of `tier` for the cycle starting on
 /// `cycle_start`: only records dated within the cycle count. Tier
 /// prerequisites are not checked (the tier is already held).
-pub fn evaluate_renewal(
-    inputs: &Inputs<'_>,
+pub fn evaluate_renewal<'l>(
+    inputs: &Inputs<'_, 'l>,
     tier: &TierId,
     cycle_start: NaiveDate,
-) -> Result<Assessment, EvaluateError> {
+) -> Result<Assessment<'l>, EvaluateError> {
     let t = inputs
         .pathway
         .tier(tier)

@@ -1,5 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::borrow::Cow;
+
 use serde_json::json;
 
 use super::*;
@@ -61,7 +63,7 @@ fn trainer() -> TierId {
     "trainer".parse().unwrap()
 }
 
-fn run(p: &Pathway, ledger: &[Activity], as_of: &str) -> Assessment {
+fn run<'l>(p: &Pathway, ledger: &'l [Activity], as_of: &str) -> Assessment<'l> {
     Inputs::new(p, &candidate(), ledger, d(as_of))
         .evaluate(&trainer())
         .unwrap()
@@ -372,7 +374,9 @@ fn combinations_branches_and_distinct_counts() {
     let a = Inputs::new(&p, &c, &ledger, as_of)
         .evaluate(&trainer())
         .unwrap();
-    let by_id = |a: &Assessment, id: &str| a.requirement(&id.parse().unwrap()).unwrap().clone();
+    fn by_id<'l>(a: &Assessment<'l>, id: &str) -> RequirementResult<'l> {
+        a.requirement(&id.parse().unwrap()).unwrap().clone()
+    }
     assert!(by_id(&a, "intensives").met, "1 home + 1 approved abroad");
     assert!(!by_id(&a, "two-home").met);
     assert!(!by_id(&a, "membership").met, "no background: 20 needed");
@@ -484,7 +488,7 @@ fn the_assessment_round_trips_through_json() {
     let json = serde_json::to_value(&a).unwrap();
     assert_eq!(json["mandatory"][0]["id"], "leading");
     assert_eq!(json["prerequisites"][0]["met"], true);
-    assert_eq!(serde_json::from_value::<Assessment>(json).unwrap(), a);
+    assert_eq!(serde_json::from_value::<Assessment<'_>>(json).unwrap(), a);
 }
 
 #[test]
@@ -518,7 +522,7 @@ fn another_persons_record_is_listed_not_counted() {
 }
 
 /// The ids of the records counted for the first requirement, in the order listed.
-fn counted_ids(a: &Assessment) -> Vec<&str> {
+fn counted_ids<'a>(a: &'a Assessment<'_>) -> Vec<&'a str> {
     a.mandatory[0]
         .counted
         .iter()
@@ -555,6 +559,73 @@ fn records_are_listed_by_date_then_id_whatever_the_ledger_order() {
     }
     let a = run(&p, &sparse, "2025-01-01");
     assert_eq!(counted_ids(&a), ["b", "a", "m"]);
+}
+
+#[test]
+fn ids_sharing_a_day_are_ordered_as_strings_whatever_their_length() {
+    // Ids are compared eight bytes at a time first: ids shorter than eight,
+    // exactly eight, and longer ones sharing the first eight.
+    let ids = [
+        "abcdefgh2",
+        "a",
+        "abcdefgh",
+        "abcdefgh10",
+        "ab",
+        "abcdefgg9",
+        "b",
+        "abcdefgh1",
+        "a-1",
+        "ab-",
+        "A",
+        "ab.cdefghij",
+        "abcdefgz",
+    ];
+    let ledger: Vec<Activity> = ids
+        .iter()
+        .map(|id| rec(id, ActivityKind::Leading, "2024-01-01", 1, Unit::Sessions))
+        .collect();
+    let a = run(&pathway(leading_20_sessions()), &ledger, "2025-01-01");
+    let mut expected = ids.to_vec();
+    expected.sort_unstable();
+    assert_eq!(counted_ids(&a), expected);
+}
+
+#[test]
+fn an_owned_assessment_is_the_same_assessment() {
+    let p = pathway(leading_20_sessions());
+    let mut pending = rec("p1", ActivityKind::Leading, "2024-02-01", 1, Unit::Sessions);
+    pending.attestation = Attestation::Pending;
+    let mut ledger = vec![
+        rec("a1", ActivityKind::Leading, "2024-01-01", 1, Unit::Sessions),
+        rec(
+            "late",
+            ActivityKind::Leading,
+            "2025-06-01",
+            1,
+            Unit::Sessions,
+        ),
+        pending,
+    ];
+    let borrowed = run(&p, &ledger, "2025-01-01");
+    let json = serde_json::to_string(&borrowed).unwrap();
+    let owned: Assessment<'static> = borrowed.clone().into_owned();
+    assert_eq!(owned, borrowed);
+    let r = &owned.mandatory[0];
+    assert_eq!(
+        (r.counted.len(), r.pending.len(), r.not_counted.len()),
+        (1, 1, 1)
+    );
+    assert!(r
+        .counted
+        .iter()
+        .chain(&r.pending)
+        .map(|c| &c.activity)
+        .chain(r.not_counted.iter().map(|n| &n.activity))
+        .all(|id| matches!(id, Cow::Owned(_))));
+    // It outlives the ledger and serializes as before.
+    ledger.clear();
+    drop(ledger);
+    assert_eq!(serde_json::to_string(&owned).unwrap(), json);
 }
 
 #[test]
