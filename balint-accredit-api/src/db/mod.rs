@@ -13,7 +13,8 @@ pub mod sessions;
 pub mod societies;
 pub mod users;
 
-use std::time::Duration;
+use std::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
@@ -82,12 +83,51 @@ pub enum DbConnectError {
     Query(#[from] diesel::result::Error),
 }
 
+/// How long a pooled connection is trusted without a ping: one used or
+/// pinged within this time is handed out as it is, so a busy server pings
+/// each connection at most once a second instead of once a request.
+const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
+/// A connection in the pool, with the moment it was last known to work.
+/// Dereferences to the [`DbConnection`] itself.
+pub struct PooledDb {
+    conn: DbConnection,
+    alive_at: Option<Instant>,
+}
+
+impl PooledDb {
+    /// Makes the next check-out ping the connection before handing it out
+    /// (used when a request found the database unavailable).
+    pub fn suspect(&mut self) {
+        self.alive_at = None;
+    }
+}
+
+impl Deref for PooledDb {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for PooledDb {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
+impl std::fmt::Debug for PooledDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.conn.fmt(f)
+    }
+}
+
 impl ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = PooledDb;
     type Error = DbConnectError;
 
-    fn connect(&self) -> Result<DbConnection, DbConnectError> {
-        match &self.location {
+    fn connect(&self) -> Result<PooledDb, DbConnectError> {
+        let conn = match &self.location {
             DatabaseLocation::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
                 // Per connection: WAL lets readers run beside a writer,
@@ -99,20 +139,36 @@ impl ManageConnection for ConnectionManager {
                      PRAGMA busy_timeout = 5000; \
                      PRAGMA foreign_keys = ON;",
                 )?;
-                Ok(DbConnection::Sqlite(conn))
+                DbConnection::Sqlite(conn)
             }
             DatabaseLocation::Postgres(url) => {
-                Ok(DbConnection::Postgres(PgConnection::establish(url)?))
+                DbConnection::Postgres(PgConnection::establish(url)?)
             }
+        };
+        Ok(PooledDb {
+            conn,
+            alive_at: Some(Instant::now()),
+        })
+    }
+
+    /// Pings a connection not known to work within [`TRUSTED_FOR`], so a
+    /// database that went away is noticed at check-out (503) rather than
+    /// half-way through a request.
+    fn is_valid(&self, pooled: &mut PooledDb) -> Result<(), DbConnectError> {
+        let now = Instant::now();
+        if pooled
+            .alive_at
+            .is_some_and(|at| now.duration_since(at) < TRUSTED_FOR)
+        {
+            return Ok(());
         }
+        pooled.conn.ping().map_err(DbConnectError::Query)?;
+        pooled.alive_at = Some(now);
+        Ok(())
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbConnectError> {
-        conn.ping().map_err(DbConnectError::Query)
-    }
-
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        conn.is_broken()
+    fn has_broken(&self, pooled: &mut PooledDb) -> bool {
+        pooled.conn.is_broken()
     }
 }
 
@@ -126,8 +182,9 @@ pub fn pool(settings: &DatabaseSettings) -> DbPool {
         .min_idle(Some(0))
         .connection_timeout(settings.connection_timeout())
         .idle_timeout(Some(Duration::from_secs(300)))
-        // Ping on check-out so a dead database is noticed and the request
-        // gets 503 rather than failing half-way.
+        // Ping on check-out (unless the connection was used a moment ago)
+        // so a dead database is noticed and the request gets 503 rather
+        // than failing half-way.
         .test_on_check_out(true)
         .build_unchecked(manager)
 }
@@ -157,7 +214,12 @@ where
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
-        f(&mut conn)
+        let result = f(&mut conn);
+        if matches!(result, Err(ApiError::Unavailable(_))) {
+            // The database may have gone away: ping before the next use.
+            conn.suspect();
+        }
+        result
     })
     .await
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
