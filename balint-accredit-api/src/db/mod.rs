@@ -151,7 +151,7 @@ impl ManageConnection for ConnectionManager {
         })
     }
 
-    /// Pings a connection not known to work within [`TRUSTED_FOR`], so a
+    /// Pings a connection not known to work within the last second, so a
     /// database that went away is noticed at check-out (503) rather than
     /// half-way through a request.
     fn is_valid(&self, pooled: &mut PooledDb) -> Result<(), DbConnectError> {
