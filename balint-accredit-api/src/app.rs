@@ -1,6 +1,7 @@
 //! Build the HTTP application (routes, middleware), bind, run.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::error::JsonPayloadError;
@@ -11,6 +12,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
+use crate::public_register::PublicRegisters;
 use crate::routes;
 
 /// What every handler can reach.
@@ -20,6 +22,8 @@ pub struct AppState {
     pub pool: DbPool,
     /// The settings the server was started with.
     pub settings: Settings,
+    /// The public registers' search, held in memory.
+    pub public_register: Arc<PublicRegisters>,
 }
 
 /// A bound, ready-to-run server.
@@ -58,6 +62,7 @@ impl Application {
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             settings,
+            public_register: Arc::default(),
         });
         let server =
             HttpServer::new(move || {

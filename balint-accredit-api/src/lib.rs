@@ -13,6 +13,7 @@ pub mod error;
 pub mod ledger;
 pub mod openapi;
 pub mod pagination;
+pub mod public_register;
 pub mod register_io;
 pub mod routes;
 pub mod telemetry;

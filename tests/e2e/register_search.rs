@@ -2,6 +2,7 @@
 //! ahead: those show as they stand today, in their place in the order, and
 //! in the count.
 
+use balint_accredit_api::cli::register_io::LapseArgs;
 use serde_json::Value;
 
 use super::register::{adopt_pathway, grant, person};
@@ -77,5 +78,116 @@ e2e_test!(
         assert_eq!(entry["status"], "accredited");
         let (status, _) = app.get(&format!("{REGISTER}/BSANZ-0004"), None).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+);
+
+/// Each entry of the unfiltered public register as (number, name, status).
+async fn listed(app: &TestApp, query: &str) -> Vec<(String, String, String)> {
+    let (status, page) = app.get(&format!("{REGISTER}?{query}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {page}");
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(page["total"], items.len(), "{query}: {page}");
+    items
+        .iter()
+        .map(|e| {
+            let text = |key: &str| e[key].as_str().unwrap().to_owned();
+            (text("registration"), text("name"), text("status"))
+        })
+        .collect()
+}
+
+fn row(registration: &str, name: &str, status: &str) -> (String, String, String) {
+    (registration.into(), name.into(), status.into())
+}
+
+e2e_test!(
+    async fn the_search_sees_every_write_at_once(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let listed_in = json!({ "city": "Hobart", "region": "TAS", "public_listing": true });
+        let carter = person(&app, &cast, "Ann", "Carter", listed_in.clone()).await;
+        let abbott = person(&app, &cast, "Bob", "Abbott", listed_in).await;
+        // Ann's cycle ended in 2026 and its grace period has passed; Bob's runs.
+        grant(&app, &cast, &carter, "2025-03-01").await; // BSANZ-0001
+        assert_eq!(
+            listed(&app, "").await,
+            [row("BSANZ-0001", "Ann Carter", "accredited")]
+        );
+        grant(&app, &cast, &abbott, "2026-10-01").await; // BSANZ-0002
+        assert_eq!(
+            listed(&app, "").await,
+            [
+                row("BSANZ-0002", "Bob Abbott", "accredited"),
+                row("BSANZ-0001", "Ann Carter", "accredited"),
+            ]
+        );
+
+        // A status change through the API.
+        let (status, body) = app
+            .post_json(
+                &format!("{REGISTER}/BSANZ-0002/status"),
+                Some(&cast.registrar.token),
+                &json!({ "action": "suspend", "effective": "2026-11-01",
+                         "reason": "a complaint under review", "visibility": "confidential" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            listed(&app, "status=suspended").await,
+            [row("BSANZ-0002", "Bob Abbott", "suspended")]
+        );
+
+        // A person's name and consent, edited.
+        let edit = |id: &str, body: Value| {
+            let path = format!("/api/v1/societies/bsanz/people/{id}");
+            let token = cast.registrar.token.clone();
+            let app = &app;
+            async move {
+                let (status, body) = app
+                    .send(
+                        app.builder(reqwest::Method::PATCH, &path, Some(&token))
+                            .json(&body),
+                    )
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+            }
+        };
+        edit(&carter, json!({ "family_name": "Zeller" })).await;
+        assert_eq!(
+            listed(&app, "").await,
+            [
+                row("BSANZ-0002", "Bob Abbott", "suspended"),
+                row("BSANZ-0001", "Ann Zeller", "accredited"),
+            ]
+        );
+        assert_eq!(listed(&app, "q=carter").await, []);
+        assert_eq!(
+            listed(&app, "q=zell").await,
+            [row("BSANZ-0001", "Ann Zeller", "accredited")]
+        );
+        edit(&abbott, json!({ "public_listing": false })).await;
+        assert_eq!(
+            listed(&app, "").await,
+            [row("BSANZ-0001", "Ann Zeller", "accredited")]
+        );
+
+        // A writer outside this server: the lapse command on its database.
+        let args = LapseArgs {
+            as_of: None,
+            society: Some("bsanz".into()),
+            database: app.settings.database.clone(),
+        };
+        let out = tokio::task::spawn_blocking(move || {
+            let today = balint_accredit_api::db::now().date();
+            balint_accredit_api::cli::register_io::lapse(&args, today).unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(out.contains("BSANZ-0001 lapsed"), "{out}");
+        assert_eq!(
+            listed(&app, "").await,
+            [row("BSANZ-0001", "Ann Zeller", "lapsed")]
+        );
+        assert_eq!(listed(&app, "status=accredited").await, []);
     }
 );

@@ -35,11 +35,21 @@ pub struct Person {
 impl Person {
     /// The name to show: the display name, else given and family name.
     pub fn name(&self) -> String {
-        match (&self.display_name, &self.given_name) {
-            (Some(display), _) => display.clone(),
-            (None, Some(given)) => format!("{given} {}", self.family_name),
-            (None, None) => self.family_name.clone(),
-        }
+        shown_name(
+            self.display_name.as_deref(),
+            self.given_name.as_deref(),
+            &self.family_name,
+        )
+    }
+}
+
+/// A person's name as shown: the display name if they gave one, else the
+/// given and family names.
+pub fn shown_name(display: Option<&str>, given: Option<&str>, family: &str) -> String {
+    match (display, given) {
+        (Some(display), _) => display.to_owned(),
+        (None, Some(given)) => format!("{given} {family}"),
+        (None, None) => family.to_owned(),
     }
 }
 

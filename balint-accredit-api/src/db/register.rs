@@ -21,7 +21,8 @@ use serde_json::json;
 use crate::db::audit;
 use crate::db::people::Person;
 use crate::db::schema::{
-    people as people_table, register_changes, register_entries, registration_counters, societies,
+    people as people_table, register_changes, register_entries, register_versions,
+    registration_counters, societies,
 };
 use crate::db::societies::Society;
 use crate::db::DbConnection;
@@ -68,7 +69,6 @@ struct PersonColumns {
     given_name: Option<String>,
     family_name: String,
     display_name: Option<String>,
-    sort_name: String,
     backgrounds: String,
     city: Option<String>,
     region: Option<String>,
@@ -492,233 +492,154 @@ pub fn in_society(
     Ok(Some((society, stored, person)))
 }
 
-/// What the public register is searched by.
-#[derive(Debug, Clone, Default)]
-pub struct PublicSearch {
-    /// Part of the name, lower-cased.
-    pub q: Option<String>,
-    /// The tier held today.
-    pub tier: Option<String>,
-    /// The status today.
-    pub status: Option<Status>,
-    /// The city or the region, lower-cased.
-    pub place: Option<String>,
+/// The number the database moves on whenever `society_id`'s public
+/// register may have changed (kept by triggers; see the migration
+/// `2026-01-08-000100_register_versions`); 0 before its first entry.
+pub fn register_version(conn: &mut DbConnection, society_id: &str) -> Result<i64, ApiError> {
+    Ok(register_versions::table
+        .find(society_id)
+        .select(register_versions::version)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
 }
 
-/// An entry as the public register lists it today.
+/// One listed entry as the public register shows it on a day, with what it
+/// is searched and ordered by.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listed {
+pub struct PublicRow {
     pub registration: String,
-    pub person: Person,
-    /// The tier most recently granted by today.
+    pub title: Option<String>,
+    /// The name as shown ([`crate::db::people::shown_name`]).
+    pub name: String,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    /// The tier most recently granted by the day.
     pub tier: String,
-    /// The status today.
+    /// The status on the day.
     pub status: Status,
     pub first_accredited: NaiveDate,
-    /// The last day of the cycle running today.
+    /// The last day of the cycle running on the day.
     pub valid_until: Option<NaiveDate>,
-    /// The order of the register: name, then registration number.
-    sort_key: (String, String),
+    /// Family then given name, lower-cased: the register's order.
+    pub sort_name: String,
+    /// The names, lower-cased: what a search by name looks in.
+    pub search_text: String,
 }
 
-diesel::define_sql_function! {
-    /// Lower case (ASCII only on SQLite).
-    fn lower(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
-}
+type PublicColumns = (
+    (
+        String,
+        String,
+        String,
+        String,
+        NaiveDate,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    ),
+    (
+        Option<String>,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    ),
+);
 
-fn like_pattern(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
-/// Whether an entry's columns are its standing on a day: its latest change
-/// is in effect by then.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Settled {
-    By(NaiveDate),
-    After(NaiveDate),
-}
-
-/// The public register of `society_id` on `today`, filtered by `search`:
-/// `limit` entries from `offset` in the register's order, and how many
-/// match in all. Entries whose latest change is in effect (nearly all) are
-/// filtered, counted and paged by the database from their columns; the few
-/// with a change dated ahead are read from their history and merged in.
-pub fn public_search(
+/// Every entry of `society_id` on the public register on `today` (people
+/// who consented to be listed, from their first grant on), in no order.
+///
+/// One query reads them all with their people's listed fields. An entry
+/// whose latest change is in effect by `today` (nearly all) is taken from
+/// its columns; the few with a change dated ahead are replayed from their
+/// histories and taken as they stand on `today`.
+pub fn public_rows(
     conn: &mut DbConnection,
     society_id: &str,
-    search: &PublicSearch,
     today: NaiveDate,
-    offset: i64,
-    limit: i64,
-) -> Result<(Vec<Listed>, i64), ApiError> {
-    let sqlite = matches!(conn, DbConnection::Sqlite(_));
-    let query = |settled: Settled| {
-        let mut query = register_entries::table
-            .inner_join(people_table::table)
-            .filter(people_table::society_id.eq(society_id.to_owned()))
-            .filter(people_table::public_listing.eq(true))
-            .filter(register_entries::society_id.eq(society_id.to_owned()))
-            .into_boxed();
-        query = match settled {
-            // Written as NOT(... > day) so that no planner walks the whole
-            // register by the latest_change_on index: the people index
-            // (name order, listed) is the way in.
-            Settled::By(day) => {
-                query.filter(diesel::dsl::not(register_entries::latest_change_on.gt(day)))
-            }
-            Settled::After(day) => query.filter(
-                register_entries::latest_change_on
-                    .is_null()
-                    .or(register_entries::latest_change_on.gt(day)),
-            ),
-        };
-        match &search.q {
-            // SQLite: the trigram index (see the migration); it takes no
-            // ESCAPE, so a query with LIKE's own characters scans instead.
-            Some(q) if sqlite && !q.contains(['%', '_', '\\']) => {
-                query = query.filter(
-                    diesel::dsl::sql::<diesel::sql_types::Bool>(
-                        "people.id IN (SELECT person_id FROM people_search WHERE search_text LIKE ",
-                    )
-                    .bind::<diesel::sql_types::Text, _>(format!("%{q}%"))
-                    .sql(")"),
-                );
-            }
-            Some(q) => {
-                query = query.filter(people_table::search_text.like(like_pattern(q)).escape('\\'));
-            }
-            None => {}
-        }
-        if let Some(place) = &search.place {
-            query = query.filter(
-                lower(people_table::city)
-                    .eq(place.clone())
-                    .or(lower(people_table::region).eq(place.clone())),
-            );
-        }
-        if let Settled::By(_) = settled {
-            if let Some(tier) = &search.tier {
-                query = query.filter(register_entries::tier.eq(tier.clone()));
-            }
-            if let Some(status) = search.status {
-                query = query.filter(register_entries::status.eq(status.as_str()));
-            }
-        }
-        query
-    };
-
-    // The few entries not settled by today, each as it stands today: found
-    // by the index on latest_change_on first, so none costs one query.
-    let ahead_ids: Vec<String> = register_entries::table
+) -> Result<Vec<PublicRow>, ApiError> {
+    let found: Vec<PublicColumns> = register_entries::table
+        .inner_join(people_table::table)
         .filter(register_entries::society_id.eq(society_id))
-        .filter(
-            register_entries::latest_change_on
-                .gt(today)
-                .or(register_entries::latest_change_on.is_null()),
-        )
-        .select(register_entries::id)
+        .filter(people_table::society_id.eq(society_id))
+        .filter(people_table::public_listing.eq(true))
+        .select((
+            (
+                register_entries::id,
+                register_entries::registration,
+                register_entries::tier,
+                register_entries::status,
+                register_entries::first_accredited,
+                register_entries::valid_until,
+                register_entries::latest_change_on,
+            ),
+            (
+                people_table::title,
+                people_table::given_name,
+                people_table::family_name,
+                people_table::display_name,
+                people_table::city,
+                people_table::region,
+                people_table::sort_name,
+                people_table::search_text,
+            ),
+        ))
         .load(conn)?;
-    let mut unsettled: Vec<(EntryRow, PersonColumns)> = Vec::new();
-    for chunk in ahead_ids.chunks(500) {
-        unsettled.extend(
-            query(Settled::After(today))
-                .filter(register_entries::id.eq_any(chunk))
-                .select((EntryRow::as_select(), PersonColumns::as_select()))
-                .load(conn)?,
-        );
-    }
-    let names: Vec<String> = unsettled.iter().map(|(_, p)| p.sort_name.clone()).collect();
-    let mut ahead: Vec<Listed> = joined(conn, unsettled)?
-        .into_iter()
-        .zip(names)
-        .filter_map(|((stored, person), name)| {
-            let public = stored.entry.public_view(today)?;
-            let listed = Listed {
-                registration: public.registration.as_str().to_owned(),
-                sort_key: (name, public.registration.as_str().to_owned()),
-                person,
-                tier: public.tier.as_str().to_owned(),
-                status: public.status,
-                first_accredited: public.first_accredited,
-                valid_until: public.valid_until,
-            };
-            Some(listed)
-        })
-        .filter(|l| search.tier.as_ref().is_none_or(|t| &l.tier == t))
-        .filter(|l| search.status.is_none_or(|s| l.status == s))
-        .collect();
-    ahead.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
-
-    let settled_total: i64 = query(Settled::By(today)).count().get_result(conn)?;
-    let total = settled_total + i64::try_from(ahead.len()).unwrap_or(i64::MAX);
-    // Where each of them falls among the settled ones.
-    let mut placed = Vec::with_capacity(ahead.len());
-    for (index, listed) in ahead.into_iter().enumerate() {
-        let (name, registration) = listed.sort_key.clone();
-        let before: i64 = query(Settled::By(today))
-            .filter(
-                people_table::sort_name
-                    .lt(name.clone())
-                    .or(people_table::sort_name
-                        .eq(name)
-                        .and(register_entries::registration.lt(registration))),
-            )
-            .count()
-            .get_result(conn)?;
-        placed.push((before + i64::try_from(index).unwrap_or(i64::MAX), listed));
-    }
-    let skipped =
-        i64::try_from(placed.iter().filter(|(at, _)| *at < offset).count()).unwrap_or(i64::MAX);
-    let on_page: Vec<Listed> = placed
-        .into_iter()
-        .filter(|(at, _)| (offset..offset.saturating_add(limit)).contains(at))
-        .map(|(_, listed)| listed)
-        .collect();
-    let from_settled = limit - i64::try_from(on_page.len()).unwrap_or(i64::MAX);
-    let rows: Vec<(EntryRow, PersonColumns)> = if from_settled > 0 {
-        query(Settled::By(today))
-            .order((
-                people_table::sort_name.asc(),
-                register_entries::registration.asc(),
+    let mut rows = Vec::with_capacity(found.len());
+    let mut ahead: HashMap<String, PublicRow> = HashMap::new();
+    for (entry, person) in found {
+        let (id, registration, tier, status, first_accredited, valid_until, latest) = entry;
+        let (title, given, family, display, city, region, sort_name, search_text) = person;
+        let status = status.parse().map_err(|_| {
+            ApiError::Internal(anyhow::anyhow!(
+                "register entry {registration} has an invalid status"
             ))
-            .limit(from_settled)
-            .offset((offset - skipped).max(0))
-            .select((EntryRow::as_select(), PersonColumns::as_select()))
-            .load(conn)?
-    } else {
-        Vec::new()
-    };
-    let mut page = rows
-        .into_iter()
-        .map(|(row, person)| {
-            let status = row.status.parse().map_err(|_| {
-                ApiError::Internal(anyhow::anyhow!(
-                    "register entry {} has an invalid status",
-                    row.registration
-                ))
-            })?;
-            Ok(Listed {
-                sort_key: (person.sort_name.clone(), row.registration.clone()),
-                registration: row.registration,
-                person: person.into_person()?,
-                tier: row.tier,
-                status,
-                first_accredited: row.first_accredited,
-                valid_until: row.valid_until,
-            })
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    page.extend(on_page);
-    page.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
-    Ok((page, total))
+        })?;
+        let row = PublicRow {
+            registration,
+            title,
+            name: crate::db::people::shown_name(display.as_deref(), given.as_deref(), &family),
+            city,
+            region,
+            tier,
+            status,
+            first_accredited,
+            valid_until,
+            sort_name,
+            search_text,
+        };
+        match latest {
+            Some(day) if day <= today => rows.push(row),
+            _ => {
+                ahead.insert(id, row);
+            }
+        }
+    }
+    // Entries with a change dated ahead: as they stand on `today`.
+    let ids: Vec<String> = ahead.keys().cloned().collect();
+    for chunk in ids.chunks(500) {
+        let entry_rows = register_entries::table
+            .filter(register_entries::id.eq_any(chunk))
+            .select(EntryRow::as_select())
+            .load(conn)?;
+        for stored in rebuild(conn, entry_rows)? {
+            let Some(mut row) = ahead.remove(&stored.id) else {
+                continue;
+            };
+            let Some(public) = stored.entry.public_view(today) else {
+                continue;
+            };
+            row.tier = public.tier.as_str().to_owned();
+            row.status = public.status;
+            row.first_accredited = public.first_accredited;
+            row.valid_until = public.valid_until;
+            rows.push(row);
+        }
+    }
+    Ok(rows)
 }
 
 /// The prefix of a society's registration numbers: its slug in capitals

@@ -220,6 +220,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Moved on by triggers whenever the society's public register may have
+    /// changed (migration `2026-01-08-000100_register_versions`).
+    register_versions (society_id) {
+        society_id -> Text,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));

@@ -7,6 +7,8 @@
 //! fields, and never a confidential reason; an entry it may not see is
 //! answered exactly like one that does not exist.
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use balint_core::evaluate::{Assessment, Inputs};
@@ -25,6 +27,7 @@ use crate::db::pathways::PathwayVersion;
 use crate::db::{self, people::Person, register::StoredEntry, societies::Society};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageRequest};
+use crate::public_register::PublicSearch;
 use crate::register_io;
 use crate::routes::applications::{reason_text, shortfalls, ReasonInput};
 use crate::routes::progress;
@@ -289,39 +292,37 @@ pub async fn list(
                 .map_err(|e| ApiError::bad_request("status", e.to_string()))
         })
         .transpose()?;
-    let search = db::register::PublicSearch {
+    let search = PublicSearch {
         q: query.q.map(|q| q.trim().to_lowercase()),
         tier: query.tier,
         status,
         place: query.region.map(|r| r.trim().to_lowercase()),
     };
-    let society = society(&state, path.into_inner()).await?;
+    let slug = path.into_inner();
     let today = today();
+    let registers = Arc::clone(&state.public_register);
+    let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+    let limit = usize::try_from(page.limit()).unwrap_or(usize::MAX);
     let (found, total) = db::run(&state.pool, move |conn| {
-        db::register::public_search(
-            conn,
-            &society.id,
-            &search,
-            today,
-            page.offset(),
-            page.limit(),
-        )
+        let society = db::societies::by_slug(conn, &slug)?;
+        registers.search(conn, &society.id, today, &search, offset, limit)
     })
     .await?;
     let items = found
         .into_iter()
         .map(|listed| PublicEntryView {
             registration: listed.registration,
-            title: listed.person.title.clone(),
-            name: listed.person.name(),
-            city: listed.person.city,
-            region: listed.person.region,
+            title: listed.title,
+            name: listed.name,
+            city: listed.city,
+            region: listed.region,
             tier: listed.tier,
             status: listed.status.as_str().to_owned(),
             first_accredited: listed.first_accredited,
             valid_until: listed.valid_until,
         })
         .collect();
+    let total = i64::try_from(total).unwrap_or(i64::MAX);
     Ok(web::Json(Page::new(items, page, total)))
 }
 
