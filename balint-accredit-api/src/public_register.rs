@@ -19,10 +19,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use balint_core::register::Status;
 use chrono::NaiveDate;
 use diesel::Connection;
 use memchr::memmem;
+
+use balint_core::register::{PublicEntry, Status};
 
 use crate::db::register::PublicRow;
 use crate::db::{self, DbConnection};
@@ -110,12 +111,16 @@ impl PublicRegisters {
         // The version is read before the rows, in one transaction: a write
         // landing in between makes the copy newer than its version (rebuilt
         // once more at the next search), never older.
-        let (version, rows) = conn.transaction(|conn| {
+        let snapshot = conn.transaction(|conn| {
             let version = db::register::register_version(conn, society_id)?;
-            let rows = db::register::public_rows(conn, society_id, today)?;
-            Ok::<_, ApiError>((version, rows))
+            let mut builder = Builder::default();
+            db::register::each_public_row(conn, society_id, today, |row, ahead| {
+                builder.push(row, ahead);
+            })?;
+            let standing = db::register::public_standing(conn, &builder.ahead_ids(), today)?;
+            Ok::<_, ApiError>(builder.finish(version, today, &standing))
         })?;
-        let snapshot = Arc::new(Snapshot::new(version, today, rows));
+        let snapshot = Arc::new(snapshot);
         tracing::debug!(
             society_id,
             version,
@@ -198,51 +203,107 @@ struct Snapshot {
     places: Words,
 }
 
-impl Snapshot {
-    fn new(version: i64, today: NaiveDate, mut rows: Vec<PublicRow>) -> Self {
-        rows.sort_unstable_by(|a, b| {
-            (&a.sort_name, &a.registration).cmp(&(&b.sort_name, &b.registration))
+/// A snapshot being read from the database, in the order the rows come.
+#[derive(Debug, Default)]
+struct Builder {
+    entries: Vec<Entry>,
+    sort_names: Vec<Box<str>>,
+    /// The search texts, one after another; entry `i`'s ends at `ends[i]`.
+    texts: String,
+    ends: Vec<usize>,
+    /// Entries whose rows are not yet their standing: (index, entry id).
+    ahead: Vec<(usize, String)>,
+    words: Words,
+    places: Words,
+}
+
+impl Builder {
+    fn push(&mut self, row: PublicRow, ahead: Option<String>) {
+        if let Some(id) = ahead {
+            self.ahead.push((self.entries.len(), id));
+        }
+        // A stored newline must not join two entries' names in the search.
+        self.texts.extend(
+            row.search_text
+                .chars()
+                .map(|c| if c == '\n' { ' ' } else { c }),
+        );
+        self.ends.push(self.texts.len());
+        self.sort_names.push(row.sort_name.into());
+        let (words, places) = (&mut self.words, &mut self.places);
+        self.entries.push(Entry {
+            title: words.maybe(row.title.as_deref()),
+            city: words.maybe(row.city.as_deref()),
+            region: words.maybe(row.region.as_deref()),
+            city_key: places.maybe(row.city.as_deref().map(str::to_lowercase).as_deref()),
+            region_key: places.maybe(row.region.as_deref().map(str::to_lowercase).as_deref()),
+            tier: words.number(&row.tier),
+            status: row.status,
+            first_accredited: row.first_accredited,
+            valid_until: row.valid_until,
+            registration: row.registration.into(),
+            name: row.name.into(),
         });
-        let mut words = Words::default();
-        let mut places = Words::default();
-        let mut names = String::with_capacity(rows.iter().map(|r| r.search_text.len() + 1).sum());
-        let mut name_ends = Vec::with_capacity(rows.len());
-        let mut entries = Vec::with_capacity(rows.len());
-        for row in rows {
-            // A newline cannot be typed into a name field that is kept
-            // whole, but a stored one must not join two entries' names.
-            names.extend(
-                row.search_text
-                    .chars()
-                    .map(|c| if c == '\n' { ' ' } else { c }),
-            );
+    }
+
+    fn ahead_ids(&self) -> Vec<String> {
+        self.ahead.iter().map(|(_, id)| id.clone()).collect()
+    }
+
+    /// The snapshot in the register's order, the entries dated ahead as
+    /// they stand on the day (`standing`; those not granted yet left out).
+    fn finish(
+        mut self,
+        version: i64,
+        today: NaiveDate,
+        standing: &HashMap<String, PublicEntry>,
+    ) -> Snapshot {
+        let mut shown = vec![true; self.entries.len()];
+        for (index, id) in &self.ahead {
+            match standing.get(id) {
+                Some(public) => {
+                    let entry = &mut self.entries[*index];
+                    entry.tier = self.words.number(public.tier.as_str());
+                    entry.status = public.status;
+                    entry.first_accredited = public.first_accredited;
+                    entry.valid_until = public.valid_until;
+                }
+                None => shown[*index] = false,
+            }
+        }
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        let mut order: Vec<(Box<str>, Entry, std::ops::Range<usize>)> = self
+            .sort_names
+            .into_iter()
+            .zip(self.entries)
+            .zip(starts.zip(self.ends.iter().copied()))
+            .zip(shown)
+            .filter(|(_, shown)| *shown)
+            .map(|(((sort_name, entry), (start, end)), _)| (sort_name, entry, start..end))
+            .collect();
+        order.sort_unstable_by(|a, b| (&a.0, &a.1.registration).cmp(&(&b.0, &b.1.registration)));
+        let mut names = String::with_capacity(self.texts.len() + order.len());
+        let mut name_ends = Vec::with_capacity(order.len());
+        let mut entries = Vec::with_capacity(order.len());
+        for (_, entry, text) in order {
+            names.push_str(&self.texts[text]);
             name_ends.push(names.len());
             names.push('\n');
-            entries.push(Entry {
-                title: words.maybe(row.title.as_deref()),
-                city: words.maybe(row.city.as_deref()),
-                region: words.maybe(row.region.as_deref()),
-                city_key: places.maybe(row.city.as_deref().map(str::to_lowercase).as_deref()),
-                region_key: places.maybe(row.region.as_deref().map(str::to_lowercase).as_deref()),
-                tier: words.number(&row.tier),
-                status: row.status,
-                first_accredited: row.first_accredited,
-                valid_until: row.valid_until,
-                registration: row.registration.into(),
-                name: row.name.into(),
-            });
+            entries.push(entry);
         }
-        Self {
+        Snapshot {
             version,
             today,
             entries,
             names,
             name_ends,
-            words,
-            places,
+            words: self.words,
+            places: self.places,
         }
     }
+}
 
+impl Snapshot {
     /// The entries whose search text holds `q`, in order, each once.
     fn holding<'a>(&'a self, q: &'a str) -> impl Iterator<Item = usize> + 'a {
         let mut last = None;
@@ -336,19 +397,29 @@ mod tests {
         }
     }
 
+    fn build(
+        rows: Vec<(PublicRow, Option<&str>)>,
+        standing: &HashMap<String, PublicEntry>,
+    ) -> Snapshot {
+        let mut builder = Builder::default();
+        for (row, ahead) in rows {
+            builder.push(row, ahead.map(str::to_owned));
+        }
+        builder.finish(1, day("2026-01-01"), standing)
+    }
+
     fn snapshot() -> Snapshot {
         let mut suspended = row("B-3", "Ann", "Smithers", "Newcastle", "leader");
         suspended.status = Status::Suspended;
-        Snapshot::new(
-            1,
-            day("2026-01-01"),
+        build(
             vec![
-                row("B-2", "Zoe", "Smith", "Sydney", "leader"),
-                suspended,
-                row("B-1", "Zoe", "Smith", "Sydney", "trainer"),
-                row("B-4", "Tom", "Adams", "Sydney", "leader"),
-                row("B-5", "Mia", "Nguyen", "Perth", "leader"),
+                (row("B-2", "Zoe", "Smith", "Sydney", "leader"), None),
+                (suspended, None),
+                (row("B-1", "Zoe", "Smith", "Sydney", "trainer"), None),
+                (row("B-4", "Tom", "Adams", "Sydney", "leader"), None),
+                (row("B-5", "Mia", "Nguyen", "Perth", "leader"), None),
             ],
+            &HashMap::new(),
         )
     }
 
@@ -445,5 +516,53 @@ mod tests {
                 valid_until: None,
             }]
         );
+    }
+
+    #[test]
+    fn entries_dated_ahead_show_as_they_stand() {
+        // B-7's suspension is dated ahead: today it is accredited, as a
+        // trainer; B-6 is granted from a day to come: not shown yet.
+        let mut suspended = row("B-7", "Kim", "Lee", "Perth", "leader");
+        suspended.status = Status::Suspended;
+        let standing = PublicEntry {
+            registration: "B-7".parse().unwrap(),
+            status: Status::Accredited,
+            tier: "trainer".parse().unwrap(),
+            first_accredited: day("2019-05-05"),
+            valid_until: Some(day("2026-12-31")),
+            history: Vec::new(),
+        };
+        let snapshot = build(
+            vec![
+                (row("B-6", "Amy", "Lee", "Perth", "leader"), Some("entry-6")),
+                (suspended, Some("entry-7")),
+                (row("B-8", "Sam", "Lee", "Perth", "leader"), None),
+            ],
+            &HashMap::from([("entry-7".to_owned(), standing)]),
+        );
+        let (found, total) = snapshot.search(
+            &PublicSearch {
+                q: Some("lee".into()),
+                ..PublicSearch::default()
+            },
+            0,
+            10,
+        );
+        assert_eq!(total, 2);
+        assert_eq!(numbers(&found), ["B-7", "B-8"]);
+        assert_eq!(found[0].status, Status::Accredited);
+        assert_eq!(found[0].tier, "trainer");
+        assert_eq!(found[0].valid_until, Some(day("2026-12-31")));
+        // Its search text is its own once the others are left out.
+        let amy = PublicSearch {
+            q: Some("amy".into()),
+            ..PublicSearch::default()
+        };
+        assert_eq!(snapshot.search(&amy, 0, 10).1, 0);
+        let kim = PublicSearch {
+            q: Some("kim".into()),
+            ..PublicSearch::default()
+        };
+        assert_eq!(numbers(&snapshot.search(&kim, 0, 10).0), ["B-7"]);
     }
 }

@@ -504,8 +504,8 @@ pub fn register_version(conn: &mut DbConnection, society_id: &str) -> Result<i64
         .unwrap_or(0))
 }
 
-/// One listed entry as the public register shows it on a day, with what it
-/// is searched and ordered by.
+/// One listed entry as the public register shows it, with what it is
+/// searched and ordered by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicRow {
     pub registration: String,
@@ -514,12 +514,11 @@ pub struct PublicRow {
     pub name: String,
     pub city: Option<String>,
     pub region: Option<String>,
-    /// The tier most recently granted by the day.
+    /// The tier most recently granted.
     pub tier: String,
-    /// The status on the day.
     pub status: Status,
     pub first_accredited: NaiveDate,
-    /// The last day of the cycle running on the day.
+    /// The last day of the cycle running.
     pub valid_until: Option<NaiveDate>,
     /// Family then given name, lower-cased: the register's order.
     pub sort_name: String,
@@ -549,19 +548,19 @@ type PublicColumns = (
     ),
 );
 
-/// Every entry of `society_id` on the public register on `today` (people
-/// who consented to be listed, from their first grant on), in no order.
-///
-/// One query reads them all with their people's listed fields. An entry
-/// whose latest change is in effect by `today` (nearly all) is taken from
-/// its columns; the few with a change dated ahead are replayed from their
-/// histories and taken as they stand on `today`.
-pub fn public_rows(
+/// Every entry of `society_id` whose person consented to be listed, in no
+/// order, one at a time (read as a stream, never all held at once), each
+/// as its columns have it: `each(row, None)` when its latest change is in
+/// effect by `today`, so the row is its standing on `today` (nearly all);
+/// `each(row, Some(entry id))` when a change is dated ahead, so the row is
+/// not yet its standing: ask [`public_standing`] for that.
+pub fn each_public_row(
     conn: &mut DbConnection,
     society_id: &str,
     today: NaiveDate,
-) -> Result<Vec<PublicRow>, ApiError> {
-    let found: Vec<PublicColumns> = register_entries::table
+    mut each: impl FnMut(PublicRow, Option<String>),
+) -> Result<(), ApiError> {
+    let rows = register_entries::table
         .inner_join(people_table::table)
         .filter(register_entries::society_id.eq(society_id))
         .filter(people_table::society_id.eq(society_id))
@@ -587,10 +586,9 @@ pub fn public_rows(
                 people_table::search_text,
             ),
         ))
-        .load(conn)?;
-    let mut rows = Vec::with_capacity(found.len());
-    let mut ahead: HashMap<String, PublicRow> = HashMap::new();
-    for (entry, person) in found {
+        .load_iter::<PublicColumns, diesel::connection::DefaultLoadingMode>(conn)?;
+    for found in rows {
+        let (entry, person) = found?;
         let (id, registration, tier, status, first_accredited, valid_until, latest) = entry;
         let (title, given, family, display, city, region, sort_name, search_text) = person;
         let status = status.parse().map_err(|_| {
@@ -612,34 +610,33 @@ pub fn public_rows(
             search_text,
         };
         match latest {
-            Some(day) if day <= today => rows.push(row),
-            _ => {
-                ahead.insert(id, row);
-            }
+            Some(day) if day <= today => each(row, None),
+            _ => each(row, Some(id)),
         }
     }
-    // Entries with a change dated ahead: as they stand on `today`.
-    let ids: Vec<String> = ahead.keys().cloned().collect();
+    Ok(())
+}
+
+/// The public standing on `today` of the entries `ids`, replayed from
+/// their histories; an entry not granted by `today` is left out.
+pub fn public_standing(
+    conn: &mut DbConnection,
+    ids: &[String],
+    today: NaiveDate,
+) -> Result<HashMap<String, balint_core::register::PublicEntry>, ApiError> {
+    let mut standing = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let entry_rows = register_entries::table
+        let rows = register_entries::table
             .filter(register_entries::id.eq_any(chunk))
             .select(EntryRow::as_select())
             .load(conn)?;
-        for stored in rebuild(conn, entry_rows)? {
-            let Some(mut row) = ahead.remove(&stored.id) else {
-                continue;
-            };
-            let Some(public) = stored.entry.public_view(today) else {
-                continue;
-            };
-            row.tier = public.tier.as_str().to_owned();
-            row.status = public.status;
-            row.first_accredited = public.first_accredited;
-            row.valid_until = public.valid_until;
-            rows.push(row);
+        for stored in rebuild(conn, rows)? {
+            if let Some(public) = stored.entry.public_view(today) {
+                standing.insert(stored.id, public);
+            }
         }
     }
-    Ok(rows)
+    Ok(standing)
 }
 
 /// The prefix of a society's registration numbers: its slug in capitals
