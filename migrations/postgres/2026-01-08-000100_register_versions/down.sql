@@ -1,8 +1,6 @@
 DROP TRIGGER register_versions_person_update ON people;
-DROP TRIGGER register_versions_change_insert ON register_changes;
 DROP TRIGGER register_versions_entry_delete ON register_entries;
 DROP TRIGGER register_versions_entry_update ON register_entries;
 DROP TRIGGER register_versions_entry_insert ON register_entries;
-DROP FUNCTION register_versions_bump_for_changes();
 DROP FUNCTION register_versions_bump();
 DROP TABLE register_versions;

@@ -1,11 +1,16 @@
 -- A version number per society's register, moved on by the database itself
 -- whenever anything the public register shows may have changed: an entry
--- written, a change appended to a history, a person's listed fields or
--- consent edited. The server keeps the public register's search in memory
--- and rebuilds it when this number moves, so every writer (the server, the
--- CLI's import and lapse, another server on the same database) is seen at
--- the next request. Triggers, so no way of writing can forget it; once per
--- statement, so a bulk import moves it once per batch, not once per row.
+-- written or a person's listed fields or consent edited. The server keeps
+-- the public register's search in memory and rebuilds it when this number
+-- moves, so every writer (the server, the CLI's import and lapse, another
+-- server on the same database) is seen at the next request. Triggers, so
+-- no way of writing can forget it; once per statement, so a bulk import
+-- moves it once per batch, not once per row.
+--
+-- A change is never appended to a history without its entry's row being
+-- rewritten in the same transaction (the row's status, tier, cycle and
+-- latest_change_on follow the history), so the entry's triggers see every
+-- change too.
 CREATE TABLE register_versions (
     society_id TEXT PRIMARY KEY NOT NULL REFERENCES societies (id) ON DELETE CASCADE,
     version BIGINT NOT NULL
@@ -24,22 +29,11 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION register_versions_bump_for_changes() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO register_versions (society_id, version)
-    SELECT DISTINCT e.society_id, 1 FROM written JOIN register_entries e ON e.id = written.entry_id
-    ON CONFLICT (society_id) DO UPDATE SET version = register_versions.version + 1;
-    RETURN NULL;
-END
-$$;
-
 CREATE TRIGGER register_versions_entry_insert AFTER INSERT ON register_entries
     REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION register_versions_bump();
 CREATE TRIGGER register_versions_entry_update AFTER UPDATE ON register_entries
     REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION register_versions_bump();
 CREATE TRIGGER register_versions_entry_delete AFTER DELETE ON register_entries
     REFERENCING OLD TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION register_versions_bump();
-CREATE TRIGGER register_versions_change_insert AFTER INSERT ON register_changes
-    REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION register_versions_bump_for_changes();
 CREATE TRIGGER register_versions_person_update AFTER UPDATE ON people
     REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION register_versions_bump();

@@ -1,6 +1,6 @@
 DROP TRIGGER register_versions_person_update;
-DROP TRIGGER register_versions_change_insert;
 DROP TRIGGER register_versions_entry_delete;
 DROP TRIGGER register_versions_entry_update;
 DROP TRIGGER register_versions_entry_insert;
+DROP TRIGGER register_versions_society_insert;
 DROP TABLE register_versions;
