@@ -202,6 +202,21 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     Ok(applied.into_iter().map(|v| v.to_string()).collect())
 }
 
+/// Runs `$body` on the concrete connection inside a [`DbConnection`]:
+/// `on_connection!(conn, |c| query.load(c))`. Through the MultiConnection
+/// every execution rebuilds the statement's SQL text; on the connection
+/// itself a statement of a fixed shape is prepared once and reused. The
+/// body is compiled once per database, so build the query inside it.
+macro_rules! on_connection {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on_connection;
+
 /// Run diesel code on the blocking thread pool with a pooled connection.
 ///
 /// The async workers never wait on the database; a pool that cannot hand

@@ -25,7 +25,7 @@ use crate::db::schema::{
     registration_counters, societies,
 };
 use crate::db::societies::Society;
-use crate::db::DbConnection;
+use crate::db::{on_connection, DbConnection};
 use crate::error::ApiError;
 
 /// A register entry as stored: its row id and society, and the entry
@@ -265,11 +265,11 @@ fn rebuild(conn: &mut DbConnection, rows: Vec<EntryRow>) -> Result<Vec<StoredEnt
         let loaded: Vec<ChangeRow> = if let [one] = chunk {
             // One entry (a page of the register): a statement the
             // connection keeps prepared.
-            register_changes::table
+            on_connection!(&mut *conn, |c| register_changes::table
                 .filter(register_changes::entry_id.eq(&one.id))
                 .order(register_changes::seq.asc())
                 .select(ChangeRow::as_select())
-                .load(conn)?
+                .load(c)?)
         } else {
             let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
             register_changes::table
@@ -469,18 +469,20 @@ pub fn in_society(
     slug: &str,
     registration: &str,
 ) -> Result<Option<(Society, StoredEntry, Person)>, ApiError> {
-    let found: Option<(EntryRow, PersonColumns, Society)> = register_entries::table
-        .inner_join(people_table::table.inner_join(societies::table))
-        .filter(societies::slug.eq(slug))
-        .filter(register_entries::registration.eq(registration))
-        .filter(register_entries::society_id.eq(societies::id))
-        .select((
-            EntryRow::as_select(),
-            PersonColumns::as_select(),
-            Society::as_select(),
-        ))
-        .first(conn)
-        .optional()?;
+    let found: Option<(EntryRow, PersonColumns, Society)> = on_connection!(&mut *conn, |c| {
+        register_entries::table
+            .inner_join(people_table::table.inner_join(societies::table))
+            .filter(societies::slug.eq(slug))
+            .filter(register_entries::registration.eq(registration))
+            .filter(register_entries::society_id.eq(societies::id))
+            .select((
+                EntryRow::as_select(),
+                PersonColumns::as_select(),
+                Society::as_select(),
+            ))
+            .first(c)
+            .optional()?
+    });
     let Some((row, person, society)) = found else {
         // Tell an unknown society from an unknown number.
         crate::db::societies::by_slug(conn, slug)?;
