@@ -25,6 +25,14 @@ use validator::Validate;
 use crate::error::ApiError;
 
 /// Register every route.
+///
+/// Routes sharing a prefix are nested in scopes, so a request is matched
+/// against its prefix first and then only against the few routes under it
+/// (each pattern is a regular expression tried in turn). Every route stays
+/// its own resource guarded by its method, exactly as `.route()` makes it:
+/// a request no route takes, whatever its method, falls through to the
+/// app's default service (404). A scope that matches takes the request, so
+/// every route under a scope's prefix must be inside that scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
@@ -37,143 +45,95 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/auth/me", web::get().to(auth::me))
                 .route("/societies", web::post().to(societies::create))
                 .route("/societies", web::get().to(societies::list))
-                .route("/societies/{society}", web::get().to(societies::show))
-                .route("/societies/{society}/users", web::post().to(users::create))
-                .route("/societies/{society}/audit", web::get().to(audit::list))
-                .route(
-                    "/societies/{society}/pathway",
-                    web::put().to(pathways::upload),
-                )
-                .route(
-                    "/societies/{society}/pathway",
-                    web::get().to(pathways::current),
-                )
-                .route(
-                    "/societies/{society}/pathway/adopt",
-                    web::post().to(pathways::adopt),
-                )
-                .route(
-                    "/societies/{society}/pathway/versions",
-                    web::get().to(pathways::versions),
-                )
-                .route(
-                    "/societies/{society}/pathway/versions/{number}",
-                    web::get().to(pathways::version),
-                )
+                .service(web::scope("/societies/{society}").configure(society_routes))
                 .route("/pathway-presets", web::get().to(presets::list))
                 .route("/pathway-presets/{id}", web::get().to(presets::show))
+                .route("/me/attestations", web::get().to(attestations::mine))
                 .route(
-                    "/societies/{society}/people",
-                    web::post().to(people::create),
-                )
-                .route("/societies/{society}/people", web::get().to(people::list))
-                .route(
-                    "/societies/{society}/people/{person}",
-                    web::get().to(people::show),
-                )
-                .route(
-                    "/societies/{society}/people/{person}",
-                    web::patch().to(people::update),
-                )
-                .configure(ledger_routes)
-                .configure(register_routes)
-                .configure(application_routes),
+                    "/verify/{society}/{registration}",
+                    web::get().to(verify::verify),
+                ),
         );
 }
 
-/// The ledger: activities, attestation, progress.
-fn ledger_routes(cfg: &mut web::ServiceConfig) {
-    let person = "/societies/{society}/people/{person}";
-    let record = "/societies/{society}/activities/{activity}";
-    cfg.route(
-        &format!("{person}/activities"),
-        web::post().to(activities::create),
-    )
-    .route(
-        &format!("{person}/activities"),
-        web::get().to(activities::list),
-    )
-    .route(
-        &format!("{person}/activities/bulk"),
-        web::post().to(activities::bulk),
-    )
-    .route(
-        &format!("{person}/activities/export"),
-        web::get().to(activities::export),
-    )
-    .route(&format!("{person}/progress"), web::get().to(progress::show))
-    .route(record, web::get().to(activities::show))
-    .route(record, web::patch().to(activities::update))
-    .route(record, web::delete().to(activities::withdraw))
-    .route(
-        &format!("{record}/attestation"),
-        web::post().to(attestations::attest),
-    )
-    .route("/me/attestations", web::get().to(attestations::mine));
+/// Everything under `/societies/{society}`.
+fn society_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("", web::get().to(societies::show))
+        .route("/users", web::post().to(users::create))
+        .route("/audit", web::get().to(audit::list))
+        .service(
+            web::scope("/pathway")
+                .route("", web::put().to(pathways::upload))
+                .route("", web::get().to(pathways::current))
+                .route("/adopt", web::post().to(pathways::adopt))
+                .route("/versions", web::get().to(pathways::versions))
+                .route("/versions/{number}", web::get().to(pathways::version)),
+        )
+        .service(
+            web::scope("/people")
+                .route("", web::post().to(people::create))
+                .route("", web::get().to(people::list))
+                .service(web::scope("/{person}").configure(person_routes)),
+        )
+        .service(web::scope("/activities/{activity}").configure(activity_routes))
+        .service(web::scope("/register").configure(register_routes))
+        .service(web::scope("/applications").configure(application_routes));
 }
 
-/// The register. The fixed paths come before `{registration}`.
+/// Under `/societies/{society}/people/{person}`: the person, their ledger,
+/// progress, applications and overrides.
+fn person_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("", web::get().to(people::show))
+        .route("", web::patch().to(people::update))
+        .route("/activities", web::post().to(activities::create))
+        .route("/activities", web::get().to(activities::list))
+        .route("/activities/bulk", web::post().to(activities::bulk))
+        .route("/activities/export", web::get().to(activities::export))
+        .route("/progress", web::get().to(progress::show))
+        .route("/applications", web::post().to(applications::apply))
+        .route(
+            "/applications",
+            web::get().to(applications::list_for_person),
+        )
+        .route("/overrides", web::post().to(overrides::record))
+        .route("/overrides", web::get().to(overrides::list));
+}
+
+/// Under `/societies/{society}/activities/{activity}`: one ledger record
+/// and its attestation.
+fn activity_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("", web::get().to(activities::show))
+        .route("", web::patch().to(activities::update))
+        .route("", web::delete().to(activities::withdraw))
+        .route("/attestation", web::post().to(attestations::attest));
+}
+
+/// Under `/societies/{society}/register`. The fixed paths come before
+/// `{registration}`.
 fn register_routes(cfg: &mut web::ServiceConfig) {
-    let register = "/societies/{society}/register";
-    let entry = "/societies/{society}/register/{registration}";
-    cfg.route(register, web::get().to(register::list))
-        .route(register, web::post().to(register::grant))
-        .route(&format!("{register}/due"), web::get().to(register::due))
-        .route(
-            &format!("{register}/lapse"),
-            web::post().to(register::lapse),
-        )
-        .route(
-            &format!("{register}/export"),
-            web::get().to(register::export),
-        )
-        .route(
-            &format!("{register}/import"),
-            web::post().to(register::import),
-        )
-        .route(entry, web::get().to(register::show))
-        .route(
-            &format!("{entry}/status"),
-            web::post().to(register::change_status),
-        )
-        .route(
-            &format!("{entry}/renewals"),
-            web::post().to(register::renew),
-        )
-        .route(
-            "/verify/{society}/{registration}",
-            web::get().to(verify::verify),
+    cfg.route("", web::get().to(register::list))
+        .route("", web::post().to(register::grant))
+        .route("/due", web::get().to(register::due))
+        .route("/lapse", web::post().to(register::lapse))
+        .route("/export", web::get().to(register::export))
+        .route("/import", web::post().to(register::import))
+        .service(
+            web::scope("/{registration}")
+                .route("", web::get().to(register::show))
+                .route("/status", web::post().to(register::change_status))
+                .route("/renewals", web::post().to(register::renew)),
         );
 }
 
-/// Applications for a tier and the registrar's decisions.
+/// Under `/societies/{society}/applications`: the registrar's list and
+/// decisions.
 fn application_routes(cfg: &mut web::ServiceConfig) {
-    let applications = "/societies/{society}/applications";
-    cfg.route(
-        "/societies/{society}/people/{person}/applications",
-        web::post().to(applications::apply),
-    )
-    .route(
-        "/societies/{society}/people/{person}/applications",
-        web::get().to(applications::list_for_person),
-    )
-    .route(applications, web::get().to(applications::list))
-    .route(
-        &format!("{applications}/{{application}}"),
-        web::get().to(applications::show),
-    )
-    .route(
-        &format!("{applications}/{{application}}/decision"),
-        web::post().to(applications::decide),
-    )
-    .route(
-        "/societies/{society}/people/{person}/overrides",
-        web::post().to(overrides::record),
-    )
-    .route(
-        "/societies/{society}/people/{person}/overrides",
-        web::get().to(overrides::list),
-    );
+    cfg.route("", web::get().to(applications::list))
+        .route("/{application}", web::get().to(applications::show))
+        .route(
+            "/{application}/decision",
+            web::post().to(applications::decide),
+        );
 }
 
 /// Any path no route matches.
