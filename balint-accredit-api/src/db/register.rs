@@ -291,28 +291,33 @@ fn rebuild(conn: &mut DbConnection, rows: Vec<EntryRow>) -> Result<Vec<StoredEnt
     rows.into_iter()
         .map(|row| {
             let history = changes.remove(&row.id).unwrap_or_default();
-            let corrupt = |e: String| {
-                ApiError::Internal(anyhow::anyhow!(
-                    "stored register entry {} does not replay: {e}",
-                    row.registration
-                ))
-            };
-            let registration = row
-                .registration
-                .parse()
-                .map_err(|e| corrupt(format!("{e}")))?;
-            let person = row.person_id.parse().map_err(|e| corrupt(format!("{e}")))?;
-            let entry = RegisterEntry::from_history(registration, person, history)
-                .map_err(|e| corrupt(e.to_string()))?;
-            Ok(StoredEntry {
-                id: row.id,
-                society_id: row.society_id,
-                entry,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-            })
+            replay(row, history)
         })
         .collect()
+}
+
+/// An entry rebuilt from its row and its history, in order.
+fn replay(row: EntryRow, history: Vec<StatusChange>) -> Result<StoredEntry, ApiError> {
+    let corrupt = |e: String| {
+        ApiError::Internal(anyhow::anyhow!(
+            "stored register entry {} does not replay: {e}",
+            row.registration
+        ))
+    };
+    let registration = row
+        .registration
+        .parse()
+        .map_err(|e| corrupt(format!("{e}")))?;
+    let person = row.person_id.parse().map_err(|e| corrupt(format!("{e}")))?;
+    let entry = RegisterEntry::from_history(registration, person, history)
+        .map_err(|e| corrupt(e.to_string()))?;
+    Ok(StoredEntry {
+        id: row.id,
+        society_id: row.society_id,
+        entry,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
 }
 
 /// Every entry of `society_id`, by registration number.
@@ -462,36 +467,48 @@ fn joined(
 }
 
 /// The entry numbered `registration` in the society with `slug`, with its
-/// society and person, in one query (and one for its history). `Ok(None)`
-/// when the society has no such entry; 404 when there is no such society.
+/// society, person and history, in one query (one row per change, in
+/// order). `Ok(None)` when the society has no such entry; 404 when there is
+/// no such society.
 pub fn in_society(
     conn: &mut DbConnection,
     slug: &str,
     registration: &str,
 ) -> Result<Option<(Society, StoredEntry, Person)>, ApiError> {
-    let found: Option<(EntryRow, PersonColumns, Society)> = on_connection!(&mut *conn, |c| {
+    type Found = (EntryRow, PersonColumns, Society, Option<ChangeRow>);
+    let found: Vec<Found> = on_connection!(&mut *conn, |c| {
         register_entries::table
             .inner_join(people_table::table.inner_join(societies::table))
+            .left_join(register_changes::table)
             .filter(societies::slug.eq(slug))
             .filter(register_entries::registration.eq(registration))
             .filter(register_entries::society_id.eq(societies::id))
+            .order(register_changes::seq.asc())
             .select((
                 EntryRow::as_select(),
                 PersonColumns::as_select(),
                 Society::as_select(),
+                Option::<ChangeRow>::as_select(),
             ))
-            .first(c)
-            .optional()?
+            .load(c)?
     });
-    let Some((row, person, society)) = found else {
+    let mut rows = found.into_iter();
+    let Some((row, person, society, first)) = rows.next() else {
         // Tell an unknown society from an unknown number.
         crate::db::societies::by_slug(conn, slug)?;
         return Ok(None);
     };
-    let Some((stored, person)) = joined(conn, vec![(row, person)])?.pop() else {
-        return Ok(None);
-    };
-    Ok(Some((society, stored, person)))
+    let mut history = Vec::with_capacity(rows.len() + 1);
+    for change in first
+        .into_iter()
+        .chain(rows.filter_map(|(.., change)| change))
+    {
+        if change.entry_id == row.id {
+            history.push(change_from_row(&change)?);
+        }
+    }
+    let stored = replay(row, history)?;
+    Ok(Some((society, stored, person.into_person()?)))
 }
 
 /// The number the database moves on whenever `society_id`'s public
