@@ -115,24 +115,18 @@ pub fn record_all(conn: &mut DbConnection, changes: Vec<Change<'_>>) -> QueryRes
         .map(|change| {
             (
                 audit_log::occurred_at.eq(change.at),
-                audit_log::actor_user_id.eq(change.actor_user_id),
-                audit_log::society_id.eq(change.society_id),
+                // Owned, so that every full batch is one prepared statement.
+                audit_log::actor_user_id.eq(change.actor_user_id.map(str::to_owned)),
+                audit_log::society_id.eq(change.society_id.map(str::to_owned)),
                 audit_log::action.eq(change.action.as_str()),
                 audit_log::entity_type.eq(change.entity.as_str()),
-                audit_log::entity_id.eq(change.entity_id),
+                audit_log::entity_id.eq(change.entity_id.to_owned()),
                 audit_log::before_json.eq(change.before.map(|v| v.to_string())),
                 audit_log::after_json.eq(change.after.map(|v| v.to_string())),
             )
         })
         .collect();
-    // MultiConnection has no multi-row insert: run it on the connection itself.
-    for chunk in rows.chunks(1000) {
-        let insert = diesel::insert_into(audit_log::table).values(chunk);
-        match conn {
-            DbConnection::Sqlite(conn) => insert.execute(conn)?,
-            DbConnection::Postgres(conn) => insert.execute(conn)?,
-        };
-    }
+    crate::db::insert_in_batches!(conn, audit_log::table, &rows)?;
     Ok(())
 }
 

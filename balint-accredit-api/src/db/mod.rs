@@ -217,6 +217,34 @@ macro_rules! on_connection {
 }
 pub(crate) use on_connection;
 
+/// Rows per statement of a bulk insert: within both databases' limits on
+/// bound parameters for the widest row (people, 16 columns).
+pub(crate) const BATCH: usize = 1000;
+
+/// Inserts the slice `$rows` into `$table` in statements of [`BATCH`] rows,
+/// on the concrete connection (MultiConnection has no multi-row insert).
+/// Every full batch is the same statement, so each connection prepares it
+/// once and binds it again; only the last, shorter batch is prepared anew.
+/// Evaluates to `QueryResult<()>`.
+macro_rules! insert_in_batches {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        (|| -> diesel::QueryResult<()> {
+            for chunk in $rows.chunks($crate::db::BATCH) {
+                match <&[_; $crate::db::BATCH]>::try_from(chunk) {
+                    Ok(full) => $crate::db::on_connection!(&mut *$conn, |c| {
+                        diesel::insert_into($table).values(full).execute(c)
+                    })?,
+                    Err(_) => $crate::db::on_connection!(&mut *$conn, |c| {
+                        diesel::insert_into($table).values(chunk).execute(c)
+                    })?,
+                };
+            }
+            Ok(())
+        })()
+    }};
+}
+pub(crate) use insert_in_batches;
+
 /// Run diesel code on the blocking thread pool with a pooled connection.
 ///
 /// The async workers never wait on the database; a pool that cannot hand

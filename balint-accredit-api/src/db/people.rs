@@ -152,14 +152,7 @@ pub fn insert_all(conn: &mut DbConnection, people: &[Person]) -> Result<(), ApiE
         .iter()
         .map(PersonRow::from_person)
         .collect::<Result<Vec<_>, _>>()?;
-    // MultiConnection has no multi-row insert: run it on the connection itself.
-    for chunk in rows.chunks(1000) {
-        let insert = diesel::insert_into(people::table).values(chunk);
-        match conn {
-            DbConnection::Sqlite(conn) => insert.execute(conn)?,
-            DbConnection::Postgres(conn) => insert.execute(conn)?,
-        };
-    }
+    crate::db::insert_in_batches!(conn, people::table, &rows)?;
     Ok(())
 }
 

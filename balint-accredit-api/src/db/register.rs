@@ -25,7 +25,7 @@ use crate::db::schema::{
     registration_counters, societies,
 };
 use crate::db::societies::Society;
-use crate::db::{on_connection, DbConnection};
+use crate::db::{insert_in_batches, on_connection, DbConnection};
 use crate::error::ApiError;
 
 /// A register entry as stored: its row id and society, and the entry
@@ -846,22 +846,6 @@ pub fn insert(
     })
 }
 
-/// A multi-row insert, run on the connection itself: MultiConnection
-/// has none.
-macro_rules! insert_rows {
-    ($conn:expr, $table:expr, $rows:expr) => {{
-        let insert = diesel::insert_into($table).values($rows);
-        match $conn {
-            DbConnection::Sqlite(conn) => insert.execute(conn)?,
-            DbConnection::Postgres(conn) => insert.execute(conn)?,
-        }
-    }};
-}
-
-/// Rows per batched insert: within both databases' limits on bound
-/// parameters for the widest row.
-const BATCH: usize = 1000;
-
 /// Store many new entries with their whole histories (an import), in
 /// batches rather than a round trip per row. The caller has checked that
 /// neither their numbers nor their people are taken; a clash is still
@@ -882,22 +866,23 @@ pub fn insert_all(
         .zip(&ids)
         .map(|(entry, id)| summary_row(id, society_id, entry, now, now))
         .collect();
-    for chunk in rows.chunks(BATCH) {
-        insert_rows!(conn, register_entries::table, chunk);
-    }
+    insert_in_batches!(conn, register_entries::table, &rows)?;
     drop(rows);
-    let mut changes = Vec::with_capacity(BATCH);
+    let mut changes = Vec::with_capacity(crate::db::BATCH);
     for (entry, id) in entries.iter().zip(&ids) {
         for (seq, change) in entry.history().iter().enumerate() {
             changes.push(change_row(id, seq, change, recorded_by, now)?);
         }
-        if changes.len() >= BATCH {
-            insert_rows!(conn, register_changes::table, &changes);
-            changes.clear();
+        if changes.len() >= crate::db::BATCH {
+            // Whole batches only, so every statement but the last is the
+            // one the connection has prepared.
+            let rest = changes.split_off(crate::db::BATCH);
+            insert_in_batches!(conn, register_changes::table, &changes)?;
+            changes = rest;
         }
     }
     if !changes.is_empty() {
-        insert_rows!(conn, register_changes::table, &changes);
+        insert_in_batches!(conn, register_changes::table, &changes)?;
     }
     let audited: Vec<audit::Change<'_>> = entries
         .iter()
