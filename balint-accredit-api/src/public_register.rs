@@ -10,9 +10,9 @@
 //!
 //! What is held is only ever what the database says: every request reads
 //! the society's register version (one indexed row, moved on by triggers
-//! whenever an entry, a history or a listed person is written, by whoever
-//! writes it: this server, another one, or the CLI) and rebuilds the copy
-//! when the version or the day has moved. A write is therefore seen by the
+//! whenever an entry, and so any change to its history, or a listed person
+//! is written, by whoever writes it: this server, another one, or the CLI)
+//! and rebuilds the copy when the version or the day has moved. A write is therefore seen by the
 //! very next search, and the copy costs one small query per search while
 //! nothing changes.
 
