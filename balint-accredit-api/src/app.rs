@@ -59,48 +59,59 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let public_register = Arc::new(PublicRegisters::new(settings.public_register_refresh()));
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             settings,
-            public_register: Arc::default(),
+            public_register: Arc::clone(&public_register),
         });
-        let server =
-            HttpServer::new(move || {
-                let limit = state.settings.json_limit_bytes;
-                App::new()
-                    .app_data(state.clone())
-                    .app_data(json_config(limit))
-                    .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                        ApiError::BadRequest {
-                            detail: "invalid query parameters".to_owned(),
-                            errors: vec![crate::error::FieldProblem::new("query", err.to_string())],
-                        }
-                        .into()
-                    }))
-                    .app_data(web::PathConfig::default().error_handler(|err, _| {
+        let server = HttpServer::new(move || {
+            let limit = state.settings.json_limit_bytes;
+            let public_register = Arc::clone(&public_register);
+            App::new()
+                .app_data(state.clone())
+                .app_data(json_config(limit))
+                .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                    ApiError::BadRequest {
+                        detail: "invalid query parameters".to_owned(),
+                        errors: vec![crate::error::FieldProblem::new("query", err.to_string())],
+                    }
+                    .into()
+                }))
+                .app_data(
+                    web::PathConfig::default().error_handler(|err, _| {
                         ApiError::bad_request("path", err.to_string()).into()
-                    }))
-                    .configure(routes::configure)
-                    .configure(crate::web::configure)
-                    .default_service(web::to(routes::not_found))
-                    .wrap_fn(|req, srv| {
-                        let response = srv.call(req);
-                        async move {
-                            let mut response = response.await?;
-                            let id = response.request().extensions().get::<RequestId>().copied();
-                            if let Some(value) =
-                                id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok())
-                            {
-                                response
-                                    .headers_mut()
-                                    .insert(HeaderName::from_static("x-request-id"), value);
-                            }
-                            Ok(response)
+                    }),
+                )
+                .configure(routes::configure)
+                .configure(crate::web::configure)
+                .default_service(web::to(routes::not_found))
+                .wrap_fn(move |req, srv| {
+                    // Any request but a read may have written to the
+                    // register: once it is answered, the public
+                    // register's next reader asks the database.
+                    let writes = (!req.method().is_safe()).then(|| Arc::clone(&public_register));
+                    let response = srv.call(req);
+                    async move {
+                        let response = response.await;
+                        if let Some(registers) = writes {
+                            registers.note_write();
                         }
-                    })
-                    .wrap(TracingLogger::default())
-            })
-            .listen(listener)?;
+                        let mut response = response?;
+                        let id = response.request().extensions().get::<RequestId>().copied();
+                        if let Some(value) =
+                            id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok())
+                        {
+                            response
+                                .headers_mut()
+                                .insert(HeaderName::from_static("x-request-id"), value);
+                        }
+                        Ok(response)
+                    }
+                })
+                .wrap(TracingLogger::default())
+        })
+        .listen(listener)?;
         let server = if workers > 0 {
             server.workers(workers)
         } else {

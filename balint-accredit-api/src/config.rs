@@ -141,6 +141,12 @@ pub struct Settings {
     /// development: `--cookie-secure false` or `COOKIE_SECURE=false`.
     #[arg(long, env = "COOKIE_SECURE", default_value_t = true, action = clap::ArgAction::Set)]
     pub cookie_secure: bool,
+    /// How long, in milliseconds, the public register held in memory is
+    /// trusted before the database is asked whether it changed. Writes
+    /// through this server are seen at once; writes by another server or
+    /// the command line within this time. 0: ask on every request.
+    #[arg(long, env = "PUBLIC_REGISTER_REFRESH_MS", default_value_t = 1000)]
+    pub public_register_refresh_ms: u64,
 }
 
 impl Settings {
@@ -157,7 +163,13 @@ impl Settings {
             password_hashing: PasswordHashing::Standard,
             json_limit_bytes: 1024 * 1024,
             cookie_secure: true,
+            public_register_refresh_ms: 1000,
         }
+    }
+
+    /// How long the public register held in memory is trusted.
+    pub fn public_register_refresh(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.public_register_refresh_ms)
     }
 
     /// How long a login token stays valid.

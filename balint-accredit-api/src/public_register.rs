@@ -1,29 +1,42 @@
-//! The public register's search, answered from memory.
+//! The public register, answered from memory.
 //!
 //! A search by part of a name has to look at every listed entry whose name
 //! holds it and count them all (the page carries a total), which no index
 //! of either database answers in a few milliseconds for a common fragment
-//! on a register of 100,000. So the server keeps each society's public
-//! register as it stands today in memory, in the register's order, with its
-//! names in one buffer that a single substring scan searches; tiers,
-//! statuses and places are small numbers compared in place.
+//! on a register of 100,000; and one public entry is asked for far more
+//! often than the register changes. So the server keeps each society's
+//! public register as it stands today in memory, in the register's order:
+//! every listed entry with its public history, its names in one buffer that
+//! a single substring scan searches; tiers, statuses, places and reasons
+//! are small numbers compared in place.
 //!
-//! What is held is only ever what the database says: every request reads
-//! the society's register version (one indexed row, moved on by triggers
+//! What is held is only ever what the database says. The database keeps a
+//! register version per society (one indexed row, moved on by triggers
 //! whenever an entry, and so any change to its history, or a listed person
-//! is written, by whoever writes it: this server, another one, or the CLI)
-//! and rebuilds the copy when the version or the day has moved. A write is therefore seen by the
-//! very next search, and the copy costs one small query per search while
-//! nothing changes.
+//! is written, by whoever writes it: this server, another one, or the CLI),
+//! and the copy is rebuilt when the version or the day has moved. The
+//! version is read again
+//!
+//! - after any write through this server (any request but `GET`, `HEAD` and
+//!   `OPTIONS`; see [`PublicRegisters::note_write`]), so such a write is
+//!   seen by the very next request, and
+//! - once the version was last read longer ago than the server's
+//!   `--public-register-refresh-ms` (1 s by default), so a write by another
+//!   server or by the CLI is seen within that time.
+//!
+//! In between, a request reads no database at all.
 
 use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use diesel::Connection;
 use memchr::memmem;
 
-use balint_core::register::{PublicEntry, Status};
+use balint_core::register::{PublicEntry, PublicStatusChange, Status, StatusAction};
 
 use crate::db::register::PublicRow;
 use crate::db::{self, DbConnection};
@@ -57,39 +70,136 @@ pub struct Listed {
     pub valid_until: Option<NaiveDate>,
 }
 
-/// The public registers of every society searched since the server
+/// One public entry with its public history up to today, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    pub entry: Listed,
+    pub history: Vec<PublicStatusChange>,
+}
+
+/// The public registers of every society asked for since the server
 /// started, each as of its version and day.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PublicRegisters {
-    current: Mutex<HashMap<String, Arc<Snapshot>>>,
-    /// Held while a copy is built, so that a burst of searches after a
+    current: Mutex<HashMap<String, Held>>,
+    /// Society ids by slug (a society's slug never changes).
+    societies: Mutex<HashMap<String, String>>,
+    /// Held while a copy is built, so that a burst of requests after a
     /// write builds it once, not once per connection.
     building: Mutex<()>,
+    /// Writes through this server so far ([`Self::note_write`]).
+    writes: AtomicU64,
+    /// How long a version read stays good for writes made elsewhere.
+    refresh: Duration,
+}
+
+/// A society's copy, and when it was last found current.
+#[derive(Debug, Clone)]
+struct Held {
+    snapshot: Arc<Snapshot>,
+    /// When the database's version was last found to be the copy's.
+    checked_at: Instant,
+    /// [`PublicRegisters::writes`] as it was just before that read.
+    writes: u64,
+}
+
+impl Default for PublicRegisters {
+    fn default() -> Self {
+        Self::new(Duration::from_secs(1))
+    }
 }
 
 impl PublicRegisters {
-    /// `limit` entries of `society_id`'s public register on `today` matching
-    /// `search`, from `offset` in the register's order (family name, given
-    /// name, registration number), and how many match in all.
-    pub fn search(
-        &self,
-        conn: &mut DbConnection,
-        society_id: &str,
-        today: NaiveDate,
-        search: &PublicSearch,
-        offset: usize,
-        limit: usize,
-    ) -> Result<(Vec<Listed>, usize), ApiError> {
-        let snapshot = self.snapshot(conn, society_id, today)?;
-        Ok(snapshot.search(search, offset, limit))
+    /// Registers that trust a version read for `refresh` (zero: read it
+    /// on every request), unless this server writes meanwhile.
+    pub fn new(refresh: Duration) -> Self {
+        Self {
+            current: Mutex::default(),
+            societies: Mutex::default(),
+            building: Mutex::default(),
+            writes: AtomicU64::new(0),
+            refresh,
+        }
     }
 
-    fn held(&self, society_id: &str, version: i64, today: NaiveDate) -> Option<Arc<Snapshot>> {
+    /// Something may have been written to the database through this
+    /// server: the next request reads the register version again. Call it
+    /// once the write has committed.
+    pub fn note_write(&self) {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The society's register on `today` without reading the database,
+    /// when the copy held was found current within the refresh time and
+    /// nothing was written through this server since; `None` otherwise:
+    /// ask [`Self::current`].
+    pub fn held(&self, slug: &str, today: NaiveDate) -> Option<Arc<Snapshot>> {
+        let society_id = self
+            .societies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(slug)
+            .cloned()?;
+        let writes = self.writes.load(Ordering::SeqCst);
         let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        current
-            .get(society_id)
-            .filter(|s| s.version == version && s.today == today)
-            .cloned()
+        let held = current.get(&society_id)?;
+        let fresh = held.writes == writes
+            && held.snapshot.today == today
+            && held.checked_at.elapsed() < self.refresh;
+        fresh.then(|| Arc::clone(&held.snapshot))
+    }
+
+    /// The society's register on `today`, after reading its version (and
+    /// rebuilding the copy if the version or the day moved). 404 when
+    /// there is no such society.
+    pub fn current(
+        &self,
+        conn: &mut DbConnection,
+        slug: &str,
+        today: NaiveDate,
+    ) -> Result<Arc<Snapshot>, ApiError> {
+        // Read before the version: a write noted after this is checked for
+        // by the next request.
+        let writes = self.writes.load(Ordering::SeqCst);
+        let society_id = self.society_id(conn, slug)?;
+        self.snapshot(conn, &society_id, today, writes)
+    }
+
+    fn society_id(&self, conn: &mut DbConnection, slug: &str) -> Result<String, ApiError> {
+        let known = self
+            .societies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(slug)
+            .cloned();
+        if let Some(id) = known {
+            return Ok(id);
+        }
+        let society = db::societies::by_slug(conn, slug)?;
+        self.societies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(slug.to_owned(), society.id.clone());
+        Ok(society.id)
+    }
+
+    /// The copy held, if it is of `version` and `today`, marked as found
+    /// current now.
+    fn confirm(
+        &self,
+        society_id: &str,
+        version: i64,
+        today: NaiveDate,
+        writes: u64,
+    ) -> Option<Arc<Snapshot>> {
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        let held = current.get_mut(society_id)?;
+        if held.snapshot.version != version || held.snapshot.today != today {
+            return None;
+        }
+        held.checked_at = Instant::now();
+        held.writes = writes;
+        Some(Arc::clone(&held.snapshot))
     }
 
     fn snapshot(
@@ -97,25 +207,29 @@ impl PublicRegisters {
         conn: &mut DbConnection,
         society_id: &str,
         today: NaiveDate,
+        writes: u64,
     ) -> Result<Arc<Snapshot>, ApiError> {
         let version = db::register::register_version(conn, society_id)?;
-        if let Some(held) = self.held(society_id, version, today) {
+        if let Some(held) = self.confirm(society_id, version, today, writes) {
             return Ok(held);
         }
         let _building = self.building.lock().unwrap_or_else(PoisonError::into_inner);
         // Someone else may have built it while this one waited.
         let version = db::register::register_version(conn, society_id)?;
-        if let Some(held) = self.held(society_id, version, today) {
+        if let Some(held) = self.confirm(society_id, version, today, writes) {
             return Ok(held);
         }
         // The version is read before the rows, in one transaction: a write
         // landing in between makes the copy newer than its version (rebuilt
-        // once more at the next search), never older.
+        // once more at the next check), never older.
         let snapshot = conn.transaction(|conn| {
             let version = db::register::register_version(conn, society_id)?;
             let mut builder = Builder::default();
             db::register::each_public_row(conn, society_id, today, |row, ahead| {
                 builder.push(row, ahead);
+            })?;
+            db::register::each_public_change(conn, society_id, |entry_id, change| {
+                builder.push_change(entry_id, change);
             })?;
             let standing = db::register::public_standing(conn, &builder.ahead_ids(), today)?;
             Ok::<_, ApiError>(builder.finish(version, today, &standing))
@@ -125,18 +239,26 @@ impl PublicRegisters {
             society_id,
             version,
             entries = snapshot.entries.len(),
+            changes = snapshot.changes.len(),
             "public register rebuilt"
         );
         self.current
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(society_id.to_owned(), Arc::clone(&snapshot));
+            .insert(
+                society_id.to_owned(),
+                Held {
+                    snapshot: Arc::clone(&snapshot),
+                    checked_at: Instant::now(),
+                    writes,
+                },
+            );
         Ok(snapshot)
     }
 }
 
-/// Words that repeat across the register (tiers, titles, places), stored
-/// once and referred to by number.
+/// Words that repeat across the register (tiers, titles, places, reasons),
+/// stored once and referred to by number.
 #[derive(Debug, Default)]
 struct Words {
     numbers: HashMap<Box<str>, u32>,
@@ -184,15 +306,36 @@ struct Entry {
     status: Status,
     first_accredited: NaiveDate,
     valid_until: Option<NaiveDate>,
+    /// Its history in [`Snapshot::changes`].
+    history: Range<u32>,
+}
+
+/// One change of a public history, compactly.
+#[derive(Debug, Clone, Copy)]
+struct Change {
+    effective: NaiveDate,
+    valid_until: Option<NaiveDate>,
+    /// In [`Snapshot::words`]; [`Words::NONE`] when no tier was granted.
+    tier: u32,
+    /// In [`Snapshot::reasons`]; [`Words::NONE`] when confidential.
+    reason: u32,
+    action: StatusAction,
+    from: Option<Status>,
+    to: Status,
 }
 
 /// A society's public register on one day, as of one register version.
 #[derive(Debug)]
-struct Snapshot {
+pub struct Snapshot {
     version: i64,
     today: NaiveDate,
     /// In the register's order.
     entries: Vec<Entry>,
+    /// Every entry's history, entry after entry in the register's order,
+    /// changes dated ahead of `today` included.
+    changes: Vec<Change>,
+    /// Indexes of `entries` in the order of their registration numbers.
+    by_registration: Vec<u32>,
     /// Every entry's search text, in order, each followed by a newline.
     names: String,
     /// Where each entry's search text ends in `names` (its newline).
@@ -201,6 +344,8 @@ struct Snapshot {
     words: Words,
     /// Cities and regions lower-cased, for the place filter.
     places: Words,
+    /// The public reasons of changes.
+    reasons: Words,
 }
 
 /// A snapshot being read from the database, in the order the rows come.
@@ -211,16 +356,25 @@ struct Builder {
     /// The search texts, one after another; entry `i`'s ends at `ends[i]`.
     texts: String,
     ends: Vec<usize>,
+    /// Entries by id, for their changes.
+    ids: HashMap<Box<str>, u32>,
     /// Entries whose rows are not yet their standing: (index, entry id).
     ahead: Vec<(usize, String)>,
+    /// Changes with the index of their entry, each entry's in order.
+    changes: Vec<(u32, Change)>,
     words: Words,
     places: Words,
+    reasons: Words,
 }
 
 impl Builder {
-    fn push(&mut self, row: PublicRow, ahead: Option<String>) {
-        if let Some(id) = ahead {
-            self.ahead.push((self.entries.len(), id));
+    fn push(&mut self, row: PublicRow, ahead: bool) {
+        let index = self.entries.len();
+        if ahead {
+            self.ahead.push((index, row.id.clone()));
+        }
+        if let Ok(n) = u32::try_from(index) {
+            self.ids.insert(row.id.into(), n);
         }
         // A stored newline must not join two entries' names in the search.
         self.texts.extend(
@@ -243,7 +397,26 @@ impl Builder {
             valid_until: row.valid_until,
             registration: row.registration.into(),
             name: row.name.into(),
+            history: 0..0,
         });
+    }
+
+    /// The next change of entry `entry_id`'s history (read after the
+    /// entries; a change of an entry not read is left out).
+    fn push_change(&mut self, entry_id: &str, change: PublicStatusChange) {
+        let Some(&index) = self.ids.get(entry_id) else {
+            return;
+        };
+        let change = Change {
+            effective: change.effective,
+            valid_until: change.valid_until,
+            tier: self.words.maybe(change.tier.as_ref().map(|t| t.as_str())),
+            reason: self.reasons.maybe(change.reason.as_deref()),
+            action: change.action,
+            from: change.from,
+            to: change.to,
+        };
+        self.changes.push((index, change));
     }
 
     fn ahead_ids(&self) -> Vec<String> {
@@ -271,36 +444,74 @@ impl Builder {
                 None => shown[*index] = false,
             }
         }
+        // Each entry's changes together, in the order they came.
+        self.changes.sort_by_key(|(index, _)| *index);
+        let mut histories = vec![0..0; self.entries.len()];
+        let mut start = 0;
+        for (at, (index, _)) in self.changes.iter().enumerate() {
+            let next = self.changes.get(at + 1).map(|(next, _)| *next);
+            if next != Some(*index) {
+                if let Some(range) = usize::try_from(*index)
+                    .ok()
+                    .and_then(|i| histories.get_mut(i))
+                {
+                    *range = start..at + 1;
+                }
+                start = at + 1;
+            }
+        }
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        let mut order: Vec<(Box<str>, Entry, std::ops::Range<usize>)> = self
+        let mut order: Vec<_> = self
             .sort_names
             .into_iter()
             .zip(self.entries)
             .zip(starts.zip(self.ends.iter().copied()))
+            .zip(histories)
             .zip(shown)
             .filter(|(_, shown)| *shown)
-            .map(|(((sort_name, entry), (start, end)), _)| (sort_name, entry, start..end))
+            .map(|((((sort_name, entry), (start, end)), history), _)| {
+                (sort_name, entry, start..end, history)
+            })
             .collect();
         order.sort_unstable_by(|a, b| (&a.0, &a.1.registration).cmp(&(&b.0, &b.1.registration)));
         let mut names = String::with_capacity(self.texts.len() + order.len());
         let mut name_ends = Vec::with_capacity(order.len());
         let mut entries = Vec::with_capacity(order.len());
-        for (_, entry, text) in order {
+        let mut changes = Vec::with_capacity(self.changes.len());
+        for (_, mut entry, text, history) in order {
             names.push_str(&self.texts[text]);
             name_ends.push(names.len());
             names.push('\n');
+            let first = changes.len();
+            changes.extend(self.changes[history].iter().map(|(_, change)| *change));
+            entry.history = position(first)..position(changes.len());
             entries.push(entry);
         }
+        let mut by_registration: Vec<u32> = (0..entries.len()).map(position).collect();
+        by_registration.sort_unstable_by(|&a, &b| {
+            entries[a as usize]
+                .registration
+                .cmp(&entries[b as usize].registration)
+        });
         Snapshot {
             version,
             today,
             entries,
+            changes,
+            by_registration,
             names,
             name_ends,
             words: self.words,
             places: self.places,
+            reasons: self.reasons,
         }
     }
+}
+
+/// A position in a snapshot's lists as stored (a register holds far fewer
+/// than 2^32 entries or changes).
+fn position(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 impl Snapshot {
@@ -319,7 +530,15 @@ impl Snapshot {
         })
     }
 
-    fn search(&self, search: &PublicSearch, offset: usize, limit: usize) -> (Vec<Listed>, usize) {
+    /// `limit` entries matching `search`, from `offset` in the register's
+    /// order (family name, given name, registration number), and how many
+    /// match in all.
+    pub fn search(
+        &self,
+        search: &PublicSearch,
+        offset: usize,
+        limit: usize,
+    ) -> (Vec<Listed>, usize) {
         // A filter naming a tier or place that no entry has matches nothing.
         let tier = match &search.tier {
             Some(tier) => match self.words.find(tier) {
@@ -356,6 +575,44 @@ impl Snapshot {
         (page, total)
     }
 
+    /// The listed entry `registration` with its public history up to the
+    /// snapshot's day; `None` when it is not on the public register.
+    pub fn entry(&self, registration: &str) -> Option<Shown> {
+        let found = self
+            .by_registration
+            .binary_search_by(|&i| {
+                self.entries[i as usize]
+                    .registration
+                    .as_ref()
+                    .cmp(registration)
+            })
+            .ok()?;
+        let entry = &self.entries[self.by_registration[found] as usize];
+        let history = self
+            .changes
+            .get(entry.history.start as usize..entry.history.end as usize)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|change| change.effective <= self.today)
+            .map(|change| PublicStatusChange {
+                effective: change.effective,
+                action: change.action,
+                from: change.from,
+                to: change.to,
+                tier: self
+                    .words
+                    .get(change.tier)
+                    .and_then(|tier| tier.parse().ok()),
+                valid_until: change.valid_until,
+                reason: self.reasons.get(change.reason).map(str::to_owned),
+            })
+            .collect();
+        Some(Shown {
+            entry: self.listed(entry),
+            history,
+        })
+    }
+
     fn listed(&self, entry: &Entry) -> Listed {
         let word = |n: u32| self.words.get(n).map(str::to_owned);
         Listed {
@@ -383,6 +640,7 @@ mod tests {
 
     fn row(registration: &str, given: &str, family: &str, city: &str, tier: &str) -> PublicRow {
         PublicRow {
+            id: format!("entry-{registration}"),
             registration: registration.into(),
             title: Some("Dr".into()),
             name: format!("{given} {family}"),
@@ -397,13 +655,21 @@ mod tests {
         }
     }
 
-    fn build(
-        rows: Vec<(PublicRow, Option<&str>)>,
+    fn build(rows: Vec<(PublicRow, bool)>, standing: &HashMap<String, PublicEntry>) -> Snapshot {
+        build_with(rows, Vec::new(), standing)
+    }
+
+    fn build_with(
+        rows: Vec<(PublicRow, bool)>,
+        changes: Vec<(&str, PublicStatusChange)>,
         standing: &HashMap<String, PublicEntry>,
     ) -> Snapshot {
         let mut builder = Builder::default();
         for (row, ahead) in rows {
-            builder.push(row, ahead.map(str::to_owned));
+            builder.push(row, ahead);
+        }
+        for (entry_id, change) in changes {
+            builder.push_change(entry_id, change);
         }
         builder.finish(1, day("2026-01-01"), standing)
     }
@@ -413,11 +679,11 @@ mod tests {
         suspended.status = Status::Suspended;
         build(
             vec![
-                (row("B-2", "Zoe", "Smith", "Sydney", "leader"), None),
-                (suspended, None),
-                (row("B-1", "Zoe", "Smith", "Sydney", "trainer"), None),
-                (row("B-4", "Tom", "Adams", "Sydney", "leader"), None),
-                (row("B-5", "Mia", "Nguyen", "Perth", "leader"), None),
+                (row("B-2", "Zoe", "Smith", "Sydney", "leader"), false),
+                (suspended, false),
+                (row("B-1", "Zoe", "Smith", "Sydney", "trainer"), false),
+                (row("B-4", "Tom", "Adams", "Sydney", "leader"), false),
+                (row("B-5", "Mia", "Nguyen", "Perth", "leader"), false),
             ],
             &HashMap::new(),
         )
@@ -534,11 +800,11 @@ mod tests {
         };
         let snapshot = build(
             vec![
-                (row("B-6", "Amy", "Lee", "Perth", "leader"), Some("entry-6")),
-                (suspended, Some("entry-7")),
-                (row("B-8", "Sam", "Lee", "Perth", "leader"), None),
+                (row("B-6", "Amy", "Lee", "Perth", "leader"), true),
+                (suspended, true),
+                (row("B-8", "Sam", "Lee", "Perth", "leader"), false),
             ],
-            &HashMap::from([("entry-7".to_owned(), standing)]),
+            &HashMap::from([("entry-B-7".to_owned(), standing)]),
         );
         let (found, total) = snapshot.search(
             &PublicSearch {
@@ -564,5 +830,143 @@ mod tests {
             ..PublicSearch::default()
         };
         assert_eq!(numbers(&snapshot.search(&kim, 0, 10).0), ["B-7"]);
+    }
+
+    fn change(
+        effective: &str,
+        action: StatusAction,
+        to: Status,
+        reason: Option<&str>,
+    ) -> PublicStatusChange {
+        PublicStatusChange {
+            effective: day(effective),
+            action,
+            from: None,
+            to,
+            tier: (action == StatusAction::Grant).then(|| "leader".parse().unwrap()),
+            valid_until: None,
+            reason: reason.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn one_entry_with_its_history_up_to_the_day() {
+        let mut suspended = row("B-2", "Ann", "Lee", "Perth", "leader");
+        suspended.status = Status::Suspended;
+        let grant = |on| change(on, StatusAction::Grant, Status::Accredited, Some("Council"));
+        let snapshot = build_with(
+            vec![
+                (row("B-1", "Kim", "Lee", "Perth", "leader"), true),
+                (suspended, false),
+                (row("B-3", "Sam", "Lee", "Perth", "leader"), false),
+            ],
+            vec![
+                ("entry-B-2", grant("2020-01-01")),
+                ("entry-B-1", grant("2019-01-01")),
+                // Ahead of the snapshot's day (2026-01-01): not shown yet.
+                (
+                    "entry-B-1",
+                    change("2026-06-01", StatusAction::Retire, Status::Retired, None),
+                ),
+                (
+                    "entry-B-2",
+                    change("2025-01-01", StatusAction::Suspend, Status::Suspended, None),
+                ),
+                // Of an entry not listed: left out.
+                ("entry-B-9", grant("2020-01-01")),
+            ],
+            &HashMap::from([(
+                "entry-B-1".to_owned(),
+                PublicEntry {
+                    registration: "B-1".parse().unwrap(),
+                    status: Status::Accredited,
+                    tier: "leader".parse().unwrap(),
+                    first_accredited: day("2019-01-01"),
+                    valid_until: None,
+                    history: Vec::new(),
+                },
+            )]),
+        );
+        let ann = snapshot.entry("B-2").unwrap();
+        assert_eq!(ann.entry.name, "Ann Lee");
+        assert_eq!(ann.entry.status, Status::Suspended);
+        assert_eq!(
+            ann.history,
+            [
+                grant("2020-01-01"),
+                change("2025-01-01", StatusAction::Suspend, Status::Suspended, None),
+            ]
+        );
+        let kim = snapshot.entry("B-1").unwrap();
+        assert_eq!(kim.entry.status, Status::Accredited);
+        assert_eq!(kim.history, [grant("2019-01-01")]);
+        assert_eq!(snapshot.entry("B-3").unwrap().history, []);
+        assert_eq!(snapshot.entry("B-9"), None);
+        assert_eq!(snapshot.entry("B-"), None);
+        // The search and the entry agree.
+        let (found, _) = snapshot.search(&PublicSearch::default(), 0, 10);
+        for listed in found {
+            assert_eq!(snapshot.entry(&listed.registration).unwrap().entry, listed);
+        }
+    }
+
+    #[test]
+    fn entries_granted_ahead_are_not_there_yet() {
+        let snapshot = build_with(
+            vec![(row("B-6", "Amy", "Lee", "Perth", "leader"), true)],
+            vec![(
+                "entry-B-6",
+                change("2026-03-01", StatusAction::Grant, Status::Accredited, None),
+            )],
+            &HashMap::new(),
+        );
+        assert_eq!(snapshot.entry("B-6"), None);
+        assert!(snapshot.changes.is_empty());
+    }
+
+    #[test]
+    fn held_copies_are_trusted_only_until_a_write_or_the_refresh_time() {
+        let registers = PublicRegisters::new(Duration::from_secs(3600));
+        let today = day("2026-01-01");
+        assert!(registers.held("bsanz", today).is_none());
+        registers
+            .societies
+            .lock()
+            .unwrap()
+            .insert("bsanz".into(), "society-1".into());
+        registers.current.lock().unwrap().insert(
+            "society-1".into(),
+            Held {
+                snapshot: Arc::new(snapshot()),
+                checked_at: Instant::now(),
+                writes: 0,
+            },
+        );
+        assert!(registers.held("bsanz", today).is_some());
+        // Another day: the copy is of the day it was built.
+        assert!(registers.held("bsanz", day("2026-01-02")).is_none());
+        assert!(registers.held("other", today).is_none());
+        registers.note_write();
+        assert!(registers.held("bsanz", today).is_none());
+        // Found current again after that write.
+        assert!(registers.confirm("society-1", 1, today, 1).is_some());
+        assert!(registers.held("bsanz", today).is_some());
+        // A version not the copy's is not confirmed.
+        assert!(registers.confirm("society-1", 2, today, 1).is_none());
+        let never = PublicRegisters::new(Duration::ZERO);
+        never
+            .societies
+            .lock()
+            .unwrap()
+            .insert("bsanz".into(), "society-1".into());
+        never.current.lock().unwrap().insert(
+            "society-1".into(),
+            Held {
+                snapshot: Arc::new(snapshot()),
+                checked_at: Instant::now(),
+                writes: 0,
+            },
+        );
+        assert!(never.held("bsanz", today).is_none());
     }
 }

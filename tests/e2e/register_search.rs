@@ -1,6 +1,6 @@
-//! The public register's search when some entries have a change dated
-//! ahead: those show as they stand today, in their place in the order, and
-//! in the count.
+//! The public register's search and entries, answered from the server's
+//! memory: entries with a change dated ahead show as they stand today, in
+//! their place in the order and in the count, and every write is seen.
 
 use balint_accredit_api::cli::register_io::LapseArgs;
 use serde_json::Value;
@@ -100,6 +100,27 @@ fn row(registration: &str, name: &str, status: &str) -> (String, String, String)
     (registration.into(), name.into(), status.into())
 }
 
+/// The public entry `registration` as (name, status, each change's
+/// (action, reason)), or `None` for a 404.
+async fn shown(app: &TestApp, registration: &str) -> Option<(String, String, Vec<(Value, Value)>)> {
+    let (status, entry) = app.get(&format!("{REGISTER}/{registration}"), None).await;
+    if status == StatusCode::NOT_FOUND {
+        return None;
+    }
+    assert_eq!(status, StatusCode::OK, "{entry}");
+    let history = entry["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| (change["action"].clone(), change["reason"].clone()))
+        .collect();
+    Some((
+        entry["name"].as_str().unwrap().to_owned(),
+        entry["status"].as_str().unwrap().to_owned(),
+        history,
+    ))
+}
+
 e2e_test!(
     async fn the_search_sees_every_write_at_once(app: TestApp) {
         let cast = Cast::assemble(&app).await;
@@ -108,10 +129,20 @@ e2e_test!(
         let carter = person(&app, &cast, "Ann", "Carter", listed_in.clone()).await;
         let abbott = person(&app, &cast, "Bob", "Abbott", listed_in).await;
         // Ann's cycle ended in 2026 and its grace period has passed; Bob's runs.
+        assert_eq!(shown(&app, "BSANZ-0001").await, None);
         grant(&app, &cast, &carter, "2025-03-01").await; // BSANZ-0001
         assert_eq!(
             listed(&app, "").await,
             [row("BSANZ-0001", "Ann Carter", "accredited")]
+        );
+        let granted = (json!("grant"), json!("council decision"));
+        assert_eq!(
+            shown(&app, "BSANZ-0001").await,
+            Some((
+                "Ann Carter".into(),
+                "accredited".into(),
+                vec![granted.clone()]
+            ))
         );
         grant(&app, &cast, &abbott, "2026-10-01").await; // BSANZ-0002
         assert_eq!(
@@ -135,6 +166,14 @@ e2e_test!(
         assert_eq!(
             listed(&app, "status=suspended").await,
             [row("BSANZ-0002", "Bob Abbott", "suspended")]
+        );
+        assert_eq!(
+            shown(&app, "BSANZ-0002").await,
+            Some((
+                "Bob Abbott".into(),
+                "suspended".into(),
+                vec![granted.clone(), (json!("suspend"), Value::Null)]
+            ))
         );
 
         // A person's name and consent, edited.
@@ -162,6 +201,10 @@ e2e_test!(
         );
         assert_eq!(listed(&app, "q=carter").await, []);
         assert_eq!(
+            shown(&app, "BSANZ-0001").await.unwrap().0,
+            "Ann Zeller".to_owned()
+        );
+        assert_eq!(
             listed(&app, "q=zell").await,
             [row("BSANZ-0001", "Ann Zeller", "accredited")]
         );
@@ -170,6 +213,7 @@ e2e_test!(
             listed(&app, "").await,
             [row("BSANZ-0001", "Ann Zeller", "accredited")]
         );
+        assert_eq!(shown(&app, "BSANZ-0002").await, None);
 
         // A writer outside this server: the lapse command on its database.
         let args = LapseArgs {
@@ -184,10 +228,19 @@ e2e_test!(
         .await
         .unwrap();
         assert!(out.contains("BSANZ-0001 lapsed"), "{out}");
-        assert_eq!(
-            listed(&app, "").await,
-            [row("BSANZ-0001", "Ann Zeller", "lapsed")]
-        );
+        // This server trusts its copy for the refresh time (1 s here) when
+        // it did not write itself.
+        let waited = std::time::Instant::now();
+        while listed(&app, "").await != [row("BSANZ-0001", "Ann Zeller", "lapsed")] {
+            assert!(
+                waited.elapsed() < std::time::Duration::from_secs(10),
+                "the lapse never reached the public register"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         assert_eq!(listed(&app, "status=accredited").await, []);
+        let (_, status, history) = shown(&app, "BSANZ-0001").await.unwrap();
+        assert_eq!(status, "lapsed");
+        assert_eq!(history.last().unwrap().0, "lapse");
     }
 );

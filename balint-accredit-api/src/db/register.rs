@@ -11,7 +11,8 @@ use std::collections::HashMap;
 
 use balint_core::ids::{PersonId, RegistrationNumber, TierId};
 use balint_core::register::{
-    Grant, Register, RegisterEntry, RegisterError, RenewalCycle, Status, StatusChange, Visibility,
+    Grant, PublicStatusChange, Register, RegisterEntry, RegisterError, RenewalCycle, Status,
+    StatusAction, StatusChange, Visibility,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -527,6 +528,8 @@ pub fn register_version(conn: &mut DbConnection, society_id: &str) -> Result<i64
 /// searched and ordered by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicRow {
+    /// The entry's id, which its history rows name.
+    pub id: String,
     pub registration: String,
     pub title: Option<String>,
     /// The name as shown ([`crate::db::people::shown_name`]).
@@ -569,15 +572,15 @@ type PublicColumns = (
 
 /// Every entry of `society_id` whose person consented to be listed, in no
 /// order, one at a time (read as a stream, never all held at once), each
-/// as its columns have it: `each(row, None)` when its latest change is in
+/// as its columns have it: `each(row, false)` when its latest change is in
 /// effect by `today`, so the row is its standing on `today` (nearly all);
-/// `each(row, Some(entry id))` when a change is dated ahead, so the row is
-/// not yet its standing: ask [`public_standing`] for that.
+/// `each(row, true)` when a change is dated ahead, so the row is not yet
+/// its standing: ask [`public_standing`] for that.
 pub fn each_public_row(
     conn: &mut DbConnection,
     society_id: &str,
     today: NaiveDate,
-    mut each: impl FnMut(PublicRow, Option<String>),
+    mut each: impl FnMut(PublicRow, bool),
 ) -> Result<(), ApiError> {
     let rows = register_entries::table
         .inner_join(people_table::table)
@@ -616,6 +619,7 @@ pub fn each_public_row(
             ))
         })?;
         let row = PublicRow {
+            id,
             registration,
             title,
             name: crate::db::people::shown_name(display.as_deref(), given.as_deref(), &family),
@@ -628,13 +632,82 @@ pub fn each_public_row(
             sort_name,
             search_text,
         };
-        match latest {
-            Some(day) if day <= today => each(row, None),
-            _ => each(row, Some(id)),
-        }
+        let ahead = latest.is_none_or(|day| day > today);
+        each(row, ahead);
     }
     Ok(())
 }
+
+/// Every change in the histories of the entries [`each_public_row`] reads,
+/// as the public sees it (a confidential change's reason withheld), one at
+/// a time with its entry's id: each entry's changes in order, the entries
+/// in no order. Changes dated ahead of today are included.
+pub fn each_public_change(
+    conn: &mut DbConnection,
+    society_id: &str,
+    mut each: impl FnMut(&str, PublicStatusChange),
+) -> Result<(), ApiError> {
+    let public = word_of(&Visibility::Public);
+    let rows = register_changes::table
+        .inner_join(register_entries::table.inner_join(people_table::table))
+        .filter(register_entries::society_id.eq(society_id))
+        .filter(people_table::society_id.eq(society_id))
+        .filter(people_table::public_listing.eq(true))
+        .order((register_changes::entry_id, register_changes::seq))
+        .select((
+            register_changes::entry_id,
+            register_changes::seq,
+            register_changes::effective,
+            register_changes::action,
+            register_changes::from_status,
+            register_changes::to_status,
+            register_changes::reason,
+            register_changes::visibility,
+            register_changes::tier,
+            register_changes::valid_until,
+        ))
+        .load_iter::<PublicChangeColumns, diesel::connection::DefaultLoadingMode>(conn)?;
+    for found in rows {
+        let (entry_id, seq, effective, action, from, to, reason, visibility, tier, valid_until) =
+            found?;
+        let corrupt = |what: &str| {
+            ApiError::Internal(anyhow::anyhow!(
+                "register change {entry_id}#{seq} has an invalid {what}"
+            ))
+        };
+        let change = PublicStatusChange {
+            effective,
+            action: StatusAction::ALL
+                .into_iter()
+                .find(|a| a.as_str() == action)
+                .ok_or_else(|| corrupt("action"))?,
+            from: from
+                .map(|s| s.parse::<Status>().map_err(|_| corrupt("status")))
+                .transpose()?,
+            to: to.parse().map_err(|_| corrupt("status"))?,
+            tier: tier
+                .map(|t| t.parse().map_err(|_| corrupt("tier")))
+                .transpose()?,
+            valid_until,
+            reason: (visibility == public).then_some(reason),
+        };
+        each(&entry_id, change);
+    }
+    Ok(())
+}
+
+type PublicChangeColumns = (
+    String,
+    i32,
+    NaiveDate,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<NaiveDate>,
+);
 
 /// The public standing on `today` of the entries `ids`, replayed from
 /// their histories; an entry not granted by `today` is left out.

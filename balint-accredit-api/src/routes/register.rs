@@ -15,7 +15,8 @@ use balint_core::evaluate::{Assessment, Inputs};
 use balint_core::ids::{PersonId, TierId};
 use balint_core::pathway;
 use balint_core::register::{
-    Grant, RegisterEntry, RegistrarAction, Renewal, RenewalCycle, Status, StatusChange, Visibility,
+    Grant, PublicStatusChange, RegisterEntry, RegistrarAction, Renewal, RenewalCycle, Status,
+    StatusChange, Visibility,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,7 +28,7 @@ use crate::db::pathways::PathwayVersion;
 use crate::db::{self, people::Person, register::StoredEntry, societies::Society};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageRequest};
-use crate::public_register::PublicSearch;
+use crate::public_register::{Listed, PublicSearch, Snapshot};
 use crate::register_io;
 use crate::routes::applications::{reason_text, shortfalls, ReasonInput};
 use crate::routes::progress;
@@ -86,9 +87,8 @@ pub struct PublicChangeView {
     pub valid_until: Option<NaiveDate>,
 }
 
-impl From<&StatusChange> for PublicChangeView {
-    fn from(change: &StatusChange) -> Self {
-        let public = change.public_view();
+impl From<PublicStatusChange> for PublicChangeView {
+    fn from(public: PublicStatusChange) -> Self {
         Self {
             effective: public.effective,
             action: public.action.as_str().to_owned(),
@@ -98,6 +98,12 @@ impl From<&StatusChange> for PublicChangeView {
             tier: public.tier.map(|t| t.as_str().to_owned()),
             valid_until: public.valid_until,
         }
+    }
+}
+
+impl From<&StatusChange> for PublicChangeView {
+    fn from(change: &StatusChange) -> Self {
+        Self::from(change.public_view())
     }
 }
 
@@ -124,6 +130,22 @@ pub struct PublicEntryView {
     pub first_accredited: NaiveDate,
     /// The last day of the current cycle, where there is one.
     pub valid_until: Option<NaiveDate>,
+}
+
+impl From<Listed> for PublicEntryView {
+    fn from(listed: Listed) -> Self {
+        Self {
+            registration: listed.registration,
+            title: listed.title,
+            name: listed.name,
+            city: listed.city,
+            region: listed.region,
+            tier: listed.tier,
+            status: listed.status.as_str().to_owned(),
+            first_accredited: listed.first_accredited,
+            valid_until: listed.valid_until,
+        }
+    }
 }
 
 /// One public entry with its public history.
@@ -235,6 +257,29 @@ fn public_view(
     })
 }
 
+/// `answer` from the society's public register as it stands today: from
+/// the copy in memory when it is known to be current, else after reading
+/// the register's version (on the blocking pool). 404 for an unknown
+/// society.
+async fn from_public_register<T>(
+    state: &AppState,
+    slug: String,
+    answer: impl FnOnce(&Snapshot) -> T,
+) -> Result<T, ApiError> {
+    let today = today();
+    let registers = Arc::clone(&state.public_register);
+    let register = match registers.held(&slug, today) {
+        Some(register) => register,
+        None => {
+            db::run(&state.pool, move |conn| {
+                registers.current(conn, &slug, today)
+            })
+            .await?
+        }
+    };
+    Ok(answer(&register))
+}
+
 pub(crate) fn not_found(registration: &str) -> ApiError {
     ApiError::NotFound(format!("registration {registration}"))
 }
@@ -299,29 +344,13 @@ pub async fn list(
         place: query.region.map(|r| r.trim().to_lowercase()),
     };
     let slug = path.into_inner();
-    let today = today();
-    let registers = Arc::clone(&state.public_register);
     let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
     let limit = usize::try_from(page.limit()).unwrap_or(usize::MAX);
-    let (found, total) = db::run(&state.pool, move |conn| {
-        let society = db::societies::by_slug(conn, &slug)?;
-        registers.search(conn, &society.id, today, &search, offset, limit)
+    let (found, total) = from_public_register(&state, slug, move |register| {
+        register.search(&search, offset, limit)
     })
     .await?;
-    let items = found
-        .into_iter()
-        .map(|listed| PublicEntryView {
-            registration: listed.registration,
-            title: listed.title,
-            name: listed.name,
-            city: listed.city,
-            region: listed.region,
-            tier: listed.tier,
-            status: listed.status.as_str().to_owned(),
-            first_accredited: listed.first_accredited,
-            valid_until: listed.valid_until,
-        })
-        .collect();
+    let items = found.into_iter().map(PublicEntryView::from).collect();
     let total = i64::try_from(total).unwrap_or(i64::MAX);
     Ok(web::Json(Page::new(items, page, total)))
 }
@@ -345,6 +374,20 @@ pub async fn show(
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<EntryAnswer>, ApiError> {
     let (slug, registration) = path.into_inner();
+    if matches!(caller, Caller::Anonymous) {
+        let wanted = registration.clone();
+        let shown = from_public_register(&state, slug, move |register| register.entry(&wanted))
+            .await?
+            .ok_or_else(|| not_found(&registration))?;
+        return Ok(web::Json(EntryAnswer::Public(PublicEntryDetail {
+            entry: PublicEntryView::from(shown.entry),
+            history: shown
+                .history
+                .into_iter()
+                .map(PublicChangeView::from)
+                .collect(),
+        })));
+    }
     let wanted = registration.clone();
     // One query for the society, the entry and the person.
     let found = db::run(&state.pool, move |conn| {
