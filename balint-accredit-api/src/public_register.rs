@@ -70,13 +70,6 @@ pub struct Listed {
     pub valid_until: Option<NaiveDate>,
 }
 
-/// One public entry with its public history up to today, oldest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shown {
-    pub entry: Listed,
-    pub history: Vec<PublicStatusChange>,
-}
-
 /// The public registers of every society asked for since the server
 /// started, each as of its version and day.
 #[derive(Debug)]
@@ -334,8 +327,8 @@ pub struct Snapshot {
     /// Every entry's history, entry after entry in the register's order,
     /// changes dated ahead of `today` included.
     changes: Vec<Change>,
-    /// Indexes of `entries` in the order of their registration numbers.
-    by_registration: Vec<u32>,
+    /// The entries by registration number.
+    by_registration: Lookup,
     /// Every entry's search text, in order, each followed by a newline.
     names: String,
     /// Where each entry's search text ends in `names` (its newline).
@@ -487,12 +480,7 @@ impl Builder {
             entry.history = position(first)..position(changes.len());
             entries.push(entry);
         }
-        let mut by_registration: Vec<u32> = (0..entries.len()).map(position).collect();
-        by_registration.sort_unstable_by(|&a, &b| {
-            entries[a as usize]
-                .registration
-                .cmp(&entries[b as usize].registration)
-        });
+        let by_registration = Lookup::new(entries.iter().map(|entry| &*entry.registration));
         Snapshot {
             version,
             today,
@@ -505,6 +493,54 @@ impl Builder {
             places: self.places,
             reasons: self.reasons,
         }
+    }
+}
+
+/// Entries found by registration number: an open-addressing hash table
+/// at most half full, each slot the top half of its number's hash and the
+/// entry's index plus one (0: empty). A lookup usually reads one slot.
+#[derive(Debug, Default)]
+struct Lookup {
+    slots: Vec<(u32, u32)>,
+}
+
+impl Lookup {
+    fn new<'a>(registrations: impl ExactSizeIterator<Item = &'a str>) -> Self {
+        let size = (registrations.len() * 2).next_power_of_two().max(2);
+        let mut slots = vec![(0, 0); size];
+        for (at, registration) in registrations.enumerate() {
+            let (tag, mut slot) = Self::place(registration, size);
+            while slots[slot].1 != 0 {
+                slot = (slot + 1) & (size - 1);
+            }
+            slots[slot] = (tag, position(at).saturating_add(1));
+        }
+        Self { slots }
+    }
+
+    /// The hash's top half, and the first slot to look in.
+    fn place(registration: &str, size: usize) -> (u32, usize) {
+        // FNV-1a: short keys, no untrusted input to guard against.
+        let hash = registration
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+            });
+        let tag = (hash >> 32) as u32;
+        // The size is a power of two: the low bits pick the slot.
+        (tag, (hash as usize) & (size - 1))
+    }
+
+    /// The indexes whose registration may be `registration` (its hash's
+    /// top half matches), in the order they are found; the caller checks.
+    fn candidates(&self, registration: &str) -> impl Iterator<Item = usize> + '_ {
+        let size = self.slots.len();
+        let (tag, first) = Self::place(registration, size.max(1));
+        (0..size)
+            .map(move |step| self.slots[(first + step) & (size - 1)])
+            .take_while(|&(_, index)| index != 0)
+            .filter(move |&(t, _)| t == tag)
+            .map(|(_, index)| index as usize - 1)
     }
 }
 
@@ -575,42 +611,17 @@ impl Snapshot {
         (page, total)
     }
 
-    /// The listed entry `registration` with its public history up to the
-    /// snapshot's day; `None` when it is not on the public register.
-    pub fn entry(&self, registration: &str) -> Option<Shown> {
-        let found = self
-            .by_registration
-            .binary_search_by(|&i| {
-                self.entries[i as usize]
-                    .registration
-                    .as_ref()
-                    .cmp(registration)
+    /// The listed entry `registration`, read in place; `None` when it is
+    /// not on the public register.
+    pub fn entry(&self, registration: &str) -> Option<EntryRef<'_>> {
+        self.by_registration
+            .candidates(registration)
+            .map(|at| &self.entries[at])
+            .find(|entry| &*entry.registration == registration)
+            .map(|entry| EntryRef {
+                snapshot: self,
+                entry,
             })
-            .ok()?;
-        let entry = &self.entries[self.by_registration[found] as usize];
-        let history = self
-            .changes
-            .get(entry.history.start as usize..entry.history.end as usize)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|change| change.effective <= self.today)
-            .map(|change| PublicStatusChange {
-                effective: change.effective,
-                action: change.action,
-                from: change.from,
-                to: change.to,
-                tier: self
-                    .words
-                    .get(change.tier)
-                    .and_then(|tier| tier.parse().ok()),
-                valid_until: change.valid_until,
-                reason: self.reasons.get(change.reason).map(str::to_owned),
-            })
-            .collect();
-        Some(Shown {
-            entry: self.listed(entry),
-            history,
-        })
     }
 
     fn listed(&self, entry: &Entry) -> Listed {
@@ -625,6 +636,128 @@ impl Snapshot {
             status: entry.status,
             first_accredited: entry.first_accredited,
             valid_until: entry.valid_until,
+        }
+    }
+}
+
+/// One entry of a [`Snapshot`], read in place.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRef<'a> {
+    snapshot: &'a Snapshot,
+    entry: &'a Entry,
+}
+
+impl<'a> EntryRef<'a> {
+    fn word(&self, n: u32) -> Option<&'a str> {
+        self.snapshot.words.get(n)
+    }
+
+    pub fn registration(&self) -> &'a str {
+        &self.entry.registration
+    }
+
+    pub fn title(&self) -> Option<&'a str> {
+        self.word(self.entry.title)
+    }
+
+    pub fn name(&self) -> &'a str {
+        &self.entry.name
+    }
+
+    pub fn city(&self) -> Option<&'a str> {
+        self.word(self.entry.city)
+    }
+
+    pub fn region(&self) -> Option<&'a str> {
+        self.word(self.entry.region)
+    }
+
+    /// The tier most recently granted.
+    pub fn tier(&self) -> &'a str {
+        self.word(self.entry.tier).unwrap_or_default()
+    }
+
+    /// The status on the snapshot's day.
+    pub fn status(&self) -> Status {
+        self.entry.status
+    }
+
+    pub fn first_accredited(&self) -> NaiveDate {
+        self.entry.first_accredited
+    }
+
+    pub fn valid_until(&self) -> Option<NaiveDate> {
+        self.entry.valid_until
+    }
+
+    /// The entry as a page of the register lists it.
+    pub fn listed(&self) -> Listed {
+        self.snapshot.listed(self.entry)
+    }
+
+    /// Its public history up to the snapshot's day, oldest first.
+    pub fn history(&self) -> impl Iterator<Item = ChangeRef<'a>> + 'a {
+        let snapshot = self.snapshot;
+        let range = self.entry.history.start as usize..self.entry.history.end as usize;
+        snapshot
+            .changes
+            .get(range)
+            .unwrap_or_default()
+            .iter()
+            .take_while(move |change| change.effective <= snapshot.today)
+            .map(move |change| ChangeRef { snapshot, change })
+    }
+}
+
+/// One change of an entry's public history, read in place.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeRef<'a> {
+    snapshot: &'a Snapshot,
+    change: &'a Change,
+}
+
+impl<'a> ChangeRef<'a> {
+    pub fn effective(&self) -> NaiveDate {
+        self.change.effective
+    }
+
+    pub fn action(&self) -> StatusAction {
+        self.change.action
+    }
+
+    pub fn from(&self) -> Option<Status> {
+        self.change.from
+    }
+
+    pub fn to(&self) -> Status {
+        self.change.to
+    }
+
+    /// The tier granted, on grants.
+    pub fn tier(&self) -> Option<&'a str> {
+        self.snapshot.words.get(self.change.tier)
+    }
+
+    /// The reason, when the change is public.
+    pub fn reason(&self) -> Option<&'a str> {
+        self.snapshot.reasons.get(self.change.reason)
+    }
+
+    /// The date the entry runs to from this change on, where it set one.
+    pub fn valid_until(&self) -> Option<NaiveDate> {
+        self.change.valid_until
+    }
+
+    /// The change as balint-core's public view has it.
+    pub fn to_public(&self) -> PublicStatusChange {
+        PublicStatusChange {
+            effective: self.effective(),
+            action: self.action(),
+            from: self.from(),
+            to: self.to(),
+            tier: self.tier().and_then(|tier| tier.parse().ok()),
+            valid_until: self.valid_until(),
+            reason: self.reason().map(str::to_owned),
         }
     }
 }
@@ -887,26 +1020,32 @@ mod tests {
                 },
             )]),
         );
+        let history = |registration| -> Vec<PublicStatusChange> {
+            let entry = snapshot.entry(registration).unwrap();
+            entry.history().map(|change| change.to_public()).collect()
+        };
         let ann = snapshot.entry("B-2").unwrap();
-        assert_eq!(ann.entry.name, "Ann Lee");
-        assert_eq!(ann.entry.status, Status::Suspended);
+        assert_eq!(ann.name(), "Ann Lee");
+        assert_eq!(ann.status(), Status::Suspended);
         assert_eq!(
-            ann.history,
+            history("B-2"),
             [
                 grant("2020-01-01"),
                 change("2025-01-01", StatusAction::Suspend, Status::Suspended, None),
             ]
         );
-        let kim = snapshot.entry("B-1").unwrap();
-        assert_eq!(kim.entry.status, Status::Accredited);
-        assert_eq!(kim.history, [grant("2019-01-01")]);
-        assert_eq!(snapshot.entry("B-3").unwrap().history, []);
-        assert_eq!(snapshot.entry("B-9"), None);
-        assert_eq!(snapshot.entry("B-"), None);
+        assert_eq!(snapshot.entry("B-1").unwrap().status(), Status::Accredited);
+        assert_eq!(history("B-1"), [grant("2019-01-01")]);
+        assert_eq!(history("B-3"), []);
+        assert!(snapshot.entry("B-9").is_none());
+        assert!(snapshot.entry("B-").is_none());
         // The search and the entry agree.
         let (found, _) = snapshot.search(&PublicSearch::default(), 0, 10);
         for listed in found {
-            assert_eq!(snapshot.entry(&listed.registration).unwrap().entry, listed);
+            assert_eq!(
+                snapshot.entry(&listed.registration).unwrap().listed(),
+                listed
+            );
         }
     }
 
@@ -920,7 +1059,7 @@ mod tests {
             )],
             &HashMap::new(),
         );
-        assert_eq!(snapshot.entry("B-6"), None);
+        assert!(snapshot.entry("B-6").is_none());
         assert!(snapshot.changes.is_empty());
     }
 
@@ -968,5 +1107,22 @@ mod tests {
             },
         );
         assert!(never.held("bsanz", today).is_none());
+    }
+
+    #[test]
+    fn every_number_is_found_and_no_other() {
+        let numbers: Vec<String> = (0..5000).map(|n| format!("BSANZ-{n:04}")).collect();
+        let lookup = Lookup::new(numbers.iter().map(String::as_str));
+        for (at, number) in numbers.iter().enumerate() {
+            let found: Vec<usize> = lookup
+                .candidates(number)
+                .filter(|&i| numbers[i] == *number)
+                .collect();
+            assert_eq!(found, [at], "{number}");
+        }
+        for absent in ["BSANZ-5000", "", "bsanz-0001"] {
+            assert!(lookup.candidates(absent).all(|i| numbers[i] != absent));
+        }
+        assert_eq!(Lookup::new(std::iter::empty()).candidates("B-1").count(), 0);
     }
 }

@@ -101,9 +101,18 @@ fn row(registration: &str, name: &str, status: &str) -> (String, String, String)
 }
 
 /// The public entry `registration` as (name, status, each change's
-/// (action, reason)), or `None` for a 404.
-async fn shown(app: &TestApp, registration: &str) -> Option<(String, String, Vec<(Value, Value)>)> {
-    let (status, entry) = app.get(&format!("{REGISTER}/{registration}"), None).await;
+/// (action, reason)), or `None` for a 404. Anyone not signed in is answered
+/// from the server's memory, a signed-in member from the database: both
+/// must see exactly the same.
+async fn shown(
+    app: &TestApp,
+    cast: &Cast,
+    registration: &str,
+) -> Option<(String, String, Vec<(Value, Value)>)> {
+    let path = format!("{REGISTER}/{registration}");
+    let (status, entry) = app.get(&path, None).await;
+    let (member_status, member_view) = app.get(&path, Some(&cast.member.token)).await;
+    assert_eq!((status, &entry), (member_status, &member_view));
     if status == StatusCode::NOT_FOUND {
         return None;
     }
@@ -129,7 +138,7 @@ e2e_test!(
         let carter = person(&app, &cast, "Ann", "Carter", listed_in.clone()).await;
         let abbott = person(&app, &cast, "Bob", "Abbott", listed_in).await;
         // Ann's cycle ended in 2026 and its grace period has passed; Bob's runs.
-        assert_eq!(shown(&app, "BSANZ-0001").await, None);
+        assert_eq!(shown(&app, &cast, "BSANZ-0001").await, None);
         grant(&app, &cast, &carter, "2025-03-01").await; // BSANZ-0001
         assert_eq!(
             listed(&app, "").await,
@@ -137,7 +146,7 @@ e2e_test!(
         );
         let granted = (json!("grant"), json!("council decision"));
         assert_eq!(
-            shown(&app, "BSANZ-0001").await,
+            shown(&app, &cast, "BSANZ-0001").await,
             Some((
                 "Ann Carter".into(),
                 "accredited".into(),
@@ -168,7 +177,7 @@ e2e_test!(
             [row("BSANZ-0002", "Bob Abbott", "suspended")]
         );
         assert_eq!(
-            shown(&app, "BSANZ-0002").await,
+            shown(&app, &cast, "BSANZ-0002").await,
             Some((
                 "Bob Abbott".into(),
                 "suspended".into(),
@@ -201,7 +210,7 @@ e2e_test!(
         );
         assert_eq!(listed(&app, "q=carter").await, []);
         assert_eq!(
-            shown(&app, "BSANZ-0001").await.unwrap().0,
+            shown(&app, &cast, "BSANZ-0001").await.unwrap().0,
             "Ann Zeller".to_owned()
         );
         assert_eq!(
@@ -213,7 +222,7 @@ e2e_test!(
             listed(&app, "").await,
             [row("BSANZ-0001", "Ann Zeller", "accredited")]
         );
-        assert_eq!(shown(&app, "BSANZ-0002").await, None);
+        assert_eq!(shown(&app, &cast, "BSANZ-0002").await, None);
 
         // A writer outside this server: the lapse command on its database.
         let args = LapseArgs {
@@ -239,7 +248,7 @@ e2e_test!(
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert_eq!(listed(&app, "status=accredited").await, []);
-        let (_, status, history) = shown(&app, "BSANZ-0001").await.unwrap();
+        let (_, status, history) = shown(&app, &cast, "BSANZ-0001").await.unwrap();
         assert_eq!(status, "lapsed");
         assert_eq!(history.last().unwrap().0, "lapse");
     }

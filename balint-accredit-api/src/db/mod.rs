@@ -217,6 +217,36 @@ macro_rules! on_connection {
 }
 pub(crate) use on_connection;
 
+/// Reads the rows of `$query` (built on the concrete connection `$c`) one
+/// at a time as `$row`, handing each to `$each` (`FnMut($row) ->
+/// Result<(), ApiError>`), never holding them all: SQLite steps its
+/// statement; PostgreSQL is asked for single rows, where its default would
+/// hold the whole result in the client first. Evaluates to
+/// `Result<(), ApiError>`.
+macro_rules! each_row {
+    ($conn:expr, $row:ty, |$c:ident| $query:expr, $each:expr) => {
+        (|| -> Result<(), $crate::error::ApiError> {
+            let mut each = $each;
+            match $conn {
+                $crate::db::DbConnection::Sqlite($c) => {
+                    for row in
+                        $query.load_iter::<$row, diesel::connection::DefaultLoadingMode>($c)?
+                    {
+                        each(row?)?;
+                    }
+                }
+                $crate::db::DbConnection::Postgres($c) => {
+                    for row in $query.load_iter::<$row, diesel::pg::PgRowByRowLoadingMode>($c)? {
+                        each(row?)?;
+                    }
+                }
+            }
+            Ok(())
+        })()
+    };
+}
+pub(crate) use each_row;
+
 /// Rows per statement of a bulk insert: within both databases' limits on
 /// bound parameters for the widest row (people, 16 columns).
 pub(crate) const BATCH: usize = 1000;

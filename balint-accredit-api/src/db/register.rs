@@ -26,7 +26,7 @@ use crate::db::schema::{
     registration_counters, societies,
 };
 use crate::db::societies::Society;
-use crate::db::{insert_in_batches, on_connection, DbConnection};
+use crate::db::{each_row, insert_in_batches, on_connection, DbConnection};
 use crate::error::ApiError;
 
 /// A register entry as stored: its row id and society, and the entry
@@ -582,60 +582,65 @@ pub fn each_public_row(
     today: NaiveDate,
     mut each: impl FnMut(PublicRow, bool),
 ) -> Result<(), ApiError> {
-    let rows = register_entries::table
-        .inner_join(people_table::table)
-        .filter(register_entries::society_id.eq(society_id))
-        .filter(people_table::society_id.eq(society_id))
-        .filter(people_table::public_listing.eq(true))
-        .select((
-            (
-                register_entries::id,
-                register_entries::registration,
-                register_entries::tier,
-                register_entries::status,
-                register_entries::first_accredited,
-                register_entries::valid_until,
-                register_entries::latest_change_on,
-            ),
-            (
-                people_table::title,
-                people_table::given_name,
-                people_table::family_name,
-                people_table::display_name,
-                people_table::city,
-                people_table::region,
-                people_table::sort_name,
-                people_table::search_text,
-            ),
-        ))
-        .load_iter::<PublicColumns, diesel::connection::DefaultLoadingMode>(conn)?;
-    for found in rows {
-        let (entry, person) = found?;
-        let (id, registration, tier, status, first_accredited, valid_until, latest) = entry;
-        let (title, given, family, display, city, region, sort_name, search_text) = person;
-        let status = status.parse().map_err(|_| {
-            ApiError::Internal(anyhow::anyhow!(
-                "register entry {registration} has an invalid status"
-            ))
-        })?;
-        let row = PublicRow {
-            id,
-            registration,
-            title,
-            name: crate::db::people::shown_name(display.as_deref(), given.as_deref(), &family),
-            city,
-            region,
-            tier,
-            status,
-            first_accredited,
-            valid_until,
-            sort_name,
-            search_text,
-        };
-        let ahead = latest.is_none_or(|day| day > today);
-        each(row, ahead);
-    }
-    Ok(())
+    each_row!(
+        conn,
+        PublicColumns,
+        |c| {
+            register_entries::table
+                .inner_join(people_table::table)
+                .filter(register_entries::society_id.eq(society_id))
+                .filter(people_table::society_id.eq(society_id))
+                .filter(people_table::public_listing.eq(true))
+                .select((
+                    (
+                        register_entries::id,
+                        register_entries::registration,
+                        register_entries::tier,
+                        register_entries::status,
+                        register_entries::first_accredited,
+                        register_entries::valid_until,
+                        register_entries::latest_change_on,
+                    ),
+                    (
+                        people_table::title,
+                        people_table::given_name,
+                        people_table::family_name,
+                        people_table::display_name,
+                        people_table::city,
+                        people_table::region,
+                        people_table::sort_name,
+                        people_table::search_text,
+                    ),
+                ))
+        },
+        |found: PublicColumns| {
+            let (entry, person) = found;
+            let (id, registration, tier, status, first_accredited, valid_until, latest) = entry;
+            let (title, given, family, display, city, region, sort_name, search_text) = person;
+            let status = status.parse().map_err(|_| {
+                ApiError::Internal(anyhow::anyhow!(
+                    "register entry {registration} has an invalid status"
+                ))
+            })?;
+            let row = PublicRow {
+                id,
+                registration,
+                title,
+                name: crate::db::people::shown_name(display.as_deref(), given.as_deref(), &family),
+                city,
+                region,
+                tier,
+                status,
+                first_accredited,
+                valid_until,
+                sort_name,
+                search_text,
+            };
+            let ahead = latest.is_none_or(|day| day > today);
+            each(row, ahead);
+            Ok::<_, ApiError>(())
+        }
+    )
 }
 
 /// Every change in the histories of the entries [`each_public_row`] reads,
@@ -648,52 +653,57 @@ pub fn each_public_change(
     mut each: impl FnMut(&str, PublicStatusChange),
 ) -> Result<(), ApiError> {
     let public = word_of(&Visibility::Public);
-    let rows = register_changes::table
-        .inner_join(register_entries::table.inner_join(people_table::table))
-        .filter(register_entries::society_id.eq(society_id))
-        .filter(people_table::society_id.eq(society_id))
-        .filter(people_table::public_listing.eq(true))
-        .order((register_changes::entry_id, register_changes::seq))
-        .select((
-            register_changes::entry_id,
-            register_changes::seq,
-            register_changes::effective,
-            register_changes::action,
-            register_changes::from_status,
-            register_changes::to_status,
-            register_changes::reason,
-            register_changes::visibility,
-            register_changes::tier,
-            register_changes::valid_until,
-        ))
-        .load_iter::<PublicChangeColumns, diesel::connection::DefaultLoadingMode>(conn)?;
-    for found in rows {
-        let (entry_id, seq, effective, action, from, to, reason, visibility, tier, valid_until) =
-            found?;
-        let corrupt = |what: &str| {
-            ApiError::Internal(anyhow::anyhow!(
-                "register change {entry_id}#{seq} has an invalid {what}"
-            ))
-        };
-        let change = PublicStatusChange {
-            effective,
-            action: StatusAction::ALL
-                .into_iter()
-                .find(|a| a.as_str() == action)
-                .ok_or_else(|| corrupt("action"))?,
-            from: from
-                .map(|s| s.parse::<Status>().map_err(|_| corrupt("status")))
-                .transpose()?,
-            to: to.parse().map_err(|_| corrupt("status"))?,
-            tier: tier
-                .map(|t| t.parse().map_err(|_| corrupt("tier")))
-                .transpose()?,
-            valid_until,
-            reason: (visibility == public).then_some(reason),
-        };
-        each(&entry_id, change);
-    }
-    Ok(())
+    each_row!(
+        conn,
+        PublicChangeColumns,
+        |c| {
+            register_changes::table
+                .inner_join(register_entries::table.inner_join(people_table::table))
+                .filter(register_entries::society_id.eq(society_id))
+                .filter(people_table::society_id.eq(society_id))
+                .filter(people_table::public_listing.eq(true))
+                .order((register_changes::entry_id, register_changes::seq))
+                .select((
+                    register_changes::entry_id,
+                    register_changes::seq,
+                    register_changes::effective,
+                    register_changes::action,
+                    register_changes::from_status,
+                    register_changes::to_status,
+                    register_changes::reason,
+                    register_changes::visibility,
+                    register_changes::tier,
+                    register_changes::valid_until,
+                ))
+        },
+        |found: PublicChangeColumns| {
+            let (entry_id, seq, effective, action, from, to, reason, visibility, tier, valid_until) =
+                found;
+            let corrupt = |what: &str| {
+                ApiError::Internal(anyhow::anyhow!(
+                    "register change {entry_id}#{seq} has an invalid {what}"
+                ))
+            };
+            let change = PublicStatusChange {
+                effective,
+                action: StatusAction::ALL
+                    .into_iter()
+                    .find(|a| a.as_str() == action)
+                    .ok_or_else(|| corrupt("action"))?,
+                from: from
+                    .map(|s| s.parse::<Status>().map_err(|_| corrupt("status")))
+                    .transpose()?,
+                to: to.parse().map_err(|_| corrupt("status"))?,
+                tier: tier
+                    .map(|t| t.parse().map_err(|_| corrupt("tier")))
+                    .transpose()?,
+                valid_until,
+                reason: (visibility == public).then_some(reason),
+            };
+            each(&entry_id, change);
+            Ok::<_, ApiError>(())
+        }
+    )
 }
 
 type PublicChangeColumns = (

@@ -28,7 +28,7 @@ use crate::db::pathways::PathwayVersion;
 use crate::db::{self, people::Person, register::StoredEntry, societies::Society};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageRequest};
-use crate::public_register::{Listed, PublicSearch, Snapshot};
+use crate::public_register::{ChangeRef, EntryRef, Listed, PublicSearch, Snapshot};
 use crate::register_io;
 use crate::routes::applications::{reason_text, shortfalls, ReasonInput};
 use crate::routes::progress;
@@ -145,6 +145,86 @@ impl From<Listed> for PublicEntryView {
             first_accredited: listed.first_accredited,
             valid_until: listed.valid_until,
         }
+    }
+}
+
+/// A [`PublicEntryDetail`] written straight from the public register in
+/// memory: the same JSON, without building the view first.
+struct PublicEntryJson<'a>(EntryRef<'a>);
+
+impl Serialize for PublicEntryJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let entry = &self.0;
+        let mut out = serializer.serialize_struct("PublicEntryDetail", 10)?;
+        out.serialize_field("registration", entry.registration())?;
+        out.serialize_field("title", &entry.title())?;
+        out.serialize_field("name", entry.name())?;
+        out.serialize_field("city", &entry.city())?;
+        out.serialize_field("region", &entry.region())?;
+        out.serialize_field("tier", entry.tier())?;
+        out.serialize_field("status", entry.status().as_str())?;
+        out.serialize_field("first_accredited", &Day(entry.first_accredited()))?;
+        out.serialize_field("valid_until", &entry.valid_until().map(Day))?;
+        out.serialize_field("history", &HistoryJson(*entry))?;
+        out.end()
+    }
+}
+
+/// A date as chrono writes it (`2026-03-01`), without its formatter.
+struct Day(NaiveDate);
+
+impl Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use chrono::Datelike;
+        let (year, month, day) = (self.0.year(), self.0.month(), self.0.day());
+        let Ok(year) = u32::try_from(year) else {
+            return self.0.serialize(serializer);
+        };
+        if year > 9999 {
+            return self.0.serialize(serializer);
+        }
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let text = [
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ];
+        serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
+    }
+}
+
+struct HistoryJson<'a>(EntryRef<'a>);
+
+impl Serialize for HistoryJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.history().map(PublicChangeJson))
+    }
+}
+
+/// A [`PublicChangeView`] written straight from the register in memory.
+struct PublicChangeJson<'a>(ChangeRef<'a>);
+
+impl Serialize for PublicChangeJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let change = &self.0;
+        let mut out = serializer.serialize_struct("PublicChangeView", 7)?;
+        out.serialize_field("effective", &Day(change.effective()))?;
+        out.serialize_field("action", change.action().as_str())?;
+        out.serialize_field("from", &change.from().map(Status::as_str))?;
+        out.serialize_field("to", change.to().as_str())?;
+        out.serialize_field("reason", &change.reason())?;
+        out.serialize_field("tier", &change.tier())?;
+        out.serialize_field("valid_until", &change.valid_until().map(Day))?;
+        out.end()
     }
 }
 
@@ -372,23 +452,52 @@ pub async fn show(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-) -> Result<web::Json<EntryAnswer>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let (slug, registration) = path.into_inner();
     if matches!(caller, Caller::Anonymous) {
+        // From memory, written straight from the copy: the public register's
+        // busiest request.
         let wanted = registration.clone();
-        let shown = from_public_register(&state, slug, move |register| register.entry(&wanted))
-            .await?
-            .ok_or_else(|| not_found(&registration))?;
-        return Ok(web::Json(EntryAnswer::Public(PublicEntryDetail {
-            entry: PublicEntryView::from(shown.entry),
-            history: shown
-                .history
-                .into_iter()
-                .map(PublicChangeView::from)
-                .collect(),
-        })));
+        let body = from_public_register(&state, slug, move |register| {
+            register
+                .entry(&wanted)
+                .map(|entry| serde_json::to_vec(&PublicEntryJson(entry)))
+        })
+        .await?
+        .ok_or_else(|| not_found(&registration))?
+        .map_err(|e| ApiError::Internal(e.into()))?;
+        return Ok(HttpResponse::Ok()
+            .content_type(header::ContentType::json())
+            .body(body));
     }
+    let answer = entry_answer(&state, &caller, slug, registration).await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// One entry as `caller` may see it: the public entry (from memory for
+/// anyone not signed in) or, for the society's registrar, every field.
+pub(crate) async fn entry_answer(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    registration: String,
+) -> Result<EntryAnswer, ApiError> {
     let wanted = registration.clone();
+    if matches!(caller, Caller::Anonymous) {
+        let detail = from_public_register(state, slug, move |register| {
+            register.entry(&wanted).map(|entry| PublicEntryDetail {
+                entry: PublicEntryView::from(entry.listed()),
+                history: entry
+                    .history()
+                    .map(|change| PublicChangeView::from(change.to_public()))
+                    .collect(),
+            })
+        })
+        .await?;
+        return detail
+            .map(EntryAnswer::Public)
+            .ok_or_else(|| not_found(&registration));
+    }
     // One query for the society, the entry and the person.
     let found = db::run(&state.pool, move |conn| {
         db::register::in_society(conn, &slug, &wanted)
@@ -396,14 +505,14 @@ pub async fn show(
     .await?;
     let today = today();
     match found {
-        Some((society, stored, person)) if permissions::acts_as_registrar(&caller, &society.id) => {
-            Ok(web::Json(EntryAnswer::Registrar(registrar_view(
+        Some((society, stored, person)) if permissions::acts_as_registrar(caller, &society.id) => {
+            Ok(EntryAnswer::Registrar(registrar_view(
                 &stored, &person, today,
-            ))))
+            )))
         }
         Some((_, stored, person)) if person.public_listing => {
             public_view(&stored.entry, &person, today)
-                .map(|detail| web::Json(EntryAnswer::Public(detail)))
+                .map(EntryAnswer::Public)
                 .ok_or_else(|| not_found(&registration))
         }
         _ => Err(not_found(&registration)),
@@ -1302,5 +1411,28 @@ mod tests {
         let (start, last) = assessed_cycle(&rule(1), day("2025-03-30"));
         assert!(rule(1).cycle_end(start) > day("2025-03-30"));
         assert_eq!((start, last), (day("2025-03-01"), day("2025-03-31")));
+    }
+
+    #[test]
+    fn days_are_written_as_chrono_writes_them() {
+        for text in [
+            "2026-03-01",
+            "0001-01-01",
+            "0999-12-31",
+            "9999-12-31",
+            "1970-10-09",
+        ] {
+            let date = day(text);
+            assert_eq!(
+                serde_json::to_string(&Day(date)).unwrap(),
+                serde_json::to_string(&date).unwrap()
+            );
+        }
+        for date in [NaiveDate::MIN, NaiveDate::MAX, day("0000-06-15")] {
+            assert_eq!(
+                serde_json::to_string(&Day(date)).unwrap(),
+                serde_json::to_string(&date).unwrap()
+            );
+        }
     }
 }

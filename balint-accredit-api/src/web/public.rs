@@ -278,13 +278,9 @@ pub async fn entry_page(
 ) -> Result<HttpResponse, PageError> {
     let society = society(state, slug.clone()).await?;
     let style = DateStyle::for_country(society.country.as_deref());
-    let answer = register_api::show(
-        state.clone(),
-        viewer.caller.clone(),
-        web::Path::from((slug.clone(), registration.clone())),
-    )
-    .await?
-    .into_inner();
+    let answer =
+        register_api::entry_answer(state, &viewer.caller, slug.clone(), registration.clone())
+            .await?;
     let society_id = society.id.clone();
     let tiers = db::run(&state.pool, move |conn| {
         tier_names(conn, &society_id, register_api::today())
