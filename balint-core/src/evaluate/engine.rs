@@ -37,6 +37,8 @@ struct Ctx<'i, 'l> {
     by_kinds: Vec<(KindSet, Vec<usize>)>,
     /// Records of other people in the ledger, by (date, id).
     others: Vec<Rec<'l>>,
+    /// The co-leaders and supervisors the views name (see [`People`]).
+    people: People<'l>,
     cycle: Option<CycleWindow>,
     /// Overrides that may apply (recorded on or before `as_of`), with
     /// whether each was used.
@@ -52,7 +54,7 @@ fn kind_set(kinds: &[ActivityKind]) -> KindSet {
     kinds.iter().fold(0, |set, k| set | (1 << *k as usize))
 }
 
-/// What evaluation reads of a record, copied once into 40 bytes (the record
+/// What evaluation reads of a record, copied once into 48 bytes (the record
 /// is 264), so that each leaf's pass reads small views held together in
 /// date order rather than records spread over the ledger. The record itself
 /// is read through `a` only for what few passes need: its id's address, the
@@ -79,14 +81,77 @@ struct Rec<'l> {
     supervision_format: Option<SupervisionFormat>,
     report_type: Option<ReportType>,
     prerequisite_type: Option<PrerequisiteType>,
+    /// `a.co_leader`, as a place in [`People`].
+    co_leader: u8,
+    /// `a.supervisor`, as a place in [`People`].
+    supervisor: u8,
 }
 
 // Kept small: the point of the view.
-const _: () = assert!(std::mem::size_of::<Rec<'static>>() <= 40);
+const _: () = assert!(std::mem::size_of::<Rec<'static>>() <= 48);
+
+/// The co-leaders and supervisors named in a ledger, each held once: a
+/// ledger names the same few people on many records, each record with its
+/// own copy of the id. Register conditions then read one copy, which stays
+/// in cache, rather than each record's copy in turn (in date order, all
+/// over the ledger's memory).
+#[derive(Default)]
+struct People<'l> {
+    list: Vec<&'l PersonId>,
+    /// Where the last person looked up is in `list`.
+    last: usize,
+}
+
+/// No one named.
+const NOBODY: u8 = u8::MAX;
+/// Someone not in [`People`] (a ledger naming many): read from the record.
+const UNLISTED: u8 = u8::MAX - 1;
+
+impl<'l> People<'l> {
+    /// The most people held: past this, records are read instead (a search
+    /// of the list costs a comparison per person held).
+    const MAX: usize = 16;
+
+    /// Where `person` is held, adding them if there is room.
+    #[inline]
+    fn place(&mut self, person: Option<&'l PersonId>) -> u8 {
+        match person {
+            None => NOBODY,
+            Some(person) => self.place_someone(person),
+        }
+    }
+
+    fn place_someone(&mut self, person: &'l PersonId) -> u8 {
+        if self.list.get(self.last).is_some_and(|p| *p == person) {
+            return self.last as u8;
+        }
+        if let Some(i) = self.list.iter().position(|p| *p == person) {
+            self.last = i;
+        } else if self.list.len() < Self::MAX {
+            self.last = self.list.len();
+            self.list.push(person);
+        } else {
+            return UNLISTED;
+        }
+        self.last as u8
+    }
+
+    /// The person at `place`, or the record's own copy (`given`).
+    #[inline]
+    fn at(&self, place: u8, given: &'l Option<PersonId>) -> Option<&'l PersonId> {
+        match place {
+            NOBODY => None,
+            UNLISTED => given.as_ref(),
+            i => self.list.get(usize::from(i)).copied(),
+        }
+    }
+}
 
 impl<'l> Rec<'l> {
-    fn new(a: &'l Activity) -> Self {
+    fn new(a: &'l Activity, people: &mut People<'l>) -> Self {
         Rec {
+            co_leader: people.place(a.co_leader.as_ref()),
+            supervisor: people.place(a.supervisor.as_ref()),
             a,
             amount: a.amount,
             date: a.date,
@@ -124,12 +189,16 @@ impl<'l> Rec<'l> {
 /// eight bytes of its record's id (see [`id_prefix`]), and whether every
 /// record is `person`'s. The ledger is read once, in its own order, which is
 /// the order of its memory: every later step reads the views.
-fn views_of<'l>(ledger: &'l [Activity], person: &PersonId) -> (Vec<(Rec<'l>, u64)>, bool) {
+fn views_of<'l>(
+    ledger: &'l [Activity],
+    person: &PersonId,
+    people: &mut People<'l>,
+) -> (Vec<(Rec<'l>, u64)>, bool) {
     let mut only_candidates = true;
     let mut views = Vec::with_capacity(ledger.len());
     views.extend(ledger.iter().map(|a| {
         only_candidates &= &a.person == person;
-        (Rec::new(a), id_prefix(a.id.as_str()))
+        (Rec::new(a, people), id_prefix(a.id.as_str()))
     }));
     (views, only_candidates)
 }
@@ -251,7 +320,8 @@ pub(super) fn assess<'l>(
     // A ledger normally holds only the candidate's records: people are
     // compared once per record to find out, not once per pass of the sort.
     let person = &inputs.candidate.person;
-    let (all, only_candidates) = views_of(inputs.ledger, person);
+    let mut people = People::default();
+    let (all, only_candidates) = views_of(inputs.ledger, person, &mut people);
     let (views, others) = if only_candidates {
         (by_date_then_id(&all), Vec::new())
     } else {
@@ -289,6 +359,7 @@ pub(super) fn assess<'l>(
         inputs,
         views,
         others,
+        people,
         by_kind,
         by_kinds: Vec::new(),
         cycle,
@@ -589,6 +660,7 @@ impl<'l> Ctx<'_, 'l> {
         // Sized for the usual case, where most records of the kinds counted
         // do count: no growing while listing thousands.
         res.counted.reserve_exact(candidates.len());
+        let people = &self.people;
         for &i in candidates {
             let r = &self.views[i];
             let a = r.a;
@@ -601,7 +673,7 @@ impl<'l> Ctx<'_, 'l> {
                 rule.conditions
                     .iter()
                     .zip(&mut condition_words)
-                    .find(|(c, _)| !matches(c, r, inputs))
+                    .find(|(c, _)| !matches(c, r, people, inputs))
                     .map(|(c, words)| failure(c, a, words))
             } else {
                 self.excluded(r, rule, counts_from, after, before, &mut condition_words)
@@ -662,7 +734,7 @@ impl<'l> Ctx<'_, 'l> {
             if capped {
                 let mut limiting = None;
                 for (on, cap) in capped_by.iter_mut().zip(&rule.caps) {
-                    *on = matches(&cap.when, r, inputs);
+                    *on = matches(&cap.when, r, people, inputs);
                 }
                 for (i, _) in capped_by.iter().enumerate().filter(|(_, &on)| on) {
                     let room = allowances[i].saturating_sub(cap_used[i]);
@@ -811,6 +883,7 @@ impl<'l> Ctx<'_, 'l> {
         condition_words: &mut [Option<String>],
     ) -> Option<NotCountedReason> {
         let inputs = self.inputs;
+        let people = &self.people;
         if r.date > inputs.as_of {
             return Some(NotCountedReason::AfterAssessmentDate);
         }
@@ -857,7 +930,7 @@ impl<'l> Ctx<'_, 'l> {
             _ => {}
         }
         for (c, words) in rule.conditions.iter().zip(condition_words) {
-            if !matches(c, r, inputs) {
+            if !matches(c, r, people, inputs) {
                 return Some(failure(c, r.a, words));
             }
         }
@@ -888,7 +961,7 @@ impl Distinct {
 /// here, where they can be inlined into the passes; those that read the
 /// record or the register, or nest, are left to [`matches_record`].
 #[inline]
-fn matches(c: &Condition, r: &Rec<'_>, inputs: &Inputs<'_, '_>) -> bool {
+fn matches<'l>(c: &Condition, r: &Rec<'l>, people: &People<'l>, inputs: &Inputs<'_, '_>) -> bool {
     match c {
         Condition::EventType(types) => r.event_type.is_some_and(|e| types.contains(&e)),
         Condition::ProviderApproved(b) => r.provider_approved == *b,
@@ -897,30 +970,37 @@ fn matches(c: &Condition, r: &Rec<'_>, inputs: &Inputs<'_, '_>) -> bool {
         Condition::ReportType(t) => r.report_type.is_some_and(|x| t.contains(&x)),
         Condition::PrerequisiteType(t) => r.prerequisite_type.is_some_and(|x| t.contains(&x)),
         Condition::OngoingGroup(b) => r.ongoing_group == *b,
-        _ => matches_record(c, r, inputs),
+        _ => matches_record(c, r, people, inputs),
     }
 }
 
 #[inline(never)]
-fn matches_record(c: &Condition, r: &Rec<'_>, inputs: &Inputs<'_, '_>) -> bool {
+fn matches_record<'l>(
+    c: &Condition,
+    r: &Rec<'l>,
+    people: &People<'l>,
+    inputs: &Inputs<'_, '_>,
+) -> bool {
     match c {
-        Condition::CoLeaderHeld(tiers) => r.a.co_leader.as_ref().is_some_and(|p| {
+        Condition::CoLeaderHeld(tiers) => people.at(r.co_leader, &r.a.co_leader).is_some_and(|p| {
             tiers
                 .iter()
                 .any(|t| inputs.register.held_tier_on(p, t, r.date))
         }),
-        Condition::SupervisorHeld(tiers) => r.a.supervisor.as_ref().is_some_and(|p| {
-            tiers
-                .iter()
-                .any(|t| inputs.register.held_tier_on(p, t, r.date))
-        }),
+        Condition::SupervisorHeld(tiers) => {
+            people.at(r.supervisor, &r.a.supervisor).is_some_and(|p| {
+                tiers
+                    .iter()
+                    .any(|t| inputs.register.held_tier_on(p, t, r.date))
+            })
+        }
         Condition::Provider(providers) => {
             r.a.provider
                 .as_ref()
                 .is_some_and(|p| providers.iter().any(|q| q == p))
         }
-        Condition::Not(inner) => !matches(inner, r, inputs),
-        other => matches(other, r, inputs),
+        Condition::Not(inner) => !matches(inner, r, people, inputs),
+        other => matches(other, r, people, inputs),
     }
 }
 
