@@ -54,7 +54,7 @@ fn kind_set(kinds: &[ActivityKind]) -> KindSet {
     kinds.iter().fold(0, |set, k| set | (1 << *k as usize))
 }
 
-/// What evaluation reads of a record, copied once into 48 bytes (the record
+/// What evaluation reads of a record, copied once into 40 bytes (the record
 /// is 264), so that each leaf's pass reads small views held together in
 /// date order rather than records spread over the ledger. The record itself
 /// is read through `a` only for what few passes need: its id's address, the
@@ -65,18 +65,16 @@ struct Rec<'l> {
     a: &'l Activity,
     amount: Amount,
     date: NaiveDate,
-    /// `a.cases` when `has_cases`.
+    /// `a.cases` when [`HAS_CASES`].
     cases: u32,
-    /// `a.duration_minutes` when `has_duration`.
+    /// `a.duration_minutes` when [`HAS_DURATION`].
     duration_minutes: u32,
     kind: ActivityKind,
     unit: Unit,
-    confirmed: bool,
-    has_cases: bool,
-    has_duration: bool,
+    /// [`CONFIRMED`], [`HAS_CASES`], [`HAS_DURATION`], [`ONGOING_GROUP`],
+    /// [`PROVIDER_APPROVED`], one bit each.
+    flags: u8,
     delivery: Delivery,
-    ongoing_group: bool,
-    provider_approved: bool,
     event_type: Option<EventType>,
     supervision_format: Option<SupervisionFormat>,
     report_type: Option<ReportType>,
@@ -88,7 +86,18 @@ struct Rec<'l> {
 }
 
 // Kept small: the point of the view.
-const _: () = assert!(std::mem::size_of::<Rec<'static>>() <= 48);
+const _: () = assert!(std::mem::size_of::<Rec<'static>>() <= 40);
+
+/// The record is confirmed.
+const CONFIRMED: u8 = 1;
+/// `cases` holds the record's cases.
+const HAS_CASES: u8 = 1 << 1;
+/// `duration_minutes` holds the record's duration.
+const HAS_DURATION: u8 = 1 << 2;
+/// The record is in an ongoing group.
+const ONGOING_GROUP: u8 = 1 << 3;
+/// The record's provider is approved.
+const PROVIDER_APPROVED: u8 = 1 << 4;
 
 /// The co-leaders and supervisors named in a ledger, each held once: a
 /// ledger names the same few people on many records, each record with its
@@ -159,17 +168,30 @@ impl<'l> Rec<'l> {
             duration_minutes: a.duration_minutes.unwrap_or(0),
             kind: a.kind,
             unit: a.unit,
-            confirmed: a.attestation.is_confirmed(),
-            has_cases: a.cases.is_some(),
-            has_duration: a.duration_minutes.is_some(),
+            flags: [
+                (a.attestation.is_confirmed(), CONFIRMED),
+                (a.cases.is_some(), HAS_CASES),
+                (a.duration_minutes.is_some(), HAS_DURATION),
+                (a.ongoing_group, ONGOING_GROUP),
+                (a.provider_approved, PROVIDER_APPROVED),
+            ]
+            .iter()
+            .fold(
+                0,
+                |flags, &(on, flag)| if on { flags | flag } else { flags },
+            ),
             delivery: a.delivery,
-            ongoing_group: a.ongoing_group,
-            provider_approved: a.provider_approved,
             event_type: a.event_type,
             supervision_format: a.supervision_format,
             report_type: a.report_type,
             prerequisite_type: a.prerequisite_type,
         }
+    }
+
+    /// Whether `flag` is set.
+    #[inline]
+    fn is(&self, flag: u8) -> bool {
+        self.flags & flag != 0
     }
 
     /// [`Activity::amount_in`], from the view.
@@ -178,8 +200,8 @@ impl<'l> Rec<'l> {
         crate::ledger::amount_in(
             self.amount,
             self.unit,
-            self.has_cases.then_some(self.cases),
-            self.has_duration.then_some(self.duration_minutes),
+            self.is(HAS_CASES).then_some(self.cases),
+            self.is(HAS_DURATION).then_some(self.duration_minutes),
             unit,
         )
     }
@@ -705,7 +727,7 @@ impl<'l> Ctx<'_, 'l> {
                     }));
                 continue;
             }
-            if !r.confirmed {
+            if !r.is(CONFIRMED) {
                 // Pending or rejected: the record itself says which.
                 if let Attestation::Rejected { reason, .. } = &a.attestation {
                     res.not_counted
@@ -964,12 +986,12 @@ impl Distinct {
 fn matches<'l>(c: &Condition, r: &Rec<'l>, people: &People<'l>, inputs: &Inputs<'_, '_>) -> bool {
     match c {
         Condition::EventType(types) => r.event_type.is_some_and(|e| types.contains(&e)),
-        Condition::ProviderApproved(b) => r.provider_approved == *b,
+        Condition::ProviderApproved(b) => r.is(PROVIDER_APPROVED) == *b,
         Condition::Delivery(d) => r.delivery == *d,
         Condition::SupervisionFormat(f) => r.supervision_format.is_some_and(|x| f.contains(&x)),
         Condition::ReportType(t) => r.report_type.is_some_and(|x| t.contains(&x)),
         Condition::PrerequisiteType(t) => r.prerequisite_type.is_some_and(|x| t.contains(&x)),
-        Condition::OngoingGroup(b) => r.ongoing_group == *b,
+        Condition::OngoingGroup(b) => r.is(ONGOING_GROUP) == *b,
         _ => matches_record(c, r, people, inputs),
     }
 }
