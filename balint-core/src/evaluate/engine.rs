@@ -12,8 +12,10 @@ use super::{
     Assessment, CountedRecord, CycleWindow, IgnoredOverride, Inputs, NotCounted, NotCountedReason,
     Override, OverrideEffect, PrerequisiteResult, RateResult, RequirementResult, RuleSummary,
 };
+use crate::ids::PersonId;
 use crate::ledger::{
-    Activity, ActivityKind, Attestation, EventType, PrerequisiteType, ReportType, Unit,
+    Activity, ActivityKind, Amount, Attestation, Delivery, EventType, PrerequisiteType, ReportType,
+    SupervisionFormat, Unit,
 };
 use crate::pathway::{
     ActivityRule, Condition, CountUnit, Level, Milestone, Requirement, Rule, Tier,
@@ -23,17 +25,20 @@ use crate::pathway::{
 /// evaluation's hold on the other inputs.
 struct Ctx<'i, 'l> {
     inputs: &'i Inputs<'i, 'l>,
-    /// The candidate's records by (date, id), so every result is
-    /// independent of input order.
-    records: Vec<&'l Activity>,
-    /// The same, split by kind (indexed by `ActivityKind as usize`), so a
-    /// leaf counting one kind reads only its records.
-    by_kind: Vec<Vec<&'l Activity>>,
+    /// The candidate's records as compact views, by (date, id), so every
+    /// result is independent of input order.
+    views: Vec<Rec<'l>>,
+    /// Where each kind's records are in `views` (indexed by
+    /// `ActivityKind as usize`), so a leaf counting one kind reads only its
+    /// records.
+    by_kind: Vec<Vec<usize>>,
     /// The same, for each set of kinds a leaf counts together (e.g. leading
     /// and co-leading), built the first time a leaf asks for it.
-    by_kinds: Vec<(KindSet, Vec<&'l Activity>)>,
+    by_kinds: Vec<(KindSet, Vec<usize>)>,
     /// Records of other people in the ledger, by (date, id).
-    others: Vec<&'l Activity>,
+    others: Vec<Rec<'l>>,
+    /// The co-leaders and supervisors the views name (see [`People`]).
+    people: People<'l>,
     cycle: Option<CycleWindow>,
     /// Overrides that may apply (recorded on or before `as_of`), with
     /// whether each was used.
@@ -49,25 +54,195 @@ fn kind_set(kinds: &[ActivityKind]) -> KindSet {
     kinds.iter().fold(0, |set, k| set | (1 << *k as usize))
 }
 
-/// The records of `ledger` that `keep` selects, ordered by date, then id,
-/// then position in the ledger.
-///
-/// A ledger spans a few years of dates, so records are placed by day
-/// (counting sort, linear time) and only records sharing a day are compared
-/// by id; a ledger with few records over a long span is sorted directly.
-fn by_date_then_id(ledger: &[Activity], keep: impl Fn(&Activity) -> bool) -> Vec<&Activity> {
-    let mut kept = 0;
-    // The first and last dates, and a record to fill the placement with.
-    let mut span_of: Option<(NaiveDate, NaiveDate, &Activity)> = None;
-    for a in ledger.iter().filter(|a| keep(a)) {
-        kept += 1;
-        span_of = Some(span_of.map_or((a.date, a.date, a), |(first, last, any)| {
-            (first.min(a.date), last.max(a.date), any)
-        }));
+/// What evaluation reads of a record, copied once into 40 bytes (the record
+/// is 264), so that each leaf's pass reads small views held together in
+/// date order rather than records spread over the ledger. The record itself
+/// is read through `a` only for what few passes need: its id's address, the
+/// people and provider named on it, its group and setting, a rejection's
+/// reason, and whatever goes into a reason for not counting it.
+#[derive(Clone, Copy)]
+struct Rec<'l> {
+    a: &'l Activity,
+    amount: Amount,
+    date: NaiveDate,
+    /// `a.cases` when [`HAS_CASES`].
+    cases: u32,
+    /// `a.duration_minutes` when [`HAS_DURATION`].
+    duration_minutes: u32,
+    kind: ActivityKind,
+    unit: Unit,
+    /// [`CONFIRMED`], [`HAS_CASES`], [`HAS_DURATION`], [`ONGOING_GROUP`],
+    /// [`PROVIDER_APPROVED`], one bit each.
+    flags: u8,
+    delivery: Delivery,
+    event_type: Option<EventType>,
+    supervision_format: Option<SupervisionFormat>,
+    report_type: Option<ReportType>,
+    prerequisite_type: Option<PrerequisiteType>,
+    /// `a.co_leader`, as a place in [`People`].
+    co_leader: u8,
+    /// `a.supervisor`, as a place in [`People`].
+    supervisor: u8,
+}
+
+// Kept small: the point of the view.
+const _: () = assert!(std::mem::size_of::<Rec<'static>>() <= 40);
+
+/// The record is confirmed.
+const CONFIRMED: u8 = 1;
+/// `cases` holds the record's cases.
+const HAS_CASES: u8 = 1 << 1;
+/// `duration_minutes` holds the record's duration.
+const HAS_DURATION: u8 = 1 << 2;
+/// The record is in an ongoing group.
+const ONGOING_GROUP: u8 = 1 << 3;
+/// The record's provider is approved.
+const PROVIDER_APPROVED: u8 = 1 << 4;
+
+/// The co-leaders and supervisors named in a ledger, each held once: a
+/// ledger names the same few people on many records, each record with its
+/// own copy of the id. Register conditions then read one copy, which stays
+/// in cache, rather than each record's copy in turn (in date order, all
+/// over the ledger's memory).
+#[derive(Default)]
+struct People<'l> {
+    list: Vec<&'l PersonId>,
+    /// Where the last person looked up is in `list`.
+    last: usize,
+}
+
+/// No one named.
+const NOBODY: u8 = u8::MAX;
+/// Someone not in [`People`] (a ledger naming many): read from the record.
+const UNLISTED: u8 = u8::MAX - 1;
+
+impl<'l> People<'l> {
+    /// The most people held: past this, records are read instead (a search
+    /// of the list costs a comparison per person held).
+    const MAX: usize = 16;
+
+    /// Where `person` is held, adding them if there is room.
+    #[inline]
+    fn place(&mut self, person: Option<&'l PersonId>) -> u8 {
+        match person {
+            None => NOBODY,
+            Some(person) => self.place_someone(person),
+        }
     }
-    let Some((first, last, filler)) = span_of else {
+
+    fn place_someone(&mut self, person: &'l PersonId) -> u8 {
+        if self.list.get(self.last).is_some_and(|p| *p == person) {
+            return self.last as u8;
+        }
+        if let Some(i) = self.list.iter().position(|p| *p == person) {
+            self.last = i;
+        } else if self.list.len() < Self::MAX {
+            self.last = self.list.len();
+            self.list.push(person);
+        } else {
+            return UNLISTED;
+        }
+        self.last as u8
+    }
+
+    /// The person at `place`, or the record's own copy (`given`).
+    #[inline]
+    fn at(&self, place: u8, given: &'l Option<PersonId>) -> Option<&'l PersonId> {
+        match place {
+            NOBODY => None,
+            UNLISTED => given.as_ref(),
+            i => self.list.get(usize::from(i)).copied(),
+        }
+    }
+}
+
+impl<'l> Rec<'l> {
+    fn new(a: &'l Activity, people: &mut People<'l>) -> Self {
+        Rec {
+            co_leader: people.place(a.co_leader.as_ref()),
+            supervisor: people.place(a.supervisor.as_ref()),
+            a,
+            amount: a.amount,
+            date: a.date,
+            cases: a.cases.unwrap_or(0),
+            duration_minutes: a.duration_minutes.unwrap_or(0),
+            kind: a.kind,
+            unit: a.unit,
+            flags: [
+                (a.attestation.is_confirmed(), CONFIRMED),
+                (a.cases.is_some(), HAS_CASES),
+                (a.duration_minutes.is_some(), HAS_DURATION),
+                (a.ongoing_group, ONGOING_GROUP),
+                (a.provider_approved, PROVIDER_APPROVED),
+            ]
+            .iter()
+            .fold(
+                0,
+                |flags, &(on, flag)| if on { flags | flag } else { flags },
+            ),
+            delivery: a.delivery,
+            event_type: a.event_type,
+            supervision_format: a.supervision_format,
+            report_type: a.report_type,
+            prerequisite_type: a.prerequisite_type,
+        }
+    }
+
+    /// Whether `flag` is set.
+    #[inline]
+    fn is(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// [`Activity::amount_in`], from the view.
+    #[inline]
+    fn amount_in(&self, unit: Unit) -> Option<Amount> {
+        crate::ledger::amount_in(
+            self.amount,
+            self.unit,
+            self.is(HAS_CASES).then_some(self.cases),
+            self.is(HAS_DURATION).then_some(self.duration_minutes),
+            unit,
+        )
+    }
+}
+
+/// Views of the records of `ledger`, in ledger order, each with the first
+/// eight bytes of its record's id (see [`id_prefix`]), and whether every
+/// record is `person`'s. The ledger is read once, in its own order, which is
+/// the order of its memory: every later step reads the views.
+fn views_of<'l>(
+    ledger: &'l [Activity],
+    person: &PersonId,
+    people: &mut People<'l>,
+) -> (Vec<(Rec<'l>, u64)>, bool) {
+    let mut only_candidates = true;
+    let mut views = Vec::with_capacity(ledger.len());
+    views.extend(ledger.iter().map(|a| {
+        only_candidates &= &a.person == person;
+        (Rec::new(a, people), id_prefix(a.id.as_str()))
+    }));
+    (views, only_candidates)
+}
+
+/// `views` (in ledger order, with their ids' prefixes) ordered by date,
+/// then id, then position in the ledger.
+///
+/// A ledger spans a few years of dates, so views are placed by day
+/// (counting sort, linear time) and only views sharing a day are compared
+/// by id; a ledger with few records over a long span is sorted directly.
+fn by_date_then_id<'l>(views: &[(Rec<'l>, u64)]) -> Vec<Rec<'l>> {
+    // The first and last dates.
+    let Some((first, last)) = views.iter().fold(None, |span, (r, _)| {
+        Some(
+            span.map_or((r.date, r.date), |(first, last): (NaiveDate, NaiveDate)| {
+                (first.min(r.date), last.max(r.date))
+            }),
+        )
+    }) else {
         return Vec::new();
     };
+    let kept = views.len();
     // Days are numbered 366 to a year from the first record's year: in date
     // order, and cheaper to work out than a count of days since a fixed day.
     let first_year = first.year();
@@ -77,20 +252,19 @@ fn by_date_then_id(ledger: &[Activity], keep: impl Fn(&Activity) -> bool) -> Vec
     };
     let span = day(last) + 1;
     if kept < 2 || span > 4 * kept + 366 {
-        let mut records: Vec<&Activity> = ledger.iter().filter(|a| keep(a)).collect();
-        records.sort_by(|a, b| {
-            a.date
-                .cmp(&b.date)
-                .then_with(|| id_order(a.id.as_str(), b.id.as_str()))
+        let mut sorted = views.to_vec();
+        sorted.sort_by(|(x, px), (y, py)| {
+            x.date
+                .cmp(&y.date)
+                .then_with(|| px.cmp(py))
+                .then_with(|| id_order(x.a.id.as_str(), y.a.id.as_str()))
         });
-        return records;
+        return sorted.into_iter().map(|(r, _)| r).collect();
     }
-    // next[d]: where the next record of day d goes. Memory is kept small
-    // (no copy of the ledger's order, no per-record day kept), as fresh
-    // pages cost more than recomputing a day.
+    // next[d]: where the next view of day d goes.
     let mut next = vec![0usize; span];
-    for a in ledger.iter().filter(|a| keep(a)) {
-        next[day(a.date)] += 1;
+    for (r, _) in views {
+        next[day(r.date)] += 1;
     }
     let mut start = 0;
     for slot in &mut next {
@@ -98,34 +272,37 @@ fn by_date_then_id(ledger: &[Activity], keep: impl Fn(&Activity) -> bool) -> Vec
         *slot = start;
         start += count;
     }
-    let mut placed = vec![filler; kept];
-    for a in ledger.iter().filter(|a| keep(a)) {
-        let slot = &mut next[day(a.date)];
-        placed[*slot] = a;
+    // Positions in `views`, placed by day: small to move while sorting.
+    let mut order = vec![0usize; kept];
+    for (i, (r, _)) in views.iter().enumerate() {
+        let slot = &mut next[day(r.date)];
+        order[*slot] = i;
         *slot += 1;
     }
-    // Each day's records by id. `next[d]` is now where day d ends, so days
-    // are found without reading the records' dates again, and each id's
-    // first eight bytes are read once (not once per comparison). Stable, so
-    // equal ids keep their ledger order.
-    let mut keyed: Vec<(u64, &Activity)> = Vec::new();
+    // Each day's views by id. `next[d]` is now where day d ends, so days are
+    // found without reading dates again. A day whose prefixes already rise
+    // is in order; others are sorted, stably, so equal ids keep their ledger
+    // order.
+    let mut keyed: Vec<(u64, usize)> = Vec::new();
     let mut start = 0;
     for &end in &next {
         if end - start > 1 {
-            let day = &mut placed[start..end];
+            let day = &mut order[start..end];
             keyed.clear();
-            keyed.extend(day.iter().map(|&a| (id_prefix(a.id.as_str()), a)));
-            keyed.sort_by(|(pa, a), (pb, b)| {
-                pa.cmp(pb)
-                    .then_with(|| id_order(a.id.as_str(), b.id.as_str()))
-            });
-            for (slot, &(_, a)) in day.iter_mut().zip(&keyed) {
-                *slot = a;
+            keyed.extend(day.iter().map(|&i| (views[i].1, i)));
+            if !keyed.windows(2).all(|w| w[0].0 < w[1].0) {
+                keyed.sort_by(|&(pa, a), &(pb, b)| {
+                    pa.cmp(&pb)
+                        .then_with(|| id_order(views[a].0.a.id.as_str(), views[b].0.a.id.as_str()))
+                });
+                for (slot, &(_, i)) in day.iter_mut().zip(&keyed) {
+                    *slot = i;
+                }
             }
         }
         start = end;
     }
-    placed
+    order.iter().map(|&i| views[i].0).collect()
 }
 
 /// The same order as comparing `a` and `b` as strings, but the first eight
@@ -165,13 +342,14 @@ pub(super) fn assess<'l>(
     // A ledger normally holds only the candidate's records: people are
     // compared once per record to find out, not once per pass of the sort.
     let person = &inputs.candidate.person;
-    let (records, others) = if inputs.ledger.iter().all(|a| &a.person == person) {
-        (by_date_then_id(inputs.ledger, |_| true), Vec::new())
+    let mut people = People::default();
+    let (all, only_candidates) = views_of(inputs.ledger, person, &mut people);
+    let (views, others) = if only_candidates {
+        (by_date_then_id(&all), Vec::new())
     } else {
-        (
-            by_date_then_id(inputs.ledger, |a| &a.person == person),
-            by_date_then_id(inputs.ledger, |a| &a.person != person),
-        )
+        let (mine, theirs): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|(r, _)| &r.a.person == person);
+        (by_date_then_id(&mine), by_date_then_id(&theirs))
     };
 
     let mut ignored = Vec::new();
@@ -192,18 +370,18 @@ pub(super) fn assess<'l>(
     }
 
     let mut per_kind = [0usize; KINDS];
-    for a in &records {
-        per_kind[a.kind as usize] += 1;
+    for r in &views {
+        per_kind[r.kind as usize] += 1;
     }
-    let mut by_kind: Vec<Vec<&Activity>> =
-        per_kind.iter().map(|&n| Vec::with_capacity(n)).collect();
-    for &a in &records {
-        by_kind[a.kind as usize].push(a);
+    let mut by_kind: Vec<Vec<usize>> = per_kind.iter().map(|&n| Vec::with_capacity(n)).collect();
+    for (i, r) in views.iter().enumerate() {
+        by_kind[r.kind as usize].push(i);
     }
     let mut ctx = Ctx {
         inputs,
-        records,
+        views,
         others,
+        people,
         by_kind,
         by_kinds: Vec::new(),
         cycle,
@@ -448,29 +626,36 @@ impl<'l> Ctx<'_, 'l> {
         let mut by_month: Vec<(i32, u64)> = Vec::new();
 
         let kinds = kind_set(&rule.kinds);
-        for &a in &self.others {
-            if kinds & (1 << a.kind as usize) != 0 {
+        for r in &self.others {
+            if kinds & (1 << r.kind as usize) != 0 {
                 res.not_counted.push(NotCounted {
-                    activity: Cow::Borrowed(&a.id),
-                    date: a.date,
+                    activity: Cow::Borrowed(&r.a.id),
+                    date: r.date,
                     reason: NotCountedReason::AnotherPerson {
-                        person: a.person.clone(),
+                        person: r.a.person.clone(),
                     },
                 });
             }
         }
-        let candidates: &[&'l Activity] = match rule.kinds.as_slice() {
+        let candidates: &[usize] = match rule.kinds.as_slice() {
             [one] => &self.by_kind[*one as usize],
             _ => {
                 let i = match self.by_kinds.iter().position(|(set, _)| *set == kinds) {
                     Some(i) => i,
                     None => {
-                        let list = self
-                            .records
-                            .iter()
-                            .copied()
-                            .filter(|a| kinds & (1 << a.kind as usize) != 0)
-                            .collect();
+                        let mut list = Vec::with_capacity(
+                            rule.kinds
+                                .iter()
+                                .map(|&k| self.by_kind[k as usize].len())
+                                .sum(),
+                        );
+                        list.extend(
+                            self.views
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, r)| kinds & (1 << r.kind as usize) != 0)
+                                .map(|(i, _)| i),
+                        );
                         self.by_kinds.push((kinds, list));
                         self.by_kinds.len() - 1
                     }
@@ -481,44 +666,60 @@ impl<'l> Ctx<'_, 'l> {
         // Conditions and caps in words, written once per leaf, not per record.
         let mut condition_words: Vec<Option<String>> = vec![None; rule.conditions.len()];
         let mut cap_words: Vec<Option<String>> = vec![None; rule.caps.len()];
+        // What the leaf asks of every record, settled once here rather than
+        // per record: the days that pass every date check (a record dated
+        // outside them is sent to `excluded` for the reason), the field that
+        // must be distinct, whether caps or a rate apply.
+        let days = self.counted_days(counts_from, after, before);
+        let distinct_field = match rule.unit {
+            CountUnit::DistinctGroups => Some(Distinct::Group),
+            CountUnit::DistinctCoLeaders => Some(Distinct::CoLeader),
+            CountUnit::DistinctSettings => Some(Distinct::Setting),
+            _ => None,
+        };
+        let capped = !rule.caps.is_empty();
+        let rated = rule.rate.is_some();
         // Sized for the usual case, where most records of the kinds counted
         // do count: no growing while listing thousands.
         res.counted.reserve_exact(candidates.len());
-        for &a in candidates {
+        let people = &self.people;
+        for &i in candidates {
+            let r = &self.views[i];
+            let a = r.a;
             let not_counted = |reason| NotCounted {
                 activity: Cow::Borrowed(&a.id),
-                date: a.date,
+                date: r.date,
                 reason,
             };
-            if let Some(reason) =
-                self.excluded(a, rule, counts_from, after, before, &mut condition_words)
-            {
+            let failed = if days.is_some_and(|(from, to)| from <= r.date && r.date <= to) {
+                rule.conditions
+                    .iter()
+                    .zip(&mut condition_words)
+                    .find(|(c, _)| !matches(c, r, people, inputs))
+                    .map(|(c, words)| failure(c, a, words))
+            } else {
+                self.excluded(r, rule, counts_from, after, before, &mut condition_words)
+            };
+            if let Some(reason) = failed {
                 res.not_counted.push(not_counted(reason));
                 continue;
             }
-            let amount = match (base_unit, rule.unit) {
-                (Some(u), _) => match a.amount_in(u) {
+            let amount = match base_unit {
+                Some(u) => match r.amount_in(u) {
                     Some(x) => x.thousandths(),
                     None => {
                         res.not_counted
                             .push(not_counted(NotCountedReason::UnitCannotConvert {
-                                from: a.unit,
+                                from: r.unit,
                                 to: ledger_unit.unwrap_or(u),
                             }));
                         continue;
                     }
                 },
                 // One per distinct group, co-leader or setting.
-                (None, _) => 1000,
+                None => 1000,
             };
-            let distinct_key = match rule.unit {
-                CountUnit::DistinctGroups => Some(("group", a.group.as_deref())),
-                CountUnit::DistinctCoLeaders => {
-                    Some(("co-leader", a.co_leader.as_ref().map(|p| p.as_str())))
-                }
-                CountUnit::DistinctSettings => Some(("setting", a.setting.as_deref())),
-                _ => None,
-            };
+            let distinct_key = distinct_field.map(|field| field.of(a));
             if let Some((detail, None)) = distinct_key {
                 res.not_counted
                     .push(not_counted(NotCountedReason::MissingDetail {
@@ -526,23 +727,21 @@ impl<'l> Ctx<'_, 'l> {
                     }));
                 continue;
             }
-            match &a.attestation {
-                Attestation::Confirmed { .. } => {}
-                Attestation::Pending => {
-                    res.pending.push(CountedRecord {
-                        activity: Cow::Borrowed(&a.id),
-                        date: a.date,
-                        amount: to_unit(amount),
-                    });
-                    continue;
-                }
-                Attestation::Rejected { reason, .. } => {
+            if !r.is(CONFIRMED) {
+                // Pending or rejected: the record itself says which.
+                if let Attestation::Rejected { reason, .. } = &a.attestation {
                     res.not_counted
                         .push(not_counted(NotCountedReason::Rejected {
                             reason: reason.clone(),
                         }));
-                    continue;
+                } else {
+                    res.pending.push(CountedRecord {
+                        activity: Cow::Borrowed(&a.id),
+                        date: r.date,
+                        amount: to_unit(amount),
+                    });
                 }
+                continue;
             }
             if let Some((detail, Some(value))) = distinct_key {
                 if !distinct.insert(value) {
@@ -554,39 +753,41 @@ impl<'l> Ctx<'_, 'l> {
                 }
             }
             let mut take = amount;
-            let mut limiting = None;
-            for (on, cap) in capped_by.iter_mut().zip(&rule.caps) {
-                *on = matches(&cap.when, a, inputs);
-            }
-            for (i, _) in capped_by.iter().enumerate().filter(|(_, &on)| on) {
-                let room = allowances[i].saturating_sub(cap_used[i]);
-                if room < take {
-                    take = room;
-                    limiting = Some(i);
+            if capped {
+                let mut limiting = None;
+                for (on, cap) in capped_by.iter_mut().zip(&rule.caps) {
+                    *on = matches(&cap.when, r, people, inputs);
                 }
-            }
-            if let Some(i) = limiting {
-                res.not_counted.push(not_counted(NotCountedReason::OverCap {
-                    max_percent: rule.caps[i].max_percent,
-                    capped: cap_words[i]
-                        .get_or_insert_with(|| describe(&rule.caps[i].when))
-                        .clone(),
-                    not_counted: to_unit(amount - take),
-                }));
-                if take == 0 {
-                    continue;
+                for (i, _) in capped_by.iter().enumerate().filter(|(_, &on)| on) {
+                    let room = allowances[i].saturating_sub(cap_used[i]);
+                    if room < take {
+                        take = room;
+                        limiting = Some(i);
+                    }
                 }
-            }
-            for (used, _) in cap_used.iter_mut().zip(&capped_by).filter(|(_, &on)| on) {
-                *used += take;
+                if let Some(i) = limiting {
+                    res.not_counted.push(not_counted(NotCountedReason::OverCap {
+                        max_percent: rule.caps[i].max_percent,
+                        capped: cap_words[i]
+                            .get_or_insert_with(|| describe(&rule.caps[i].when))
+                            .clone(),
+                        not_counted: to_unit(amount - take),
+                    }));
+                    if take == 0 {
+                        continue;
+                    }
+                }
+                for (used, _) in cap_used.iter_mut().zip(&capped_by).filter(|(_, &on)| on) {
+                    *used += take;
+                }
             }
             achieved += take;
-            if rule.rate.is_some() {
-                by_month.push((month_index(a.date), take));
+            if rated {
+                by_month.push((month_index(r.date), take));
             }
             res.counted.push(CountedRecord {
                 activity: Cow::Borrowed(&a.id),
-                date: a.date,
+                date: r.date,
                 amount: to_unit(take),
             });
         }
@@ -666,10 +867,37 @@ impl<'l> Ctx<'_, 'l> {
         res
     }
 
+    /// The days (first and last) on which a record passes every date check
+    /// of [`excluded`](Self::excluded): none when no day does.
+    fn counted_days(
+        &self,
+        counts_from: Option<NaiveDate>,
+        after: Option<(&Milestone, Option<NaiveDate>)>,
+        before: Option<(&Milestone, Option<NaiveDate>)>,
+    ) -> Option<(NaiveDate, NaiveDate)> {
+        let mut from = counts_from.unwrap_or(NaiveDate::MIN);
+        let mut to = self.inputs.as_of;
+        if let Some(cycle) = &self.cycle {
+            from = from.max(cycle.starts);
+            to = to.min(cycle.ends.pred_opt()?);
+        }
+        match after {
+            Some((_, None)) => return None,
+            Some((_, Some(on))) => from = from.max(on),
+            None => {}
+        }
+        match before {
+            Some((Milestone::PathwayEntry, None)) => return None,
+            Some((_, Some(on))) => to = to.min(on.pred_opt()?),
+            _ => {}
+        }
+        (from <= to).then_some((from, to))
+    }
+
     /// The first reason a record is excluded by date, window or condition.
     fn excluded(
         &self,
-        a: &Activity,
+        r: &Rec<'_>,
         rule: &ActivityRule,
         counts_from: Option<NaiveDate>,
         after: Option<(&Milestone, Option<NaiveDate>)>,
@@ -677,16 +905,17 @@ impl<'l> Ctx<'_, 'l> {
         condition_words: &mut [Option<String>],
     ) -> Option<NotCountedReason> {
         let inputs = self.inputs;
-        if a.date > inputs.as_of {
+        let people = &self.people;
+        if r.date > inputs.as_of {
             return Some(NotCountedReason::AfterAssessmentDate);
         }
         if let Some(from) = counts_from {
-            if a.date < from {
+            if r.date < from {
                 return Some(NotCountedReason::OutsideWindow { counts_from: from });
             }
         }
         if let Some(cycle) = &self.cycle {
-            if a.date < cycle.starts || a.date >= cycle.ends {
+            if r.date < cycle.starts || r.date >= cycle.ends {
                 return Some(NotCountedReason::OutsideCycle {
                     starts: cycle.starts,
                     ends: cycle.ends,
@@ -699,7 +928,7 @@ impl<'l> Ctx<'_, 'l> {
                     milestone: m.clone(),
                 })
             }
-            Some((m, Some(on))) if a.date < on => {
+            Some((m, Some(on))) if r.date < on => {
                 return Some(NotCountedReason::BeforeMilestone {
                     milestone: m.clone(),
                     on,
@@ -714,7 +943,7 @@ impl<'l> Ctx<'_, 'l> {
                     milestone: m.clone(),
                 })
             }
-            Some((m, Some(on))) if a.date >= on => {
+            Some((m, Some(on))) if r.date >= on => {
                 return Some(NotCountedReason::NotBeforeMilestone {
                     milestone: m.clone(),
                     on,
@@ -723,38 +952,77 @@ impl<'l> Ctx<'_, 'l> {
             _ => {}
         }
         for (c, words) in rule.conditions.iter().zip(condition_words) {
-            if !matches(c, a, inputs) {
-                return Some(failure(c, a, words));
+            if !matches(c, r, people, inputs) {
+                return Some(failure(c, r.a, words));
             }
         }
         None
     }
 }
 
-fn matches(c: &Condition, a: &Activity, inputs: &Inputs<'_, '_>) -> bool {
+/// The field a leaf counting distinct values reads.
+#[derive(Clone, Copy)]
+enum Distinct {
+    Group,
+    CoLeader,
+    Setting,
+}
+
+impl Distinct {
+    /// The detail's name, and its value on `a` if given.
+    fn of(self, a: &Activity) -> (&'static str, Option<&str>) {
+        match self {
+            Distinct::Group => ("group", a.group.as_deref()),
+            Distinct::CoLeader => ("co-leader", a.co_leader.as_ref().map(|p| p.as_str())),
+            Distinct::Setting => ("setting", a.setting.as_deref()),
+        }
+    }
+}
+
+/// Whether `r` meets `c`. The conditions read from the view are decided
+/// here, where they can be inlined into the passes; those that read the
+/// record or the register, or nest, are left to [`matches_record`].
+#[inline]
+fn matches<'l>(c: &Condition, r: &Rec<'l>, people: &People<'l>, inputs: &Inputs<'_, '_>) -> bool {
     match c {
-        Condition::CoLeaderHeld(tiers) => a.co_leader.as_ref().is_some_and(|p| {
+        Condition::EventType(types) => r.event_type.is_some_and(|e| types.contains(&e)),
+        Condition::ProviderApproved(b) => r.is(PROVIDER_APPROVED) == *b,
+        Condition::Delivery(d) => r.delivery == *d,
+        Condition::SupervisionFormat(f) => r.supervision_format.is_some_and(|x| f.contains(&x)),
+        Condition::ReportType(t) => r.report_type.is_some_and(|x| t.contains(&x)),
+        Condition::PrerequisiteType(t) => r.prerequisite_type.is_some_and(|x| t.contains(&x)),
+        Condition::OngoingGroup(b) => r.is(ONGOING_GROUP) == *b,
+        _ => matches_record(c, r, people, inputs),
+    }
+}
+
+#[inline(never)]
+fn matches_record<'l>(
+    c: &Condition,
+    r: &Rec<'l>,
+    people: &People<'l>,
+    inputs: &Inputs<'_, '_>,
+) -> bool {
+    match c {
+        Condition::CoLeaderHeld(tiers) => people.at(r.co_leader, &r.a.co_leader).is_some_and(|p| {
             tiers
                 .iter()
-                .any(|t| inputs.register.held_tier_on(p, t, a.date))
+                .any(|t| inputs.register.held_tier_on(p, t, r.date))
         }),
-        Condition::SupervisorHeld(tiers) => a.supervisor.as_ref().is_some_and(|p| {
-            tiers
-                .iter()
-                .any(|t| inputs.register.held_tier_on(p, t, a.date))
-        }),
-        Condition::EventType(types) => a.event_type.is_some_and(|e| types.contains(&e)),
-        Condition::Provider(providers) => a
-            .provider
-            .as_ref()
-            .is_some_and(|p| providers.iter().any(|q| q == p)),
-        Condition::ProviderApproved(b) => a.provider_approved == *b,
-        Condition::Delivery(d) => a.delivery == *d,
-        Condition::SupervisionFormat(f) => a.supervision_format.is_some_and(|x| f.contains(&x)),
-        Condition::ReportType(t) => a.report_type.is_some_and(|x| t.contains(&x)),
-        Condition::PrerequisiteType(t) => a.prerequisite_type.is_some_and(|x| t.contains(&x)),
-        Condition::OngoingGroup(b) => a.ongoing_group == *b,
-        Condition::Not(inner) => !matches(inner, a, inputs),
+        Condition::SupervisorHeld(tiers) => {
+            people.at(r.supervisor, &r.a.supervisor).is_some_and(|p| {
+                tiers
+                    .iter()
+                    .any(|t| inputs.register.held_tier_on(p, t, r.date))
+            })
+        }
+        Condition::Provider(providers) => {
+            r.a.provider
+                .as_ref()
+                .is_some_and(|p| providers.iter().any(|q| q == p))
+        }
+        Condition::Not(inner) => !matches(inner, r, people, inputs),
+        other => matches(other, r, people, inputs),
     }
 }
 

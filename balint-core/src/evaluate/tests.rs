@@ -232,6 +232,91 @@ fn co_leader_must_hold_the_tier_on_the_day_of_the_session() {
 }
 
 #[test]
+fn each_of_many_co_leaders_and_supervisors_is_checked_as_named() {
+    // More people than evaluation holds apart (sixteen), named in turn and
+    // repeated, so each record must be checked against its own person.
+    let p = pathway(json!([
+        {"id": "co", "title": "Co-lead with a leader", "kind": "co_leading", "unit": "sessions",
+         "minimum": 1, "conditions": [{"co_leader_held": "leader"}]},
+        {"id": "sup", "title": "Supervised by a trainer", "kind": "supervision", "unit": "sessions",
+         "minimum": 1, "conditions": [{"supervisor_held": "trainer"}]}
+    ]));
+    let mut register = RegisterSnapshot::new();
+    for i in (0..40).step_by(3) {
+        register.add(
+            format!("co-{i}").parse().unwrap(),
+            "leader".parse().unwrap(),
+            d("2024-01-01"),
+            None,
+        );
+        register.add(
+            format!("sup-{i}").parse().unwrap(),
+            "trainer".parse().unwrap(),
+            d("2024-01-01"),
+            None,
+        );
+    }
+    let mut ledger = Vec::new();
+    for n in 0..120 {
+        let i = (n * 7) % 40;
+        let date = format!("2024-{:02}-{:02}", 1 + n % 12, 1 + n % 28);
+        let mut co = rec(
+            &format!("c{n:03}"),
+            ActivityKind::CoLeading,
+            &date,
+            1,
+            Unit::Sessions,
+        );
+        co.co_leader = Some(format!("co-{i}").parse().unwrap());
+        co.supervisor = Some(format!("sup-{}", (i + 1) % 40).parse().unwrap());
+        let mut sup = rec(
+            &format!("s{n:03}"),
+            ActivityKind::Supervision,
+            &date,
+            1,
+            Unit::Sessions,
+        );
+        sup.supervisor = Some(format!("sup-{i}").parse().unwrap());
+        ledger.push(co);
+        ledger.push(sup);
+    }
+    let c = candidate();
+    let a = Inputs::new(&p, &c, &ledger, d("2025-01-01"))
+        .with_register(&register)
+        .evaluate(&trainer())
+        .unwrap();
+    for (r, role) in [(&a.mandatory[0], "co"), (&a.mandatory[1], "sup")] {
+        let person = |id: &str| {
+            let l = ledger.iter().find(|x| x.id.as_str() == id).unwrap();
+            if role == "co" {
+                l.co_leader.clone()
+            } else {
+                l.supervisor.clone()
+            }
+            .unwrap()
+        };
+        let held = |id: &str| {
+            let p = person(id);
+            p.as_str()[role.len() + 1..].parse::<u32>().unwrap() % 3 == 0
+        };
+        assert_eq!(r.counted.len() + r.not_counted.len(), 120);
+        assert!(!r.counted.is_empty() && !r.not_counted.is_empty());
+        for x in &r.counted {
+            assert!(held(x.activity.as_str()), "{}", x.activity);
+        }
+        for x in &r.not_counted {
+            assert!(!held(x.activity.as_str()), "{}", x.activity);
+            let named = match &x.reason {
+                NotCountedReason::CoLeaderDidNotHoldTier { co_leader, .. } => co_leader.clone(),
+                NotCountedReason::SupervisorDidNotHoldTier { supervisor, .. } => supervisor.clone(),
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(named, Some(person(x.activity.as_str())));
+        }
+    }
+}
+
+#[test]
 fn windows_and_milestones_limit_which_dates_count() {
     let p = pathway(json!([
         {"id": "recent", "title": "Recent", "kind": "leading", "unit": "sessions", "minimum": 1,

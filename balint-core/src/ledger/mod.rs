@@ -370,17 +370,13 @@ impl Activity {
     /// - cases: the [`cases`](Activity::cases) recorded on a leading record;
     /// - otherwise (cases, meetings, events, days): never.
     pub fn amount_in(&self, unit: Unit) -> Option<Amount> {
-        if unit == self.unit {
-            return Some(self.amount);
-        }
-        if let Some(a) = Unit::convert(self.amount, self.unit, unit) {
-            return Some(a);
-        }
-        if unit == Unit::Cases {
-            return self.cases.map(|c| Amount::from_whole(u64::from(c)));
-        }
-        let minutes = self.duration_minutes?;
-        Unit::convert(Amount::from_whole(u64::from(minutes)), Unit::Minutes, unit)
+        amount_in(
+            self.amount,
+            self.unit,
+            self.cases,
+            self.duration_minutes,
+            unit,
+        )
     }
 
     /// Every way this record is not well formed, so an app can refuse it
@@ -418,6 +414,29 @@ impl Activity {
         }
         problems
     }
+}
+
+/// [`Activity::amount_in`] from the fields it reads, so that evaluation can
+/// work from a compact copy of them.
+#[inline]
+pub(crate) fn amount_in(
+    amount: Amount,
+    own: Unit,
+    cases: Option<u32>,
+    duration_minutes: Option<u32>,
+    unit: Unit,
+) -> Option<Amount> {
+    if unit == own {
+        return Some(amount);
+    }
+    if let Some(a) = Unit::convert(amount, own, unit) {
+        return Some(a);
+    }
+    if unit == Unit::Cases {
+        return cases.map(|c| Amount::from_whole(u64::from(c)));
+    }
+    let minutes = duration_minutes?;
+    Unit::convert(Amount::from_whole(u64::from(minutes)), Unit::Minutes, unit)
 }
 
 /// A role someone else plays on a record.
