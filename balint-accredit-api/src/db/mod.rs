@@ -251,23 +251,30 @@ pub(crate) use each_row;
 /// bound parameters for the widest row (people, 16 columns).
 pub(crate) const BATCH: usize = 1000;
 
-/// Inserts the slice `$rows` into `$table` in statements of [`BATCH`] rows,
-/// on the concrete connection (MultiConnection has no multi-row insert).
-/// Every full batch is the same statement, so each connection prepares it
-/// once and binds it again; only the last, shorter batch is prepared anew.
-/// Evaluates to `QueryResult<()>`.
+/// Inserts the slice `$rows` into `$table` on the concrete connection
+/// (MultiConnection has neither multi-row inserts nor `COPY`). PostgreSQL
+/// takes them all in one `COPY ... FROM STDIN` (binary): streamed as they
+/// are encoded, no statement to parse, plan or bind per batch. SQLite takes
+/// statements of [`BATCH`] rows; every full batch is the same statement, so
+/// the connection prepares it once and binds it again, and only the last,
+/// shorter batch is prepared anew. Evaluates to `QueryResult<()>`.
 macro_rules! insert_in_batches {
     ($conn:expr, $table:expr, $rows:expr) => {{
         (|| -> diesel::QueryResult<()> {
-            for chunk in $rows.chunks($crate::db::BATCH) {
-                match <&[_; $crate::db::BATCH]>::try_from(chunk) {
-                    Ok(full) => $crate::db::on_connection!(&mut *$conn, |c| {
-                        diesel::insert_into($table).values(full).execute(c)
-                    })?,
-                    Err(_) => $crate::db::on_connection!(&mut *$conn, |c| {
-                        diesel::insert_into($table).values(chunk).execute(c)
-                    })?,
-                };
+            match &mut *$conn {
+                $crate::db::DbConnection::Postgres(c) => {
+                    diesel::copy_from($table)
+                        .from_insertable($rows)
+                        .execute(c)?;
+                }
+                $crate::db::DbConnection::Sqlite(c) => {
+                    for chunk in $rows.chunks($crate::db::BATCH) {
+                        match <&[_; $crate::db::BATCH]>::try_from(chunk) {
+                            Ok(full) => diesel::insert_into($table).values(full).execute(c)?,
+                            Err(_) => diesel::insert_into($table).values(chunk).execute(c)?,
+                        };
+                    }
+                }
             }
             Ok(())
         })()

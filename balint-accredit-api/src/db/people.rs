@@ -54,7 +54,7 @@ pub fn shown_name(display: Option<&str>, given: Option<&str>, family: &str) -> S
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = people, treat_none_as_null = true)]
+#[diesel(table_name = people, treat_none_as_null = true, treat_none_as_default_value = false)]
 struct PersonRow {
     id: String,
     society_id: String,

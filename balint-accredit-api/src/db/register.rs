@@ -41,7 +41,7 @@ pub struct StoredEntry {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = register_entries, treat_none_as_null = true)]
+#[diesel(table_name = register_entries, treat_none_as_null = true, treat_none_as_default_value = false)]
 struct EntryRow {
     id: String,
     society_id: String,
@@ -105,7 +105,7 @@ impl PersonColumns {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = register_changes)]
+#[diesel(table_name = register_changes, treat_none_as_default_value = false)]
 struct ChangeRow {
     entry_id: String,
     seq: i32,
