@@ -459,9 +459,11 @@ pub async fn show(
         // busiest request.
         let wanted = registration.clone();
         let body = from_public_register(&state, slug, move |register| {
-            register
-                .entry(&wanted)
-                .map(|entry| serde_json::to_vec(&PublicEntryJson(entry)))
+            register.entry(&wanted).map(|entry| {
+                // Room for a typical entry and its history at once.
+                let mut body = Vec::with_capacity(1024);
+                serde_json::to_writer(&mut body, &PublicEntryJson(entry)).map(|()| body)
+            })
         })
         .await?
         .ok_or_else(|| not_found(&registration))?
