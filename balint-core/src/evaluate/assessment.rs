@@ -391,7 +391,9 @@ impl fmt::Display for NotCountedReason {
                 write!(f, "the date of {} is not known", MilestoneWords(milestone))
             }
             R::OutsideCycle { starts, ends } => {
-                write!(f, "outside the renewal cycle {starts} to {ends}")
+                // `ends` is the day after the last: the words name the last.
+                let last = ends.pred_opt().unwrap_or(*ends);
+                write!(f, "outside the renewal cycle {starts} to {last}")
             }
             R::Rejected { reason } => write!(f, "rejected by the attestor: {reason}"),
             R::CoLeaderDidNotHoldTier { co_leader, tiers } => match co_leader {

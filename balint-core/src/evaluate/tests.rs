@@ -850,3 +850,16 @@ fn entering_the_pathway_does_not_give_tiers_reached_otherwise() {
     let a = run(&p, &[], "2024-01-01");
     assert_eq!(a.prerequisites[0].held_since, Some(d("2022-01-01")));
 }
+
+#[test]
+fn outside_the_cycle_names_its_last_day() {
+    // A cycle of 2024 is stored as [2024-01-01, 2025-01-01).
+    let reason = NotCountedReason::OutsideCycle {
+        starts: d("2024-01-01"),
+        ends: d("2025-01-01"),
+    };
+    assert_eq!(
+        reason.to_string(),
+        "outside the renewal cycle 2024-01-01 to 2024-12-31"
+    );
+}
