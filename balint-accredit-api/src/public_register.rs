@@ -17,9 +17,9 @@
 //! and the copy is rebuilt when the version or the day has moved. The
 //! version is read again
 //!
-//! - after any write through this server (any request but `GET`, `HEAD` and
-//!   `OPTIONS`; see [`PublicRegisters::note_write`]), so such a write is
-//!   seen by the very next request, and
+//! - after any write through this server (any request but `GET`, `HEAD`,
+//!   `OPTIONS` and `TRACE`; see [`PublicRegisters::note_write`]), so such
+//!   a write is seen by the very next request, and
 //! - once the version was last read longer ago than the server's
 //!   `--public-register-refresh-ms` (1 s by default), so a write by another
 //!   server or by the CLI is seen within that time.
