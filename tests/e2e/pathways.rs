@@ -368,3 +368,41 @@ e2e_test!(
         assert_eq!(list["total"], 1);
     }
 );
+
+e2e_test!(
+    async fn uploads_at_the_same_moment_each_get_their_own_number(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let document = bsanz_document(&app).await;
+        let mut uploads = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let mut revision = document.clone();
+            revision["version"] = json!(format!("revision {i}"));
+            let request = app
+                .builder(reqwest::Method::PUT, PATHWAY, Some(&cast.registrar.token))
+                .json(&revision);
+            uploads.spawn(async move {
+                let response = request.send().await.unwrap();
+                let status = response.status();
+                let body: Value = response.json().await.unwrap();
+                (status, body)
+            });
+        }
+        let mut numbers = Vec::new();
+        while let Some(done) = uploads.join_next().await {
+            let (status, body) = done.unwrap();
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            numbers.push(body["number"].as_i64().unwrap());
+        }
+        numbers.sort_unstable();
+        assert_eq!(numbers, (1..=8).collect::<Vec<i64>>());
+        let (status, versions) = app.get(&format!("{PATHWAY}/versions"), None).await;
+        assert_eq!(status, StatusCode::OK, "{versions}");
+        let labels: std::collections::BTreeSet<&str> = versions["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["version_label"].as_str().unwrap())
+            .collect();
+        assert_eq!(labels.len(), 8, "{versions}");
+    }
+);

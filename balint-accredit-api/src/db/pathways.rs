@@ -50,8 +50,10 @@ struct NewVersion<'a> {
     uploaded_by: Option<&'a str>,
 }
 
-/// Store `pathway` as `society_id`'s next version. Call it inside a write
-/// transaction ([`crate::db::write`]) so two uploads cannot take one number.
+/// Store `pathway` as `society_id`'s next version. Call it inside
+/// [`crate::db::write`]: two uploads never take one number, and neither is
+/// refused for the other (SQLite runs them one after the other; on
+/// PostgreSQL the second to commit takes the next number).
 pub fn insert(
     conn: &mut DbConnection,
     society_id: &str,
@@ -60,29 +62,53 @@ pub fn insert(
     uploaded_by: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<PathwayVersion, ApiError> {
-    let last: Option<i32> = pathway_versions::table
-        .filter(pathway_versions::society_id.eq(society_id))
-        .select(diesel::dsl::max(pathway_versions::number))
-        .first(conn)?;
     let document = serde_json::to_string(pathway)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("serializing a pathway: {e}")))?;
     let id = uuid::Uuid::new_v4().to_string();
-    let number = last.unwrap_or(0) + 1;
-    diesel::insert_into(pathway_versions::table)
-        .values(NewVersion {
-            id: &id,
-            society_id,
-            number,
-            pathway_id: pathway.id().as_str(),
-            title: pathway.title(),
-            version_label: pathway.version(),
-            effective_from: pathway.effective_from(),
-            document: &document,
-            preset,
-            uploaded_at: now,
-            uploaded_by,
-        })
-        .execute(conn)?;
+    // The next number; of two uploads at once, the second to commit finds
+    // its number taken and takes the one after (a savepoint keeps the outer
+    // transaction usable for the retry).
+    let mut number = None;
+    for _ in 0..20 {
+        let last: Option<i32> = pathway_versions::table
+            .filter(pathway_versions::society_id.eq(society_id))
+            .select(diesel::dsl::max(pathway_versions::number))
+            .first(conn)?;
+        let next = last.unwrap_or(0) + 1;
+        let inserted = conn.transaction(|conn| {
+            diesel::insert_into(pathway_versions::table)
+                .values(NewVersion {
+                    id: &id,
+                    society_id,
+                    number: next,
+                    pathway_id: pathway.id().as_str(),
+                    title: pathway.title(),
+                    version_label: pathway.version(),
+                    effective_from: pathway.effective_from(),
+                    document: &document,
+                    preset,
+                    uploaded_at: now,
+                    uploaded_by,
+                })
+                .execute(conn)
+        });
+        match inserted {
+            Ok(_) => {
+                number = Some(next);
+                break;
+            }
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let number = number.ok_or_else(|| {
+        ApiError::Unavailable(anyhow::anyhow!(
+            "the pathway's version number stayed contended"
+        ))
+    })?;
     Ok(PathwayVersion {
         summary: VersionSummary {
             id,
