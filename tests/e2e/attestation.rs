@@ -71,15 +71,17 @@ e2e_test!(
                 assert_eq!(now["status"], "pending", "{who}");
             }
         }
-        // The trainee never attests their own record, even as a registrar.
-        let (own, own_login) =
-            person_with_login(&app, &cast.registrar, "bsanz", "Registrar-trainee").await;
+        // The trainee never attests their own record, even as a registrar
+        // (whose one login is linked to their own person).
+        let own = app
+            .create_person(&cast.registrar, "bsanz", "Registrar-trainee")
+            .await;
         let registrar_trainee = app
             .create_user(&cast.admin, "bsanz", "registrar", Some(&own))
             .await;
         let created = record(
             &app,
-            &own_login.token,
+            &registrar_trainee.token,
             "bsanz",
             &own,
             supervision(&trainer, "2025-05-05"),

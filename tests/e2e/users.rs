@@ -131,3 +131,38 @@ e2e_test!(
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 );
+
+e2e_test!(
+    async fn a_person_has_at_most_one_login(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let path = format!("/api/v1/societies/{}/users", cast.society);
+        let token = Some(cast.registrar.token.as_str());
+        // The member's person already has the member's login.
+        let mut second = new_user("member");
+        second["person_id"] = json!(cast.member_person);
+        let (status, body) = app.post_json(&path, token, &second).await;
+        assert_eq!(
+            (status, body),
+            (
+                StatusCode::CONFLICT,
+                problem(
+                    409,
+                    "conflict",
+                    "Conflict",
+                    &format!("the person {} already has a login", cast.member_person)
+                )
+            )
+        );
+        // Nothing was created, and the member still acts as that person.
+        let (status, _) = app
+            .post_json(
+                "/api/v1/auth/login",
+                None,
+                &json!({ "email": second["email"], "password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (_, me) = app.get("/api/v1/auth/me", Some(&cast.member.token)).await;
+        assert_eq!(me["roles"][0]["person_id"], json!(cast.member_person));
+    }
+);

@@ -87,6 +87,20 @@ pub fn grant_role(
         .map(|_| ())
 }
 
+/// The login linked to `person_id` in `society_id`, if any.
+pub fn login_of(
+    conn: &mut DbConnection,
+    society_id: &str,
+    person_id: &str,
+) -> QueryResult<Option<String>> {
+    society_roles::table
+        .filter(society_roles::society_id.eq(society_id))
+        .filter(society_roles::person_id.eq(person_id))
+        .select(society_roles::user_id)
+        .first(conn)
+        .optional()
+}
+
 /// Every role `user_id` holds, ordered by society slug.
 pub fn roles_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<SocietyRole>, ApiError> {
     let rows: Vec<(String, String, String, Option<String>)> = society_roles::table

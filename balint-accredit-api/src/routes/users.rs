@@ -65,7 +65,7 @@ pub struct UserView {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to grant this role here", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The email already has a login", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The email already has a login, or the person already has one", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
@@ -122,6 +122,14 @@ pub async fn create(
     };
     db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
+            if let Some(person_id) = person_id.as_deref() {
+                // One login per person (a unique index keeps it under a race).
+                if users::login_of(conn, &society.id, person_id)?.is_some() {
+                    return Err(ApiError::Conflict(format!(
+                        "the person {person_id} already has a login"
+                    )));
+                }
+            }
             users::insert(conn, &user)?;
             users::grant_role(conn, &user.id, &society.id, role, person_id.as_deref(), now)?;
             audit::record(

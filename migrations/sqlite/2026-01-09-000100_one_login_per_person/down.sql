@@ -1,0 +1,1 @@
+DROP INDEX society_roles_one_login_per_person;
