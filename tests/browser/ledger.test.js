@@ -181,3 +181,37 @@ test('a record with missing fields is sent back with every problem listed and wh
   await assertPageIsSound(page);
   await screenshots(page, 'ledger-problems');
 });
+
+test('the details some requirements ask for (event type, provider, group) are recorded from the form', async () => {
+  const page = await openPage(browser);
+  await signIn(page, ADA);
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/people/${ada}/activities`);
+  const form = page.locator('form', { has: page.getByRole('button', { name: 'Add record' }) });
+  await field(form, 'Kind').selectOption('workshop');
+  const held = daysAgo(40);
+  await field(form, 'Date').fill(held);
+  await field(form, 'Amount').fill('1');
+  await field(form, 'Unit').selectOption('events');
+  await field(form, 'Attestor').selectOption({ label: 'Dr Ben Okafor' });
+  await field(form, 'Length in minutes').fill('480');
+  await field(form, 'Event type').selectOption('intensive');
+  await field(form, 'Provider').fill('BSANZ');
+  await form.getByLabel(/^Approved provider/).check();
+  await field(form, 'Group').fill('Dunedin leaders');
+  await form.getByLabel(/^An ongoing group/).check();
+  await assertPageIsSound(page);
+  await form.getByRole('button', { name: 'Add record' }).click();
+  await page.getByRole('status').getByText(/The record was added/).waitFor();
+
+  const token = await server.api.login(ADA, PASSWORDS.get(ADA));
+  const ledger = await server.api.get(`/societies/${SOCIETY.slug}/people/${ada}/activities?kind=workshop`, { token });
+  const stored = ledger.items.find((r) => r.date === held);
+  assert.ok(stored, `the workshop is in the ledger: ${JSON.stringify(ledger.items)}`);
+  assert.equal(stored.event_type, 'intensive');
+  assert.equal(stored.provider, 'BSANZ');
+  assert.equal(stored.provider_approved, true);
+  assert.equal(stored.group, 'Dunedin leaders');
+  assert.equal(stored.ongoing_group, true);
+  assert.equal(stored.duration_minutes, 480);
+  assert.equal(stored.supervision_format, null);
+});

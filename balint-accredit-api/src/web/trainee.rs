@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use balint_core::evaluate::{Assessment, NotCountedReason, PrerequisiteResult, RequirementResult};
-use balint_core::ledger::{ActivityKind, Delivery, Unit};
+use balint_core::ledger::{
+    ActivityKind, Delivery, EventType, PrerequisiteType, ReportType, SupervisionFormat, Unit,
+};
 use balint_core::pathway::{Entry, Milestone};
 use balint_core::{PersonId, TierId};
 use maud::{html, Markup};
@@ -436,10 +438,32 @@ pub struct RecordForm {
     #[serde(default)]
     supervisor: String,
     #[serde(default)]
+    duration_minutes: String,
+    #[serde(default)]
+    group: String,
+    /// `true` when the box is ticked (browsers send nothing otherwise).
+    #[serde(default)]
+    ongoing_group: String,
+    #[serde(default)]
+    setting: String,
+    #[serde(default)]
+    event_type: String,
+    #[serde(default)]
+    provider: String,
+    /// `true` when the box is ticked.
+    #[serde(default)]
+    provider_approved: String,
+    #[serde(default)]
+    supervision_format: String,
+    #[serde(default)]
+    report_type: String,
+    #[serde(default)]
+    prerequisite_type: String,
+    #[serde(default)]
     notes: String,
 }
 
-const LABELS: [(&str, &str); 10] = [
+const LABELS: [(&str, &str); 20] = [
     ("kind", "Kind"),
     ("date", "Date"),
     ("amount", "Amount"),
@@ -449,6 +473,16 @@ const LABELS: [(&str, &str); 10] = [
     ("attestor", "Attestor"),
     ("co_leader", "Co-leader"),
     ("supervisor", "Supervisor"),
+    ("duration_minutes", "Length in minutes"),
+    ("group", "Group"),
+    ("ongoing_group", "An ongoing group"),
+    ("setting", "Setting"),
+    ("event_type", "Event type"),
+    ("provider", "Provider"),
+    ("provider_approved", "Approved provider"),
+    ("supervision_format", "Supervision format"),
+    ("report_type", "Report type"),
+    ("prerequisite_type", "Prerequisite type"),
     ("notes", "Notes"),
 ];
 
@@ -466,6 +500,16 @@ impl RecordForm {
             ("attestor", &self.attestor),
             ("co_leader", &self.co_leader),
             ("supervisor", &self.supervisor),
+            ("duration_minutes", &self.duration_minutes),
+            ("group", &self.group),
+            ("ongoing_group", &self.ongoing_group),
+            ("setting", &self.setting),
+            ("event_type", &self.event_type),
+            ("provider", &self.provider),
+            ("provider_approved", &self.provider_approved),
+            ("supervision_format", &self.supervision_format),
+            ("report_type", &self.report_type),
+            ("prerequisite_type", &self.prerequisite_type),
             ("notes", &self.notes),
         ] {
             let value = value.trim();
@@ -609,6 +653,53 @@ async fn ledger_page(
             }
         }
     };
+    let text_field = |field: &'static str,
+                      label: &'static str,
+                      hint: &'static str,
+                      mode: &'static str,
+                      value: &str| {
+        html! {
+            div class="field" {
+                label for=(field) { (label) span class="hint" { (hint) } }
+                (errors.next_to(field))
+                input type="text" inputmode=(mode) id=(field) name=(field) value=(value)
+                    aria-describedby=[errors.described_by(field)] aria-invalid=[errors.invalid(field)];
+            }
+        }
+    };
+    let check_field = |field: &'static str,
+                       label: &'static str,
+                       hint: &'static str,
+                       value: &str| {
+        html! {
+            div class="field" {
+                (errors.next_to(field))
+                div class="checkbox" {
+                    input type="checkbox" id=(field) name=(field) value="true" checked[value == "true"]
+                        aria-describedby=[errors.described_by(field)] aria-invalid=[errors.invalid(field)];
+                    label for=(field) { (label) span class="hint" { (hint) } }
+                }
+            }
+        }
+    };
+    let word_select = |field: &'static str,
+                       label: &'static str,
+                       hint: &'static str,
+                       choices: Vec<&'static str>,
+                       chosen: &str| {
+        html! {
+            div class="field" {
+                label for=(field) { (label) span class="hint" { (hint) } }
+                (errors.next_to(field))
+                select id=(field) name=(field) aria-describedby=[errors.described_by(field)] aria-invalid=[errors.invalid(field)] {
+                    option value="" { "None" }
+                    @for choice in choices {
+                        option value=(choice) selected[chosen == choice] { (capitalised(&words(choice))) }
+                    }
+                }
+            }
+        }
+    };
     let body = layout::page(
         viewer,
         &title,
@@ -695,6 +786,19 @@ async fn ledger_page(
                 (person_select("attestor", "Attestor", "Who confirms this record: the group's leader, your co-leader, supervisor or the organiser", &form.attestor))
                 (person_select("co_leader", "Co-leader", "Required for co-leading", &form.co_leader))
                 (person_select("supervisor", "Supervisor", "For supervision", &form.supervisor))
+                fieldset {
+                    legend { "Details some requirements ask for" span class="hint" { "Optional; fill in what applies" } }
+                    (text_field("duration_minutes", "Length in minutes", "Lets sessions count as time, for example 90", "numeric", &form.duration_minutes))
+                    (text_field("group", "Group", "The Balint group's name", "text", &form.group))
+                    (check_field("ongoing_group", "An ongoing group", "It meets regularly with the same members", &form.ongoing_group))
+                    (text_field("setting", "Setting", "For example general practice training", "text", &form.setting))
+                    (word_select("event_type", "Event type", "For workshops and intensives", EventType::ALL.iter().map(|w| w.as_str()).collect(), &form.event_type))
+                    (text_field("provider", "Provider", "Who ran the workshop or intensive", "text", &form.provider))
+                    (check_field("provider_approved", "Approved provider", "The society approves this provider", &form.provider_approved))
+                    (word_select("supervision_format", "Supervision format", "For supervision", SupervisionFormat::ALL.iter().map(|w| w.as_str()).collect(), &form.supervision_format))
+                    (word_select("report_type", "Report type", "For reports and evaluations", ReportType::ALL.iter().map(|w| w.as_str()).collect(), &form.report_type))
+                    (word_select("prerequisite_type", "Prerequisite type", "For prerequisites", PrerequisiteType::ALL.iter().map(|w| w.as_str()).collect(), &form.prerequisite_type))
+                }
                 div class="field" {
                     label for="notes" { "Notes" span class="hint" { "Optional" } }
                     (errors.next_to("notes"))
