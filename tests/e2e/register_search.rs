@@ -140,6 +140,14 @@ e2e_test!(
         // Ann's cycle ended in 2026 and its grace period has passed; Bob's runs.
         assert_eq!(shown(&app, &cast, "BSANZ-0001").await, None);
         grant(&app, &cast, &carter, "2025-03-01").await; // BSANZ-0001
+                                                         // No such society: the same 404 from memory as from the database.
+        let elsewhere = "/api/v1/societies/nosuch/register/BSANZ-0001";
+        let anonymous = app.get(elsewhere, None).await;
+        assert_eq!(anonymous.0, StatusCode::NOT_FOUND);
+        assert_eq!(
+            anonymous,
+            app.get(elsewhere, Some(&cast.member.token)).await
+        );
         assert_eq!(
             listed(&app, "").await,
             [row("BSANZ-0001", "Ann Carter", "accredited")]
