@@ -221,8 +221,8 @@ impl PublicRegisters {
             db::register::each_public_row(conn, society_id, today, |row, ahead| {
                 builder.push(row, ahead);
             })?;
-            db::register::each_public_change(conn, society_id, |entry_id, change| {
-                builder.push_change(entry_id, change);
+            db::register::each_public_change(conn, society_id, |entry_id, seq, change| {
+                builder.push_change(entry_id, seq, change);
             })?;
             let standing = db::register::public_standing(conn, &builder.ahead_ids(), today)?;
             Ok::<_, ApiError>(builder.finish(version, today, &standing))
@@ -353,8 +353,9 @@ struct Builder {
     ids: HashMap<Box<str>, u32>,
     /// Entries whose rows are not yet their standing: (index, entry id).
     ahead: Vec<(usize, String)>,
-    /// Changes with the index of their entry, each entry's in order.
-    changes: Vec<(u32, Change)>,
+    /// Changes with the index of their entry and their place in its
+    /// history, in the order they came.
+    changes: Vec<(u32, i32, Change)>,
     words: Words,
     places: Words,
     reasons: Words,
@@ -394,9 +395,9 @@ impl Builder {
         });
     }
 
-    /// The next change of entry `entry_id`'s history (read after the
-    /// entries; a change of an entry not read is left out).
-    fn push_change(&mut self, entry_id: &str, change: PublicStatusChange) {
+    /// Change `seq` of entry `entry_id`'s history, in any order (read after
+    /// the entries; a change of an entry not read is left out).
+    fn push_change(&mut self, entry_id: &str, seq: i32, change: PublicStatusChange) {
         let Some(&index) = self.ids.get(entry_id) else {
             return;
         };
@@ -409,7 +410,7 @@ impl Builder {
             from: change.from,
             to: change.to,
         };
-        self.changes.push((index, change));
+        self.changes.push((index, seq, change));
     }
 
     fn ahead_ids(&self) -> Vec<String> {
@@ -437,12 +438,13 @@ impl Builder {
                 None => shown[*index] = false,
             }
         }
-        // Each entry's changes together, in the order they came.
-        self.changes.sort_by_key(|(index, _)| *index);
+        // Each entry's changes together, in the order of its history.
+        self.changes
+            .sort_unstable_by_key(|&(index, seq, _)| (index, seq));
         let mut histories = vec![0..0; self.entries.len()];
         let mut start = 0;
-        for (at, (index, _)) in self.changes.iter().enumerate() {
-            let next = self.changes.get(at + 1).map(|(next, _)| *next);
+        for (at, (index, ..)) in self.changes.iter().enumerate() {
+            let next = self.changes.get(at + 1).map(|(next, ..)| *next);
             if next != Some(*index) {
                 if let Some(range) = usize::try_from(*index)
                     .ok()
@@ -476,7 +478,7 @@ impl Builder {
             name_ends.push(names.len());
             names.push('\n');
             let first = changes.len();
-            changes.extend(self.changes[history].iter().map(|(_, change)| *change));
+            changes.extend(self.changes[history].iter().map(|(.., change)| *change));
             entry.history = position(first)..position(changes.len());
             entries.push(entry);
         }
@@ -801,8 +803,21 @@ mod tests {
         for (row, ahead) in rows {
             builder.push(row, ahead);
         }
-        for (entry_id, change) in changes {
-            builder.push_change(entry_id, change);
+        // Given in history order; pushed last to first, as a database may
+        // return them.
+        let numbered: Vec<_> = changes
+            .into_iter()
+            .scan(
+                HashMap::new(),
+                |seqs: &mut HashMap<&str, i32>, (entry_id, change)| {
+                    let seq = seqs.entry(entry_id).or_insert(-1);
+                    *seq += 1;
+                    Some((entry_id, *seq, change))
+                },
+            )
+            .collect();
+        for (entry_id, seq, change) in numbered.into_iter().rev() {
+            builder.push_change(entry_id, seq, change);
         }
         builder.finish(1, day("2026-01-01"), standing)
     }

@@ -645,12 +645,14 @@ pub fn each_public_row(
 
 /// Every change in the histories of the entries [`each_public_row`] reads,
 /// as the public sees it (a confidential change's reason withheld), one at
-/// a time with its entry's id: each entry's changes in order, the entries
-/// in no order. Changes dated ahead of today are included.
+/// a time with its entry's id and its place in the entry's history, in no
+/// order (sorting half a million rows is left to the caller, in memory,
+/// rather than to a database that may spill it to disk). Changes dated
+/// ahead of today are included.
 pub fn each_public_change(
     conn: &mut DbConnection,
     society_id: &str,
-    mut each: impl FnMut(&str, PublicStatusChange),
+    mut each: impl FnMut(&str, i32, PublicStatusChange),
 ) -> Result<(), ApiError> {
     let public = word_of(&Visibility::Public);
     each_row!(
@@ -662,7 +664,6 @@ pub fn each_public_change(
                 .filter(register_entries::society_id.eq(society_id))
                 .filter(people_table::society_id.eq(society_id))
                 .filter(people_table::public_listing.eq(true))
-                .order((register_changes::entry_id, register_changes::seq))
                 .select((
                     register_changes::entry_id,
                     register_changes::seq,
@@ -700,7 +701,7 @@ pub fn each_public_change(
                 valid_until,
                 reason: (visibility == public).then_some(reason),
             };
-            each(&entry_id, change);
+            each(&entry_id, seq, change);
             Ok::<_, ApiError>(())
         }
     )
