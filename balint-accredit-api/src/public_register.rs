@@ -1080,22 +1080,29 @@ mod tests {
 
     #[test]
     fn held_copies_are_trusted_only_until_a_write_or_the_refresh_time() {
-        let registers = PublicRegisters::new(Duration::from_secs(3600));
+        // Registers holding `snapshot()` for bsanz, just found current.
+        let holding = |refresh| {
+            let registers = PublicRegisters::new(refresh);
+            registers
+                .societies
+                .lock()
+                .unwrap()
+                .insert("bsanz".into(), "society-1".into());
+            registers.current.lock().unwrap().insert(
+                "society-1".into(),
+                Held {
+                    snapshot: Arc::new(snapshot()),
+                    checked_at: Instant::now(),
+                    writes: 0,
+                },
+            );
+            registers
+        };
         let today = day("2026-01-01");
-        assert!(registers.held("bsanz", today).is_none());
-        registers
-            .societies
-            .lock()
-            .unwrap()
-            .insert("bsanz".into(), "society-1".into());
-        registers.current.lock().unwrap().insert(
-            "society-1".into(),
-            Held {
-                snapshot: Arc::new(snapshot()),
-                checked_at: Instant::now(),
-                writes: 0,
-            },
-        );
+        assert!(PublicRegisters::new(Duration::from_secs(3600))
+            .held("bsanz", today)
+            .is_none());
+        let registers = holding(Duration::from_secs(3600));
         assert!(registers.held("bsanz", today).is_some());
         // Another day: the copy is of the day it was built.
         assert!(registers.held("bsanz", day("2026-01-02")).is_none());
@@ -1107,20 +1114,7 @@ mod tests {
         assert!(registers.held("bsanz", today).is_some());
         // A version not the copy's is not confirmed.
         assert!(registers.confirm("society-1", 2, today, 1).is_none());
-        let never = PublicRegisters::new(Duration::ZERO);
-        never
-            .societies
-            .lock()
-            .unwrap()
-            .insert("bsanz".into(), "society-1".into());
-        never.current.lock().unwrap().insert(
-            "society-1".into(),
-            Held {
-                snapshot: Arc::new(snapshot()),
-                checked_at: Instant::now(),
-                writes: 0,
-            },
-        );
+        let never = holding(Duration::ZERO);
         assert!(never.held("bsanz", today).is_none());
     }
 

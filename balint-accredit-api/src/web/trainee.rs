@@ -636,36 +636,49 @@ async fn ledger_page(
         .unwrap_or(1)
         .max(1);
     let here = format!("/societies/{slug}/people/{person_id}/activities");
+    // A field: its label and hint, its problem if any, then its control.
+    let labelled =
+        |field: &'static str, label: &'static str, hint: &'static str, control: Markup| {
+            html! {
+                div class="field" {
+                    label for=(field) { (label) span class="hint" { (hint) } }
+                    (errors.next_to(field))
+                    (control)
+                }
+            }
+        };
     let person_select = |field: &'static str,
                          label: &'static str,
                          hint: &'static str,
                          chosen: &str| {
-        html! {
-            div class="field" {
-                label for=(field) { (label) span class="hint" { (hint) } }
-                (errors.next_to(field))
+        labelled(
+            field,
+            label,
+            hint,
+            html! {
                 select id=(field) name=(field) aria-describedby=[errors.described_by(field)] aria-invalid=[errors.invalid(field)] {
                     option value="" { "Nobody" }
                     @for p in &others {
                         option value=(p.id) selected[chosen == p.id] { (full_name(p.title.as_deref(), &p.name())) }
                     }
                 }
-            }
-        }
+            },
+        )
     };
     let text_field = |field: &'static str,
                       label: &'static str,
                       hint: &'static str,
                       mode: &'static str,
                       value: &str| {
-        html! {
-            div class="field" {
-                label for=(field) { (label) span class="hint" { (hint) } }
-                (errors.next_to(field))
+        labelled(
+            field,
+            label,
+            hint,
+            html! {
                 input type="text" inputmode=(mode) id=(field) name=(field) value=(value)
                     aria-describedby=[errors.described_by(field)] aria-invalid=[errors.invalid(field)];
-            }
-        }
+            },
+        )
     };
     let check_field = |field: &'static str,
                        label: &'static str,
@@ -687,18 +700,19 @@ async fn ledger_page(
                        hint: &'static str,
                        choices: Vec<&'static str>,
                        chosen: &str| {
-        html! {
-            div class="field" {
-                label for=(field) { (label) span class="hint" { (hint) } }
-                (errors.next_to(field))
+        labelled(
+            field,
+            label,
+            hint,
+            html! {
                 select id=(field) name=(field) aria-describedby=[errors.described_by(field)] aria-invalid=[errors.invalid(field)] {
                     option value="" { "None" }
                     @for choice in choices {
                         option value=(choice) selected[chosen == choice] { (capitalised(&words(choice))) }
                     }
                 }
-            }
-        }
+            },
+        )
     };
     let body = layout::page(
         viewer,
