@@ -647,9 +647,12 @@ async fn ledger_page(
                 }
             }
         };
-    let person_select = |field: &'static str,
+    // A drop-down of `(value, shown)` choices after an empty one.
+    let choice_select = |field: &'static str,
                          label: &'static str,
                          hint: &'static str,
+                         empty: &'static str,
+                         choices: Vec<(String, String)>,
                          chosen: &str| {
         labelled(
             field,
@@ -657,14 +660,22 @@ async fn ledger_page(
             hint,
             html! {
                 select id=(field) name=(field) aria-describedby=[errors.described_by(field)] aria-invalid=[errors.invalid(field)] {
-                    option value="" { "Nobody" }
-                    @for p in &others {
-                        option value=(p.id) selected[chosen == p.id] { (full_name(p.title.as_deref(), &p.name())) }
+                    option value="" { (empty) }
+                    @for (value, shown) in &choices {
+                        option value=(value) selected[chosen == value] { (shown) }
                     }
                 }
             },
         )
     };
+    let person_select =
+        |field: &'static str, label: &'static str, hint: &'static str, chosen: &str| {
+            let people = others
+                .iter()
+                .map(|p| (p.id.clone(), full_name(p.title.as_deref(), &p.name())))
+                .collect();
+            choice_select(field, label, hint, "Nobody", people, chosen)
+        };
     let text_field = |field: &'static str,
                       label: &'static str,
                       hint: &'static str,
@@ -700,19 +711,11 @@ async fn ledger_page(
                        hint: &'static str,
                        choices: Vec<&'static str>,
                        chosen: &str| {
-        labelled(
-            field,
-            label,
-            hint,
-            html! {
-                select id=(field) name=(field) aria-describedby=[errors.described_by(field)] aria-invalid=[errors.invalid(field)] {
-                    option value="" { "None" }
-                    @for choice in choices {
-                        option value=(choice) selected[chosen == choice] { (capitalised(&words(choice))) }
-                    }
-                }
-            },
-        )
+        let choices = choices
+            .into_iter()
+            .map(|choice| (choice.to_owned(), capitalised(&words(choice))))
+            .collect();
+        choice_select(field, label, hint, "None", choices, chosen)
     };
     let body = layout::page(
         viewer,
