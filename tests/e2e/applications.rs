@@ -4,7 +4,6 @@
 //! registration numbers that concurrent grants never share.
 
 use serde_json::Value;
-use tokio::task::JoinSet;
 
 use super::ledger_setup::*;
 use super::*;
@@ -494,27 +493,21 @@ e2e_test!(
                 .await;
             ids.push(pending_application(&app, &cast, &person).await);
         }
-        let mut decisions = JoinSet::new();
-        for id in &ids {
-            let request = app
-                .builder(
+        let decisions = ids
+            .iter()
+            .map(|id| {
+                app.builder(
                     reqwest::Method::POST,
                     &decision_path(id),
                     Some(&cast.registrar.token),
                 )
                 .json(
                     &json!({ "decision": "grant", "effective": "2026-01-05", "reason": "council" }),
-                );
-            decisions.spawn(async move {
-                let response = request.send().await.unwrap();
-                let status = response.status();
-                let body: Value = response.json().await.unwrap();
-                (status, body)
-            });
-        }
+                )
+            })
+            .collect();
         let mut numbers = Vec::new();
-        while let Some(done) = decisions.join_next().await {
-            let (status, body) = done.unwrap();
+        for (status, body) in app.send_all(decisions).await {
             assert_eq!(status, StatusCode::OK, "{body}");
             numbers.push(
                 body["decision"]["registration"]

@@ -373,23 +373,16 @@ e2e_test!(
     async fn uploads_at_the_same_moment_each_get_their_own_number(app: TestApp) {
         let cast = Cast::assemble(&app).await;
         let document = bsanz_document(&app).await;
-        let mut uploads = tokio::task::JoinSet::new();
-        for i in 0..8 {
-            let mut revision = document.clone();
-            revision["version"] = json!(format!("revision {i}"));
-            let request = app
-                .builder(reqwest::Method::PUT, PATHWAY, Some(&cast.registrar.token))
-                .json(&revision);
-            uploads.spawn(async move {
-                let response = request.send().await.unwrap();
-                let status = response.status();
-                let body: Value = response.json().await.unwrap();
-                (status, body)
-            });
-        }
+        let uploads = (0..8)
+            .map(|i| {
+                let mut revision = document.clone();
+                revision["version"] = json!(format!("revision {i}"));
+                app.builder(reqwest::Method::PUT, PATHWAY, Some(&cast.registrar.token))
+                    .json(&revision)
+            })
+            .collect();
         let mut numbers = Vec::new();
-        while let Some(done) = uploads.join_next().await {
-            let (status, body) = done.unwrap();
+        for (status, body) in app.send_all(uploads).await {
             assert_eq!(status, StatusCode::CREATED, "{body}");
             numbers.push(body["number"].as_i64().unwrap());
         }

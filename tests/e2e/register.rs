@@ -941,21 +941,15 @@ e2e_test!(
         for i in 0..8 {
             people.push(person(&app, &cast, &format!("P{i}"), "Leader", json!({})).await);
         }
-        let mut grants = tokio::task::JoinSet::new();
-        for id in &people {
-            let request = app
-                .builder(reqwest::Method::POST, REGISTER, Some(&cast.registrar.token))
-                .json(&json!({ "person_id": id, "tier": "accredited-leader", "effective": "2025-03-01", "reason": "council" }));
-            grants.spawn(async move {
-                let response = request.send().await.unwrap();
-                let status = response.status();
-                let body: Value = response.json().await.unwrap();
-                (status, body)
-            });
-        }
+        let grants = people
+            .iter()
+            .map(|id| {
+                app.builder(reqwest::Method::POST, REGISTER, Some(&cast.registrar.token))
+                    .json(&json!({ "person_id": id, "tier": "accredited-leader", "effective": "2025-03-01", "reason": "council" }))
+            })
+            .collect();
         let mut numbers = Vec::new();
-        while let Some(done) = grants.join_next().await {
-            let (status, body) = done.unwrap();
+        for (status, body) in app.send_all(grants).await {
             assert_eq!(status, StatusCode::CREATED, "{body}");
             numbers.push(body["registration"].as_str().unwrap().to_owned());
         }

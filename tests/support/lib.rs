@@ -258,10 +258,24 @@ impl TestApp {
     /// Send a request and read the JSON answer (`Value::Null` when empty
     /// or not JSON).
     pub async fn send(&self, builder: reqwest::RequestBuilder) -> (StatusCode, Value) {
-        let response = builder.send().await.expect("sending a request");
-        let status = response.status();
-        let text = response.text().await.expect("reading a response");
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        answer(builder).await
+    }
+
+    /// Send every request at the same moment (each on its own task) and
+    /// read their answers, in the order they arrive.
+    pub async fn send_all(
+        &self,
+        builders: Vec<reqwest::RequestBuilder>,
+    ) -> Vec<(StatusCode, Value)> {
+        let mut running = tokio::task::JoinSet::new();
+        for builder in builders {
+            running.spawn(answer(builder));
+        }
+        let mut answers = Vec::new();
+        while let Some(done) = running.join_next().await {
+            answers.push(done.expect("a request task"));
+        }
+        answers
     }
 
     /// The raw response of a GET.
@@ -405,6 +419,15 @@ impl TestApp {
         assert_eq!(status, StatusCode::CREATED, "adding {family_name}: {body}");
         body["id"].as_str().expect("a person id").to_owned()
     }
+}
+
+/// Send a request and read the JSON answer (`Value::Null` when empty or
+/// not JSON).
+async fn answer(builder: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let response = builder.send().await.expect("sending a request");
+    let status = response.status();
+    let text = response.text().await.expect("reading a response");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// A short random id for unique names.
