@@ -17,12 +17,13 @@ use crate::db::{audit, DbConnection};
 use crate::error::{ApiError, FieldProblem};
 
 /// The fields a record is written with, in the order CSV exports use.
-pub const FIELDS: [&str; 21] = [
+pub const FIELDS: [&str; 22] = [
     "kind",
     "date",
     "amount",
     "unit",
     "duration_minutes",
+    "days",
     "cases",
     "delivery",
     "attestor",
@@ -275,6 +276,7 @@ pub fn read(
     };
     let unit = r.word::<Unit>("unit", get("unit"));
     let duration_minutes = r.count("duration_minutes", get("duration_minutes"), 100_000);
+    let days = r.count("days", get("days"), 366);
     let cases = r.count("cases", get("cases"), 1_000);
     let delivery = r.word("delivery", get("delivery"));
     let attestor = r.person("attestor", get("attestor"));
@@ -323,6 +325,7 @@ pub fn read(
         unit,
     );
     activity.duration_minutes = duration_minutes;
+    activity.days = days;
     activity.cases = cases;
     if let Some(delivery) = delivery {
         activity.delivery = delivery;
@@ -370,6 +373,7 @@ fn field_of(problem: &ActivityProblem) -> &'static str {
         ActivityProblem::UnitDoesNotFitKind { .. } => "unit",
         ActivityProblem::ZeroAmount => "amount",
         ActivityProblem::ZeroDuration => "duration_minutes",
+        ActivityProblem::ZeroDays => "days",
         ActivityProblem::CasesOnlyForLeading => "cases",
         ActivityProblem::CoLeaderMissing => "co_leader",
         ActivityProblem::OwnRecord(Role::Attestor) => "attestor",

@@ -200,9 +200,7 @@ fn evaluate_prints_what_counts_and_what_is_missing() {
     assert!(out.status.success(), "{out:?}");
     let report = String::from_utf8(out.stdout).unwrap();
     assert!(
-        report.starts_with(
-            "Accredited Leader (accredited-leader) for trainee-1, as of 2026-01-01: NOT ELIGIBLE"
-        ),
+        report.starts_with("Accredited Leader for trainee-1, as of 2026-01-01: NOT ELIGIBLE"),
         "{report}"
     );
     // Three cases from two confirmed meetings count; the pending session does not.

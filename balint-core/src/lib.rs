@@ -75,7 +75,10 @@
 //! let cases = assessment.requirement(&"case-discussions".parse().unwrap()).unwrap();
 //! assert_eq!(cases.achieved, Some(Amount::from_whole(24)));
 //! assert_eq!(cases.missing, Some(Amount::from_whole(6)));
-//! assert!(assessment.missing()[0].starts_with("Lead or co-lead at least 30 case discussions (case-discussions): 6 more cases needed"));
+//! assert_eq!(
+//!     assessment.missing()[0],
+//!     "Lead or co-lead at least 30 case discussions: 6 more cases needed (24 of 30)."
+//! );
 //! ```
 //!
 //! The assessment serializes to JSON (stable field order) and renders as
@@ -144,13 +147,31 @@
 //!   - `minimum`: a positive number;
 //!   - `window`: `within_months` before the assessment date, `after` and
 //!     `before` a milestone (`"pathway_entry"` or `{"tier_reached": tier}`);
-//!   - `rate`: `{at_least, per: month|quarter|half_year|year, periods}`:
-//!     at least so much in each of so many consecutive periods;
+//!   - `rate`: `{at_least, per, periods, anchor}`: at least `at_least` in
+//!     each of `periods` consecutive periods of a `month`, `quarter`,
+//!     `half_year` or `year`. The `anchor` says where periods begin:
+//!     - `rolling` (the default): on the first day of any month, so a run
+//!       may begin before the first record ("at least monthly for two
+//!       years" is any 24 consecutive calendar months);
+//!     - `pathway_entry`: on the day the candidate entered the pathway, so
+//!       periods are years (half years, ...) of training ("10 a year" for
+//!       each training year); records before that day are in no period;
+//!     - `calendar`: years from 1 January, half years from January and
+//!       July, quarters from January, April, July and October.
+//!
+//!     The rate is met as soon as some such run holds enough in every
+//!     period: records after the assessment date never count, so a period
+//!     still under way counts once it already holds enough. When it is not
+//!     met, the assessment names the longest run, the recent periods that
+//!     fell short and what they held (see
+//!     [`RateResult`](evaluate::RateResult));
 //!   - `conditions`: each an object with one field: `co_leader_held` /
 //!     `supervisor_held` (tiers, checked on the record's date),
 //!     `event_type`, `provider`, `provider_approved`, `delivery`
 //!     (`in_person`/`online`), `supervision_format`, `report_type`,
-//!     `prerequisite_type`, `ongoing_group`, or `not` (another condition);
+//!     `prerequisite_type`, `ongoing_group`, `min_days` (the event ran at
+//!     least so many days: its `days`, or its amount when counted in days),
+//!     or `not` (another condition);
 //!   - `caps`: `{max_percent, when: condition, note}`: records matching
 //!     `when` count for at most that share of the minimum.
 //! - `all_of`, `any_of` (with `requirements`), `at_least` (with `count` and
@@ -188,7 +209,7 @@
 //! unit = "sessions"
 //! minimum = 20
 //! window = { within_months = 36, after = "pathway_entry" }
-//! rate = { at_least = 1, per = "month", periods = 12 }
+//! rate = { at_least = 1, per = "month", periods = 12, anchor = "rolling" }
 //! caps = [{ max_percent = 50, when = { delivery = "online" } }]
 //!
 //! [[tiers.requirements]]

@@ -7,13 +7,15 @@ use serde_json::Value;
 use super::ledger_setup::*;
 use super::*;
 
-const AS_OF: &str = "2026-01-31";
+/// The last day of the trainee's second training year (they entered the
+/// pathway on 1 January 2024): the day a committee judges "10 a year".
+const AS_OF: &str = "2025-12-31";
 
-/// A BSANZ trainee's two years: 20 co-led meetings (2 cases each), 10
-/// supervision sessions a year, 2 BSANZ intensives, 4 progress reports, an
-/// annual training record and, last, the final suitability report. The
-/// co-leader of the meetings numbered in `with_cole` is Cole instead of the
-/// trainer.
+/// A BSANZ trainee's two training years: 20 co-led meetings (2 cases
+/// each), 10 supervision sessions in each year (February to November), 2
+/// BSANZ intensives, a progress report in each half year, a training record
+/// for each year and, last, the final suitability report. The co-leader of
+/// the meetings numbered in `with_cole` is Cole instead of the trainer.
 fn two_years(trainer: &str, cole: &str, with_cole: &[usize]) -> Vec<Value> {
     let mut rows = Vec::new();
     for i in 0..20 {
@@ -43,10 +45,12 @@ fn two_years(trainer: &str, cole: &str, with_cole: &[usize]) -> Vec<Value> {
             "report_type": "progress", "supervisor": trainer, "attestor": trainer }),
         );
     }
-    rows.push(
-        json!({ "kind": "report", "date": "2025-12-10", "amount": 1, "unit": "events",
-        "report_type": "training_record", "attestor": trainer }),
-    );
+    for date in ["2024-12-10", "2025-12-10"] {
+        rows.push(
+            json!({ "kind": "report", "date": date, "amount": 1, "unit": "events",
+            "report_type": "training_record", "attestor": trainer }),
+        );
+    }
     rows.push(
         json!({ "kind": "report", "date": "2025-12-15", "amount": 1, "unit": "events",
         "report_type": "final_suitability", "supervisor": trainer, "attestor": trainer }),
@@ -92,7 +96,7 @@ async fn scene(app: &TestApp, with_cole: &[usize]) -> Scene {
         "bsanz",
         &cast.member_person,
         "pathway-trainee",
-        "2023-12-01",
+        "2024-01-01",
     )
     .await;
     let (status, body) = app
@@ -102,7 +106,7 @@ async fn scene(app: &TestApp, with_cole: &[usize]) -> Scene {
                 &format!("/api/v1/societies/bsanz/people/{}", cast.member_person),
                 Some(&cast.registrar.token),
             )
-            .json(&json!({ "entered_pathway_on": "2023-12-01" })),
+            .json(&json!({ "entered_pathway_on": "2024-01-01" })),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -209,6 +213,36 @@ e2e_test!(
         assert_eq!(status, StatusCode::OK);
         let (_, body) = progress(&app, member, person, &query).await;
         assert_eq!(body["assessment"]["eligible"], true, "{body}");
+        // Ten a year over the two training years, judged on the last day of
+        // the second.
+        let supervision = requirement(&body["assessment"], "supervision");
+        assert_eq!(
+            supervision["rate"],
+            json!({ "at_least": 10, "per": "year", "periods": 2, "anchor": "pathway_entry",
+                    "best_run": 2, "best_run_from": "2024-01-01", "best_run_until": "2025-12-31",
+                    "current_run": 2, "met": true })
+        );
+        // The day before the tenth session of the second year, that year is
+        // short, and the trainee is told so.
+        let (_, before) = progress(
+            &app,
+            member,
+            person,
+            "tier=accredited-leader&as_of=2025-11-19",
+        )
+        .await;
+        let supervision = requirement(&before["assessment"], "supervision");
+        assert_eq!(supervision["met"], false);
+        assert_eq!(
+            supervision["rate"]["short_periods"],
+            json!([{ "from": "2025-01-01", "until": "2025-12-31", "achieved": 9, "in_progress": true }])
+        );
+        assert!(
+            supervision["shortfalls"][1].as_str().unwrap().contains(
+                "short: training year 2 (1 January 2025 to 31 December 2025) has 9 sessions so far"
+            ),
+            "{supervision}"
+        );
         assert_eq!(
             requirement(&body["assessment"], "final-suitability-report")["counted"][0]["activity"],
             last.as_str()
@@ -234,7 +268,7 @@ e2e_test!(
             let (status, _) = progress(&app, token, person, &query).await;
             assert_eq!(status, StatusCode::FORBIDDEN);
         }
-        let (status, body) = progress(&app, member, person, "as_of=2026-01-31").await;
+        let (status, body) = progress(&app, member, person, &format!("as_of={AS_OF}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(
             body["errors"],

@@ -22,7 +22,7 @@ pub enum LedgerCommand {
 The file is CSV with a header row naming the fields, or JSON (a list of records,
 or {\"activities\": [...]}). The fields are those of
 POST /api/v1/societies/{society}/people/{person}/activities:
-  kind, date, amount, unit, duration_minutes, cases, delivery, attestor,
+  kind, date, amount, unit, duration_minutes, days, cases, delivery, attestor,
   co_leader, supervisor, group, ongoing_group, setting, event_type, provider,
   provider_approved, supervision_format, report_type, prerequisite_type, notes
 Every record starts pending, for its attestor to confirm. Problems are listed as

@@ -176,6 +176,7 @@ diesel::table! {
         recorded_by_user_id -> Nullable<Text>,
         recorded_at -> Timestamp,
         updated_at -> Timestamp,
+        days -> Nullable<Integer>,
     }
 }
 

@@ -53,6 +53,8 @@ pub struct ActivityView {
     /// sessions, double_sessions, minutes, hours, cases, meetings, events or days.
     pub unit: String,
     pub duration_minutes: Option<u32>,
+    /// For an event over several days: how many days it ran.
+    pub days: Option<u32>,
     pub cases: Option<u32>,
     /// in_person or online.
     pub delivery: String,
@@ -94,6 +96,7 @@ impl ActivityView {
             amount: a.amount,
             unit: a.unit.to_string(),
             duration_minutes: a.duration_minutes,
+            days: a.days,
             cases: a.cases,
             delivery: a.delivery.to_string(),
             attestor: a.attestor.map(|p| p.to_string()),
@@ -142,6 +145,9 @@ pub struct ActivityInput {
     pub unit: String,
     /// Total length, where known (lets sessions count as time).
     pub duration_minutes: Option<u32>,
+    /// For an event over several days (a weekend, an intensive): how many
+    /// days it ran, 1 to 366 (some rules ask for "a weekend of two days").
+    pub days: Option<u32>,
     /// Cases discussed, for leading and co-leading.
     pub cases: Option<u32>,
     /// in_person (default) or online.

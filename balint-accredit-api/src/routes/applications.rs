@@ -378,39 +378,34 @@ fn not_eligible(assessment: &Assessment<'_>) -> ApiError {
 }
 
 /// Every shortfall of `assessment`, one problem each: an unmet prerequisite
-/// at `prerequisites.{tier}`, an unmet mandatory requirement at
-/// `requirements.{id}` with its title and what is missing. Renewals refused
-/// list theirs the same way.
+/// at `prerequisites.{tier}`, each shortfall of an unmet mandatory
+/// requirement (or of its unmet part) at `requirements.{id}` with its title
+/// and what is missing. Renewals refused list theirs the same way.
 pub(crate) fn shortfalls(assessment: &Assessment<'_>) -> Vec<FieldProblem> {
     let mut errors = Vec::new();
     for p in assessment.prerequisites.iter().filter(|p| !p.met) {
+        let name = if p.tier_name.is_empty() {
+            p.tier.to_string()
+        } else {
+            p.tier_name.clone()
+        };
         let message = match (p.held_since, p.min_months) {
-            (None, _) => format!("tier {} must be held first", p.tier),
-            (Some(since), Some(months)) => format!(
-                "tier {} must be held for at least {months} months (held since {since})",
-                p.tier
-            ),
-            (Some(since), None) => format!("tier {} is held since {since}", p.tier),
+            (None, _) => format!("{name} must be held first"),
+            (Some(since), Some(months)) => {
+                format!("{name} must be held for at least {months} months (held since {since})")
+            }
+            (Some(since), None) => format!("{name} is held since {since}"),
         };
         errors.push(FieldProblem::new(
             format!("prerequisites.{}", p.tier),
             message,
         ));
     }
-    for r in assessment.mandatory.iter().filter(|r| !r.met) {
-        let field = format!("requirements.{}", r.id);
-        if r.shortfalls.is_empty() {
-            errors.push(FieldProblem::new(
-                field.clone(),
-                format!("{}: not met", r.title),
-            ));
-        }
-        for shortfall in &r.shortfalls {
-            errors.push(FieldProblem::new(
-                field.clone(),
-                format!("{}: {shortfall}", r.title),
-            ));
-        }
+    for shortfall in Assessment::shortfalls(&assessment.mandatory) {
+        errors.push(FieldProblem::new(
+            format!("requirements.{}", shortfall.requirement.id),
+            format!("{}: {}", shortfall.requirement.title, shortfall.words),
+        ));
     }
     errors
 }

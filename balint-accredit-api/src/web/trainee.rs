@@ -282,8 +282,9 @@ fn prerequisite_words(p: &PrerequisiteResult, style: DateStyle, names: Names<'_>
     }
 }
 
-/// What is still missing: the tiers to hold first, then each unmet
-/// requirement's shortfalls.
+/// What is still missing: the tiers to hold first, then each shortfall of
+/// the unmet requirements and their unmet parts, once each, as a sentence
+/// naming the requirement and linking to it.
 fn missing_list(
     prerequisites: &[PrerequisiteResult],
     requirements: &[RequirementResult<'_>],
@@ -293,12 +294,13 @@ fn missing_list(
     let mut out: Vec<Markup> = prerequisites
         .iter()
         .filter(|p| !p.met)
-        .map(|p| prerequisite_words(p, style, names))
+        .map(|p| html! { "You need to " (prerequisite_words(p, style, names)) "." })
         .collect();
-    for r in requirements.iter().filter(|r| !r.met) {
-        for s in &r.shortfalls {
-            out.push(html! { (r.title) ": " (s) });
-        }
+    for shortfall in Assessment::shortfalls(requirements) {
+        let r = shortfall.requirement;
+        out.push(html! {
+            a href={ "#req-" (r.id.as_str()) } { (r.title) } ": " (shortfall.words) "."
+        });
     }
     out
 }
@@ -319,7 +321,11 @@ fn assessment(
                 "Not yet eligible: " (missing.len()) @if missing.len() == 1 { " thing is" } @else { " things are" } " still missing."
             }
         }
-        p class="muted" { "As of " (date(style, a.as_of)) ", under " (a.pathway) " version " (a.pathway_version) "." }
+        p class="muted" {
+            "As of " (date(style, a.as_of)) ", under the rules "
+            @if a.pathway_title.is_empty() { (a.pathway) } @else { (a.pathway_title) }
+            " (version " (a.pathway_version) ")."
+        }
         @if a.entry == Entry::Invitation {
             p { "This tier is reached by invitation." }
         }
@@ -362,7 +368,6 @@ fn requirement(
     kinds: &HashMap<String, String>,
     names: Names<'_>,
 ) -> Markup {
-    let unit = r.unit.map(|u| words(u.as_str())).unwrap_or_default();
     let bar_id = format!("bar-{}", r.id.as_str());
     let kind_of = |id: &str| kinds.get(id).cloned().unwrap_or_default();
     let heading = html! { (r.title) };
@@ -373,20 +378,25 @@ fn requirement(
             @if let (Some(required), Some(achieved)) = (r.required, r.achieved) {
                 @let required_f = required.as_f64();
                 @let shown = achieved.as_f64().min(required_f);
-                @let text = format!("{achieved} of {required} {unit}");
+                @let text = format!("{achieved} of {required} {}", unit_words(r.unit, required));
                 progress id=(bar_id) max=(required_f) value=(shown) aria-label={ (r.title) ": " (text) } { (text) }
                 p class="amounts" { (text) }
-                @if let Some(missing) = r.missing {
-                    @if !r.met && missing.as_f64() > 0.0 { p { (missing) " " (unit) " still needed." } }
-                }
             }
             @if let Some(rate) = &r.rate {
-                p {
-                    "At least " (rate.at_least) " " (unit) " every " (words(rate.per.as_str())) " for " (rate.periods) " in a row; the longest run so far is " (rate.best_run) "."
+                @if rate.met {
+                    p {
+                        "At least " (rate.at_least) " " (unit_words(r.unit, rate.at_least)) " in each of "
+                        (rate.periods) " consecutive " (period_words(rate)) ": met"
+                        @if let (Some(from), Some(until)) = (rate.best_run_from, rate.best_run_until) {
+                            " (" (date(style, from)) " to " (date(style, until)) ")"
+                        }
+                        "."
+                    }
                 }
             }
+            // Each shortfall once, as the core words it (the summary above links here).
             @if !r.shortfalls.is_empty() && !r.met {
-                ul { @for s in &r.shortfalls { li { (s) } } }
+                ul class="shortfalls" { @for s in &r.shortfalls { li { (s) } } }
             }
             @if let Some(note) = &r.note { p class="muted" { (note) } }
             @if let Some(d) = &r.discretion { p class="muted" { (d) } }
@@ -394,13 +404,13 @@ fn requirement(
             @if !r.counted.is_empty() {
                 details {
                     summary { (r.counted.len()) " record" @if r.counted.len() != 1 { "s" } " counted" }
-                    ul { @for c in &r.counted { li { (date(style, c.date)) ": " (kind_of(c.activity.as_str())) ", counted as " (c.amount) " " (unit) } } }
+                    ul { @for c in &r.counted { li { (date(style, c.date)) ": " (kind_of(c.activity.as_str())) ", counted as " (c.amount) " " (unit_words(r.unit, c.amount)) } } }
                 }
             }
             @if !r.pending.is_empty() {
                 div {
                     p { strong { (r.pending.len()) " pending record" @if r.pending.len() != 1 { "s" } " would count once attested:" } }
-                    ul { @for c in &r.pending { li { (date(style, c.date)) ": " (kind_of(c.activity.as_str())) ", " (c.amount) " " (unit) " (pending)" } } }
+                    ul { @for c in &r.pending { li { (date(style, c.date)) ": " (kind_of(c.activity.as_str())) ", " (c.amount) " " (unit_words(r.unit, c.amount)) " (pending)" } } }
                 }
             }
             @if !r.not_counted.is_empty() {
@@ -411,6 +421,38 @@ fn requirement(
             }
             @for child in &r.children { (requirement(child, level + 1, style, kinds, names)) }
         }
+    }
+}
+
+/// A requirement's unit in words, singular after exactly one: `1 meeting`,
+/// `2 events`.
+fn unit_words(
+    unit: Option<balint_core::pathway::CountUnit>,
+    amount: balint_core::ledger::Amount,
+) -> String {
+    let Some(unit) = unit else {
+        return String::new();
+    };
+    let plural = words(unit.as_str());
+    if amount == balint_core::ledger::Amount::from_whole(1) {
+        match plural.strip_suffix('s') {
+            Some(one) => one.to_owned(),
+            None => plural,
+        }
+    } else {
+        plural
+    }
+}
+
+/// A rate's periods in words, as its anchor places them (plural).
+fn period_words(rate: &balint_core::evaluate::RateResult) -> String {
+    use balint_core::pathway::RateAnchor;
+    let per = words(rate.per.as_str());
+    let per = format!("{per}s");
+    match rate.anchor {
+        RateAnchor::PathwayEntry => format!("training {per}"),
+        RateAnchor::Calendar => format!("calendar {per}"),
+        _ => per,
     }
 }
 
@@ -440,6 +482,8 @@ pub struct RecordForm {
     #[serde(default)]
     duration_minutes: String,
     #[serde(default)]
+    days: String,
+    #[serde(default)]
     group: String,
     /// `true` when the box is ticked (browsers send nothing otherwise).
     #[serde(default)]
@@ -463,7 +507,7 @@ pub struct RecordForm {
     notes: String,
 }
 
-const LABELS: [(&str, &str); 20] = [
+const LABELS: [(&str, &str); 21] = [
     ("kind", "Kind"),
     ("date", "Date"),
     ("amount", "Amount"),
@@ -474,6 +518,7 @@ const LABELS: [(&str, &str); 20] = [
     ("co_leader", "Co-leader"),
     ("supervisor", "Supervisor"),
     ("duration_minutes", "Length in minutes"),
+    ("days", "Length in days"),
     ("group", "Group"),
     ("ongoing_group", "An ongoing group"),
     ("setting", "Setting"),
@@ -501,6 +546,7 @@ impl RecordForm {
             ("co_leader", &self.co_leader),
             ("supervisor", &self.supervisor),
             ("duration_minutes", &self.duration_minutes),
+            ("days", &self.days),
             ("group", &self.group),
             ("ongoing_group", &self.ongoing_group),
             ("setting", &self.setting),
@@ -806,6 +852,7 @@ async fn ledger_page(
                 fieldset {
                     legend { "Details some requirements ask for" span class="hint" { "Optional; fill in what applies" } }
                     (text_field("duration_minutes", "Length in minutes", "Lets sessions count as time, for example 90", "numeric", &form.duration_minutes))
+                    (text_field("days", "Length in days", "For an event over several days, for example 2 for a weekend", "numeric", &form.days))
                     (text_field("group", "Group", "The Balint group's name", "text", &form.group))
                     (check_field("ongoing_group", "An ongoing group", "It meets regularly with the same members", &form.ongoing_group))
                     (text_field("setting", "Setting", "For example general practice training", "text", &form.setting))

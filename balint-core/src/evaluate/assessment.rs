@@ -10,7 +10,7 @@ use super::wording::{self, Count, Quantity, Spaced};
 use super::Override;
 use crate::ids::{ActivityId, PathwayId, PersonId, RequirementId, TierId};
 use crate::ledger::{Amount, Delivery, EventType, Unit};
-use crate::pathway::{CountUnit, Entry, Level, Milestone, Period};
+use crate::pathway::{CountUnit, Entry, Level, Milestone, Period, RateAnchor};
 
 /// The evaluation of one candidate against one tier (or one renewal cycle)
 /// as of a date. Field order is stable; lists are in a defined order
@@ -27,6 +27,9 @@ use crate::pathway::{CountUnit, Entry, Level, Milestone, Period};
 pub struct Assessment<'l> {
     /// The pathway evaluated against.
     pub pathway: PathwayId,
+    /// Its title.
+    #[serde(default)]
+    pub pathway_title: String,
     /// Its version label.
     pub pathway_version: String,
     /// The tier.
@@ -71,6 +74,9 @@ pub struct CycleWindow {
 pub struct PrerequisiteResult {
     /// The tier.
     pub tier: TierId,
+    /// The tier's name.
+    #[serde(default)]
+    pub tier_name: String,
     /// Minimum months held, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_months: Option<u32>,
@@ -155,7 +161,8 @@ pub struct RequirementResult<'l> {
     pub shortfalls: Vec<String>,
 }
 
-/// The rate check of a requirement.
+/// The rate check of a requirement (see [`Rate`](crate::pathway::Rate)
+/// for how periods are placed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RateResult {
     /// Needed in each period.
@@ -164,13 +171,48 @@ pub struct RateResult {
     pub per: Period,
     /// Consecutive periods needed.
     pub periods: u32,
-    /// The longest run of consecutive periods meeting the rate.
+    /// Where periods begin.
+    #[serde(default = "rolling")]
+    pub anchor: RateAnchor,
+    /// The longest run of consecutive periods meeting the rate (the latest
+    /// of equally long runs).
     pub best_run: u32,
     /// The first day of that run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub best_run_from: Option<NaiveDate>,
+    /// The last day of that run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_run_until: Option<NaiveDate>,
+    /// The run of periods meeting the rate that ends with the latest period
+    /// (the one under way on the assessment date, or the one before it
+    /// while that one does not hold enough yet), at most `periods`.
+    #[serde(default)]
+    pub current_run: u32,
     /// Whether the rate is kept.
     pub met: bool,
+    /// When the rate is not kept: the periods among the last `periods` up to
+    /// the assessment date (from the first that holds a counted record, or
+    /// for training periods from the first) that hold less than `at_least`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub short_periods: Vec<ShortPeriod>,
+}
+
+fn rolling() -> RateAnchor {
+    RateAnchor::Rolling
+}
+
+/// A period in which a rate was not kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShortPeriod {
+    /// Its first day.
+    pub from: NaiveDate,
+    /// Its last day.
+    pub until: NaiveDate,
+    /// What it holds, in the requirement's unit.
+    pub achieved: Amount,
+    /// Whether it was still under way on the assessment date (what it
+    /// holds so far).
+    pub in_progress: bool,
 }
 
 /// A record that counted (or would, once attested).
@@ -482,6 +524,32 @@ pub(super) fn join<T: fmt::Display>(items: &[T], sep: &str) -> String {
     out
 }
 
+/// One thing a requirement still misses (see [`Assessment::shortfalls`]).
+/// Displayed as a sentence naming the requirement: `Over at least 20
+/// meetings: 4 more meetings needed (16 of 20).`
+#[derive(Debug, Clone, Copy)]
+pub struct Shortfall<'a, 'l> {
+    /// The requirement.
+    pub requirement: &'a RequirementResult<'l>,
+    /// What it misses, in words.
+    pub words: &'a str,
+}
+
+impl fmt::Display for Shortfall<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}.", self.requirement.title, self.words)
+    }
+}
+
+/// `words` as a sentence: a capital first letter and a full stop.
+fn sentence(words: &str) -> String {
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
 /// An override that was not applied, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IgnoredOverride {
@@ -499,6 +567,7 @@ impl<'l> Assessment<'l> {
     pub fn into_owned(self) -> Assessment<'static> {
         Assessment {
             pathway: self.pathway,
+            pathway_title: self.pathway_title,
             pathway_version: self.pathway_version,
             tier: self.tier,
             tier_name: self.tier_name,
@@ -514,24 +583,55 @@ impl<'l> Assessment<'l> {
         }
     }
 
-    /// What is missing for eligibility, in words: unmet prerequisites and
-    /// mandatory requirements, one line each, naming the requirement.
+    /// What is missing for eligibility, in sentences a candidate reads:
+    /// each unmet prerequisite, then each shortfall of the unmet mandatory
+    /// requirements ([`Assessment::shortfalls`]), naming the requirement.
     pub fn missing(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for p in self.prerequisites.iter().filter(|p| !p.met) {
-            out.push(prerequisite_words(p));
-        }
-        for r in self.mandatory.iter().filter(|r| !r.met) {
-            push_shortfalls(r, &mut out);
-        }
+        let mut out: Vec<String> = self
+            .prerequisites
+            .iter()
+            .filter(|p| !p.met)
+            .map(|p| sentence(&prerequisite_words(p)))
+            .collect();
+        out.extend(
+            Assessment::shortfalls(&self.mandatory)
+                .iter()
+                .map(Shortfall::to_string),
+        );
         out
     }
 
-    /// What is missing among the desirable requirements, in words.
+    /// What is missing among the desirable requirements, in sentences.
     pub fn missing_desirable(&self) -> Vec<String> {
+        Assessment::shortfalls(&self.desirable)
+            .iter()
+            .map(Shortfall::to_string)
+            .collect()
+    }
+
+    /// Every shortfall of the unmet requirements among `requirements` and
+    /// their parts, once each, in reading order. A requirement met by all
+    /// of its parts, or by the branch for the candidate's background, gives
+    /// way to the parts that are not met; one met by any (or some) of its
+    /// parts says so in one shortfall naming them.
+    pub fn shortfalls<'a>(requirements: &'a [RequirementResult<'l>]) -> Vec<Shortfall<'a, 'l>> {
+        fn walk<'a, 'l>(r: &'a RequirementResult<'l>, out: &mut Vec<Shortfall<'a, 'l>>) {
+            if r.met {
+                return;
+            }
+            out.extend(r.shortfalls.iter().map(|words| Shortfall {
+                requirement: r,
+                words,
+            }));
+            if matches!(r.rule, RuleSummary::AllOf | RuleSummary::ByBackground) {
+                for c in &r.children {
+                    walk(c, out);
+                }
+            }
+        }
         let mut out = Vec::new();
-        for r in self.desirable.iter().filter(|r| !r.met) {
-            push_shortfalls(r, &mut out);
+        for r in requirements {
+            walk(r, &mut out);
         }
         out
     }
@@ -566,9 +666,8 @@ impl<'l> Assessment<'l> {
     fn write_text(&self, s: &mut String) -> fmt::Result {
         writeln!(
             s,
-            "{} ({}) for {}, as of {}: {}",
+            "{} for {}, as of {}: {}",
             self.tier_name,
-            self.tier,
             self.person,
             self.as_of,
             match (self.eligible, self.renewal_cycle.is_some()) {
@@ -578,11 +677,19 @@ impl<'l> Assessment<'l> {
                 (false, true) => "RENEWAL REQUIREMENTS NOT MET",
             }
         )?;
-        writeln!(
-            s,
-            "Pathway {} version {}",
-            self.pathway, self.pathway_version
-        )?;
+        if self.pathway_title.is_empty() {
+            writeln!(
+                s,
+                "Rules: {}, version {}",
+                self.pathway, self.pathway_version
+            )?;
+        } else {
+            writeln!(
+                s,
+                "Rules: {}, version {}",
+                self.pathway_title, self.pathway_version
+            )?;
+        }
         match self.entry {
             Entry::Invitation => writeln!(s, "This tier is reached by invitation.")?,
             Entry::Enrolment => {
@@ -594,7 +701,9 @@ impl<'l> Assessment<'l> {
             writeln!(
                 s,
                 "Renewal cycle {} to {} (lapses on {} if not renewed)",
-                c.starts, c.ends, c.lapses_on
+                c.starts,
+                c.ends.pred_opt().unwrap_or(c.ends),
+                c.lapses_on
             )?;
         }
         if !self.prerequisites.is_empty() {
@@ -651,35 +760,34 @@ fn mark(met: bool) -> char {
 }
 
 fn prerequisite_words(p: &PrerequisiteResult) -> String {
-    match (p.held_since, p.min_months, p.met) {
-        (None, _, _) => match p.min_months {
-            Some(m) => format!(
-                "hold {} for at least {} (not held)",
-                p.tier,
-                Count(u64::from(m), "month", "months")
-            ),
-            None => format!("hold {} (not held)", p.tier),
-        },
-        (Some(since), Some(m), _) => {
-            format!(
-                "hold {} for at least {} (held since {since})",
-                p.tier,
-                Count(u64::from(m), "month", "months")
-            )
+    let name = if p.tier_name.is_empty() {
+        p.tier.as_str()
+    } else {
+        p.tier_name.as_str()
+    };
+    let long = p
+        .min_months
+        .map(|m| format!(" for at least {}", Count(u64::from(m), "month", "months")))
+        .unwrap_or_default();
+    match p.held_since {
+        None => format!("hold {name}{long} (not held yet)"),
+        Some(since) => {
+            let enough = p
+                .min_months
+                .and_then(|m| since.checked_add_months(chrono::Months::new(m)));
+            match enough {
+                Some(on) if !p.met => {
+                    format!("hold {name}{long} (held since {since}, so long enough from {on})")
+                }
+                _ => format!("hold {name}{long} (held since {since})"),
+            }
         }
-        (Some(since), None, _) => format!("hold {} (held since {since})", p.tier),
-    }
-}
-
-fn push_shortfalls(r: &RequirementResult<'_>, out: &mut Vec<String>) {
-    for s in &r.shortfalls {
-        out.push(format!("{} ({}): {s}", r.title, r.id));
     }
 }
 
 fn write_requirement(s: &mut String, r: &RequirementResult<'_>, depth: usize) -> fmt::Result {
     let pad = "  ".repeat(depth);
-    write!(s, "{pad}[{}] {} ({})", mark(r.met), r.title, r.id)?;
+    write!(s, "{pad}[{}] {}", mark(r.met), r.title)?;
     if let (Some(req), Some(ach), Some(unit)) = (r.required, r.achieved, r.unit) {
         // "3 of 30 cases", "0 of 1 session": the unit agrees with the minimum.
         write!(s, ": {ach} of {}", Quantity(req, unit))?;
@@ -689,31 +797,30 @@ fn write_requirement(s: &mut String, r: &RequirementResult<'_>, depth: usize) ->
         RuleSummary::AtLeast(n) => write!(s, ": at least {n} of")?,
         RuleSummary::AllOf => write!(s, ": all of")?,
         RuleSummary::ByBackground => match &r.background {
-            Some(b) => write!(s, ": for background {b}")?,
-            None => write!(s, ": (no background branch applies)")?,
+            Some(b) => write!(s, ": for background {}", Spaced(b))?,
+            None if !r.children.is_empty() => write!(s, ": for other backgrounds")?,
+            None => write!(s, ": (no branch applies to the background)")?,
         },
         RuleSummary::Activity => {}
     }
     writeln!(s)?;
     if let Some(rate) = &r.rate {
-        let per = wording::period(rate.per, true);
+        let period = |n: u32| {
+            format!(
+                "{n} {}",
+                wording::anchored_period(rate.anchor, rate.per, n == 1)
+            )
+        };
         let at_least = match r.unit {
             Some(unit) => Quantity(rate.at_least, unit).to_string(),
             None => rate.at_least.to_string(),
         };
         writeln!(
             s,
-            "{pad}    rate: at least {at_least} a {per} for {}; longest run so far {}",
-            Count(
-                u64::from(rate.periods),
-                per,
-                wording::period(rate.per, false)
-            ),
-            Count(
-                u64::from(rate.best_run),
-                per,
-                wording::period(rate.per, false)
-            ),
+            "{pad}    rate: at least {at_least} a {} for {}; longest run so far {}",
+            wording::anchored_period(rate.anchor, rate.per, true),
+            period(rate.periods),
+            period(rate.best_run),
         )?;
     }
     if !r.pending.is_empty() {

@@ -7,18 +7,20 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, Months, NaiveDate};
 
 use super::assessment::join;
+use super::rate;
 use super::wording::{self, Quantity, Spaced};
 use super::{
     Assessment, CountedRecord, CycleWindow, IgnoredOverride, Inputs, NotCounted, NotCountedReason,
     Override, OverrideEffect, PrerequisiteResult, RateResult, RequirementResult, RuleSummary,
+    ShortPeriod,
 };
-use crate::ids::PersonId;
+use crate::ids::{PersonId, TierId};
 use crate::ledger::{
     Activity, ActivityKind, Amount, Attestation, Delivery, EventType, PrerequisiteType, ReportType,
     SupervisionFormat, Unit,
 };
 use crate::pathway::{
-    ActivityRule, Condition, CountUnit, Level, Milestone, Requirement, Rule, Tier,
+    ActivityRule, Condition, CountUnit, Level, Milestone, Pathway, Requirement, Rule, Tier,
 };
 
 /// `'l`: the ledger, whose ids the assessment borrows; `'i`: this
@@ -403,6 +405,10 @@ pub(super) fn assess<'l>(
                 });
                 PrerequisiteResult {
                     tier: p.tier.clone(),
+                    tier_name: inputs
+                        .pathway
+                        .tier(&p.tier)
+                        .map_or_else(|| p.tier.to_string(), |t| t.name.clone()),
                     min_months: p.min_months,
                     held_since,
                     met,
@@ -443,6 +449,7 @@ pub(super) fn assess<'l>(
 
     Assessment {
         pathway: inputs.pathway.id().clone(),
+        pathway_title: inputs.pathway.title().to_owned(),
         pathway_version: inputs.pathway.version().to_owned(),
         tier: tier.id.clone(),
         tier_name: tier.name.clone(),
@@ -489,12 +496,8 @@ impl<'l> Ctx<'_, 'l> {
             Rule::AllOf { requirements } => {
                 let mut res = empty_result(r, RuleSummary::AllOf);
                 res.children = requirements.iter().map(|c| self.requirement(c)).collect();
+                // Each unmet part says what it misses; the whole adds nothing.
                 res.met = res.children.iter().all(|c| c.met);
-                for c in res.children.iter().filter(|c| !c.met) {
-                    for s in &c.shortfalls {
-                        res.shortfalls.push(format!("{}: {s}", c.title));
-                    }
-                }
                 res
             }
             Rule::AnyOf { requirements } => self.choice(r, requirements, 1, RuleSummary::AnyOf),
@@ -517,20 +520,20 @@ impl<'l> Ctx<'_, 'l> {
                 let chosen = chosen.or_else(|| otherwise.as_deref().map(|o| (None, o)));
                 match chosen {
                     Some((bg, req)) => {
+                        // The branch says what it misses.
                         let child = self.requirement(req);
                         res.met = child.met;
-                        res.shortfalls.clone_from(&child.shortfalls);
                         res.background = bg;
                         res.children.push(child);
                     }
-                    None => res.shortfalls.push(format!(
-                        "no branch applies to the candidate's background ({})",
-                        if backgrounds.is_empty() {
-                            "none recorded".to_owned()
-                        } else {
+                    None => res.shortfalls.push(if backgrounds.is_empty() {
+                        "it depends on the candidate's professional background, which is not recorded".to_owned()
+                    } else {
+                        format!(
+                            "no branch applies to the candidate's background ({})",
                             backgrounds.join(", ")
-                        }
-                    )),
+                        )
+                    }),
                 }
                 res
             }
@@ -559,11 +562,16 @@ impl<'l> Ctx<'_, 'l> {
         let met = res.children.iter().filter(|c| c.met).count();
         res.met = met >= needed as usize;
         if !res.met {
-            let titles: Vec<&str> = res.children.iter().map(|c| c.title.as_str()).collect();
-            res.shortfalls.push(format!(
-                "needs {needed} of: {} ({met} met)",
-                join(&titles, "; ")
-            ));
+            let titles: Vec<String> = res.children.iter().map(|c| c.title.clone()).collect();
+            let parts = titles.len();
+            res.shortfalls.push(if needed == 1 {
+                format!("needs one of these, none met yet: {}", titles.join("; "))
+            } else {
+                format!(
+                    "needs {needed} of these {parts}, {met} met so far: {}",
+                    titles.join("; ")
+                )
+            });
         }
         res
     }
@@ -622,8 +630,8 @@ impl<'l> Ctx<'_, 'l> {
         let mut capped_by = vec![false; rule.caps.len()];
         let mut distinct: BTreeSet<&str> = BTreeSet::new();
         let mut achieved = 0u64;
-        // (month index, base amount) of counted records, for the rate.
-        let mut by_month: Vec<(i32, u64)> = Vec::new();
+        // (date, base amount) of counted records, in date order, for the rate.
+        let mut counted_amounts: Vec<(NaiveDate, u64)> = Vec::new();
 
         let kinds = kind_set(&rule.kinds);
         for r in &self.others {
@@ -696,7 +704,7 @@ impl<'l> Ctx<'_, 'l> {
                     .iter()
                     .zip(&mut condition_words)
                     .find(|(c, _)| !matches(c, r, people, inputs))
-                    .map(|(c, words)| failure(c, a, words))
+                    .map(|(c, words)| failure(c, a, words, inputs.pathway))
             } else {
                 self.excluded(r, rule, counts_from, after, before, &mut condition_words)
             };
@@ -769,7 +777,7 @@ impl<'l> Ctx<'_, 'l> {
                     res.not_counted.push(not_counted(NotCountedReason::OverCap {
                         max_percent: rule.caps[i].max_percent,
                         capped: cap_words[i]
-                            .get_or_insert_with(|| describe(&rule.caps[i].when))
+                            .get_or_insert_with(|| describe(&rule.caps[i].when, inputs.pathway))
                             .clone(),
                         not_counted: to_unit(amount - take),
                     }));
@@ -783,7 +791,7 @@ impl<'l> Ctx<'_, 'l> {
             }
             achieved += take;
             if rated {
-                by_month.push((month_index(r.date), take));
+                counted_amounts.push((r.date, take));
             }
             res.counted.push(CountedRecord {
                 activity: Cow::Borrowed(&a.id),
@@ -829,38 +837,38 @@ impl<'l> Ctx<'_, 'l> {
         }
 
         if let Some(rate) = &rule.rate {
-            let result = rate_check(
-                &by_month,
+            let outcome = rate::assess(
+                rate,
                 rate.at_least.thousandths().saturating_mul(factor),
-                rate.per.months(),
-                rate.periods,
-                month_index(as_of),
+                &counted_amounts,
+                inputs.candidate.entered_pathway,
+                as_of,
             );
-            let (best_run, best_from) = result;
-            let rate_met = best_run >= rate.periods;
-            if !rate_met {
-                let needed = Quantity(rate.at_least, rule.unit);
-                res.shortfalls.push(if rate.periods == 1 {
-                    format!(
-                        "needs at least {needed} in one {}",
-                        wording::period(rate.per, true)
-                    )
-                } else {
-                    format!(
-                        "needs at least {needed} in each of {} consecutive {} (longest run so far: {best_run})",
-                        rate.periods,
-                        wording::period(rate.per, false)
-                    )
-                });
+            if !outcome.met {
+                res.shortfalls
+                    .push(wording::rate_shortfall(rate, rule.unit, &outcome, to_unit));
             }
-            met &= rate_met;
+            met &= outcome.met;
             res.rate = Some(RateResult {
                 at_least: rate.at_least,
                 per: rate.per,
                 periods: rate.periods,
-                best_run,
-                best_run_from: best_from.and_then(month_start),
-                met: rate_met,
+                anchor: rate.anchor,
+                best_run: outcome.best.map_or(0, |b| b.length),
+                best_run_from: outcome.best.map(|b| b.from),
+                best_run_until: outcome.best.map(|b| b.until),
+                current_run: outcome.current_run,
+                met: outcome.met,
+                short_periods: outcome
+                    .short
+                    .iter()
+                    .map(|p| ShortPeriod {
+                        from: p.from,
+                        until: p.until,
+                        achieved: to_unit(p.achieved),
+                        in_progress: p.in_progress,
+                    })
+                    .collect(),
             });
         }
         res.met = met;
@@ -953,7 +961,7 @@ impl<'l> Ctx<'_, 'l> {
         }
         for (c, words) in rule.conditions.iter().zip(condition_words) {
             if !matches(c, r, people, inputs) {
-                return Some(failure(c, r.a, words));
+                return Some(failure(c, r.a, words, inputs.pathway));
             }
         }
         None
@@ -1021,13 +1029,22 @@ fn matches_record<'l>(
                 .as_ref()
                 .is_some_and(|p| providers.iter().any(|q| q == p))
         }
+        Condition::MinDays(days) => {
+            r.a.length_in_days()
+                .is_some_and(|length| length >= Amount::from_whole(u64::from(*days)))
+        }
         Condition::Not(inner) => !matches(inner, r, people, inputs),
         other => matches(other, r, people, inputs),
     }
 }
 
 /// Why `a` fails `c`; `words` keeps `c` in words once written.
-fn failure(c: &Condition, a: &Activity, words: &mut Option<String>) -> NotCountedReason {
+fn failure(
+    c: &Condition,
+    a: &Activity,
+    words: &mut Option<String>,
+    pathway: &Pathway,
+) -> NotCountedReason {
     match c {
         Condition::CoLeaderHeld(tiers) => NotCountedReason::CoLeaderDidNotHoldTier {
             co_leader: a.co_leader.clone(),
@@ -1051,17 +1068,21 @@ fn failure(c: &Condition, a: &Activity, words: &mut Option<String>) -> NotCounte
             required: *d,
         },
         other => NotCountedReason::ConditionNotMet {
-            condition: words.get_or_insert_with(|| describe(other)).clone(),
+            condition: words
+                .get_or_insert_with(|| describe(other, pathway))
+                .clone(),
         },
     }
 }
 
-/// A condition in words, e.g. `delivered online`.
-pub(super) fn describe(c: &Condition) -> String {
+/// A condition in words, e.g. `delivered online`, tiers by their names.
+pub(super) fn describe(c: &Condition, pathway: &Pathway) -> String {
     match c {
-        Condition::CoLeaderHeld(t) => format!("co-led with someone holding {}", join(t, " or ")),
+        Condition::CoLeaderHeld(t) => {
+            format!("co-led with someone holding {}", tier_names(t, pathway))
+        }
         Condition::SupervisorHeld(t) => {
-            format!("supervised by someone holding {}", join(t, " or "))
+            format!("supervised by someone holding {}", tier_names(t, pathway))
         }
         Condition::EventType(t) => format!("an event of type {}", spaced(t, EventType::as_str)),
         Condition::Provider(p) => format!("run by {}", join(p, " or ")),
@@ -1078,74 +1099,30 @@ pub(super) fn describe(c: &Condition) -> String {
         }
         Condition::OngoingGroup(true) => "in an ongoing group".to_owned(),
         Condition::OngoingGroup(false) => "not in an ongoing group".to_owned(),
-        Condition::Not(inner) => format!("not {}", describe(inner)),
+        Condition::MinDays(days) => format!(
+            "lasting at least {}",
+            wording::Count(u64::from(*days), "day", "days")
+        ),
+        Condition::Not(inner) => format!("not {}", describe(inner, pathway)),
     }
+}
+
+/// Tiers by their names in the pathway (their ids where it has none),
+/// joined with "or".
+pub(super) fn tier_names(tiers: &[TierId], pathway: &Pathway) -> String {
+    let names: Vec<&str> = tiers
+        .iter()
+        .map(|t| {
+            pathway
+                .tier(t)
+                .map_or(t.as_str(), |tier| tier.name.as_str())
+        })
+        .collect();
+    join(&names, " or ")
 }
 
 /// Words joined with "or", underscores as spaces: `training day or congress`.
 fn spaced<T: Copy>(words: &[T], word: fn(T) -> &'static str) -> String {
     let words: Vec<Spaced<'_>> = words.iter().map(|w| Spaced(word(*w))).collect();
     join(&words, " or ")
-}
-
-fn month_index(d: NaiveDate) -> i32 {
-    d.year() * 12 + d.month0() as i32
-}
-
-fn month_start(index: i32) -> Option<NaiveDate> {
-    let year = index.div_euclid(12);
-    let month = u32::try_from(index.rem_euclid(12)).ok()? + 1;
-    NaiveDate::from_ymd_opt(year, month, 1)
-}
-
-/// The longest run of consecutive periods (of `len` months, starting in any
-/// month, ending no later than `last_month`) each with at least `at_least`,
-/// stopping early once `needed` is reached. Returns the run and its first
-/// month.
-fn rate_check(
-    by_month: &[(i32, u64)],
-    at_least: u64,
-    len: u32,
-    needed: u32,
-    last_month: i32,
-) -> (u32, Option<i32>) {
-    let Some(first) = by_month.iter().map(|(m, _)| *m).min() else {
-        return (0, None);
-    };
-    if first > last_month {
-        return (0, None);
-    }
-    let span = usize::try_from(last_month - first + 1).unwrap_or(0);
-    // prefix[i] = sum of months first..first+i
-    let mut sums = vec![0u64; span + 1];
-    for &(m, amount) in by_month {
-        if let Ok(i) = usize::try_from(m - first) {
-            if i < span {
-                sums[i + 1] += amount;
-            }
-        }
-    }
-    for i in 0..span {
-        sums[i + 1] += sums[i];
-    }
-    let len = len as usize;
-    let mut best = (0u32, None);
-    for start in 0..span {
-        let mut run = 0u32;
-        let mut from = start;
-        while from + len <= span && sums[from + len] - sums[from] >= at_least {
-            run += 1;
-            from += len;
-            if run >= needed {
-                break;
-            }
-        }
-        if run > best.0 {
-            best = (run, Some(first + start as i32));
-            if run >= needed {
-                break;
-            }
-        }
-    }
-    best
 }

@@ -17,14 +17,17 @@
 //! - a record counts for the first failing check only (date, window,
 //!   conditions, unit, attestation, caps), which is the reason reported;
 //! - caps take records earliest first (then by id);
-//! - a rate is met when some run of consecutive periods (starting in any
-//!   month, ending no later than the month of `as_of`) has at least the rate
-//!   in each period;
+//! - a rate is met as soon as some run of consecutive periods, placed as
+//!   its [anchor](crate::pathway::RateAnchor) says, holds at least the rate
+//!   in each period (records after `as_of` never count; a period under way
+//!   on `as_of` counts once it holds enough); when it is not met, the
+//!   [`RateResult`] names the recent periods that fell short;
 //! - overrides recorded after `as_of` are not applied (they are listed in
 //!   [`Assessment::ignored_overrides`]).
 
 mod assessment;
 mod engine;
+mod rate;
 #[cfg(test)]
 mod tests;
 mod wording;
@@ -37,7 +40,7 @@ use serde::{Deserialize, Serialize};
 
 pub use assessment::{
     Assessment, CountedRecord, CycleWindow, IgnoredOverride, NotCounted, NotCountedReason,
-    PrerequisiteResult, RateResult, RequirementResult, RuleSummary,
+    PrerequisiteResult, RateResult, RequirementResult, RuleSummary, ShortPeriod, Shortfall,
 };
 
 use crate::ids::{PersonId, RequirementId, TierId};

@@ -117,7 +117,7 @@ fn counts_confirmed_records_and_explains_the_rest() {
     );
     assert_eq!(
         a.missing(),
-        ["Lead groups (leading): 1 more session needed (2 of 3); 1 session pending attestation"]
+        ["Lead groups: 1 more session needed (2 of 3); 1 session pending attestation."]
     );
     assert!(!a.eligible);
 }
@@ -384,7 +384,7 @@ fn caps_limit_the_online_share_earliest_first() {
 }
 
 #[test]
-fn a_rate_needs_consecutive_periods() {
+fn a_rate_needs_consecutive_periods_and_names_the_one_that_broke_the_run() {
     let p = pathway(json!([
         {"id": "monthly", "title": "Lead monthly", "kinds": ["leading", "co_leading"], "unit": "sessions",
          "minimum": 3, "rate": {"at_least": 1, "per": "month", "periods": 3}}
@@ -394,18 +394,142 @@ fn a_rate_needs_consecutive_periods() {
         rec("b", ActivityKind::Leading, "2024-02-10", 1, Unit::Sessions),
         rec("c", ActivityKind::Leading, "2024-04-10", 1, Unit::Sessions),
     ];
-    let a = run(&p, &gap, "2025-01-01");
+    // The last day of the month after the gap: March is the gap.
+    let a = run(&p, &gap, "2024-04-30");
     let r = &a.mandatory[0];
     assert!(!r.met, "March is missing");
-    assert_eq!(r.rate.as_ref().unwrap().best_run, 2);
-    assert!(r.shortfalls[0].contains("3 consecutive months (longest run so far: 2)"));
+    let rate = r.rate.as_ref().unwrap();
+    assert_eq!(rate.best_run, 2);
+    assert_eq!(rate.best_run_from, Some(d("2024-01-01")));
+    assert_eq!(rate.best_run_until, Some(d("2024-02-29")));
+    assert_eq!(rate.current_run, 1);
+    assert_eq!(
+        rate.short_periods,
+        [ShortPeriod {
+            from: d("2024-03-01"),
+            until: d("2024-03-31"),
+            achieved: Amount::ZERO,
+            in_progress: false
+        }]
+    );
+    assert_eq!(
+        r.shortfalls[0],
+        "needs at least 1 session in each of 3 consecutive months; the longest run so far is 2 months (January to February 2024); short: March 2024 had no sessions; the current run has 1 of the 3 months needed"
+    );
+    // With March filled on its last day, the run is met on that day.
     let mut steady = gap.clone();
     steady[2].date = d("2024-03-31");
-    let a = run(&p, &steady, "2025-01-01");
+    let a = run(&p, &steady, "2024-03-31");
     assert!(a.mandatory[0].met);
+    let rate = a.mandatory[0].rate.as_ref().unwrap();
+    assert_eq!(rate.best_run, 3);
+    assert_eq!(rate.best_run_from, Some(d("2024-01-01")));
+    assert!(rate.short_periods.is_empty());
+    // The day before, it is not: March is under way and holds nothing yet.
+    let a = run(&p, &steady, "2024-03-30");
+    let rate = a.mandatory[0].rate.as_ref().unwrap();
+    assert!(!rate.met);
+    assert_eq!(rate.current_run, 2, "March is still under way");
+    assert!(rate.short_periods[0].in_progress);
+    assert!(
+        a.mandatory[0].shortfalls[1].contains("short: March 2024 has no sessions so far"),
+        "{:?}",
+        a.mandatory[0].shortfalls
+    );
+}
+
+#[test]
+fn a_rate_of_training_years_is_met_on_the_last_day_of_the_last_year() {
+    // Ten supervision sessions in each of two training years, held February
+    // to November; the trainee entered on 1 January 2024.
+    let p = pathway(json!([
+        {"id": "supervision", "title": "Supervision", "kind": "supervision", "unit": "sessions",
+         "minimum": 20, "rate": {"at_least": 10, "per": "year", "periods": 2, "anchor": "pathway_entry"}}
+    ]));
+    let mut ledger = Vec::new();
+    for year in [2024, 2025] {
+        for month in 2..=11 {
+            ledger.push(rec(
+                &format!("s{year}{month:02}"),
+                ActivityKind::Supervision,
+                &format!("{year}-{month:02}-15"),
+                1,
+                Unit::Sessions,
+            ));
+        }
+    }
+    let mut c = candidate();
+    c.entered_pathway = Some(d("2024-01-01"));
+    let assess_for = |c: &Candidate, as_of: &str| {
+        Inputs::new(&p, c, &ledger, d(as_of))
+            .evaluate(&trainer())
+            .unwrap()
+            .into_owned()
+    };
+    let assess = |as_of: &str| assess_for(&c, as_of);
+    let a = assess("2025-12-31");
+    let rate = a.mandatory[0].rate.clone().unwrap();
+    assert!(rate.met, "{}", a.render_text());
+    assert_eq!(rate.best_run_from, Some(d("2024-01-01")));
+    assert_eq!(rate.best_run_until, Some(d("2025-12-31")));
+    // Already on the day of the tenth session of the second year.
+    assert!(assess("2025-11-15").mandatory[0].met);
+    // Not the day before: the second year holds 9 so far.
+    let a = assess("2025-11-14");
+    let r = &a.mandatory[0];
+    assert!(!r.met);
     assert_eq!(
-        a.mandatory[0].rate.as_ref().unwrap().best_run_from,
-        Some(d("2024-01-01"))
+        r.shortfalls,
+        [
+            "1 more session needed (19 of 20)",
+            "needs at least 10 sessions in each of 2 consecutive training years; the longest run so far is training year 1 (1 January 2024 to 31 December 2024); short: training year 2 (1 January 2025 to 31 December 2025) has 9 sessions so far; the current run has 1 of the 2 training years needed"
+        ]
+    );
+    // Calendar years give the same here; rolling years too.
+    for anchor in ["calendar", "rolling"] {
+        let p = pathway(json!([
+            {"id": "supervision", "title": "Supervision", "kind": "supervision", "unit": "sessions",
+             "minimum": 20, "rate": {"at_least": 10, "per": "year", "periods": 2, "anchor": anchor}}
+        ]));
+        let a = Inputs::new(&p, &c, &ledger, d("2025-12-31"))
+            .evaluate(&trainer())
+            .unwrap();
+        assert!(a.mandatory[0].met, "{anchor}: {}", a.render_text());
+    }
+    // Training years need the day of entering the pathway.
+    let unknown = Candidate {
+        entered_pathway: None,
+        ..c.clone()
+    };
+    let a = assess_for(&unknown, "2025-12-31");
+    assert!(!a.mandatory[0].met);
+    assert!(a.mandatory[0].shortfalls[0].ends_with("which is not recorded"));
+}
+
+#[test]
+fn records_before_entering_the_pathway_are_in_no_training_year() {
+    let p = pathway(json!([
+        {"id": "yearly", "title": "Yearly report", "kind": "report", "unit": "events",
+         "minimum": 1, "rate": {"at_least": 1, "per": "year", "periods": 1, "anchor": "pathway_entry"}}
+    ]));
+    let mut c = candidate();
+    c.entered_pathway = Some(d("2024-03-15"));
+    let early = vec![rec(
+        "r",
+        ActivityKind::Report,
+        "2024-03-14",
+        1,
+        Unit::Events,
+    )];
+    let a = Inputs::new(&p, &c, &early, d("2024-12-31"))
+        .evaluate(&trainer())
+        .unwrap();
+    let r = &a.mandatory[0];
+    assert!(!r.met, "counted, but in no training year");
+    assert_eq!(r.achieved, Some(Amount::from_whole(1)));
+    assert_eq!(
+        r.shortfalls,
+        ["needs at least 1 event in one training year; no training year has held enough yet; short: training year 1 (15 March 2024 to 14 March 2025) has no events so far"]
     );
 }
 
@@ -773,17 +897,17 @@ fn the_report_names_units_in_words_singular_after_one() {
     let text = run(&p, &[led, supervision, congress], "2025-01-01").render_text();
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     for expected in [
-        "[x] hold leader for at least 24 months (held since 2022-01-01)",
-        "[ ] Varied settings (settings): 1 of 2 distinct settings",
-        "[ ] One supervision session (one-session): 0 of 1 session",
+        "[x] hold Leader for at least 24 months (held since 2022-01-01)",
+        "[ ] Varied settings: 1 of 2 distinct settings",
+        "[ ] One supervision session: 0 of 1 session",
         "1 pending record would count once attested",
-        "[ ] Lead monthly (monthly): 1 of 1 session",
+        "[ ] Lead monthly: 1 of 1 session",
         "rate: at least 1 session a month for 3 months; longest run so far 1 month",
         "not counted: w1 (2024-03-01): event type is congress, needs training day",
-        "- Varied settings (settings): 1 more distinct setting needed (1 of 2)",
-        "- One supervision session (one-session): 1 more session needed (0 of 1); 1 session pending attestation",
-        "- Lead monthly (monthly): needs at least 1 session in each of 3 consecutive months (longest run so far: 1)",
-        "- Training days (days): 1 more event needed (0 of 1)",
+        "- Varied settings: 1 more distinct setting needed (1 of 2).",
+        "- One supervision session: 1 more session needed (0 of 1); 1 session pending attestation.",
+        "- Lead monthly: needs at least 1 session in each of 3 consecutive months; the longest run so far is 1 month (January 2024); short: November 2024 to January 2025 has had no sessions so far.",
+        "- Training days: 1 more event needed (0 of 1).",
     ] {
         assert!(lines.contains(&expected), "no line {expected:?} in:\n{text}");
     }

@@ -4,10 +4,13 @@
 //! Documents and JSON use snake_case words (`double_sessions`); reports and
 //! shortfalls use these instead, singular after exactly one.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
+use chrono::{Datelike, NaiveDate};
+
+use super::rate::{self, Grid};
 use crate::ledger::{Amount, Unit};
-use crate::pathway::{CountUnit, Period};
+use crate::pathway::{CountUnit, Period, Rate, RateAnchor};
 
 /// Whether an amount is exactly one (so the unit is singular).
 fn is_one(amount: Amount) -> bool {
@@ -96,6 +99,184 @@ impl fmt::Display for Spaced<'_> {
             f.write_str(part)?;
         }
         Ok(())
+    }
+}
+
+/// A rate's period in words, as its anchor places it: `month`, `training
+/// year`, `calendar quarter`.
+pub(super) fn rate_period(rate: &Rate, one: bool) -> String {
+    anchored_period(rate.anchor, rate.per, one)
+}
+
+/// A period in words as `anchor` places it (see [`rate_period`]).
+pub(super) fn anchored_period(anchor: RateAnchor, per: Period, one: bool) -> String {
+    let period = period(per, one);
+    match anchor {
+        RateAnchor::Rolling => period.to_owned(),
+        RateAnchor::PathwayEntry => format!("training {period}"),
+        RateAnchor::Calendar => format!("calendar {period}"),
+    }
+}
+
+/// A day for people: `1 February 2025`.
+pub(super) fn day(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+/// Whole calendar months from `from` to `until`: `February 2024`, `March to
+/// December 2025`, `March 2024 to February 2025`; other spans as days.
+fn months(from: NaiveDate, until: NaiveDate) -> String {
+    let whole = from.day() == 1 && until.succ_opt().is_none_or(|next| next.day() == 1);
+    if !whole {
+        return format!("{} to {}", day(from), day(until));
+    }
+    let month = |d: NaiveDate| d.format("%B").to_string();
+    if (from.year(), from.month()) == (until.year(), until.month()) {
+        format!("{} {}", month(from), from.year())
+    } else if from.year() == until.year() {
+        format!("{} to {} {}", month(from), month(until), until.year())
+    } else {
+        format!(
+            "{} {} to {} {}",
+            month(from),
+            from.year(),
+            month(until),
+            until.year()
+        )
+    }
+}
+
+/// Periods `first` to `last` of `grid` (from `from` to `until`) in words:
+/// training periods by number and days, others by their months.
+fn span(rate: &Rate, grid: Option<Grid>, from: NaiveDate, until: NaiveDate) -> String {
+    match grid {
+        Some(g @ Grid::From { .. }) => {
+            let number = |d: NaiveDate| g.index(d).map_or(0, |i| i + 1);
+            let (first, last) = (number(from), number(until));
+            let one = first == last;
+            let mut s = rate_period(rate, one);
+            if one {
+                let _ = write!(s, " {first}");
+            } else {
+                s = format!("{} {first} to {last}", rate_period(rate, false));
+            }
+            format!("{s} ({} to {})", day(from), day(until))
+        }
+        _ => months(from, until),
+    }
+}
+
+/// Why a rate is not met, in one sentence: what it needs, the longest run
+/// and where it lies, the recent periods that fell short and what they
+/// held, and how far the current run has come.
+pub(super) fn rate_shortfall(
+    rate: &Rate,
+    unit: CountUnit,
+    outcome: &rate::Outcome,
+    to_unit: impl Fn(u64) -> Amount,
+) -> String {
+    let needed = Quantity(rate.at_least, unit);
+    let mut s = if rate.periods == 1 {
+        format!("needs at least {needed} in one {}", rate_period(rate, true))
+    } else {
+        format!(
+            "needs at least {needed} in each of {} consecutive {}",
+            rate.periods,
+            rate_period(rate, false)
+        )
+    };
+    if outcome.no_origin {
+        s.push_str(
+            "; training periods are counted from the day of entering the pathway, which is not recorded",
+        );
+        return s;
+    }
+    let grid = match rate.anchor {
+        RateAnchor::PathwayEntry => outcome.examined,
+        _ => None,
+    };
+    match outcome.best {
+        None => {
+            let _ = write!(s, "; no {} has held enough yet", rate_period(rate, true));
+        }
+        // Training periods name themselves ("training years 1 to 2 (...)");
+        // others are counted, then placed ("2 months (January to ...)").
+        Some(run) if grid.is_some() => {
+            let _ = write!(
+                s,
+                "; the longest run so far is {}",
+                span(rate, grid, run.from, run.until)
+            );
+        }
+        Some(run) => {
+            let _ = write!(
+                s,
+                "; the longest run so far is {} {} ({})",
+                run.length,
+                rate_period(rate, run.length == 1),
+                span(rate, grid, run.from, run.until)
+            );
+        }
+    }
+    const LISTED: usize = 6;
+    if !outcome.short.is_empty() {
+        // Neighbouring periods that held nothing are named together.
+        let mut groups: Vec<(rate::Short, rate::Short)> = Vec::new();
+        for p in &outcome.short {
+            match groups.last_mut() {
+                Some((_, last))
+                    if p.achieved == 0 && last.achieved == 0 && last.index + 1 == p.index =>
+                {
+                    *last = *p
+                }
+                _ => groups.push((*p, *p)),
+            }
+        }
+        let mut items: Vec<String> = groups
+            .iter()
+            .take(LISTED)
+            .map(|(first, last)| {
+                let label = span(rate, grid, first.from, last.until);
+                let achieved = to_unit(last.achieved);
+                let held = if achieved.is_zero() {
+                    format!("no {}", count_unit(unit, false))
+                } else {
+                    Quantity(achieved, unit).to_string()
+                };
+                match (last.in_progress, first.index == last.index) {
+                    (false, _) => format!("{label} had {held}"),
+                    (true, true) => format!("{label} has {held} so far"),
+                    (true, false) => format!("{label} has had {held} so far"),
+                }
+            })
+            .collect();
+        let more = groups.len().saturating_sub(LISTED);
+        if more > 0 {
+            items.push(format!(
+                "{more} more {}",
+                if more == 1 { "period" } else { "periods" }
+            ));
+        }
+        let _ = write!(s, "; short: {}", and_list(&items));
+    }
+    if outcome.current_run > 0 && outcome.current_run < rate.periods {
+        let _ = write!(
+            s,
+            "; the current run has {} of the {} {} needed",
+            outcome.current_run,
+            rate.periods,
+            rate_period(rate, false)
+        );
+    }
+    s
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub(super) fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 

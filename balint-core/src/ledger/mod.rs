@@ -27,7 +27,8 @@ use crate::ids::{ActivityId, PersonId};
 word_enum! {
     /// What kind of experience a record is.
     pub enum ActivityKind ("activity kind") {
-        /// Sessions attended as an ordinary group member.
+        /// Sessions attended as an ordinary group member (and events, such
+        /// as a society's weekend, attended as one).
         Participation => "participation",
         /// Groups or case discussions led alone.
         Leading => "leading",
@@ -152,9 +153,15 @@ impl ActivityKind {
     pub const fn units(self) -> &'static [Unit] {
         use Unit::*;
         match self {
-            ActivityKind::Participation => {
-                &[Sessions, DoubleSessions, Minutes, Hours, Meetings, Days]
-            }
+            ActivityKind::Participation => &[
+                Sessions,
+                DoubleSessions,
+                Minutes,
+                Hours,
+                Meetings,
+                Events,
+                Days,
+            ],
             ActivityKind::Leading | ActivityKind::CoLeading => &[
                 Sessions,
                 DoubleSessions,
@@ -272,6 +279,10 @@ pub struct Activity {
     /// The total length in minutes, where known: lets sessions count as time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_minutes: Option<u32>,
+    /// For an event over several days (a weekend, an intensive): how many
+    /// days it ran. A record counted in days gives its length as its amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
     /// Cases discussed, for leading and co-leading counted in sessions or meetings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cases: Option<u32>,
@@ -341,6 +352,7 @@ impl Activity {
             amount,
             unit,
             duration_minutes: None,
+            days: None,
             cases: None,
             delivery: Delivery::InPerson,
             attestor: None,
@@ -357,6 +369,16 @@ impl Activity {
             prerequisite_type: None,
             notes: None,
             attestation: Attestation::Pending,
+        }
+    }
+
+    /// How many days the event ran: its [`days`](Activity::days), or its
+    /// amount when it is counted in days.
+    pub fn length_in_days(&self) -> Option<Amount> {
+        match (self.days, self.unit) {
+            (Some(days), _) => Some(Amount::from_whole(u64::from(days))),
+            (None, Unit::Days) => Some(self.amount),
+            (None, _) => None,
         }
     }
 
@@ -394,6 +416,9 @@ impl Activity {
         }
         if self.duration_minutes == Some(0) {
             problems.push(ActivityProblem::ZeroDuration);
+        }
+        if self.days == Some(0) {
+            problems.push(ActivityProblem::ZeroDays);
         }
         if self.cases.is_some()
             && !matches!(self.kind, ActivityKind::Leading | ActivityKind::CoLeading)
@@ -469,6 +494,9 @@ pub enum ActivityProblem {
     /// The duration is zero.
     #[error("the duration, when given, must be more than zero minutes")]
     ZeroDuration,
+    /// The length in days is zero.
+    #[error("the length in days, when given, must be more than zero")]
+    ZeroDays,
     /// `cases` given on a record that is not leading or co-leading.
     #[error("cases are recorded only on leading and co-leading records")]
     CasesOnlyForLeading,

@@ -429,11 +429,38 @@ impl Period {
     }
 }
 
+word_enum! {
+    /// Where a rate's periods begin.
+    pub enum RateAnchor ("rate anchor") {
+        /// Any month: a run of periods may begin on the first day of any
+        /// calendar month, before the first record included ("at least
+        /// monthly for two years" is any 24 consecutive months).
+        Rolling => "rolling",
+        /// The day the candidate entered the pathway: periods are years (or
+        /// months, quarters, half years) of training, the first beginning on
+        /// that day ("10 a year" for each year of training). Records dated
+        /// before it fall in no period.
+        PathwayEntry => "pathway_entry",
+        /// The calendar: years from 1 January, half years from 1 January and
+        /// 1 July, quarters from 1 January, 1 April, 1 July and 1 October,
+        /// months from their first day.
+        Calendar => "calendar",
+    }
+}
+
 /// A rate: at least `at_least` in each of `periods` consecutive periods.
 ///
-/// Periods are runs of calendar months; a run may start in any month (so
-/// "10 a year for 2 years" is any 24 consecutive months split into two
-/// 12-month halves with at least 10 in each).
+/// A period is `per` long (a month, a quarter, a half year or a year,
+/// counted in calendar months) and begins where the `anchor` says. The rate
+/// is met as soon as some run of `periods` consecutive periods holds at
+/// least `at_least` of the counted records in each period. Records dated
+/// after the assessment date never count, so a period still under way on
+/// that date is met once it already holds enough, and a period that has
+/// not begun holds nothing.
+///
+/// With [`RateAnchor::PathwayEntry`], a period that begins on a day the
+/// month does not have (entering on 31 January: the next month begins on
+/// 28 or 29 February) begins on that month's last day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rate {
     /// How much in each period, in the requirement's unit.
@@ -442,6 +469,8 @@ pub struct Rate {
     pub per: Period,
     /// How many consecutive periods.
     pub periods: u32,
+    /// Where periods begin (`rolling` when a document does not say).
+    pub anchor: RateAnchor,
 }
 
 /// A condition on the records that count.
@@ -468,6 +497,9 @@ pub enum Condition {
     PrerequisiteType(Vec<PrerequisiteType>),
     /// The group was (or was not) an ongoing group.
     OngoingGroup(bool),
+    /// The event ran for at least this many days (see
+    /// [`Activity::length_in_days`](crate::ledger::Activity::length_in_days)).
+    MinDays(u32),
     /// The inner condition does not hold.
     Not(Box<Condition>),
 }

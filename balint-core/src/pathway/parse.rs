@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::{
     ActivityRule, Branch, Cap, Condition, CountUnit, Entry, Level, Milestone, Pathway, Period,
-    Problem, Rate, Renewal, Requirement, Rule, Tier, TierPrerequisite, Window, FORMAT,
+    Problem, Rate, RateAnchor, Renewal, Requirement, Rule, Tier, TierPrerequisite, Window, FORMAT,
 };
 use crate::ids::{IdError, RequirementId, TierId};
 use crate::ledger::{
@@ -1038,11 +1038,16 @@ fn rate(value: &Value, path: &str, c: &mut Check) -> Option<Rate> {
     let periods = f
         .required("periods", c)
         .and_then(|v| count(v, &key(path, "periods"), 1, 600, c));
+    let anchor = match f.optional("anchor") {
+        Some(v) => word::<RateAnchor>(v, &key(path, "anchor"), c),
+        None => Some(RateAnchor::Rolling),
+    };
     f.finish(c);
     Some(Rate {
         at_least: at_least?,
         per: per?,
         periods: periods?,
+        anchor: anchor?,
     })
 }
 
@@ -1076,6 +1081,7 @@ const CONDITIONS: &[&str] = &[
     "report_type",
     "prerequisite_type",
     "ongoing_group",
+    "min_days",
     "not",
 ];
 
@@ -1118,6 +1124,7 @@ fn condition(value: &Value, path: &str, c: &mut Check) -> Option<Condition> {
             one_or_many(v, &p, c, word::<PrerequisiteType>).map(Condition::PrerequisiteType)
         }
         "ongoing_group" => boolean(v, &p, c).map(Condition::OngoingGroup),
+        "min_days" => count(v, &p, 1, 366, c).map(Condition::MinDays),
         "not" => condition(v, &p, c).map(|inner| Condition::Not(Box::new(inner))),
         other => {
             c.problem(
