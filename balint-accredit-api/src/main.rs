@@ -11,7 +11,7 @@ use balint_accredit_api::{admin, cli, telemetry, Application};
 
 fn main() -> ExitCode {
     match run() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             // The whole cause chain, without a backtrace: this is for people.
             eprintln!("error: {e:#}");
@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> anyhow::Result<()> {
+fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     // No command means `serve`.
     let command = cli.command.unwrap_or(Command::Serve(cli.serve));
@@ -35,7 +35,7 @@ fn run() -> anyhow::Result<()> {
                     "serving the Balint accreditation API"
                 );
                 app.run_until_stopped().await?;
-                Ok(())
+                Ok(ExitCode::SUCCESS)
             })
         }
         Command::Migrate(database) => {
@@ -47,22 +47,36 @@ fn run() -> anyhow::Result<()> {
                     println!("applied {name}");
                 }
             }
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
-        Command::Admin(AdminCommand::Create(args)) => create_admin(args),
+        Command::Admin(AdminCommand::Create(args)) => {
+            create_admin(args).map(|()| ExitCode::SUCCESS)
+        }
         Command::Evaluate(args) => {
             let today = chrono::Utc::now().date_naive();
-            print!("{}", cli::evaluate::run(&args, today)?);
-            Ok(())
+            // 0 eligible, 1 not eligible, 2 the files could not be used.
+            match cli::evaluate::run(&args, today) {
+                Ok(report) => {
+                    print!("{}", report.text);
+                    if !report.eligible {
+                        return Ok(ExitCode::from(1));
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Ledger(command) => {
             print!("{}", cli::ledger_import::run(&command)?);
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Lapse(args) => {
             let today = chrono::Utc::now().date_naive();
             print!("{}", cli::register_io::lapse(&args, today)?);
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Import(args) => {
             let report = cli::register_io::import(&args)?;
@@ -74,14 +88,14 @@ fn run() -> anyhow::Result<()> {
                 report.unchanged,
                 report.people_created
             );
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Export(args) => {
             let today = chrono::Utc::now().date_naive();
             if let Some(text) = cli::register_io::export(&args, today)? {
                 print!("{text}");
             }
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

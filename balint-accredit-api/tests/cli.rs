@@ -197,7 +197,7 @@ fn evaluate_prints_what_counts_and_what_is_missing() {
         .arg(&ledger)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.status.code(), Some(1), "not eligible: {out:?}");
     let report = String::from_utf8(out.stdout).unwrap();
     assert!(
         report.starts_with("Accredited Leader for trainee-1, as of 2026-01-01: NOT ELIGIBLE"),
@@ -229,7 +229,7 @@ fn evaluate_json_is_the_assessment() {
         .arg(&ledger)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.status.code(), Some(1), "not eligible: {out:?}");
     let assessment: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(assessment["eligible"], false);
     assert_eq!(assessment["tier"], "accredited-leader");
@@ -253,7 +253,7 @@ fn evaluate_lists_every_problem_of_a_bad_pathway_file() {
         .arg(&pathway)
         .output()
         .unwrap();
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "bad input: {out:?}");
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("is not a valid pathway document"), "{err}");
     assert!(err.contains("effective_from:"), "{err}");
@@ -277,8 +277,192 @@ fn evaluate_names_an_unknown_tier_and_lists_the_real_ones() {
         .arg(&ledger)
         .output()
         .unwrap();
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "bad input: {out:?}");
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("has no tier \"grand-master\""), "{err}");
     assert!(err.contains("accredited-leader"), "{err}");
+}
+
+/// The example ledgers shipped in `examples/ledgers/`.
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/ledgers")
+        .join(name)
+}
+
+fn evaluate(
+    dir: &TempDir,
+    preset: &str,
+    tier: &str,
+    ledger: &std::path::Path,
+    as_of: &str,
+) -> std::process::Output {
+    command(dir)
+        .args([
+            "evaluate", "--preset", preset, "--tier", tier, "--as-of", as_of, "--ledger",
+        ])
+        .arg(ledger)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_example_ledgers_are_judged_on_the_last_day_of_a_training_year() {
+    let dir = TempDir::new();
+    // Two training years of BSANZ supervision, judged on the last day of
+    // the second: eligible, exit 0.
+    let bsanz = example("bsanz-trainee.json");
+    let out = evaluate(
+        &dir,
+        "bsanz-leader",
+        "accredited-leader",
+        &bsanz,
+        "2025-12-31",
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        report.starts_with("Accredited Leader for ada, as of 2025-12-31: ELIGIBLE"),
+        "{report}"
+    );
+    // A day before the final report: not yet, exit 1.
+    let out = evaluate(
+        &dir,
+        "bsanz-leader",
+        "accredited-leader",
+        &bsanz,
+        "2025-12-14",
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        report.contains(
+            "  - Final suitability report from the supervisor: 1 more event needed (0 of 1)."
+        ),
+        "{report}"
+    );
+    // The ABS candidate missed July 2024: the words name it, exit 1.
+    let abs = example("abs-candidate.json");
+    let out = evaluate(
+        &dir,
+        "abs-credentialed-leader",
+        "credentialed-leader",
+        &abs,
+        "2025-12-31",
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        report.contains("the longest run so far is 17 months (August 2024 to December 2025); short: July 2024 had no sessions"),
+        "{report}"
+    );
+}
+
+#[test]
+fn evaluate_refuses_an_unknown_field_with_its_place_in_the_file() {
+    let dir = TempDir::new();
+    // `status` is not a field: the record would otherwise stay pending.
+    let ledger = write(
+        &dir,
+        "ledger.json",
+        r#"{"activities": [
+            {"id": "a1", "person": "t", "kind": "leading", "date": "2025-03-04", "amount": 1, "unit": "meetings"},
+            {"id": "a2", "person": "t", "kind": "leading", "date": "2025-04-01", "amount": 1, "unit": "meetings",
+             "status": "confirmed"}
+        ]}"#,
+    );
+    let out = evaluate(
+        &dir,
+        "bsanz-leader",
+        "accredited-leader",
+        &ledger,
+        "2025-12-31",
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("activities[1].status: unknown field `status`"),
+        "{err}"
+    );
+    assert!(err.contains("evaluate --help"), "{err}");
+    // Inside the attestation too.
+    let ledger = write(
+        &dir,
+        "ledger.json",
+        r#"[{"id": "a1", "person": "t", "kind": "leading", "date": "2025-03-04", "amount": 1,
+             "unit": "meetings", "attestation": {"state": "confirmed", "by": "s", "date": "2025-03-05"}}]"#,
+    );
+    let out = evaluate(
+        &dir,
+        "bsanz-leader",
+        "accredited-leader",
+        &ledger,
+        "2025-12-31",
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("[0].attestation: unknown field `date`, expected `by` or `on`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn evaluate_says_which_date_format_it_wants_and_documents_the_ledger() {
+    let dir = TempDir::new();
+    let out = evaluate(
+        &dir,
+        "bsanz-leader",
+        "accredited-leader",
+        &example("bsanz-trainee.json"),
+        "31/12/2025",
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("expected a date as YYYY-MM-DD, for example 2025-12-31"),
+        "{err}"
+    );
+    let help = command(&dir).args(["evaluate", "--help"]).output().unwrap();
+    assert!(help.status.success());
+    let help = String::from_utf8(help.stdout).unwrap();
+    // Every field of a record, the attestation's shape and the exit status.
+    for field in [
+        "id",
+        "person",
+        "kind",
+        "date",
+        "amount",
+        "unit",
+        "duration_minutes",
+        "days",
+        "cases",
+        "delivery",
+        "attestor",
+        "co_leader",
+        "supervisor",
+        "group",
+        "ongoing_group",
+        "setting",
+        "event_type",
+        "provider",
+        "provider_approved",
+        "supervision_format",
+        "report_type",
+        "prerequisite_type",
+        "notes",
+        "attestation",
+    ] {
+        assert!(
+            help.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{field} "))),
+            "{field} in:\n{help}"
+        );
+    }
+    assert!(
+        help.contains(r#"{"state": "confirmed", "by": "p-2", "on": "2025-03-05"}"#),
+        "{help}"
+    );
+    assert!(help.contains("EXIT STATUS"), "{help}");
+    assert!(help.contains("--as-of <YYYY-MM-DD>"), "{help}");
 }

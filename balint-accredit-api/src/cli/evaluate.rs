@@ -13,38 +13,130 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
 
+/// What `evaluate --help` says of the files, the dates and the answer.
+const LEDGER_HELP: &str = "\
+THE PATHWAY
+  --pathway FILE: a pathway document in JSON (.json) or TOML (.toml), checked in
+  full (every problem is listed with its path); or --preset ID, a built-in one:
+  abs-credentialed-leader, uk-2016, bsanz-leader, dbg-leader, rcpsych-core-balint.
+
+THE LEDGER FILE (JSON)
+  Either a list of records, all of one person:
+    [ {record}, {record}, ... ]
+  or an object with the records and what the evaluation needs besides them:
+    {
+      \"candidate\":  {\"person\": \"p-1\", \"backgrounds\": [\"psychodynamic_training\"],
+                     \"entered_pathway\": \"2024-02-01\",
+                     \"tiers_held\": [{\"tier\": \"pathway-trainee\", \"since\": \"2024-02-01\"}]},
+      \"activities\": [ {record}, ... ],
+      \"overrides\":  [{\"requirement\": \"supervision\", \"kind\": \"recognition_of_prior_learning\",
+                      \"effect\": {\"credit\": 5} or \"waive\", \"reason\": \"...\",
+                      \"recorded_by\": \"p-9\", \"recorded_on\": \"2025-01-10\"}],
+      \"register\":   [{\"person\": \"p-2\", \"tier\": \"accredited-leader-trainer\",
+                      \"from\": \"2019-01-01\", \"until\": \"2030-01-01\"}]
+    }
+  Only \"activities\" is required. \"candidate\" says whose progress it is (needed
+  when the records name several people) and the day they entered the pathway
+  (training years count from it); \"register\" says who held which tier when (for
+  rules such as \"supervised by an Accredited Leader Trainer\"; \"until\" is the first
+  day no longer held, omitted while still held); \"overrides\" are recognition of
+  prior learning or committee discretion (kind: recognition_of_prior_learning or
+  committee_discretion).
+
+  A record:
+    id                 required  the record's id (letters, digits, - _ .)
+    person             required  whose experience it is
+    kind               required  participation, leading, co_leading, supervision,
+                                 workshop, report, evaluation or prerequisite
+    date               required  YYYY-MM-DD (the first day, for several days)
+    amount             required  a number above zero
+    unit               required  sessions, double_sessions, minutes, hours, cases,
+                                 meetings, events or days (one that fits the kind)
+    duration_minutes   optional  total length; lets sessions count as time
+    days               optional  for an event over several days, how many
+    cases              optional  cases discussed (leading and co-leading)
+    delivery           optional  in_person (default) or online
+    attestor           optional  who is asked to confirm it
+    co_leader          optional  the co-leader (required for co_leading)
+    supervisor         optional  the supervisor
+    group              optional  the group's name or code
+    ongoing_group      optional  true for a standing group (default false)
+    setting            optional  e.g. general-practice, hospital
+    event_type         optional  intensive, workshop, weekend, training_day,
+                                 seminar, congress, residential or other
+    provider           optional  who ran the event, e.g. bsanz
+    provider_approved  optional  true when the society approved the provider
+    supervision_format optional  individual or group
+    report_type        optional  progress, final_suitability, observed_leading,
+                                 case_discussion_assessment, training_record,
+                                 colloquium or other
+    prerequisite_type  optional  membership, professional_qualification,
+                                 psychotherapy_training, clinical_experience or other
+    notes              optional  free text
+    attestation        optional  {\"state\": \"pending\"} (the default),
+                                 {\"state\": \"confirmed\", \"by\": \"p-2\", \"on\": \"2025-03-05\"} or
+                                 {\"state\": \"rejected\", \"by\": \"p-2\", \"on\": \"2025-03-05\",
+                                  \"reason\": \"...\"}
+  Only confirmed records count. Any other field is refused with its place in
+  the file (e.g. activities[2].status), so a typo never leaves a record pending.
+
+EXIT STATUS
+  0  eligible (for every tier evaluated)
+  1  not eligible (for some tier evaluated)
+  2  the files or the arguments could not be used (the reason is printed)
+
+EXAMPLES
+  balint-accredit evaluate --preset bsanz-leader --tier accredited-leader \\
+      --ledger examples/ledgers/bsanz-trainee.json --as-of 2025-12-31
+  balint-accredit evaluate --pathway our-rules.toml --ledger ledger.json --format json";
+
 /// Arguments of `balint-accredit evaluate`.
 #[derive(Debug, Args)]
-#[command(after_help = "\
-The pathway file is a pathway document in JSON (.json) or TOML (.toml); \
---preset names a built-in one instead (see `GET /api/v1/pathway-presets`).
-
-The ledger file is JSON: either an array of activities, or an object
-  {\"candidate\": {\"person\": \"p-1\", \"backgrounds\": [...], \"entered_pathway\": \"2024-02-01\"},
-   \"activities\": [...], \"overrides\": [...], \"register\": [{\"person\", \"tier\", \"from\", \"until\"}]}
-where `register` says who held which tier when (for co-leader and supervisor conditions).
-
-Example:
-  balint-accredit evaluate --preset bsanz-leader --ledger ledger.json --tier accredited-leader --as-of 2026-06-30")]
+#[command(
+    after_help = "The ledger file's format, the exit status and examples: --help.",
+    after_long_help = LEDGER_HELP
+)]
 pub struct EvaluateArgs {
     /// The pathway document (.json or .toml).
-    #[arg(long, required_unless_present = "preset", conflicts_with = "preset")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "preset",
+        conflicts_with = "preset"
+    )]
     pub pathway: Option<PathBuf>,
     /// A built-in pathway by id, instead of --pathway.
-    #[arg(long)]
+    #[arg(long, value_name = "ID")]
     pub preset: Option<String>,
-    /// The ledger (JSON; see below).
-    #[arg(long)]
+    /// The ledger (JSON; its format is given below with --help).
+    #[arg(long, value_name = "FILE")]
     pub ledger: PathBuf,
     /// The tier to evaluate; every tier reached by application when omitted.
     #[arg(long)]
     pub tier: Option<String>,
-    /// The date of the assessment (YYYY-MM-DD); today when omitted.
-    #[arg(long)]
+    /// The date of the assessment, as YYYY-MM-DD (e.g. 2025-12-31); today
+    /// when omitted.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
     /// Readable text, or the assessment as JSON.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+}
+
+/// A day as YYYY-MM-DD, or a message that says so.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        format!("expected a date as YYYY-MM-DD, for example 2025-12-31 (found {text:?})")
+    })
+}
+
+/// The report to print, and whether every tier evaluated is met.
+#[derive(Debug)]
+pub struct Report {
+    /// Text or JSON, as asked.
+    pub text: String,
+    /// Whether the candidate is eligible for every tier evaluated.
+    pub eligible: bool,
 }
 
 /// How `evaluate` prints its assessment.
@@ -68,8 +160,9 @@ struct FullLedger {
     register: Vec<TierSpan>,
 }
 
-/// Runs the evaluation and returns the report to print.
-pub fn run(args: &EvaluateArgs, today: NaiveDate) -> anyhow::Result<String> {
+/// Runs the evaluation and returns the report to print. An error means
+/// the files or the arguments could not be used.
+pub fn run(args: &EvaluateArgs, today: NaiveDate) -> anyhow::Result<Report> {
     let pathway = load_pathway(args)?;
     let ledger = load_ledger(&args.ledger)?;
     let as_of = args.as_of.unwrap_or(today);
@@ -110,7 +203,8 @@ pub fn run(args: &EvaluateArgs, today: NaiveDate) -> anyhow::Result<String> {
     for tier in &tiers {
         assessments.push(inputs.evaluate(tier)?);
     }
-    Ok(match args.format {
+    let eligible = assessments.iter().all(|a| a.eligible);
+    let text = match args.format {
         ReportFormat::Text => assessments
             .iter()
             .map(|a| a.render_text())
@@ -124,7 +218,8 @@ pub fn run(args: &EvaluateArgs, today: NaiveDate) -> anyhow::Result<String> {
             };
             json + "\n"
         }
-    })
+    };
+    Ok(Report { text, eligible })
 }
 
 fn load_pathway(args: &EvaluateArgs) -> anyhow::Result<Pathway> {
@@ -164,11 +259,10 @@ fn load_pathway(args: &EvaluateArgs) -> anyhow::Result<Pathway> {
 fn load_ledger(path: &Path) -> anyhow::Result<FullLedger> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let not_a_ledger = || format!("{} is not a ledger file (see --help)", path.display());
-    // Decide the shape first, so a mistake is reported at its line and
-    // column rather than as "matched no shape".
+    // Decide the shape first, so a mistake is reported at its place in the
+    // file (`activities[2].status`) rather than as "matched no shape".
     if text.trim_start().starts_with('[') {
-        let activities: Vec<Activity> = serde_json::from_str(&text).with_context(not_a_ledger)?;
+        let activities: Vec<Activity> = read_json(path, &text)?;
         Ok(FullLedger {
             candidate: None,
             activities,
@@ -176,8 +270,27 @@ fn load_ledger(path: &Path) -> anyhow::Result<FullLedger> {
             register: Vec::new(),
         })
     } else {
-        serde_json::from_str(&text).with_context(not_a_ledger)
+        read_json(path, &text)
     }
+}
+
+/// `text` as a `T`, or what is wrong and where: the field's path, the line
+/// and the column.
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> anyhow::Result<T> {
+    let mut json = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut json).map_err(|e| {
+        let place = e.path().to_string();
+        let inner = e.into_inner();
+        let place = if place == "." {
+            String::new()
+        } else {
+            format!("{place}: ")
+        };
+        anyhow::anyhow!(
+            "{} is not a ledger file ({place}{inner}); its format is given by `balint-accredit evaluate --help`",
+            path.display()
+        )
+    })
 }
 
 /// Without a candidate in the file, the ledger must be one person's.

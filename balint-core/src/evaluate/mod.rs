@@ -78,6 +78,7 @@ impl RegisterView for NoRegister {
 
 /// One span during which a person held a tier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TierSpan {
     /// Who.
     pub person: PersonId,
@@ -143,6 +144,7 @@ impl RegisterView for RegisterSnapshot {
 
 /// The person being assessed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Candidate {
     /// Who.
     pub person: PersonId,
@@ -184,6 +186,7 @@ impl Candidate {
 
 /// A tier a candidate holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HeldTier {
     /// The tier.
     pub tier: TierId,
@@ -214,6 +217,7 @@ pub enum OverrideEffect {
 /// A recorded override: never a silent edit, always with a reason and shown
 /// in the assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Override {
     /// The requirement it applies to.
     pub requirement: RequirementId,

@@ -9,6 +9,58 @@
 //! double sessions convert into each other; a session converts to time only
 //! through the duration recorded on it; cases, meetings, events and days
 //! never convert. See [`Activity::amount_in`].
+//!
+//! # A record in JSON
+//!
+//! An [`Activity`] reads and writes this shape (a [`Ledger`] is a list of
+//! them). Fields not listed are refused, so a misspelt field is an error
+//! rather than a record quietly missing something.
+//!
+//! | field | | |
+//! | --- | --- | --- |
+//! | `id` | required | the record's id: letters, digits, `-`, `_`, `.` |
+//! | `person` | required | whose experience it is (a person id) |
+//! | `kind` | required | `participation`, `leading`, `co_leading`, `supervision`, `workshop`, `report`, `evaluation` or `prerequisite` |
+//! | `date` | required | `YYYY-MM-DD`; the first day, for an event over several days |
+//! | `amount` | required | a number above zero, at most three decimals |
+//! | `unit` | required | `sessions`, `double_sessions`, `minutes`, `hours`, `cases`, `meetings`, `events` or `days`; one that fits the kind ([`ActivityKind::units`]) |
+//! | `duration_minutes` | optional | the total length, which lets sessions count as time |
+//! | `days` | optional | for an event over several days: how many days it ran |
+//! | `cases` | optional | cases discussed, on leading and co-leading records |
+//! | `delivery` | optional | `in_person` (the default) or `online` |
+//! | `attestor` | optional | the person asked to confirm it |
+//! | `co_leader` | optional | the co-leader (required for `co_leading`) |
+//! | `supervisor` | optional | the supervisor |
+//! | `group` | optional | the group's name or code |
+//! | `ongoing_group` | optional | `true` for a standing group (default `false`) |
+//! | `setting` | optional | e.g. `general-practice`, `hospital` |
+//! | `event_type` | optional | `intensive`, `workshop`, `weekend`, `training_day`, `seminar`, `congress`, `residential` or `other` |
+//! | `provider` | optional | who ran the event, e.g. `bsanz` |
+//! | `provider_approved` | optional | `true` when the society approved the provider (default `false`) |
+//! | `supervision_format` | optional | `individual` or `group` |
+//! | `report_type` | optional | `progress`, `final_suitability`, `observed_leading`, `case_discussion_assessment`, `training_record`, `colloquium` or `other` |
+//! | `prerequisite_type` | optional | `membership`, `professional_qualification`, `psychotherapy_training`, `clinical_experience` or `other` |
+//! | `notes` | optional | free text |
+//! | `attestation` | optional | `{"state": "pending"}` (the default), `{"state": "confirmed", "by": PERSON, "on": DATE}` or `{"state": "rejected", "by": PERSON, "on": DATE, "reason": TEXT}` |
+//!
+//! Only confirmed records count; pending ones are shown as "would count once
+//! attested".
+//!
+//! ```
+//! use balint_core::ledger::Activity;
+//! let json = r#"{
+//!     "id": "a-1", "person": "p-1", "kind": "co_leading", "date": "2025-03-04",
+//!     "amount": 1, "unit": "meetings", "cases": 2, "co_leader": "p-2",
+//!     "attestation": {"state": "confirmed", "by": "p-2", "on": "2025-03-05"}
+//! }"#;
+//! let record: Activity = serde_json::from_str(json).unwrap();
+//! assert!(record.attestation.is_confirmed());
+//!
+//! // `status` is not a field: the record is refused, not left pending.
+//! let wrong = json.replace(r#""attestation": {"state": "confirmed", "by": "p-2", "on": "2025-03-05"}"#, r#""status": "confirmed""#);
+//! let err = serde_json::from_str::<Activity>(&wrong).unwrap_err().to_string();
+//! assert!(err.starts_with("unknown field `status`"), "{err}");
+//! ```
 
 mod amount;
 pub(crate) mod words;
@@ -216,7 +268,7 @@ impl Unit {
 
 /// Who confirmed a record, or why not yet.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Attestation {
     /// Waiting for the attestor.
     #[default]
@@ -262,7 +314,9 @@ fn in_person() -> Delivery {
 ///
 /// Only `id`, `person`, `kind`, `date`, `amount` and `unit` are required in
 /// JSON; the rest default to absent, `in_person`, `false` and `pending`.
+/// Unknown fields are refused (see [the module](self) for the format).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Activity {
     /// The record's id.
     pub id: ActivityId,
