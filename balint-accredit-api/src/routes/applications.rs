@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use balint_core::evaluate::Assessment;
+use balint_core::evaluate::{Assessment, PrerequisiteResult};
 use balint_core::ids::{PersonId, TierId};
 use balint_core::pathway::Entry;
 use balint_core::register::{Grant, Visibility};
@@ -382,21 +382,7 @@ fn not_eligible(assessment: &Assessment<'_>) -> ApiError {
 /// `requirements.{id}` with its title and what is missing. Renewals refused
 /// list theirs the same way.
 pub(crate) fn shortfalls(assessment: &Assessment<'_>) -> Vec<FieldProblem> {
-    let mut errors = Vec::new();
-    for p in assessment.prerequisites.iter().filter(|p| !p.met) {
-        let message = match (p.held_since, p.min_months) {
-            (None, _) => format!("tier {} must be held first", p.tier),
-            (Some(since), Some(months)) => format!(
-                "tier {} must be held for at least {months} months (held since {since})",
-                p.tier
-            ),
-            (Some(since), None) => format!("tier {} is held since {since}", p.tier),
-        };
-        errors.push(FieldProblem::new(
-            format!("prerequisites.{}", p.tier),
-            message,
-        ));
-    }
+    let mut errors = prerequisite_shortfalls(&assessment.prerequisites);
     for r in assessment.mandatory.iter().filter(|r| !r.met) {
         let field = format!("requirements.{}", r.id);
         if r.shortfalls.is_empty() {
@@ -413,6 +399,36 @@ pub(crate) fn shortfalls(assessment: &Assessment<'_>) -> Vec<FieldProblem> {
         }
     }
     errors
+}
+
+/// Every unmet prerequisite of `prerequisites`, one problem each at
+/// `prerequisites.{tier}`, naming the tier and the months it must be held.
+/// Direct grants on the register refuse theirs the same way.
+pub(crate) fn prerequisite_shortfalls(prerequisites: &[PrerequisiteResult]) -> Vec<FieldProblem> {
+    prerequisites
+        .iter()
+        .filter(|p| !p.met)
+        .map(|p| {
+            let message = match (p.held_since, p.min_months) {
+                (None, None) => format!("tier {} must be held first", p.tier),
+                (None, Some(months)) => format!(
+                    "tier {} must be held first, for at least {months} months",
+                    p.tier
+                ),
+                (Some(since), Some(months)) => format!(
+                    "tier {} must be held for at least {months} months (held since {since})",
+                    p.tier
+                ),
+                (Some(since), None) => {
+                    format!(
+                        "tier {} must be held first (held only from {since})",
+                        p.tier
+                    )
+                }
+            };
+            FieldProblem::new(format!("prerequisites.{}", p.tier), message)
+        })
+        .collect()
 }
 
 /// Apply for a tier: the person themself, or the registrar on their
