@@ -20,6 +20,7 @@ mod register_io;
 mod register_search;
 mod societies;
 mod users;
+mod visibility;
 mod web;
 
 pub use balint_e2e::*;

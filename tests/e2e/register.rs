@@ -489,7 +489,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::FORBIDDEN),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
             (Who::Registrar, StatusCode::CREATED),
             (Who::PlatformAdmin, StatusCode::CONFLICT),
         ] {
@@ -505,7 +505,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::FORBIDDEN),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
             (Who::Registrar, StatusCode::OK),
             (Who::PlatformAdmin, StatusCode::OK),
         ] {
@@ -754,7 +754,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::FORBIDDEN),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
         ] {
             let (status, body) =
                 renew(&app, cast.token(who), "BSANZ-0001", overriding.clone()).await;

@@ -648,6 +648,8 @@ pub async fn show(
     permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
     let society = society(&state, slug).await?;
+    // Nobody outside the society learns whether the application exists.
+    permissions::require_role_in(&caller, &society.id)?;
     let society_id = society.id.clone();
     let (application, names) = db::run(&state.pool, move |conn| {
         let application = db::applications::find(conn, &society_id, &id)?
