@@ -18,7 +18,8 @@ pub fn migrate(settings: &DatabaseSettings) -> anyhow::Result<Vec<String>> {
     db::run_migrations(&mut conn)
 }
 
-/// Migrate, then create a platform administrator. Blocking.
+/// Migrate the database (which must be there already), then create a
+/// platform administrator. Blocking.
 pub fn create_platform_admin(
     settings: &DatabaseSettings,
     email: &str,
@@ -32,11 +33,7 @@ pub fn create_platform_admin(
     if password.chars().count() < MIN_PASSWORD_LEN {
         anyhow::bail!("the password must be at least {MIN_PASSWORD_LEN} characters");
     }
-    let pool = db::pool(settings);
-    let mut conn = pool
-        .get()
-        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
-    db::run_migrations(&mut conn)?;
+    let mut conn = db::open_existing(settings)?;
     let now = db::now();
     let user = User {
         id: uuid::Uuid::new_v4().to_string(),

@@ -51,7 +51,8 @@ pub enum Command {
 /// `balint-accredit admin ...`
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
-    /// Create a platform administrator (the first login of a new installation).
+    /// Create a platform administrator (the first login of a new
+    /// installation, on the database `migrate` or `serve` made).
     #[command(
         after_help = "Example:\n  printf '%s\\n' \"$PASSWORD\" | balint-accredit admin create --email registry@example.org --password-stdin"
     )]

@@ -104,7 +104,22 @@ impl fmt::Debug for ApiError {
     }
 }
 
+/// What a 404 names when there is nothing to name: a path no route takes,
+/// or what the caller may not see.
+const UNKNOWN_RESOURCE: &str = "resource";
+
 impl ApiError {
+    /// The 404 of a path no route matches. What a caller may not see is
+    /// answered the same way, so the answer tells them nothing.
+    pub fn unknown_resource() -> Self {
+        Self::NotFound(UNKNOWN_RESOURCE.to_owned())
+    }
+
+    /// Whether this is the [`ApiError::unknown_resource`] answer.
+    pub fn is_unknown_resource(&self) -> bool {
+        matches!(self, Self::NotFound(what) if what == UNKNOWN_RESOURCE)
+    }
+
     /// A 422 with one problem.
     pub fn unprocessable(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Unprocessable {

@@ -7,15 +7,22 @@ use anyhow::Context;
 use clap::Parser;
 
 use balint_accredit_api::config::{AdminCommand, AdminCreate, Cli, Command};
-use balint_accredit_api::{admin, cli, telemetry, Application};
+use balint_accredit_api::{admin, cli, db, telemetry, Application};
 
+/// Exit codes: 0 done; 1 the job failed; 2 the command line was wrong, as
+/// clap answers a usage error, and also when it names a database that is
+/// not there (only `serve` and `migrate` create one).
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
         Err(e) => {
             // The whole cause chain, without a backtrace: this is for people.
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            if e.chain().any(|cause| cause.is::<db::NoDatabase>()) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -13,7 +13,12 @@
 //! Imported history is authoritative: grants and renewals are replayed as
 //! given, under the register's transition rules only. Neither tier nor
 //! renewal requirements are assessed (the people imported usually have no
-//! ledger here), unlike a renewal through the API.
+//! ledger here), unlike a renewal through the API. Nor are a tier's
+//! prerequisites checked, unlike a grant through the API (`POST
+//! .../register`, refused without an override when they are not held): an
+//! import is the society's historical record, made under whatever rules
+//! applied then, and the prerequisite tiers may predate the register kept
+//! here.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 

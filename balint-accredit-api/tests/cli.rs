@@ -68,6 +68,12 @@ fn migrate_applies_each_migration_once() {
 #[test]
 fn admin_create_reads_the_password_from_stdin() {
     let dir = TempDir::new();
+    assert!(command(&dir)
+        .arg("migrate")
+        .output()
+        .unwrap()
+        .status
+        .success());
     let created = create_admin(&dir, "Registry@Example.org", "a long enough password");
     assert!(created.status.success(), "{created:?}");
     assert!(String::from_utf8_lossy(&created.stdout)
@@ -94,9 +100,7 @@ fn http(port: u16, request: &str) -> String {
 fn serve_with_no_flags_creates_the_database_answers_and_logs_no_secret() {
     let dir = TempDir::new();
     let password = "a very secret passphrase";
-    assert!(create_admin(&dir, "root@example.org", password)
-        .status
-        .success());
+    assert!(!dir.0.join("balint.db").exists());
 
     let mut child = command(&dir)
         .env("BIND", "127.0.0.1:0")
@@ -123,6 +127,10 @@ fn serve_with_no_flags_creates_the_database_answers_and_logs_no_secret() {
     });
     let port = rx.recv().expect("the server logs the port it serves on");
     let port = u16::try_from(port).unwrap();
+    // The database serve made is there for the other commands.
+    assert!(create_admin(&dir, "root@example.org", password)
+        .status
+        .success());
 
     let ready = http(
         port,
@@ -465,4 +473,206 @@ fn evaluate_says_which_date_format_it_wants_and_documents_the_ledger() {
     );
     assert!(help.contains("EXIT STATUS"), "{help}");
     assert!(help.contains("--as-of <YYYY-MM-DD>"), "{help}");
+}
+
+/// The names in `dir`, sorted.
+fn files(dir: &TempDir) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every command that works on the database but does not create it, with
+/// its arguments and standard input; the files it reads are written into
+/// `dir`. A new subcommand that opens the database belongs here (the test
+/// below fails until it is).
+fn database_commands(dir: &TempDir) -> Vec<(&'static str, Vec<&'static str>, &'static str)> {
+    write(dir, "register.json", r#"{"entries": []}"#);
+    write(
+        dir,
+        "logbook.json",
+        r#"[{"kind": "participation", "date": "2025-03-04", "amount": 1, "unit": "sessions"}]"#,
+    );
+    vec![
+        (
+            "admin create",
+            vec![
+                "admin",
+                "create",
+                "--email",
+                "root@example.org",
+                "--password-stdin",
+            ],
+            "a long enough password\n",
+        ),
+        ("export", vec!["export", "--society", "bsanz"], ""),
+        ("lapse", vec!["lapse"], ""),
+        (
+            "import",
+            vec!["import", "--society", "bsanz", "register.json"],
+            "",
+        ),
+        (
+            "ledger import",
+            vec![
+                "ledger",
+                "import",
+                "--society",
+                "bsanz",
+                "--person",
+                "p-1",
+                "logbook.json",
+            ],
+            "",
+        ),
+    ]
+}
+
+/// Run `args` in `dir` with `stdin`, adjusted by `setup` (which may add
+/// arguments after them).
+fn run(
+    dir: &TempDir,
+    args: &[&str],
+    stdin: &str,
+    setup: impl FnOnce(&mut Command),
+) -> std::process::Output {
+    let mut command = command(dir);
+    command.args(args);
+    setup(&mut command);
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn every_database_command_but_serve_and_migrate_is_listed_here() {
+    use balint_accredit_api::config::Cli;
+    use clap::CommandFactory;
+
+    let dir = TempDir::new();
+    let mut commands: Vec<String> = Vec::new();
+    for sub in Cli::command().get_subcommands() {
+        let nested: Vec<String> = sub
+            .get_subcommands()
+            .map(|leaf| format!("{} {}", sub.get_name(), leaf.get_name()))
+            .collect();
+        if nested.is_empty() {
+            commands.push(sub.get_name().to_owned());
+        } else {
+            commands.extend(nested);
+        }
+    }
+    commands.retain(|name| !["serve", "migrate", "evaluate", "help"].contains(&name.as_str()));
+    commands.sort();
+    let mut listed: Vec<String> = database_commands(&dir)
+        .into_iter()
+        .map(|(name, _, _)| name.to_owned())
+        .collect();
+    listed.sort();
+    assert_eq!(commands, listed);
+}
+
+#[test]
+fn commands_other_than_serve_and_migrate_never_create_a_sqlite_database() {
+    let dir = TempDir::new();
+    let commands = database_commands(&dir);
+    let inputs = files(&dir);
+    type Setup = fn(&mut Command);
+    let ways: [(&str, Setup); 3] = [
+        ("./missing.db", |c| {
+            c.args(["--database-url", "./missing.db"]);
+        }),
+        ("missing.db", |c| {
+            c.env("DATABASE_URL", "sqlite://missing.db");
+        }),
+        // The default, ./balint.db.
+        ("balint.db", |_| {}),
+    ];
+    for (name, args, stdin) in &commands {
+        for (path, setup) in ways {
+            let out = run(&dir, args, stdin, setup);
+            assert_eq!(out.status.code(), Some(2), "{name} on {path}: {out:?}");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stderr),
+                format!("error: no database at {path}; run `balint-accredit migrate` or `serve` first to create it\n"),
+                "{name} on {path}"
+            );
+            assert!(out.stdout.is_empty(), "{name}: {out:?}");
+            assert_eq!(files(&dir), inputs, "{name} on {path} left a file behind");
+        }
+    }
+
+    // Once migrate has made it, the same commands run on it.
+    let made = command(&dir).arg("migrate").output().unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let (_, args, stdin) = &commands[0];
+    let created = run(&dir, args, stdin, |_| {});
+    assert!(created.status.success(), "{created:?}");
+}
+
+/// A PostgreSQL URL for `database` on the test server (`TEST_POSTGRES_URL`,
+/// as the end-to-end tests use).
+fn postgres_url(database: &str) -> String {
+    let server = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let (base, query) = match server.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (server.as_str(), None),
+    };
+    let start = base.find("://").map_or(0, |i| i + 3);
+    let end = base[start..].find('/').map_or(base.len(), |j| start + j);
+    let query = match query {
+        Some(q) if q.contains("sslmode=") => q.to_owned(),
+        Some(q) => format!("{q}&sslmode=disable"),
+        None => "sslmode=disable".to_owned(),
+    };
+    format!("{}/{database}?{query}", &base[..end])
+}
+
+#[test]
+fn commands_name_a_missing_postgresql_database_plainly() {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+
+    let dir = TempDir::new();
+    let name = format!("t_missing_{}", uuid::Uuid::new_v4().simple());
+    let url = postgres_url(&name);
+    for (command, args, stdin) in database_commands(&dir) {
+        let out = run(&dir, &args, stdin, |c| {
+            c.env("DATABASE_URL", &url);
+        });
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {out:?}");
+        assert!(
+            stderr.starts_with("error: no such database on the PostgreSQL server ("),
+            "{command}: {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("database \"{name}\" does not exist")),
+            "{command}: {stderr}"
+        );
+        assert!(
+            stderr.ends_with("); create it there, then run `balint-accredit migrate`\n"),
+            "{command}: {stderr}"
+        );
+    }
+    let mut server = PgConnection::establish(&postgres_url("postgres")).unwrap();
+    let found: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+        "(SELECT count(*) FROM pg_database WHERE datname = '{name}')"
+    )))
+    .get_result(&mut server)
+    .unwrap();
+    assert_eq!(found, 0);
 }

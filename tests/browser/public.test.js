@@ -20,8 +20,9 @@ before(async () => {
   const ada = await person(api, registrar, {
     given_name: 'Ada', family_name: 'Moreau', city: 'Dunedin', region: 'Otago',
   });
+  // Accredited in 2023: he entered the pathway (the tier's prerequisite) before.
   const ben = await person(api, registrar, {
-    given_name: 'Ben', family_name: 'Okafor', city: 'Auckland', region: 'Auckland',
+    given_name: 'Ben', family_name: 'Okafor', city: 'Auckland', region: 'Auckland', entered_pathway_on: '2022-02-01',
   });
   const cleo = await person(api, registrar, {
     given_name: 'Cleo', family_name: 'Marsh', city: 'Hobart', region: 'Tasmania',

@@ -20,7 +20,9 @@ before(async () => {
   const seeded = await society(api);
   registrarEmail = seeded.registrarEmail;
   const ada = await person(api, seeded.registrar, { given_name: 'Ada', family_name: 'Moreau', city: 'Dunedin' });
-  const ben = await person(api, seeded.registrar, { given_name: 'Ben', family_name: 'Okafor', city: 'Auckland' });
+  const ben = await person(api, seeded.registrar, {
+    given_name: 'Ben', family_name: 'Okafor', city: 'Auckland', entered_pathway_on: '2022-02-01',
+  });
   registration.ada = await grant(api, seeded.registrar, ada, '2024-06-03');
   registration.ben = await grant(api, seeded.registrar, ben, '2023-02-01');
 });

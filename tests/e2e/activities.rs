@@ -19,7 +19,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::CREATED),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
             (Who::Registrar, StatusCode::CREATED),
             (Who::PlatformAdmin, StatusCode::CREATED),
         ] {
@@ -52,7 +52,7 @@ e2e_test!(
         assert_eq!(status, StatusCode::OK);
         assert_eq!(list["total"], 3);
         let (status, _) = app.get(&path, Some(&cast.other_registrar.token)).await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(status, StatusCode::NOT_FOUND);
         // Every record is in the audit log.
         let (_, audit) = app
             .get(

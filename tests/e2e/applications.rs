@@ -539,7 +539,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::CREATED),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
             (Who::Registrar, StatusCode::CREATED),
             (Who::PlatformAdmin, StatusCode::CREATED),
         ] {
@@ -583,7 +583,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::OK),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
             (Who::Registrar, StatusCode::OK),
             (Who::PlatformAdmin, StatusCode::OK),
         ] {
@@ -617,7 +617,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::FORBIDDEN),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
             (Who::Registrar, StatusCode::OK),
             (Who::PlatformAdmin, StatusCode::OK),
         ] {
@@ -632,7 +632,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::FORBIDDEN),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
             (Who::Registrar, StatusCode::OK),
             (Who::PlatformAdmin, StatusCode::OK),
         ] {
@@ -827,7 +827,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::FORBIDDEN),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
         ] {
             let (status, body) = app.post_json(&path, cast.token(who), &credit).await;
             assert_eq!(status, expected, "{who:?} recording: {body}");
@@ -853,7 +853,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::OK),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
             (Who::Registrar, StatusCode::OK),
             (Who::PlatformAdmin, StatusCode::OK),
         ] {

@@ -28,7 +28,7 @@ e2e_test!(
             (
                 "another society's registrar",
                 Some(&cast.other_registrar.token),
-                StatusCode::FORBIDDEN,
+                StatusCode::NOT_FOUND,
             ),
             (
                 "the named attestor",

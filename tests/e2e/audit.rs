@@ -67,7 +67,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::FORBIDDEN),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
             (Who::Registrar, StatusCode::OK),
             (Who::PlatformAdmin, StatusCode::OK),
         ] {

@@ -6,6 +6,7 @@ mod applications;
 mod attestation;
 mod audit;
 mod auth;
+mod grant_prerequisites;
 mod health;
 mod ledger_setup;
 mod openapi;
@@ -19,6 +20,7 @@ mod register_io;
 mod register_search;
 mod societies;
 mod users;
+mod visibility;
 mod web;
 
 pub use balint_e2e::*;

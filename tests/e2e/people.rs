@@ -101,9 +101,9 @@ e2e_test!(
             ),
             (
                 Who::OtherRegistrar,
-                StatusCode::FORBIDDEN,
-                StatusCode::FORBIDDEN,
-                StatusCode::FORBIDDEN,
+                StatusCode::NOT_FOUND,
+                StatusCode::NOT_FOUND,
+                StatusCode::NOT_FOUND,
             ),
             (
                 Who::Registrar,
@@ -447,14 +447,23 @@ e2e_test!(
         )
         .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        // Through theirs, this registrar is nobody.
-        let (status, _) = app
-            .get(
-                &format!("/api/v1/societies/dbg/people/{theirs}"),
-                Some(&cast.registrar.token),
-            )
-            .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
+        // Through theirs, this registrar is nobody: told nothing is there,
+        // exactly as for a person who does not exist.
+        for person in [theirs.as_str(), "nobody"] {
+            let (status, body) = app
+                .get(
+                    &format!("/api/v1/societies/dbg/people/{person}"),
+                    Some(&cast.registrar.token),
+                )
+                .await;
+            assert_eq!(
+                (status, body),
+                (
+                    StatusCode::NOT_FOUND,
+                    problem(404, "not-found", "Not found", "resource not found")
+                )
+            );
+        }
         // Each registrar's list holds their own society's people only.
         let (_, ours) = app.get(PEOPLE, Some(&cast.registrar.token)).await;
         assert_eq!(ours["total"], 1);
@@ -474,7 +483,7 @@ e2e_test!(
                 Some(&cast.member.token),
             )
             .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(status, StatusCode::NOT_FOUND);
     }
 );
 

@@ -261,12 +261,13 @@ e2e_test!(
         // The registrar sees it; nobody else does.
         let (status, _) = progress(&app, &s.cast.registrar.token, person, &query).await;
         assert_eq!(status, StatusCode::OK);
-        for token in [
-            s.trainer.token.as_str(),
-            s.cast.other_registrar.token.as_str(),
+        for (token, expected) in [
+            (s.trainer.token.as_str(), StatusCode::FORBIDDEN),
+            // Another society's registrar is not told the person exists.
+            (s.cast.other_registrar.token.as_str(), StatusCode::NOT_FOUND),
         ] {
             let (status, _) = progress(&app, token, person, &query).await;
-            assert_eq!(status, StatusCode::FORBIDDEN);
+            assert_eq!(status, expected);
         }
         let (status, body) = progress(&app, member, person, &format!("as_of={AS_OF}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -489,7 +489,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::FORBIDDEN),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
             (Who::Registrar, StatusCode::CREATED),
             (Who::PlatformAdmin, StatusCode::CONFLICT),
         ] {
@@ -505,7 +505,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::FORBIDDEN),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
             (Who::Registrar, StatusCode::OK),
             (Who::PlatformAdmin, StatusCode::OK),
         ] {
@@ -696,10 +696,22 @@ e2e_test!(
     async fn a_renewal_is_assessed_over_the_attested_records_of_its_cycle(app: TestApp) {
         let cast = Cast::assemble(&app).await;
         adopt_pathway(&app, &cast).await;
-        // The leader is the member: she has a login of her own.
+        // The leader is the member: she has a login of her own. She entered
+        // the pathway (the accredited leader tier's prerequisite) in 2022.
         let leader = cast.member_person.clone();
-        grant(&app, &cast, &leader, "2024-03-01").await; // cycle 2024-03-01 to 2025-02-28
         let registrar = Some(cast.registrar.token.as_str());
+        let (status, body) = app
+            .send(
+                app.builder(
+                    reqwest::Method::PATCH,
+                    &format!("/api/v1/societies/bsanz/people/{leader}"),
+                    registrar,
+                )
+                .json(&json!({ "entered_pathway_on": "2022-01-10" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        grant(&app, &cast, &leader, "2024-03-01").await; // cycle 2024-03-01 to 2025-02-28
         let on_time = json!({ "effective": "2025-02-10", "reason": "membership kept" });
 
         // Membership paid before the cycle began does not count.
@@ -742,7 +754,7 @@ e2e_test!(
         for (who, expected) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
             (Who::Member, StatusCode::FORBIDDEN),
-            (Who::OtherRegistrar, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
         ] {
             let (status, body) =
                 renew(&app, cast.token(who), "BSANZ-0001", overriding.clone()).await;

@@ -237,7 +237,6 @@ BSANZ-0103,p-dan,,Dan,Dunn,,,false,2020-01-01,suspend,,,,first row is not a gran
 
         // Only the registrar imports.
         for who in [Who::Anonymous, Who::Member, Who::OtherRegistrar] {
-            let token = cast.token(who).unwrap_or("");
             let response = app
                 .builder(
                     reqwest::Method::POST,
@@ -249,10 +248,10 @@ BSANZ-0103,p-dan,,Dan,Dunn,,,false,2020-01-01,suspend,,,,first row is not a gran
                 .send()
                 .await
                 .unwrap();
-            let expected = if token.is_empty() {
-                StatusCode::UNAUTHORIZED
-            } else {
-                StatusCode::FORBIDDEN
+            let expected = match who {
+                Who::Anonymous => StatusCode::UNAUTHORIZED,
+                Who::OtherRegistrar => StatusCode::NOT_FOUND,
+                _ => StatusCode::FORBIDDEN,
             };
             assert_eq!(response.status(), expected, "{who:?}");
         }

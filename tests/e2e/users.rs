@@ -14,12 +14,12 @@ e2e_test!(
         for (who, role, expected) in [
             (Who::Anonymous, "member", StatusCode::UNAUTHORIZED),
             (Who::Member, "member", StatusCode::FORBIDDEN),
-            (Who::OtherRegistrar, "member", StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, "member", StatusCode::NOT_FOUND),
             (Who::Registrar, "member", StatusCode::CREATED),
             (Who::PlatformAdmin, "member", StatusCode::CREATED),
             (Who::Anonymous, "registrar", StatusCode::UNAUTHORIZED),
             (Who::Member, "registrar", StatusCode::FORBIDDEN),
-            (Who::OtherRegistrar, "registrar", StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, "registrar", StatusCode::NOT_FOUND),
             (Who::Registrar, "registrar", StatusCode::FORBIDDEN),
             (Who::PlatformAdmin, "registrar", StatusCode::CREATED),
         ] {
@@ -61,7 +61,7 @@ e2e_test!(
                 &new_user("member"),
             )
             .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(status, StatusCode::NOT_FOUND);
         let (status, _) = app
             .post_json(
                 "/api/v1/societies/dbg/users",

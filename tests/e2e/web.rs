@@ -416,7 +416,8 @@ e2e_test!(
         assert!(wrong.html.contains("Tuesday group, kept as typed"));
         assert!(wrong.html.contains(r#"value="lots""#));
 
-        // Another member's ledger is not theirs to see.
+        // Another society's member's ledger is not there, as far as they
+        // can tell; another member's of their own is not theirs to see.
         let other = open(
             &app,
             &format!(
@@ -426,7 +427,18 @@ e2e_test!(
             Some(&session),
         )
         .await;
-        assert_eq!(other.status, StatusCode::FORBIDDEN);
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+        assert!(other.html.contains("We could not find this page."));
+        let not_theirs = open(
+            &app,
+            &format!(
+                "/societies/bsanz/people/{}/activities",
+                cast.other_member_person
+            ),
+            Some(&session),
+        )
+        .await;
+        assert_eq!(not_theirs.status, StatusCode::FORBIDDEN);
     }
 );
 
@@ -447,7 +459,8 @@ e2e_test!(
 
         let other = sign_in(&app, &cast.other_registrar).await;
         let elsewhere = open(&app, "/societies/bsanz/dashboard", Some(&other)).await;
-        assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
+        assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+        assert!(elsewhere.html.contains("<h1>Not found</h1>"));
 
         let registrar = sign_in(&app, &cast.registrar).await;
         let empty = open(&app, "/societies/bsanz/dashboard", Some(&registrar)).await;

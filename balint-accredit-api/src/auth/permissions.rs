@@ -4,6 +4,11 @@
 //! Platform administrators may do everything a registrar may, in every
 //! society. Registrars act within their own society. Members act on their
 //! own person record.
+//!
+//! A signed-in caller with no role in a society is told 404 for anything
+//! of that society's they may not see, as if it were not there (one
+//! society never sees another's non-public data, nor learns which records
+//! exist); 403 is for a caller with a role there who may not do this.
 
 use crate::auth::{AuthenticatedUser, Caller, Role};
 use crate::error::ApiError;
@@ -26,12 +31,28 @@ pub fn require_platform_admin(caller: &Caller) -> Result<&AuthenticatedUser, Api
     }
 }
 
+/// Anyone with a role in `society_id`, or a platform administrator (401
+/// without a login). Anyone else is answered 404, the answer for a path
+/// no route takes: handlers check this before looking a record up, so the
+/// answer is the same whether it exists or not.
+pub fn require_role_in<'a>(
+    caller: &'a Caller,
+    society_id: &str,
+) -> Result<&'a AuthenticatedUser, ApiError> {
+    let user = require_user(caller)?;
+    if user.is_platform_admin || user.role_in(society_id).is_some() {
+        Ok(user)
+    } else {
+        Err(ApiError::unknown_resource())
+    }
+}
+
 /// The registrar of `society_id`, or a platform administrator.
 pub fn require_registrar<'a>(
     caller: &'a Caller,
     society_id: &str,
 ) -> Result<&'a AuthenticatedUser, ApiError> {
-    let user = require_user(caller)?;
+    let user = require_role_in(caller, society_id)?;
     if is_registrar(user, society_id) {
         Ok(user)
     } else {
@@ -46,7 +67,7 @@ pub fn require_member_or_registrar<'a>(
     society_id: &str,
     person_id: &str,
 ) -> Result<&'a AuthenticatedUser, ApiError> {
-    let user = require_user(caller)?;
+    let user = require_role_in(caller, society_id)?;
     let is_that_person = user
         .role_in(society_id)
         .is_some_and(|r| r.person_id.as_deref() == Some(person_id));
@@ -65,7 +86,10 @@ pub fn require_may_grant<'a>(
     role: Role,
 ) -> Result<&'a AuthenticatedUser, ApiError> {
     match role {
-        Role::Registrar => require_platform_admin(caller),
+        Role::Registrar => {
+            require_role_in(caller, society_id)?;
+            require_platform_admin(caller)
+        }
         Role::Member => require_registrar(caller, society_id),
     }
 }
@@ -105,7 +129,7 @@ pub fn require_attestor_or_registrar<'a>(
     owner: &str,
     attestor: Option<&str>,
 ) -> Result<&'a AuthenticatedUser, ApiError> {
-    let user = require_user(caller)?;
+    let user = require_role_in(caller, society_id)?;
     let me = person_in(caller, society_id);
     if me == Some(owner) {
         return Err(ApiError::Forbidden);
@@ -125,7 +149,7 @@ pub fn require_may_read_record<'a>(
     owner: &str,
     attestor: Option<&str>,
 ) -> Result<&'a AuthenticatedUser, ApiError> {
-    let user = require_user(caller)?;
+    let user = require_role_in(caller, society_id)?;
     let me = person_in(caller, society_id);
     if is_registrar(user, society_id) || me == Some(owner) || (me.is_some() && me == attestor) {
         Ok(user)
@@ -168,10 +192,8 @@ mod tests {
     fn registrars_act_only_in_their_own_society() {
         let registrar = user(false, &[("a", Role::Registrar, None)]);
         assert!(require_registrar(&registrar, "a").is_ok());
-        assert!(matches!(
-            require_registrar(&registrar, "b"),
-            Err(ApiError::Forbidden)
-        ));
+        // Another society's is not theirs to see at all.
+        assert!(require_registrar(&registrar, "b").is_err_and(|e| e.is_unknown_resource()));
         assert!(matches!(
             require_registrar(&Caller::Anonymous, "a"),
             Err(ApiError::Unauthenticated)
@@ -186,6 +208,37 @@ mod tests {
         assert!(require_member_or_registrar(&member, "a", "p2").is_err());
         assert!(require_member_or_registrar(&member, "b", "p1").is_err());
         assert!(require_registrar(&member, "a").is_err());
+    }
+
+    #[test]
+    fn a_role_in_the_society_turns_not_found_into_not_allowed() {
+        let member = user(false, &[("a", Role::Member, Some("p1"))]);
+        let elsewhere = user(false, &[("b", Role::Registrar, None)]);
+        for refused in [
+            require_registrar(&member, "a"),
+            require_member_or_registrar(&member, "a", "p2"),
+            require_may_read_record(&member, "a", "p2", None),
+            require_attestor_or_registrar(&member, "a", "p1", None),
+            require_may_grant(&member, "a", Role::Registrar),
+        ] {
+            assert!(matches!(refused, Err(ApiError::Forbidden)));
+        }
+        for hidden in [
+            require_role_in(&elsewhere, "a"),
+            require_registrar(&elsewhere, "a"),
+            require_member_or_registrar(&elsewhere, "a", "p1"),
+            require_may_read_record(&elsewhere, "a", "p1", None),
+            require_attestor_or_registrar(&elsewhere, "a", "p1", None),
+            require_may_grant(&elsewhere, "a", Role::Member),
+            require_may_grant(&elsewhere, "a", Role::Registrar),
+        ] {
+            assert!(hidden.is_err_and(|e| e.is_unknown_resource()));
+        }
+        assert!(matches!(
+            require_role_in(&Caller::Anonymous, "a"),
+            Err(ApiError::Unauthenticated)
+        ));
+        assert!(require_role_in(&user(true, &[]), "a").is_ok());
     }
 
     #[test]

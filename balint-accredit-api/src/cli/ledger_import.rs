@@ -101,11 +101,7 @@ pub fn import(args: &LedgerImportArgs) -> anyhow::Result<String> {
     if rows.is_empty() {
         bail!("{} has no records", args.file.display());
     }
-    let pool = db::pool(&args.database);
-    let mut conn = pool
-        .get()
-        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
-    db::run_migrations(&mut conn)?;
+    let mut conn = db::open_existing(&args.database)?;
     let society = db::societies::by_slug(&mut conn, &args.society).map_err(explain)?;
     let person = db::people::find(&mut conn, &society.id, &args.person)
         .map_err(explain)?

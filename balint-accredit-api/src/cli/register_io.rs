@@ -9,7 +9,7 @@ use clap::Args;
 use diesel::connection::SimpleConnection;
 
 use crate::config::DatabaseSettings;
-use crate::db::{self, DbConnection, DbPool};
+use crate::db::{self, DbConnection};
 use crate::error::ApiError;
 use crate::register_io::{self, Audience, Format, ImportReport};
 
@@ -80,20 +80,6 @@ pub struct ExportArgs {
     pub database: DatabaseSettings,
 }
 
-fn connect(
-    settings: &DatabaseSettings,
-) -> anyhow::Result<(
-    DbPool,
-    diesel::r2d2::PooledConnection<db::ConnectionManager>,
-)> {
-    let pool = db::pool(settings);
-    let mut conn = pool
-        .get()
-        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
-    db::run_migrations(&mut conn)?;
-    Ok((pool, conn))
-}
-
 fn society(conn: &mut DbConnection, slug: &str) -> anyhow::Result<db::societies::Society> {
     db::societies::by_slug(conn, slug).map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -110,7 +96,7 @@ fn explain(error: ApiError) -> anyhow::Error {
 
 /// Run the lapse job; returns the report to print.
 pub fn lapse(args: &LapseArgs, today: NaiveDate) -> anyhow::Result<String> {
-    let (_pool, mut conn) = connect(&args.database)?;
+    let mut conn = db::open_existing(&args.database)?;
     let society_id = match &args.society {
         Some(slug) => Some(society(&mut conn, slug)?.id),
         None => None,
@@ -143,7 +129,7 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ImportReport> {
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
     let entries = register_io::read(&text, format).map_err(explain)?;
-    let (_pool, mut conn) = connect(&args.database)?;
+    let mut conn = db::open_existing(&args.database)?;
     room_for_bulk_writes(&mut conn)?;
     let society = society(&mut conn, &args.society)?;
     let bar = indicatif::ProgressBar::new(u64::try_from(entries.len()).unwrap_or(u64::MAX));
@@ -175,7 +161,7 @@ fn room_for_bulk_writes(conn: &mut DbConnection) -> anyhow::Result<()> {
 /// Export a register; writes the file (or returns the text for standard
 /// output).
 pub fn export(args: &ExportArgs, today: NaiveDate) -> anyhow::Result<Option<String>> {
-    let (_pool, mut conn) = connect(&args.database)?;
+    let mut conn = db::open_existing(&args.database)?;
     let society = society(&mut conn, &args.society)?;
     let audience = if args.public {
         Audience::Public

@@ -41,6 +41,10 @@ pub enum Entity {
     /// recorded under [`Entity::RegisterEntry`]).
     Renewal,
     RequirementOverride,
+    /// A grant on the register made although the tier's prerequisites
+    /// were not held: the registrar's reason and the prerequisites unmet
+    /// (the entry's own change is recorded under [`Entity::RegisterEntry`]).
+    PrerequisiteOverride,
 }
 
 impl Entity {
@@ -55,6 +59,7 @@ impl Entity {
             Self::RegisterEntry => "register_entry",
             Self::Renewal => "renewal",
             Self::RequirementOverride => "requirement_override",
+            Self::PrerequisiteOverride => "prerequisite_override",
         }
     }
 }

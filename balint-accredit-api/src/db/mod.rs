@@ -189,6 +189,56 @@ pub fn pool(settings: &DatabaseSettings) -> DbPool {
         .build_unchecked(manager)
 }
 
+/// The database a command names is not there, and the command does not
+/// create one.
+#[derive(Debug, thiserror::Error)]
+pub enum NoDatabase {
+    /// No SQLite file at this path.
+    #[error("no database at {0}; run `balint-accredit migrate` or `serve` first to create it")]
+    SqliteFile(String),
+    /// The PostgreSQL server has no such database, in its own words.
+    #[error(
+        "no such database on the PostgreSQL server ({0}); create it there, then run `balint-accredit migrate`"
+    )]
+    Postgres(String),
+}
+
+/// One connection to the database `settings` name, which must be there
+/// already, migrated: for the command-line jobs other than `serve` and
+/// `migrate`, which never create a database by accident. The SQLite file
+/// is looked for before SQLite, which would create it (and its `-wal` and
+/// `-shm` files), is asked to open it; PostgreSQL is asked once, and a
+/// refusal is reported in its words.
+pub fn open_existing(settings: &DatabaseSettings) -> anyhow::Result<PooledDb> {
+    let location = DatabaseLocation::from_url(&settings.database_url);
+    if let DatabaseLocation::Sqlite(path) = &location {
+        if path != ":memory:" && !std::path::Path::new(path).is_file() {
+            return Err(NoDatabase::SqliteFile(path.clone()).into());
+        }
+    }
+    let mut conn = ConnectionManager { location }
+        .connect()
+        .map_err(|e| match e {
+            DbConnectError::Connection(ConnectionError::BadConnection(words)) => {
+                // libpq's words run over lines, with doubled spaces.
+                let words = words
+                    .lines()
+                    .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .filter(|line| !line.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                if words.contains("database \"") && words.contains("does not exist") {
+                    NoDatabase::Postgres(words).into()
+                } else {
+                    anyhow::anyhow!("cannot connect to the database: {words}")
+                }
+            }
+            other => anyhow::anyhow!("cannot connect to the database: {other}"),
+        })?;
+    run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 

@@ -584,14 +584,18 @@ pub fn portfolio_csv(records: &[StoredActivity]) -> anyhow::Result<String> {
     Ok(String::from_utf8(writer.into_inner()?)?)
 }
 
-/// Find a record and its society, or 404.
+/// Find a record and its society, or 404: also for a caller with no role
+/// in the society, before the record is looked up.
 async fn record_of(
     state: &AppState,
+    caller: &Caller,
     slug: String,
     id: String,
 ) -> Result<(db::societies::Society, StoredActivity), ApiError> {
+    let caller = caller.clone();
     db::run(&state.pool, move |conn| {
         let society = db::societies::by_slug(conn, &slug)?;
+        permissions::require_role_in(&caller, &society.id)?;
         let record = db::activities::find(conn, &society.id, &id)?
             .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
         Ok((society, record))
@@ -619,7 +623,7 @@ pub async fn show(
 ) -> Result<web::Json<ActivityView>, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
-    let (society, record) = record_of(&state, slug, id).await?;
+    let (society, record) = record_of(&state, &caller, slug, id).await?;
     permissions::require_may_read_record(
         &caller,
         &society.id,
@@ -663,7 +667,7 @@ pub async fn update(
 ) -> Result<web::Json<ActivityView>, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
-    let (society, record) = record_of(&state, slug, id).await?;
+    let (society, record) = record_of(&state, &caller, slug, id).await?;
     let actor = permissions::require_member_or_registrar(
         &caller,
         &society.id,
@@ -746,7 +750,7 @@ pub async fn withdraw(
 ) -> Result<HttpResponse, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
-    let (society, record) = record_of(&state, slug, id).await?;
+    let (society, record) = record_of(&state, &caller, slug, id).await?;
     let actor = permissions::require_member_or_registrar(
         &caller,
         &society.id,

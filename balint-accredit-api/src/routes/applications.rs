@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use balint_core::evaluate::Assessment;
+use balint_core::evaluate::{Assessment, PrerequisiteResult};
 use balint_core::ids::{PersonId, TierId};
 use balint_core::pathway::Entry;
 use balint_core::register::{Grant, Visibility};
@@ -382,25 +382,7 @@ fn not_eligible(assessment: &Assessment<'_>) -> ApiError {
 /// requirement (or of its unmet part) at `requirements.{id}` with its title
 /// and what is missing. Renewals refused list theirs the same way.
 pub(crate) fn shortfalls(assessment: &Assessment<'_>) -> Vec<FieldProblem> {
-    let mut errors = Vec::new();
-    for p in assessment.prerequisites.iter().filter(|p| !p.met) {
-        let name = if p.tier_name.is_empty() {
-            p.tier.to_string()
-        } else {
-            p.tier_name.clone()
-        };
-        let message = match (p.held_since, p.min_months) {
-            (None, _) => format!("{name} must be held first"),
-            (Some(since), Some(months)) => {
-                format!("{name} must be held for at least {months} months (held since {since})")
-            }
-            (Some(since), None) => format!("{name} is held since {since}"),
-        };
-        errors.push(FieldProblem::new(
-            format!("prerequisites.{}", p.tier),
-            message,
-        ));
-    }
+    let mut errors = prerequisite_shortfalls(&assessment.prerequisites);
     for shortfall in Assessment::shortfalls(&assessment.mandatory) {
         errors.push(FieldProblem::new(
             format!("requirements.{}", shortfall.requirement.id),
@@ -408,6 +390,37 @@ pub(crate) fn shortfalls(assessment: &Assessment<'_>) -> Vec<FieldProblem> {
         ));
     }
     errors
+}
+
+/// Every unmet prerequisite of `prerequisites`, one problem each at
+/// `prerequisites.{tier}`, naming the tier and the months it must be held.
+/// Direct grants on the register refuse theirs the same way.
+pub(crate) fn prerequisite_shortfalls(prerequisites: &[PrerequisiteResult]) -> Vec<FieldProblem> {
+    prerequisites
+        .iter()
+        .filter(|p| !p.met)
+        .map(|p| {
+            // The tier by its name (its id where an older assessment has none).
+            let name = if p.tier_name.is_empty() {
+                p.tier.to_string()
+            } else {
+                p.tier_name.clone()
+            };
+            let message = match (p.held_since, p.min_months) {
+                (None, None) => format!("{name} must be held first"),
+                (None, Some(months)) => {
+                    format!("{name} must be held first, for at least {months} months")
+                }
+                (Some(since), Some(months)) => {
+                    format!("{name} must be held for at least {months} months (held since {since})")
+                }
+                (Some(since), None) => {
+                    format!("{name} must be held first (held only from {since})")
+                }
+            };
+            FieldProblem::new(format!("prerequisites.{}", p.tier), message)
+        })
+        .collect()
 }
 
 /// Apply for a tier: the person themself, or the registrar on their
@@ -627,6 +640,8 @@ pub async fn show(
     permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
     let society = society(&state, slug).await?;
+    // Nobody outside the society learns whether the application exists.
+    permissions::require_role_in(&caller, &society.id)?;
     let society_id = society.id.clone();
     let (application, names) = db::run(&state.pool, move |conn| {
         let application = db::applications::find(conn, &society_id, &id)?

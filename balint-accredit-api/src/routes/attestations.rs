@@ -63,8 +63,11 @@ pub async fn attest(
 ) -> Result<web::Json<ActivityView>, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
+    let asking = caller.clone();
     let found = db::run(&state.pool, move |conn| {
         let society = db::societies::by_slug(conn, &slug)?;
+        // Nobody outside the society learns whether the record exists.
+        permissions::require_role_in(&asking, &society.id)?;
         let record = db::activities::find(conn, &society.id, &id)?
             .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
         Ok((society, record))

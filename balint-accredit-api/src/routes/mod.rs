@@ -138,7 +138,7 @@ fn application_routes(cfg: &mut web::ServiceConfig) {
 
 /// Any path no route matches.
 pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound("resource".to_owned()))
+    Err(ApiError::unknown_resource())
 }
 
 /// Validate a request body: every field problem becomes one entry of a 422.

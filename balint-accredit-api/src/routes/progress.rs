@@ -4,7 +4,7 @@
 use actix_web::web;
 use balint_core::evaluate::{Assessment, Candidate, HeldTier, Inputs};
 use balint_core::ledger::Activity;
-use balint_core::register::Register;
+use balint_core::register::{Register, RegisterEntry};
 use balint_core::{PersonId, TierId};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -138,8 +138,24 @@ pub fn evidence(
     named.sort();
     named.dedup();
     let register = db::register::load_for_people(conn, society_id, &named)?;
-    let tiers_held = register
-        .entry_for(&me)
+    let candidate = candidate(person, me.clone(), register.entry_for(&me), as_of);
+    Ok(Evidence {
+        ledger,
+        register,
+        candidate,
+    })
+}
+
+/// `person` as a candidate on `as_of`: their backgrounds, the day they
+/// entered the pathway, and the tiers their register `entry` (if any)
+/// holds that day, each since the day it was first granted.
+pub fn candidate(
+    person: &Person,
+    id: PersonId,
+    entry: Option<&RegisterEntry>,
+    as_of: NaiveDate,
+) -> Candidate {
+    let tiers_held = entry
         .map(|entry| {
             entry
                 .tiers_held_on(as_of)
@@ -151,17 +167,12 @@ pub fn evidence(
                 .collect()
         })
         .unwrap_or_default();
-    let candidate = Candidate {
-        person: me,
+    Candidate {
+        person: id,
         backgrounds: person.backgrounds.clone(),
         entered_pathway: person.entered_pathway_on,
         tiers_held,
-    };
-    Ok(Evidence {
-        ledger,
-        register,
-        candidate,
-    })
+    }
 }
 
 /// A person's progress towards a tier: the person themself, or the

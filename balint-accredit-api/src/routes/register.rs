@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use balint_core::evaluate::{Assessment, Inputs};
+use balint_core::evaluate::{Assessment, Candidate, Inputs, PrerequisiteResult};
 use balint_core::ids::{PersonId, TierId};
 use balint_core::pathway;
 use balint_core::register::{
@@ -30,7 +30,7 @@ use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageRequest};
 use crate::public_register::{ChangeRef, EntryRef, Listed, PublicSearch, Snapshot};
 use crate::register_io;
-use crate::routes::applications::{reason_text, shortfalls, ReasonInput};
+use crate::routes::applications::{prerequisite_shortfalls, reason_text, shortfalls, ReasonInput};
 use crate::routes::progress;
 use crate::routes::utc;
 
@@ -534,15 +534,13 @@ fn entry_with_person(
     Ok(Some((stored, person)))
 }
 
-fn visibility_default() -> Visibility {
-    Visibility::Public
-}
-
 /// A grant recorded directly by the registrar: a tier conferred by
 /// invitation (e.g. BSANZ Leader Trainee), or a decision the society made
 /// outside this service. The tier must be in the pathway version that
-/// applies to the person; where the tier has a renewal cycle, the entry
-/// runs to the end of the first cycle from `effective`.
+/// applies to the person, and its prerequisite tiers held on `effective`
+/// (unless `override_prerequisites` says why not); where the tier has a
+/// renewal cycle, the entry runs to the end of the first cycle from
+/// `effective`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantRequest {
@@ -554,11 +552,18 @@ pub struct GrantRequest {
     pub effective: NaiveDate,
     /// Why, e.g. the council decision.
     pub reason: String,
-    /// `public` (default) or `confidential`: whether the reason is shown on
-    /// the public register.
-    #[serde(default = "visibility_default")]
-    #[schema(value_type = String)]
-    pub visibility: Visibility,
+    /// `public` or `confidential`: whether the reason is shown on the
+    /// public register. Default `public`, or `confidential` for a grant
+    /// by override, whose reason says why the prerequisites were not held.
+    #[schema(value_type = Option<String>)]
+    pub visibility: Option<Visibility>,
+    /// Grant although the tier's prerequisites are not held on
+    /// `effective`, with the reason (e.g. the council's decision on a
+    /// leader accredited abroad); up to 2000 characters. Written into the
+    /// grant's reason in the entry's history, and kept with the unmet
+    /// prerequisites in the audit log (entity `prerequisite_override`).
+    /// Refused (422) when the prerequisites are held.
+    pub override_prerequisites: Option<ReasonInput>,
 }
 
 /// The first cycle of `tier` from `start`, under the pathway's renewal
@@ -590,6 +595,19 @@ fn pathway_version_for(
 
 /// Record a grant (registrar): puts the person on the register with the
 /// society's next registration number, or adds the tier to their entry.
+///
+/// The tier's prerequisites must be held on `effective`, as an
+/// application's assessment requires them: each prerequisite tier held on
+/// the person's register entry that day (a tier reached on entering the
+/// pathway is held from their `entered_pathway_on`), for at least its
+/// `min_months` where the pathway sets them. Not held: 422 listing every
+/// unmet prerequisite (`prerequisites.{tier}`, with the months it must be
+/// held), and nothing changes, unless the registrar gives
+/// `override_prerequisites` with a reason, which is written into the
+/// grant's reason and kept in the audit log. A grant the entry's state
+/// refuses is answered (409) before its prerequisites are checked. An
+/// import of an existing register (`.../register/import`) replays the
+/// society's history as given, without this check.
 #[utoipa::path(post, path = "/api/v1/societies/{society}/register", tag = "register",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug")),
@@ -602,7 +620,7 @@ fn pathway_version_for(
         (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The entry's state refuses the grant", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The tier's prerequisites are not held on `effective` (every one listed), an override that is not needed, or invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn grant(
     state: web::Data<AppState>,
@@ -627,12 +645,18 @@ pub async fn grant(
         .parse::<TierId>()
         .map_err(|e| problems.push(FieldProblem::new("tier", e.to_string())))
         .ok();
-    if body.reason.trim().is_empty() {
+    let reason = body.reason.trim().to_owned();
+    if reason.is_empty() {
         problems.push(FieldProblem::new("reason", "is required"));
     }
+    let overriding = body
+        .override_prerequisites
+        .as_ref()
+        .map(|o| reason_text("override_prerequisites.reason", &o.reason, &mut problems));
     let (Some(person_id), Some(tier), true) = (person_id, tier, problems.is_empty()) else {
         return Err(invalid(problems));
     };
+    let overriding = overriding.flatten();
     let now = db::now();
     let today = now.date();
     let slug = society.slug.clone();
@@ -654,15 +678,84 @@ pub async fn grant(
                 .as_ref()
                 .map(|renewal| cycle_from(renewal, body.effective))
                 .transpose()?;
-            let grant = Grant {
+            let mut grant = Grant {
                 effective: body.effective,
-                tier,
+                tier: tier.clone(),
                 cycle,
-                reason: body.reason.trim().to_owned(),
-                visibility: body.visibility,
+                reason: reason.clone(),
+                visibility: body.visibility.unwrap_or(Visibility::Public),
             };
+            // A grant the entry's state refuses (e.g. a suspended entry,
+            // which holds no tier) is answered as such, before the
+            // prerequisites are checked.
+            let stored = db::register::by_person(conn, &society.id, person_id.as_str())?;
+            if let Some(stored) = &stored {
+                stored
+                    .entry
+                    .clone()
+                    .grant(grant.clone())
+                    .map_err(db::register::refused)?;
+            }
+            let candidate = progress::candidate(
+                &person,
+                person_id.clone(),
+                stored.as_ref().map(|s| &s.entry),
+                body.effective,
+            );
+            let unmet = unmet_prerequisites(&pathway, &candidate, &tier, body.effective)?;
+            match (unmet.is_empty(), &overriding) {
+                (true, None) => {}
+                (true, Some(_)) => {
+                    return Err(ApiError::unprocessable(
+                        "override_prerequisites",
+                        format!(
+                            "is not needed: the prerequisites of {} are held on {}",
+                            tier_rule.name, body.effective
+                        ),
+                    ))
+                }
+                (false, None) => {
+                    let errors = prerequisite_shortfalls(&unmet);
+                    return Err(ApiError::Unprocessable {
+                        detail: format!(
+                            "the prerequisites of {} are not held on {}: {} shortfall(s); the registrar may grant with override_prerequisites and a reason",
+                            tier_rule.name,
+                            body.effective,
+                            errors.len()
+                        ),
+                        errors,
+                    });
+                }
+                (false, Some(why)) => {
+                    grant.reason =
+                        format!("{reason} (granted by override, the prerequisites not held: {why})");
+                    grant.visibility = body.visibility.unwrap_or(Visibility::Confidential);
+                }
+            }
             let granted =
                 db::register::grant(conn, &society, &person_id, grant, Some(&actor), now)?;
+            if let Some(why) = &overriding {
+                db::audit::record(
+                    conn,
+                    db::audit::Change {
+                        actor_user_id: Some(&actor),
+                        society_id: Some(&society.id),
+                        action: db::audit::Action::Create,
+                        entity: db::audit::Entity::PrerequisiteOverride,
+                        entity_id: &granted.stored.id,
+                        before: None,
+                        after: Some(serde_json::json!({
+                            "registration": granted.stored.entry.registration(),
+                            "person_id": person_id,
+                            "tier": tier,
+                            "effective": body.effective,
+                            "override_reason": why,
+                            "unmet_prerequisites": unmet,
+                        })),
+                        at: now,
+                    },
+                )?;
+            }
             Ok((granted, person))
         })
     })
@@ -676,6 +769,29 @@ pub async fn grant(
     } else {
         Ok(HttpResponse::Ok().json(view))
     }
+}
+
+/// The prerequisites of `tier` that `candidate` does not hold on `on`, as
+/// balint-core assesses them for an application: each prerequisite tier
+/// held that day (a tier reached on entering the pathway from the day the
+/// person entered it), for at least its `min_months` where it sets them.
+/// The assessment is made on an empty ledger: prerequisites do not depend
+/// on it, and a direct grant is the registrar's decision on the tier's
+/// requirements.
+fn unmet_prerequisites(
+    pathway: &pathway::Pathway,
+    candidate: &Candidate,
+    tier: &TierId,
+    on: NaiveDate,
+) -> Result<Vec<PrerequisiteResult>, ApiError> {
+    let assessment = Inputs::new(pathway, candidate, &[], on)
+        .evaluate(tier)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("prerequisites of {tier}: {e}")))?;
+    Ok(assessment
+        .prerequisites
+        .into_iter()
+        .filter(|p| !p.met)
+        .collect())
 }
 
 fn invalid(errors: Vec<FieldProblem>) -> ApiError {

@@ -151,6 +151,9 @@ fn error_page(viewer: &Viewer, error: &PageError) -> HttpResponse {
             html! { p { "The form was out of date or did not come from this site. Go back, reload the page and try again." } },
         ),
         PageError::Api(e) => match e {
+            ApiError::NotFound(_) if e.is_unknown_resource() => {
+                ("Not found", html! { p { "We could not find this page." } })
+            }
             ApiError::NotFound(what) => {
                 ("Not found", html! { p { "We could not find " (what) "." } })
             }

@@ -1,0 +1,373 @@
+//! One society never sees another's non-public data: a signed-in caller
+//! with no role in a society is told 404 for everything of that society's
+//! that is not public, the same answer as for a record that does not
+//! exist, never 403 (which would say it exists and is refused).
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::ledger_setup::*;
+use super::*;
+
+/// Every route under `/api/v1/societies/{society}` that is not public,
+/// with a body of the right shape (so that the answer is about the
+/// caller, not the body).
+///
+/// Keep it complete: every route registered in
+/// `balint-accredit-api/src/routes/mod.rs` under `society_routes` (and the
+/// scopes it configures) is here or in [`PUBLIC`]. The test fails when the
+/// OpenAPI document lists a society route that neither table has, or when
+/// `routes/mod.rs` registers a route the OpenAPI document does not list.
+fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
+    let post = |path, body| (Method::POST, path, Some(body));
+    vec![
+        post(
+            "/users",
+            json!({ "email": "someone@example.org", "password": PASSWORD, "role": "member" }),
+        ),
+        (Method::GET, "/audit", None),
+        (Method::PUT, "/pathway", Some(json!({}))),
+        post("/pathway/adopt", json!({ "preset": "dbg-leader" })),
+        post("/people", json!({ "family_name": "Intruder" })),
+        (Method::GET, "/people", None),
+        (Method::GET, "/people/{person}", None),
+        (
+            Method::PATCH,
+            "/people/{person}",
+            Some(json!({ "city": "Elsewhere" })),
+        ),
+        post(
+            "/people/{person}/activities",
+            json!({ "kind": "participation", "date": "2025-03-04", "amount": 1, "unit": "sessions" }),
+        ),
+        (Method::GET, "/people/{person}/activities", None),
+        (
+            Method::POST,
+            "/people/{person}/activities/bulk",
+            Some(json!([])),
+        ),
+        (Method::GET, "/people/{person}/activities/export", None),
+        (
+            Method::GET,
+            "/people/{person}/progress?tier=balint-group-leader",
+            None,
+        ),
+        post(
+            "/people/{person}/applications",
+            json!({ "tier": "balint-group-leader" }),
+        ),
+        (Method::GET, "/people/{person}/applications", None),
+        post(
+            "/people/{person}/overrides",
+            json!({ "tier": "balint-group-leader", "requirement": "participation",
+                    "kind": "committee_discretion", "effect": "waive", "reason": "r" }),
+        ),
+        (Method::GET, "/people/{person}/overrides", None),
+        (Method::GET, "/activities/{activity}", None),
+        (
+            Method::PATCH,
+            "/activities/{activity}",
+            Some(json!({ "amount": 2 })),
+        ),
+        (Method::DELETE, "/activities/{activity}", None),
+        post(
+            "/activities/{activity}/attestation",
+            json!({ "decision": "confirm" }),
+        ),
+        post(
+            "/register",
+            json!({ "person_id": "someone", "tier": "balint-group-leader",
+                    "effective": "2025-01-01", "reason": "r" }),
+        ),
+        (Method::GET, "/register/due", None),
+        (Method::POST, "/register/lapse", None),
+        (
+            Method::POST,
+            "/register/import",
+            Some(json!({ "entries": [] })),
+        ),
+        post(
+            "/register/{registration}/status",
+            json!({ "action": "suspend", "effective": "2025-06-01", "reason": "r", "visibility": "public" }),
+        ),
+        post(
+            "/register/{registration}/renewals",
+            json!({ "effective": "2025-06-01", "reason": "r" }),
+        ),
+        (Method::GET, "/applications", None),
+        (Method::GET, "/applications/{application}", None),
+        post(
+            "/applications/{application}/decision",
+            json!({ "decision": "grant", "effective": "2025-06-01", "reason": "r" }),
+        ),
+    ]
+}
+
+/// The public routes under `/api/v1/societies/{society}`: a caller with
+/// no role there gets what the public gets.
+const PUBLIC: [&str; 7] = [
+    "",
+    "/pathway",
+    "/pathway/versions",
+    "/pathway/versions/{number}",
+    "/register",
+    "/register/{registration}",
+    "/register/export",
+];
+
+/// The records of dbg that the table's paths name.
+struct Theirs {
+    person: String,
+    activity: String,
+    application: String,
+    registration: String,
+}
+
+impl Theirs {
+    /// `template` under `/api/v1/societies/dbg`, naming these records.
+    fn path(&self, template: &str) -> String {
+        let path = template
+            .replace("{person}", &self.person)
+            .replace("{activity}", &self.activity)
+            .replace("{application}", &self.application)
+            .replace("{registration}", &self.registration)
+            .replace("{number}", "1");
+        format!("/api/v1/societies/dbg{path}")
+    }
+
+    /// Ids of the same shapes that name nothing.
+    fn missing() -> Self {
+        Self {
+            person: "no-such-person".to_owned(),
+            activity: "no-such-activity".to_owned(),
+            application: "no-such-application".to_owned(),
+            registration: "DBG-9999".to_owned(),
+        }
+    }
+}
+
+/// dbg's pathway, a person on its register with a pending record and an
+/// override, and another person's pending application, as dbg's
+/// registrar makes them.
+async fn their_records(app: &TestApp, cast: &Cast) -> Theirs {
+    let registrar = Some(cast.other_registrar.token.as_str());
+    let (status, body) = app
+        .post_json(
+            "/api/v1/societies/dbg/pathway/adopt",
+            registrar,
+            &json!({ "preset": "dbg-leader" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let mut people = Vec::new();
+    for family in ["Leiter", "Bewerber"] {
+        let (status, body) = app
+            .post_json(
+                "/api/v1/societies/dbg/people",
+                registrar,
+                &json!({ "family_name": family, "entered_pathway_on": "2022-01-10" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        people.push(body["id"].as_str().unwrap().to_owned());
+    }
+    let (leader, applicant) = (people[0].clone(), people[1].clone());
+
+    let (status, entry) = app
+        .post_json(
+            "/api/v1/societies/dbg/register",
+            registrar,
+            &json!({ "person_id": leader, "tier": "balint-group-leader",
+                    "effective": "2024-01-01", "reason": "Vorstandsbeschluss" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{entry}");
+    let activity = record(
+        app,
+        &cast.other_registrar.token,
+        "dbg",
+        &leader,
+        json!({ "kind": "participation", "date": "2025-03-04", "amount": 1, "unit": "sessions",
+                "attestor": cast.other_member_person }),
+    )
+    .await;
+    let (status, body) = app
+        .post_json(
+            &format!("/api/v1/societies/dbg/people/{leader}/overrides"),
+            registrar,
+            &json!({ "tier": "balint-group-leader", "requirement": "participation",
+                    "kind": "committee_discretion", "effect": "waive", "reason": "r" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, application) = app
+        .post_json(
+            &format!("/api/v1/societies/dbg/people/{applicant}/applications"),
+            registrar,
+            &json!({ "tier": "balint-group-leader", "override": { "reason": "committee" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{application}");
+    Theirs {
+        person: leader,
+        activity: activity["id"].as_str().unwrap().to_owned(),
+        application: application["id"].as_str().unwrap().to_owned(),
+        registration: entry["registration"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// The status, content type and JSON body of `method path` as `token`.
+async fn ask(
+    app: &TestApp,
+    method: &Method,
+    path: &str,
+    body: Option<&Value>,
+    token: Option<&str>,
+) -> (StatusCode, String, Value) {
+    let mut request = app.builder(method.clone(), path, token);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        content_type,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
+}
+
+e2e_test!(
+    async fn another_societys_registrar_and_member_are_told_nothing_is_there(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let theirs = their_records(&app, &cast).await;
+        let (_, before) = app
+            .get(
+                "/api/v1/societies/dbg/audit?per_page=1",
+                Some(&cast.other_registrar.token),
+            )
+            .await;
+
+        let not_there = problem(404, "not-found", "Not found", "resource not found");
+        for (who, token) in [
+            ("bsanz's registrar", cast.registrar.token.as_str()),
+            ("bsanz's member", cast.member.token.as_str()),
+        ] {
+            for (method, template, body) in private_routes() {
+                // The same answer for their records and for made-up ids:
+                // it tells nothing of what exists.
+                for ids in [&theirs, &Theirs::missing()] {
+                    let path = ids.path(template);
+                    let (status, content_type, answer) =
+                        ask(&app, &method, &path, body.as_ref(), Some(token)).await;
+                    assert_eq!(
+                        (status, content_type.as_str(), &answer),
+                        (
+                            StatusCode::NOT_FOUND,
+                            "application/problem+json",
+                            &not_there
+                        ),
+                        "{who}: {method} {path}"
+                    );
+                }
+            }
+            // Where the public may look, they are the public.
+            for template in PUBLIC {
+                let path = theirs.path(template);
+                let public = ask(&app, &Method::GET, &path, None, None).await;
+                let theirs_to_them = ask(&app, &Method::GET, &path, None, Some(token)).await;
+                assert_ne!(public.0, StatusCode::FORBIDDEN, "GET {path}");
+                assert_eq!(theirs_to_them, public, "{who}: GET {path}");
+            }
+        }
+
+        // None of it changed anything.
+        let (_, after) = app
+            .get(
+                "/api/v1/societies/dbg/audit?per_page=1",
+                Some(&cast.other_registrar.token),
+            )
+            .await;
+        assert_eq!(after["total"], before["total"]);
+        let (status, record) = app
+            .get(
+                &record_path("dbg", &theirs.activity),
+                Some(&cast.other_registrar.token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(record["status"], "pending");
+    }
+);
+
+/// `(METHOD, path)` of every operation in the OpenAPI document under
+/// `/api/v1/societies/{society}`, path relative to it.
+fn society_operations(document: &Value) -> BTreeSet<(String, String)> {
+    let prefix = "/api/v1/societies/{society}";
+    let mut found = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let Some(rest) = path.strip_prefix(prefix) else {
+            continue;
+        };
+        for method in item.as_object().unwrap().keys() {
+            found.insert((method.to_uppercase(), rest.to_owned()));
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_visibility_table_covers_every_society_route() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (_, document) = app.get("/api/v1/openapi.json", None).await;
+
+    // Every route registered is in the OpenAPI document: one operation per
+    // method handler in routes/mod.rs.
+    let routes = include_str!("../../balint-accredit-api/src/routes/mod.rs");
+    let registered: usize = ["get", "post", "put", "patch", "delete"]
+        .iter()
+        .map(|m| routes.matches(&format!("web::{m}()")).count())
+        .sum();
+    let documented: usize = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum();
+    assert_eq!(registered, documented, "a route is missing from openapi.rs");
+
+    // Every society route of the document is in one of the two tables.
+    let mut tabled: BTreeSet<(String, String)> = private_routes()
+        .into_iter()
+        .map(|(method, path, _)| {
+            let path = path.split('?').next().unwrap_or(path);
+            (method.to_string(), path.to_owned())
+        })
+        .collect();
+    let private = tabled.len();
+    tabled.extend(PUBLIC.iter().map(|p| ("GET".to_owned(), (*p).to_owned())));
+    assert_eq!(
+        tabled.len(),
+        private + PUBLIC.len(),
+        "a route is in both tables"
+    );
+    let documented = society_operations(&document);
+    assert_eq!(
+        tabled.difference(&documented).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "in the tables but not the API"
+    );
+    assert_eq!(
+        documented.difference(&tabled).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "society routes missing from the visibility tables"
+    );
+}
