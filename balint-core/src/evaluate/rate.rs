@@ -224,8 +224,18 @@ pub(super) fn assess(
 /// order; records in no period are left out.
 fn period_sums(grid: Grid, records: &[(NaiveDate, u64)]) -> Vec<(i64, u64)> {
     let mut sums: Vec<(i64, u64)> = Vec::new();
+    // Records come in date order: the period in hand and the day after it,
+    // so that a period is placed once, not once per record.
+    let mut current: Option<(i64, NaiveDate)> = None;
     for &(date, amount) in records {
-        let Some(i) = grid.index(date) else { continue };
+        let i = match current {
+            Some((i, next)) if date < next => i,
+            _ => {
+                let Some(i) = grid.index(date) else { continue };
+                current = grid.start(i + 1).map(|next| (i, next));
+                i
+            }
+        };
         match sums.last_mut() {
             Some((last, sum)) if *last == i => *sum += amount,
             _ => sums.push((i, amount)),
