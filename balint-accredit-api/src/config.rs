@@ -1,9 +1,11 @@
 //! Settings: command-line flags with environment fallbacks.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::auth::throttle::{LoginClock, Policy};
 
 /// `balint-accredit`: the Balint accreditation service and its tools.
 #[derive(Debug, Parser)]
@@ -111,6 +113,50 @@ impl DatabaseSettings {
     }
 }
 
+/// The login throttle's numbers (see `auth::throttle`).
+#[derive(Debug, Clone, Args)]
+pub struct LoginSettings {
+    /// Failed logins for one email before each further attempt, right or
+    /// wrong, must wait out a back-off since the last one.
+    #[arg(long, env = "LOGIN_FREE_FAILURES", default_value_t = 5)]
+    pub login_free_failures: u32,
+    /// Failed logins from one client address, whatever the emails, before
+    /// each further attempt from it must wait out a back-off.
+    #[arg(long, env = "LOGIN_ADDRESS_FREE_FAILURES", default_value_t = 20)]
+    pub login_address_free_failures: u32,
+    /// The first back-off, in milliseconds; it doubles with each further
+    /// failure.
+    #[arg(long, env = "LOGIN_BACKOFF_MS", default_value_t = 1000)]
+    pub login_backoff_ms: u64,
+    /// The longest back-off, in milliseconds.
+    #[arg(long, env = "LOGIN_BACKOFF_MAX_MS", default_value_t = 300_000)]
+    pub login_backoff_max_ms: u64,
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        Self {
+            login_free_failures: 5,
+            login_address_free_failures: 20,
+            login_backoff_ms: 1000,
+            login_backoff_max_ms: 300_000,
+        }
+    }
+}
+
+impl LoginSettings {
+    /// The throttle's policy.
+    pub fn policy(&self) -> Policy {
+        let first_delay = Duration::from_millis(self.login_backoff_ms);
+        Policy {
+            account_free: self.login_free_failures,
+            address_free: self.login_address_free_failures,
+            first_delay,
+            max_delay: Duration::from_millis(self.login_backoff_max_ms).max(first_delay),
+        }
+    }
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -148,6 +194,22 @@ pub struct Settings {
     /// the command line within this time. 0: ask on every request.
     #[arg(long, env = "PUBLIC_REGISTER_REFRESH_MS", default_value_t = 1000)]
     pub public_register_refresh_ms: u64,
+    #[command(flatten)]
+    pub login: LoginSettings,
+    /// Reverse proxies in front of the server, by address, comma-separated
+    /// (e.g. `127.0.0.1,10.0.0.2`). A request from one of them is taken to
+    /// come from the address it names in `X-Forwarded-For`, which is read
+    /// from no one else. The login throttle counts by this address.
+    #[arg(
+        long,
+        env = "TRUSTED_PROXIES",
+        default_value = "",
+        hide_default_value = true
+    )]
+    pub trusted_proxies: TrustedProxies,
+    /// The time the login throttle goes by: the system's, except in tests.
+    #[arg(skip)]
+    pub login_clock: LoginClock,
 }
 
 impl Settings {
@@ -165,6 +227,9 @@ impl Settings {
             json_limit_bytes: 1024 * 1024,
             cookie_secure: true,
             public_register_refresh_ms: 1000,
+            login: LoginSettings::default(),
+            trusted_proxies: TrustedProxies::default(),
+            login_clock: LoginClock::system(),
         }
     }
 
@@ -176,6 +241,33 @@ impl Settings {
     /// How long a login token stays valid.
     pub fn token_lifetime(&self) -> chrono::Duration {
         chrono::Duration::minutes(i64::from(self.token_lifetime_minutes.max(1)))
+    }
+}
+
+/// The reverse proxies whose `X-Forwarded-For` is believed: addresses,
+/// comma-separated; none when empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(pub Vec<IpAddr>);
+
+impl std::str::FromStr for TrustedProxies {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse::<IpAddr>()
+                    .map_err(|_| format!("{a:?} is not an IP address"))
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+}
+
+impl std::ops::Deref for TrustedProxies {
+    type Target = [IpAddr];
+    fn deref(&self) -> &[IpAddr] {
+        &self.0
     }
 }
 
@@ -228,6 +320,20 @@ mod tests {
         };
         assert_eq!(settings.database.database_url, "postgres://db/balint");
         assert_eq!(settings.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_of_addresses_or_none() {
+        let parse = |s: &str| s.parse::<TrustedProxies>();
+        assert_eq!(parse(""), Ok(TrustedProxies(vec![])));
+        assert_eq!(parse("127.0.0.1, ::1").map(|p| p.len()), Ok(2));
+        assert!(parse("127.0.0.1,proxy.example").is_err());
+        let cli =
+            Cli::try_parse_from(["balint-accredit", "--trusted-proxies", "10.0.0.1"]).unwrap();
+        assert_eq!(
+            &*cli.serve.trusted_proxies,
+            ["10.0.0.1".parse::<IpAddr>().unwrap()]
+        );
     }
 
     #[test]

@@ -218,6 +218,27 @@ impl TestApp {
         app
     }
 
+    /// Start the application on a fresh database of `backend`, with the
+    /// test settings changed by `configure`.
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
+        let database = TestDatabase::create(backend);
+        let mut settings = test_settings(&database.url());
+        configure(&mut settings);
+        let mut app = Self::start(settings, backend).await;
+        app._database = Some(database);
+        app
+    }
+
+    /// A client whose requests come from `address`, one of the loopback
+    /// network's (`127.0.0.2`, `127.0.0.3`, ...): for what the server
+    /// counts by client address. Requests go to `self.base_url`.
+    pub fn client_from(&self, address: &str) -> reqwest::Client {
+        reqwest::Client::builder()
+            .local_address(address.parse::<std::net::IpAddr>().expect("an IP address"))
+            .build()
+            .expect("a client")
+    }
+
     /// Start the application with the given settings (the database is the
     /// caller's to create and drop).
     pub async fn start(settings: Settings, backend: Backend) -> Self {
@@ -521,7 +542,9 @@ pub const EVERYONE: [Who; 5] = [
 
 /// Run one scenario on both databases:
 /// `e2e_test!(async fn name(app: TestApp) { ... });` becomes
-/// `mod name { fn sqlite(); fn postgres(); }`.
+/// `mod name { fn sqlite(); fn postgres(); }`;
+/// `e2e_test!(async fn name(app: TestApp) with |s| { ... }; { ... });`
+/// changes the test settings first.
 #[macro_export]
 macro_rules! e2e_test {
     (async fn $name:ident($app:ident : TestApp $(,)?) $body:block) => {
@@ -539,6 +562,28 @@ macro_rules! e2e_test {
             #[tokio::test]
             async fn postgres() {
                 scenario($crate::TestApp::spawn($crate::Backend::Postgres).await).await;
+            }
+        }
+    };
+    // The same, on test settings changed by `$configure` (a closure taking
+    // `&mut Settings`).
+    (async fn $name:ident($app:ident : TestApp $(,)?) with $configure:expr; $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn scenario($app: $crate::TestApp) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                scenario($crate::TestApp::spawn_with($crate::Backend::Sqlite, $configure).await)
+                    .await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                scenario($crate::TestApp::spawn_with($crate::Backend::Postgres, $configure).await)
+                    .await;
             }
         }
     };

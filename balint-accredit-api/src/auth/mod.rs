@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod password;
 pub mod permissions;
+pub mod throttle;
 pub mod tokens;
 
 pub use caller::{AuthenticatedUser, Caller, Role, SocietyRole};

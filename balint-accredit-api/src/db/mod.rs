@@ -367,7 +367,7 @@ pub fn write<T>(
     conn.transaction(|conn| {
         if let DbConnection::Sqlite(sqlite) = conn {
             // A no-op write statement takes SQLite's RESERVED lock.
-            sqlite.batch_execute("DELETE FROM login_failures WHERE 0")?;
+            sqlite.batch_execute("DELETE FROM login_throttle WHERE 0")?;
         }
         f(conn)
     })

@@ -42,10 +42,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
-        id -> BigInt,
-        email -> Text,
-        failed_at -> Timestamp,
+    login_throttle (subject) {
+        subject -> Text,
+        failures -> Integer,
+        last_attempt_at -> Timestamp,
     }
 }
 
@@ -245,7 +245,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     societies,
     society_roles,
     sessions,
-    login_failures,
+    login_throttle,
     audit_log,
     pathway_versions,
     people,

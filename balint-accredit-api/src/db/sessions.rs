@@ -3,9 +3,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::auth::throttle::Counter;
 use crate::auth::AuthenticatedUser;
-use crate::db::schema::{login_failures, sessions, users};
-use crate::db::{users as db_users, DbConnection};
+use crate::db::schema::{login_throttle, sessions, users};
+use crate::db::{on_connection, users as db_users, DbConnection};
 use crate::error::ApiError;
 
 #[derive(Debug, Insertable)]
@@ -72,42 +73,86 @@ pub fn revoke(conn: &mut DbConnection, token_digest: &str, now: NaiveDateTime) -
         .map(|_| ())
 }
 
-/// Times of the failed logins for `email` since `since`, oldest first.
-pub fn failures_since(
+/// The throttle's counter for `subject`, made if missing, and locked until
+/// the transaction ends: on PostgreSQL by a write to its row, which other
+/// attempts at the same moment queue behind; on SQLite by the write lock
+/// [`crate::db::write`] takes first. Call inside [`crate::db::write`].
+pub fn lock_counter(
     conn: &mut DbConnection,
-    email: &str,
-    since: NaiveDateTime,
-) -> QueryResult<Vec<NaiveDateTime>> {
-    login_failures::table
-        .filter(login_failures::email.eq(email))
-        .filter(login_failures::failed_at.gt(since))
-        .order(login_failures::failed_at.asc())
-        .select(login_failures::failed_at)
-        .load(conn)
+    subject: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Counter> {
+    let (failures, last_attempt_at) = on_connection!(conn, |c| {
+        diesel::insert_into(login_throttle::table)
+            .values((
+                login_throttle::subject.eq(subject),
+                login_throttle::failures.eq(0),
+                login_throttle::last_attempt_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c)?;
+        // A write that changes nothing, for the row lock.
+        diesel::update(login_throttle::table.find(subject))
+            .set(login_throttle::failures.eq(login_throttle::failures))
+            .returning((login_throttle::failures, login_throttle::last_attempt_at))
+            .get_result::<(i32, NaiveDateTime)>(c)?
+    });
+    Ok(Counter {
+        failures: u32::try_from(failures).unwrap_or(0),
+        last_attempt_at,
+    })
 }
 
-/// Record a failed login for `email`, and forget failures older than
-/// `forget_before` so the table stays small.
-pub fn record_failure(
-    conn: &mut DbConnection,
-    email: &str,
-    now: NaiveDateTime,
-    forget_before: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::delete(login_failures::table.filter(login_failures::failed_at.le(forget_before)))
-        .execute(conn)?;
-    diesel::insert_into(login_failures::table)
-        .values((
-            login_failures::email.eq(email),
-            login_failures::failed_at.eq(now),
+/// Store `counter` as `subject`'s (locked by [`lock_counter`]).
+pub fn store_counter(conn: &mut DbConnection, subject: &str, counter: Counter) -> QueryResult<()> {
+    diesel::update(login_throttle::table.find(subject))
+        .set((
+            login_throttle::failures.eq(i32::try_from(counter.failures).unwrap_or(i32::MAX)),
+            login_throttle::last_attempt_at.eq(counter.last_attempt_at),
         ))
         .execute(conn)
         .map(|_| ())
 }
 
-/// Forget the failed logins of `email` (after a successful login).
-pub fn clear_failures(conn: &mut DbConnection, email: &str) -> QueryResult<()> {
-    diesel::delete(login_failures::table.filter(login_failures::email.eq(email)))
-        .execute(conn)
-        .map(|_| ())
+/// A login succeeded: the account's failures are cleared, and the attempt
+/// counted against the client's address is taken back.
+pub fn login_succeeded(
+    conn: &mut DbConnection,
+    account: &str,
+    address: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(login_throttle::table.find(account))
+        .set(login_throttle::failures.eq(0))
+        .execute(conn)?;
+    if let Some(address) = address {
+        diesel::update(
+            login_throttle::table
+                .find(address)
+                .filter(login_throttle::failures.gt(0)),
+        )
+        .set(login_throttle::failures.eq(login_throttle::failures - 1))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Forget the counters last counted before `cutoff`, outside any
+/// transaction. On PostgreSQL rows another login has locked are left for
+/// a later call rather than waited for, so this never waits on, or
+/// deadlocks with, an attempt in progress.
+pub fn forget_counters_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgres(c) => diesel::sql_query(
+            "DELETE FROM login_throttle WHERE subject IN \
+             (SELECT subject FROM login_throttle WHERE last_attempt_at < $1 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind::<diesel::sql_types::Timestamp, _>(cutoff)
+        .execute(c)
+        .map(|_| ()),
+        DbConnection::Sqlite(c) => {
+            diesel::delete(login_throttle::table.filter(login_throttle::last_attempt_at.lt(cutoff)))
+                .execute(c)
+                .map(|_| ())
+        }
+    }
 }

@@ -1,24 +1,19 @@
 //! Login, logout, and who am I.
 
 use std::fmt;
+use std::net::IpAddr;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::app::AppState;
-use crate::auth::{password, permissions, tokens, AuthenticatedUser, Caller, Role};
+use crate::auth::{password, permissions, throttle, tokens, AuthenticatedUser, Caller, Role};
 use crate::db::{self, sessions, users};
 use crate::error::{ApiError, Problem};
 use crate::routes::{utc, validated};
-
-/// Failed logins for one email allowed within [`FAILURE_WINDOW_MINUTES`]
-/// before further attempts are refused.
-pub const MAX_FAILED_LOGINS: usize = 5;
-/// How long failed logins are remembered.
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 
 /// Email and password.
 #[derive(Deserialize, Validate, ToSchema)]
@@ -103,22 +98,38 @@ impl From<&AuthenticatedUser> for Me {
 
 /// Log in with email and password; answers a bearer token.
 ///
-/// After 5 failed attempts for one email within 15 minutes, further
-/// attempts are refused with 429 until the window has passed.
+/// Failed logins slow further attempts down (the numbers are the server's
+/// defaults; `serve --help` names the settings). Each attempt is counted
+/// before its password is checked, against the email and against the
+/// client's address. After 5 failures for one email, or 20 from one
+/// address whatever the emails, each further attempt, right or wrong, must
+/// come a back-off after the last one counted: 1 second, doubling with
+/// each further failure, at most 5 minutes. An attempt before that is
+/// answered 429 with `Retry-After` (seconds) and is not counted. The right
+/// password after the back-off logs in and clears the email's failures.
+/// Failures are forgotten an hour after the last attempt.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = LoginResponse),
         (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed logins", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins for this email or from this address: try again after the back-off",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds until the next attempt is taken"))),
     ))]
 pub async fn login(
+    request: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
-    let opened = open_session(&state, &body.email, body.password).await?;
+    let client = throttle::client_address(
+        request.peer_addr().map(|a| a.ip()),
+        request.headers(),
+        &state.settings.trusted_proxies,
+    );
+    let opened = open_session(&state, &body.email, body.password, client).await?;
     Ok(HttpResponse::Ok().json(LoginResponse {
         token: opened.token,
         token_type: "Bearer",
@@ -147,35 +158,64 @@ impl fmt::Debug for OpenedSession {
     }
 }
 
-/// Check `email` and `password` under the throttling rules and open a
-/// session: what both the API's login and the web sign-in form do.
+/// Check `email` and `password` under the login throttle (see
+/// [`crate::auth::throttle`]) and open a session: what both the API's
+/// login and the web sign-in form do. `client` is the caller's address,
+/// counted apart from the account.
 pub async fn open_session(
     state: &AppState,
     email: &str,
     password: String,
+    client: Option<IpAddr>,
 ) -> Result<OpenedSession, ApiError> {
     let email = users::normalise_email(email);
-    let now = db::now();
-    let window_start = now - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let policy = state.settings.login.policy();
+    let now = state.settings.login_clock.now();
+    let account = format!("email:{email}");
+    let address = client.map(|ip| format!("address:{ip}"));
 
-    let lookup_email = email.clone();
-    let (failures, user) = db::run(&state.pool, move |conn| {
-        let failures = sessions::failures_since(conn, &lookup_email, window_start)?;
+    // Count the attempt before the password is checked, in one transaction
+    // with the check of both counters (address first, then account, always
+    // in this order so two attempts cannot wait on each other).
+    let (counted, lookup_email) = ((account.clone(), address.clone()), email.clone());
+    let (verdict, user) = db::run(&state.pool, move |conn| {
+        let (account, address) = counted;
+        let cutoff = now - chrono::Duration::from_std(throttle::FORGET_AFTER).unwrap_or_default();
+        sessions::forget_counters_before(conn, cutoff)?;
+        let verdict = db::write(conn, |conn| {
+            let subjects = address
+                .iter()
+                .map(|a| (a.as_str(), policy.address_free))
+                .chain([(account.as_str(), policy.account_free)]);
+            let mut counted = Vec::new();
+            let mut wait = None;
+            for (subject, free) in subjects {
+                let counter = sessions::lock_counter(conn, subject, now)?;
+                match policy.judge(Some(counter), free, now) {
+                    Ok(next) => counted.push((subject, next)),
+                    Err(w) => wait = wait.max(Some(w)),
+                }
+            }
+            if let Some(wait) = wait {
+                return Ok(Err(wait));
+            }
+            for (subject, counter) in counted {
+                sessions::store_counter(conn, subject, counter)?;
+            }
+            Ok(Ok(()))
+        })?;
         let user = users::find_by_email(conn, &lookup_email)?;
-        Ok((failures, user))
+        Ok((verdict, user))
     })
     .await?;
-    if failures.len() >= MAX_FAILED_LOGINS {
-        let oldest = failures.first().copied().unwrap_or(now);
-        let until = oldest + chrono::Duration::minutes(FAILURE_WINDOW_MINUTES);
-        let retry_after_secs = u64::try_from((until - now).num_seconds())
-            .unwrap_or(0)
-            .max(1);
+    if let Err(wait) = verdict {
         tracing::warn!(
-            failures = failures.len(),
-            "login refused: too many failures"
+            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            "login refused: too many failed logins for this account or address"
         );
-        return Err(ApiError::TooManyRequests { retry_after_secs });
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: throttle::retry_after_secs(wait),
+        });
     }
 
     let cost = state.settings.password_hashing;
@@ -190,25 +230,19 @@ pub async fn open_session(
     .await
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
 
+    // A wrong password was counted already.
     let user = match user {
         Some(user) if matches => user,
-        _ => {
-            db::run(&state.pool, move |conn| {
-                db::write(conn, |conn| {
-                    Ok(sessions::record_failure(conn, &email, now, window_start)?)
-                })
-            })
-            .await?;
-            return Err(ApiError::InvalidCredentials);
-        }
+        _ => return Err(ApiError::InvalidCredentials),
     };
 
     let token = tokens::generate();
     let digest = tokens::digest(&token);
+    let now = db::now();
     let expires_at = now + state.settings.token_lifetime();
     let authenticated = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
-            sessions::clear_failures(conn, &email)?;
+            sessions::login_succeeded(conn, &account, address.as_deref())?;
             sessions::create(conn, &digest, &user.id, now, expires_at)?;
             sessions::authenticate(conn, &digest, now)?
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("new session not found")))

@@ -6,11 +6,11 @@ use maud::html;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::{tokens, Role};
+use crate::auth::{throttle, tokens, Role};
 use crate::db;
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
-use crate::routes::auth::{open_session, LoginRequest, MAX_FAILED_LOGINS};
+use crate::routes::auth::{open_session, LoginRequest};
 use crate::routes::validated;
 use crate::web::layout::{self, csrf_field, FormErrors};
 use crate::web::session::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
@@ -140,7 +140,12 @@ pub async fn login(
                 email: form.email.trim().to_owned(),
                 password: form.password.clone(),
             })?;
-            open_session(&state, &body.email, body.password).await
+            let client = throttle::client_address(
+                req.peer_addr().map(|a| a.ip()),
+                req.headers(),
+                &state.settings.trusted_proxies,
+            );
+            open_session(&state, &body.email, body.password, client).await
         }
         .await;
         let (status, problems) = match opened {
@@ -181,8 +186,8 @@ pub async fn login(
                 vec![FieldProblem::new(
                     "email",
                     format!(
-                        "There were more than {MAX_FAILED_LOGINS} failed sign-ins for this email. Try again in {} minutes",
-                        retry_after_secs.div_ceil(60).max(1)
+                        "There were too many failed sign-ins for this email or from this network. Try again in {}",
+                        wait_in_words(retry_after_secs)
                     ),
                 )],
             ),
@@ -328,4 +333,14 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
     }
     .await;
     finish(&req, &viewer, result)
+}
+
+/// A wait in seconds as the sign-in page says it.
+fn wait_in_words(secs: u64) -> String {
+    match secs {
+        0 | 1 => "a second".to_owned(),
+        2..=59 => format!("{secs} seconds"),
+        60..=119 => "a minute".to_owned(),
+        _ => format!("{} minutes", secs.div_ceil(60)),
+    }
 }
