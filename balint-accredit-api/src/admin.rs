@@ -11,9 +11,7 @@ pub const MIN_PASSWORD_LEN: usize = 12;
 
 /// Apply pending migrations; returns their names.
 pub fn migrate(settings: &DatabaseSettings) -> anyhow::Result<Vec<String>> {
-    let pool = db::pool(settings);
-    let mut conn = pool
-        .get()
+    let mut conn = db::connect_for_job(settings)
         .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
     db::run_migrations(&mut conn)
 }

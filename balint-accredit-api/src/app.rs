@@ -39,14 +39,11 @@ impl Application {
     /// reached or migrated, or the address cannot be bound.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let pool = db::pool(&settings.database);
-        let migrating = pool.clone();
-        let applied = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
-            let mut conn = migrating
-                .get()
-                .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
-            db::run_migrations(&mut conn)
-        })
-        .await??;
+        let database = settings.database.clone();
+        // On a connection of its own, without the requests' statement
+        // timeout: a migration may take longer.
+        let applied =
+            tokio::task::spawn_blocking(move || crate::admin::migrate(&database)).await??;
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "database migrated");
         }

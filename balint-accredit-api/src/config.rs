@@ -95,21 +95,48 @@ pub struct DatabaseSettings {
     /// answered with 503, in milliseconds.
     #[arg(long, env = "DATABASE_TIMEOUT_MS", default_value_t = 3000)]
     pub db_timeout_ms: u64,
+    /// How long opening a PostgreSQL connection may take, in seconds
+    /// (libpq's `connect_timeout`, which takes 2 for anything less).
+    #[arg(long, env = "DATABASE_CONNECT_TIMEOUT_SECS", default_value_t = 5)]
+    pub db_connect_timeout_secs: u64,
+    /// How long one request's database work may take once it has its
+    /// connection, in milliseconds: past it `serve` answers 503 (a database
+    /// gone silent), and PostgreSQL cancels a statement that runs longer
+    /// (`statement_timeout`). SQLite waits this long for the write lock
+    /// (`busy_timeout`). The other commands wait as long for the lock, but
+    /// their statements are not cut short: an import may take longer.
+    #[arg(long, env = "DATABASE_STATEMENT_TIMEOUT_MS", default_value_t = 10_000)]
+    pub db_statement_timeout_ms: u64,
+    /// TCP keepalive of PostgreSQL connections, in seconds: an idle
+    /// connection is probed after this long without traffic and given up
+    /// after 3 unanswered probes a third of this apart, and one whose sent
+    /// data the network has not acknowledged for this long is closed
+    /// (`tcp_user_timeout`). 0 leaves the operating system's defaults.
+    #[arg(long, env = "DATABASE_KEEPALIVE_SECS", default_value_t = 10)]
+    pub db_keepalive_secs: u64,
 }
 
 impl DatabaseSettings {
-    /// Settings for `url` with the default pool size and timeout.
+    /// Settings for `url` with the default pool size and timeouts.
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             database_url: url.into(),
             pool_size: 8,
             db_timeout_ms: 3000,
+            db_connect_timeout_secs: 5,
+            db_statement_timeout_ms: 10_000,
+            db_keepalive_secs: 10,
         }
     }
 
     /// The wait for a pooled connection.
     pub fn connection_timeout(&self) -> Duration {
         Duration::from_millis(self.db_timeout_ms.max(1))
+    }
+
+    /// The longest a request's database work may take once connected.
+    pub fn statement_timeout(&self) -> Duration {
+        Duration::from_millis(self.db_statement_timeout_ms.max(1))
     }
 }
 

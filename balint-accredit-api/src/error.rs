@@ -230,8 +230,13 @@ impl From<diesel::result::Error> for ApiError {
                 _,
             )
             | Error::BrokenTransactionManager => Self::Unavailable(e.into()),
-            // SQLite's lock wait (busy_timeout) ran out: busy, not broken.
-            Error::DatabaseError(_, ref info) if info.message().contains("database is locked") => {
+            // SQLite's lock wait (busy_timeout) ran out, or PostgreSQL
+            // cancelled a statement that ran past statement_timeout: busy,
+            // not broken.
+            Error::DatabaseError(_, ref info)
+                if info.message().contains("database is locked")
+                    || info.message().contains("statement timeout") =>
+            {
                 Self::Unavailable(e.into())
             }
             other => Self::Internal(other.into()),

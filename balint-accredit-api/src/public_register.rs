@@ -25,10 +25,15 @@
 //!   server or by the CLI is seen within that time.
 //!
 //! In between, a request reads no database at all.
+//!
+//! When the database cannot be asked (it refuses, or does not answer within
+//! the request's deadline), the copy held is answered as it is, however old,
+//! and the outage is logged; while it lasts, one request a second asks the
+//! database again and the others are answered from the copy at once.
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -84,6 +89,39 @@ pub struct PublicRegisters {
     writes: AtomicU64,
     /// How long a version read stays good for writes made elsewhere.
     refresh: Duration,
+    /// When a request last found the database unavailable; none once it
+    /// answered again.
+    outage: Mutex<Option<Instant>>,
+    /// Whether a request is asking the database during an outage.
+    asking: AtomicBool,
+}
+
+/// During an outage, how long after the last failed ask the database is
+/// asked again.
+const ASK_AGAIN_AFTER: Duration = Duration::from_secs(1);
+
+/// Where a request for the public register is answered from when the copy
+/// held is not known to be current.
+#[derive(Debug)]
+pub enum Source<'a> {
+    /// The database is unavailable and another request is asking it, or
+    /// it was asked a moment ago: the copy held, as it is.
+    Copy(Arc<Snapshot>),
+    /// Ask the database ([`PublicRegisters::current`]), then tell the
+    /// registers how that went ([`PublicRegisters::answered`],
+    /// [`PublicRegisters::unavailable`]). Holds the turn to ask during an
+    /// outage until dropped.
+    Ask(Option<AskingTurn<'a>>),
+}
+
+/// The one request asking the database during an outage.
+#[derive(Debug)]
+pub struct AskingTurn<'a>(&'a AtomicBool);
+
+impl Drop for AskingTurn<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }
 
 /// A society's copy, and when it was last found current.
@@ -112,7 +150,76 @@ impl PublicRegisters {
             building: Mutex::default(),
             writes: AtomicU64::new(0),
             refresh,
+            outage: Mutex::default(),
+            asking: AtomicBool::new(false),
         }
+    }
+
+    /// Where to answer from when [`Self::held`] has no current copy: from
+    /// the copy as it is during an outage (unless it is this request's
+    /// turn to ask the database again), else from the database.
+    pub fn source(&self, slug: &str) -> Source<'_> {
+        let outage = *self.outage.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(since) = outage else {
+            return Source::Ask(None);
+        };
+        let Some(copy) = self.last_known(slug) else {
+            return Source::Ask(None);
+        };
+        if since.elapsed() >= ASK_AGAIN_AFTER && !self.asking.swap(true, Ordering::SeqCst) {
+            return Source::Ask(Some(AskingTurn(&self.asking)));
+        }
+        Source::Copy(copy)
+    }
+
+    /// The database answered: the outage, if any, is over.
+    pub fn answered(&self) {
+        let mut outage = self.outage.lock().unwrap_or_else(PoisonError::into_inner);
+        if outage.take().is_some() {
+            tracing::info!("the database answers again: the public register is read from it");
+        }
+    }
+
+    /// The database could not be asked (`cause`): the copy held for `slug`,
+    /// however old, if there is one.
+    pub fn unavailable(&self, slug: &str, cause: &anyhow::Error) -> Option<Arc<Snapshot>> {
+        *self.outage.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+        let held = self.last_known_held(slug);
+        match &held {
+            Some(held) => tracing::warn!(
+                society = slug,
+                version = held.snapshot.version,
+                as_of = %held.snapshot.today,
+                found_current_secs_ago = held.checked_at.elapsed().as_secs(),
+                error = %cause,
+                "the database is unavailable: the public register is answered from the copy held"
+            ),
+            None => tracing::warn!(
+                society = slug,
+                error = %cause,
+                "the database is unavailable and no copy of the public register is held"
+            ),
+        }
+        held.map(|held| held.snapshot)
+    }
+
+    /// The copy held for `slug`, however old.
+    fn last_known(&self, slug: &str) -> Option<Arc<Snapshot>> {
+        self.last_known_held(slug).map(|held| held.snapshot)
+    }
+
+    fn last_known_held(&self, slug: &str) -> Option<Held> {
+        let society_id = self
+            .societies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(slug)
+            .cloned()?;
+        self.current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&society_id)
+            .cloned()
     }
 
     /// Something may have been written to the database through this

@@ -13,7 +13,10 @@ pub mod sessions;
 pub mod societies;
 pub mod users;
 
+use std::cell::RefCell;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
@@ -42,9 +45,6 @@ impl std::fmt::Debug for DbConnection {
     }
 }
 
-/// The pool every handler draws connections from.
-pub type DbPool = r2d2::Pool<ConnectionManager>;
-
 /// Which database a URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseLocation {
@@ -72,6 +72,77 @@ impl DatabaseLocation {
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     location: DatabaseLocation,
+    limits: Limits,
+}
+
+/// How long a connection may wait on the database, set on each connection
+/// as it is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Limits {
+    /// libpq's `connect_timeout`, in seconds.
+    connect_timeout_secs: u64,
+    /// TCP keepalive and `tcp_user_timeout`, in seconds (0: the system's).
+    keepalive_secs: u64,
+    /// PostgreSQL's `statement_timeout` (none for the command-line jobs).
+    statement_timeout: Option<Duration>,
+    /// SQLite's `busy_timeout`.
+    busy_timeout: Duration,
+}
+
+impl Limits {
+    /// For the server: every statement bounded.
+    fn serving(settings: &DatabaseSettings) -> Self {
+        Self {
+            statement_timeout: Some(settings.statement_timeout()),
+            ..Self::jobs(settings)
+        }
+    }
+
+    /// For migrations and the command-line jobs, whose statements (an
+    /// import's `COPY`) may take longer than a request's.
+    fn jobs(settings: &DatabaseSettings) -> Self {
+        Self {
+            connect_timeout_secs: settings.db_connect_timeout_secs,
+            keepalive_secs: settings.db_keepalive_secs,
+            statement_timeout: None,
+            busy_timeout: settings.statement_timeout(),
+        }
+    }
+
+    /// `url` with the connection parameters these limits ask for, each
+    /// added only where the URL does not set it already.
+    fn postgres_url(&self, url: &str) -> String {
+        let mut params = Vec::new();
+        if self.connect_timeout_secs > 0 {
+            params.push(("connect_timeout", self.connect_timeout_secs.to_string()));
+        }
+        if self.keepalive_secs > 0 {
+            let idle = self.keepalive_secs;
+            params.extend([
+                ("keepalives", "1".to_owned()),
+                ("keepalives_idle", idle.to_string()),
+                ("keepalives_interval", (idle / 3).max(1).to_string()),
+                ("keepalives_count", "3".to_owned()),
+                ("tcp_user_timeout", (idle.saturating_mul(1000)).to_string()),
+            ]);
+        }
+        let query = url.split_once('?').map_or("", |(_, q)| q);
+        let given: Vec<&str> = query
+            .split('&')
+            .filter_map(|pair| pair.split('=').next())
+            .collect();
+        let mut out = url.to_owned();
+        for (name, value) in params {
+            if given.contains(&name) {
+                continue;
+            }
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(name);
+            out.push('=');
+            out.push_str(&value);
+        }
+        out
+    }
 }
 
 /// Why a database connection could not be opened or set up.
@@ -133,16 +204,24 @@ impl ManageConnection for ConnectionManager {
                 // Per connection: WAL lets readers run beside a writer,
                 // busy_timeout waits for a lock instead of failing at once,
                 // and SQLite leaves foreign keys off unless asked.
-                conn.batch_execute(
+                conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = 5000; \
+                     PRAGMA busy_timeout = {}; \
                      PRAGMA foreign_keys = ON;",
-                )?;
+                    self.limits.busy_timeout.as_millis()
+                ))?;
                 DbConnection::Sqlite(conn)
             }
             DatabaseLocation::Postgres(url) => {
-                DbConnection::Postgres(PgConnection::establish(url)?)
+                // Connect timeout and keepalive in the URL, so libpq
+                // applies them from the first packet; a database that stops
+                // answering mid-statement is left to `run`'s deadline.
+                let mut conn = PgConnection::establish(&self.limits.postgres_url(url))?;
+                if let Some(limit) = self.limits.statement_timeout {
+                    conn.batch_execute(&format!("SET statement_timeout = {}", limit.as_millis()))?;
+                }
+                DbConnection::Postgres(conn)
             }
         };
         Ok(PooledDb {
@@ -172,12 +251,47 @@ impl ManageConnection for ConnectionManager {
     }
 }
 
+/// The pool every handler draws connections from, with the time a
+/// request's database work may take once it has its connection.
+#[derive(Clone)]
+pub struct DbPool {
+    pool: r2d2::Pool<ConnectionManager>,
+    statement_timeout: Duration,
+}
+
+impl Deref for DbPool {
+    type Target = r2d2::Pool<ConnectionManager>;
+    fn deref(&self) -> &Self::Target {
+        &self.pool
+    }
+}
+
+impl std::fmt::Debug for DbPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbPool")
+            .field("max_size", &self.pool.max_size())
+            .field("connection_timeout", &self.pool.connection_timeout())
+            .field("statement_timeout", &self.statement_timeout)
+            .finish()
+    }
+}
+
+impl DbPool {
+    /// The longest [`run`] waits: for a connection, then for the work.
+    pub fn deadline(&self) -> Duration {
+        self.pool.connection_timeout() + self.statement_timeout
+    }
+}
+
 /// Build the pool. It opens no connection yet, so a server can start (and
 /// answer 503) while the database is away; `run_migrations` fails instead.
 pub fn pool(settings: &DatabaseSettings) -> DbPool {
     let location = DatabaseLocation::from_url(&settings.database_url);
-    let manager = ConnectionManager { location };
-    r2d2::Pool::builder()
+    let manager = ConnectionManager {
+        location,
+        limits: Limits::serving(settings),
+    };
+    let pool = r2d2::Pool::builder()
         .max_size(settings.pool_size.max(1))
         .min_idle(Some(0))
         .connection_timeout(settings.connection_timeout())
@@ -186,7 +300,22 @@ pub fn pool(settings: &DatabaseSettings) -> DbPool {
         // so a dead database is noticed and the request gets 503 rather
         // than failing half-way.
         .test_on_check_out(true)
-        .build_unchecked(manager)
+        .build_unchecked(manager);
+    DbPool {
+        pool,
+        statement_timeout: settings.statement_timeout(),
+    }
+}
+
+/// One connection for a job that may run long (migrations, the
+/// command-line jobs): connect timeout and keepalive as configured, no
+/// statement timeout.
+pub fn connect_for_job(settings: &DatabaseSettings) -> Result<PooledDb, DbConnectError> {
+    ConnectionManager {
+        location: DatabaseLocation::from_url(&settings.database_url),
+        limits: Limits::jobs(settings),
+    }
+    .connect()
 }
 
 /// The database a command names is not there, and the command does not
@@ -216,25 +345,23 @@ pub fn open_existing(settings: &DatabaseSettings) -> anyhow::Result<PooledDb> {
             return Err(NoDatabase::SqliteFile(path.clone()).into());
         }
     }
-    let mut conn = ConnectionManager { location }
-        .connect()
-        .map_err(|e| match e {
-            DbConnectError::Connection(ConnectionError::BadConnection(words)) => {
-                // libpq's words run over lines, with doubled spaces.
-                let words = words
-                    .lines()
-                    .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-                    .filter(|line| !line.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                if words.contains("database \"") && words.contains("does not exist") {
-                    NoDatabase::Postgres(words).into()
-                } else {
-                    anyhow::anyhow!("cannot connect to the database: {words}")
-                }
+    let mut conn = connect_for_job(settings).map_err(|e| match e {
+        DbConnectError::Connection(ConnectionError::BadConnection(words)) => {
+            // libpq's words run over lines, with doubled spaces.
+            let words = words
+                .lines()
+                .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            if words.contains("database \"") && words.contains("does not exist") {
+                NoDatabase::Postgres(words).into()
+            } else {
+                anyhow::anyhow!("cannot connect to the database: {words}")
             }
-            other => anyhow::anyhow!("cannot connect to the database: {other}"),
-        })?;
+        }
+        other => anyhow::anyhow!("cannot connect to the database: {other}"),
+    })?;
     run_migrations(&mut conn)?;
     Ok(conn)
 }
@@ -335,31 +462,81 @@ pub(crate) use insert_in_batches;
 /// Run diesel code on the blocking thread pool with a pooled connection.
 ///
 /// The async workers never wait on the database; a pool that cannot hand
-/// out a connection (the database is away) becomes a 503.
+/// out a connection (the database is away) becomes a 503, and so does
+/// work the database has not answered within the pool's
+/// [`DbPool::deadline`] (a database gone silent: neither refusing nor
+/// answering).
 pub async fn run<F, T>(pool: &DbPool, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
+    run_within(pool, pool.deadline(), f).await
+}
+
+/// [`run`], answering 503 after `deadline` at most (the wait for a
+/// connection included).
+///
+/// A blocking call into the database cannot be interrupted: past the
+/// deadline the request is answered and the work is left to finish or
+/// fail on its own (keepalive and `tcp_user_timeout` end a connection to a
+/// database that went away). It is marked abandoned, so a transaction of
+/// [`write`] that gets that far rolls back instead of committing what the
+/// caller was told failed.
+pub async fn run_within<F, T>(pool: &DbPool, deadline: Duration, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
     let pool = pool.clone();
-    actix_web::web::block(move || {
-        let mut conn = pool.get()?;
+    let abandoned = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&abandoned);
+    let work = actix_web::web::block(move || {
+        let mut conn = pool.get_timeout(pool.connection_timeout().min(deadline))?;
+        ABANDONED.with(|a| *a.borrow_mut() = Some(flag));
         let result = f(&mut conn);
+        ABANDONED.with(|a| *a.borrow_mut() = None);
         if matches!(result, Err(ApiError::Unavailable(_))) {
             // The database may have gone away: ping before the next use.
             conn.suspect();
         }
         result
+    });
+    match tokio::time::timeout(deadline, work).await {
+        Ok(done) => {
+            done.map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+        }
+        Err(_) => {
+            abandoned.store(true, Ordering::SeqCst);
+            Err(ApiError::Unavailable(anyhow::anyhow!(
+                "the database did not answer within {} ms",
+                deadline.as_millis()
+            )))
+        }
+    }
+}
+
+thread_local! {
+    /// Set while [`run_within`] runs work on this thread: whether its
+    /// request was already answered.
+    static ABANDONED: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+}
+
+/// Whether the request this work is for was already answered 503.
+fn abandoned() -> bool {
+    ABANDONED.with(|a| {
+        a.borrow()
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::SeqCst))
     })
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
 }
 
 /// Run `f` in a transaction that writes.
 ///
 /// On SQLite the write lock is taken first (waiting up to busy_timeout):
 /// a plain transaction that reads and then writes can fail at once with
-/// "database is locked" when another writer got there in between.
+/// "database is locked" when another writer got there in between. Work
+/// whose request was answered already (see [`run_within`]) is rolled back.
 pub fn write<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
@@ -369,7 +546,13 @@ pub fn write<T>(
             // A no-op write statement takes SQLite's RESERVED lock.
             sqlite.batch_execute("DELETE FROM login_throttle WHERE 0")?;
         }
-        f(conn)
+        let done = f(conn)?;
+        if abandoned() {
+            return Err(ApiError::Unavailable(anyhow::anyhow!(
+                "rolled back: the request was answered before the database was done"
+            )));
+        }
+        Ok(done)
     })
 }
 
@@ -421,6 +604,49 @@ mod tests {
         .unwrap();
         other.batch_execute("BEGIN IMMEDIATE; ROLLBACK").unwrap();
         drop(conn);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_write_answered_503_for_taking_too_long_is_rolled_back() {
+        let dir = std::env::temp_dir().join(format!("balint-db-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = dir.join("t.db").display().to_string();
+        let pool = pool(&DatabaseSettings::new(url.clone()));
+        run_migrations(&mut pool.get().unwrap()).unwrap();
+
+        // Another writer holds the write lock, so the write waits for it.
+        let mut other = SqliteConnection::establish(&url).unwrap();
+        other.batch_execute("BEGIN IMMEDIATE").unwrap();
+        let answer = run_within(&pool, Duration::from_millis(200), |conn| {
+            write(conn, |conn| {
+                conn.batch_execute(
+                    "INSERT INTO login_throttle VALUES ('email:late@example.org', 1, '2026-01-01 00:00:00')",
+                )?;
+                Ok(())
+            })
+        })
+        .await;
+        assert!(
+            matches!(answer, Err(ApiError::Unavailable(_))),
+            "{answer:?}"
+        );
+
+        // The lock is let go; the write goes on, and must not commit.
+        other.batch_execute("COMMIT").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while pool.state().idle_connections < pool.state().connections {
+            assert!(Instant::now() < deadline, "the write never finished");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let rows: i64 = {
+            use diesel::prelude::*;
+            schema::login_throttle::table
+                .count()
+                .get_result(&mut other)
+                .unwrap()
+        };
+        assert_eq!(rows, 0, "answered 503, yet committed");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -28,7 +28,7 @@ use crate::db::pathways::PathwayVersion;
 use crate::db::{self, people::Person, register::StoredEntry, societies::Society};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageRequest};
-use crate::public_register::{ChangeRef, EntryRef, Listed, PublicSearch, Snapshot};
+use crate::public_register::{ChangeRef, EntryRef, Listed, PublicSearch, Snapshot, Source};
 use crate::register_io;
 use crate::routes::applications::{prerequisite_shortfalls, reason_text, shortfalls, ReasonInput};
 use crate::routes::progress;
@@ -339,24 +339,39 @@ fn public_view(
 
 /// `answer` from the society's public register as it stands today: from
 /// the copy in memory when it is known to be current, else after reading
-/// the register's version (on the blocking pool). 404 for an unknown
-/// society.
+/// the register's version (on the blocking pool). When the database cannot
+/// be asked, from the copy held, however old (503 only when there is
+/// none). 404 for an unknown society.
 async fn from_public_register<T>(
     state: &AppState,
     slug: String,
     answer: impl FnOnce(&Snapshot) -> T,
 ) -> Result<T, ApiError> {
     let today = today();
-    let registers = Arc::clone(&state.public_register);
-    let register = match registers.held(&slug, today) {
-        Some(register) => register,
-        None => {
-            db::run(&state.pool, move |conn| {
-                registers.current(conn, &slug, today)
-            })
-            .await?
+    let registers = &state.public_register;
+    if let Some(register) = registers.held(&slug, today) {
+        return Ok(answer(&register));
+    }
+    let turn = match registers.source(&slug) {
+        Source::Copy(copy) => return Ok(answer(&copy)),
+        Source::Ask(turn) => turn,
+    };
+    let asking = Arc::clone(registers);
+    let wanted = slug.clone();
+    let asked = db::run(&state.pool, move |conn| {
+        asking.current(conn, &wanted, today)
+    })
+    .await;
+    let register = match asked {
+        Err(ApiError::Unavailable(cause)) => registers
+            .unavailable(&slug, &cause)
+            .ok_or(ApiError::Unavailable(cause))?,
+        other => {
+            registers.answered();
+            other?
         }
     };
+    drop(turn);
     Ok(answer(&register))
 }
 
