@@ -12,6 +12,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
+use crate::ledger::BulkJobs;
 use crate::public_register::PublicRegisters;
 use crate::routes;
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub settings: Settings,
     /// The public registers' search, held in memory.
     pub public_register: Arc<PublicRegisters>,
+    /// The bulk uploads this server is writing, by person.
+    pub bulk_jobs: Arc<BulkJobs>,
 }
 
 /// A bound, ready-to-run server.
@@ -61,6 +64,7 @@ impl Application {
             pool: pool.clone(),
             settings,
             public_register: Arc::clone(&public_register),
+            bulk_jobs: Arc::default(),
         });
         let server = HttpServer::new(move || {
             let limit = state.settings.json_limit_bytes;

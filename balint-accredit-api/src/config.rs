@@ -234,6 +234,10 @@ pub struct Settings {
         hide_default_value = true
     )]
     pub trusted_proxies: TrustedProxies,
+    /// Most records one bulk upload to a ledger may hold; a larger one is
+    /// refused with 413.
+    #[arg(long, env = "BULK_MAX_ROWS", default_value_t = 10_000)]
+    pub bulk_max_rows: usize,
     /// The time the login throttle goes by: the system's, except in tests.
     #[arg(skip)]
     pub login_clock: LoginClock,
@@ -256,6 +260,7 @@ impl Settings {
             public_register_refresh_ms: 1000,
             login: LoginSettings::default(),
             trusted_proxies: TrustedProxies::default(),
+            bulk_max_rows: 10_000,
             login_clock: LoginClock::system(),
         }
     }

@@ -58,6 +58,11 @@ pub enum ApiError {
     /// The body is larger than the limit, in bytes (413).
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// More records in one upload than the server takes at once (413).
+    #[error(
+        "the upload has {rows} records; at most {limit} are taken at once, so send it in parts"
+    )]
+    TooManyRows { rows: usize, limit: usize },
     /// No token, or one that is unknown, expired or revoked (401).
     #[error("authentication required")]
     Unauthenticated,
@@ -140,6 +145,7 @@ impl ApiError {
         match self {
             Self::BadRequest { .. } => ("/problems/bad-request", "Bad request"),
             Self::PayloadTooLarge { .. } => ("/problems/payload-too-large", "Payload too large"),
+            Self::TooManyRows { .. } => ("/problems/too-many-rows", "Too many rows"),
             Self::Unauthenticated => ("/problems/unauthenticated", "Authentication required"),
             Self::InvalidCredentials => ("/problems/invalid-credentials", "Invalid credentials"),
             Self::Forbidden => ("/problems/forbidden", "Forbidden"),
@@ -175,7 +181,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PayloadTooLarge { .. } | Self::TooManyRows { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,

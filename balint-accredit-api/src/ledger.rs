@@ -4,6 +4,7 @@
 //! single and bulk recording and the `ledger import` command share it.
 
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use balint_core::ledger::{
     Activity, ActivityKind, ActivityProblem, Amount, Role, Unit, UnknownWord,
@@ -585,6 +586,11 @@ pub fn prepare_bulk(
         .collect()
 }
 
+/// Records written per statement by [`store_all`] (and between its
+/// progress reports): on PostgreSQL one `COPY` each for the records and
+/// their audit entries, on SQLite a few multi-row inserts.
+const STORE_CHUNK: usize = 2000;
+
 /// Store prepared records, each with its audit entry; `stored` is told
 /// how many are done. Call inside [`crate::db::write`], so they land
 /// together or not at all.
@@ -594,25 +600,90 @@ pub fn store_all(
     records: &[StoredActivity],
     mut stored: impl FnMut(usize),
 ) -> Result<(), ApiError> {
-    for (i, record) in records.iter().enumerate() {
-        activities::insert(conn, record)?;
-        let id = record.activity.id.to_string();
-        audit::record(
-            conn,
-            audit::Change {
+    let mut done = 0;
+    for chunk in records.chunks(STORE_CHUNK) {
+        activities::insert_all(conn, chunk)?;
+        let ids: Vec<String> = chunk.iter().map(|r| r.activity.id.to_string()).collect();
+        let changes = chunk
+            .iter()
+            .zip(&ids)
+            .map(|(record, id)| audit::Change {
                 actor_user_id: actor,
                 society_id: Some(&record.society_id),
                 action: audit::Action::Create,
                 entity: audit::Entity::Activity,
-                entity_id: &id,
+                entity_id: id,
                 before: None,
                 after: Some(audit_value(record)),
                 at: record.updated_at,
-            },
-        )?;
-        stored(i + 1);
+            })
+            .collect();
+        audit::record_all(conn, changes)?;
+        done += chunk.len();
+        stored(done);
     }
     Ok(())
+}
+
+/// Claim `person_id`'s ledger for a bulk upload until the transaction
+/// ends, or answer 409 when another one holds it. On PostgreSQL a
+/// transaction-level advisory lock, so it holds across servers on one
+/// database and is let go however the transaction ends; on SQLite the
+/// write lock [`crate::db::write`] takes already lets one writer in at a
+/// time (a server answers its own second upload 409 through
+/// [`BulkJobs`]). Call first inside [`crate::db::write`].
+pub fn claim_ledger(conn: &mut DbConnection, person_id: &str) -> Result<(), ApiError> {
+    if activities::lock_ledger_for_bulk(conn, person_id)? {
+        Ok(())
+    } else {
+        Err(bulk_running())
+    }
+}
+
+fn bulk_running() -> ApiError {
+    ApiError::Conflict(
+        "a bulk upload to this person's ledger is running already; send the next one when it is done"
+            .to_owned(),
+    )
+}
+
+/// The people whose ledgers this server is writing a bulk upload to, so a
+/// second upload for the same person is answered 409 at once instead of
+/// waiting for a database connection or lock.
+#[derive(Debug, Default)]
+pub struct BulkJobs(Mutex<HashSet<String>>);
+
+impl BulkJobs {
+    /// Start a bulk upload to `person_id`'s ledger, or 409 when one is
+    /// running here. It ends when the returned job is dropped: move it into
+    /// the work, so it lasts as long as the database is busy with it.
+    pub fn start(self: &Arc<Self>, person_id: &str) -> Result<BulkJob, ApiError> {
+        let mut running = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if !running.insert(person_id.to_owned()) {
+            return Err(bulk_running());
+        }
+        Ok(BulkJob {
+            jobs: Arc::clone(self),
+            person_id: person_id.to_owned(),
+        })
+    }
+}
+
+/// A bulk upload running on this server ([`BulkJobs::start`]).
+#[derive(Debug)]
+pub struct BulkJob {
+    jobs: Arc<BulkJobs>,
+    person_id: String,
+}
+
+impl Drop for BulkJob {
+    fn drop(&mut self) {
+        self.jobs
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.person_id);
+    }
 }
 
 /// A record's values as the audit log keeps them.

@@ -116,6 +116,7 @@ pub fn import(args: &LedgerImportArgs) -> anyhow::Result<String> {
     );
     bar.set_message("checking");
     let stored = db::write(&mut conn, |conn| {
+        ledger::claim_ledger(conn, owner.as_str())?;
         let records =
             ledger::prepare_bulk(conn, &society.id, &owner, &rows, None, today, db::now())?;
         bar.set_message("recording");

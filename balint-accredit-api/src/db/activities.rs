@@ -117,7 +117,7 @@ impl StoredActivity {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = activities)]
+#[diesel(table_name = activities, treat_none_as_default_value = false)]
 struct ActivityRow {
     id: String,
     society_id: String,
@@ -338,6 +338,44 @@ pub fn insert(conn: &mut DbConnection, record: &StoredActivity) -> Result<(), Ap
         .values(ActivityRow::from_stored(record))
         .execute(conn)?;
     Ok(())
+}
+
+/// Rows per multi-row insert of records on SQLite: 33 columns each, within
+/// its 32,766 bound parameters.
+const INSERT_BATCH: usize = 500;
+
+/// Store new records at once: one `COPY` on PostgreSQL, multi-row inserts
+/// on SQLite.
+pub fn insert_all(conn: &mut DbConnection, records: &[StoredActivity]) -> Result<(), ApiError> {
+    let rows: Vec<ActivityRow> = records.iter().map(ActivityRow::from_stored).collect();
+    crate::db::insert_in_batches!(conn, activities::table, &rows, INSERT_BATCH)?;
+    Ok(())
+}
+
+/// Namespace of the advisory locks taken on people's ledgers ("bulk").
+const BULK_LOCK_NAMESPACE: i32 = 0x6275_6c6b;
+
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    locked: bool,
+}
+
+/// Lock `person_id`'s ledger for a bulk upload until the transaction ends;
+/// false when another transaction holds it. On PostgreSQL an advisory
+/// lock, taken without waiting; on SQLite always true (its write lock lets
+/// one writer in at a time).
+pub fn lock_ledger_for_bulk(conn: &mut DbConnection, person_id: &str) -> Result<bool, ApiError> {
+    match conn {
+        DbConnection::Postgres(c) => Ok(diesel::sql_query(
+            "SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked",
+        )
+        .bind::<diesel::sql_types::Integer, _>(BULK_LOCK_NAMESPACE)
+        .bind::<Text, _>(person_id)
+        .get_result::<Locked>(c)?
+        .locked),
+        DbConnection::Sqlite(_) => Ok(true),
+    }
 }
 
 /// The record `id` of `society_id`.

@@ -434,9 +434,13 @@ pub(crate) const BATCH: usize = 1000;
 /// are encoded, no statement to parse, plan or bind per batch. SQLite takes
 /// statements of [`BATCH`] rows; every full batch is the same statement, so
 /// the connection prepares it once and binds it again, and only the last,
-/// shorter batch is prepared anew. Evaluates to `QueryResult<()>`.
+/// shorter batch is prepared anew; a fourth argument sets another batch
+/// size for wider rows. Evaluates to `QueryResult<()>`.
 macro_rules! insert_in_batches {
-    ($conn:expr, $table:expr, $rows:expr) => {{
+    ($conn:expr, $table:expr, $rows:expr) => {
+        $crate::db::insert_in_batches!($conn, $table, $rows, $crate::db::BATCH)
+    };
+    ($conn:expr, $table:expr, $rows:expr, $batch:expr) => {{
         (|| -> diesel::QueryResult<()> {
             match &mut *$conn {
                 $crate::db::DbConnection::Postgres(c) => {
@@ -445,8 +449,8 @@ macro_rules! insert_in_batches {
                         .execute(c)?;
                 }
                 $crate::db::DbConnection::Sqlite(c) => {
-                    for chunk in $rows.chunks($crate::db::BATCH) {
-                        match <&[_; $crate::db::BATCH]>::try_from(chunk) {
+                    for chunk in $rows.chunks($batch) {
+                        match <&[_; $batch]>::try_from(chunk) {
                             Ok(full) => diesel::insert_into($table).values(full).execute(c)?,
                             Err(_) => diesel::insert_into($table).values(chunk).execute(c)?,
                         };

@@ -388,6 +388,11 @@ pub async fn create(
 /// rows are stored or none; every problem is reported as
 /// `rows[N].field`, rows counted from 1 (for CSV, the first line after the
 /// header).
+///
+/// At most 10,000 records per upload (the server's default; `serve
+/// --help` names the setting): a larger one is refused with 413, and is
+/// sent in parts. One bulk upload per person at a time: another one for
+/// the same person while it runs is refused with 409.
 #[utoipa::path(post, path = "/api/v1/societies/{society}/people/{person}/activities/bulk", tag = "activities",
     security(("bearer" = [])),
     params(
@@ -401,7 +406,8 @@ pub async fn create(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Neither this person nor the registrar", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such society or person", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than 16 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A bulk upload to this person's ledger is running already", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 16 MiB, or more records than the server takes at once (10,000 by default)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Nothing stored: every bad row and field", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn bulk(
@@ -414,6 +420,7 @@ pub async fn bulk(
     let (slug, person_id) = path.into_inner();
     let (society, person) = ledger_owner(&state, &caller, slug, person_id).await?;
     let actor = permissions::require_user(&caller)?.user_id.clone();
+    let job = state.bulk_jobs.start(&person.id)?;
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -440,10 +447,21 @@ pub async fn bulk(
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| ApiError::bad_request("body", "the file must be UTF-8 text"))?;
     let rows = ledger::rows(text, format)?;
+    let limit = state.settings.bulk_max_rows;
+    if rows.len() > limit {
+        return Err(ApiError::TooManyRows {
+            rows: rows.len(),
+            limit,
+        });
+    }
     let owner = person_id_of(&person)?;
     let society_id = society.id.clone();
     let ids = db::run(&state.pool, move |conn| {
+        // Running until the database is done with it, even if the request
+        // was answered before.
+        let _job = job;
         db::write(conn, |conn| {
+            ledger::claim_ledger(conn, owner.as_str())?;
             let records = ledger::prepare_bulk(
                 conn,
                 &society_id,

@@ -183,7 +183,7 @@ fn error_page(viewer: &Viewer, error: &PageError) -> HttpResponse {
                 "Too many attempts",
                 html! { p { "Please wait a few minutes and try again." } },
             ),
-            ApiError::PayloadTooLarge { .. } => (
+            ApiError::PayloadTooLarge { .. } | ApiError::TooManyRows { .. } => (
                 "Too much was sent",
                 html! { p { "The form was larger than the service accepts." } },
             ),
