@@ -485,7 +485,7 @@ where
 /// deadline the request is answered and the work is left to finish or
 /// fail on its own (keepalive and `tcp_user_timeout` end a connection to a
 /// database that went away). It is marked abandoned, so a transaction of
-/// [`write`] that gets that far rolls back instead of committing what the
+/// [`write()`] that gets that far rolls back instead of committing what the
 /// caller was told failed.
 pub async fn run_within<F, T>(pool: &DbPool, deadline: Duration, f: F) -> Result<T, ApiError>
 where
