@@ -360,6 +360,67 @@ e2e_test!(
     }
 );
 
+/// The hidden `next` field of the sign-in form.
+fn next_of(html: &str) -> String {
+    let start = html.find(r#"name="next" value=""#).expect("a next field") + 19;
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_owned()
+}
+
+e2e_test!(
+    async fn signing_in_goes_on_only_to_a_path_of_this_site(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        // As typed into the address bar: `?next=` decoded gives a tab, a
+        // newline, a second slash...
+        for (query, kept) in [
+            ("/%09/evil.example", "/me"),
+            ("/%0a/x", "/me"),
+            ("/%0d%0aSet-Cookie:%20x=1", "/me"),
+            ("//evil.example", "/me"),
+            ("/%5Cevil.example", "/me"),
+            ("https://evil.example/", "/me"),
+            ("%252F%252Fevil.example", "/me"),
+            (
+                "/societies/bsanz/register%3Fq%3Da%2520b",
+                "/societies/bsanz/register?q=a%20b",
+            ),
+        ] {
+            let form = open(&app, &format!("/login?next={query}"), None).await;
+            assert_eq!(form.status, StatusCode::OK, "{query}: {}", form.html);
+            assert_eq!(next_of(&form.html), kept, "{query}");
+        }
+        // As a forged form sends it: whatever `next` says, the answer is a
+        // redirect to this site, never a 500.
+        let form = open(&app, "/login", None).await;
+        let login_cookie = cookie_named(&form, "balint_login_csrf").unwrap();
+        let csrf = csrf_of(&form.html);
+        let long = format!("/{}", "a".repeat(5000));
+        for (next, expected) in [
+            ("/\t/evil.example", "/me"),
+            ("/\n/x", "/me"),
+            ("/\r\nSet-Cookie: x=1", "/me"),
+            ("/\\evil.example", "/me"),
+            (long.as_str(), "/me"),
+            ("/societies/bsanz/register", "/societies/bsanz/register"),
+        ] {
+            let signed_in = submit(
+                &app,
+                "/login",
+                Some(&login_cookie),
+                &[
+                    ("csrf", &csrf),
+                    ("email", &cast.member.email),
+                    ("password", &cast.member.password),
+                    ("next", next),
+                ],
+            )
+            .await;
+            assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{next:?}");
+            assert_eq!(signed_in.location.as_deref(), Some(expected), "{next:?}");
+        }
+    }
+);
+
 e2e_test!(
     async fn forms_without_the_csrf_token_are_refused_and_form_errors_are_listed(app: TestApp) {
         let cast = Cast::assemble(&app).await;
