@@ -12,6 +12,7 @@ use balint_core::{ActivityId, PersonId};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
+use crate::csv_cells;
 use crate::db::activities::{self, Status, StoredActivity};
 use crate::db::{audit, DbConnection};
 use crate::error::{ApiError, FieldProblem};
@@ -519,6 +520,7 @@ pub fn rows(text: &str, format: BulkFormat) -> Result<Vec<Map<String, Value>>, A
                 })?;
                 let mut map = Map::new();
                 for (name, cell) in headers.iter().zip(record.iter()) {
+                    let cell = csv_cells::restored(cell);
                     if !cell.is_empty() {
                         map.insert(name.to_owned(), Value::String(cell.to_owned()));
                     }

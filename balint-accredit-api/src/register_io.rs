@@ -8,7 +8,9 @@
 //! register with the same history is left alone; one whose stored history
 //! is the start of the imported one gets the rest appended; anything else
 //! is a conflict, reported for that entry. Exporting and importing into an
-//! empty database gives the same register back, history included.
+//! empty database gives the same register back, history included: a CSV
+//! cell a spreadsheet would run as a formula is written with a `'` before
+//! it and read back without it (see [`crate::csv_cells`]).
 //!
 //! Imported history is authoritative: grants and renewals are replayed as
 //! given, under the register's transition rules only. Neither tier nor
@@ -32,6 +34,7 @@ use diesel::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::csv_cells::{self, CsvWriter};
 use crate::db::people::Person;
 use crate::db::register::{self as stored_register, Listing, StoredEntry};
 use crate::db::societies::Society;
@@ -193,15 +196,15 @@ fn full_export(
             serde_json::to_string_pretty(&file).map_err(internal)
         }
         Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
+            let mut writer = CsvWriter::new();
             let mut header: Vec<&str> = CSV_COLUMNS.to_vec();
             header.push(CSV_VISIBILITY);
-            writer.write_record(&header).map_err(internal)?;
+            writer.row(&header).map_err(internal)?;
             for (stored, person) in entries {
                 for change in stored.entry.history() {
                     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
                     writer
-                        .write_record([
+                        .row([
                             stored.entry.registration().as_str().to_owned(),
                             person.id.clone(),
                             opt(&person.title),
@@ -238,7 +241,7 @@ fn full_export(
                         .map_err(internal)?;
                 }
             }
-            String::from_utf8(writer.into_inner().map_err(internal)?).map_err(internal)
+            writer.finish().map_err(internal)
         }
     }
 }
@@ -276,12 +279,12 @@ fn public_export(
                 .map_err(internal)
         }
         Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            writer.write_record(PUBLIC_CSV_COLUMNS).map_err(internal)?;
+            let mut writer = CsvWriter::new();
+            writer.row(PUBLIC_CSV_COLUMNS).map_err(internal)?;
             for (person, public) in &visible {
                 let opt = |v: &Option<String>| v.clone().unwrap_or_default();
                 writer
-                    .write_record([
+                    .row([
                         public.registration.as_str().to_owned(),
                         opt(&person.title),
                         person.name(),
@@ -297,7 +300,7 @@ fn public_export(
                     ])
                     .map_err(internal)?;
             }
-            String::from_utf8(writer.into_inner().map_err(internal)?).map_err(internal)
+            writer.finish().map_err(internal)
         }
     }
 }
@@ -482,6 +485,7 @@ fn read_csv(text: &str) -> Result<Read, ApiError> {
                 .iter()
                 .position(|h| h == column)
                 .and_then(|i| record.get(i))
+                .map(csv_cells::restored)
                 .filter(|v| !v.is_empty())
                 .map(str::to_owned)
         };

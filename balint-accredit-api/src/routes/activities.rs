@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
+use crate::csv_cells::CsvWriter;
 use crate::db::activities::{LedgerFilter, Status, StoredActivity};
 use crate::db::{self, audit};
 use crate::error::{ApiError, FieldProblem, Problem};
@@ -387,7 +388,8 @@ pub async fn create(
 /// with a header row naming the fields with `Content-Type: text/csv`. All
 /// rows are stored or none; every problem is reported as
 /// `rows[N].field`, rows counted from 1 (for CSV, the first line after the
-/// header).
+/// header). A CSV cell that starts with the `'` a ledger's export puts
+/// before a would-be formula (`'=1+1`) is read without it.
 #[utoipa::path(post, path = "/api/v1/societies/{society}/people/{person}/activities/bulk", tag = "activities",
     security(("bearer" = [])),
     params(
@@ -509,7 +511,9 @@ pub async fn list(
 const EXPORT_TAIL: [&str; 3] = ["decided_at", "decided_by", "decision_comment"];
 
 /// A person's ledger as CSV (their portfolio), with the same filters as
-/// the list, every matching record.
+/// the list, every matching record. A cell a spreadsheet would run as a
+/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return)
+/// is written with a single quote `'` before it.
 #[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/activities/export", tag = "activities",
     security(("bearer" = [])),
     params(
@@ -550,14 +554,15 @@ pub async fn export(
 }
 
 /// The records as CSV: `id`, `status`, the fields a logbook is imported
-/// with, then the decision. Importing its field columns again reads the
-/// same records.
+/// with, then the decision, each cell through [`CsvWriter`] (a would-be
+/// formula gets a `'` before it). Importing its field columns again reads
+/// the same records.
 pub fn portfolio_csv(records: &[StoredActivity]) -> anyhow::Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = CsvWriter::new();
     let mut header = vec!["id", "status"];
     header.extend(ledger::FIELDS);
     header.extend(EXPORT_TAIL);
-    writer.write_record(&header)?;
+    writer.row(&header)?;
     for record in records {
         let fields = ledger::fields_of(&record.activity, record.corrects.as_deref());
         let mut row = vec![
@@ -579,9 +584,9 @@ pub fn portfolio_csv(records: &[StoredActivity]) -> anyhow::Result<String> {
                 .unwrap_or_default(),
         );
         row.push(decision.and_then(|d| d.comment.clone()).unwrap_or_default());
-        writer.write_record(&row)?;
+        writer.row(&row)?;
     }
-    Ok(String::from_utf8(writer.into_inner()?)?)
+    writer.finish()
 }
 
 /// Find a record and its society, or 404: also for a caller with no role

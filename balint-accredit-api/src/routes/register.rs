@@ -1375,7 +1375,10 @@ pub struct ExportQuery {
 /// Export the register. The society's registrar gets every entry with
 /// every field and the whole history (the file `import` reads back);
 /// everyone else gets the public register: listed people, public fields,
-/// public history.
+/// public history. In CSV, a cell a spreadsheet would run as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, after
+/// any quotes) is written with a single quote `'` before it; the import
+/// takes it off again.
 #[utoipa::path(get, path = "/api/v1/societies/{society}/register/export", tag = "register",
     params(("society" = String, Path, description = "The society's slug"), ExportQuery),
     responses(
@@ -1417,7 +1420,10 @@ pub async fn export(
 /// Import an existing register (registrar): the JSON the export writes
 /// (`Content-Type: application/json`) or CSV (`text/csv`), one row per
 /// change. All or nothing, with every bad row reported by row and field;
-/// importing the same file again changes nothing.
+/// importing the same file again changes nothing. A CSV cell that starts
+/// with the `'` the export puts before a would-be formula (`'=1+1`,
+/// `'-Smith`) is read without it, so an exported file imports as the
+/// same register.
 #[utoipa::path(post, path = "/api/v1/societies/{society}/register/import", tag = "register",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug")),
