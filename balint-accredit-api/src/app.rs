@@ -4,7 +4,6 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle, Service};
-use actix_web::error::JsonPayloadError;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{web, App, HttpMessage, HttpServer};
 use tracing_actix_web::{RequestId, TracingLogger};
@@ -66,18 +65,11 @@ impl Application {
             public_register: Arc::clone(&public_register),
         });
         let server = HttpServer::new(move || {
-            let limit = state.settings.json_limit_bytes;
             let public_register = Arc::clone(&public_register);
+            // JSON bodies, query strings and forms are read by the
+            // extractors of `crate::edge`, with their own limits and errors.
             App::new()
                 .app_data(state.clone())
-                .app_data(json_config(limit))
-                .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                    ApiError::BadRequest {
-                        detail: "invalid query parameters".to_owned(),
-                        errors: vec![crate::error::FieldProblem::new("query", err.to_string())],
-                    }
-                    .into()
-                }))
                 .app_data(
                     web::PathConfig::default().error_handler(|err, _| {
                         ApiError::bad_request("path", err.to_string()).into()
@@ -151,24 +143,4 @@ impl std::fmt::Debug for Application {
             .field("port", &self.port)
             .finish_non_exhaustive()
     }
-}
-
-fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(move |err, _req| {
-            let error = match &err {
-                JsonPayloadError::Overflow { .. }
-                | JsonPayloadError::OverflowKnownLength { .. } => {
-                    ApiError::PayloadTooLarge { limit }
-                }
-                JsonPayloadError::ContentType => ApiError::bad_request(
-                    "body",
-                    "the body must be JSON (Content-Type: application/json)",
-                ),
-                JsonPayloadError::Deserialize(e) => ApiError::bad_request("body", e.to_string()),
-                other => ApiError::bad_request("body", other.to_string()),
-            };
-            error.into()
-        })
 }

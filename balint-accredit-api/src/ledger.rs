@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::csv_cells;
+use crate::day::{self, Day};
 use crate::db::activities::{self, Status, StoredActivity};
 use crate::db::{audit, DbConnection};
 use crate::error::{ApiError, FieldProblem};
@@ -219,19 +220,19 @@ impl Reader<'_> {
     }
 
     fn date(&mut self, value: &Value, today: NaiveDate) -> Option<NaiveDate> {
-        let s = self.text("date", value, 10)?;
-        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-            Ok(day) if day > today => {
-                // Kept, so the record's other rules are still checked.
-                self.problem(
-                    "date",
-                    format!("must not be in the future (today is {today})"),
-                );
-                Some(day)
-            }
-            Ok(day) => Some(day),
-            Err(_) => {
-                self.problem("date", "must be a date (YYYY-MM-DD)");
+        let s = self.text("date", value, 16)?;
+        if let Some(day) = day::after(&s, today) {
+            // Kept, so the record's other rules are still checked.
+            self.problem(
+                "date",
+                format!("must not be in the future (today is {today})"),
+            );
+            return Some(day);
+        }
+        match Day::parse(&s) {
+            Ok(day) => Some(day.date()),
+            Err(e) => {
+                self.problem("date", e.to_string());
                 None
             }
         }

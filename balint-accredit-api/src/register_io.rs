@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::csv_cells::{self, CsvWriter};
+use crate::day::{Day, DayError};
 use crate::db::people::Person;
 use crate::db::register::{self as stored_register, Listing, StoredEntry};
 use crate::db::societies::Society;
@@ -416,6 +417,17 @@ fn read_json(text: &str) -> Result<Read, ApiError> {
                 continue;
             }
         };
+        let out_of_range = dates_of(&record)
+            .filter_map(|(field, date)| {
+                Day::new(date)
+                    .err()
+                    .map(|e| FieldProblem::new(format!("{at}.{field}"), format!("{date}: {e}")))
+            })
+            .collect::<Vec<_>>();
+        if !out_of_range.is_empty() {
+            problems.extend(out_of_range);
+            continue;
+        }
         match RegisterEntry::from_history(registration, person, record.history) {
             Ok(entry) => entries.push(ImportedEntry {
                 at,
@@ -427,6 +439,24 @@ fn read_json(text: &str) -> Result<Read, ApiError> {
         }
     }
     Ok((entries, problems))
+}
+
+/// Every date of `record`, with its path in the entry.
+fn dates_of(record: &EntryRecord) -> impl Iterator<Item = (String, NaiveDate)> + '_ {
+    let entered = record
+        .person
+        .entered_pathway_on
+        .map(|date| ("person.entered_pathway_on".to_owned(), date));
+    let history = record.history.iter().enumerate().flat_map(|(i, change)| {
+        let valid_until = change
+            .cycle
+            .map(|c| (format!("history[{i}].cycle.valid_until"), c.valid_until));
+        [
+            Some((format!("history[{i}].effective"), change.effective)),
+            valid_until,
+        ]
+    });
+    entered.into_iter().chain(history.flatten())
 }
 
 /// One CSV row, checked field by field.
@@ -506,10 +536,17 @@ fn read_csv(text: &str) -> Result<Read, ApiError> {
         };
         let date = |column: &str, problem: &mut dyn FnMut(&str, String)| -> Option<NaiveDate> {
             let value = get(column)?;
-            value
-                .parse::<NaiveDate>()
-                .map_err(|_| problem(column, format!("{value:?} is not a date (YYYY-MM-DD)")))
-                .ok()
+            match Day::parse(&value) {
+                Ok(day) => Some(day.date()),
+                Err(DayError::NotADate) => {
+                    problem(column, format!("{value:?} is not a date (YYYY-MM-DD)"));
+                    None
+                }
+                Err(e) => {
+                    problem(column, format!("{value:?}: {e}"));
+                    None
+                }
+            }
         };
         let effective = date("effective", &mut problem);
         if get("effective").is_none() {

@@ -6,6 +6,7 @@ mod applications;
 mod attestation;
 mod audit;
 mod auth;
+mod dates;
 mod grant_prerequisites;
 mod health;
 mod ledger_setup;

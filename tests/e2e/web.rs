@@ -278,6 +278,17 @@ e2e_test!(
         assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
         assert!(bad_date.html.contains("Enter a real date"));
         assert!(bad_date.html.contains(r#"value="yesterday""#));
+        for day in ["-262143-01-01", "1899-12-31", "9999-01-01"] {
+            let outside = open(&app, &format!("/verify/bsanz/{ann}?as_of={day}"), None).await;
+            assert_eq!(outside.status, StatusCode::BAD_REQUEST, "{day}");
+            assert!(
+                outside
+                    .html
+                    .contains("Enter a date from 1900-01-01 to 2199-12-31"),
+                "{day}: {}",
+                outside.html
+            );
+        }
 
         let css = app.get_response("/static/style.css", None).await;
         assert_eq!(css.status(), StatusCode::OK);
@@ -626,6 +637,29 @@ e2e_test!(
         assert!(no_reason
             .html
             .contains(r##"<a href="#reason">Reason: Say why the status changes</a>"##));
+
+        for day in ["-262143-01-01", "9999-01-10"] {
+            let outside = submit(
+                &app,
+                &status,
+                Some(&registrar),
+                &[
+                    ("csrf", &csrf),
+                    ("action", "suspend"),
+                    ("effective", day),
+                    ("reason", "x"),
+                ],
+            )
+            .await;
+            assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY, "{day}");
+            assert!(
+                outside.html.contains(
+                    r##"<a href="#effective">Effective date: Enter a date from 1900-01-01 to 2199-12-31</a>"##
+                ),
+                "{day}: {}",
+                outside.html
+            );
+        }
 
         let illegal = submit(
             &app,

@@ -14,8 +14,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
 use crate::csv_cells::CsvWriter;
+use crate::day::Day;
 use crate::db::activities::{LedgerFilter, Status, StoredActivity};
 use crate::db::{self, audit};
+use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::ledger::{self, BulkFormat};
 use crate::pagination::{Page, PageQuery, PageRequest};
@@ -138,8 +140,9 @@ pub struct ActivityInput {
     /// participation, leading, co_leading, supervision, workshop, report,
     /// evaluation or prerequisite.
     pub kind: String,
-    /// Not in the future.
-    pub date: NaiveDate,
+    /// The day (YYYY-MM-DD, 1900-01-01 to 2199-12-31), not in the future.
+    #[schema(value_type = String, format = Date)]
+    pub date: Day,
     /// More than zero, at most three decimals.
     pub amount: f64,
     /// A unit that fits the kind (e.g. supervision is not counted in cases).
@@ -195,10 +198,12 @@ pub struct LedgerQuery {
     pub kind: Option<String>,
     /// Only records with this status: pending, confirmed or rejected.
     pub status: Option<String>,
-    /// Only records dated on or after this day.
-    pub from: Option<NaiveDate>,
-    /// Only records dated on or before this day.
-    pub to: Option<NaiveDate>,
+    /// Only records dated on or after this day (YYYY-MM-DD, 1900-01-01 to 2199-12-31).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<Day>,
+    /// Only records dated on or before this day (YYYY-MM-DD, 1900-01-01 to 2199-12-31).
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<Day>,
 }
 
 impl LedgerQuery {
@@ -241,8 +246,8 @@ impl LedgerQuery {
         Ok(LedgerFilter {
             kind,
             status,
-            from: self.from,
-            to: self.to,
+            from: self.from.map(Day::date),
+            to: self.to.map(Day::date),
         })
     }
 }
@@ -328,7 +333,7 @@ pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Json<Map<String, Value>>,
+    body: Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, person_id) = path.into_inner();
     let (society, person) = ledger_owner(&state, &caller, slug, person_id).await?;
@@ -488,7 +493,7 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    query: web::Query<LedgerQuery>,
+    query: Query<LedgerQuery>,
 ) -> Result<web::Json<Page<ActivityView>>, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::try_from(&PageQuery {
@@ -532,7 +537,7 @@ pub async fn export(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    query: web::Query<LedgerQuery>,
+    query: Query<LedgerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
     let (slug, person_id) = path.into_inner();
@@ -668,7 +673,7 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Json<Map<String, Value>>,
+    body: Json<Map<String, Value>>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();

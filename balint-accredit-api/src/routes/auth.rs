@@ -11,6 +11,7 @@ use validator::Validate;
 use crate::app::AppState;
 use crate::auth::{password, permissions, tokens, AuthenticatedUser, Caller, Role};
 use crate::db::{self, sessions, users};
+use crate::edge::Json;
 use crate::error::{ApiError, Problem};
 use crate::routes::{utc, validated};
 
@@ -115,7 +116,7 @@ impl From<&AuthenticatedUser> for Me {
     ))]
 pub async fn login(
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let opened = open_session(&state, &body.email, body.password).await?;

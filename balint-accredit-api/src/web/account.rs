@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::auth::{tokens, Role};
 use crate::db;
+use crate::edge::{Form, Query};
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
 use crate::routes::auth::{open_session, LoginRequest, MAX_FAILED_LOGINS};
@@ -147,7 +148,7 @@ pub async fn login_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
-    query: web::Query<NextQuery>,
+    query: Query<NextQuery>,
 ) -> HttpResponse {
     let csrf = req
         .cookie(LOGIN_CSRF_COOKIE)
@@ -176,7 +177,7 @@ pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
-    form: web::Form<LoginForm>,
+    form: Form<LoginForm>,
 ) -> HttpResponse {
     let form = form.into_inner();
     let expected = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
@@ -264,7 +265,7 @@ pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
-    form: web::Form<CsrfForm>,
+    form: Form<CsrfForm>,
 ) -> HttpResponse {
     let result = async {
         let Some(user) = viewer.user() else {
