@@ -1,6 +1,8 @@
 //! Build the HTTP application (routes, middleware), bind, run.
 
+use std::future::Future;
 use std::net::TcpListener;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle, Service};
@@ -13,6 +15,9 @@ use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::public_register::PublicRegisters;
 use crate::routes;
+
+/// A response on its way.
+type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
 /// What every handler can reach.
 #[derive(Debug)]
@@ -78,6 +83,19 @@ impl Application {
                 .configure(routes::configure)
                 .configure(crate::web::configure)
                 .default_service(web::to(routes::not_found))
+                .wrap_fn(|req, srv| {
+                    // What the edge refuses is answered before routing.
+                    let answer: LocalBoxFuture<_> = match crate::edge::guard::refusal(&req) {
+                        Some(refused) => {
+                            Box::pin(std::future::ready(Ok(req.into_response(refused))))
+                        }
+                        None => {
+                            let response = srv.call(req);
+                            Box::pin(async move { response.await.map(|r| r.map_into_boxed_body()) })
+                        }
+                    };
+                    answer
+                })
                 .wrap_fn(move |req, srv| {
                     // Any request but a read may have written to the
                     // register: once it is answered, the public

@@ -40,6 +40,7 @@ use crate::db::people::Person;
 use crate::db::register::{self as stored_register, Listing, StoredEntry};
 use crate::db::societies::Society;
 use crate::db::{self, audit, DbConnection};
+use crate::edge::text;
 use crate::error::{ApiError, FieldProblem};
 
 /// The file formats of a register.
@@ -389,6 +390,15 @@ fn read_json(text: &str) -> Result<Read, ApiError> {
             format!("not a register file ({{\"entries\": [...]}}): {e}"),
         )
     })?;
+    let nul: Vec<FieldProblem> = loose
+        .entries
+        .iter()
+        .enumerate()
+        .flat_map(|(index, value)| text::nul_in_json(value, &format!("entries[{index}]")))
+        .collect();
+    if !nul.is_empty() {
+        return Err(invalid(nul));
+    }
     let mut entries = Vec::new();
     let mut problems = Vec::new();
     for (index, value) in loose.entries.into_iter().enumerate() {
@@ -499,17 +509,27 @@ fn read_csv(text: &str) -> Result<Read, ApiError> {
         });
     }
     let mut problems = Vec::new();
-    let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 1;
-        let at = |field: &str| format!("rows[{line}].{field}");
-        let record = match record {
-            Ok(record) => record,
+    let records: Vec<(usize, csv::StringRecord)> = reader
+        .records()
+        .enumerate()
+        .filter_map(|(index, record)| match record {
+            Ok(record) => Some((index + 1, record)),
             Err(e) => {
-                problems.push(FieldProblem::new(format!("rows[{line}]"), e.to_string()));
-                continue;
+                problems.push(FieldProblem::new(
+                    format!("rows[{}]", index + 1),
+                    e.to_string(),
+                ));
+                None
             }
-        };
+        })
+        .collect();
+    let nul = text::nul_in_csv(&headers, records.iter().map(|(line, r)| (*line, r)));
+    if !nul.is_empty() {
+        return Err(invalid(nul));
+    }
+    let mut rows = Vec::new();
+    for (line, record) in records {
+        let at = |field: &str| format!("rows[{line}].{field}");
         let get = |column: &str| -> Option<String> {
             headers
                 .iter()

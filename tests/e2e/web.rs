@@ -77,7 +77,7 @@ fn csrf_of(html: &str) -> String {
 }
 
 /// Sign in through the form; returns the session cookie.
-async fn sign_in(app: &TestApp, login: &Login) -> String {
+pub(crate) async fn sign_in(app: &TestApp, login: &Login) -> String {
     let form = open(app, "/login", None).await;
     let login_cookie = cookie_named(&form, "balint_login_csrf").expect("a sign-in cookie");
     let signed_in = submit(
@@ -913,5 +913,104 @@ e2e_test!(
             )
             .await;
         assert!(progress_api.to_string().contains(&leader));
+    }
+);
+
+e2e_test!(
+    async fn a_nul_in_a_form_field_is_refused_naming_the_field(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let ann = person(
+            &app,
+            &cast,
+            "Ann",
+            "Carter",
+            json!({ "public_listing": true }),
+        )
+        .await;
+        grant(&app, &cast, &ann, "2024-03-01").await;
+        let refused = |page: &Page, field: &str| {
+            assert_eq!(
+                page.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}",
+                page.html
+            );
+            assert!(
+                page.html.contains(&format!(
+                    "<li>{field}: must not contain the NUL character (U+0000)</li>"
+                )),
+                "{}",
+                page.html
+            );
+        };
+
+        let form = open(&app, "/login", None).await;
+        let login_cookie = cookie_named(&form, "balint_login_csrf").unwrap();
+        let page = submit(
+            &app,
+            "/login",
+            Some(&login_cookie),
+            &[
+                ("csrf", &csrf_of(&form.html)),
+                ("email", &format!("{}\0", cast.member.email)),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+        refused(&page, "email");
+        assert!(cookie_named(&page, "balint_session").is_none());
+
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let entry = "/societies/bsanz/register/BSANZ-0001";
+        let csrf = csrf_of(&open(&app, entry, Some(&registrar)).await.html);
+        let page = submit(
+            &app,
+            &format!("{entry}/status"),
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("action", "suspend"),
+                ("effective", "2025-01-10"),
+                ("reason", "under\0review"),
+            ],
+        )
+        .await;
+        refused(&page, "reason");
+
+        let member = sign_in(&app, &cast.member).await;
+        let ledger = format!("/societies/bsanz/people/{}/activities", cast.member_person);
+        let csrf = csrf_of(&open(&app, &ledger, Some(&member)).await.html);
+        let page = submit(
+            &app,
+            &ledger,
+            Some(&member),
+            &[
+                ("csrf", &csrf),
+                ("kind", "participation"),
+                ("date", "2025-03-04"),
+                ("amount", "1"),
+                ("unit", "sessions"),
+                ("notes", "\0"),
+            ],
+        )
+        .await;
+        refused(&page, "notes");
+
+        // Nothing changed.
+        let (_, entry) = app
+            .get("/api/v1/societies/bsanz/register/BSANZ-0001", None)
+            .await;
+        assert_eq!(entry["status"], "accredited");
+        let (_, records) = app
+            .get(
+                &format!(
+                    "/api/v1/societies/bsanz/people/{}/activities",
+                    cast.member_person
+                ),
+                Some(&cast.member.token),
+            )
+            .await;
+        assert_eq!(records["total"], 0);
     }
 );

@@ -4,9 +4,11 @@
 //!
 //! - A body or query string that cannot be read as the handler's type is
 //!   400 (for a body, with the reader's words and place, as before).
-//! - A date there that is no [`Day`] (not `YYYY-MM-DD`, or outside its
-//!   bounds) is 422 for a body and 400 for a query string, naming the
-//!   field and the bounds.
+//! - A date there that is no [`Day`](crate::day::Day) (not `YYYY-MM-DD`,
+//!   or outside its bounds) is 422 for a body and 400 for a query string,
+//!   naming the field and the bounds.
+//! - Text holding a NUL character (see [`text`]) is 422 for a body or a
+//!   form and 400 for a query string, naming every field that holds one.
 
 use std::future::Future;
 use std::ops::Deref;
@@ -18,9 +20,11 @@ use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::app::AppState;
 use crate::day::DayError;
+use crate::edge::text;
 use crate::error::{ApiError, FieldProblem};
 use crate::web::PageError;
 
@@ -122,25 +126,48 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 }
 
 /// Read `bytes` as a `T`: 400 with serde_json's words (and place) when it
-/// cannot be, 422 naming the field for a date that is no [`Day`](crate::day::Day).
+/// cannot be; 422 naming each field that holds a NUL character or a date
+/// that is no [`Day`](crate::day::Day).
 pub fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut reader = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut reader).map_err(|e| {
-        let field = field_of(e.path(), "body");
-        let message = e.inner().to_string();
-        if DayError::is_message(&message) {
-            ApiError::Unprocessable {
-                detail: "the request has invalid fields".to_owned(),
-                errors: vec![FieldProblem::new(field, day_message(&message))],
-            }
-        } else {
-            ApiError::bad_request("body", message)
+    let mut problems = Vec::new();
+    let value = match serde_path_to_error::deserialize(&mut reader) {
+        Ok(value) => {
+            reader
+                .end()
+                .map_err(|e| ApiError::bad_request("body", e.to_string()))?;
+            Some(value)
         }
-    })?;
-    reader
-        .end()
-        .map_err(|e| ApiError::bad_request("body", e.to_string()))?;
-    Ok(value)
+        Err(e) => {
+            let message = e.inner().to_string();
+            if !DayError::is_message(&message) {
+                return Err(ApiError::bad_request("body", message));
+            }
+            problems.push(FieldProblem::new(
+                field_of(e.path(), "body"),
+                day_message(&message),
+            ));
+            None
+        }
+    };
+    if text::json_may_hold_nul(bytes) {
+        let whole: Value = serde_json::from_slice(bytes)
+            .map_err(|e| ApiError::bad_request("body", e.to_string()))?;
+        problems.extend(text::nul_in_json(&whole, ""));
+    }
+    match value {
+        Some(value) if problems.is_empty() => Ok(value),
+        _ => Err(invalid("the request has invalid fields", problems)),
+    }
+}
+
+/// 422 with `problems`, sorted by field.
+fn invalid(detail: &str, mut problems: Vec<FieldProblem>) -> ApiError {
+    problems.sort_by(|a, b| a.field.cmp(&b.field));
+    ApiError::Unprocessable {
+        detail: detail.to_owned(),
+        errors: problems,
+    }
 }
 
 /// A [`DayError`]'s words without the reader's place after them.
@@ -182,6 +209,13 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 /// Read a query string as a `T`: 400 naming the parameter for anything it
 /// cannot take.
 pub fn read_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let nul = text::nul_in_pairs(form_urlencoded::parse(query.as_bytes()));
+    if !nul.is_empty() {
+        return Err(ApiError::BadRequest {
+            detail: "invalid query parameters".to_owned(),
+            errors: nul,
+        });
+    }
     let reader = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(reader).map_err(|e| ApiError::BadRequest {
         detail: "invalid query parameters".to_owned(),
@@ -230,6 +264,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
                 .into());
             }
             let bytes = body.await?;
+            let nul = text::nul_in_pairs(form_urlencoded::parse(&bytes));
+            if !nul.is_empty() {
+                return Err(invalid("the form has invalid fields", nul).into());
+            }
             let reader = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
             let fields = serde_path_to_error::deserialize(reader).map_err(|e| {
                 ApiError::bad_request(field_of(e.path(), "form"), e.inner().to_string())

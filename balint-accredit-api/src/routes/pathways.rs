@@ -15,6 +15,7 @@ use crate::app::AppState;
 use crate::auth::{permissions, Caller};
 use crate::day::Day;
 use crate::db::{self, audit, pathways::PathwayVersion, pathways::VersionSummary};
+use crate::edge::text;
 use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
@@ -175,7 +176,7 @@ fn parse_document(format: DocumentFormat, body: &[u8], slug: &str) -> Result<Pat
     };
     match parsed {
         Ok(pathway) => {
-            let problems: Vec<FieldProblem> = [
+            let mut problems: Vec<FieldProblem> = [
                 society_problem(Some(pathway.society().as_str()), slug),
                 Day::new(pathway.effective_from())
                     .err()
@@ -184,6 +185,11 @@ fn parse_document(format: DocumentFormat, body: &[u8], slug: &str) -> Result<Pat
             .into_iter()
             .flatten()
             .collect();
+            // What is stored is the document as read: no text of it may
+            // hold a NUL character.
+            let stored = serde_json::to_value(&pathway)
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("serializing a pathway: {e}")))?;
+            problems.extend(text::nul_in_json(&stored, ""));
             if problems.is_empty() {
                 Ok(pathway)
             } else {
@@ -276,8 +282,8 @@ fn created(slug: &str, stored: PathwayVersion) -> Result<HttpResponse, ApiError>
 /// (`application/toml`). It is validated in full: a document that breaks a
 /// rule is refused (422) with every problem, each with its path in the
 /// document as `field` (empty for the whole document). The document's
-/// `society` must be this society's slug, and its `effective_from` a day
-/// from 1900-01-01 to 2199-12-31. The new version gets the next
+/// `society` must be this society's slug, its `effective_from` a day from
+/// 1900-01-01 to 2199-12-31, and no text in it may hold a NUL character. The new version gets the next
 /// number (1, 2, 3...); older versions stay readable.
 #[utoipa::path(put, path = "/api/v1/societies/{society}/pathway", tag = "pathways",
     security(("bearer" = [])),

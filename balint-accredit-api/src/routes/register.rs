@@ -1250,6 +1250,7 @@ pub struct LapseReport {
     params(("society" = String, Path, description = "The society's slug"), AsOfQuery),
     responses(
         (status = 200, description = "The entries lapsed", body = LapseReport),
+        (status = 400, description = "Invalid date", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),

@@ -143,6 +143,12 @@ pub fn finish(
     }
 }
 
+/// `error` drawn as a page for a viewer who is not known (the edge answers
+/// before the session is read).
+pub fn error_page_for_anyone(error: ApiError) -> HttpResponse {
+    error_page(&Viewer::anonymous(), &PageError::Api(error))
+}
+
 fn error_page(viewer: &Viewer, error: &PageError) -> HttpResponse {
     let status = error.status_code();
     let (title, message): (&str, Markup) = match error {
