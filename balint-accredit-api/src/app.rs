@@ -5,13 +5,20 @@ use std::net::TcpListener;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use actix_web::dev::{Server, ServerHandle, Service};
+use std::time::Duration;
+
+use actix_http::error::DispatchError;
+use actix_http::{HttpService, KeepAlive};
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{web, App, HttpMessage, HttpServer};
+use actix_web::{web, App, HttpMessage};
+use tokio::net::TcpStream;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::config::Settings;
 use crate::db::{self, DbPool};
+use crate::edge::wire::EdgeStream;
 use crate::error::ApiError;
 use crate::public_register::PublicRegisters;
 use crate::routes;
@@ -69,7 +76,7 @@ impl Application {
             settings,
             public_register: Arc::clone(&public_register),
         });
-        let server = HttpServer::new(move || {
+        let app = move || {
             let public_register = Arc::clone(&public_register);
             // JSON bodies, query strings and forms are read by the
             // extractors of `crate::edge`, with their own limits and errors.
@@ -120,18 +127,45 @@ impl Application {
                     }
                 })
                 .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
-        })
-        .listen(listener)?;
-        let server = if workers > 0 {
-            server.workers(workers)
-        } else {
-            server
         };
-        Ok(Self {
-            port,
-            server: server.run(),
-            pool,
-        })
+        // Served as actix-web's `HttpServer` serves it, HTTP/1.1 with its
+        // timeouts, but every connection read through an `EdgeStream`, so
+        // that a request head the HTTP layer cannot read is answered with
+        // problem+json instead of an empty body (see `crate::edge::wire`).
+        let local = listener.local_addr()?;
+        let mut builder = actix_server::Server::build();
+        if workers > 0 {
+            builder = builder.workers(workers);
+        }
+        let shutdown = builder.graceful_shutdown_signal();
+        let server = builder
+            .listen("balint-accredit", listener, move || {
+                let shutdown = shutdown.clone();
+                let http = HttpService::build()
+                    .graceful_shutdown_signal(move || {
+                        let shutdown = shutdown.clone();
+                        async move { shutdown.notified().await }
+                    })
+                    .keep_alive(KeepAlive::default())
+                    .client_request_timeout(Duration::from_secs(5))
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    .h1_allow_half_closed(true)
+                    .local_addr(local)
+                    .h1(map_config(
+                        app()
+                            .into_factory()
+                            .map_err(|e: actix_web::Error| e.error_response()),
+                        |_| AppConfig::default(),
+                    ));
+                fn_service(|io: TcpStream| async move {
+                    let _ = io.set_nodelay(true);
+                    let peer = io.peer_addr().ok();
+                    Ok::<_, DispatchError>((EdgeStream::new(io), peer))
+                })
+                .and_then(http)
+            })?
+            .run();
+        Ok(Self { port, server, pool })
     }
 
     /// The port the server listens on.

@@ -58,6 +58,16 @@ pub enum ApiError {
     /// The body is larger than the limit, in bytes (413).
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// The URL (path and query string) is longer than the limit, in bytes
+    /// (414).
+    #[error("the URL (path and query string) is longer than {limit} bytes")]
+    UriTooLong { limit: usize },
+    /// The request's headers are more than the HTTP layer reads (431).
+    #[error("the request's headers are larger than 128 KiB, or more than 96 of them")]
+    HeadersTooLarge,
+    /// The request's head did not arrive in time (408).
+    #[error("the request did not arrive in time")]
+    RequestTimeout,
     /// No token, or one that is unknown, expired or revoked (401).
     #[error("authentication required")]
     Unauthenticated,
@@ -140,6 +150,12 @@ impl ApiError {
         match self {
             Self::BadRequest { .. } => ("/problems/bad-request", "Bad request"),
             Self::PayloadTooLarge { .. } => ("/problems/payload-too-large", "Payload too large"),
+            Self::UriTooLong { .. } => ("/problems/uri-too-long", "URI too long"),
+            Self::HeadersTooLarge => (
+                "/problems/headers-too-large",
+                "Request header fields too large",
+            ),
+            Self::RequestTimeout => ("/problems/request-timeout", "Request timeout"),
             Self::Unauthenticated => ("/problems/unauthenticated", "Authentication required"),
             Self::InvalidCredentials => ("/problems/invalid-credentials", "Invalid credentials"),
             Self::Forbidden => ("/problems/forbidden", "Forbidden"),
@@ -176,6 +192,9 @@ impl ResponseError for ApiError {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,

@@ -10,6 +10,7 @@ mod dates;
 mod grant_prerequisites;
 mod health;
 mod ledger_setup;
+mod limits;
 mod nul;
 mod openapi;
 mod outage;

@@ -193,6 +193,14 @@ fn error_page(viewer: &Viewer, error: &PageError) -> HttpResponse {
                 "Too much was sent",
                 html! { p { "The form was larger than the service accepts." } },
             ),
+            ApiError::UriTooLong { .. } | ApiError::HeadersTooLarge => (
+                "This address is too long",
+                html! { p { "The address of this page, or what your browser sent with it, is longer than the service reads. Go back and try a shorter search." } },
+            ),
+            ApiError::RequestTimeout => (
+                "This took too long",
+                html! { p { "The request did not arrive in time. Please try again." } },
+            ),
             ApiError::Unavailable(_) => (
                 "The service is unavailable",
                 html! { p { "The register cannot be reached just now. Please try again in a moment." } },
