@@ -1,20 +1,31 @@
 //! Build the HTTP application (routes, middleware), bind, run.
 
+use std::future::Future;
 use std::net::TcpListener;
+use std::pin::Pin;
 use std::sync::Arc;
 
-use actix_web::dev::{Server, ServerHandle, Service};
-use actix_web::error::JsonPayloadError;
+use std::time::Duration;
+
+use actix_http::error::DispatchError;
+use actix_http::{HttpService, KeepAlive};
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{web, App, HttpMessage, HttpServer};
+use actix_web::{web, App, HttpMessage};
+use tokio::net::TcpStream;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::config::Settings;
 use crate::db::{self, DbPool};
+use crate::edge::wire::EdgeStream;
 use crate::error::ApiError;
 use crate::ledger::BulkJobs;
 use crate::public_register::PublicRegisters;
 use crate::routes;
+
+/// A response on its way.
+type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
 /// What every handler can reach.
 #[derive(Debug)]
@@ -66,19 +77,12 @@ impl Application {
             public_register: Arc::clone(&public_register),
             bulk_jobs: Arc::default(),
         });
-        let server = HttpServer::new(move || {
-            let limit = state.settings.json_limit_bytes;
+        let app = move || {
             let public_register = Arc::clone(&public_register);
+            // JSON bodies, query strings and forms are read by the
+            // extractors of `crate::edge`, with their own limits and errors.
             App::new()
                 .app_data(state.clone())
-                .app_data(json_config(limit))
-                .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                    ApiError::BadRequest {
-                        detail: "invalid query parameters".to_owned(),
-                        errors: vec![crate::error::FieldProblem::new("query", err.to_string())],
-                    }
-                    .into()
-                }))
                 .app_data(
                     web::PathConfig::default().error_handler(|err, _| {
                         ApiError::bad_request("path", err.to_string()).into()
@@ -87,6 +91,19 @@ impl Application {
                 .configure(routes::configure)
                 .configure(crate::web::configure)
                 .default_service(web::to(routes::not_found))
+                .wrap_fn(|req, srv| {
+                    // What the edge refuses is answered before routing.
+                    let answer: LocalBoxFuture<_> = match crate::edge::guard::refusal(&req) {
+                        Some(refused) => {
+                            Box::pin(std::future::ready(Ok(req.into_response(refused))))
+                        }
+                        None => {
+                            let response = srv.call(req);
+                            Box::pin(async move { response.await.map(|r| r.map_into_boxed_body()) })
+                        }
+                    };
+                    answer
+                })
                 .wrap_fn(move |req, srv| {
                     // Any request but a read may have written to the
                     // register: once it is answered, the public
@@ -111,18 +128,45 @@ impl Application {
                     }
                 })
                 .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
-        })
-        .listen(listener)?;
-        let server = if workers > 0 {
-            server.workers(workers)
-        } else {
-            server
         };
-        Ok(Self {
-            port,
-            server: server.run(),
-            pool,
-        })
+        // Served as actix-web's `HttpServer` serves it, HTTP/1.1 with its
+        // timeouts, but every connection read through an `EdgeStream`, so
+        // that a request head the HTTP layer cannot read is answered with
+        // problem+json instead of an empty body (see `crate::edge::wire`).
+        let local = listener.local_addr()?;
+        let mut builder = actix_server::Server::build();
+        if workers > 0 {
+            builder = builder.workers(workers);
+        }
+        let shutdown = builder.graceful_shutdown_signal();
+        let server = builder
+            .listen("balint-accredit", listener, move || {
+                let shutdown = shutdown.clone();
+                let http = HttpService::build()
+                    .graceful_shutdown_signal(move || {
+                        let shutdown = shutdown.clone();
+                        async move { shutdown.notified().await }
+                    })
+                    .keep_alive(KeepAlive::default())
+                    .client_request_timeout(Duration::from_secs(5))
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    .h1_allow_half_closed(true)
+                    .local_addr(local)
+                    .h1(map_config(
+                        app()
+                            .into_factory()
+                            .map_err(|e: actix_web::Error| e.error_response()),
+                        |_| AppConfig::default(),
+                    ));
+                fn_service(|io: TcpStream| async move {
+                    let _ = io.set_nodelay(true);
+                    let peer = io.peer_addr().ok();
+                    Ok::<_, DispatchError>((EdgeStream::new(io), peer))
+                })
+                .and_then(http)
+            })?
+            .run();
+        Ok(Self { port, server, pool })
     }
 
     /// The port the server listens on.
@@ -152,24 +196,4 @@ impl std::fmt::Debug for Application {
             .field("port", &self.port)
             .finish_non_exhaustive()
     }
-}
-
-fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(move |err, _req| {
-            let error = match &err {
-                JsonPayloadError::Overflow { .. }
-                | JsonPayloadError::OverflowKnownLength { .. } => {
-                    ApiError::PayloadTooLarge { limit }
-                }
-                JsonPayloadError::ContentType => ApiError::bad_request(
-                    "body",
-                    "the body must be JSON (Content-Type: application/json)",
-                ),
-                JsonPayloadError::Deserialize(e) => ApiError::bad_request("body", e.to_string()),
-                other => ApiError::bad_request("body", other.to_string()),
-            };
-            error.into()
-        })
 }

@@ -63,6 +63,16 @@ pub enum ApiError {
         "the upload has {rows} records; at most {limit} are taken at once, so send it in parts"
     )]
     TooManyRows { rows: usize, limit: usize },
+    /// The URL (path and query string) is longer than the limit, in bytes
+    /// (414).
+    #[error("the URL (path and query string) is longer than {limit} bytes")]
+    UriTooLong { limit: usize },
+    /// The request's headers are more than the HTTP layer reads (431).
+    #[error("the request's headers are larger than 128 KiB, or more than 96 of them")]
+    HeadersTooLarge,
+    /// The request's head did not arrive in time (408).
+    #[error("the request did not arrive in time")]
+    RequestTimeout,
     /// No token, or one that is unknown, expired or revoked (401).
     #[error("authentication required")]
     Unauthenticated,
@@ -146,6 +156,12 @@ impl ApiError {
             Self::BadRequest { .. } => ("/problems/bad-request", "Bad request"),
             Self::PayloadTooLarge { .. } => ("/problems/payload-too-large", "Payload too large"),
             Self::TooManyRows { .. } => ("/problems/too-many-rows", "Too many rows"),
+            Self::UriTooLong { .. } => ("/problems/uri-too-long", "URI too long"),
+            Self::HeadersTooLarge => (
+                "/problems/headers-too-large",
+                "Request header fields too large",
+            ),
+            Self::RequestTimeout => ("/problems/request-timeout", "Request timeout"),
             Self::Unauthenticated => ("/problems/unauthenticated", "Authentication required"),
             Self::InvalidCredentials => ("/problems/invalid-credentials", "Invalid credentials"),
             Self::Forbidden => ("/problems/forbidden", "Forbidden"),
@@ -184,6 +200,9 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } | Self::TooManyRows { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
+            Self::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,

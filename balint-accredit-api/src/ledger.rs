@@ -13,8 +13,11 @@ use balint_core::{ActivityId, PersonId};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
+use crate::csv_cells;
+use crate::day::{self, Day};
 use crate::db::activities::{self, Status, StoredActivity};
 use crate::db::{audit, DbConnection};
+use crate::edge::text;
 use crate::error::{ApiError, FieldProblem};
 
 /// The fields a record is written with, in the order CSV exports use.
@@ -219,19 +222,19 @@ impl Reader<'_> {
     }
 
     fn date(&mut self, value: &Value, today: NaiveDate) -> Option<NaiveDate> {
-        let s = self.text("date", value, 10)?;
-        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-            Ok(day) if day > today => {
-                // Kept, so the record's other rules are still checked.
-                self.problem(
-                    "date",
-                    format!("must not be in the future (today is {today})"),
-                );
-                Some(day)
-            }
-            Ok(day) => Some(day),
-            Err(_) => {
-                self.problem("date", "must be a date (YYYY-MM-DD)");
+        let s = self.text("date", value, 16)?;
+        if let Some(day) = day::after(&s, today) {
+            // Kept, so the record's other rules are still checked.
+            self.problem(
+                "date",
+                format!("must not be in the future (today is {today})"),
+            );
+            return Some(day);
+        }
+        match Day::parse(&s) {
+            Ok(day) => Some(day.date()),
+            Err(e) => {
+                self.problem("date", e.to_string());
                 None
             }
         }
@@ -465,7 +468,8 @@ pub enum BulkFormat {
 
 /// Read every row of a logbook file into objects, or say why the file as
 /// a whole cannot be read. Rows are numbered from 1 (for CSV, the first
-/// line after the header).
+/// line after the header). A field holding a NUL character is refused
+/// here (422, naming every one), so that none reaches the database.
 pub fn rows(text: &str, format: BulkFormat) -> Result<Vec<Map<String, Value>>, ApiError> {
     match format {
         BulkFormat::Json => {
@@ -489,7 +493,7 @@ pub fn rows(text: &str, format: BulkFormat) -> Result<Vec<Map<String, Value>>, A
                     ))
                 }
             };
-            items
+            let rows = items
                 .into_iter()
                 .enumerate()
                 .map(|(i, item)| match item {
@@ -499,7 +503,16 @@ pub fn rows(text: &str, format: BulkFormat) -> Result<Vec<Map<String, Value>>, A
                         "must be an object",
                     )),
                 })
-                .collect()
+                .collect::<Result<Vec<_>, _>>()?;
+            let nul: Vec<FieldProblem> = rows
+                .iter()
+                .enumerate()
+                .flat_map(|(i, row)| {
+                    text::nul_in_json(&Value::Object(row.clone()), &format!("rows[{}].", i + 1))
+                })
+                .collect();
+            refuse_nul(nul)?;
+            Ok(rows)
         }
         BulkFormat::Csv => {
             let mut reader = csv::ReaderBuilder::new()
@@ -510,16 +523,27 @@ pub fn rows(text: &str, format: BulkFormat) -> Result<Vec<Map<String, Value>>, A
                 .headers()
                 .map_err(|e| ApiError::bad_request("body", format!("unreadable CSV header: {e}")))?
                 .clone();
+            let records = reader
+                .records()
+                .enumerate()
+                .map(|(i, record)| {
+                    record.map_err(|e| {
+                        ApiError::bad_request(
+                            format!("rows[{}]", i + 1),
+                            format!("unreadable CSV row: {e}"),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            refuse_nul(text::nul_in_csv(
+                &headers,
+                records.iter().enumerate().map(|(i, r)| (i + 1, r)),
+            ))?;
             let mut out = Vec::new();
-            for (i, record) in reader.records().enumerate() {
-                let record = record.map_err(|e| {
-                    ApiError::bad_request(
-                        format!("rows[{}]", i + 1),
-                        format!("unreadable CSV row: {e}"),
-                    )
-                })?;
+            for record in records {
                 let mut map = Map::new();
                 for (name, cell) in headers.iter().zip(record.iter()) {
+                    let cell = csv_cells::restored(cell);
                     if !cell.is_empty() {
                         map.insert(name.to_owned(), Value::String(cell.to_owned()));
                     }
@@ -529,6 +553,25 @@ pub fn rows(text: &str, format: BulkFormat) -> Result<Vec<Map<String, Value>>, A
             Ok(out)
         }
     }
+}
+
+/// 422 naming every field that holds a NUL character, if any does.
+fn refuse_nul(problems: Vec<FieldProblem>) -> Result<(), ApiError> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Unprocessable {
+        detail: format!(
+            "nothing was recorded: {} {} a NUL character",
+            problems.len(),
+            if problems.len() == 1 {
+                "field holds"
+            } else {
+                "fields hold"
+            }
+        ),
+        errors: problems,
+    })
 }
 
 /// Read, check and prepare every row for `person_id`: all rows or none.

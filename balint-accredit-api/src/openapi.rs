@@ -11,7 +11,7 @@ use crate::routes;
     info(
         title = "Balint accreditation API",
         version = "1",
-        description = "Balint group leadership pathways, ledgers, applications and registers of accredited leaders. Errors are application/problem+json (RFC 9457). A signed-in caller with no role in a society is answered 404 for that society's non-public resources, as if they did not exist; 403 is for a caller with a role there that does not allow the action.",
+        description = "Balint group leadership pathways, ledgers, applications and registers of accredited leaders. Errors are application/problem+json (RFC 9457). A signed-in caller with no role in a society is answered 404 for that society's non-public resources, as if they did not exist; 403 is for a caller with a role there that does not allow the action. Dates are days written YYYY-MM-DD, from 1900-01-01 to 2199-12-31: another is refused naming the field and the bounds (422 in a body or file, 400 in a query string). No text may hold a NUL character (U+0000): one in a path is 404, as for any unknown path; in a query string 400; in a body or file 422, naming every field that holds one. Limits are answered with problem+json too: a URL (path and query string) over 8192 bytes is 414, request headers over 128 KiB (or more than 96 of them) 431, a body over its limit 413 (JSON: --json-limit-bytes, 1 MiB by default; a register import 16 times that; a logbook 16 MiB).",
     ),
     paths(
         routes::health::healthz,

@@ -8,7 +8,9 @@
 //! register with the same history is left alone; one whose stored history
 //! is the start of the imported one gets the rest appended; anything else
 //! is a conflict, reported for that entry. Exporting and importing into an
-//! empty database gives the same register back, history included.
+//! empty database gives the same register back, history included: a CSV
+//! cell a spreadsheet would run as a formula is written with a `'` before
+//! it and read back without it (see [`crate::csv_cells`]).
 //!
 //! Imported history is authoritative: grants and renewals are replayed as
 //! given, under the register's transition rules only. Neither tier nor
@@ -32,10 +34,13 @@ use diesel::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::csv_cells::{self, CsvWriter};
+use crate::day::{Day, DayError};
 use crate::db::people::Person;
 use crate::db::register::{self as stored_register, Listing, StoredEntry};
 use crate::db::societies::Society;
 use crate::db::{self, audit, DbConnection};
+use crate::edge::text;
 use crate::error::{ApiError, FieldProblem};
 
 /// The file formats of a register.
@@ -193,15 +198,15 @@ fn full_export(
             serde_json::to_string_pretty(&file).map_err(internal)
         }
         Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
+            let mut writer = CsvWriter::new();
             let mut header: Vec<&str> = CSV_COLUMNS.to_vec();
             header.push(CSV_VISIBILITY);
-            writer.write_record(&header).map_err(internal)?;
+            writer.row(&header).map_err(internal)?;
             for (stored, person) in entries {
                 for change in stored.entry.history() {
                     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
                     writer
-                        .write_record([
+                        .row([
                             stored.entry.registration().as_str().to_owned(),
                             person.id.clone(),
                             opt(&person.title),
@@ -238,7 +243,7 @@ fn full_export(
                         .map_err(internal)?;
                 }
             }
-            String::from_utf8(writer.into_inner().map_err(internal)?).map_err(internal)
+            writer.finish().map_err(internal)
         }
     }
 }
@@ -276,12 +281,12 @@ fn public_export(
                 .map_err(internal)
         }
         Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            writer.write_record(PUBLIC_CSV_COLUMNS).map_err(internal)?;
+            let mut writer = CsvWriter::new();
+            writer.row(PUBLIC_CSV_COLUMNS).map_err(internal)?;
             for (person, public) in &visible {
                 let opt = |v: &Option<String>| v.clone().unwrap_or_default();
                 writer
-                    .write_record([
+                    .row([
                         public.registration.as_str().to_owned(),
                         opt(&person.title),
                         person.name(),
@@ -297,7 +302,7 @@ fn public_export(
                     ])
                     .map_err(internal)?;
             }
-            String::from_utf8(writer.into_inner().map_err(internal)?).map_err(internal)
+            writer.finish().map_err(internal)
         }
     }
 }
@@ -385,6 +390,15 @@ fn read_json(text: &str) -> Result<Read, ApiError> {
             format!("not a register file ({{\"entries\": [...]}}): {e}"),
         )
     })?;
+    let nul: Vec<FieldProblem> = loose
+        .entries
+        .iter()
+        .enumerate()
+        .flat_map(|(index, value)| text::nul_in_json(value, &format!("entries[{index}]")))
+        .collect();
+    if !nul.is_empty() {
+        return Err(invalid(nul));
+    }
     let mut entries = Vec::new();
     let mut problems = Vec::new();
     for (index, value) in loose.entries.into_iter().enumerate() {
@@ -413,6 +427,17 @@ fn read_json(text: &str) -> Result<Read, ApiError> {
                 continue;
             }
         };
+        let out_of_range = dates_of(&record)
+            .filter_map(|(field, date)| {
+                Day::new(date)
+                    .err()
+                    .map(|e| FieldProblem::new(format!("{at}.{field}"), format!("{date}: {e}")))
+            })
+            .collect::<Vec<_>>();
+        if !out_of_range.is_empty() {
+            problems.extend(out_of_range);
+            continue;
+        }
         match RegisterEntry::from_history(registration, person, record.history) {
             Ok(entry) => entries.push(ImportedEntry {
                 at,
@@ -424,6 +449,24 @@ fn read_json(text: &str) -> Result<Read, ApiError> {
         }
     }
     Ok((entries, problems))
+}
+
+/// Every date of `record`, with its path in the entry.
+fn dates_of(record: &EntryRecord) -> impl Iterator<Item = (String, NaiveDate)> + '_ {
+    let entered = record
+        .person
+        .entered_pathway_on
+        .map(|date| ("person.entered_pathway_on".to_owned(), date));
+    let history = record.history.iter().enumerate().flat_map(|(i, change)| {
+        let valid_until = change
+            .cycle
+            .map(|c| (format!("history[{i}].cycle.valid_until"), c.valid_until));
+        [
+            Some((format!("history[{i}].effective"), change.effective)),
+            valid_until,
+        ]
+    });
+    entered.into_iter().chain(history.flatten())
 }
 
 /// One CSV row, checked field by field.
@@ -466,22 +509,33 @@ fn read_csv(text: &str) -> Result<Read, ApiError> {
         });
     }
     let mut problems = Vec::new();
-    let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 1;
-        let at = |field: &str| format!("rows[{line}].{field}");
-        let record = match record {
-            Ok(record) => record,
+    let records: Vec<(usize, csv::StringRecord)> = reader
+        .records()
+        .enumerate()
+        .filter_map(|(index, record)| match record {
+            Ok(record) => Some((index + 1, record)),
             Err(e) => {
-                problems.push(FieldProblem::new(format!("rows[{line}]"), e.to_string()));
-                continue;
+                problems.push(FieldProblem::new(
+                    format!("rows[{}]", index + 1),
+                    e.to_string(),
+                ));
+                None
             }
-        };
+        })
+        .collect();
+    let nul = text::nul_in_csv(&headers, records.iter().map(|(line, r)| (*line, r)));
+    if !nul.is_empty() {
+        return Err(invalid(nul));
+    }
+    let mut rows = Vec::new();
+    for (line, record) in records {
+        let at = |field: &str| format!("rows[{line}].{field}");
         let get = |column: &str| -> Option<String> {
             headers
                 .iter()
                 .position(|h| h == column)
                 .and_then(|i| record.get(i))
+                .map(csv_cells::restored)
                 .filter(|v| !v.is_empty())
                 .map(str::to_owned)
         };
@@ -502,10 +556,17 @@ fn read_csv(text: &str) -> Result<Read, ApiError> {
         };
         let date = |column: &str, problem: &mut dyn FnMut(&str, String)| -> Option<NaiveDate> {
             let value = get(column)?;
-            value
-                .parse::<NaiveDate>()
-                .map_err(|_| problem(column, format!("{value:?} is not a date (YYYY-MM-DD)")))
-                .ok()
+            match Day::parse(&value) {
+                Ok(day) => Some(day.date()),
+                Err(DayError::NotADate) => {
+                    problem(column, format!("{value:?} is not a date (YYYY-MM-DD)"));
+                    None
+                }
+                Err(e) => {
+                    problem(column, format!("{value:?}: {e}"));
+                    None
+                }
+            }
         };
         let effective = date("effective", &mut problem);
         if get("effective").is_none() {

@@ -431,6 +431,19 @@ fn evaluate_says_which_date_format_it_wants_and_documents_the_ledger() {
         err.contains("expected a date as YYYY-MM-DD, for example 2025-12-31"),
         "{err}"
     );
+    let out = evaluate(
+        &dir,
+        "bsanz-leader",
+        "accredited-leader",
+        &example("bsanz-trainee.json"),
+        "1899-12-31",
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("expected a day from 1900-01-01 to 2199-12-31"),
+        "{err}"
+    );
     let help = command(&dir).args(["evaluate", "--help"]).output().unwrap();
     assert!(help.status.success());
     let help = String::from_utf8(help.stdout).unwrap();

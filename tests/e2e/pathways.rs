@@ -76,7 +76,7 @@ e2e_test!(
         assert_eq!(body["number"], 2);
         let mut third = first.clone();
         third["version"] = json!("2999");
-        third["effective_from"] = json!("2999-01-01");
+        third["effective_from"] = json!("2199-01-01");
         let (status, body) = put_json(&app, PATHWAY, Some(&cast.admin.token), &third).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["number"], 3);
@@ -105,7 +105,7 @@ e2e_test!(
             .collect();
         assert_eq!(numbers, [3, 2]);
         assert_eq!(list["items"][0]["version_label"], "2999");
-        assert_eq!(list["items"][0]["effective_from"], "2999-01-01");
+        assert_eq!(list["items"][0]["effective_from"], "2199-01-01");
         assert!(list["items"][0].get("document").is_none());
         let (_, page2) = app
             .get(&format!("{PATHWAY}/versions?per_page=2&page=2"), None)
@@ -139,7 +139,7 @@ e2e_test!(
         assert_eq!(entry["entity_type"], "pathway");
         assert_eq!(entry["action"], "create");
         assert_eq!(entry["after"]["number"], 3);
-        assert_eq!(entry["after"]["effective_from"], "2999-01-01");
+        assert_eq!(entry["after"]["effective_from"], "2199-01-01");
         assert_eq!(log["items"][2]["after"]["version_label"], "2024");
     }
 );
@@ -363,7 +363,11 @@ e2e_test!(
                 &json!({ "preset": "uk-2016", "effective_from": "June" }),
             )
             .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(
+            body["errors"],
+            json!([{ "field": "effective_from", "message": "must be a date (YYYY-MM-DD)" }])
+        );
         let (_, list) = app.get(&format!("{PATHWAY}/versions"), None).await;
         assert_eq!(list["total"], 1);
     }

@@ -326,3 +326,82 @@ e2e_test!(
         assert_eq!(ann["latest_status"], "lapsed");
     }
 );
+
+e2e_test!(
+    async fn csv_exports_write_formulas_as_text_and_read_them_back(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let formula = r#"=HYPERLINK("http://evil.example","x")"#;
+        let ann = person(&app, &cast, "+Ann", "-Smith",
+            json!({ "city": "@SUM(A1)", "region": "=1+1", "public_listing": true, "title": "'-quoted" })).await;
+        let (status, body) = app
+            .post_json(
+                REGISTER,
+                Some(&cast.registrar.token),
+                &json!({
+                    "person_id": ann, "tier": "accredited-leader",
+                    "effective": "2024-03-01", "reason": formula,
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        // The public register: every cell a spreadsheet would run starts
+        // with a quote.
+        let public = export(&app, None, "csv").await;
+        assert_eq!(
+            public,
+            "registration,title,name,city,region,tier,status,first_accredited,valid_until\n\
+             BSANZ-0001,''-quoted,'+Ann -Smith,'@SUM(A1),'=1+1,accredited-leader,accredited,2024-03-01,2025-02-28\n"
+        );
+
+        // The registrar's file, and back into an empty database: the same
+        // register, the quotes gone.
+        let full = export(&app, Some(&cast.registrar.token), "csv").await;
+        for cell in [
+            ",''-quoted,'+Ann,'-Smith,",
+            ",'@SUM(A1),'=1+1,",
+            r#","'=HYPERLINK(""http://evil.example"",""x"")","#,
+        ] {
+            assert!(full.contains(cell), "{cell} not in {full}");
+        }
+        let json_export = export(&app, Some(&cast.registrar.token), "json").await;
+        let (other, other_cast) = an_empty_database(app.backend).await;
+        let token = other_cast.registrar.token.clone();
+        let (status, report) = import(&other, &token, "text/csv", full).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(export(&other, Some(&token), "json").await, json_export);
+        let imported: Value = serde_json::from_str(&json_export).unwrap();
+        let entry = &imported["entries"][0];
+        assert_eq!(entry["person"]["region"], "=1+1");
+        assert_eq!(entry["person"]["family_name"], "-Smith");
+        assert_eq!(entry["person"]["title"], "'-quoted");
+        assert_eq!(entry["history"][0]["reason"], formula);
+
+        // A ledger's export too; a logbook uploaded with the quote a
+        // spreadsheet shows as text is read without it.
+        let ledger = format!("/api/v1/societies/bsanz/people/{ann}/activities");
+        let (status, body) = app
+            .send(
+                app.builder(
+                    reqwest::Method::POST,
+                    &format!("{ledger}/bulk"),
+                    Some(&cast.registrar.token),
+                )
+                .header("content-type", "text/csv")
+                .body("kind,date,amount,unit,notes,setting\nparticipation,2025-01-10,1,sessions,'=1+1,-ward\n"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (_, listed) = app.get(&ledger, Some(&cast.registrar.token)).await;
+        assert_eq!(listed["items"][0]["notes"], "=1+1");
+        assert_eq!(listed["items"][0]["setting"], "-ward");
+        let response = app
+            .get_response(&format!("{ledger}/export"), Some(&cast.registrar.token))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let csv = response.text().await.unwrap();
+        assert!(csv.contains(",'-ward,"), "{csv}");
+        assert!(csv.contains(",'=1+1,"), "{csv}");
+    }
+);

@@ -77,7 +77,7 @@ fn csrf_of(html: &str) -> String {
 }
 
 /// Sign in through the form; returns the session cookie.
-async fn sign_in(app: &TestApp, login: &Login) -> String {
+pub(crate) async fn sign_in(app: &TestApp, login: &Login) -> String {
     let form = open(app, "/login", None).await;
     let login_cookie = cookie_named(&form, "balint_login_csrf").expect("a sign-in cookie");
     let signed_in = submit(
@@ -278,6 +278,17 @@ e2e_test!(
         assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
         assert!(bad_date.html.contains("Enter a real date"));
         assert!(bad_date.html.contains(r#"value="yesterday""#));
+        for day in ["-262143-01-01", "1899-12-31", "9999-01-01"] {
+            let outside = open(&app, &format!("/verify/bsanz/{ann}?as_of={day}"), None).await;
+            assert_eq!(outside.status, StatusCode::BAD_REQUEST, "{day}");
+            assert!(
+                outside
+                    .html
+                    .contains("Enter a date from 1900-01-01 to 2199-12-31"),
+                "{day}: {}",
+                outside.html
+            );
+        }
 
         let css = app.get_response("/static/style.css", None).await;
         assert_eq!(css.status(), StatusCode::OK);
@@ -357,6 +368,67 @@ e2e_test!(
             "the session still works"
         );
         assert_eq!(after.location.as_deref(), Some("/login?next=/me"));
+    }
+);
+
+/// The hidden `next` field of the sign-in form.
+fn next_of(html: &str) -> String {
+    let start = html.find(r#"name="next" value=""#).expect("a next field") + 19;
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_owned()
+}
+
+e2e_test!(
+    async fn signing_in_goes_on_only_to_a_path_of_this_site(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        // As typed into the address bar: `?next=` decoded gives a tab, a
+        // newline, a second slash...
+        for (query, kept) in [
+            ("/%09/evil.example", "/me"),
+            ("/%0a/x", "/me"),
+            ("/%0d%0aSet-Cookie:%20x=1", "/me"),
+            ("//evil.example", "/me"),
+            ("/%5Cevil.example", "/me"),
+            ("https://evil.example/", "/me"),
+            ("%252F%252Fevil.example", "/me"),
+            (
+                "/societies/bsanz/register%3Fq%3Da%2520b",
+                "/societies/bsanz/register?q=a%20b",
+            ),
+        ] {
+            let form = open(&app, &format!("/login?next={query}"), None).await;
+            assert_eq!(form.status, StatusCode::OK, "{query}: {}", form.html);
+            assert_eq!(next_of(&form.html), kept, "{query}");
+        }
+        // As a forged form sends it: whatever `next` says, the answer is a
+        // redirect to this site, never a 500.
+        let form = open(&app, "/login", None).await;
+        let login_cookie = cookie_named(&form, "balint_login_csrf").unwrap();
+        let csrf = csrf_of(&form.html);
+        let long = format!("/{}", "a".repeat(5000));
+        for (next, expected) in [
+            ("/\t/evil.example", "/me"),
+            ("/\n/x", "/me"),
+            ("/\r\nSet-Cookie: x=1", "/me"),
+            ("/\\evil.example", "/me"),
+            (long.as_str(), "/me"),
+            ("/societies/bsanz/register", "/societies/bsanz/register"),
+        ] {
+            let signed_in = submit(
+                &app,
+                "/login",
+                Some(&login_cookie),
+                &[
+                    ("csrf", &csrf),
+                    ("email", &cast.member.email),
+                    ("password", &cast.member.password),
+                    ("next", next),
+                ],
+            )
+            .await;
+            assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{next:?}");
+            assert_eq!(signed_in.location.as_deref(), Some(expected), "{next:?}");
+        }
     }
 );
 
@@ -565,6 +637,29 @@ e2e_test!(
         assert!(no_reason
             .html
             .contains(r##"<a href="#reason">Reason: Say why the status changes</a>"##));
+
+        for day in ["-262143-01-01", "9999-01-10"] {
+            let outside = submit(
+                &app,
+                &status,
+                Some(&registrar),
+                &[
+                    ("csrf", &csrf),
+                    ("action", "suspend"),
+                    ("effective", day),
+                    ("reason", "x"),
+                ],
+            )
+            .await;
+            assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY, "{day}");
+            assert!(
+                outside.html.contains(
+                    r##"<a href="#effective">Effective date: Enter a date from 1900-01-01 to 2199-12-31</a>"##
+                ),
+                "{day}: {}",
+                outside.html
+            );
+        }
 
         let illegal = submit(
             &app,
@@ -818,5 +913,104 @@ e2e_test!(
             )
             .await;
         assert!(progress_api.to_string().contains(&leader));
+    }
+);
+
+e2e_test!(
+    async fn a_nul_in_a_form_field_is_refused_naming_the_field(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let ann = person(
+            &app,
+            &cast,
+            "Ann",
+            "Carter",
+            json!({ "public_listing": true }),
+        )
+        .await;
+        grant(&app, &cast, &ann, "2024-03-01").await;
+        let refused = |page: &Page, field: &str| {
+            assert_eq!(
+                page.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}",
+                page.html
+            );
+            assert!(
+                page.html.contains(&format!(
+                    "<li>{field}: must not contain the NUL character (U+0000)</li>"
+                )),
+                "{}",
+                page.html
+            );
+        };
+
+        let form = open(&app, "/login", None).await;
+        let login_cookie = cookie_named(&form, "balint_login_csrf").unwrap();
+        let page = submit(
+            &app,
+            "/login",
+            Some(&login_cookie),
+            &[
+                ("csrf", &csrf_of(&form.html)),
+                ("email", &format!("{}\0", cast.member.email)),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+        refused(&page, "email");
+        assert!(cookie_named(&page, "balint_session").is_none());
+
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let entry = "/societies/bsanz/register/BSANZ-0001";
+        let csrf = csrf_of(&open(&app, entry, Some(&registrar)).await.html);
+        let page = submit(
+            &app,
+            &format!("{entry}/status"),
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("action", "suspend"),
+                ("effective", "2025-01-10"),
+                ("reason", "under\0review"),
+            ],
+        )
+        .await;
+        refused(&page, "reason");
+
+        let member = sign_in(&app, &cast.member).await;
+        let ledger = format!("/societies/bsanz/people/{}/activities", cast.member_person);
+        let csrf = csrf_of(&open(&app, &ledger, Some(&member)).await.html);
+        let page = submit(
+            &app,
+            &ledger,
+            Some(&member),
+            &[
+                ("csrf", &csrf),
+                ("kind", "participation"),
+                ("date", "2025-03-04"),
+                ("amount", "1"),
+                ("unit", "sessions"),
+                ("notes", "\0"),
+            ],
+        )
+        .await;
+        refused(&page, "notes");
+
+        // Nothing changed.
+        let (_, entry) = app
+            .get("/api/v1/societies/bsanz/register/BSANZ-0001", None)
+            .await;
+        assert_eq!(entry["status"], "accredited");
+        let (_, records) = app
+            .get(
+                &format!(
+                    "/api/v1/societies/bsanz/people/{}/activities",
+                    cast.member_person
+                ),
+                Some(&cast.member.token),
+            )
+            .await;
+        assert_eq!(records["total"], 0);
     }
 );

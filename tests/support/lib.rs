@@ -211,19 +211,14 @@ pub const PASSWORD: &str = "a long enough password";
 impl TestApp {
     /// Start the application on a fresh database of `backend`.
     pub async fn spawn(backend: Backend) -> Self {
-        let database = TestDatabase::create(backend);
-        let settings = test_settings(&database.url());
-        let mut app = Self::start(settings, backend).await;
-        app._database = Some(database);
-        app
+        Self::spawn_with(backend, |_| {}).await
     }
 
-    /// Start the application on a fresh database of `backend`, with the
-    /// test settings changed by `configure`.
-    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
+    /// As [`TestApp::spawn`], with the test settings changed by `adjust`.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Self {
         let database = TestDatabase::create(backend);
         let mut settings = test_settings(&database.url());
-        configure(&mut settings);
+        adjust(&mut settings);
         let mut app = Self::start(settings, backend).await;
         app._database = Some(database);
         app
@@ -237,6 +232,21 @@ impl TestApp {
             .local_address(address.parse::<std::net::IpAddr>().expect("an IP address"))
             .build()
             .expect("a client")
+    }
+
+    /// Send `request` as it is over a new connection and read the answers
+    /// until the server closes it, for what an HTTP client will not send.
+    pub async fn raw(&self, request: &[u8]) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let address = self.base_url.trim_start_matches("http://");
+        let mut stream = tokio::net::TcpStream::connect(address)
+            .await
+            .expect("connecting");
+        // The server may answer and close before it has read everything.
+        let _ = stream.write_all(request).await;
+        let mut out = Vec::new();
+        let _ = stream.read_to_end(&mut out).await;
+        String::from_utf8_lossy(&out).into_owned()
     }
 
     /// Start the application with the given settings (the database is the

@@ -13,6 +13,8 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
 
+use crate::day::{Day, DayError};
+
 /// What `evaluate --help` says of the files, the dates and the answer.
 const LEDGER_HELP: &str = "\
 THE PATHWAY
@@ -114,19 +116,24 @@ pub struct EvaluateArgs {
     /// The tier to evaluate; every tier reached by application when omitted.
     #[arg(long)]
     pub tier: Option<String>,
-    /// The date of the assessment, as YYYY-MM-DD (e.g. 2025-12-31); today
-    /// when omitted.
+    /// The date of the assessment, as YYYY-MM-DD (e.g. 2025-12-31), from
+    /// 1900-01-01 to 2199-12-31; today when omitted.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-    pub as_of: Option<NaiveDate>,
+    pub as_of: Option<Day>,
     /// Readable text, or the assessment as JSON.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }
 
 /// A day as YYYY-MM-DD, or a message that says so.
-fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        format!("expected a date as YYYY-MM-DD, for example 2025-12-31 (found {text:?})")
+fn parse_date(text: &str) -> Result<Day, String> {
+    Day::parse(text).map_err(|e| match e {
+        DayError::NotADate => {
+            format!("expected a date as YYYY-MM-DD, for example 2025-12-31 (found {text:?})")
+        }
+        DayError::OutOfRange => {
+            format!("expected a day from 1900-01-01 to 2199-12-31 (found {text:?})")
+        }
     })
 }
 
@@ -165,7 +172,7 @@ struct FullLedger {
 pub fn run(args: &EvaluateArgs, today: NaiveDate) -> anyhow::Result<Report> {
     let pathway = load_pathway(args)?;
     let ledger = load_ledger(&args.ledger)?;
-    let as_of = args.as_of.unwrap_or(today);
+    let as_of = args.as_of.map_or(today, Day::date);
 
     let candidate = match ledger.candidate {
         Some(c) => c,

@@ -9,6 +9,7 @@ use clap::Args;
 use diesel::connection::SimpleConnection;
 
 use crate::config::DatabaseSettings;
+use crate::day::Day;
 use crate::db::{self, DbConnection};
 use crate::error::ApiError;
 use crate::register_io::{self, Audience, Format, ImportReport};
@@ -22,9 +23,10 @@ late run dates each lapse from the day it was due.
 Example:
   balint-accredit lapse --as-of 2026-07-01")]
 pub struct LapseArgs {
-    /// The day to lapse entries as of; default today.
-    #[arg(long)]
-    pub as_of: Option<NaiveDate>,
+    /// The day to lapse entries as of (YYYY-MM-DD, 1900-01-01 to
+    /// 2199-12-31); default today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<Day>,
     /// Only this society (slug); default every society.
     #[arg(long)]
     pub society: Option<String>,
@@ -101,7 +103,7 @@ pub fn lapse(args: &LapseArgs, today: NaiveDate) -> anyhow::Result<String> {
         Some(slug) => Some(society(&mut conn, slug)?.id),
         None => None,
     };
-    let as_of = args.as_of.unwrap_or(today);
+    let as_of = args.as_of.map_or(today, Day::date);
     let lapsed = db::write(&mut conn, |conn| {
         db::register::lapse_due(conn, society_id.as_deref(), as_of, db::now())
     })

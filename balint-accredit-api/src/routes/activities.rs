@@ -13,8 +13,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
+use crate::csv_cells::CsvWriter;
+use crate::day::Day;
 use crate::db::activities::{LedgerFilter, Status, StoredActivity};
 use crate::db::{self, audit};
+use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::ledger::{self, BulkFormat};
 use crate::pagination::{Page, PageQuery, PageRequest};
@@ -137,8 +140,9 @@ pub struct ActivityInput {
     /// participation, leading, co_leading, supervision, workshop, report,
     /// evaluation or prerequisite.
     pub kind: String,
-    /// Not in the future.
-    pub date: NaiveDate,
+    /// The day (YYYY-MM-DD, 1900-01-01 to 2199-12-31), not in the future.
+    #[schema(value_type = String, format = Date)]
+    pub date: Day,
     /// More than zero, at most three decimals.
     pub amount: f64,
     /// A unit that fits the kind (e.g. supervision is not counted in cases).
@@ -194,10 +198,12 @@ pub struct LedgerQuery {
     pub kind: Option<String>,
     /// Only records with this status: pending, confirmed or rejected.
     pub status: Option<String>,
-    /// Only records dated on or after this day.
-    pub from: Option<NaiveDate>,
-    /// Only records dated on or before this day.
-    pub to: Option<NaiveDate>,
+    /// Only records dated on or after this day (YYYY-MM-DD, 1900-01-01 to 2199-12-31).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<Day>,
+    /// Only records dated on or before this day (YYYY-MM-DD, 1900-01-01 to 2199-12-31).
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<Day>,
 }
 
 impl LedgerQuery {
@@ -240,8 +246,8 @@ impl LedgerQuery {
         Ok(LedgerFilter {
             kind,
             status,
-            from: self.from,
-            to: self.to,
+            from: self.from.map(Day::date),
+            to: self.to.map(Day::date),
         })
     }
 }
@@ -327,7 +333,7 @@ pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Json<Map<String, Value>>,
+    body: Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, person_id) = path.into_inner();
     let (society, person) = ledger_owner(&state, &caller, slug, person_id).await?;
@@ -387,7 +393,8 @@ pub async fn create(
 /// with a header row naming the fields with `Content-Type: text/csv`. All
 /// rows are stored or none; every problem is reported as
 /// `rows[N].field`, rows counted from 1 (for CSV, the first line after the
-/// header).
+/// header). A CSV cell that starts with the `'` a ledger's export puts
+/// before a would-be formula (`'=1+1`) is read without it.
 ///
 /// At most 10,000 records per upload (the server's default; `serve
 /// --help` names the setting): a larger one is refused with 413, and is
@@ -504,7 +511,7 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    query: web::Query<LedgerQuery>,
+    query: Query<LedgerQuery>,
 ) -> Result<web::Json<Page<ActivityView>>, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::try_from(&PageQuery {
@@ -527,7 +534,9 @@ pub async fn list(
 const EXPORT_TAIL: [&str; 3] = ["decided_at", "decided_by", "decision_comment"];
 
 /// A person's ledger as CSV (their portfolio), with the same filters as
-/// the list, every matching record.
+/// the list, every matching record. A cell a spreadsheet would run as a
+/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return)
+/// is written with a single quote `'` before it.
 #[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/activities/export", tag = "activities",
     security(("bearer" = [])),
     params(
@@ -546,7 +555,7 @@ pub async fn export(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    query: web::Query<LedgerQuery>,
+    query: Query<LedgerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
     let (slug, person_id) = path.into_inner();
@@ -568,14 +577,15 @@ pub async fn export(
 }
 
 /// The records as CSV: `id`, `status`, the fields a logbook is imported
-/// with, then the decision. Importing its field columns again reads the
-/// same records.
+/// with, then the decision, each cell through [`CsvWriter`] (a would-be
+/// formula gets a `'` before it). Importing its field columns again reads
+/// the same records.
 pub fn portfolio_csv(records: &[StoredActivity]) -> anyhow::Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = CsvWriter::new();
     let mut header = vec!["id", "status"];
     header.extend(ledger::FIELDS);
     header.extend(EXPORT_TAIL);
-    writer.write_record(&header)?;
+    writer.row(&header)?;
     for record in records {
         let fields = ledger::fields_of(&record.activity, record.corrects.as_deref());
         let mut row = vec![
@@ -597,9 +607,9 @@ pub fn portfolio_csv(records: &[StoredActivity]) -> anyhow::Result<String> {
                 .unwrap_or_default(),
         );
         row.push(decision.and_then(|d| d.comment.clone()).unwrap_or_default());
-        writer.write_record(&row)?;
+        writer.row(&row)?;
     }
-    Ok(String::from_utf8(writer.into_inner()?)?)
+    writer.finish()
 }
 
 /// Find a record and its society, or 404: also for a caller with no role
@@ -681,7 +691,7 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Json<Map<String, Value>>,
+    body: Json<Map<String, Value>>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();

@@ -24,8 +24,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
+use crate::day::Day;
 use crate::db::applications::{Application, Basis, Decision, Registered, Status};
 use crate::db::{self, DbConnection};
+use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
 use crate::routes::progress::assess;
@@ -82,8 +84,10 @@ fn visibility_default() -> Visibility {
 pub struct DecisionInput {
     pub decision: DecisionKind,
     /// The day the decision takes effect (on a grant: the day the tier is
-    /// held from, and the start of its first renewal cycle).
-    pub effective: NaiveDate,
+    /// held from, and the start of its first renewal cycle); YYYY-MM-DD,
+    /// 1900-01-01 to 2199-12-31.
+    #[schema(value_type = String, format = Date)]
+    pub effective: Day,
     /// Why, e.g. the council's resolution; up to 2000 characters.
     pub reason: String,
     /// Grants only: `public` (default) or `confidential`, whether the
@@ -450,7 +454,7 @@ pub async fn apply(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Json<ApplicationInput>,
+    body: Json<ApplicationInput>,
 ) -> Result<HttpResponse, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, person_id) = path.into_inner();
@@ -571,7 +575,7 @@ pub async fn list_for_person(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    query: web::Query<ApplicationsQuery>,
+    query: Query<ApplicationsQuery>,
 ) -> Result<web::Json<Page<ApplicationView>>, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, person_id) = path.into_inner();
@@ -604,7 +608,7 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    query: web::Query<ApplicationsQuery>,
+    query: Query<ApplicationsQuery>,
 ) -> Result<web::Json<Page<ApplicationView>>, ApiError> {
     permissions::require_user(&caller)?;
     let society = society(&state, path.into_inner()).await?;
@@ -687,7 +691,7 @@ pub async fn decide(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Json<DecisionInput>,
+    body: Json<DecisionInput>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
@@ -717,7 +721,7 @@ pub async fn decide(
                     DecisionKind::Grant => Status::Granted,
                     DecisionKind::Decline => Status::Declined,
                 },
-                effective: body.effective,
+                effective: body.effective.date(),
                 reason: reason.clone(),
                 visibility: body.visibility,
                 decided_at: now,
@@ -734,7 +738,7 @@ pub async fn decide(
                             &society,
                             &application,
                             Grant {
-                                effective: body.effective,
+                                effective: body.effective.date(),
                                 tier: application.tier.parse().map_err(|e| {
                                     ApiError::Internal(anyhow::anyhow!("stored tier: {e}"))
                                 })?,

@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::auth::{permissions, Caller};
 use crate::db::activities::{Decision, Status};
 use crate::db::{self, audit};
+use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
 use crate::routes::activities::ActivityView;
@@ -59,7 +60,7 @@ pub async fn attest(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Json<AttestationInput>,
+    body: Json<AttestationInput>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
@@ -176,7 +177,7 @@ pub struct WaitingQuery {
 pub async fn mine(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<WaitingQuery>,
+    query: Query<WaitingQuery>,
 ) -> Result<web::Json<Page<ActivityView>>, ApiError> {
     let user = permissions::require_user(&caller)?;
     let query = query.into_inner();

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
 use crate::db::{self, audit::AuditRecord};
+use crate::edge::Query;
 use crate::error::{ApiError, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
 use crate::routes::utc;
@@ -68,7 +69,7 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<Page<AuditEntry>>, ApiError> {
     permissions::require_user(&caller)?;
     let page = PageRequest::try_from(&query.into_inner())?;

@@ -12,6 +12,7 @@ use validator::Validate;
 use crate::app::AppState;
 use crate::auth::{password, permissions, throttle, tokens, AuthenticatedUser, Caller, Role};
 use crate::db::{self, sessions, users};
+use crate::edge::Json;
 use crate::error::{ApiError, Problem};
 use crate::routes::{utc, validated};
 
@@ -121,7 +122,7 @@ impl From<&AuthenticatedUser> for Me {
 pub async fn login(
     request: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let client = throttle::client_address(

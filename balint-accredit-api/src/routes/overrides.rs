@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
 use crate::db::{self, overrides::StoredOverride};
+use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
 use crate::routes::register::society;
@@ -192,7 +193,7 @@ pub async fn record(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Json<OverrideInput>,
+    body: Json<OverrideInput>,
 ) -> Result<HttpResponse, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, person_id) = path.into_inner();
@@ -294,7 +295,7 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<Page<OverrideView>>, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, person_id) = path.into_inner();

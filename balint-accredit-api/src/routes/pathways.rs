@@ -13,7 +13,10 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
+use crate::day::Day;
 use crate::db::{self, audit, pathways::PathwayVersion, pathways::VersionSummary};
+use crate::edge::text;
+use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
 use crate::routes::utc;
@@ -81,8 +84,10 @@ impl TryFrom<PathwayVersion> for PathwayVersionView {
 pub struct AdoptPreset {
     /// The preset's id, e.g. `bsanz-leader`.
     pub preset: String,
-    /// The day the adopted rules apply from; default the preset's own date.
-    pub effective_from: Option<NaiveDate>,
+    /// The day the adopted rules apply from (YYYY-MM-DD, 1900-01-01 to 2199-12-31);
+    /// default the preset's own date.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub effective_from: Option<Day>,
 }
 
 /// The formats a pathway document may be uploaded in.
@@ -170,10 +175,27 @@ fn parse_document(format: DocumentFormat, body: &[u8], slug: &str) -> Result<Pat
         }
     };
     match parsed {
-        Ok(pathway) => match society_problem(Some(pathway.society().as_str()), slug) {
-            Some(problem) => Err(refused(vec![problem])),
-            None => Ok(pathway),
-        },
+        Ok(pathway) => {
+            let mut problems: Vec<FieldProblem> = [
+                society_problem(Some(pathway.society().as_str()), slug),
+                Day::new(pathway.effective_from())
+                    .err()
+                    .map(|e| FieldProblem::new("effective_from", e.to_string())),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            // What is stored is the document as read: no text of it may
+            // hold a NUL character.
+            let stored = serde_json::to_value(&pathway)
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("serializing a pathway: {e}")))?;
+            problems.extend(text::nul_in_json(&stored, ""));
+            if problems.is_empty() {
+                Ok(pathway)
+            } else {
+                Err(refused(problems))
+            }
+        }
         Err(errors) => {
             let mut problems = problems_of(errors);
             if !problems.iter().any(|p| p.field == "society") {
@@ -260,7 +282,8 @@ fn created(slug: &str, stored: PathwayVersion) -> Result<HttpResponse, ApiError>
 /// (`application/toml`). It is validated in full: a document that breaks a
 /// rule is refused (422) with every problem, each with its path in the
 /// document as `field` (empty for the whole document). The document's
-/// `society` must be this society's slug. The new version gets the next
+/// `society` must be this society's slug, its `effective_from` a day from
+/// 1900-01-01 to 2199-12-31, and no text in it may hold a NUL character. The new version gets the next
 /// number (1, 2, 3...); older versions stay readable.
 #[utoipa::path(put, path = "/api/v1/societies/{society}/pathway", tag = "pathways",
     security(("bearer" = [])),
@@ -325,7 +348,7 @@ pub async fn adopt(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<AdoptPreset>,
+    body: Json<AdoptPreset>,
 ) -> Result<HttpResponse, ApiError> {
     permissions::require_user(&caller)?;
     let slug = path.into_inner();
@@ -376,7 +399,7 @@ pub async fn current(
 pub async fn versions(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<Page<PathwayVersionSummary>>, ApiError> {
     let page = PageRequest::try_from(&query.into_inner())?;
     let slug = path.into_inner();
@@ -423,7 +446,7 @@ mod tests {
     fn a_preset_becomes_the_adopting_societys_from_the_day_chosen() {
         let body = AdoptPreset {
             preset: "uk-2016".to_owned(),
-            effective_from: NaiveDate::from_ymd_opt(2025, 3, 1),
+            effective_from: Day::parse("2025-03-01").ok(),
         };
         let pathway = adopted(&body, "ubs").unwrap();
         assert_eq!(pathway.society().as_str(), "ubs");

@@ -12,7 +12,9 @@ use validator::ValidateEmail;
 
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
+use crate::day::{self, Day};
 use crate::db::{self, audit, people::Person, people::PersonFilter};
+use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
 use crate::routes::utc;
@@ -90,8 +92,9 @@ pub struct CreatePerson {
     pub email: Option<String>,
     /// Consent to appear on the public register; default false.
     pub public_listing: Option<bool>,
-    /// Not in the future.
-    pub entered_pathway_on: Option<NaiveDate>,
+    /// YYYY-MM-DD, 1900-01-01 to 2199-12-31, not in the future.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub entered_pathway_on: Option<Day>,
 }
 
 /// Changes to a person: only the fields given change; `null` clears a
@@ -109,7 +112,9 @@ pub struct UpdatePerson {
     pub region: Option<String>,
     pub email: Option<String>,
     pub public_listing: Option<bool>,
-    pub entered_pathway_on: Option<NaiveDate>,
+    /// YYYY-MM-DD, 1900-01-01 to 2199-12-31, not in the future.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub entered_pathway_on: Option<Day>,
 }
 
 /// The list's filters and paging.
@@ -215,14 +220,14 @@ impl Fields {
     fn date(&mut self, field: &str, value: &Value, today: NaiveDate) -> Option<Option<NaiveDate>> {
         match value {
             Value::Null => Some(None),
-            Value::String(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                Ok(day) if day > today => {
-                    self.problem(field, "must not be in the future");
-                    None
-                }
-                Ok(day) => Some(Some(day)),
-                Err(_) => {
-                    self.problem(field, "must be a date (YYYY-MM-DD)");
+            Value::String(s) if day::after(s, today).is_some() => {
+                self.problem(field, "must not be in the future");
+                None
+            }
+            Value::String(s) => match Day::parse(s) {
+                Ok(day) => Some(Some(day.date())),
+                Err(e) => {
+                    self.problem(field, e.to_string());
                     None
                 }
             },
@@ -432,7 +437,7 @@ pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<Map<String, Value>>,
+    body: Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     permissions::require_user(&caller)?;
     let slug = path.into_inner();
@@ -505,7 +510,7 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    query: web::Query<PeopleQuery>,
+    query: Query<PeopleQuery>,
 ) -> Result<web::Json<Page<PersonView>>, ApiError> {
     permissions::require_user(&caller)?;
     let query = query.into_inner();
@@ -586,7 +591,7 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Json<Map<String, Value>>,
+    body: Json<Map<String, Value>>,
 ) -> Result<web::Json<PersonView>, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, person_id) = path.into_inner();

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::edge::Query;
 use crate::error::{ApiError, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
 
@@ -82,9 +83,7 @@ impl TryFrom<&Preset> for PresetView {
         (status = 200, description = "A page of presets", body = Page<PresetSummary>),
         (status = 400, description = "Invalid paging", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list(
-    query: web::Query<PageQuery>,
-) -> Result<web::Json<Page<PresetSummary>>, ApiError> {
+pub async fn list(query: Query<PageQuery>) -> Result<web::Json<Page<PresetSummary>>, ApiError> {
     let page = PageRequest::try_from(&query.into_inner())?;
     let all = presets::all();
     let total = i64::try_from(all.len()).unwrap_or(i64::MAX);

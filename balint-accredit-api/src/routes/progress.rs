@@ -12,7 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
+use crate::day::Day;
 use crate::db::{self, people::Person, DbConnection};
+use crate::edge::Query;
 use crate::error::{ApiError, FieldProblem, Problem};
 
 /// Which tier, as of which day.
@@ -23,8 +25,9 @@ pub struct ProgressQuery {
     pub tier: Option<String>,
     /// The day of the assessment (default today): records after it do not
     /// count, and co-leaders' and supervisors' tiers are as of each
-    /// session's own date.
-    pub as_of: Option<NaiveDate>,
+    /// session's own date. YYYY-MM-DD, 1900-01-01 to 2199-12-31.
+    #[param(value_type = Option<String>, format = Date)]
+    pub as_of: Option<Day>,
 }
 
 /// A person's progress towards a tier.
@@ -197,7 +200,7 @@ pub async fn show(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    query: web::Query<ProgressQuery>,
+    query: Query<ProgressQuery>,
 ) -> Result<web::Json<ProgressView>, ApiError> {
     permissions::require_user(&caller)?;
     let query = query.into_inner();
@@ -213,7 +216,9 @@ pub async fn show(
             errors: vec![FieldProblem::new("tier", format!("is not a tier id ({e})"))],
         })?,
     };
-    let as_of = query.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = query
+        .as_of
+        .map_or_else(|| Utc::now().date_naive(), Day::date);
     let (slug, person_id) = path.into_inner();
     let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
     permissions::require_member_or_registrar(&caller, &society.id, &person_id)?;

@@ -24,8 +24,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
+use crate::day::Day;
 use crate::db::pathways::PathwayVersion;
 use crate::db::{self, people::Person, register::StoredEntry, societies::Society};
+use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageRequest};
 use crate::public_register::{ChangeRef, EntryRef, Listed, PublicSearch, Snapshot, Source};
@@ -164,17 +166,17 @@ impl Serialize for PublicEntryJson<'_> {
         out.serialize_field("region", &entry.region())?;
         out.serialize_field("tier", entry.tier())?;
         out.serialize_field("status", entry.status().as_str())?;
-        out.serialize_field("first_accredited", &Day(entry.first_accredited()))?;
-        out.serialize_field("valid_until", &entry.valid_until().map(Day))?;
+        out.serialize_field("first_accredited", &IsoDate(entry.first_accredited()))?;
+        out.serialize_field("valid_until", &entry.valid_until().map(IsoDate))?;
         out.serialize_field("history", &HistoryJson(*entry))?;
         out.end()
     }
 }
 
 /// A date as chrono writes it (`2026-03-01`), without its formatter.
-struct Day(NaiveDate);
+struct IsoDate(NaiveDate);
 
-impl Serialize for Day {
+impl Serialize for IsoDate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use chrono::Datelike;
         let (year, month, day) = (self.0.year(), self.0.month(), self.0.day());
@@ -217,13 +219,13 @@ impl Serialize for PublicChangeJson<'_> {
         use serde::ser::SerializeStruct;
         let change = &self.0;
         let mut out = serializer.serialize_struct("PublicChangeView", 7)?;
-        out.serialize_field("effective", &Day(change.effective()))?;
+        out.serialize_field("effective", &IsoDate(change.effective()))?;
         out.serialize_field("action", change.action().as_str())?;
         out.serialize_field("from", &change.from().map(Status::as_str))?;
         out.serialize_field("to", change.to().as_str())?;
         out.serialize_field("reason", &change.reason())?;
         out.serialize_field("tier", &change.tier())?;
-        out.serialize_field("valid_until", &change.valid_until().map(Day))?;
+        out.serialize_field("valid_until", &change.valid_until().map(IsoDate))?;
         out.end()
     }
 }
@@ -417,7 +419,7 @@ pub struct RegisterQuery {
 pub async fn list(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<RegisterQuery>,
+    query: Query<RegisterQuery>,
 ) -> Result<web::Json<Page<PublicEntryView>>, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::try_from(&crate::pagination::PageQuery {
@@ -563,8 +565,9 @@ pub struct GrantRequest {
     pub person_id: String,
     /// The tier granted, e.g. `accredited-leader`.
     pub tier: String,
-    /// The day the grant takes effect.
-    pub effective: NaiveDate,
+    /// The day the grant takes effect (YYYY-MM-DD, 1900-01-01 to 2199-12-31).
+    #[schema(value_type = String, format = Date)]
+    pub effective: Day,
     /// Why, e.g. the council decision.
     pub reason: String,
     /// `public` or `confidential`: whether the reason is shown on the
@@ -641,7 +644,7 @@ pub async fn grant(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<GrantRequest>,
+    body: Json<GrantRequest>,
 ) -> Result<HttpResponse, ApiError> {
     permissions::require_user(&caller)?;
     let society = society(&state, path.into_inner()).await?;
@@ -681,7 +684,7 @@ pub async fn grant(
                 db::people::find(conn, &society.id, person_id.as_str())?.ok_or_else(|| {
                     ApiError::unprocessable("person_id", "no such person in this society")
                 })?;
-            let pathway = pathway_version_for(conn, &society.id, &person, body.effective)?.pathway;
+            let pathway = pathway_version_for(conn, &society.id, &person, body.effective.date())?.pathway;
             let Some(tier_rule) = pathway.tier(&tier) else {
                 return Err(ApiError::unprocessable(
                     "tier",
@@ -691,10 +694,10 @@ pub async fn grant(
             let cycle = tier_rule
                 .renewal
                 .as_ref()
-                .map(|renewal| cycle_from(renewal, body.effective))
+                .map(|renewal| cycle_from(renewal, body.effective.date()))
                 .transpose()?;
             let mut grant = Grant {
-                effective: body.effective,
+                effective: body.effective.date(),
                 tier: tier.clone(),
                 cycle,
                 reason: reason.clone(),
@@ -715,9 +718,9 @@ pub async fn grant(
                 &person,
                 person_id.clone(),
                 stored.as_ref().map(|s| &s.entry),
-                body.effective,
+                body.effective.date(),
             );
-            let unmet = unmet_prerequisites(&pathway, &candidate, &tier, body.effective)?;
+            let unmet = unmet_prerequisites(&pathway, &candidate, &tier, body.effective.date())?;
             match (unmet.is_empty(), &overriding) {
                 (true, None) => {}
                 (true, Some(_)) => {
@@ -725,7 +728,7 @@ pub async fn grant(
                         "override_prerequisites",
                         format!(
                             "is not needed: the prerequisites of {} are held on {}",
-                            tier_rule.name, body.effective
+                            tier_rule.name, body.effective.date()
                         ),
                     ))
                 }
@@ -735,7 +738,7 @@ pub async fn grant(
                         detail: format!(
                             "the prerequisites of {} are not held on {}: {} shortfall(s); the registrar may grant with override_prerequisites and a reason",
                             tier_rule.name,
-                            body.effective,
+                            body.effective.date(),
                             errors.len()
                         ),
                         errors,
@@ -763,7 +766,7 @@ pub async fn grant(
                             "registration": granted.stored.entry.registration(),
                             "person_id": person_id,
                             "tier": tier,
-                            "effective": body.effective,
+                            "effective": body.effective.date(),
                             "override_reason": why,
                             "unmet_prerequisites": unmet,
                         })),
@@ -824,8 +827,10 @@ pub struct StatusRequest {
     /// `mark_deceased`.
     #[schema(value_type = String)]
     pub action: RegistrarAction,
-    /// The day it takes effect; not before the entry's latest change.
-    pub effective: NaiveDate,
+    /// The day it takes effect (YYYY-MM-DD, 1900-01-01 to 2199-12-31); not before the
+    /// entry's latest change.
+    #[schema(value_type = String, format = Date)]
+    pub effective: Day,
     /// Why.
     pub reason: String,
     /// `public` or `confidential`: whether the reason is shown on the
@@ -858,7 +863,7 @@ pub async fn change_status(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Json<StatusRequest>,
+    body: Json<StatusRequest>,
 ) -> Result<web::Json<RegistrarEntryView>, ApiError> {
     let body = body.into_inner();
     let reason = body.reason.trim().to_owned();
@@ -868,7 +873,7 @@ pub async fn change_status(
         }
         Ok(Box::new(move |entry: &mut RegisterEntry| {
             entry
-                .change_status(body.action, body.effective, reason, body.visibility)
+                .change_status(body.action, body.effective.date(), reason, body.visibility)
                 .map(|_| ())
         }))
     })
@@ -913,8 +918,9 @@ async fn change_entry(
 pub struct RenewalRequest {
     /// The day the renewal is recorded as taking effect. The renewal
     /// requirements are assessed as of this day: records dated after it
-    /// do not count.
-    pub effective: NaiveDate,
+    /// do not count. YYYY-MM-DD, 1900-01-01 to 2199-12-31.
+    #[schema(value_type = String, format = Date)]
+    pub effective: Day,
     /// Why, e.g. the renewal requirements met.
     pub reason: String,
     /// `public` or `confidential`: whether the reason is shown on the
@@ -1043,7 +1049,7 @@ pub async fn renew(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Json<RenewalRequest>,
+    body: Json<RenewalRequest>,
 ) -> Result<web::Json<RenewalView>, ApiError> {
     permissions::require_user(&caller)?;
     let (slug, registration) = path.into_inner();
@@ -1098,7 +1104,10 @@ pub async fn renew(
                         .unwrap_or(current.valid_until),
                     assessed_cycle(&rule, current.valid_until),
                 ),
-                None => (body.effective, assessed_cycle(&rule, body.effective)),
+                None => (
+                    body.effective.date(),
+                    assessed_cycle(&rule, body.effective.date()),
+                ),
             };
             let cycle = cycle_from(&rule, start)?;
             // A status that refuses the renewal is answered before the
@@ -1106,7 +1115,7 @@ pub async fn renew(
             entry
                 .clone()
                 .renew(Renewal {
-                    effective: body.effective,
+                    effective: body.effective.date(),
                     cycle,
                     reason: reason.clone(),
                     visibility: Visibility::Public,
@@ -1115,12 +1124,13 @@ pub async fn renew(
             let assessment = if rule.requirements.is_empty() {
                 None
             } else {
-                let evidence = progress::evidence(conn, &society.id, &person, body.effective)?;
+                let evidence =
+                    progress::evidence(conn, &society.id, &person, body.effective.date())?;
                 let assessment = Inputs::new(
                     pathway,
                     &evidence.candidate,
                     &evidence.ledger,
-                    body.effective,
+                    body.effective.date(),
                 )
                 .with_register(&evidence.register)
                 .evaluate_renewal(&tier, assessed.0)
@@ -1150,7 +1160,7 @@ pub async fn renew(
             let stored = db::register::update(conn, stored, Some(&actor), now, |entry| {
                 entry
                     .renew(Renewal {
-                        effective: body.effective,
+                        effective: body.effective.date(),
                         cycle,
                         reason,
                         visibility,
@@ -1171,7 +1181,7 @@ pub async fn renew(
                     before: None,
                     after: Some(serde_json::json!({
                         "registration": stored.entry.registration(),
-                        "effective": body.effective,
+                        "effective": body.effective.date(),
                         "valid_until": stored.entry.valid_until(),
                         "renewal": record,
                     })),
@@ -1226,8 +1236,9 @@ fn renewal_basis(
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
-    /// The day (default today).
-    pub as_of: Option<NaiveDate>,
+    /// The day (default today), YYYY-MM-DD, 1900-01-01 to 2199-12-31.
+    #[param(value_type = Option<String>, format = Date)]
+    pub as_of: Option<Day>,
 }
 
 /// An entry the lapse job lapsed.
@@ -1254,6 +1265,7 @@ pub struct LapseReport {
     params(("society" = String, Path, description = "The society's slug"), AsOfQuery),
     responses(
         (status = 200, description = "The entries lapsed", body = LapseReport),
+        (status = 400, description = "Invalid date", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
@@ -1262,13 +1274,13 @@ pub async fn lapse(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    query: web::Query<AsOfQuery>,
+    query: Query<AsOfQuery>,
 ) -> Result<web::Json<LapseReport>, ApiError> {
     permissions::require_user(&caller)?;
     let society = society(&state, path.into_inner()).await?;
     permissions::require_registrar(&caller, &society.id)?;
     let now = db::now();
-    let as_of = query.as_of.unwrap_or(now.date());
+    let as_of = query.as_of.map_or(now.date(), Day::date);
     let lapsed = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
             db::register::lapse_due(conn, Some(&society.id), as_of, now)
@@ -1294,8 +1306,9 @@ pub struct DueQuery {
     /// Entries whose cycle ends within this many days (1 to 366, default
     /// 90; the registrar's usual views are 90, 60 and 30).
     pub within_days: Option<u32>,
-    /// The day counted from (default today).
-    pub as_of: Option<NaiveDate>,
+    /// The day counted from (default today), YYYY-MM-DD, 1900-01-01 to 2199-12-31.
+    #[param(value_type = Option<String>, format = Date)]
+    pub as_of: Option<Day>,
 }
 
 /// An entry due for renewal.
@@ -1331,7 +1344,7 @@ pub async fn due(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    query: web::Query<DueQuery>,
+    query: Query<DueQuery>,
 ) -> Result<web::Json<Vec<DueView>>, ApiError> {
     permissions::require_user(&caller)?;
     let society = society(&state, path.into_inner()).await?;
@@ -1346,7 +1359,7 @@ pub async fn due(
             )],
         });
     }
-    let as_of = query.as_of.unwrap_or_else(today);
+    let as_of = query.as_of.map_or_else(today, Day::date);
     let horizon = as_of
         .checked_add_days(chrono::Days::new(u64::from(within_days)))
         .unwrap_or(NaiveDate::MAX);
@@ -1390,7 +1403,10 @@ pub struct ExportQuery {
 /// Export the register. The society's registrar gets every entry with
 /// every field and the whole history (the file `import` reads back);
 /// everyone else gets the public register: listed people, public fields,
-/// public history.
+/// public history. In CSV, a cell a spreadsheet would run as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, after
+/// any quotes) is written with a single quote `'` before it; the import
+/// takes it off again.
 #[utoipa::path(get, path = "/api/v1/societies/{society}/register/export", tag = "register",
     params(("society" = String, Path, description = "The society's slug"), ExportQuery),
     responses(
@@ -1406,7 +1422,7 @@ pub async fn export(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    query: web::Query<ExportQuery>,
+    query: Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let society = society(&state, path.into_inner()).await?;
     let audience = if permissions::acts_as_registrar(&caller, &society.id) {
@@ -1432,7 +1448,10 @@ pub async fn export(
 /// Import an existing register (registrar): the JSON the export writes
 /// (`Content-Type: application/json`) or CSV (`text/csv`), one row per
 /// change. All or nothing, with every bad row reported by row and field;
-/// importing the same file again changes nothing.
+/// importing the same file again changes nothing. A CSV cell that starts
+/// with the `'` the export puts before a would-be formula (`'=1+1`,
+/// `'-Smith`) is read without it, so an exported file imports as the
+/// same register.
 #[utoipa::path(post, path = "/api/v1/societies/{society}/register/import", tag = "register",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug")),
@@ -1557,13 +1576,13 @@ mod tests {
         ] {
             let date = day(text);
             assert_eq!(
-                serde_json::to_string(&Day(date)).unwrap(),
+                serde_json::to_string(&IsoDate(date)).unwrap(),
                 serde_json::to_string(&date).unwrap()
             );
         }
         for date in [NaiveDate::MIN, NaiveDate::MAX, day("0000-06-15")] {
             assert_eq!(
-                serde_json::to_string(&Day(date)).unwrap(),
+                serde_json::to_string(&IsoDate(date)).unwrap(),
                 serde_json::to_string(&date).unwrap()
             );
         }

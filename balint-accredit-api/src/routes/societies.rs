@@ -11,6 +11,7 @@ use validator::{Validate, ValidationError};
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
 use crate::db::{self, audit, societies::Society};
+use crate::edge::{Json, Query};
 use crate::error::{ApiError, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
 use crate::routes::{utc, validated};
@@ -79,7 +80,7 @@ impl From<Society> for SocietyView {
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateSociety>,
+    body: Json<CreateSociety>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = permissions::require_platform_admin(&caller)?
         .user_id
@@ -130,7 +131,7 @@ pub async fn create(
     ))]
 pub async fn list(
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<Page<SocietyView>>, ApiError> {
     let page = PageRequest::try_from(&query.into_inner())?;
     let found = db::run(&state.pool, move |conn| {

@@ -12,6 +12,7 @@ use validator::Validate;
 use crate::app::AppState;
 use crate::auth::{password, permissions, Caller, Role};
 use crate::db::{self, audit, users, users::User};
+use crate::edge::Json;
 use crate::error::{ApiError, Problem};
 use crate::routes::{utc, validated};
 
@@ -72,7 +73,7 @@ pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<CreateUser>,
+    body: Json<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     permissions::require_user(&caller)?;
     let slug = path.into_inner();

@@ -8,7 +8,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
+use crate::day::Day;
 use crate::db;
+use crate::edge::Query;
 use crate::error::{ApiError, Problem};
 use crate::routes::register::{not_found, today, AsOfQuery, TierView};
 
@@ -57,10 +59,10 @@ pub struct Verification {
 pub async fn verify(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<AsOfQuery>,
+    query: Query<AsOfQuery>,
 ) -> Result<web::Json<Verification>, ApiError> {
     let (slug, registration) = path.into_inner();
-    let as_of = query.as_of.unwrap_or_else(today);
+    let as_of = query.as_of.map_or_else(today, Day::date);
     let wanted = registration.clone();
     let found = db::run(&state.pool, move |conn| {
         db::register::in_society(conn, &slug, &wanted)

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::auth::{throttle, tokens, Role};
 use crate::db;
+use crate::edge::{Form, Query};
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
 use crate::routes::auth::{open_session, LoginRequest};
@@ -42,12 +43,63 @@ impl std::fmt::Debug for LoginForm {
     }
 }
 
-/// Only a path on this site, so the form cannot send people elsewhere.
+/// Where signing in leads when `next` is missing or not a path of this site.
+const DEFAULT_NEXT: &str = "/me";
+
+/// The longest `next` followed; the service's own links are far shorter.
+const NEXT_MAX_LEN: usize = 2048;
+
+/// Where to go after signing in: `next` when it is a path of this site,
+/// else the signed-in start page, so the form cannot send people elsewhere.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/me".to_owned(),
+    next.filter(|n| is_local_path(n))
+        .unwrap_or(DEFAULT_NEXT)
+        .to_owned()
+}
+
+/// Whether `next` is a path of this site and nothing a browser could read
+/// as another site: it starts with one `/` (not `//` or `/\`, which
+/// browsers take as "another host"), holds only visible ASCII (browsers
+/// drop tabs and newlines, so `/<TAB>/evil.example` is `//evil.example`
+/// to them; a newline cannot go into a `Location` header at all), no
+/// backslash anywhere, and is not absurdly long. The same holds once its
+/// percent escapes are decoded (`/%2F/evil`, `/%09/evil`), for a proxy in
+/// front that decodes them.
+fn is_local_path(next: &str) -> bool {
+    let starts_as_path =
+        |text: &[u8]| text.first() == Some(&b'/') && !matches!(text.get(1), Some(b'/' | b'\\'));
+    let decoded = percent_decoded(next);
+    next.len() <= NEXT_MAX_LEN
+        && starts_as_path(next.as_bytes())
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+        && starts_as_path(&decoded)
+        && !decoded.iter().any(|b| b.is_ascii_control() || *b == b'\\')
+}
+
+/// `text` with its `%XX` escapes decoded once (a `%` that starts no escape
+/// is kept).
+fn percent_decoded(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
     }
+    out
 }
 
 fn login_page(
@@ -96,7 +148,7 @@ pub async fn login_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
-    query: web::Query<NextQuery>,
+    query: Query<NextQuery>,
 ) -> HttpResponse {
     let csrf = req
         .cookie(LOGIN_CSRF_COOKIE)
@@ -125,7 +177,7 @@ pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
-    form: web::Form<LoginForm>,
+    form: Form<LoginForm>,
 ) -> HttpResponse {
     let form = form.into_inner();
     let expected = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
@@ -218,7 +270,7 @@ pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
-    form: web::Form<CsrfForm>,
+    form: Form<CsrfForm>,
 ) -> HttpResponse {
     let result = async {
         let Some(user) = viewer.user() else {
@@ -342,5 +394,59 @@ fn wait_in_words(secs: u64) -> String {
         2..=59 => format!("{secs} seconds"),
         60..=119 => "a minute".to_owned(),
         _ => format!("{} minutes", secs.div_ceil(60)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_of_this_site_are_followed() {
+        for next in [
+            "/me",
+            "/",
+            "/societies/bsanz/dashboard",
+            "/societies/bsanz/register?q=a%20b&page=2",
+            "/verify/bsanz/BSANZ-0042?as_of=2026-03-01",
+            "/societies/bsanz/people/p-1/progress?tier=accredited-leader",
+        ] {
+            assert_eq!(safe_next(Some(next)), next, "{next:?}");
+        }
+    }
+
+    #[test]
+    fn anything_a_browser_could_take_elsewhere_goes_to_the_start_page() {
+        let long = format!("/{}", "a".repeat(NEXT_MAX_LEN));
+        for next in [
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/%0a/x",
+            "/%0d%0aSet-Cookie:x",
+            "/\0/evil",
+            "/%00/evil",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/%5Cevil.example",
+            "%2F%2Fevil.example",
+            "https://evil.example",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "/ /evil.example",
+            "/\u{a0}/evil.example",
+            "/caf\u{e9}",
+            "/a\\b",
+            "",
+            long.as_str(),
+        ] {
+            assert_eq!(safe_next(Some(next)), DEFAULT_NEXT, "{next:?}");
+        }
+        assert_eq!(safe_next(None), DEFAULT_NEXT);
     }
 }

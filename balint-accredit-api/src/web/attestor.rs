@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::auth::permissions;
 use crate::db;
+use crate::edge::{Form, Json, Query};
 use crate::error::{ApiError, FieldProblem};
 use crate::routes::attestations::{
     self as attestations_api, AttestationInput, DecisionKind, WaitingQuery,
@@ -33,7 +34,7 @@ pub async fn queue(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
-    query: web::Query<DecidedQuery>,
+    query: Query<DecidedQuery>,
 ) -> HttpResponse {
     let notice = match query.decided.as_deref() {
         Some("confirm") => Some("The record was confirmed."),
@@ -64,7 +65,7 @@ async fn queue_page(
     let waiting = attestations_api::mine(
         state.clone(),
         viewer.caller.clone(),
-        web::Query(WaitingQuery {
+        Query(WaitingQuery {
             status: Some("pending".to_owned()),
             page: Some(1),
             per_page: Some(100),
@@ -170,7 +171,7 @@ pub async fn decide(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
-    form: web::Form<DecisionForm>,
+    form: Form<DecisionForm>,
 ) -> HttpResponse {
     let activity = path.into_inner();
     let form = form.into_inner();
@@ -186,7 +187,7 @@ pub async fn decide(
             state.clone(),
             viewer.caller.clone(),
             web::Path::from((form.society.clone(), activity.clone())),
-            web::Json(AttestationInput { decision, comment }),
+            Json(AttestationInput { decision, comment }),
         )
         .await;
         let (status, problems) = match answer {

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use maud::{html, Markup, DOCTYPE};
 
+use crate::day::DayError;
 use crate::error::FieldProblem;
 use crate::web::dates::DateStyle;
 use crate::web::Viewer;
@@ -177,5 +178,13 @@ impl FormErrors {
     /// `aria-invalid` for `field`'s input, when it has a problem.
     pub fn invalid(&self, field: &str) -> Option<&'static str> {
         (!self.of(field).is_empty()).then_some("true")
+    }
+}
+
+/// What a page says next to a date field that holds no [`Day`].
+pub fn day_words(error: DayError) -> &'static str {
+    match error {
+        DayError::NotADate => "Enter a real date, for example 2026-03-03",
+        DayError::OutOfRange => "Enter a date from 1900-01-01 to 2199-12-31",
     }
 }

@@ -143,6 +143,12 @@ pub fn finish(
     }
 }
 
+/// `error` drawn as a page for a viewer who is not known (the edge answers
+/// before the session is read).
+pub fn error_page_for_anyone(error: ApiError) -> HttpResponse {
+    error_page(&Viewer::anonymous(), &PageError::Api(error))
+}
+
 fn error_page(viewer: &Viewer, error: &PageError) -> HttpResponse {
     let status = error.status_code();
     let (title, message): (&str, Markup) = match error {
@@ -186,6 +192,14 @@ fn error_page(viewer: &Viewer, error: &PageError) -> HttpResponse {
             ApiError::PayloadTooLarge { .. } | ApiError::TooManyRows { .. } => (
                 "Too much was sent",
                 html! { p { "The form was larger than the service accepts." } },
+            ),
+            ApiError::UriTooLong { .. } | ApiError::HeadersTooLarge => (
+                "This address is too long",
+                html! { p { "The address of this page, or what your browser sent with it, is longer than the service reads. Go back and try a shorter search." } },
+            ),
+            ApiError::RequestTimeout => (
+                "This took too long",
+                html! { p { "The request did not arrive in time. Please try again." } },
             ),
             ApiError::Unavailable(_) => (
                 "The service is unavailable",

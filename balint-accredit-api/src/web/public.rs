@@ -3,19 +3,20 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::permissions;
+use crate::day::Day;
 use crate::db;
+use crate::edge::Query;
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
 use crate::routes::register::{self as register_api, EntryAnswer, RegisterQuery};
 use crate::routes::verify::{self as verify_api, Verification};
 use crate::web::dates::DateStyle;
-use crate::web::layout::{self, date, maybe_date, FormErrors};
+use crate::web::layout::{self, date, day_words, maybe_date, FormErrors};
 use crate::web::registrar::{self, StatusForm};
 use crate::web::{
     capitalised, encode, finish, ok, page_response, society, tier_names, words, PageError,
@@ -85,7 +86,7 @@ pub async fn register(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
-    query: web::Query<SearchQuery>,
+    query: Query<SearchQuery>,
 ) -> HttpResponse {
     let result = register_page(&state, &viewer, path.into_inner(), query.into_inner()).await;
     finish(&req, &viewer, result)
@@ -115,7 +116,7 @@ async fn register_page(
     let found = register_api::list(
         state.clone(),
         web::Path::from(slug.clone()),
-        web::Query(RegisterQuery {
+        Query(RegisterQuery {
             page: Some(page_number),
             per_page: Some(PER_PAGE),
             q: q.clone(),
@@ -232,7 +233,7 @@ pub async fn entry(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<(String, String)>,
-    query: web::Query<ChangedQuery>,
+    query: Query<ChangedQuery>,
 ) -> HttpResponse {
     let (slug, registration) = path.into_inner();
     let notice = query.changed.is_some();
@@ -424,7 +425,7 @@ pub async fn verify(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<(String, String)>,
-    query: web::Query<VerifyQuery>,
+    query: Query<VerifyQuery>,
 ) -> HttpResponse {
     let (slug, registration) = path.into_inner();
     let result = verify_page(
@@ -453,7 +454,9 @@ async fn verify_page(
     let typed = given(&query.as_of);
     let as_of = match typed.as_deref() {
         None => Ok(today),
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| text.to_owned()),
+        Some(text) => Day::parse(text)
+            .map(Day::date)
+            .map_err(|e| (text.to_owned(), e)),
     };
     let title = format!("Verify registration {registration}");
     let form = |value: &str, errors: &FormErrors| {
@@ -472,12 +475,9 @@ async fn verify_page(
     };
     let as_of = match as_of {
         Ok(day) => day,
-        Err(text) => {
+        Err((text, error)) => {
             let errors = FormErrors::new(
-                vec![FieldProblem::new(
-                    "as_of",
-                    "Enter a real date, for example 2026-03-03",
-                )],
+                vec![FieldProblem::new("as_of", day_words(error))],
                 &[("as_of", "Date")],
             );
             let body = layout::page(
@@ -491,7 +491,9 @@ async fn verify_page(
     let answer = verify_api::verify(
         state.clone(),
         web::Path::from((slug.clone(), registration.clone())),
-        web::Query(register_api::AsOfQuery { as_of: Some(as_of) }),
+        Query(register_api::AsOfQuery {
+            as_of: Day::new(as_of).ok(),
+        }),
     )
     .await;
     let (status, verdict, details) = match answer {
@@ -594,6 +596,7 @@ fn article(noun: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn verification(status: Option<&str>) -> Verification {
         Verification {

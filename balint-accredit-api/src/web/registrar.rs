@@ -11,12 +11,14 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::permissions;
+use crate::day::Day;
 use crate::db;
+use crate::edge::{Form, Json, Query};
 use crate::error::{ApiError, FieldProblem};
 use crate::routes::applications::{self as applications_api, ApplicationsQuery};
 use crate::routes::register::{self as register_api, DueQuery, StatusRequest};
 use crate::web::dates::DateStyle;
-use crate::web::layout::{self, csrf_field, date, maybe_date, FormErrors};
+use crate::web::layout::{self, csrf_field, date, day_words, maybe_date, FormErrors};
 use crate::web::public::{entry_page, full_name, status_word, EntryExtras};
 use crate::web::{
     encode, finish, ok, see_other, society, tier_names, PageError, TierNames, Viewer,
@@ -110,7 +112,7 @@ pub async fn change_status(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<(String, String)>,
-    form: web::Form<StatusForm>,
+    form: Form<StatusForm>,
 ) -> HttpResponse {
     let (slug, registration) = path.into_inner();
     let form = form.into_inner();
@@ -122,13 +124,8 @@ pub async fn change_status(
         ))
         .map_err(|_| problems.push(FieldProblem::new("action", "Choose a change")))
         .ok();
-        let effective = NaiveDate::parse_from_str(form.effective.trim(), "%Y-%m-%d")
-            .map_err(|_| {
-                problems.push(FieldProblem::new(
-                    "effective",
-                    "Enter a real date, for example 2026-03-03",
-                ))
-            })
+        let effective = Day::parse(form.effective.trim())
+            .map_err(|e| problems.push(FieldProblem::new("effective", day_words(e))))
             .ok();
         if form.reason.trim().is_empty() {
             problems.push(FieldProblem::new("reason", "Say why the status changes"));
@@ -139,7 +136,7 @@ pub async fn change_status(
                     state.clone(),
                     viewer.caller.clone(),
                     web::Path::from((slug.clone(), registration.clone())),
-                    web::Json(StatusRequest {
+                    Json(StatusRequest {
                         action,
                         effective,
                         reason: form.reason.clone(),
@@ -232,7 +229,7 @@ async fn dashboard_page(
         state.clone(),
         viewer.caller.clone(),
         web::Path::from(slug.clone()),
-        web::Query(DueQuery {
+        Query(DueQuery {
             within_days: Some(90),
             as_of: None,
         }),
@@ -243,7 +240,7 @@ async fn dashboard_page(
         state.clone(),
         viewer.caller.clone(),
         web::Path::from(slug.clone()),
-        web::Query(ApplicationsQuery {
+        Query(ApplicationsQuery {
             page: Some(1),
             per_page: Some(100),
             status: Some("pending".to_owned()),

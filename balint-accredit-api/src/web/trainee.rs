@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 use crate::app::AppState;
 use crate::auth::permissions;
 use crate::db::{self, people::Person, societies::Society};
+use crate::edge::{Form, Json, Query};
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
 use crate::routes::activities::{self as activities_api, ActivityView, LedgerQuery};
@@ -62,7 +63,7 @@ pub async fn progress(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<(String, String)>,
-    query: web::Query<TierQuery>,
+    query: Query<TierQuery>,
 ) -> HttpResponse {
     let (slug, person_id) = path.into_inner();
     let result = progress_page(&state, &viewer, slug, person_id, query.into_inner()).await;
@@ -581,7 +582,7 @@ pub async fn ledger(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<(String, String)>,
-    query: web::Query<RecordedQuery>,
+    query: Query<RecordedQuery>,
 ) -> HttpResponse {
     let (slug, person_id) = path.into_inner();
     let query = query.into_inner();
@@ -632,7 +633,7 @@ async fn ledger_page(
         state.clone(),
         viewer.caller.clone(),
         web::Path::from((slug.clone(), person_id.clone())),
-        web::Query(LedgerQuery {
+        Query(LedgerQuery {
             page: Some(extras.page),
             per_page: Some(PER_PAGE),
             ..LedgerQuery::default()
@@ -905,7 +906,7 @@ pub async fn record(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<(String, String)>,
-    form: web::Form<RecordForm>,
+    form: Form<RecordForm>,
 ) -> HttpResponse {
     let (slug, person_id) = path.into_inner();
     let form = form.into_inner();
@@ -915,7 +916,7 @@ pub async fn record(
             state.clone(),
             viewer.caller.clone(),
             web::Path::from((slug.clone(), person_id.clone())),
-            web::Json(form.body()),
+            Json(form.body()),
         )
         .await;
         let problems: Vec<FieldProblem> = match answer {
