@@ -20,25 +20,12 @@ use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::edge::wire::EdgeStream;
 use crate::error::ApiError;
-use crate::ledger::BulkJobs;
 use crate::public_register::PublicRegisters;
 use crate::routes;
+pub use crate::state::AppState;
 
 /// A response on its way.
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
-
-/// What every handler can reach.
-#[derive(Debug)]
-pub struct AppState {
-    /// The database pool.
-    pub pool: DbPool,
-    /// The settings the server was started with.
-    pub settings: Settings,
-    /// The public registers' search, held in memory.
-    pub public_register: Arc<PublicRegisters>,
-    /// The bulk uploads this server is writing, by person.
-    pub bulk_jobs: Arc<BulkJobs>,
-}
 
 /// A bound, ready-to-run server.
 pub struct Application {

@@ -3,6 +3,7 @@
 //!
 //! Tests and the binary start the same [`app::Application`].
 
+pub mod actions;
 pub mod admin;
 pub mod app;
 pub mod auth;
@@ -19,6 +20,7 @@ pub mod pagination;
 pub mod public_register;
 pub mod register_io;
 pub mod routes;
+pub mod state;
 pub mod telemetry;
 pub mod web;
 

@@ -1,0 +1,1 @@
+//! Applications for a tier, and the registrar's decision on them.

@@ -1,0 +1,32 @@
+//! What people do with the service, one module per action: the use cases.
+//!
+//! Each action takes the caller and a typed, already-parsed input, checks
+//! permission, runs its transaction, writes the audit record and returns a
+//! typed result. It knows nothing of HTTP, HTML, JSON bodies or terminals:
+//! the adapters (`routes` for the JSON API, `web` for the pages, `cli` for
+//! the command line) parse their input, call the action, and render its
+//! answer. An action's refusals are [`ApiError`](crate::error::ApiError)
+//! values; `routes` answers them as problem+json, `web` as a page's
+//! message.
+//!
+//! - [`ledger`]: recording experience and attesting it.
+//! - [`progress`]: a person's progress towards a tier, as balint-core
+//!   assesses it.
+//! - [`applications`]: applying for a tier and the registrar's decision.
+//! - [`register`]: the register: grants, status changes, renewals, the
+//!   lapse job, the renewals due, the public register and verification.
+//! - [`account`]: signing in.
+
+pub mod account;
+pub mod applications;
+pub mod ledger;
+pub mod progress;
+pub mod register;
+
+use chrono::NaiveDate;
+
+/// Today, as the service counts it (UTC): the day an action is taken on,
+/// and the default `as of` of every assessment.
+pub fn today() -> NaiveDate {
+    crate::db::now().date()
+}

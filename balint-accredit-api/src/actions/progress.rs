@@ -1,0 +1,1 @@
+//! A person's progress towards a tier, as balint-core assesses it.

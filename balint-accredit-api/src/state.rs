@@ -1,0 +1,24 @@
+//! What every request can reach: the database pool, the settings, and the
+//! state the server keeps in memory. The adapters (`routes`, `web`) get it
+//! from actix-web's app data; the use cases in [`crate::actions`] take it
+//! as a plain reference.
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::ledger::BulkJobs;
+use crate::public_register::PublicRegisters;
+
+/// What every handler and use case can reach.
+#[derive(Debug)]
+pub struct AppState {
+    /// The database pool.
+    pub pool: DbPool,
+    /// The settings the server was started with.
+    pub settings: Settings,
+    /// The public registers' search, held in memory.
+    pub public_register: Arc<PublicRegisters>,
+    /// The bulk uploads this server is writing, by person.
+    pub bulk_jobs: Arc<BulkJobs>,
+}
