@@ -9,10 +9,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use balint_accredit_api::actions::progress;
 use balint_accredit_api::config::DatabaseSettings;
 use balint_accredit_api::db::activities::{Decision, Status, StoredActivity};
 use balint_accredit_api::db::{self, people::Person, societies::Society, DbConnection};
-use balint_accredit_api::routes::progress;
 use balint_core::ledger::{Activity, ActivityKind, Amount, EventType, ReportType, Unit};
 use balint_core::register::{Grant, Visibility};
 use balint_core::{presets, PersonId, TierId};

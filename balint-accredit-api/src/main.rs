@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use balint_accredit_api::config::{AdminCommand, AdminCreate, Cli, Command};
+use balint_accredit_api::cli::{AdminCommand, AdminCreate, Cli, Command};
 use balint_accredit_api::{admin, cli, db, telemetry, Application};
 
 /// Exit codes: 0 done; 1 the job failed; 2 the command line was wrong, as

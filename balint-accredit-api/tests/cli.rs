@@ -572,7 +572,7 @@ fn run(
 
 #[test]
 fn every_database_command_but_serve_and_migrate_is_listed_here() {
-    use balint_accredit_api::config::Cli;
+    use balint_accredit_api::cli::Cli;
     use clap::CommandFactory;
 
     let dir = TempDir::new();

@@ -30,3 +30,14 @@ use chrono::NaiveDate;
 pub fn today() -> NaiveDate {
     crate::db::now().date()
 }
+
+/// The society `slug`; not found when there is none.
+pub async fn society(
+    state: &crate::state::AppState,
+    slug: String,
+) -> Result<crate::db::societies::Society, crate::error::ApiError> {
+    crate::db::run(&state.pool, move |conn| {
+        crate::db::societies::by_slug(conn, &slug)
+    })
+    .await
+}

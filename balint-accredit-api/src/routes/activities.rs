@@ -5,12 +5,15 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use balint_core::ledger::Amount;
-use balint_core::PersonId;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::actions;
+use crate::actions::ledger::{
+    audit_change, owner as ledger_owner, person_id_of, refused, Recorded,
+};
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
 use crate::csv_cells::CsvWriter;
@@ -256,61 +259,8 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-fn refused(mut problems: Vec<FieldProblem>) -> ApiError {
-    problems.sort_by(|a, b| a.field.cmp(&b.field));
-    ApiError::Unprocessable {
-        detail: "the record has invalid fields".to_owned(),
-        errors: problems,
-    }
-}
-
 fn audit_after(s: &StoredActivity) -> Value {
     ledger::audit_value(s)
-}
-
-fn audit_change<'a>(
-    actor: Option<&'a str>,
-    s: &'a StoredActivity,
-    id: &'a str,
-    action: audit::Action,
-    before: Option<Value>,
-    after: Option<Value>,
-) -> audit::Change<'a> {
-    audit::Change {
-        actor_user_id: actor,
-        society_id: Some(&s.society_id),
-        action,
-        entity: audit::Entity::Activity,
-        entity_id: id,
-        before,
-        after,
-        at: s.updated_at,
-    }
-}
-
-/// Find the society and the person, checking the caller may act on the
-/// person's ledger.
-async fn ledger_owner(
-    state: &AppState,
-    caller: &Caller,
-    slug: String,
-    person_id: String,
-) -> Result<(db::societies::Society, db::people::Person), ApiError> {
-    permissions::require_user(caller)?;
-    let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
-    permissions::require_member_or_registrar(caller, &society.id, &person_id)?;
-    let society_id = society.id.clone();
-    let person = db::run(&state.pool, move |conn| {
-        db::people::find(conn, &society_id, &person_id)?
-            .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))
-    })
-    .await?;
-    Ok((society, person))
-}
-
-fn person_id_of(person: &db::people::Person) -> Result<PersonId, ApiError> {
-    PersonId::try_from(person.id.as_str())
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("person id {}: {e}", person.id)))
 }
 
 /// Record one activity. It starts `pending`.
@@ -336,49 +286,9 @@ pub async fn create(
     body: Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, person_id) = path.into_inner();
-    let (society, person) = ledger_owner(&state, &caller, slug, person_id).await?;
-    let actor = permissions::require_user(&caller)?.user_id.clone();
-    let owner = person_id_of(&person)?;
     let (draft, problems) = ledger::read(&body, "", today());
-    let society_id = society.id.clone();
-    let stored = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let mut problems = problems;
-            let draft = draft.owned_by(ledger::new_id(), owner.clone());
-            problems.extend(ledger::check(
-                conn,
-                &society_id,
-                owner.as_str(),
-                &[(String::new(), &draft)],
-            )?);
-            let record = draft.into_record().filter(|_| problems.is_empty());
-            let Some((activity, corrects)) = record else {
-                return Err(refused(problems));
-            };
-            let stored = StoredActivity::pending(
-                activity,
-                &society_id,
-                corrects,
-                Some(actor.clone()),
-                db::now(),
-            );
-            db::activities::insert(conn, &stored)?;
-            let id = stored.activity.id.to_string();
-            audit::record(
-                conn,
-                audit_change(
-                    Some(&actor),
-                    &stored,
-                    &id,
-                    audit::Action::Create,
-                    None,
-                    Some(audit_after(&stored)),
-                ),
-            )?;
-            Ok(stored)
-        })
-    })
-    .await?;
+    let Recorded { society, stored } =
+        actions::ledger::record(&state, &caller, slug, person_id, draft, problems).await?;
     let location = format!(
         "/api/v1/societies/{}/activities/{}",
         society.slug, stored.activity.id
@@ -520,11 +430,8 @@ pub async fn list(
     })?;
     let filter = query.filter()?;
     let (slug, person_id) = path.into_inner();
-    let (society, person) = ledger_owner(&state, &caller, slug, person_id).await?;
-    let found = db::run(&state.pool, move |conn| {
-        db::activities::list(conn, &person.id, &filter, page)
-    })
-    .await?;
+    let (society, found) =
+        actions::ledger::browse(&state, &caller, slug, person_id, filter, page).await?;
     Ok(web::Json(
         found.map(|s| ActivityView::new(s, &society.slug)),
     ))

@@ -1,41 +1,23 @@
-//! Applications for a tier and the registrar's decisions on them.
-//!
-//! Applying evaluates the person's ledger with the same code as progress,
-//! as of today, and freezes the assessment into the application: later
-//! records, attestations or pathway versions do not rewrite it. A person
-//! who is not eligible is refused with every shortfall, unless the
-//! registrar records an override with a reason; an invitation-only tier is
-//! never applied for, only conferred by the registrar with a reason. A
-//! grant puts the tier on the person's register entry (a new entry gets the
-//! society's next registration number) in the same transaction.
-
-use std::collections::HashMap;
+//! Applications for a tier and the registrar's decisions on them, over
+//! JSON: the requests and views of [`crate::actions::applications`].
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use balint_core::evaluate::{Assessment, PrerequisiteResult};
-use balint_core::ids::{PersonId, TierId};
-use balint_core::pathway::Entry;
-use balint_core::register::{Grant, Visibility};
+use balint_core::register::Visibility;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::actions::applications::{self, ApplicationRequest, DecisionRequest, Named, Outcome};
 use crate::app::AppState;
-use crate::auth::{permissions, Caller};
+use crate::auth::Caller;
 use crate::day::Day;
-use crate::db::applications::{Application, Basis, Decision, Registered, Status};
-use crate::db::{self, DbConnection};
+use crate::db::{self, applications::Status};
 use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
-use crate::routes::progress::assess;
-use crate::routes::register::{cycle_from, society};
 use crate::routes::utc;
-
-/// Longest note or reason accepted, in characters.
-const MAX_TEXT: usize = 2000;
 
 /// A registrar's reason.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -155,16 +137,12 @@ pub struct ApplicationView {
     pub decision: Option<DecisionView>,
 }
 
-fn view(
-    slug: &str,
-    application: Application,
-    person_name: String,
-    with_assessment: bool,
-) -> ApplicationView {
-    let tier_name = application.assessment["tier_name"]
-        .as_str()
-        .unwrap_or(&application.tier)
-        .to_owned();
+fn view(slug: &str, named: Named, with_assessment: bool) -> ApplicationView {
+    let tier_name = named.tier_name().to_owned();
+    let Named {
+        application,
+        person_name,
+    } = named;
     ApplicationView {
         id: application.id,
         society: slug.to_owned(),
@@ -198,233 +176,8 @@ fn view(
     }
 }
 
-/// The names of the people of `applications`, by id.
-fn names(
-    conn: &mut DbConnection,
-    society_id: &str,
-    applications: &[Application],
-) -> Result<HashMap<String, String>, ApiError> {
-    let mut names = HashMap::new();
-    for application in applications {
-        if names.contains_key(&application.person_id) {
-            continue;
-        }
-        let person =
-            db::people::find(conn, society_id, &application.person_id)?.ok_or_else(|| {
-                ApiError::Internal(anyhow::anyhow!(
-                    "the person of application {} is missing",
-                    application.id
-                ))
-            })?;
-        names.insert(application.person_id.clone(), person.name());
-    }
-    Ok(names)
-}
-
-fn page_view(
-    conn: &mut DbConnection,
-    society_id: &str,
-    slug: &str,
-    page: Page<Application>,
-) -> Result<Page<ApplicationView>, ApiError> {
-    let names = names(conn, society_id, &page.items)?;
-    Ok(page.map(|application| {
-        let name = names
-            .get(&application.person_id)
-            .cloned()
-            .unwrap_or_default();
-        view(slug, application, name, false)
-    }))
-}
-
-/// A reason that must be given: trimmed, not empty, not too long.
-/// `text` trimmed, or a problem at `field` when it is empty or longer than
-/// 2000 characters.
-pub(crate) fn reason_text(
-    field: &str,
-    text: &str,
-    problems: &mut Vec<FieldProblem>,
-) -> Option<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        problems.push(FieldProblem::new(field, "is required"));
-        None
-    } else if text.chars().count() > MAX_TEXT {
-        problems.push(FieldProblem::new(
-            field,
-            format!("must be at most {MAX_TEXT} characters"),
-        ));
-        None
-    } else {
-        Some(text.to_owned())
-    }
-}
-
-fn invalid(errors: Vec<FieldProblem>) -> ApiError {
-    ApiError::Unprocessable {
-        detail: "the request has invalid fields".to_owned(),
-        errors,
-    }
-}
-
-/// A registrar's way past the assessment, as asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Past {
-    /// None: the person applies on their own merit.
-    Nothing,
-    Override(String),
-    Conferral(String),
-}
-
-/// An application request, checked.
-#[derive(Debug)]
-struct Request {
-    tier: TierId,
-    note: Option<String>,
-    past: Past,
-}
-
-impl Request {
-    /// Every problem of `input` at once (422); an override or a conferral
-    /// asked for by anyone but the registrar is 403.
-    fn parse(input: ApplicationInput, as_registrar: bool) -> Result<Self, ApiError> {
-        if !as_registrar && (input.overriding.is_some() || input.conferred.is_some()) {
-            return Err(ApiError::Forbidden);
-        }
-        let mut problems = Vec::new();
-        let tier = input
-            .tier
-            .trim()
-            .parse::<TierId>()
-            .map_err(|e| {
-                problems.push(FieldProblem::new("tier", format!("is not a tier id ({e})")))
-            })
-            .ok();
-        let note = input
-            .note
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty());
-        if note.as_ref().is_some_and(|n| n.chars().count() > MAX_TEXT) {
-            problems.push(FieldProblem::new(
-                "note",
-                format!("must be at most {MAX_TEXT} characters"),
-            ));
-        }
-        let past = match (&input.overriding, &input.conferred) {
-            (Some(_), Some(_)) => {
-                problems.push(FieldProblem::new(
-                    "conferred",
-                    "give either override or conferred, not both",
-                ));
-                None
-            }
-            (Some(o), None) => {
-                reason_text("override.reason", &o.reason, &mut problems).map(Past::Override)
-            }
-            (None, Some(c)) => {
-                reason_text("conferred.reason", &c.reason, &mut problems).map(Past::Conferral)
-            }
-            (None, None) => Some(Past::Nothing),
-        };
-        match (tier, past, problems.is_empty()) {
-            (Some(tier), Some(past), true) => Ok(Self { tier, note, past }),
-            _ => Err(invalid(problems)),
-        }
-    }
-}
-
-/// Why the assessment allows (or refuses) the application.
-fn basis(assessment: &Assessment<'_>, past: &Past) -> Result<(Basis, Option<String>), ApiError> {
-    let tier = &assessment.tier_name;
-    match (assessment.entry, past) {
-        (Entry::Invitation, Past::Conferral(reason)) => {
-            Ok((Basis::Conferred, Some(reason.clone())))
-        }
-        (Entry::Invitation, _) => Err(ApiError::Unprocessable {
-            detail: format!("{tier} is conferred by invitation; it cannot be applied for"),
-            errors: vec![FieldProblem::new(
-                "tier",
-                format!(
-                    "{tier} is conferred by invitation: the registrar confers it with a reason"
-                ),
-            )],
-        }),
-        (Entry::Enrolment, _) => Err(ApiError::unprocessable(
-            "tier",
-            format!(
-                "{tier} is held from the day of entering the pathway (the person's entered_pathway_on); it is not applied for"
-            ),
-        )),
-        (Entry::Application, Past::Conferral(_)) => Err(ApiError::unprocessable(
-            "conferred",
-            format!("{tier} is reached by application; only invitation-only tiers are conferred"),
-        )),
-        (Entry::Application, Past::Override(_)) if assessment.eligible => Err(
-            ApiError::unprocessable("override", "is not needed: the person is eligible"),
-        ),
-        (Entry::Application, Past::Override(reason)) => Ok((Basis::Override, Some(reason.clone()))),
-        (Entry::Application, Past::Nothing) if assessment.eligible => Ok((Basis::Eligible, None)),
-        (Entry::Application, Past::Nothing) => Err(not_eligible(assessment)),
-    }
-}
-
-/// 422 with every shortfall: unmet prerequisites and mandatory requirements.
-fn not_eligible(assessment: &Assessment<'_>) -> ApiError {
-    let errors = shortfalls(assessment);
-    ApiError::Unprocessable {
-        detail: format!(
-            "not eligible for {}: {} shortfall(s); the registrar may record an override with a reason",
-            assessment.tier_name,
-            errors.len()
-        ),
-        errors,
-    }
-}
-
-/// Every shortfall of `assessment`, one problem each: an unmet prerequisite
-/// at `prerequisites.{tier}`, each shortfall of an unmet mandatory
-/// requirement (or of its unmet part) at `requirements.{id}` with its title
-/// and what is missing. Renewals refused list theirs the same way.
-pub(crate) fn shortfalls(assessment: &Assessment<'_>) -> Vec<FieldProblem> {
-    let mut errors = prerequisite_shortfalls(&assessment.prerequisites);
-    for shortfall in Assessment::shortfalls(&assessment.mandatory) {
-        errors.push(FieldProblem::new(
-            format!("requirements.{}", shortfall.requirement.id),
-            format!("{}: {}", shortfall.requirement.title, shortfall.words),
-        ));
-    }
-    errors
-}
-
-/// Every unmet prerequisite of `prerequisites`, one problem each at
-/// `prerequisites.{tier}`, naming the tier and the months it must be held.
-/// Direct grants on the register refuse theirs the same way.
-pub(crate) fn prerequisite_shortfalls(prerequisites: &[PrerequisiteResult]) -> Vec<FieldProblem> {
-    prerequisites
-        .iter()
-        .filter(|p| !p.met)
-        .map(|p| {
-            // The tier by its name (its id where an older assessment has none).
-            let name = if p.tier_name.is_empty() {
-                p.tier.to_string()
-            } else {
-                p.tier_name.clone()
-            };
-            let message = match (p.held_since, p.min_months) {
-                (None, None) => format!("{name} must be held first"),
-                (None, Some(months)) => {
-                    format!("{name} must be held first, for at least {months} months")
-                }
-                (Some(since), Some(months)) => {
-                    format!("{name} must be held for at least {months} months (held since {since})")
-                }
-                (Some(since), None) => {
-                    format!("{name} must be held first (held only from {since})")
-                }
-            };
-            FieldProblem::new(format!("prerequisites.{}", p.tier), message)
-        })
-        .collect()
+fn page_view(slug: &str, page: Page<Named>) -> Page<ApplicationView> {
+    page.map(|named| view(slug, named, false))
 }
 
 /// Apply for a tier: the person themself, or the registrar on their
@@ -456,64 +209,22 @@ pub async fn apply(
     path: web::Path<(String, String)>,
     body: Json<ApplicationInput>,
 ) -> Result<HttpResponse, ApiError> {
-    permissions::require_user(&caller)?;
     let (slug, person_id) = path.into_inner();
-    let society = society(&state, slug).await?;
-    let actor = permissions::require_member_or_registrar(&caller, &society.id, &person_id)?
-        .user_id
-        .clone();
-    let request = Request::parse(
-        body.into_inner(),
-        permissions::acts_as_registrar(&caller, &society.id),
-    )?;
-    let now = db::now();
-    let today = now.date();
-    let society_id = society.id.clone();
-    let (application, name) = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let person = db::people::find(conn, &society_id, &person_id)?
-                .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))?;
-            if let Some(stored) = db::register::by_person(conn, &society_id, &person_id)? {
-                if stored.entry.holds_tier_on(&request.tier, today) {
-                    return Err(ApiError::Conflict(format!(
-                        "person {person_id} holds tier {} already",
-                        request.tier
-                    )));
-                }
-            }
-            let (number, assessment) = assess(conn, &society_id, &person_id, &request.tier, today)?;
-            let (basis, basis_reason) = basis(&assessment, &request.past)?;
-            let frozen = serde_json::to_value(&assessment).map_err(|e| {
-                ApiError::Internal(anyhow::anyhow!("serializing an assessment: {e}"))
-            })?;
-            let application = Application {
-                id: uuid::Uuid::new_v4().to_string(),
-                society_id: society_id.clone(),
-                person_id: person_id.clone(),
-                tier: request.tier.as_str().to_owned(),
-                basis,
-                basis_reason,
-                note: request.note,
-                pathway_version_number: number,
-                eligible: assessment.eligible,
-                assessment: frozen,
-                status: Status::Pending,
-                applied_at: now,
-                applied_by: Some(actor),
-                decision: None,
-            };
-            db::applications::insert(conn, &application)?;
-            Ok((application, person.name()))
-        })
-    })
-    .await?;
+    let body = body.into_inner();
+    let request = ApplicationRequest {
+        tier: body.tier,
+        note: body.note,
+        overriding: body.overriding.map(|o| o.reason),
+        conferred: body.conferred.map(|c| c.reason),
+    };
+    let applied = applications::apply(&state, &caller, slug, person_id, request).await?;
     let location = format!(
         "/api/v1/societies/{}/applications/{}",
-        society.slug, application.id
+        applied.society.slug, applied.named.application.id
     );
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
-        .json(view(&society.slug, application, name, true)))
+        .json(view(&applied.society.slug, applied.named, true)))
 }
 
 /// A list's filter and paging.
@@ -577,19 +288,9 @@ pub async fn list_for_person(
     path: web::Path<(String, String)>,
     query: Query<ApplicationsQuery>,
 ) -> Result<web::Json<Page<ApplicationView>>, ApiError> {
-    permissions::require_user(&caller)?;
     let (slug, person_id) = path.into_inner();
-    let society = society(&state, slug).await?;
-    permissions::require_member_or_registrar(&caller, &society.id, &person_id)?;
-    let (page, status) = query.parse()?;
-    let page = db::run(&state.pool, move |conn| {
-        db::people::find(conn, &society.id, &person_id)?
-            .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))?;
-        let page = db::applications::list_for_person(conn, &society.id, &person_id, status, page)?;
-        page_view(conn, &society.id, &society.slug, page)
-    })
-    .await?;
-    Ok(web::Json(page))
+    let listed = applications::for_person(&state, &caller, slug, person_id, query.parse()).await?;
+    Ok(web::Json(page_view(&listed.society.slug, listed.page)))
 }
 
 /// The society's applications, oldest first (e.g. `?status=pending`, the
@@ -610,16 +311,9 @@ pub async fn list(
     path: web::Path<String>,
     query: Query<ApplicationsQuery>,
 ) -> Result<web::Json<Page<ApplicationView>>, ApiError> {
-    permissions::require_user(&caller)?;
-    let society = society(&state, path.into_inner()).await?;
-    permissions::require_registrar(&caller, &society.id)?;
-    let (page, status) = query.parse()?;
-    let page = db::run(&state.pool, move |conn| {
-        let page = db::applications::list_for_society(conn, &society.id, status, page)?;
-        page_view(conn, &society.id, &society.slug, page)
-    })
-    .await?;
-    Ok(web::Json(page))
+    let listed =
+        applications::for_society(&state, &caller, path.into_inner(), query.parse()).await?;
+    Ok(web::Json(page_view(&listed.society.slug, listed.page)))
 }
 
 /// One application with its frozen assessment: the person it is for, or
@@ -641,25 +335,9 @@ pub async fn show(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
-    let society = society(&state, slug).await?;
-    // Nobody outside the society learns whether the application exists.
-    permissions::require_role_in(&caller, &society.id)?;
-    let society_id = society.id.clone();
-    let (application, names) = db::run(&state.pool, move |conn| {
-        let application = db::applications::find(conn, &society_id, &id)?
-            .ok_or_else(|| ApiError::NotFound(format!("application {id}")))?;
-        let names = names(conn, &society_id, std::slice::from_ref(&application))?;
-        Ok((application, names))
-    })
-    .await?;
-    permissions::require_member_or_registrar(&caller, &society.id, &application.person_id)?;
-    let name = names
-        .get(&application.person_id)
-        .cloned()
-        .unwrap_or_default();
-    Ok(web::Json(view(&society.slug, application, name, true)))
+    let shown = applications::one(&state, &caller, slug, id).await?;
+    Ok(web::Json(view(&shown.society.slug, shown.named, true)))
 }
 
 /// Grant or decline an application (registrar), once: a second decision,
@@ -693,148 +371,17 @@ pub async fn decide(
     path: web::Path<(String, String)>,
     body: Json<DecisionInput>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
-    let society = society(&state, slug).await?;
-    let actor = permissions::require_registrar(&caller, &society.id)?
-        .user_id
-        .clone();
     let body = body.into_inner();
-    let mut problems = Vec::new();
-    let reason = reason_text("reason", &body.reason, &mut problems);
-    let Some(reason) = reason else {
-        return Err(invalid(problems));
+    let request = DecisionRequest {
+        outcome: match body.decision {
+            DecisionKind::Grant => Outcome::Grant,
+            DecisionKind::Decline => Outcome::Decline,
+        },
+        effective: body.effective.date(),
+        reason: body.reason,
+        visibility: body.visibility,
     };
-    let now = db::now();
-    let slug = society.slug.clone();
-    let (application, name) = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let mut application = db::applications::find(conn, &society.id, &id)?
-                .ok_or_else(|| ApiError::NotFound(format!("application {id}")))?;
-            if application.status != Status::Pending {
-                return Err(ApiError::Conflict(format!(
-                    "application {id} has been decided already"
-                )));
-            }
-            let decision = Decision {
-                outcome: match body.decision {
-                    DecisionKind::Grant => Status::Granted,
-                    DecisionKind::Decline => Status::Declined,
-                },
-                effective: body.effective.date(),
-                reason: reason.clone(),
-                visibility: body.visibility,
-                decided_at: now,
-                decided_by: Some(actor.clone()),
-                registration: None,
-                valid_until: None,
-            };
-            let decision =
-                db::applications::decide(conn, &application, decision, |conn| {
-                    match body.decision {
-                        DecisionKind::Decline => Ok(None),
-                        DecisionKind::Grant => grant(
-                            conn,
-                            &society,
-                            &application,
-                            Grant {
-                                effective: body.effective.date(),
-                                tier: application.tier.parse().map_err(|e| {
-                                    ApiError::Internal(anyhow::anyhow!("stored tier: {e}"))
-                                })?,
-                                cycle: None,
-                                reason,
-                                visibility: body.visibility,
-                            },
-                            &actor,
-                        )
-                        .map(Some),
-                    }
-                })?;
-            application.status = decision.outcome;
-            application.decision = Some(decision);
-            let names = names(conn, &society.id, std::slice::from_ref(&application))?;
-            let name = names
-                .get(&application.person_id)
-                .cloned()
-                .unwrap_or_default();
-            Ok((application, name))
-        })
-    })
-    .await?;
-    Ok(web::Json(view(&slug, application, name, true)))
-}
-
-/// The grant on the register: the tier's first renewal cycle from the
-/// pathway version the application was assessed against, where it has one.
-fn grant(
-    conn: &mut DbConnection,
-    society: &db::societies::Society,
-    application: &Application,
-    mut grant: Grant,
-    actor: &str,
-) -> Result<Registered, ApiError> {
-    let version = db::pathways::by_number(conn, &society.id, application.pathway_version_number)?
-        .ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!(
-            "pathway version {} of application {} is missing",
-            application.pathway_version_number,
-            application.id
-        ))
-    })?;
-    grant.cycle = version
-        .pathway
-        .tier(&grant.tier)
-        .and_then(|tier| tier.renewal.as_ref())
-        .map(|renewal| cycle_from(renewal, grant.effective))
-        .transpose()?;
-    let person: PersonId = application
-        .person_id
-        .parse()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored person id: {e}")))?;
-    let granted = db::register::grant(conn, society, &person, grant, Some(actor), db::now())?;
-    Ok(Registered {
-        registration: granted.stored.entry.registration().as_str().to_owned(),
-        valid_until: granted.stored.entry.valid_until(),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn input(tier: &str) -> ApplicationInput {
-        ApplicationInput {
-            tier: tier.to_owned(),
-            note: None,
-            overriding: None,
-            conferred: None,
-        }
-    }
-
-    #[test]
-    fn only_the_registrar_overrides_or_confers() {
-        let mut asked = input("accredited-leader");
-        asked.overriding = Some(ReasonInput {
-            reason: "committee discretion".to_owned(),
-        });
-        assert!(matches!(
-            Request::parse(asked, false),
-            Err(ApiError::Forbidden)
-        ));
-    }
-
-    #[test]
-    fn every_problem_is_reported_at_once() {
-        let mut asked = input("not a tier!");
-        asked.note = Some("x".repeat(MAX_TEXT + 1));
-        asked.overriding = Some(ReasonInput {
-            reason: "  ".to_owned(),
-        });
-        let Err(ApiError::Unprocessable { errors, .. }) = Request::parse(asked, true) else {
-            panic!("expected a 422");
-        };
-        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["tier", "note", "override.reason"]);
-    }
+    let (society, named) = applications::decide(&state, &caller, slug, id, request).await?;
+    Ok(web::Json(view(&society.slug, named, true)))
 }

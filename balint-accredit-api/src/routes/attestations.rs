@@ -1,17 +1,14 @@
-//! Attestation: the named attestor (or the registrar) confirms or rejects a
-//! record, once; attestors see what waits for them.
-
-use std::collections::HashMap;
+//! Attestation over JSON: the requests and views of
+//! [`crate::actions::ledger::attest`] and [`crate::actions::ledger::waiting`].
 
 use actix_web::web;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::actions::ledger::{self, Attestation, Verdict};
 use crate::app::AppState;
-use crate::auth::{permissions, Caller};
-use crate::db::activities::{Decision, Status};
-use crate::db::{self, audit};
+use crate::auth::Caller;
+use crate::db::activities::Status;
 use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
@@ -62,93 +59,16 @@ pub async fn attest(
     path: web::Path<(String, String)>,
     body: Json<AttestationInput>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
-    permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
-    let asking = caller.clone();
-    let found = db::run(&state.pool, move |conn| {
-        let society = db::societies::by_slug(conn, &slug)?;
-        // Nobody outside the society learns whether the record exists.
-        permissions::require_role_in(&asking, &society.id)?;
-        let record = db::activities::find(conn, &society.id, &id)?
-            .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
-        Ok((society, record))
-    })
-    .await?;
-    let (society, record) = found;
-    let user = permissions::require_attestor_or_registrar(
-        &caller,
-        &society.id,
-        record.activity.person.as_str(),
-        record.activity.attestor.as_ref().map(|a| a.as_str()),
-    )?;
     let body = body.into_inner();
-    let comment = body
-        .comment
-        .map(|c| c.trim().to_owned())
-        .filter(|c| !c.is_empty());
-    let mut problems = Vec::new();
-    if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
-        problems.push(FieldProblem::new(
-            "comment",
-            "must be at most 2000 characters",
-        ));
-    }
-    if body.decision == DecisionKind::Reject && comment.is_none() {
-        problems.push(FieldProblem::new(
-            "comment",
-            "is required when rejecting: say why, for the trainee",
-        ));
-    }
-    if !problems.is_empty() {
-        return Err(ApiError::Unprocessable {
-            detail: "the decision has invalid fields".to_owned(),
-            errors: problems,
-        });
-    }
-    let decision = Decision {
-        status: match body.decision {
-            DecisionKind::Confirm => Status::Confirmed,
-            DecisionKind::Reject => Status::Rejected,
+    let attestation = Attestation {
+        verdict: match body.decision {
+            DecisionKind::Confirm => Verdict::Confirm,
+            DecisionKind::Reject => Verdict::Reject,
         },
-        by_user_id: user.user_id.clone(),
-        by_person_id: permissions::person_in(&caller, &society.id).map(str::to_owned),
-        at: db::now(),
-        comment,
+        comment: body.comment,
     };
-    let slug = society.slug.clone();
-    let decided = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let id = record.activity.id.to_string();
-            // The decision lands only on a pending record: of many at once,
-            // exactly one changes the row.
-            if !db::activities::decide(conn, &id, &decision)? {
-                return Err(ApiError::Conflict(
-                    "the record has already been decided (or withdrawn)".to_owned(),
-                ));
-            }
-            let decided = db::activities::find(conn, &record.society_id, &id)?
-                .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
-            audit::record(
-                conn,
-                audit::Change {
-                    actor_user_id: Some(&decision.by_user_id),
-                    society_id: Some(&record.society_id),
-                    action: audit::Action::Update,
-                    entity: audit::Entity::Activity,
-                    entity_id: &id,
-                    before: Some(json!({ "status": record.status.as_str() })),
-                    after: Some(json!({
-                        "status": decision.status.as_str(),
-                        "decided_by_person": decision.by_person_id,
-                        "comment": decision.comment,
-                    })),
-                    at: decision.at,
-                },
-            )?;
-            Ok(decided)
-        })
-    })
-    .await?;
+    let (slug, decided) = ledger::attest(&state, &caller, slug, id, attestation).await?;
     Ok(web::Json(ActivityView::new(decided, &slug)))
 }
 
@@ -179,37 +99,27 @@ pub async fn mine(
     caller: Caller,
     query: Query<WaitingQuery>,
 ) -> Result<web::Json<Page<ActivityView>>, ApiError> {
-    let user = permissions::require_user(&caller)?;
     let query = query.into_inner();
-    let page = PageRequest::try_from(&PageQuery {
+    let read = PageRequest::try_from(&PageQuery {
         page: query.page,
         per_page: query.per_page,
-    })?;
-    let status = match query.status.as_deref().unwrap_or("pending") {
-        "all" => None,
-        s => Some(s.parse::<Status>().map_err(|_| ApiError::BadRequest {
-            detail: "invalid query parameters".to_owned(),
-            errors: vec![FieldProblem::new(
-                "status",
-                "must be one of: pending, confirmed, rejected, all",
-            )],
-        })?),
-    };
-    let slugs: HashMap<String, String> = user
-        .roles
-        .iter()
-        .map(|r| (r.society_id.clone(), r.society_slug.clone()))
-        .collect();
-    let persons: Vec<String> = user
-        .roles
-        .iter()
-        .filter_map(|r| r.person_id.clone())
-        .collect();
-    let found = db::run(&state.pool, move |conn| {
-        db::activities::naming_attestor(conn, &persons, status, page)
     })
-    .await?;
-    Ok(web::Json(found.map(|s| {
+    .and_then(|page| {
+        let status = match query.status.as_deref().unwrap_or("pending") {
+            "all" => None,
+            s => Some(s.parse::<Status>().map_err(|_| ApiError::BadRequest {
+                detail: "invalid query parameters".to_owned(),
+                errors: vec![FieldProblem::new(
+                    "status",
+                    "must be one of: pending, confirmed, rejected, all",
+                )],
+            })?),
+        };
+        Ok((page, status))
+    });
+    let waiting = ledger::waiting(&state, &caller, read).await?;
+    let slugs = waiting.slugs;
+    Ok(web::Json(waiting.page.map(|s| {
         let slug = slugs.get(&s.society_id).cloned().unwrap_or_default();
         ActivityView::new(s, &slug)
     })))

@@ -22,6 +22,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::actions::applications::{prerequisite_shortfalls, reason_text, shortfalls};
+use crate::actions::progress;
 use crate::app::AppState;
 use crate::auth::{permissions, Caller};
 use crate::day::Day;
@@ -32,8 +34,7 @@ use crate::error::{ApiError, FieldProblem, Problem};
 use crate::pagination::{Page, PageRequest};
 use crate::public_register::{ChangeRef, EntryRef, Listed, PublicSearch, Snapshot, Source};
 use crate::register_io;
-use crate::routes::applications::{prerequisite_shortfalls, reason_text, shortfalls, ReasonInput};
-use crate::routes::progress;
+use crate::routes::applications::ReasonInput;
 use crate::routes::utc;
 
 /// One change in an entry's history, as the registrar sees it.

@@ -5,14 +5,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 use serde::Deserialize;
 
+use crate::actions::account::{self, Credentials};
 use crate::app::AppState;
 use crate::auth::{throttle, tokens, Role};
 use crate::db;
 use crate::edge::{Form, Query};
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
-use crate::routes::auth::{open_session, LoginRequest};
-use crate::routes::validated;
 use crate::web::layout::{self, csrf_field, FormErrors};
 use crate::web::session::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::web::{finish, page_response, see_other, tier_names, PageError, Viewer};
@@ -188,16 +187,16 @@ pub async fn login(
         }
         let next = safe_next(form.next.as_deref());
         let opened = async {
-            let body = validated(LoginRequest {
+            let credentials = Credentials {
                 email: form.email.trim().to_owned(),
                 password: form.password.clone(),
-            })?;
+            };
             let client = throttle::client_address(
                 req.peer_addr().map(|a| a.ip()),
                 req.headers(),
                 &state.settings.trusted_proxies,
             );
-            open_session(&state, &body.email, body.password, client).await
+            account::sign_in(&state, credentials, client).await
         }
         .await;
         let (status, problems) = match opened {

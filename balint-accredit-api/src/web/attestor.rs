@@ -8,14 +8,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 use serde::Deserialize;
 
+use crate::actions::ledger::{self, Attestation, Verdict};
 use crate::app::AppState;
 use crate::auth::permissions;
 use crate::db;
-use crate::edge::{Form, Json, Query};
+use crate::db::activities::Status;
+use crate::edge::{Form, Query};
 use crate::error::{ApiError, FieldProblem};
-use crate::routes::attestations::{
-    self as attestations_api, AttestationInput, DecisionKind, WaitingQuery,
-};
+use crate::pagination::PageRequest;
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, csrf_field, date, FormErrors};
 use crate::web::public::full_name;
@@ -62,22 +62,23 @@ async fn queue_page(
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let user = permissions::require_user(&viewer.caller)?.clone();
-    let waiting = attestations_api::mine(
-        state.clone(),
-        viewer.caller.clone(),
-        Query(WaitingQuery {
-            status: Some("pending".to_owned()),
-            page: Some(1),
-            per_page: Some(100),
-        }),
-    )
-    .await?
-    .into_inner();
+    let first = PageRequest {
+        page: 1,
+        per_page: 100,
+    };
+    let waiting =
+        ledger::waiting(state, &viewer.caller, Ok((first, Some(Status::Pending)))).await?;
     // Owners' names and each society's date style.
     let wanted: Vec<(String, String)> = waiting
+        .page
         .items
         .iter()
-        .map(|a| (a.society.clone(), a.person.clone()))
+        .map(|a| {
+            (
+                waiting.slug_of(a).to_owned(),
+                a.activity.person.as_str().to_owned(),
+            )
+        })
         .collect();
     let (names, styles) = db::run(&state.pool, move |conn| {
         let mut names = HashMap::new();
@@ -108,23 +109,27 @@ async fn queue_page(
             h1 { "Records waiting for my signature" }
             @if let Some(text) = notice { (layout::notice(text)) }
             @if let Some(r) = &refused { (r.errors.summary()) }
-            @if waiting.items.is_empty() {
+            @if waiting.page.items.is_empty() {
                 p { "Nothing is waiting for you." }
             } @else {
-                p { (waiting.total) " record" @if waiting.total != 1 { "s" } " waiting, oldest first. Confirm a record only if it is true; to reject one, say why in the comment." }
+                p { (waiting.page.total) " record" @if waiting.page.total != 1 { "s" } " waiting, oldest first. Confirm a record only if it is true; to reject one, say why in the comment." }
                 ol class="cards" {
-                    @for a in &waiting.items {
-                        @let style = styles.get(&a.society).copied().unwrap_or(DateStyle::DayMonthYear);
-                        @let owner = names.get(&(a.society.clone(), a.person.clone())).cloned().unwrap_or_else(|| a.person.clone());
-                        @let mine = refused.as_ref().filter(|r| r.activity == a.id);
-                        @let comment_id = format!("comment-{}", a.id);
-                        li aria-labelledby={ "record-" (a.id) } {
-                            h2 id={ "record-" (a.id) } { (owner) ": " (kind_label(&a.kind)) ", " (date(style, a.date)) }
-                            p { (a.amount) " " (words(&a.unit)) @if let Some(c) = a.cases { ", " (c) " cases" } ", " (words(&a.delivery)) }
+                    @for record in &waiting.page.items {
+                        @let a = &record.activity;
+                        @let society = waiting.slug_of(record);
+                        @let person = a.person.as_str();
+                        @let id = a.id.to_string();
+                        @let style = styles.get(society).copied().unwrap_or(DateStyle::DayMonthYear);
+                        @let owner = names.get(&(society.to_owned(), person.to_owned())).cloned().unwrap_or_else(|| person.to_owned());
+                        @let mine = refused.as_ref().filter(|r| r.activity == id);
+                        @let comment_id = format!("comment-{id}");
+                        li aria-labelledby={ "record-" (id) } {
+                            h2 id={ "record-" (id) } { (owner) ": " (kind_label(&a.kind.to_string())) ", " (date(style, a.date)) }
+                            p { (a.amount) " " (words(&a.unit.to_string())) @if let Some(c) = a.cases { ", " (c) " cases" } ", " (words(&a.delivery.to_string())) }
                             @if let Some(n) = &a.notes { p class="muted" { "Notes: " (n) } }
-                            form method="post" action={ "/attestations/" (a.id) } {
+                            form method="post" action={ "/attestations/" (id) } {
                                 (csrf_field(&csrf))
-                                input type="hidden" name="society" value=(a.society);
+                                input type="hidden" name="society" value=(society);
                                 @if let Some(r) = mine {
                                     @for m in r.errors.of("comment") {
                                         p class="field-error" id={ (comment_id) "-error" } { span class="visually-hidden" { "Error: " } (m) }
@@ -178,16 +183,21 @@ pub async fn decide(
     let result = async {
         viewer.check_csrf(&form.csrf)?;
         let decision = match form.decision.as_str() {
-            "confirm" => DecisionKind::Confirm,
-            "reject" => DecisionKind::Reject,
+            "confirm" => Verdict::Confirm,
+            "reject" => Verdict::Reject,
             _ => return Err(ApiError::bad_request("decision", "choose Confirm or Reject").into()),
         };
         let comment = Some(form.comment.trim().to_owned()).filter(|c| !c.is_empty());
-        let answer = attestations_api::attest(
-            state.clone(),
-            viewer.caller.clone(),
-            web::Path::from((form.society.clone(), activity.clone())),
-            Json(AttestationInput { decision, comment }),
+        let attestation = Attestation {
+            verdict: decision,
+            comment,
+        };
+        let answer = ledger::attest(
+            &state,
+            &viewer.caller,
+            form.society.clone(),
+            activity.clone(),
+            attestation,
         )
         .await;
         let (status, problems) = match answer {
@@ -203,8 +213,7 @@ pub async fn decide(
                     .into_iter()
                     .map(|p| match p.field.as_str() {
                         "comment"
-                            if decision == DecisionKind::Reject
-                                && form.comment.trim().is_empty() =>
+                            if decision == Verdict::Reject && form.comment.trim().is_empty() =>
                         {
                             FieldProblem::new(
                                 "comment",

@@ -9,13 +9,15 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use crate::actions::applications;
 use crate::app::AppState;
 use crate::auth::permissions;
 use crate::day::Day;
 use crate::db;
+use crate::db::applications::Status as ApplicationStatus;
 use crate::edge::{Form, Json, Query};
 use crate::error::{ApiError, FieldProblem};
-use crate::routes::applications::{self as applications_api, ApplicationsQuery};
+use crate::pagination::PageRequest;
 use crate::routes::register::{self as register_api, DueQuery, StatusRequest};
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, csrf_field, date, day_words, maybe_date, FormErrors};
@@ -236,18 +238,18 @@ async fn dashboard_page(
     )
     .await?
     .into_inner();
-    let waiting = applications_api::list(
-        state.clone(),
-        viewer.caller.clone(),
-        web::Path::from(slug.clone()),
-        Query(ApplicationsQuery {
-            page: Some(1),
-            per_page: Some(100),
-            status: Some("pending".to_owned()),
-        }),
+    let pending = PageRequest {
+        page: 1,
+        per_page: 100,
+    };
+    let waiting = applications::for_society(
+        state,
+        &viewer.caller,
+        slug.clone(),
+        Ok((pending, Some(ApplicationStatus::Pending))),
     )
     .await?
-    .into_inner();
+    .page;
     let society_id = society.id.clone();
     let (entries, tiers) = db::run(&state.pool, move |conn| {
         let entries =
@@ -286,11 +288,12 @@ async fn dashboard_page(
                 table class="stack" {
                     thead { tr { th scope="col" { "Applicant" } th scope="col" { "Tier" } th scope="col" { "Applied" } th scope="col" { "Basis" } } }
                     tbody {
-                        @for a in &waiting.items {
+                        @for named in &waiting.items {
+                            @let a = &named.application;
                             tr {
-                                td data-label="Applicant" { a href={ "/societies/" (slug) "/people/" (a.person_id) "/progress?tier=" (encode(&a.tier)) } { (a.person_name) } }
-                                td data-label="Tier" { (a.tier_name) }
-                                td data-label="Applied" { (date(style, a.applied_at.date_naive())) }
+                                td data-label="Applicant" { a href={ "/societies/" (slug) "/people/" (a.person_id) "/progress?tier=" (encode(&a.tier)) } { (named.person_name) } }
+                                td data-label="Tier" { (named.tier_name()) }
+                                td data-label="Applied" { (date(style, a.applied_at.date())) }
                                 td data-label="Basis" {
                                     (match a.basis.as_str() {
                                         "eligible" => "Eligible when applying",

@@ -15,20 +15,20 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::actions::ledger;
+use crate::actions::progress;
 use crate::app::AppState;
-use crate::auth::permissions;
+use crate::db::activities::{LedgerFilter, StoredActivity};
 use crate::db::{self, people::Person, societies::Society};
-use crate::edge::{Form, Json, Query};
+use crate::edge::{Form, Query};
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
-use crate::routes::activities::{self as activities_api, ActivityView, LedgerQuery};
-use crate::routes::progress;
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, csrf_field, date, FormErrors};
 use crate::web::public::full_name;
 use crate::web::{
-    capitalised, finish, kind_label, ok, page_response, see_other, society, words, PageError,
-    TierNames, Viewer,
+    capitalised, finish, kind_label, ok, page_response, see_other, words, PageError, TierNames,
+    Viewer,
 };
 
 /// `?tier=` of the progress page.
@@ -45,16 +45,7 @@ async fn trainee(
     slug: String,
     person_id: String,
 ) -> Result<(Society, Person), PageError> {
-    permissions::require_user(&viewer.caller)?;
-    let society = society(state, slug).await?;
-    permissions::require_member_or_registrar(&viewer.caller, &society.id, &person_id)?;
-    let society_id = society.id.clone();
-    let person = db::run(&state.pool, move |conn| {
-        db::people::find(conn, &society_id, &person_id)?
-            .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))
-    })
-    .await?;
-    Ok((society, person))
+    Ok(ledger::owner(state, &viewer.caller, slug, person_id).await?)
 }
 
 /// `GET /societies/{society}/people/{person}/progress?tier=`.
@@ -79,7 +70,7 @@ async fn progress_page(
 ) -> Result<HttpResponse, PageError> {
     let (society, person) = trainee(state, viewer, slug.clone(), person_id.clone()).await?;
     let style = DateStyle::for_country(society.country.as_deref());
-    let today = crate::routes::register::today();
+    let today = crate::actions::today();
     let entered = person.entered_pathway_on.unwrap_or(today);
     let society_id = society.id.clone();
     let wanted = query.tier.filter(|t| !t.trim().is_empty());
@@ -629,27 +620,28 @@ async fn ledger_page(
 ) -> Result<HttpResponse, PageError> {
     let (society, person) = trainee(state, viewer, slug.clone(), person_id.clone()).await?;
     let style = DateStyle::for_country(society.country.as_deref());
-    let records = activities_api::list(
-        state.clone(),
-        viewer.caller.clone(),
-        web::Path::from((slug.clone(), person_id.clone())),
-        Query(LedgerQuery {
-            page: Some(extras.page),
-            per_page: Some(PER_PAGE),
-            ..LedgerQuery::default()
-        }),
+    let page = PageRequest {
+        page: extras.page,
+        per_page: PER_PAGE,
+    };
+    let (_, records) = ledger::browse(
+        state,
+        &viewer.caller,
+        slug.clone(),
+        person_id.clone(),
+        LedgerFilter::default(),
+        page,
     )
-    .await?
-    .into_inner();
+    .await?;
     let society_id = society.id.clone();
     // The people the records name, in one query: the society may have
     // more people than the form's lists offer.
     let named: Vec<String> = records
         .items
         .iter()
-        .flat_map(|r| [&r.attestor, &r.co_leader])
+        .flat_map(|r| [&r.activity.attestor, &r.activity.co_leader])
         .flatten()
-        .cloned()
+        .map(|p| p.as_str().to_owned())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -781,7 +773,9 @@ async fn ledger_page(
                         thead { tr { th scope="col" { "Date" } th scope="col" { "Kind" } th scope="col" { "Amount" } th scope="col" { "Attestor" } th scope="col" { "Status" } } }
                         tbody {
                             @for r in &records.items {
-                                (record_row(r, style, &name_of(&r.attestor), r.co_leader.as_ref().map(|_| name_of(&r.co_leader))))
+                                @let attestor = r.activity.attestor.as_ref().map(|p| p.as_str().to_owned());
+                                @let co_leader = r.activity.co_leader.as_ref().map(|p| p.as_str().to_owned());
+                                (record_row(r, style, &name_of(&attestor), co_leader.as_ref().map(|_| name_of(&co_leader))))
                             }
                         }
                     }
@@ -877,20 +871,22 @@ async fn ledger_page(
 }
 
 fn record_row(
-    r: &ActivityView,
+    stored: &StoredActivity,
     style: DateStyle,
     attestor: &str,
     co_leader: Option<String>,
 ) -> Markup {
+    let r = &stored.activity;
+    let status = stored.status.as_str();
     html! {
         tr {
             td data-label="Date" { (date(style, r.date)) }
-            td data-label="Kind" { (kind_label(&r.kind)) @if let Some(c) = co_leader { " with " (c) } }
-            td data-label="Amount" { (r.amount) " " (words(&r.unit)) @if let Some(c) = r.cases { " (" (c) " cases)" } }
+            td data-label="Kind" { (kind_label(&r.kind.to_string())) @if let Some(c) = co_leader { " with " (c) } }
+            td data-label="Amount" { (r.amount) " " (words(&r.unit.to_string())) @if let Some(c) = r.cases { " (" (c) " cases)" } }
             td data-label="Attestor" { (attestor) }
             td data-label="Status" {
-                span class={ "status status-" (r.status) } { (capitalised(&r.status)) }
-                @if let Some(d) = &r.decision {
+                span class={ "status status-" (status) } { (capitalised(status)) }
+                @if let Some(d) = &stored.decision {
                     @if let Some(c) = &d.comment { br; span class="muted" { "“" (c) "”" } }
                 }
             }
@@ -912,11 +908,14 @@ pub async fn record(
     let form = form.into_inner();
     let result = async {
         viewer.check_csrf(&form.csrf)?;
-        let answer = activities_api::create(
-            state.clone(),
-            viewer.caller.clone(),
-            web::Path::from((slug.clone(), person_id.clone())),
-            Json(form.body()),
+        let (draft, problems) = crate::ledger::read(&form.body(), "", crate::actions::today());
+        let answer = ledger::record(
+            &state,
+            &viewer.caller,
+            slug.clone(),
+            person_id.clone(),
+            draft,
+            problems,
         )
         .await;
         let problems: Vec<FieldProblem> = match answer {

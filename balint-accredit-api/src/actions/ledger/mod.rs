@@ -1,2 +1,75 @@
-//! A person's ledger: recording experience, and its attestation by the
-//! attestor a record names (or the registrar).
+//! A person's ledger: recording experience, reading it, and its
+//! attestation by the attestor a record names (or the registrar).
+
+mod attest;
+mod record;
+
+pub use attest::{attest, waiting, Attestation, Verdict, Waiting};
+pub use record::{browse, record, Recorded};
+
+use balint_core::PersonId;
+use serde_json::Value;
+
+use crate::auth::{permissions, Caller};
+use crate::db::activities::StoredActivity;
+use crate::db::{self, audit, people::Person, societies::Society};
+use crate::error::{ApiError, FieldProblem};
+use crate::state::AppState;
+
+/// The society and the person of a ledger, once the caller is known to
+/// act on it: the person themself, or the society's registrar.
+/// Unauthenticated without a signed-in caller; not found for an unknown
+/// society or person; forbidden to anyone else.
+pub async fn owner(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    person_id: String,
+) -> Result<(Society, Person), ApiError> {
+    permissions::require_user(caller)?;
+    let society = crate::actions::society(state, slug).await?;
+    permissions::require_member_or_registrar(caller, &society.id, &person_id)?;
+    let society_id = society.id.clone();
+    let person = db::run(&state.pool, move |conn| {
+        db::people::find(conn, &society_id, &person_id)?
+            .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))
+    })
+    .await?;
+    Ok((society, person))
+}
+
+/// The record's problems, sorted by field, as one refusal.
+pub fn refused(mut problems: Vec<FieldProblem>) -> ApiError {
+    problems.sort_by(|a, b| a.field.cmp(&b.field));
+    ApiError::Unprocessable {
+        detail: "the record has invalid fields".to_owned(),
+        errors: problems,
+    }
+}
+
+/// The person's id as the ledger holds it.
+pub fn person_id_of(person: &Person) -> Result<PersonId, ApiError> {
+    PersonId::try_from(person.id.as_str())
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("person id {}: {e}", person.id)))
+}
+
+/// The audit record of a change to `s`.
+pub fn audit_change<'a>(
+    actor: Option<&'a str>,
+    s: &'a StoredActivity,
+    id: &'a str,
+    action: audit::Action,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> audit::Change<'a> {
+    audit::Change {
+        actor_user_id: actor,
+        society_id: Some(&s.society_id),
+        action,
+        entity: audit::Entity::Activity,
+        entity_id: id,
+        before,
+        after,
+        at: s.updated_at,
+    }
+}

@@ -1,0 +1,162 @@
+//! The registrar's decision on an application.
+
+use balint_core::ids::PersonId;
+use balint_core::register::{Grant, Visibility};
+use chrono::NaiveDate;
+
+use super::{invalid, names, reason_text, Named};
+use crate::auth::{permissions, Caller};
+use crate::db::applications::{Application, Decision, Registered, Status};
+use crate::db::{self, societies::Society, DbConnection};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Grant or decline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Put the tier on the person's register entry.
+    Grant,
+    /// Refuse the application.
+    Decline,
+}
+
+/// A decision as the registrar gives it.
+#[derive(Debug, Clone)]
+pub struct DecisionRequest {
+    /// Grant or decline.
+    pub outcome: Outcome,
+    /// The day it takes effect: on a grant, the day the tier is held from
+    /// and the start of its first renewal cycle.
+    pub effective: NaiveDate,
+    /// Why; required, up to 2000 characters.
+    pub reason: String,
+    /// Whether a grant's reason is shown in the entry's public history.
+    pub visibility: Visibility,
+}
+
+/// Grant or decline application `id` of society `slug` (registrar), once:
+/// a second decision, also one arriving at the same moment, is a
+/// conflict. A grant puts the tier on the person's register entry in the
+/// same transaction: a person not yet on the register gets the society's
+/// next registration number (never reused), and where the tier has a
+/// renewal cycle in the pathway version the application was assessed
+/// against, the entry runs to the end of its first cycle from
+/// `effective`. A grant the register refuses (e.g. dated before the
+/// entry's latest change) is a conflict and leaves the application
+/// pending.
+pub async fn decide(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    id: String,
+    body: DecisionRequest,
+) -> Result<(Society, Named), ApiError> {
+    permissions::require_user(caller)?;
+    let society = crate::actions::society(state, slug).await?;
+    let actor = permissions::require_registrar(caller, &society.id)?
+        .user_id
+        .clone();
+    let mut problems = Vec::new();
+    let reason = reason_text("reason", &body.reason, &mut problems);
+    let Some(reason) = reason else {
+        return Err(invalid(problems));
+    };
+    let now = db::now();
+    let answer = society.clone();
+    let (application, name) = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let mut application = db::applications::find(conn, &society.id, &id)?
+                .ok_or_else(|| ApiError::NotFound(format!("application {id}")))?;
+            if application.status != Status::Pending {
+                return Err(ApiError::Conflict(format!(
+                    "application {id} has been decided already"
+                )));
+            }
+            let decision = Decision {
+                outcome: match body.outcome {
+                    Outcome::Grant => Status::Granted,
+                    Outcome::Decline => Status::Declined,
+                },
+                effective: body.effective,
+                reason: reason.clone(),
+                visibility: body.visibility,
+                decided_at: now,
+                decided_by: Some(actor.clone()),
+                registration: None,
+                valid_until: None,
+            };
+            let decision =
+                db::applications::decide(conn, &application, decision, |conn| {
+                    match body.outcome {
+                        Outcome::Decline => Ok(None),
+                        Outcome::Grant => grant(
+                            conn,
+                            &society,
+                            &application,
+                            Grant {
+                                effective: body.effective,
+                                tier: application.tier.parse().map_err(|e| {
+                                    ApiError::Internal(anyhow::anyhow!("stored tier: {e}"))
+                                })?,
+                                cycle: None,
+                                reason,
+                                visibility: body.visibility,
+                            },
+                            &actor,
+                        )
+                        .map(Some),
+                    }
+                })?;
+            application.status = decision.outcome;
+            application.decision = Some(decision);
+            let names = names(conn, &society.id, std::slice::from_ref(&application))?;
+            let name = names
+                .get(&application.person_id)
+                .cloned()
+                .unwrap_or_default();
+            Ok((application, name))
+        })
+    })
+    .await?;
+    Ok((
+        answer,
+        Named {
+            application,
+            person_name: name,
+        },
+    ))
+}
+
+/// The grant on the register: the tier's first renewal cycle from the
+/// pathway version the application was assessed against, where it has one.
+fn grant(
+    conn: &mut DbConnection,
+    society: &db::societies::Society,
+    application: &Application,
+    mut grant: Grant,
+    actor: &str,
+) -> Result<Registered, ApiError> {
+    let version = db::pathways::by_number(conn, &society.id, application.pathway_version_number)?
+        .ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!(
+            "pathway version {} of application {} is missing",
+            application.pathway_version_number,
+            application.id
+        ))
+    })?;
+    grant.cycle = version
+        .pathway
+        .tier(&grant.tier)
+        .and_then(|tier| tier.renewal.as_ref())
+        .map(|renewal| crate::routes::register::cycle_from(renewal, grant.effective))
+        .transpose()?;
+    let person: PersonId = application
+        .person_id
+        .parse()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored person id: {e}")))?;
+    let granted = db::register::grant(conn, society, &person, grant, Some(actor), db::now())?;
+    Ok(Registered {
+        registration: granted.stored.entry.registration().as_str().to_owned(),
+        valid_until: granted.stored.entry.valid_until(),
+    })
+}

@@ -1,0 +1,190 @@
+//! Attestation: the named attestor (or the registrar) confirms or rejects
+//! a record, once; attestors see what waits for them.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use crate::auth::{permissions, Caller};
+use crate::db::activities::{Decision, Status, StoredActivity};
+use crate::db::{self, audit};
+use crate::error::{ApiError, FieldProblem};
+use crate::pagination::{Page, PageRequest};
+use crate::state::AppState;
+
+/// Longest comment accepted, in characters.
+pub const MAX_COMMENT: usize = 2000;
+
+/// What the attestor decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The record is true: it counts.
+    Confirm,
+    /// The record is not right: it does not count.
+    Reject,
+}
+
+/// A decision on a record, as the attestor gives it.
+#[derive(Debug, Clone)]
+pub struct Attestation {
+    /// Confirm or reject.
+    pub verdict: Verdict,
+    /// Up to 2000 characters; required when rejecting (the reason the
+    /// trainee sees).
+    pub comment: Option<String>,
+}
+
+/// Confirm or reject record `id` of society `slug`: the attestor it names,
+/// or the registrar, never its owner. A record is decided once: a second
+/// decision, also one arriving at the same moment, is a conflict. Returns
+/// the society's slug and the record as decided; the audit log keeps the
+/// decision.
+///
+/// Unauthenticated without a signed-in caller; not found for an unknown
+/// society or record, or for a caller with no role in the society;
+/// forbidden to anyone but the attestor and the registrar; unprocessable
+/// for a rejection without a comment or a comment too long.
+pub async fn attest(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    id: String,
+    attestation: Attestation,
+) -> Result<(String, StoredActivity), ApiError> {
+    permissions::require_user(caller)?;
+    let asking = caller.clone();
+    let found = db::run(&state.pool, move |conn| {
+        let society = db::societies::by_slug(conn, &slug)?;
+        // Nobody outside the society learns whether the record exists.
+        permissions::require_role_in(&asking, &society.id)?;
+        let record = db::activities::find(conn, &society.id, &id)?
+            .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
+        Ok((society, record))
+    })
+    .await?;
+    let (society, record) = found;
+    let user = permissions::require_attestor_or_registrar(
+        caller,
+        &society.id,
+        record.activity.person.as_str(),
+        record.activity.attestor.as_ref().map(|a| a.as_str()),
+    )?;
+    let comment = attestation
+        .comment
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    let mut problems = Vec::new();
+    if comment
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > MAX_COMMENT)
+    {
+        problems.push(FieldProblem::new(
+            "comment",
+            "must be at most 2000 characters",
+        ));
+    }
+    if attestation.verdict == Verdict::Reject && comment.is_none() {
+        problems.push(FieldProblem::new(
+            "comment",
+            "is required when rejecting: say why, for the trainee",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::Unprocessable {
+            detail: "the decision has invalid fields".to_owned(),
+            errors: problems,
+        });
+    }
+    let decision = Decision {
+        status: match attestation.verdict {
+            Verdict::Confirm => Status::Confirmed,
+            Verdict::Reject => Status::Rejected,
+        },
+        by_user_id: user.user_id.clone(),
+        by_person_id: permissions::person_in(caller, &society.id).map(str::to_owned),
+        at: db::now(),
+        comment,
+    };
+    let decided = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let id = record.activity.id.to_string();
+            // The decision lands only on a pending record: of many at once,
+            // exactly one changes the row.
+            if !db::activities::decide(conn, &id, &decision)? {
+                return Err(ApiError::Conflict(
+                    "the record has already been decided (or withdrawn)".to_owned(),
+                ));
+            }
+            let decided = db::activities::find(conn, &record.society_id, &id)?
+                .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
+            audit::record(
+                conn,
+                audit::Change {
+                    actor_user_id: Some(&decision.by_user_id),
+                    society_id: Some(&record.society_id),
+                    action: audit::Action::Update,
+                    entity: audit::Entity::Activity,
+                    entity_id: &id,
+                    before: Some(json!({ "status": record.status.as_str() })),
+                    after: Some(json!({
+                        "status": decision.status.as_str(),
+                        "decided_by_person": decision.by_person_id,
+                        "comment": decision.comment,
+                    })),
+                    at: decision.at,
+                },
+            )?;
+            Ok(decided)
+        })
+    })
+    .await?;
+    Ok((society.slug, decided))
+}
+
+/// The records that name the caller as their attestor, with the slug of
+/// each one's society.
+#[derive(Debug)]
+pub struct Waiting {
+    /// The page, oldest recorded first.
+    pub page: Page<StoredActivity>,
+    /// Each society's slug, by its id.
+    pub slugs: HashMap<String, String>,
+}
+
+impl Waiting {
+    /// The slug of the society `record` belongs to.
+    pub fn slug_of(&self, record: &StoredActivity) -> &str {
+        self.slugs
+            .get(&record.society_id)
+            .map_or("", String::as_str)
+    }
+}
+
+/// The records that name the caller as their attestor, in every society
+/// where their login is a person, oldest recorded first; only those with
+/// `status` (all when `None`). `query` is the page and status as the
+/// adapter read them; a query it could not read is refused once the
+/// caller is known to be signed in.
+pub async fn waiting(
+    state: &AppState,
+    caller: &Caller,
+    query: Result<(PageRequest, Option<Status>), ApiError>,
+) -> Result<Waiting, ApiError> {
+    let user = permissions::require_user(caller)?;
+    let (page, status) = query?;
+    let slugs: HashMap<String, String> = user
+        .roles
+        .iter()
+        .map(|r| (r.society_id.clone(), r.society_slug.clone()))
+        .collect();
+    let persons: Vec<String> = user
+        .roles
+        .iter()
+        .filter_map(|r| r.person_id.clone())
+        .collect();
+    let page = db::run(&state.pool, move |conn| {
+        db::activities::naming_attestor(conn, &persons, status, page)
+    })
+    .await?;
+    Ok(Waiting { page, slugs })
+}

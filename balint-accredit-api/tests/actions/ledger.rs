@@ -1,0 +1,246 @@
+//! Recording a record and attesting it: who may, once, and what is kept.
+
+use balint_accredit_api::actions::ledger::{self, Attestation, Verdict};
+use balint_accredit_api::db::activities::{Status, StoredActivity};
+use balint_accredit_api::ledger as records;
+use balint_accredit_api::ApiError;
+use serde_json::json;
+
+use crate::fixture::{day, Fixture, SLUG, SUPERVISOR, TRAINEE};
+
+/// A supervision session on `date`, recorded by the trainee, naming the
+/// supervisor as attestor.
+async fn supervision(f: &Fixture, date: &str) -> StoredActivity {
+    let fields = json!({
+        "kind": "supervision",
+        "date": date,
+        "amount": 1,
+        "unit": "sessions",
+        "supervisor": SUPERVISOR,
+        "attestor": SUPERVISOR,
+    });
+    let (draft, problems) = records::read(fields.as_object().unwrap(), "", day("2026-12-01"));
+    ledger::record(
+        &f.state,
+        &f.trainee,
+        SLUG.to_owned(),
+        TRAINEE.to_owned(),
+        draft,
+        problems,
+    )
+    .await
+    .unwrap()
+    .stored
+}
+
+fn confirm() -> Attestation {
+    Attestation {
+        verdict: Verdict::Confirm,
+        comment: None,
+    }
+}
+
+async fn attest(
+    f: &Fixture,
+    who: &balint_accredit_api::auth::Caller,
+    record: &StoredActivity,
+    attestation: Attestation,
+) -> Result<StoredActivity, ApiError> {
+    ledger::attest(
+        &f.state,
+        who,
+        SLUG.to_owned(),
+        record.activity.id.to_string(),
+        attestation,
+    )
+    .await
+    .map(|(slug, decided)| {
+        assert_eq!(slug, SLUG);
+        decided
+    })
+}
+
+#[actix_web::test]
+async fn a_record_starts_pending_and_is_audited() {
+    let f = Fixture::new();
+    let record = supervision(&f, "2025-12-31").await;
+    assert_eq!(record.status, Status::Pending);
+    assert_eq!(record.activity.date, day("2025-12-31"));
+    let id = record.activity.id.to_string();
+    assert!(f
+        .audit()
+        .contains(&("activity".to_owned(), id, "create".to_owned())));
+}
+
+#[actix_web::test]
+async fn a_record_is_refused_with_every_problem_and_nothing_stored() {
+    let f = Fixture::new();
+    let fields = json!({ "kind": "supervision", "date": "2025-02-30", "amount": -1 });
+    let (draft, problems) = records::read(fields.as_object().unwrap(), "", day("2026-12-01"));
+    let refused = ledger::record(
+        &f.state,
+        &f.trainee,
+        SLUG.to_owned(),
+        TRAINEE.to_owned(),
+        draft,
+        problems,
+    )
+    .await;
+    let Err(ApiError::Unprocessable { errors, .. }) = refused else {
+        panic!("expected a refusal, got {refused:?}");
+    };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert!(fields.contains(&"date"), "{fields:?}");
+    assert!(fields.contains(&"amount"), "{fields:?}");
+    assert!(fields.contains(&"unit"), "{fields:?}");
+    assert!(f.audit().is_empty());
+}
+
+#[actix_web::test]
+async fn only_a_member_or_the_registrar_records_on_a_ledger() {
+    let f = Fixture::new();
+    let fields =
+        json!({ "kind": "supervision", "date": "2025-03-01", "amount": 1, "unit": "sessions" });
+    let read = || records::read(fields.as_object().unwrap(), "", day("2026-12-01"));
+    let (draft, problems) = read();
+    let by_supervisor = ledger::record(
+        &f.state,
+        &f.supervisor,
+        SLUG.to_owned(),
+        TRAINEE.to_owned(),
+        draft,
+        problems,
+    )
+    .await;
+    assert!(matches!(by_supervisor, Err(ApiError::Forbidden)));
+    let (draft, problems) = read();
+    let by_registrar = ledger::record(
+        &f.state,
+        &f.registrar,
+        SLUG.to_owned(),
+        TRAINEE.to_owned(),
+        draft,
+        problems,
+    )
+    .await;
+    assert!(by_registrar.is_ok());
+}
+
+#[actix_web::test]
+async fn the_named_attestor_confirms_once() {
+    let f = Fixture::new();
+    let record = supervision(&f, "2025-12-31").await;
+    let decided = attest(&f, &f.supervisor, &record, confirm()).await.unwrap();
+    assert_eq!(decided.status, Status::Confirmed);
+    let decision = decided.decision.unwrap();
+    assert_eq!(decision.by_user_id, "supervisor");
+    assert_eq!(decision.by_person_id.as_deref(), Some(SUPERVISOR));
+    let id = record.activity.id.to_string();
+    assert!(f
+        .audit()
+        .contains(&("activity".to_owned(), id, "update".to_owned())));
+    // A second decision, by the attestor or the registrar, is refused.
+    let again = attest(&f, &f.supervisor, &record, confirm()).await;
+    assert!(matches!(again, Err(ApiError::Conflict(_))), "{again:?}");
+    let reject = Attestation {
+        verdict: Verdict::Reject,
+        comment: Some("not this date".to_owned()),
+    };
+    let by_registrar = attest(&f, &f.registrar, &record, reject).await;
+    assert!(
+        matches!(by_registrar, Err(ApiError::Conflict(_))),
+        "{by_registrar:?}"
+    );
+}
+
+#[actix_web::test]
+async fn the_owner_never_attests_their_own_record() {
+    let f = Fixture::new();
+    let record = supervision(&f, "2025-03-01").await;
+    let own = attest(&f, &f.trainee, &record, confirm()).await;
+    assert!(matches!(own, Err(ApiError::Forbidden)), "{own:?}");
+}
+
+#[actix_web::test]
+async fn the_registrar_may_attest_in_place_of_the_attestor() {
+    let f = Fixture::new();
+    let record = supervision(&f, "2025-03-01").await;
+    let decided = attest(&f, &f.registrar, &record, confirm()).await.unwrap();
+    assert_eq!(decided.status, Status::Confirmed);
+    // The registrar is no person of the society.
+    assert_eq!(decided.decision.unwrap().by_person_id, None);
+}
+
+#[actix_web::test]
+async fn a_login_of_another_society_learns_nothing() {
+    let f = Fixture::new();
+    let record = supervision(&f, "2025-03-01").await;
+    let outside = attest(&f, &f.stranger, &record, confirm()).await;
+    let Err(refused) = outside else {
+        panic!("expected a refusal")
+    };
+    assert!(refused.is_unknown_resource(), "{refused:?}");
+}
+
+#[actix_web::test]
+async fn a_rejection_says_why_in_at_most_2000_characters() {
+    let f = Fixture::new();
+    let record = supervision(&f, "2025-03-01").await;
+    for comment in [None, Some("   ".to_owned()), Some("x".repeat(2001))] {
+        let refused = attest(
+            &f,
+            &f.supervisor,
+            &record,
+            Attestation {
+                verdict: Verdict::Reject,
+                comment,
+            },
+        )
+        .await;
+        let Err(ApiError::Unprocessable { errors, .. }) = refused else {
+            panic!("expected a refusal, got {refused:?}");
+        };
+        assert_eq!(errors[0].field, "comment");
+    }
+    // Still pending: nothing was decided.
+    let decided = attest(
+        &f,
+        &f.supervisor,
+        &record,
+        Attestation {
+            verdict: Verdict::Reject,
+            comment: Some("x".repeat(2000)),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(decided.status, Status::Rejected);
+}
+
+#[actix_web::test]
+async fn the_attestor_sees_what_waits_for_them() {
+    let f = Fixture::new();
+    let first = supervision(&f, "2025-03-01").await;
+    let second = supervision(&f, "2025-04-01").await;
+    attest(&f, &f.supervisor, &first, confirm()).await.unwrap();
+    let page = balint_accredit_api::pagination::PageRequest {
+        page: 1,
+        per_page: 25,
+    };
+    let waiting = ledger::waiting(&f.state, &f.supervisor, Ok((page, Some(Status::Pending))))
+        .await
+        .unwrap();
+    let ids: Vec<String> = waiting
+        .page
+        .items
+        .iter()
+        .map(|r| r.activity.id.to_string())
+        .collect();
+    assert_eq!(ids, [second.activity.id.to_string()]);
+    assert_eq!(waiting.slug_of(&waiting.page.items[0]), SLUG);
+    // Nobody waits on the trainee.
+    let none = ledger::waiting(&f.state, &f.trainee, Ok((page, None)))
+        .await
+        .unwrap();
+    assert_eq!(none.page.total, 0);
+}
