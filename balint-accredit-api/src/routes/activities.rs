@@ -11,15 +11,12 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::actions;
-use crate::actions::ledger::{
-    audit_change, owner as ledger_owner, person_id_of, refused, Recorded,
-};
+use crate::actions::ledger::Recorded;
 use crate::app::AppState;
-use crate::auth::{permissions, Caller};
+use crate::auth::Caller;
 use crate::csv_cells::CsvWriter;
 use crate::day::Day;
 use crate::db::activities::{LedgerFilter, Status, StoredActivity};
-use crate::db::{self, audit};
 use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
 use crate::ledger::{self, BulkFormat};
@@ -259,10 +256,6 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-fn audit_after(s: &StoredActivity) -> Value {
-    ledger::audit_value(s)
-}
-
 /// Record one activity. It starts `pending`.
 #[utoipa::path(post, path = "/api/v1/societies/{society}/people/{person}/activities", tag = "activities",
     security(("bearer" = [])),
@@ -335,9 +328,7 @@ pub async fn bulk(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, person_id) = path.into_inner();
-    let (society, person) = ledger_owner(&state, &caller, slug, person_id).await?;
-    let actor = permissions::require_user(&caller)?.user_id.clone();
-    let job = state.bulk_jobs.start(&person.id)?;
+    let upload = actions::ledger::begin_bulk(&state, &caller, slug, person_id).await?;
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -364,38 +355,7 @@ pub async fn bulk(
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| ApiError::bad_request("body", "the file must be UTF-8 text"))?;
     let rows = ledger::rows(text, format)?;
-    let limit = state.settings.bulk_max_rows;
-    if rows.len() > limit {
-        return Err(ApiError::TooManyRows {
-            rows: rows.len(),
-            limit,
-        });
-    }
-    let owner = person_id_of(&person)?;
-    let society_id = society.id.clone();
-    let ids = db::run(&state.pool, move |conn| {
-        // Running until the database is done with it, even if the request
-        // was answered before.
-        let _job = job;
-        db::write(conn, |conn| {
-            ledger::claim_ledger(conn, owner.as_str())?;
-            let records = ledger::prepare_bulk(
-                conn,
-                &society_id,
-                &owner,
-                &rows,
-                Some(&actor),
-                today(),
-                db::now(),
-            )?;
-            ledger::store_all(conn, Some(&actor), &records, |_| {})?;
-            Ok(records
-                .iter()
-                .map(|r| r.activity.id.to_string())
-                .collect::<Vec<_>>())
-        })
-    })
-    .await?;
+    let ids = actions::ledger::record_all(&state, upload, rows, today()).await?;
     Ok(HttpResponse::Created().json(BulkResult {
         recorded: ids.len(),
         ids,
@@ -466,12 +426,8 @@ pub async fn export(
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
     let (slug, person_id) = path.into_inner();
-    let (_, person) = ledger_owner(&state, &caller, slug, person_id).await?;
-    let person_for_query = person.id.clone();
-    let records = db::run(&state.pool, move |conn| {
-        db::activities::list_all(conn, &person_for_query, &filter)
-    })
-    .await?;
+    let (person, records) =
+        actions::ledger::portfolio(&state, &caller, slug, person_id, filter).await?;
     let csv = portfolio_csv(&records)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}")))?;
     Ok(HttpResponse::Ok()
@@ -519,25 +475,6 @@ pub fn portfolio_csv(records: &[StoredActivity]) -> anyhow::Result<String> {
     writer.finish()
 }
 
-/// Find a record and its society, or 404: also for a caller with no role
-/// in the society, before the record is looked up.
-async fn record_of(
-    state: &AppState,
-    caller: &Caller,
-    slug: String,
-    id: String,
-) -> Result<(db::societies::Society, StoredActivity), ApiError> {
-    let caller = caller.clone();
-    db::run(&state.pool, move |conn| {
-        let society = db::societies::by_slug(conn, &slug)?;
-        permissions::require_role_in(&caller, &society.id)?;
-        let record = db::activities::find(conn, &society.id, &id)?
-            .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
-        Ok((society, record))
-    })
-    .await
-}
-
 /// One record: its owner, its named attestor, or the registrar.
 #[utoipa::path(get, path = "/api/v1/societies/{society}/activities/{activity}", tag = "activities",
     security(("bearer" = [])),
@@ -556,23 +493,9 @@ pub async fn show(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
-    permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
-    let (society, record) = record_of(&state, &caller, slug, id).await?;
-    permissions::require_may_read_record(
-        &caller,
-        &society.id,
-        record.activity.person.as_str(),
-        record.activity.attestor.as_ref().map(|a| a.as_str()),
-    )?;
+    let (society, record) = actions::ledger::one(&state, &caller, slug, id).await?;
     Ok(web::Json(ActivityView::new(record, &society.slug)))
-}
-
-fn not_pending(record: &StoredActivity) -> ApiError {
-    ApiError::Conflict(format!(
-        "the record is {}; only a pending record can be changed (record a correction instead)",
-        record.status.as_str()
-    ))
 }
 
 /// Change a pending record: only the fields given change (`null` clears an
@@ -600,66 +523,10 @@ pub async fn update(
     path: web::Path<(String, String)>,
     body: Json<Map<String, Value>>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
-    permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
-    let (society, record) = record_of(&state, &caller, slug, id).await?;
-    let actor = permissions::require_member_or_registrar(
-        &caller,
-        &society.id,
-        record.activity.person.as_str(),
-    )?
-    .user_id
-    .clone();
-    if record.status != Status::Pending {
-        return Err(not_pending(&record));
-    }
-    let mut merged = ledger::fields_of(&record.activity, record.corrects.as_deref());
-    for (key, value) in body.into_inner() {
-        merged.insert(key, value);
-    }
-    let (draft, problems) = ledger::read(&merged, "", today());
-    let stored = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let mut problems = problems;
-            let draft = draft.owned_by(record.activity.id.clone(), record.activity.person.clone());
-            problems.extend(ledger::check(
-                conn,
-                &record.society_id,
-                record.activity.person.as_str(),
-                &[(String::new(), &draft)],
-            )?);
-            let changed = draft.into_record().filter(|_| problems.is_empty());
-            let Some((activity, corrects)) = changed else {
-                return Err(refused(problems));
-            };
-            let changed = StoredActivity {
-                activity,
-                corrects,
-                updated_at: db::now(),
-                ..record.clone()
-            };
-            if !db::activities::update_pending(conn, &changed)? {
-                let now =
-                    db::activities::find(conn, &record.society_id, record.activity.id.as_str())?
-                        .unwrap_or(record.clone());
-                return Err(not_pending(&now));
-            }
-            let id = changed.activity.id.to_string();
-            audit::record(
-                conn,
-                audit_change(
-                    Some(&actor),
-                    &changed,
-                    &id,
-                    audit::Action::Update,
-                    Some(audit_after(&record)),
-                    Some(audit_after(&changed)),
-                ),
-            )?;
-            Ok(changed)
-        })
-    })
-    .await?;
+    let changes = body.into_inner();
+    let (society, stored) =
+        actions::ledger::change(&state, &caller, slug, id, changes, today()).await?;
     Ok(web::Json(ActivityView::new(stored, &society.slug)))
 }
 
@@ -683,45 +550,7 @@ pub async fn withdraw(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    permissions::require_user(&caller)?;
     let (slug, id) = path.into_inner();
-    let (society, record) = record_of(&state, &caller, slug, id).await?;
-    let actor = permissions::require_member_or_registrar(
-        &caller,
-        &society.id,
-        record.activity.person.as_str(),
-    )?
-    .user_id
-    .clone();
-    if record.status != Status::Pending {
-        return Err(not_pending(&record));
-    }
-    db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let id = record.activity.id.to_string();
-            if !db::activities::withdraw_pending(conn, &id)? {
-                let now = db::activities::find(conn, &record.society_id, &id)?
-                    .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
-                return Err(not_pending(&now));
-            }
-            let withdrawn = StoredActivity {
-                updated_at: db::now(),
-                ..record.clone()
-            };
-            audit::record(
-                conn,
-                audit_change(
-                    Some(&actor),
-                    &withdrawn,
-                    &id,
-                    audit::Action::Delete,
-                    Some(audit_after(&record)),
-                    None,
-                ),
-            )?;
-            Ok(())
-        })
-    })
-    .await?;
+    actions::ledger::withdraw(&state, &caller, slug, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,10 +2,14 @@
 //! attestation by the attestor a record names (or the registrar).
 
 mod attest;
+mod bulk;
+mod change;
 mod record;
 
 pub use attest::{attest, waiting, Attestation, Verdict, Waiting};
-pub use record::{browse, record, Recorded};
+pub use bulk::{begin_bulk, record_all, BulkUpload};
+pub use change::{change, find, one, withdraw};
+pub use record::{browse, portfolio, record, Recorded};
 
 use balint_core::PersonId;
 use serde_json::Value;

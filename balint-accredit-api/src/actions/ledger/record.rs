@@ -2,7 +2,7 @@
 
 use crate::auth::Caller;
 use crate::db::activities::{LedgerFilter, StoredActivity};
-use crate::db::{self, audit, societies::Society};
+use crate::db::{self, audit, people::Person, societies::Society};
 use crate::error::{ApiError, FieldProblem};
 use crate::ledger::{self, Draft};
 use crate::pagination::{Page, PageRequest};
@@ -97,4 +97,23 @@ pub async fn browse(
     })
     .await?;
     Ok((society, found))
+}
+
+/// Every record of person `person_id` of society `slug` that matches
+/// `filter`, by date, then id (their portfolio), with the person: the
+/// person themself, or the registrar.
+pub async fn portfolio(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    person_id: String,
+    filter: LedgerFilter,
+) -> Result<(Person, Vec<StoredActivity>), ApiError> {
+    let (_, person) = owner(state, caller, slug, person_id).await?;
+    let id = person.id.clone();
+    let records = db::run(&state.pool, move |conn| {
+        db::activities::list_all(conn, &id, &filter)
+    })
+    .await?;
+    Ok((person, records))
 }
