@@ -10,6 +10,7 @@
 //! message.
 //!
 //! - [`ledger`]: recording experience and attesting it.
+//! - [`people`]: a society's records of people.
 //! - [`progress`]: a person's progress towards a tier, as balint-core
 //!   assesses it.
 //! - [`applications`]: applying for a tier and the registrar's decision.
@@ -20,6 +21,7 @@
 pub mod account;
 pub mod applications;
 pub mod ledger;
+pub mod people;
 pub mod progress;
 pub mod register;
 

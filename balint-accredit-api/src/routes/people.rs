@@ -6,16 +6,16 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
-use validator::ValidateEmail;
 
+use crate::actions::people;
 use crate::app::AppState;
-use crate::auth::{permissions, Caller};
-use crate::day::{self, Day};
-use crate::db::{self, audit, people::Person, people::PersonFilter};
+use crate::auth::Caller;
+use crate::day::Day;
+use crate::db::{people::Person, people::PersonFilter};
 use crate::edge::{Json, Query};
-use crate::error::{ApiError, FieldProblem, Problem};
+use crate::error::{ApiError, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
 use crate::routes::utc;
 
@@ -131,294 +131,6 @@ pub struct PeopleQuery {
     pub region: Option<String>,
 }
 
-/// Whose edit it is: the registrar changes anything, a member only their
-/// own contact details, place and listing consent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Editor {
-    Registrar,
-    Member,
-}
-
-const MEMBER_FIELDS: [&str; 4] = ["email", "city", "region", "public_listing"];
-
-/// The fields a request sets; `Some(None)` clears a field.
-#[derive(Debug, Default)]
-struct Changes {
-    title: Option<Option<String>>,
-    given_name: Option<Option<String>>,
-    family_name: Option<String>,
-    display_name: Option<Option<String>>,
-    backgrounds: Option<Vec<String>>,
-    city: Option<Option<String>>,
-    region: Option<Option<String>>,
-    email: Option<Option<String>>,
-    public_listing: Option<bool>,
-    entered_pathway_on: Option<Option<NaiveDate>>,
-}
-
-/// Reads a body's fields one by one, so every problem is reported at once.
-struct Fields {
-    problems: Vec<FieldProblem>,
-}
-
-impl Fields {
-    fn problem(&mut self, field: &str, message: impl Into<String>) {
-        self.problems.push(FieldProblem::new(field, message));
-    }
-
-    fn text(&mut self, field: &str, value: &Value, max: usize) -> Option<Option<String>> {
-        match value {
-            Value::Null => Some(None),
-            Value::String(s) => {
-                let s = s.trim();
-                if s.is_empty() || s.chars().count() > max {
-                    self.problem(field, format!("must be between 1 and {max} characters"));
-                    None
-                } else {
-                    Some(Some(s.to_owned()))
-                }
-            }
-            _ => {
-                self.problem(field, "must be a string or null");
-                None
-            }
-        }
-    }
-
-    fn required_text(&mut self, field: &str, value: &Value, max: usize) -> Option<String> {
-        match self.text(field, value, max) {
-            Some(Some(s)) => Some(s),
-            Some(None) => {
-                self.problem(field, "is required");
-                None
-            }
-            None => None,
-        }
-    }
-
-    fn email(&mut self, value: &Value) -> Option<Option<String>> {
-        let email = self.text("email", value, 254)?;
-        match email {
-            Some(e) if !e.validate_email() => {
-                self.problem("email", "must be an email address");
-                None
-            }
-            other => Some(other),
-        }
-    }
-
-    fn flag(&mut self, field: &str, value: &Value) -> Option<bool> {
-        match value {
-            Value::Bool(b) => Some(*b),
-            _ => {
-                self.problem(field, "must be true or false");
-                None
-            }
-        }
-    }
-
-    fn date(&mut self, field: &str, value: &Value, today: NaiveDate) -> Option<Option<NaiveDate>> {
-        match value {
-            Value::Null => Some(None),
-            Value::String(s) if day::after(s, today).is_some() => {
-                self.problem(field, "must not be in the future");
-                None
-            }
-            Value::String(s) => match Day::parse(s) {
-                Ok(day) => Some(Some(day.date())),
-                Err(e) => {
-                    self.problem(field, e.to_string());
-                    None
-                }
-            },
-            _ => {
-                self.problem(field, "must be a date (YYYY-MM-DD) or null");
-                None
-            }
-        }
-    }
-
-    fn labels(&mut self, field: &str, value: &Value) -> Option<Vec<String>> {
-        let Value::Array(items) = value else {
-            self.problem(field, "must be a list of labels");
-            return None;
-        };
-        let before = self.problems.len();
-        let mut labels: Vec<String> = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            let path = format!("{field}[{i}]");
-            match item.as_str().map(str::trim) {
-                Some(s) if !s.is_empty() && s.len() <= 64 => {
-                    if labels.iter().any(|l| l == s) {
-                        self.problem(&path, "is listed twice");
-                    } else {
-                        labels.push(s.to_owned());
-                    }
-                }
-                _ => self.problem(&path, "must be a label of 1 to 64 characters"),
-            }
-        }
-        (self.problems.len() == before).then_some(labels)
-    }
-}
-
-/// Read `body` into changes, checking every field (and that `editor` may
-/// change it); `creating` requires the family name.
-fn read_changes(
-    body: &Map<String, Value>,
-    editor: Editor,
-    creating: bool,
-    today: NaiveDate,
-) -> (Changes, Vec<FieldProblem>) {
-    let mut f = Fields {
-        problems: Vec::new(),
-    };
-    let mut c = Changes::default();
-    for (key, value) in body {
-        let known = matches!(
-            key.as_str(),
-            "title"
-                | "given_name"
-                | "family_name"
-                | "display_name"
-                | "backgrounds"
-                | "city"
-                | "region"
-                | "email"
-                | "public_listing"
-                | "entered_pathway_on"
-        );
-        if !known {
-            f.problem(key, "unknown field");
-            continue;
-        }
-        if editor == Editor::Member && !MEMBER_FIELDS.contains(&key.as_str()) {
-            f.problem(key, "only the registrar may change this");
-            continue;
-        }
-        match key.as_str() {
-            "title" => c.title = f.text(key, value, 50),
-            "given_name" => c.given_name = f.text(key, value, 100),
-            "family_name" => c.family_name = f.required_text(key, value, 100),
-            "display_name" => c.display_name = f.text(key, value, 200),
-            "backgrounds" => c.backgrounds = f.labels(key, value),
-            "city" => c.city = f.text(key, value, 100),
-            "region" => c.region = f.text(key, value, 100),
-            "email" => c.email = f.email(value),
-            "public_listing" => c.public_listing = f.flag(key, value),
-            _ => c.entered_pathway_on = f.date(key, value, today),
-        }
-    }
-    if creating && !body.contains_key("family_name") {
-        f.problem("family_name", "is required");
-    }
-    (c, f.problems)
-}
-
-impl Changes {
-    /// Apply to `p`; returns the changed fields' values before and after.
-    fn apply(self, p: &mut Person) -> (Map<String, Value>, Map<String, Value>) {
-        let mut before = Map::new();
-        let mut after = Map::new();
-        fn set<T: PartialEq + Serialize>(
-            name: &str,
-            field: &mut T,
-            new: Option<T>,
-            before: &mut Map<String, Value>,
-            after: &mut Map<String, Value>,
-        ) {
-            if let Some(new) = new {
-                if *field != new {
-                    before.insert(name.to_owned(), json!(field));
-                    after.insert(name.to_owned(), json!(new));
-                    *field = new;
-                }
-            }
-        }
-        let (b, a) = (&mut before, &mut after);
-        set("title", &mut p.title, self.title, b, a);
-        set("given_name", &mut p.given_name, self.given_name, b, a);
-        set("family_name", &mut p.family_name, self.family_name, b, a);
-        set("display_name", &mut p.display_name, self.display_name, b, a);
-        set("backgrounds", &mut p.backgrounds, self.backgrounds, b, a);
-        set("city", &mut p.city, self.city, b, a);
-        set("region", &mut p.region, self.region, b, a);
-        set("email", &mut p.email, self.email, b, a);
-        set(
-            "public_listing",
-            &mut p.public_listing,
-            self.public_listing,
-            b,
-            a,
-        );
-        set(
-            "entered_pathway_on",
-            &mut p.entered_pathway_on,
-            self.entered_pathway_on,
-            b,
-            a,
-        );
-        (before, after)
-    }
-}
-
-/// Where the pathway that applies to `person` declares backgrounds, every
-/// background must be one of them.
-fn check_backgrounds(
-    conn: &mut db::DbConnection,
-    person: &Person,
-    today: NaiveDate,
-    problems: &mut Vec<FieldProblem>,
-) -> Result<(), ApiError> {
-    let entered = person.entered_pathway_on.unwrap_or(today);
-    let Some(version) = db::pathways::applicable(conn, &person.society_id, entered)? else {
-        return Ok(());
-    };
-    let declared = version.pathway.backgrounds();
-    if declared.is_empty() {
-        return Ok(());
-    }
-    for (i, label) in person.backgrounds.iter().enumerate() {
-        if !declared.contains(label) {
-            problems.push(FieldProblem::new(
-                format!("backgrounds[{i}]"),
-                format!(
-                    "is not a background the pathway declares ({})",
-                    declared.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn refused(mut problems: Vec<FieldProblem>) -> ApiError {
-    problems.sort_by(|a, b| a.field.cmp(&b.field));
-    ApiError::Unprocessable {
-        detail: "the request has invalid fields".to_owned(),
-        errors: problems,
-    }
-}
-
-fn audit_change<'a>(
-    actor: &'a str,
-    person: &'a Person,
-    action: audit::Action,
-    before: Option<Value>,
-    after: Value,
-) -> audit::Change<'a> {
-    audit::Change {
-        actor_user_id: Some(actor),
-        society_id: Some(&person.society_id),
-        action,
-        entity: audit::Entity::Person,
-        entity_id: &person.id,
-        before,
-        after: Some(after),
-        at: person.updated_at,
-    }
-}
-
 /// Add a person to the society's records (registrar or platform
 /// administrator).
 #[utoipa::path(post, path = "/api/v1/societies/{society}/people", tag = "people",
@@ -439,55 +151,8 @@ pub async fn create(
     path: web::Path<String>,
     body: Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    permissions::require_user(&caller)?;
     let slug = path.into_inner();
-    let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
-    let actor = permissions::require_registrar(&caller, &society.id)?
-        .user_id
-        .clone();
-    let today = Utc::now().date_naive();
-    let (changes, problems) = read_changes(&body, Editor::Registrar, true, today);
-    let now = db::now();
-    let mut person = Person {
-        id: uuid::Uuid::new_v4().to_string(),
-        society_id: society.id.clone(),
-        title: None,
-        given_name: None,
-        family_name: String::new(),
-        display_name: None,
-        backgrounds: Vec::new(),
-        city: None,
-        region: None,
-        email: None,
-        public_listing: false,
-        entered_pathway_on: None,
-        created_at: now,
-        updated_at: now,
-    };
-    changes.apply(&mut person);
-    let person = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let mut problems = problems;
-            check_backgrounds(conn, &person, today, &mut problems)?;
-            if !problems.is_empty() {
-                return Err(refused(problems));
-            }
-            db::people::insert(conn, &person)?;
-            let after = json!({
-                "title": person.title, "given_name": person.given_name,
-                "family_name": person.family_name, "display_name": person.display_name,
-                "backgrounds": person.backgrounds, "city": person.city, "region": person.region,
-                "email": person.email, "public_listing": person.public_listing,
-                "entered_pathway_on": person.entered_pathway_on,
-            });
-            audit::record(
-                conn,
-                audit_change(&actor, &person, audit::Action::Create, None, after),
-            )?;
-            Ok(person)
-        })
-    })
-    .await?;
+    let (society, person) = people::create(&state, &caller, slug, body.into_inner()).await?;
     let location = format!("/api/v1/societies/{}/people/{}", society.slug, person.id);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
@@ -512,15 +177,11 @@ pub async fn list(
     path: web::Path<String>,
     query: Query<PeopleQuery>,
 ) -> Result<web::Json<Page<PersonView>>, ApiError> {
-    permissions::require_user(&caller)?;
     let query = query.into_inner();
     let page = PageRequest::try_from(&PageQuery {
         page: query.page,
         per_page: query.per_page,
-    })?;
-    let slug = path.into_inner();
-    let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
-    permissions::require_registrar(&caller, &society.id)?;
+    });
     let filter = PersonFilter {
         q: query
             .q
@@ -528,11 +189,7 @@ pub async fn list(
             .map(|q| q.trim().to_owned()),
         region: query.region.filter(|r| !r.is_empty()),
     };
-    let society_id = society.id.clone();
-    let found = db::run(&state.pool, move |conn| {
-        db::people::list(conn, &society_id, &filter, page)
-    })
-    .await?;
+    let (society, found) = people::list(&state, &caller, path.into_inner(), page, filter).await?;
     Ok(web::Json(found.map(|p| PersonView::new(p, &society.slug))))
 }
 
@@ -555,16 +212,8 @@ pub async fn show(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<PersonView>, ApiError> {
-    permissions::require_user(&caller)?;
     let (slug, person_id) = path.into_inner();
-    let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
-    permissions::require_member_or_registrar(&caller, &society.id, &person_id)?;
-    let society_id = society.id.clone();
-    let person = db::run(&state.pool, move |conn| {
-        db::people::find(conn, &society_id, &person_id)?
-            .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))
-    })
-    .await?;
+    let (society, person) = people::one(&state, &caller, slug, person_id).await?;
     Ok(web::Json(PersonView::new(person, &society.slug)))
 }
 
@@ -593,53 +242,8 @@ pub async fn update(
     path: web::Path<(String, String)>,
     body: Json<Map<String, Value>>,
 ) -> Result<web::Json<PersonView>, ApiError> {
-    permissions::require_user(&caller)?;
     let (slug, person_id) = path.into_inner();
-    let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
-    let actor = permissions::require_member_or_registrar(&caller, &society.id, &person_id)?
-        .user_id
-        .clone();
-    let editor = if permissions::acts_as_registrar(&caller, &society.id) {
-        Editor::Registrar
-    } else {
-        Editor::Member
-    };
-    let today = Utc::now().date_naive();
-    let (changes, problems) = read_changes(&body, editor, false, today);
-    let society_id = society.id.clone();
-    let person = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let mut person = db::people::find(conn, &society_id, &person_id)?
-                .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))?;
-            let mut problems = problems;
-            let backgrounds_given = changes.backgrounds.is_some();
-            let (before, after) = changes.apply(&mut person);
-            // Only backgrounds being set now are checked: a later pathway
-            // must not block someone from changing their address.
-            if backgrounds_given || after.contains_key("entered_pathway_on") {
-                check_backgrounds(conn, &person, today, &mut problems)?;
-            }
-            if !problems.is_empty() {
-                return Err(refused(problems));
-            }
-            if after.is_empty() {
-                return Ok(person);
-            }
-            person.updated_at = db::now();
-            db::people::update(conn, &person)?;
-            audit::record(
-                conn,
-                audit_change(
-                    &actor,
-                    &person,
-                    audit::Action::Update,
-                    Some(Value::Object(before)),
-                    Value::Object(after),
-                ),
-            )?;
-            Ok(person)
-        })
-    })
-    .await?;
+    let (society, person) =
+        people::change(&state, &caller, slug, person_id, body.into_inner()).await?;
     Ok(web::Json(PersonView::new(person, &society.slug)))
 }
