@@ -4,17 +4,17 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use balint_core::pathway::{Pathway, PathwayErrors};
-use balint_core::presets;
+use balint_core::pathway::Pathway;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::actions::pathways::{self, problems_of, refused};
 use crate::app::AppState;
-use crate::auth::{permissions, Caller};
+use crate::auth::Caller;
 use crate::day::Day;
-use crate::db::{self, audit, pathways::PathwayVersion, pathways::VersionSummary};
+use crate::db::{pathways::PathwayVersion, pathways::VersionSummary};
 use crate::edge::text;
 use crate::edge::{Json, Query};
 use crate::error::{ApiError, FieldProblem, Problem};
@@ -115,25 +115,6 @@ fn format_of(req: &HttpRequest) -> Result<DocumentFormat, ApiError> {
     }
 }
 
-fn refused(errors: Vec<FieldProblem>) -> ApiError {
-    let n = errors.len();
-    ApiError::Unprocessable {
-        detail: format!(
-            "the pathway document has {n} problem{}",
-            if n == 1 { "" } else { "s" }
-        ),
-        errors,
-    }
-}
-
-fn problems_of(errors: PathwayErrors) -> Vec<FieldProblem> {
-    errors
-        .into_problems()
-        .into_iter()
-        .map(|p| FieldProblem::new(p.path, p.message))
-        .collect()
-}
-
 /// A document names the society it is for; it must be this one, so a file
 /// meant for another society is not filed here by mistake.
 fn society_problem(named: Option<&str>, slug: &str) -> Option<FieldProblem> {
@@ -206,65 +187,6 @@ fn parse_document(format: DocumentFormat, body: &[u8], slug: &str) -> Result<Pat
     }
 }
 
-/// A preset's pathway made this society's, from `effective_from` if given.
-fn adopted(body: &AdoptPreset, slug: &str) -> Result<Pathway, ApiError> {
-    let preset = presets::get(&body.preset)
-        .ok_or_else(|| ApiError::unprocessable("preset", "no built-in pathway has this id"))?;
-    let pathway = preset
-        .try_pathway()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("preset {}: {e}", preset.id)))?;
-    let mut document = serde_json::to_value(&pathway)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("serializing a pathway: {e}")))?;
-    document["society"] = json!(slug);
-    if let Some(day) = body.effective_from {
-        document["effective_from"] = json!(day);
-    }
-    Pathway::from_json_value(document).map_err(|e| refused(problems_of(e)))
-}
-
-/// Store `pathway` as the society's next version, with its audit entry.
-async fn store(
-    state: &AppState,
-    actor: String,
-    society_id: String,
-    pathway: Pathway,
-    preset: Option<String>,
-) -> Result<PathwayVersion, ApiError> {
-    db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let now = db::now();
-            let stored = db::pathways::insert(
-                conn,
-                &society_id,
-                &pathway,
-                preset.as_deref(),
-                Some(&actor),
-                now,
-            )?;
-            let s = &stored.summary;
-            audit::record(
-                conn,
-                audit::Change {
-                    actor_user_id: Some(&actor),
-                    society_id: Some(&society_id),
-                    action: audit::Action::Create,
-                    entity: audit::Entity::Pathway,
-                    entity_id: &s.id,
-                    before: None,
-                    after: Some(json!({
-                        "number": s.number, "pathway_id": s.pathway_id, "title": s.title,
-                        "version_label": s.version_label, "effective_from": s.effective_from,
-                        "preset": s.preset,
-                    })),
-                    at: now,
-                },
-            )?;
-            Ok(stored)
-        })
-    })
-    .await
-}
-
 fn created(slug: &str, stored: PathwayVersion) -> Result<HttpResponse, ApiError> {
     let location = format!(
         "/api/v1/societies/{slug}/pathway/versions/{}",
@@ -308,15 +230,8 @@ pub async fn upload(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    permissions::require_user(&caller)?;
     let slug = path.into_inner();
-    let society = {
-        let slug = slug.clone();
-        db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?
-    };
-    let actor = permissions::require_registrar(&caller, &society.id)?
-        .user_id
-        .clone();
+    let publisher = pathways::publisher(&state, &caller, slug).await?;
     let format = format_of(&req)?;
     let limit = state.settings.json_limit_bytes;
     let body = payload
@@ -324,9 +239,10 @@ pub async fn upload(
         .await
         .map_err(|_| ApiError::PayloadTooLarge { limit })?
         .map_err(|e| ApiError::bad_request("body", e.to_string()))?;
-    let pathway = parse_document(format, &body, &society.slug)?;
-    let stored = store(&state, actor, society.id, pathway, None).await?;
-    created(&society.slug, stored)
+    let pathway = parse_document(format, &body, &publisher.society.slug)?;
+    let slug = publisher.society.slug.clone();
+    let stored = pathways::publish(&state, publisher, pathway, None).await?;
+    created(&slug, stored)
 }
 
 /// Adopt a built-in pathway as the society's next version (registrar or
@@ -350,15 +266,15 @@ pub async fn adopt(
     path: web::Path<String>,
     body: Json<AdoptPreset>,
 ) -> Result<HttpResponse, ApiError> {
-    permissions::require_user(&caller)?;
-    let slug = path.into_inner();
-    let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
-    let actor = permissions::require_registrar(&caller, &society.id)?
-        .user_id
-        .clone();
     let body = body.into_inner();
-    let pathway = adopted(&body, &society.slug)?;
-    let stored = store(&state, actor, society.id, pathway, Some(body.preset)).await?;
+    let (society, stored) = pathways::adopt(
+        &state,
+        &caller,
+        path.into_inner(),
+        &body.preset,
+        body.effective_from,
+    )
+    .await?;
     created(&society.slug, stored)
 }
 
@@ -377,14 +293,7 @@ pub async fn current(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<web::Json<PathwayVersionView>, ApiError> {
-    let slug = path.into_inner();
-    let today = Utc::now().date_naive();
-    let found = db::run(&state.pool, move |conn| {
-        let society = db::societies::by_slug(conn, &slug)?;
-        db::pathways::applicable(conn, &society.id, today)?
-            .ok_or_else(|| ApiError::NotFound(format!("pathway of society {slug}")))
-    })
-    .await?;
+    let found = pathways::current(&state, path.into_inner(), Utc::now().date_naive()).await?;
     Ok(web::Json(found.try_into()?))
 }
 
@@ -402,12 +311,7 @@ pub async fn versions(
     query: Query<PageQuery>,
 ) -> Result<web::Json<Page<PathwayVersionSummary>>, ApiError> {
     let page = PageRequest::try_from(&query.into_inner())?;
-    let slug = path.into_inner();
-    let found = db::run(&state.pool, move |conn| {
-        let society = db::societies::by_slug(conn, &slug)?;
-        Ok(db::pathways::list(conn, &society.id, page)?)
-    })
-    .await?;
+    let found = pathways::versions(&state, path.into_inner(), page).await?;
     Ok(web::Json(found.map(PathwayVersionSummary::from)))
 }
 
@@ -427,13 +331,7 @@ pub async fn version(
     path: web::Path<(String, i32)>,
 ) -> Result<web::Json<PathwayVersionView>, ApiError> {
     let (slug, number) = path.into_inner();
-    let found = db::run(&state.pool, move |conn| {
-        let society = db::societies::by_slug(conn, &slug)?;
-        db::pathways::by_number(conn, &society.id, number)?.ok_or_else(|| {
-            ApiError::NotFound(format!("version {number} of the pathway of society {slug}"))
-        })
-    })
-    .await?;
+    let found = pathways::version(&state, slug, number).await?;
     Ok(web::Json(found.try_into()?))
 }
 
@@ -441,18 +339,6 @@ pub async fn version(
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_preset_becomes_the_adopting_societys_from_the_day_chosen() {
-        let body = AdoptPreset {
-            preset: "uk-2016".to_owned(),
-            effective_from: Day::parse("2025-03-01").ok(),
-        };
-        let pathway = adopted(&body, "ubs").unwrap();
-        assert_eq!(pathway.society().as_str(), "ubs");
-        assert_eq!(pathway.id().as_str(), "uk-2016");
-        assert_eq!(pathway.effective_from().to_string(), "2025-03-01");
-    }
 
     #[test]
     fn a_document_for_another_society_is_refused_with_its_other_problems() {
