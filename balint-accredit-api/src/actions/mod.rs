@@ -10,6 +10,7 @@
 //! message.
 //!
 //! - [`ledger`]: recording experience and attesting it.
+//! - [`overrides`]: overrides of a person's requirements.
 //! - [`pathways`]: a society's pathway, published as numbered versions.
 //! - [`people`]: a society's records of people.
 //! - [`progress`]: a person's progress towards a tier, as balint-core
@@ -22,6 +23,7 @@
 pub mod account;
 pub mod applications;
 pub mod ledger;
+pub mod overrides;
 pub mod pathways;
 pub mod people;
 pub mod progress;

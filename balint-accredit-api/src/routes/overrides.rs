@@ -7,25 +7,20 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use balint_core::evaluate::{self, Override};
-use balint_core::ids::{PersonId, RequirementId, TierId};
+use balint_core::evaluate;
 use balint_core::ledger::Amount;
-use balint_core::pathway::{Requirement, Rule};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::actions::overrides::{self, OverrideRequest};
 use crate::app::AppState;
-use crate::auth::{permissions, Caller};
-use crate::db::{self, overrides::StoredOverride};
+use crate::auth::Caller;
+use crate::db::overrides::StoredOverride;
 use crate::edge::{Json, Query};
-use crate::error::{ApiError, FieldProblem, Problem};
+use crate::error::{ApiError, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
-use crate::routes::register::society;
 use crate::routes::utc;
-
-/// Longest reason accepted, in characters.
-const MAX_REASON: usize = 2000;
 
 /// Why the override is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
@@ -110,66 +105,6 @@ impl From<StoredOverride> for OverrideView {
     }
 }
 
-/// The input's own problems, all at once.
-fn parse(
-    input: &OverrideInput,
-) -> Result<(TierId, RequirementId, evaluate::OverrideEffect, String), ApiError> {
-    let mut problems = Vec::new();
-    let tier = input
-        .tier
-        .trim()
-        .parse::<TierId>()
-        .map_err(|e| problems.push(FieldProblem::new("tier", format!("is not a tier id ({e})"))))
-        .ok();
-    let requirement = input
-        .requirement
-        .trim()
-        .parse::<RequirementId>()
-        .map_err(|e| {
-            problems.push(FieldProblem::new(
-                "requirement",
-                format!("is not a requirement id ({e})"),
-            ))
-        })
-        .ok();
-    let effect = match (input.effect, input.amount) {
-        (OverrideEffect::Credit, Some(amount)) if !amount.is_zero() => {
-            Some(evaluate::OverrideEffect::Credit(amount))
-        }
-        (OverrideEffect::Credit, Some(_)) => {
-            problems.push(FieldProblem::new("amount", "must be positive"));
-            None
-        }
-        (OverrideEffect::Credit, None) => {
-            problems.push(FieldProblem::new("amount", "is required for a credit"));
-            None
-        }
-        (OverrideEffect::Waive, Some(_)) => {
-            problems.push(FieldProblem::new("amount", "is not given for a waiver"));
-            None
-        }
-        (OverrideEffect::Waive, None) => Some(evaluate::OverrideEffect::Waive),
-    };
-    let reason = input.reason.trim().to_owned();
-    if reason.is_empty() {
-        problems.push(FieldProblem::new("reason", "is required"));
-    } else if reason.chars().count() > MAX_REASON {
-        problems.push(FieldProblem::new(
-            "reason",
-            format!("must be at most {MAX_REASON} characters"),
-        ));
-    }
-    match (tier, requirement, effect, problems.is_empty()) {
-        (Some(tier), Some(requirement), Some(effect), true) => {
-            Ok((tier, requirement, effect, reason))
-        }
-        _ => Err(ApiError::Unprocessable {
-            detail: "the request has invalid fields".to_owned(),
-            errors: problems,
-        }),
-    }
-}
-
 /// Record an override of one of a person's requirements (registrar). The
 /// tier and requirement must be in the pathway version that applies to the
 /// person; a credit applies only to a requirement that counts activities.
@@ -195,77 +130,22 @@ pub async fn record(
     path: web::Path<(String, String)>,
     body: Json<OverrideInput>,
 ) -> Result<HttpResponse, ApiError> {
-    permissions::require_user(&caller)?;
     let (slug, person_id) = path.into_inner();
-    let society = society(&state, slug).await?;
-    let actor = permissions::require_registrar(&caller, &society.id)?
-        .user_id
-        .clone();
     let body = body.into_inner();
-    let (tier, requirement, effect, reason) = parse(&body)?;
-    let recorded_by: PersonId = actor
-        .parse()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("login id {actor}: {e}")))?;
-    let now = db::now();
-    let society_id = society.id.clone();
-    let stored = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let person = db::people::find(conn, &society_id, &person_id)?
-                .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))?;
-            let entered = person.entered_pathway_on.unwrap_or(now.date());
-            let version = db::pathways::applicable(conn, &society_id, entered)?
-                .ok_or_else(|| ApiError::Conflict("the society has no pathway yet".to_owned()))?;
-            let Some(tier_rule) = version.pathway.tier(&tier) else {
-                return Err(ApiError::unprocessable(
-                    "tier",
-                    format!("the pathway has no tier {tier}"),
-                ));
-            };
-            let found: Option<&Requirement> = tier_rule
-                .requirements
-                .iter()
-                .flat_map(Requirement::walk)
-                .find(|r| r.id == requirement);
-            match (found, effect) {
-                (None, _) => {
-                    return Err(ApiError::unprocessable(
-                        "requirement",
-                        format!("tier {tier} has no requirement {requirement}"),
-                    ))
-                }
-                (Some(r), evaluate::OverrideEffect::Credit(_)) if !matches!(r.rule, Rule::Activity(_)) => {
-                    return Err(ApiError::unprocessable(
-                        "effect",
-                        "a credit applies only to a requirement that counts activities; waive a combination instead",
-                    ))
-                }
-                _ => {}
+    let request = OverrideRequest {
+        tier: body.tier,
+        requirement: body.requirement,
+        kind: match body.kind {
+            OverrideKind::RecognitionOfPriorLearning => {
+                evaluate::OverrideKind::RecognitionOfPriorLearning
             }
-            let stored = StoredOverride {
-                id: uuid::Uuid::new_v4().to_string(),
-                society_id: society_id.clone(),
-                person_id: person_id.clone(),
-                tier,
-                recorded: Override {
-                    requirement,
-                    kind: match body.kind {
-                        OverrideKind::RecognitionOfPriorLearning => {
-                            evaluate::OverrideKind::RecognitionOfPriorLearning
-                        }
-                        OverrideKind::CommitteeDiscretion => evaluate::OverrideKind::CommitteeDiscretion,
-                    },
-                    effect,
-                    reason,
-                    recorded_by,
-                    recorded_on: now.date(),
-                },
-                recorded_at: now,
-            };
-            db::overrides::insert(conn, &stored)?;
-            Ok(stored)
-        })
-    })
-    .await?;
+            OverrideKind::CommitteeDiscretion => evaluate::OverrideKind::CommitteeDiscretion,
+        },
+        credit: body.effect == OverrideEffect::Credit,
+        amount: body.amount,
+        reason: body.reason,
+    };
+    let (society, stored) = overrides::record(&state, &caller, slug, person_id, request).await?;
     let location = format!(
         "/api/v1/societies/{}/people/{}/overrides",
         society.slug, stored.person_id
@@ -297,16 +177,8 @@ pub async fn list(
     path: web::Path<(String, String)>,
     query: Query<PageQuery>,
 ) -> Result<web::Json<Page<OverrideView>>, ApiError> {
-    permissions::require_user(&caller)?;
     let (slug, person_id) = path.into_inner();
-    let society = society(&state, slug).await?;
-    permissions::require_member_or_registrar(&caller, &society.id, &person_id)?;
-    let page = PageRequest::try_from(&query.into_inner())?;
-    let page = db::run(&state.pool, move |conn| {
-        db::people::find(conn, &society.id, &person_id)?
-            .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))?;
-        db::overrides::list(conn, &society.id, &person_id, page)
-    })
-    .await?;
+    let page = PageRequest::try_from(&query.into_inner());
+    let page = overrides::list(&state, &caller, slug, person_id, page).await?;
     Ok(web::Json(page.map(OverrideView::from)))
 }
