@@ -19,15 +19,20 @@
 //! - [`register`]: the register: grants, status changes, renewals, the
 //!   lapse job, the renewals due, the public register and verification.
 //! - [`account`]: signing in.
+//! - [`societies`], [`users`] and [`audit`]: societies, their logins and
+//!   their audit log.
 
 pub mod account;
 pub mod applications;
+pub mod audit;
 pub mod ledger;
 pub mod overrides;
 pub mod pathways;
 pub mod people;
 pub mod progress;
 pub mod register;
+pub mod societies;
+pub mod users;
 
 use chrono::NaiveDate;
 

@@ -6,9 +6,10 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::actions::audit;
 use crate::app::AppState;
-use crate::auth::{permissions, Caller};
-use crate::db::{self, audit::AuditRecord};
+use crate::auth::Caller;
+use crate::db::audit::AuditRecord;
 use crate::edge::Query;
 use crate::error::{ApiError, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
@@ -71,14 +72,7 @@ pub async fn list(
     path: web::Path<String>,
     query: Query<PageQuery>,
 ) -> Result<web::Json<Page<AuditEntry>>, ApiError> {
-    permissions::require_user(&caller)?;
-    let page = PageRequest::try_from(&query.into_inner())?;
-    let slug = path.into_inner();
-    let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
-    permissions::require_registrar(&caller, &society.id)?;
-    let found = db::run(&state.pool, move |conn| {
-        Ok(db::audit::list_for_society(conn, &society.id, page)?)
-    })
-    .await?;
+    let page = PageRequest::try_from(&query.into_inner());
+    let found = audit::list(&state, &caller, path.into_inner(), page).await?;
     Ok(web::Json(found.map(AuditEntry::from)))
 }

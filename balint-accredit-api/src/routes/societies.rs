@@ -4,46 +4,27 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
-use validator::{Validate, ValidationError};
 
+use crate::actions::societies::{self, NewSociety};
 use crate::app::AppState;
-use crate::auth::{permissions, Caller};
-use crate::db::{self, audit, societies::Society};
+use crate::auth::Caller;
+use crate::db::societies::Society;
 use crate::edge::{Json, Query};
 use crate::error::{ApiError, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
-use crate::routes::{utc, validated};
+use crate::routes::utc;
 
 /// A new society.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateSociety {
     /// Short lowercase name used in URLs, e.g. `bsanz`: 2 to 32 letters,
     /// digits or `-`, starting with a letter.
-    #[validate(custom(function = "check_slug"))]
     pub slug: String,
     /// Full name.
-    #[validate(length(min = 1, max = 200))]
     pub name: String,
     /// Country or region served.
-    #[validate(length(min = 1, max = 100))]
     pub country: Option<String>,
-}
-
-fn check_slug(slug: &str) -> Result<(), ValidationError> {
-    let ok = (2..=32).contains(&slug.len())
-        && slug.starts_with(|c: char| c.is_ascii_lowercase())
-        && slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if ok {
-        Ok(())
-    } else {
-        Err(ValidationError::new("slug").with_message(
-            "must be 2 to 32 lowercase letters, digits or '-', starting with a letter".into(),
-        ))
-    }
 }
 
 /// A society, as everyone may see it.
@@ -82,40 +63,13 @@ pub async fn create(
     caller: Caller,
     body: Json<CreateSociety>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = permissions::require_platform_admin(&caller)?
-        .user_id
-        .clone();
-    let body = validated(body.into_inner())?;
-    let society = Society {
-        id: uuid::Uuid::new_v4().to_string(),
+    let body = body.into_inner();
+    let new = NewSociety {
         slug: body.slug,
         name: body.name,
         country: body.country,
-        created_at: db::now(),
     };
-    let stored = society.clone();
-    db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            db::societies::insert(conn, &stored)?;
-            audit::record(
-                conn,
-                audit::Change {
-                    actor_user_id: Some(&actor),
-                    society_id: Some(&stored.id),
-                    action: audit::Action::Create,
-                    entity: audit::Entity::Society,
-                    entity_id: &stored.id,
-                    before: None,
-                    after: Some(json!({
-                        "slug": stored.slug, "name": stored.name, "country": stored.country,
-                    })),
-                    at: stored.created_at,
-                },
-            )?;
-            Ok(())
-        })
-    })
-    .await?;
+    let society = societies::create(&state, &caller, new).await?;
     let location = format!("/api/v1/societies/{}", society.slug);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
@@ -134,10 +88,7 @@ pub async fn list(
     query: Query<PageQuery>,
 ) -> Result<web::Json<Page<SocietyView>>, ApiError> {
     let page = PageRequest::try_from(&query.into_inner())?;
-    let found = db::run(&state.pool, move |conn| {
-        Ok(db::societies::list(conn, page)?)
-    })
-    .await?;
+    let found = societies::list(&state, page).await?;
     Ok(web::Json(found.map(SocietyView::from)))
 }
 
@@ -153,6 +104,6 @@ pub async fn show(
     path: web::Path<String>,
 ) -> Result<web::Json<SocietyView>, ApiError> {
     let slug = path.into_inner();
-    let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
+    let society = crate::actions::society(&state, slug).await?;
     Ok(web::Json(SocietyView::from(society)))
 }

@@ -5,30 +5,25 @@ use std::fmt;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
-use validator::Validate;
 
+use crate::actions::users::{self, NewLogin};
 use crate::app::AppState;
-use crate::auth::{password, permissions, Caller, Role};
-use crate::db::{self, audit, users, users::User};
+use crate::auth::{Caller, Role};
 use crate::edge::Json;
 use crate::error::{ApiError, Problem};
-use crate::routes::{utc, validated};
+use crate::routes::utc;
 
 /// A new login for someone in the society.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct CreateUser {
-    #[validate(email)]
     pub email: String,
     /// The initial password, 12 to 1024 characters.
-    #[validate(length(min = 12, max = 1024))]
     pub password: String,
     /// `registrar` (platform administrators only) or `member`.
     pub role: Role,
     /// The person record this login belongs to, if any: a person of this
     /// society.
-    #[validate(length(min = 1, max = 64))]
     pub person_id: Option<String>,
 }
 
@@ -75,82 +70,22 @@ pub async fn create(
     path: web::Path<String>,
     body: Json<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    permissions::require_user(&caller)?;
     let slug = path.into_inner();
-    let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
     let body = body.into_inner();
-    let actor = permissions::require_may_grant(&caller, &society.id, body.role)?
-        .user_id
-        .clone();
-    let body = validated(body)?;
-    if let Some(person_id) = body.person_id.clone() {
-        let society_id = society.id.clone();
-        let found = db::run(&state.pool, move |conn| {
-            db::people::find(conn, &society_id, &person_id)
-        })
-        .await?;
-        if found.is_none() {
-            return Err(ApiError::unprocessable(
-                "person_id",
-                "no person in this society has this id",
-            ));
-        }
-    }
-
-    let cost = state.settings.password_hashing;
-    let password = body.password;
-    let password_hash = web::block(move || password::hash(&password, cost))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))?
-        .map_err(ApiError::Internal)?;
-    let now = db::now();
-    let user = User {
-        id: uuid::Uuid::new_v4().to_string(),
-        email: users::normalise_email(&body.email),
-        password_hash,
-        is_platform_admin: false,
-        created_at: now,
+    let login = NewLogin {
+        email: body.email,
+        password: body.password,
+        role: body.role,
+        person_id: body.person_id,
     };
-    let role = body.role;
-    let person_id = body.person_id;
+    let (society, user) = users::create(&state, &caller, slug, login).await?;
     let view = UserView {
-        id: user.id.clone(),
-        email: user.email.clone(),
-        society: society.slug.clone(),
-        role,
-        person_id: person_id.clone(),
-        created_at: utc(now),
+        id: user.user.id,
+        email: user.user.email,
+        society: society.slug,
+        role: user.role,
+        person_id: user.person_id,
+        created_at: utc(user.user.created_at),
     };
-    db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            if let Some(person_id) = person_id.as_deref() {
-                // One login per person (a unique index keeps it under a race).
-                if users::login_of(conn, &society.id, person_id)?.is_some() {
-                    return Err(ApiError::Conflict(format!(
-                        "the person {person_id} already has a login"
-                    )));
-                }
-            }
-            users::insert(conn, &user)?;
-            users::grant_role(conn, &user.id, &society.id, role, person_id.as_deref(), now)?;
-            audit::record(
-                conn,
-                audit::Change {
-                    actor_user_id: Some(&actor),
-                    society_id: Some(&society.id),
-                    action: audit::Action::Create,
-                    entity: audit::Entity::User,
-                    entity_id: &user.id,
-                    before: None,
-                    after: Some(json!({
-                        "email": user.email, "role": role.as_str(), "person_id": person_id,
-                    })),
-                    at: now,
-                },
-            )?;
-            Ok(())
-        })
-    })
-    .await?;
     Ok(HttpResponse::Created().json(view))
 }
