@@ -2,17 +2,17 @@
 //! employers and other societies. Public, for listed people only.
 
 use actix_web::web;
-use balint_core::register::{Standing, Status};
+use balint_core::register::Status;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
+use crate::actions::register::verify::{self as action, Verified};
 use crate::day::Day;
-use crate::db;
 use crate::edge::Query;
 use crate::error::{ApiError, Problem};
-use crate::routes::register::{not_found, today, AsOfQuery, TierView};
+use crate::routes::register::{AsOfQuery, TierView};
+use crate::state::AppState;
 
 /// What a registration stood for on a day: the answer to "was this person
 /// accredited on that date?".
@@ -62,45 +62,48 @@ pub async fn verify(
     query: Query<AsOfQuery>,
 ) -> Result<web::Json<Verification>, ApiError> {
     let (slug, registration) = path.into_inner();
-    let as_of = query.as_of.map_or_else(today, Day::date);
-    let wanted = registration.clone();
-    let found = db::run(&state.pool, move |conn| {
-        db::register::in_society(conn, &slug, &wanted)
-    })
-    .await?;
-    let Some((society, stored, person)) = found.filter(|(_, _, person)| person.public_listing)
-    else {
-        return Err(not_found(&registration));
-    };
-    let entry = &stored.entry;
-    let standing: Option<Standing> = entry.standing_on(as_of);
-    Ok(web::Json(Verification {
-        society: society.slug,
-        registration: entry.registration().as_str().to_owned(),
-        title: person.title.clone(),
-        name: person.name(),
-        city: person.city.clone(),
-        region: person.region.clone(),
-        as_of,
-        on_register: standing.is_some(),
-        status: standing.as_ref().map(|s| s.status.as_str().to_owned()),
-        accredited: standing
-            .as_ref()
-            .is_some_and(|s| s.status == Status::Accredited),
-        tier: standing.as_ref().map(|s| s.tier.as_str().to_owned()),
-        tiers: standing
-            .as_ref()
-            .map(|s| {
-                s.tiers
-                    .iter()
-                    .map(|held| TierView {
-                        tier: held.tier.as_str().to_owned(),
-                        reached: held.reached,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        first_accredited: entry.first_accredited(),
-        valid_until: standing.and_then(|s| s.valid_until),
-    }))
+    let verified = action::verify(&state, slug, registration, query.as_of.map(Day::date)).await?;
+    Ok(web::Json(Verification::from(verified)))
+}
+
+impl From<Verified> for Verification {
+    fn from(verified: Verified) -> Self {
+        let Verified {
+            society,
+            stored,
+            person,
+            as_of,
+            standing,
+        } = verified;
+        let entry = &stored.entry;
+        Self {
+            society: society.slug,
+            registration: entry.registration().as_str().to_owned(),
+            title: person.title.clone(),
+            name: person.name(),
+            city: person.city.clone(),
+            region: person.region.clone(),
+            as_of,
+            on_register: standing.is_some(),
+            status: standing.as_ref().map(|s| s.status.as_str().to_owned()),
+            accredited: standing
+                .as_ref()
+                .is_some_and(|s| s.status == Status::Accredited),
+            tier: standing.as_ref().map(|s| s.tier.as_str().to_owned()),
+            tiers: standing
+                .as_ref()
+                .map(|s| {
+                    s.tiers
+                        .iter()
+                        .map(|held| TierView {
+                            tier: held.tier.as_str().to_owned(),
+                            reached: held.reached,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            first_accredited: entry.first_accredited(),
+            valid_until: standing.and_then(|s| s.valid_until),
+        }
+    }
 }

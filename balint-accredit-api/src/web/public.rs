@@ -3,18 +3,21 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use balint_core::register::{Status, Visibility};
+use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::actions::register::public::{self as register, SearchInput, Shown};
+use crate::actions::register::verify::{self as verification, Verified};
+use crate::actions::today;
 use crate::auth::permissions;
 use crate::day::Day;
 use crate::db;
 use crate::edge::Query;
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
-use crate::routes::register::{self as register_api, EntryAnswer, RegisterQuery};
-use crate::routes::verify::{self as verify_api, Verification};
+use crate::state::AppState;
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, date, day_words, maybe_date, FormErrors};
 use crate::web::registrar::{self, StatusForm};
@@ -102,7 +105,7 @@ async fn register_page(
     let style = DateStyle::for_country(society.country.as_deref());
     let society_id = society.id.clone();
     let tiers = db::run(&state.pool, move |conn| {
-        tier_names(conn, &society_id, register_api::today())
+        tier_names(conn, &society_id, today())
     })
     .await?;
     let names = TierNames::new(&tiers);
@@ -113,21 +116,23 @@ async fn register_page(
         .and_then(|p| p.trim().parse::<u32>().ok())
         .filter(|p| *p >= 1)
         .unwrap_or(1);
-    let found = register_api::list(
-        state.clone(),
-        web::Path::from(slug.clone()),
-        Query(RegisterQuery {
-            page: Some(page_number),
-            per_page: Some(PER_PAGE),
+    let found = register::search(
+        state,
+        slug.clone(),
+        SearchInput {
+            page: PageRequest {
+                page: page_number,
+                per_page: PER_PAGE,
+            },
             q: q.clone(),
             tier: tier.clone(),
             status: None,
             region: region.clone(),
-        }),
+        },
     )
-    .await?
-    .into_inner();
-    let pages = u32::try_from((found.total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
+    .await?;
+    let total = i64::try_from(found.total).unwrap_or(i64::MAX);
+    let pages = u32::try_from((total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
         .unwrap_or(1)
         .max(1);
     let link_to = |page: u32| {
@@ -169,7 +174,7 @@ async fn register_page(
                 div class="field" { button type="submit" { "Search" } }
             }
             h2 id="results" {
-                @if found.total == 1 { "1 entry" } @else { (found.total) " entries" }
+                @if total == 1 { "1 entry" } @else { (total) " entries" }
                 @if searched { " found" }
             }
             @if found.items.is_empty() {
@@ -189,7 +194,7 @@ async fn register_page(
                                     }
                                     td data-label="Tier" { (names.name(&e.tier)) }
                                     td data-label="City or region" { (place(e.city.as_deref(), e.region.as_deref())) }
-                                    td data-label="Status" { (status_word(&e.status)) }
+                                    td data-label="Status" { (status_word(e.status.as_str())) }
                                     td data-label="Valid until" { (maybe_date(style, e.valid_until)) }
                                 }
                             }
@@ -279,20 +284,18 @@ pub async fn entry_page(
 ) -> Result<HttpResponse, PageError> {
     let society = society(state, slug.clone()).await?;
     let style = DateStyle::for_country(society.country.as_deref());
-    let answer =
-        register_api::entry_answer(state, &viewer.caller, slug.clone(), registration.clone())
-            .await?;
+    let answer = register::entry(state, &viewer.caller, slug.clone(), registration.clone()).await?;
     let society_id = society.id.clone();
     let tiers = db::run(&state.pool, move |conn| {
-        tier_names(conn, &society_id, register_api::today())
+        tier_names(conn, &society_id, today())
     })
     .await?;
     let names = TierNames::new(&tiers);
     let as_registrar = permissions::acts_as_registrar(&viewer.caller, &society.id);
     let verify_link = format!("/verify/{slug}/{}", encode(&registration));
     let body = match &answer {
-        EntryAnswer::Public(detail) => {
-            let e = &detail.entry;
+        Shown::Public(detail) => {
+            let e = &detail.listed;
             let name = full_name(e.title.as_deref(), &e.name);
             layout::page(
                 viewer,
@@ -303,7 +306,7 @@ pub async fn entry_page(
                     dl class="facts" {
                         dt { "Registration" } dd { (e.registration) }
                         dt { "Tier" } dd { (names.name(&e.tier)) }
-                        dt { "Status" } dd { (status_word(&e.status)) }
+                        dt { "Status" } dd { (status_word(e.status.as_str())) }
                         dt { "City or region" } dd { (place(e.city.as_deref(), e.region.as_deref())) }
                         dt { "First accredited" } dd { (date(style, e.first_accredited)) }
                         dt { "Valid until" } dd { (maybe_date(style, e.valid_until)) }
@@ -316,8 +319,8 @@ pub async fn entry_page(
                             @for c in &detail.history {
                                 tr {
                                     td data-label="Date" { (date(style, c.effective)) }
-                                    td data-label="Change" { (change_words(&c.action, c.tier.as_deref(), &names)) }
-                                    td data-label="Status" { (status_word(&c.to)) }
+                                    td data-label="Change" { (change_words(c.action.as_str(), c.tier.as_ref().map(|t| t.as_str()), &names)) }
+                                    td data-label="Status" { (status_word(c.to.as_str())) }
                                     td data-label="Reason" {
                                         @match &c.reason { Some(r) => (r), None => span class="muted" { "Not published" } }
                                     }
@@ -328,8 +331,9 @@ pub async fn entry_page(
                 },
             )
         }
-        EntryAnswer::Registrar(e) => {
-            let name = full_name(e.title.as_deref(), &e.name);
+        Shown::Registrar(shown) => {
+            let e = RegistrarEntry::from(&**shown);
+            let name = full_name(e.title, &e.name);
             layout::page(
                 viewer,
                 &name,
@@ -342,14 +346,14 @@ pub async fn entry_page(
                     }
                     dl class="facts" {
                         dt { "Registration" } dd { (e.registration) }
-                        dt { "Tier" } dd { (names.name(&e.tier)) }
+                        dt { "Tier" } dd { (names.name(e.tier)) }
                         dt { "Status" } dd {
-                            @match &e.status { Some(s) => (status_word(s)), None => "Not yet on the register" }
-                            @if e.status.as_deref() != Some(e.latest_status.as_str()) {
-                                " (from a later date: " (status_word(&e.latest_status)) ")"
+                            @match e.status { Some(s) => (status_word(s.as_str())), None => "Not yet on the register" }
+                            @if e.status != Some(e.latest_status) {
+                                " (from a later date: " (status_word(e.latest_status.as_str())) ")"
                             }
                         }
-                        dt { "City or region" } dd { (place(e.city.as_deref(), e.region.as_deref())) }
+                        dt { "City or region" } dd { (place(e.city, e.region)) }
                         dt { "First accredited" } dd { (date(style, e.first_accredited)) }
                         dt { "Valid until" } dd { (maybe_date(style, e.valid_until)) }
                         dt { "Lapses on" } dd { (maybe_date(style, e.lapses_on)) }
@@ -360,27 +364,68 @@ pub async fn entry_page(
                     table class="stack" {
                         thead { tr { th scope="col" { "Date" } th scope="col" { "Change" } th scope="col" { "Status" } th scope="col" { "Reason" } } }
                         tbody {
-                            @for c in &e.history {
+                            @for c in e.history {
                                 tr {
                                     td data-label="Date" { (date(style, c.effective)) }
-                                    td data-label="Change" { (change_words(&c.action, c.tier.as_deref(), &names)) }
-                                    td data-label="Status" { (status_word(&c.to)) }
+                                    td data-label="Change" { (change_words(c.action.as_str(), c.tier.as_ref().map(|t| t.as_str()), &names)) }
+                                    td data-label="Status" { (status_word(c.to.as_str())) }
                                     td data-label="Reason" {
                                         (c.reason)
-                                        @if c.visibility == "confidential" { " " span class="muted" { "(confidential)" } }
+                                        @if c.visibility == Visibility::Confidential { " " span class="muted" { "(confidential)" } }
                                     }
                                 }
                             }
                         }
                     }
                     @if as_registrar {
-                        (registrar::status_form(viewer, &slug, &e.registration, &extras.form, &extras.errors))
+                        (registrar::status_form(viewer, &slug, e.registration, &extras.form, &extras.errors))
                     }
                 },
             )
         }
     };
     Ok(page_response(extras.status, body))
+}
+
+/// What the entry page shows the registrar of an entry.
+struct RegistrarEntry<'a> {
+    registration: &'a str,
+    title: Option<&'a str>,
+    name: String,
+    city: Option<&'a str>,
+    region: Option<&'a str>,
+    public_listing: bool,
+    tier: &'a str,
+    /// The status today.
+    status: Option<Status>,
+    /// The status after the latest recorded change.
+    latest_status: Status,
+    first_accredited: NaiveDate,
+    valid_until: Option<NaiveDate>,
+    lapses_on: Option<NaiveDate>,
+    history: &'a [balint_core::register::StatusChange],
+}
+
+impl<'a> From<&'a crate::actions::register::Entry> for RegistrarEntry<'a> {
+    fn from(shown: &'a crate::actions::register::Entry) -> Self {
+        let entry = &shown.stored.entry;
+        let person = &shown.person;
+        Self {
+            registration: entry.registration().as_str(),
+            title: person.title.as_deref(),
+            name: person.name(),
+            city: person.city.as_deref(),
+            region: person.region.as_deref(),
+            public_listing: person.public_listing,
+            tier: db::register::current_tier(entry).map_or("", |t| t.as_str()),
+            status: entry.status_as_of(shown.today),
+            latest_status: entry.status(),
+            first_accredited: entry.first_accredited(),
+            valid_until: entry.valid_until(),
+            lapses_on: entry.lapses_on(),
+            history: entry.history(),
+        }
+    }
 }
 
 /// "Dr Ada Moreau".
@@ -450,7 +495,7 @@ async fn verify_page(
 ) -> Result<HttpResponse, PageError> {
     let society = society(state, slug.clone()).await?;
     let style = DateStyle::for_country(society.country.as_deref());
-    let today = register_api::today();
+    let today = today();
     let typed = given(&query.as_of);
     let as_of = match typed.as_deref() {
         None => Ok(today),
@@ -488,17 +533,10 @@ async fn verify_page(
             return Ok(page_response(StatusCode::BAD_REQUEST, body));
         }
     };
-    let answer = verify_api::verify(
-        state.clone(),
-        web::Path::from((slug.clone(), registration.clone())),
-        Query(register_api::AsOfQuery {
-            as_of: Day::new(as_of).ok(),
-        }),
-    )
-    .await;
+    let answer = verification::verify(state, slug.clone(), registration.clone(), Some(as_of)).await;
     let (status, verdict, details) = match answer {
         Ok(found) => {
-            let v = found.into_inner();
+            let v = Verification::from(found);
             let society_id = society.id.clone();
             let tiers = db::run(&state.pool, move |conn| {
                 tier_names(conn, &society_id, today)
@@ -554,6 +592,46 @@ fn origin(req: &HttpRequest) -> String {
     format!("{}://{}", info.scheme(), info.host())
 }
 
+/// What the verification page says of a registration on a day.
+#[derive(Debug)]
+pub struct Verification {
+    pub registration: String,
+    pub title: Option<String>,
+    pub name: String,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    /// The status that day (none before the first grant).
+    pub status: Option<String>,
+    /// The tier most recently granted by that day.
+    pub tier: Option<String>,
+    pub first_accredited: NaiveDate,
+    /// The last day of the cycle the entry was running under that day.
+    pub valid_until: Option<NaiveDate>,
+}
+
+impl From<Verified> for Verification {
+    fn from(verified: Verified) -> Self {
+        let Verified {
+            stored,
+            person,
+            standing,
+            ..
+        } = verified;
+        let entry = &stored.entry;
+        Self {
+            registration: entry.registration().as_str().to_owned(),
+            name: person.name(),
+            title: person.title,
+            city: person.city,
+            region: person.region,
+            status: standing.as_ref().map(|s| s.status.as_str().to_owned()),
+            tier: standing.as_ref().map(|s| s.tier.as_str().to_owned()),
+            first_accredited: entry.first_accredited(),
+            valid_until: standing.and_then(|s| s.valid_until),
+        }
+    }
+}
+
 /// The answer in plain words.
 pub fn verdict_words(v: &Verification, day: &str, names: &TierNames) -> String {
     let who = format!(
@@ -600,18 +678,13 @@ mod tests {
 
     fn verification(status: Option<&str>) -> Verification {
         Verification {
-            society: "bsanz".into(),
             registration: "BSANZ-0001".into(),
             title: Some("Dr".into()),
             name: "Ada Moreau".into(),
             city: None,
             region: None,
-            as_of: NaiveDate::from_ymd_opt(2026, 3, 3).unwrap_or_default(),
-            on_register: status.is_some(),
             status: status.map(str::to_owned),
-            accredited: status == Some("accredited"),
             tier: status.map(|_| "accredited-leader".to_owned()),
-            tiers: Vec::new(),
             first_accredited: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
             valid_until: None,
         }

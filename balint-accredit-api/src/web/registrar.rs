@@ -10,15 +10,17 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use crate::actions::applications;
+use crate::actions::register::due::{self as renewals_due, DueInput};
+use crate::actions::register::status::{self as status_change, StatusInput};
+use crate::actions::today;
 use crate::app::AppState;
 use crate::auth::permissions;
 use crate::day::Day;
 use crate::db;
 use crate::db::applications::Status as ApplicationStatus;
-use crate::edge::{Form, Json, Query};
+use crate::edge::Form;
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
-use crate::routes::register::{self as register_api, DueQuery, StatusRequest};
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, csrf_field, date, day_words, maybe_date, FormErrors};
 use crate::web::public::{entry_page, full_name, status_word, EntryExtras};
@@ -68,7 +70,7 @@ pub fn status_form(
     let csrf = viewer.csrf().unwrap_or_default();
     let fresh = form.action.is_empty() && form.reason.is_empty();
     let effective = if form.effective.is_empty() {
-        register_api::today().to_string()
+        today().to_string()
     } else {
         form.effective.clone()
     };
@@ -134,20 +136,21 @@ pub async fn change_status(
         }
         let answer = match (action, effective, problems.is_empty()) {
             (Some(action), Some(effective), true) => {
-                register_api::change_status(
-                    state.clone(),
-                    viewer.caller.clone(),
-                    web::Path::from((slug.clone(), registration.clone())),
-                    Json(StatusRequest {
+                status_change::change_status(
+                    &state,
+                    &viewer.caller,
+                    slug.clone(),
+                    registration.clone(),
+                    StatusInput {
                         action,
-                        effective,
+                        effective: effective.date(),
                         reason: form.reason.clone(),
                         visibility: if form.public.is_some() {
                             Visibility::Public
                         } else {
                             Visibility::Confidential
                         },
-                    }),
+                    },
                 )
                 .await
             }
@@ -226,18 +229,17 @@ async fn dashboard_page(
     let society = society(state, slug.clone()).await?;
     permissions::require_registrar(&viewer.caller, &society.id)?;
     let style = DateStyle::for_country(society.country.as_deref());
-    let today = register_api::today();
-    let due = register_api::due(
-        state.clone(),
-        viewer.caller.clone(),
-        web::Path::from(slug.clone()),
-        Query(DueQuery {
+    let today = today();
+    let due = renewals_due::due(
+        state,
+        &viewer.caller,
+        slug.clone(),
+        DueInput {
             within_days: Some(90),
             as_of: None,
-        }),
+        },
     )
-    .await?
-    .into_inner();
+    .await?;
     let pending = PageRequest {
         page: 1,
         per_page: 100,

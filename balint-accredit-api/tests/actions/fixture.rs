@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use balint_accredit_api::auth::{AuthenticatedUser, Caller, Role};
-use balint_accredit_api::config::{DatabaseSettings, Settings};
+use balint_accredit_api::config::Settings;
 use balint_accredit_api::db::{self, people::Person, societies::Society, users::User};
 use balint_accredit_api::public_register::PublicRegisters;
 use balint_accredit_api::AppState;
@@ -68,15 +68,30 @@ fn person(id: &str, society_id: &str, entered: Option<NaiveDate>) -> Person {
     }
 }
 
+/// A fresh, migrated SQLite database in a directory of its own, and the
+/// state an adapter would pass to the use cases on it.
+pub fn database() -> (PathBuf, AppState) {
+    let dir =
+        std::env::temp_dir().join(format!("balint-actions-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("balint.db").display());
+    let settings = Settings::for_database(url);
+    let pool = db::pool(&settings.database);
+    db::run_migrations(&mut pool.get().unwrap()).unwrap();
+    let state = AppState {
+        pool,
+        public_register: Arc::new(PublicRegisters::new(Duration::from_secs(1))),
+        settings,
+        bulk_jobs: Arc::default(),
+    };
+    (dir, state)
+}
+
 impl Fixture {
     /// The society with the BSANZ pathway, the trainee (on the pathway
     /// since 1 February 2024) and the supervisor, and four logins.
     pub fn new() -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("balint-actions-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("balint.db").display());
-        let pool = db::pool(&DatabaseSettings::new(url.clone()));
+        let (dir, state) = database();
         let now = db::now();
         let society = Society {
             id: "s-1".to_owned(),
@@ -87,8 +102,7 @@ impl Fixture {
         };
         let mut callers = Vec::new();
         {
-            let mut conn = pool.get().unwrap();
-            db::run_migrations(&mut conn).unwrap();
+            let mut conn = state.pool.get().unwrap();
             db::societies::insert(&mut conn, &society).unwrap();
             let other = Society {
                 id: "s-2".to_owned(),
@@ -138,12 +152,6 @@ impl Fixture {
         }
         let mut callers = callers.into_iter();
         let mut next = || callers.next().unwrap();
-        let state = AppState {
-            pool,
-            settings: Settings::for_database(url),
-            public_register: Arc::new(PublicRegisters::new(Duration::from_secs(1))),
-            bulk_jobs: Arc::default(),
-        };
         Self {
             state,
             society,

@@ -148,7 +148,7 @@ fn grant(
         .pathway
         .tier(&grant.tier)
         .and_then(|tier| tier.renewal.as_ref())
-        .map(|renewal| crate::routes::register::cycle_from(renewal, grant.effective))
+        .map(|renewal| crate::actions::register::cycle_from(renewal, grant.effective))
         .transpose()?;
     let person: PersonId = application
         .person_id

@@ -1,0 +1,97 @@
+//! The renewals coming due: the registrar's list of entries whose cycle
+//! ends soon, or that are in their grace period.
+
+use chrono::NaiveDate;
+
+use super::society;
+use crate::actions::today;
+use crate::auth::{permissions, Caller};
+use crate::db;
+use crate::error::{ApiError, FieldProblem};
+use crate::state::AppState;
+
+/// Which renewals to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DueInput {
+    /// Entries whose cycle ends within this many days: 1 to 366, default
+    /// 90.
+    pub within_days: Option<u32>,
+    /// The day counted from (default today).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// An entry due for renewal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueRenewal {
+    /// e.g. `BSANZ-0042`.
+    pub registration: String,
+    /// The person's id.
+    pub person_id: String,
+    /// Their name as shown.
+    pub name: String,
+    /// Where to remind them.
+    pub email: Option<String>,
+    /// The tier most recently granted.
+    pub tier: String,
+    /// The last day of the current cycle.
+    pub valid_until: NaiveDate,
+    /// Days from `as_of` to `valid_until` (negative once it has passed and
+    /// the entry is in its grace period).
+    pub days_left: i64,
+    /// The day it lapses if not renewed.
+    pub lapses_on: Option<NaiveDate>,
+}
+
+/// Entries due for renewal within `within_days` (registrar): accredited,
+/// with a cycle ending by then or already in its grace period, soonest
+/// first. A horizon outside 1 to 366 days is a bad request (400).
+pub async fn due(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    input: DueInput,
+) -> Result<Vec<DueRenewal>, ApiError> {
+    permissions::require_user(caller)?;
+    let society = society(state, slug).await?;
+    permissions::require_registrar(caller, &society.id)?;
+    let within_days = input.within_days.unwrap_or(90);
+    if !(1..=366).contains(&within_days) {
+        return Err(ApiError::BadRequest {
+            detail: "invalid query parameters".to_owned(),
+            errors: vec![FieldProblem::new(
+                "within_days",
+                "must be between 1 and 366",
+            )],
+        });
+    }
+    let as_of = input.as_of.unwrap_or_else(today);
+    let horizon = as_of
+        .checked_add_days(chrono::Days::new(u64::from(within_days)))
+        .unwrap_or(NaiveDate::MAX);
+    let all = db::run(&state.pool, move |conn| {
+        db::register::ending_by(conn, &society.id, horizon)
+    })
+    .await?;
+    let mut due: Vec<DueRenewal> = all
+        .into_iter()
+        .filter(|(stored, _)| stored.entry.due_for_renewal(as_of, within_days))
+        .filter_map(|(stored, person)| {
+            let entry = &stored.entry;
+            let valid_until = entry.valid_until()?;
+            Some(DueRenewal {
+                registration: entry.registration().as_str().to_owned(),
+                person_id: entry.person().as_str().to_owned(),
+                name: person.name(),
+                email: person.email.clone(),
+                tier: db::register::current_tier(entry)
+                    .map(|t| t.as_str().to_owned())
+                    .unwrap_or_default(),
+                valid_until,
+                days_left: (valid_until - as_of).num_days(),
+                lapses_on: entry.lapses_on(),
+            })
+        })
+        .collect();
+    due.sort_by(|a, b| (a.valid_until, &a.registration).cmp(&(b.valid_until, &b.registration)));
+    Ok(due)
+}

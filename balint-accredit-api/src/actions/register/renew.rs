@@ -1,0 +1,380 @@
+//! A renewal for the next cycle, assessed against the tier's renewal
+//! requirements over the cycle's records, or allowed by the registrar's
+//! override.
+
+use balint_core::evaluate::{Assessment, Inputs};
+use balint_core::ids::TierId;
+use balint_core::pathway;
+use balint_core::register::{Renewal, Status, Visibility};
+use chrono::NaiveDate;
+
+use super::{
+    cycle_from, entry_with_person, invalid, not_found, pathway_version_for, society, Entry,
+};
+use crate::actions::applications::{reason_text, shortfalls};
+use crate::actions::progress;
+use crate::auth::{permissions, Caller};
+use crate::db;
+use crate::error::{ApiError, FieldProblem};
+use crate::state::AppState;
+
+/// A renewal as the registrar records it.
+#[derive(Debug, Clone)]
+pub struct RenewalInput {
+    /// The day the renewal takes effect; the requirements are assessed as
+    /// of it.
+    pub effective: NaiveDate,
+    /// Why; required.
+    pub reason: String,
+    /// Whether the reason is shown on the public register; by default
+    /// public, or confidential for a renewal by override.
+    pub visibility: Option<Visibility>,
+    /// Renew although the renewal requirements are not met, for this
+    /// reason.
+    pub overriding: Option<String>,
+}
+
+/// What allowed a renewal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// The renewal requirements were met over the cycle.
+    Met,
+    /// They were not met; the registrar renewed by override, with a reason.
+    Override,
+    /// The tier's renewal rule sets no requirements.
+    NoRequirements,
+}
+
+impl Basis {
+    /// As the audit log and the API write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Met => "met",
+            Self::Override => "override",
+            Self::NoRequirements => "no_requirements",
+        }
+    }
+}
+
+/// How a renewal was assessed; the same record is kept in the audit log
+/// (entity `renewal`, the entry's id).
+#[derive(Debug, Clone)]
+pub struct Assessed {
+    /// What allowed it.
+    pub basis: Basis,
+    /// The registrar's reason, on a renewal by override.
+    pub override_reason: Option<String>,
+    /// The tier whose renewal rule applied: the highest tier of the entry
+    /// that the pathway renews.
+    pub tier: TierId,
+    /// The number of the pathway version the rule was taken from.
+    pub pathway_version_number: i32,
+    /// The first day of the cycle whose records were assessed.
+    pub cycle_first_day: NaiveDate,
+    /// Its last day.
+    pub cycle_last_day: NaiveDate,
+    /// balint-core's assessment of the renewal requirements over the cycle,
+    /// as of `effective` (none when the rule sets none).
+    pub assessment: Option<Assessment<'static>>,
+}
+
+impl Assessed {
+    /// The record the audit log keeps.
+    fn record(&self) -> Result<serde_json::Value, ApiError> {
+        let assessment = serde_json::to_value(&self.assessment).map_err(|e| {
+            ApiError::Internal(anyhow::anyhow!("serializing a renewal's assessment: {e}"))
+        })?;
+        Ok(serde_json::json!({
+            "basis": self.basis.as_str(),
+            "override_reason": self.override_reason,
+            "tier": self.tier.as_str(),
+            "pathway_version_number": self.pathway_version_number,
+            "cycle_first_day": self.cycle_first_day,
+            "cycle_last_day": self.cycle_last_day,
+            "assessment": assessment,
+        }))
+    }
+}
+
+/// An entry after its renewal, with how the renewal was assessed.
+#[derive(Debug, Clone)]
+pub struct Renewed {
+    /// The entry after the renewal.
+    pub entry: Entry,
+    /// How it was assessed.
+    pub renewal: Assessed,
+}
+
+/// The cycle whose records a renewal is assessed over, as first and last
+/// day: the cycle-length period that ends on `last_day`, counted back from
+/// its end so that the records of its last day count. Where month ends
+/// clamp (a six-month cycle to 30 August would start on 28 February and
+/// end on 27 August), it starts on the first day whose cycle reaches
+/// `last_day`, and its last day may fall a day or two later.
+pub fn assessed_cycle(renewal: &pathway::Renewal, last_day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let end = last_day.succ_opt().unwrap_or(last_day);
+    let mut start = end
+        .checked_sub_months(chrono::Months::new(renewal.cycle_months))
+        .unwrap_or(NaiveDate::MIN);
+    while renewal.cycle_end(start) < end {
+        match start.succ_opt() {
+            Some(next) => start = next,
+            None => break,
+        }
+    }
+    let last = renewal
+        .cycle_end(start)
+        .pred_opt()
+        .unwrap_or(last_day)
+        .max(last_day);
+    (start, last)
+}
+
+/// Renew an entry for the next cycle (registrar), under the renewal rule
+/// of its highest tier that the pathway version applying to the person
+/// renews. An entry renewed on time runs on without a gap (the new cycle
+/// starts the day after the current one ends); a lapsed entry renewed late
+/// starts a new cycle on `effective`.
+///
+/// The renewal requirements are assessed over the person's ledger as of
+/// `effective`, counting only attested records dated within the cycle
+/// being renewed: for an entry renewed on time, its current cycle; for a
+/// lapsed entry (or one without a cycle), the cycle-length period ending
+/// on `effective`. Not met: 422 listing every shortfall, and nothing
+/// changes, unless the registrar overrides with a reason; an override that
+/// is not needed: 422. A status that refuses the renewal: 409, before the
+/// requirements are assessed. The assessment is kept in the audit log.
+pub async fn renew(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    registration: String,
+    input: RenewalInput,
+) -> Result<Renewed, ApiError> {
+    permissions::require_user(caller)?;
+    let society = society(state, slug).await?;
+    let actor = permissions::require_registrar(caller, &society.id)?
+        .user_id
+        .clone();
+    let mut problems = Vec::new();
+    let reason = input.reason.trim().to_owned();
+    if reason.is_empty() {
+        problems.push(FieldProblem::new("reason", "is required"));
+    }
+    let overriding = input
+        .overriding
+        .as_ref()
+        .map(|why| reason_text("override.reason", why, &mut problems));
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+    let overriding = overriding.flatten();
+    let effective = input.effective;
+    let visibility = input.visibility;
+    let now = db::now();
+    let (stored, person, renewal) = db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let (stored, person) = entry_with_person(conn, &society.id, &registration)?
+                .ok_or_else(|| not_found(&registration))?;
+            let entry = &stored.entry;
+            let version =
+                pathway_version_for(conn, &society.id, &person, entry.first_accredited())?;
+            let pathway = &version.pathway;
+            // The highest tier granted that the pathway renews.
+            let (tier, rule) = entry
+                .tiers()
+                .into_iter()
+                .rev()
+                .find_map(|held| {
+                    let rule = pathway.tier(&held.tier)?.renewal.clone()?;
+                    Some((held.tier, rule))
+                })
+                .ok_or_else(|| {
+                    ApiError::unprocessable(
+                        "registration",
+                        "the pathway sets no renewal cycle for the entry's tiers",
+                    )
+                })?;
+            let on_time = entry.cycle().filter(|_| entry.status() != Status::Lapsed);
+            let (start, assessed) = match on_time {
+                Some(current) => (
+                    current
+                        .valid_until
+                        .succ_opt()
+                        .unwrap_or(current.valid_until),
+                    assessed_cycle(&rule, current.valid_until),
+                ),
+                None => (effective, assessed_cycle(&rule, effective)),
+            };
+            let cycle = cycle_from(&rule, start)?;
+            // A status that refuses the renewal is answered before the
+            // requirements are assessed.
+            entry
+                .clone()
+                .renew(Renewal {
+                    effective,
+                    cycle,
+                    reason: reason.clone(),
+                    visibility: Visibility::Public,
+                })
+                .map_err(db::register::refused)?;
+            let assessment = if rule.requirements.is_empty() {
+                None
+            } else {
+                let evidence = progress::evidence(conn, &society.id, &person, effective)?;
+                let assessment =
+                    Inputs::new(pathway, &evidence.candidate, &evidence.ledger, effective)
+                        .with_register(&evidence.register)
+                        .evaluate_renewal(&tier, assessed.0)
+                        .map_err(|e| {
+                            ApiError::Internal(anyhow::anyhow!("renewal of {tier}: {e}"))
+                        })?;
+                Some(assessment.into_owned())
+            };
+            let basis = renewal_basis(assessment.as_ref(), overriding.as_deref(), assessed)?;
+            // An override passed `renewal_basis` only where it is needed.
+            let (reason, visibility) = match &overriding {
+                Some(why) => (
+                    format!(
+                        "{reason} (renewed by override, the renewal requirements not met: {why})"
+                    ),
+                    visibility.unwrap_or(Visibility::Confidential),
+                ),
+                None => (reason, visibility.unwrap_or(Visibility::Public)),
+            };
+            let renewal = Assessed {
+                basis,
+                override_reason: overriding,
+                tier,
+                pathway_version_number: version.summary.number,
+                cycle_first_day: assessed.0,
+                cycle_last_day: assessed.1,
+                assessment,
+            };
+            let stored = db::register::update(conn, stored, Some(&actor), now, |entry| {
+                entry
+                    .renew(Renewal {
+                        effective,
+                        cycle,
+                        reason,
+                        visibility,
+                    })
+                    .map(|_| ())
+            })?;
+            let record = renewal.record()?;
+            db::audit::record(
+                conn,
+                db::audit::Change {
+                    actor_user_id: Some(&actor),
+                    society_id: Some(&society.id),
+                    action: db::audit::Action::Create,
+                    entity: db::audit::Entity::Renewal,
+                    entity_id: &stored.id,
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "registration": stored.entry.registration(),
+                        "effective": effective,
+                        "valid_until": stored.entry.valid_until(),
+                        "renewal": record,
+                    })),
+                    at: now,
+                },
+            )?;
+            Ok((stored, person, renewal))
+        })
+    })
+    .await?;
+    Ok(Renewed {
+        entry: Entry {
+            stored,
+            person,
+            today: now.date(),
+        },
+        renewal,
+    })
+}
+
+/// What allows the renewal, or the refusal: 422 with every shortfall when
+/// the requirements are not met and there is no override; 422 for an
+/// override that is not needed.
+fn renewal_basis(
+    assessment: Option<&Assessment<'_>>,
+    overriding: Option<&str>,
+    (first_day, last_day): (NaiveDate, NaiveDate),
+) -> Result<Basis, ApiError> {
+    match (assessment, overriding) {
+        (None, None) => Ok(Basis::NoRequirements),
+        (None, Some(_)) => Err(ApiError::unprocessable(
+            "override",
+            "is not needed: the renewal rule sets no requirements",
+        )),
+        (Some(a), Some(_)) if a.eligible => Err(ApiError::unprocessable(
+            "override",
+            "is not needed: the renewal requirements are met",
+        )),
+        (Some(a), None) if a.eligible => Ok(Basis::Met),
+        (Some(_), Some(_)) => Ok(Basis::Override),
+        (Some(a), None) => {
+            let errors = shortfalls(a);
+            Err(ApiError::Unprocessable {
+                detail: format!(
+                    "renewal requirements of {} not met over the cycle {first_day} to {last_day}: {} shortfall(s); the registrar may renew with an override and a reason",
+                    a.tier_name,
+                    errors.len()
+                ),
+                errors,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn rule(cycle_months: u32) -> pathway::Renewal {
+        pathway::Renewal {
+            cycle_months,
+            grace_months: 3,
+            requirements: Vec::new(),
+            note: None,
+        }
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_assessed_cycle_is_the_cycle_ending_on_its_last_day() {
+        // A yearly cycle granted on 1 March runs to the last day of February.
+        assert_eq!(
+            assessed_cycle(&rule(12), day("2025-02-28")),
+            (day("2024-03-01"), day("2025-02-28"))
+        );
+        // Granted on 29 February, its cycle ends on 28 February (exclusive);
+        // counted back from there it starts a day early.
+        assert_eq!(
+            assessed_cycle(&rule(12), day("2025-02-27")),
+            (day("2024-02-28"), day("2025-02-27"))
+        );
+        assert_eq!(
+            assessed_cycle(&rule(36), day("2029-02-28")),
+            (day("2026-03-01"), day("2029-02-28"))
+        );
+    }
+
+    #[test]
+    fn a_clamped_month_end_never_leaves_the_last_day_out() {
+        // Six months back from 31 August is 28 February, whose cycle ends
+        // on 28 August: the window starts on 1 March and runs to 31 August.
+        assert_eq!(
+            assessed_cycle(&rule(6), day("2025-08-30")),
+            (day("2025-03-01"), day("2025-08-31"))
+        );
+        let (start, last) = assessed_cycle(&rule(1), day("2025-03-30"));
+        assert!(rule(1).cycle_end(start) > day("2025-03-30"));
+        assert_eq!((start, last), (day("2025-03-01"), day("2025-03-31")));
+    }
+}

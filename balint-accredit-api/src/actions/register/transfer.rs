@@ -1,0 +1,86 @@
+//! A society's register out to a file and in from one: the export (the
+//! registrar's whole register, or the public register for everyone else)
+//! and the import of an existing register.
+
+use std::future::Future;
+
+use super::society;
+use crate::actions::today;
+use crate::auth::{permissions, Caller};
+use crate::db;
+use crate::error::ApiError;
+use crate::register_io::{self, Audience, Format, ImportReport};
+use crate::state::AppState;
+
+/// An exported register.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    /// The file's format.
+    pub format: Format,
+    /// Who it was written for.
+    pub audience: Audience,
+    /// The file.
+    pub text: String,
+}
+
+/// Export the society's register as `format`: every entry with every field
+/// and the whole history for the society's registrar (the file
+/// [`import`] reads back); the public register (listed people, public
+/// fields, public history) for everyone else.
+pub async fn export(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    format: Format,
+) -> Result<Exported, ApiError> {
+    let society = society(state, slug).await?;
+    let audience = if permissions::acts_as_registrar(caller, &society.id) {
+        Audience::Registrar
+    } else {
+        Audience::Public
+    };
+    let today = today();
+    let text = db::run(&state.pool, move |conn| {
+        register_io::export(conn, &society, format, audience, today)
+    })
+    .await?;
+    Ok(Exported {
+        format,
+        audience,
+        text,
+    })
+}
+
+/// A register file to import, as the adapter read it.
+#[derive(Debug, Clone)]
+pub struct RegisterFile {
+    /// JSON (as the export writes it) or CSV.
+    pub format: Format,
+    /// The file's text.
+    pub text: String,
+}
+
+/// Import an existing register (registrar), all or nothing, with every bad
+/// row reported; importing the same file again changes nothing. `file` is
+/// read only once the caller may import, so a caller who may not is told
+/// so before anything about the file.
+pub async fn import(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    file: impl Future<Output = Result<RegisterFile, ApiError>>,
+) -> Result<ImportReport, ApiError> {
+    permissions::require_user(caller)?;
+    let society = society(state, slug).await?;
+    let actor = permissions::require_registrar(caller, &society.id)?
+        .user_id
+        .clone();
+    let file = file.await?;
+    let entries = register_io::read(&file.text, file.format)?;
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            register_io::apply(conn, &society, entries, Some(&actor), &mut || {})
+        })
+    })
+    .await
+}

@@ -1,0 +1,374 @@
+//! The public register in memory: building, searching, reading in place,
+//! and when the copy held is answered.
+
+use balint_core::register::{PublicEntry, PublicStatusChange, StatusAction};
+
+use super::snapshot::Lookup;
+use super::*;
+use crate::db::register::PublicRow;
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+fn row(registration: &str, given: &str, family: &str, city: &str, tier: &str) -> PublicRow {
+    PublicRow {
+        id: format!("entry-{registration}"),
+        registration: registration.into(),
+        title: Some("Dr".into()),
+        name: format!("{given} {family}"),
+        city: Some(city.into()),
+        region: Some("NSW".into()),
+        tier: tier.into(),
+        status: Status::Accredited,
+        first_accredited: day("2020-01-01"),
+        valid_until: None,
+        sort_name: format!("{}\u{1f}{}", family.to_lowercase(), given.to_lowercase()),
+        search_text: format!("{given} {family}").to_lowercase(),
+    }
+}
+
+fn build(rows: Vec<(PublicRow, bool)>, standing: &HashMap<String, PublicEntry>) -> Snapshot {
+    build_with(rows, Vec::new(), standing)
+}
+
+fn build_with(
+    rows: Vec<(PublicRow, bool)>,
+    changes: Vec<(&str, PublicStatusChange)>,
+    standing: &HashMap<String, PublicEntry>,
+) -> Snapshot {
+    let mut builder = Builder::default();
+    for (row, ahead) in rows {
+        builder.push(row, ahead);
+    }
+    // Given in history order; pushed last to first, as a database may
+    // return them.
+    let numbered: Vec<_> = changes
+        .into_iter()
+        .scan(
+            HashMap::new(),
+            |seqs: &mut HashMap<&str, i32>, (entry_id, change)| {
+                let seq = seqs.entry(entry_id).or_insert(-1);
+                *seq += 1;
+                Some((entry_id, *seq, change))
+            },
+        )
+        .collect();
+    for (entry_id, seq, change) in numbered.into_iter().rev() {
+        builder.push_change(entry_id, seq, change);
+    }
+    builder.finish(1, day("2026-01-01"), standing)
+}
+
+fn snapshot() -> Snapshot {
+    let mut suspended = row("B-3", "Ann", "Smithers", "Newcastle", "leader");
+    suspended.status = Status::Suspended;
+    build(
+        vec![
+            (row("B-2", "Zoe", "Smith", "Sydney", "leader"), false),
+            (suspended, false),
+            (row("B-1", "Zoe", "Smith", "Sydney", "trainer"), false),
+            (row("B-4", "Tom", "Adams", "Sydney", "leader"), false),
+            (row("B-5", "Mia", "Nguyen", "Perth", "leader"), false),
+        ],
+        &HashMap::new(),
+    )
+}
+
+fn numbers(found: &[Listed]) -> Vec<&str> {
+    found.iter().map(|l| l.registration.as_str()).collect()
+}
+
+fn find(search: PublicSearch, offset: usize, limit: usize) -> (Vec<String>, usize) {
+    let (found, total) = snapshot().search(&search, offset, limit);
+    (
+        numbers(&found).into_iter().map(str::to_owned).collect(),
+        total,
+    )
+}
+
+#[test]
+fn everything_in_register_order() {
+    let (found, total) = find(PublicSearch::default(), 0, 10);
+    assert_eq!(found, ["B-4", "B-5", "B-1", "B-2", "B-3"]);
+    assert_eq!(total, 5);
+}
+
+#[test]
+fn pages_count_every_match() {
+    assert_eq!(
+        find(PublicSearch::default(), 2, 2),
+        (vec!["B-1".into(), "B-2".into()], 5)
+    );
+    assert_eq!(find(PublicSearch::default(), 5, 2), (vec![], 5));
+    assert_eq!(find(PublicSearch::default(), 0, 0), (vec![], 5));
+}
+
+#[test]
+fn part_of_a_name_matches_once_per_entry() {
+    let q = |q: &str| PublicSearch {
+        q: Some(q.into()),
+        ..PublicSearch::default()
+    };
+    assert_eq!(find(q("smith"), 0, 10).0, ["B-1", "B-2", "B-3"]);
+    // "a" occurs twice in "tom adams": listed once.
+    assert_eq!(
+        find(q("a"), 0, 10),
+        (vec!["B-4".into(), "B-5".into(), "B-3".into()], 3)
+    );
+    assert_eq!(find(q("zoe smith"), 0, 10).1, 2);
+    assert_eq!(find(q("nobody"), 0, 10).1, 0);
+    // Never across two entries' names.
+    assert_eq!(find(q("nguyen\nzoe"), 0, 10).1, 0);
+    assert_eq!(find(q("nguyenzoe"), 0, 10).1, 0);
+    // An empty fragment is no filter.
+    assert_eq!(find(q(""), 0, 10).1, 5);
+}
+
+#[test]
+fn filters_combine() {
+    let search = PublicSearch {
+        q: Some("smith".into()),
+        tier: Some("leader".into()),
+        status: Some(Status::Accredited),
+        place: Some("sydney".into()),
+    };
+    assert_eq!(find(search, 0, 10), (vec!["B-2".into()], 1));
+    let region = PublicSearch {
+        place: Some("nsw".into()),
+        ..PublicSearch::default()
+    };
+    assert_eq!(find(region, 0, 10).1, 5);
+    let unknown = PublicSearch {
+        tier: Some("nosuch".into()),
+        ..PublicSearch::default()
+    };
+    assert_eq!(find(unknown, 0, 10), (vec![], 0));
+    let suspended = PublicSearch {
+        status: Some(Status::Suspended),
+        ..PublicSearch::default()
+    };
+    assert_eq!(find(suspended, 0, 10), (vec!["B-3".into()], 1));
+}
+
+#[test]
+fn an_entry_reads_back_as_listed() {
+    let (found, _) = snapshot().search(&PublicSearch::default(), 0, 1);
+    assert_eq!(
+        found,
+        [Listed {
+            registration: "B-4".into(),
+            title: Some("Dr".into()),
+            name: "Tom Adams".into(),
+            city: Some("Sydney".into()),
+            region: Some("NSW".into()),
+            tier: "leader".into(),
+            status: Status::Accredited,
+            first_accredited: day("2020-01-01"),
+            valid_until: None,
+        }]
+    );
+}
+
+#[test]
+fn entries_dated_ahead_show_as_they_stand() {
+    // B-7's suspension is dated ahead: today it is accredited, as a
+    // trainer; B-6 is granted from a day to come: not shown yet.
+    let mut suspended = row("B-7", "Kim", "Lee", "Perth", "leader");
+    suspended.status = Status::Suspended;
+    let standing = PublicEntry {
+        registration: "B-7".parse().unwrap(),
+        status: Status::Accredited,
+        tier: "trainer".parse().unwrap(),
+        first_accredited: day("2019-05-05"),
+        valid_until: Some(day("2026-12-31")),
+        history: Vec::new(),
+    };
+    let snapshot = build(
+        vec![
+            (row("B-6", "Amy", "Lee", "Perth", "leader"), true),
+            (suspended, true),
+            (row("B-8", "Sam", "Lee", "Perth", "leader"), false),
+        ],
+        &HashMap::from([("entry-B-7".to_owned(), standing)]),
+    );
+    let (found, total) = snapshot.search(
+        &PublicSearch {
+            q: Some("lee".into()),
+            ..PublicSearch::default()
+        },
+        0,
+        10,
+    );
+    assert_eq!(total, 2);
+    assert_eq!(numbers(&found), ["B-7", "B-8"]);
+    assert_eq!(found[0].status, Status::Accredited);
+    assert_eq!(found[0].tier, "trainer");
+    assert_eq!(found[0].valid_until, Some(day("2026-12-31")));
+    // Its search text is its own once the others are left out.
+    let amy = PublicSearch {
+        q: Some("amy".into()),
+        ..PublicSearch::default()
+    };
+    assert_eq!(snapshot.search(&amy, 0, 10).1, 0);
+    let kim = PublicSearch {
+        q: Some("kim".into()),
+        ..PublicSearch::default()
+    };
+    assert_eq!(numbers(&snapshot.search(&kim, 0, 10).0), ["B-7"]);
+}
+
+fn change(
+    effective: &str,
+    action: StatusAction,
+    to: Status,
+    reason: Option<&str>,
+) -> PublicStatusChange {
+    PublicStatusChange {
+        effective: day(effective),
+        action,
+        from: None,
+        to,
+        tier: (action == StatusAction::Grant).then(|| "leader".parse().unwrap()),
+        valid_until: None,
+        reason: reason.map(str::to_owned),
+    }
+}
+
+#[test]
+fn one_entry_with_its_history_up_to_the_day() {
+    let mut suspended = row("B-2", "Ann", "Lee", "Perth", "leader");
+    suspended.status = Status::Suspended;
+    let grant = |on| change(on, StatusAction::Grant, Status::Accredited, Some("Council"));
+    let snapshot = build_with(
+        vec![
+            (row("B-1", "Kim", "Lee", "Perth", "leader"), true),
+            (suspended, false),
+            (row("B-3", "Sam", "Lee", "Perth", "leader"), false),
+        ],
+        vec![
+            ("entry-B-2", grant("2020-01-01")),
+            ("entry-B-1", grant("2019-01-01")),
+            // Ahead of the snapshot's day (2026-01-01): not shown yet.
+            (
+                "entry-B-1",
+                change("2026-06-01", StatusAction::Retire, Status::Retired, None),
+            ),
+            (
+                "entry-B-2",
+                change("2025-01-01", StatusAction::Suspend, Status::Suspended, None),
+            ),
+            // Of an entry not listed: left out.
+            ("entry-B-9", grant("2020-01-01")),
+        ],
+        &HashMap::from([(
+            "entry-B-1".to_owned(),
+            PublicEntry {
+                registration: "B-1".parse().unwrap(),
+                status: Status::Accredited,
+                tier: "leader".parse().unwrap(),
+                first_accredited: day("2019-01-01"),
+                valid_until: None,
+                history: Vec::new(),
+            },
+        )]),
+    );
+    let history = |registration| -> Vec<PublicStatusChange> {
+        let entry = snapshot.entry(registration).unwrap();
+        entry.history().map(|change| change.to_public()).collect()
+    };
+    let ann = snapshot.entry("B-2").unwrap();
+    assert_eq!(ann.name(), "Ann Lee");
+    assert_eq!(ann.status(), Status::Suspended);
+    assert_eq!(
+        history("B-2"),
+        [
+            grant("2020-01-01"),
+            change("2025-01-01", StatusAction::Suspend, Status::Suspended, None),
+        ]
+    );
+    assert_eq!(snapshot.entry("B-1").unwrap().status(), Status::Accredited);
+    assert_eq!(history("B-1"), [grant("2019-01-01")]);
+    assert_eq!(history("B-3"), []);
+    assert!(snapshot.entry("B-9").is_none());
+    assert!(snapshot.entry("B-").is_none());
+    // The search and the entry agree.
+    let (found, _) = snapshot.search(&PublicSearch::default(), 0, 10);
+    for listed in found {
+        assert_eq!(
+            snapshot.entry(&listed.registration).unwrap().listed(),
+            listed
+        );
+    }
+}
+
+#[test]
+fn entries_granted_ahead_are_not_there_yet() {
+    let snapshot = build_with(
+        vec![(row("B-6", "Amy", "Lee", "Perth", "leader"), true)],
+        vec![(
+            "entry-B-6",
+            change("2026-03-01", StatusAction::Grant, Status::Accredited, None),
+        )],
+        &HashMap::new(),
+    );
+    assert!(snapshot.entry("B-6").is_none());
+    assert!(snapshot.changes.is_empty());
+}
+
+#[test]
+fn held_copies_are_trusted_only_until_a_write_or_the_refresh_time() {
+    // Registers holding `snapshot()` for bsanz, just found current.
+    let holding = |refresh| {
+        let registers = PublicRegisters::new(refresh);
+        registers
+            .societies
+            .lock()
+            .unwrap()
+            .insert("bsanz".into(), "society-1".into());
+        registers.current.lock().unwrap().insert(
+            "society-1".into(),
+            Held {
+                snapshot: Arc::new(snapshot()),
+                checked_at: Instant::now(),
+                writes: 0,
+            },
+        );
+        registers
+    };
+    let today = day("2026-01-01");
+    assert!(PublicRegisters::new(Duration::from_secs(3600))
+        .held("bsanz", today)
+        .is_none());
+    let registers = holding(Duration::from_secs(3600));
+    assert!(registers.held("bsanz", today).is_some());
+    // Another day: the copy is of the day it was built.
+    assert!(registers.held("bsanz", day("2026-01-02")).is_none());
+    assert!(registers.held("other", today).is_none());
+    registers.note_write();
+    assert!(registers.held("bsanz", today).is_none());
+    // Found current again after that write.
+    assert!(registers.confirm("society-1", 1, today, 1).is_some());
+    assert!(registers.held("bsanz", today).is_some());
+    // A version not the copy's is not confirmed.
+    assert!(registers.confirm("society-1", 2, today, 1).is_none());
+    let never = holding(Duration::ZERO);
+    assert!(never.held("bsanz", today).is_none());
+}
+
+#[test]
+fn every_number_is_found_and_no_other() {
+    let numbers: Vec<String> = (0..5000).map(|n| format!("BSANZ-{n:04}")).collect();
+    let lookup = Lookup::new(numbers.iter().map(String::as_str));
+    for (at, number) in numbers.iter().enumerate() {
+        let found: Vec<usize> = lookup
+            .candidates(number)
+            .filter(|&i| numbers[i] == *number)
+            .collect();
+        assert_eq!(found, [at], "{number}");
+    }
+    for absent in ["BSANZ-5000", "", "bsanz-0001"] {
+        assert!(lookup.candidates(absent).all(|i| numbers[i] != absent));
+    }
+    assert_eq!(Lookup::new(std::iter::empty()).candidates("B-1").count(), 0);
+}
