@@ -1,5 +1,7 @@
 //! The OpenAPI document and the docs page made from it.
 
+use serde_json::Value;
+
 use super::*;
 
 #[tokio::test]
@@ -36,4 +38,64 @@ async fn the_docs_page_lists_every_endpoint_without_the_internet() {
         );
     }
     assert!(page.contains("LoginRequest"));
+}
+
+/// Every `$ref` in `value`.
+fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("$ref", Value::String(target)) => out.push(target),
+                    _ => refs(inner, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_reference_names_the_schema_of_its_own_type() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (_, document) = app.get("/api/v1/openapi.json", None).await;
+    let schemas = &document["components"]["schemas"];
+    let mut found = Vec::new();
+    refs(&document, &mut found);
+    assert!(found.len() > 100, "{} references", found.len());
+    for target in found {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{target} is not a schema"));
+        assert!(schemas.get(name).is_some(), "{target} names no schema");
+    }
+    // An attestation is decided with confirm or reject (an application
+    // with grant or decline), and a record's decision is an attestation's.
+    let decision = &schemas["AttestationInput"]["properties"]["decision"]["$ref"];
+    assert_eq!(decision, "#/components/schemas/AttestationDecision");
+    assert_eq!(
+        schemas["AttestationDecision"]["enum"],
+        json!(["confirm", "reject"])
+    );
+    assert_eq!(schemas["DecisionKind"]["enum"], json!(["grant", "decline"]));
+    let recorded =
+        serde_json::to_string(&schemas["ActivityView"]["properties"]["decision"]).unwrap();
+    assert!(
+        recorded.contains("#/components/schemas/AttestationView"),
+        "{recorded}"
+    );
+}
+
+#[tokio::test]
+async fn every_operation_has_its_own_id() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (_, document) = app.get("/api/v1/openapi.json", None).await;
+    let mut seen = std::collections::BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap();
+            assert!(seen.insert(id.to_owned()), "{method} {path}: {id} twice");
+        }
+    }
 }

@@ -27,7 +27,10 @@ use crate::routes::utc;
 pub const BULK_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 
 /// The decision on a record.
+// `AttestationView` in the OpenAPI document, where `DecisionView` is an
+// application's decision.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AttestationView)]
 pub struct DecisionView {
     /// `confirm` or `reject`.
     pub decision: String,
@@ -314,7 +317,7 @@ fn person_id_of(person: &db::people::Person) -> Result<PersonId, ApiError> {
 }
 
 /// Record one activity. It starts `pending`.
-#[utoipa::path(post, path = "/api/v1/societies/{society}/people/{person}/activities", tag = "activities",
+#[utoipa::path(post, path = "/api/v1/societies/{society}/people/{person}/activities", operation_id = "activities_create", tag = "activities",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),
@@ -493,7 +496,7 @@ pub async fn bulk(
 }
 
 /// A person's ledger, by date, then id, with filters.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/activities", tag = "activities",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/activities", operation_id = "activities_list", tag = "activities",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),
@@ -537,7 +540,7 @@ const EXPORT_TAIL: [&str; 3] = ["decided_at", "decided_by", "decision_comment"];
 /// the list, every matching record. A cell a spreadsheet would run as a
 /// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return)
 /// is written with a single quote `'` before it.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/activities/export", tag = "activities",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/activities/export", operation_id = "activities_export", tag = "activities",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),
@@ -632,7 +635,7 @@ async fn record_of(
 }
 
 /// One record: its owner, its named attestor, or the registrar.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/activities/{activity}", tag = "activities",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/activities/{activity}", operation_id = "activities_show", tag = "activities",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),
@@ -671,7 +674,7 @@ fn not_pending(record: &StoredActivity) -> ApiError {
 /// Change a pending record: only the fields given change (`null` clears an
 /// optional field). The owner or the registrar; a decided record is
 /// refused (409): record a correction instead.
-#[utoipa::path(patch, path = "/api/v1/societies/{society}/activities/{activity}", tag = "activities",
+#[utoipa::path(patch, path = "/api/v1/societies/{society}/activities/{activity}", operation_id = "activities_update", tag = "activities",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),

@@ -594,7 +594,7 @@ pub async fn list_for_person(
 
 /// The society's applications, oldest first (e.g. `?status=pending`, the
 /// registrar's queue): the registrar. Lists leave the assessments out.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/applications", tag = "applications",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/applications", operation_id = "applications_list", tag = "applications",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug"), ApplicationsQuery),
     responses(
@@ -624,7 +624,7 @@ pub async fn list(
 
 /// One application with its frozen assessment: the person it is for, or
 /// the registrar.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/applications/{application}", tag = "applications",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/applications/{application}", operation_id = "applications_show", tag = "applications",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),

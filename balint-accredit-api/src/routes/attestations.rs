@@ -18,8 +18,11 @@ use crate::pagination::{Page, PageQuery, PageRequest};
 use crate::routes::activities::ActivityView;
 
 /// What the attestor decides.
+// `AttestationDecision` in the OpenAPI document, where `DecisionKind` is
+// an application's (grant or decline).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = AttestationDecision)]
 pub enum DecisionKind {
     /// The record is true: it counts.
     Confirm,

@@ -421,7 +421,7 @@ fn audit_change<'a>(
 
 /// Add a person to the society's records (registrar or platform
 /// administrator).
-#[utoipa::path(post, path = "/api/v1/societies/{society}/people", tag = "people",
+#[utoipa::path(post, path = "/api/v1/societies/{society}/people", operation_id = "people_create", tag = "people",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug")),
     request_body = CreatePerson,
@@ -496,7 +496,7 @@ pub async fn create(
 
 /// The society's people (registrar or platform administrator), by family
 /// name, then given name; filter by part of a name (`q`) or `region`.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/people", tag = "people",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people", operation_id = "people_list", tag = "people",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug"), PeopleQuery),
     responses(
@@ -538,7 +538,7 @@ pub async fn list(
 
 /// One person: the registrar (or a platform administrator), or the member
 /// whose record it is.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}", tag = "people",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}", operation_id = "people_show", tag = "people",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),
@@ -572,7 +572,7 @@ pub async fn show(
 /// the member whose record it is, only `email`, `city`, `region` and
 /// `public_listing`. Every change is in the audit log with the values
 /// before and after.
-#[utoipa::path(patch, path = "/api/v1/societies/{society}/people/{person}", tag = "people",
+#[utoipa::path(patch, path = "/api/v1/societies/{society}/people/{person}", operation_id = "people_update", tag = "people",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),

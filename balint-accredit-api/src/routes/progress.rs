@@ -180,7 +180,7 @@ pub fn candidate(
 
 /// A person's progress towards a tier: the person themself, or the
 /// society's registrar.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/progress", tag = "activities",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/progress", operation_id = "progress_show", tag = "activities",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),

@@ -409,7 +409,7 @@ pub struct RegisterQuery {
 
 /// Search the public register (public): people who consented to be listed,
 /// public fields only, ordered by family name, given name and registration.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/register", tag = "register",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/register", operation_id = "register_list", tag = "register",
     params(("society" = String, Path, description = "The society's slug"), RegisterQuery),
     responses(
         (status = 200, description = "A page of public entries", body = Page<PublicEntryView>),
@@ -455,7 +455,7 @@ pub async fn list(
 /// One entry: the public entry with its public history (public), or, for
 /// the society's registrar, every field and the whole history. Unknown and
 /// unlisted numbers get the same 404.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/register/{registration}", tag = "register",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/register/{registration}", operation_id = "register_show", tag = "register",
     params(
         ("society" = String, Path, description = "The society's slug"),
         ("registration" = String, Path, description = "The registration number, e.g. `BSANZ-0042`"),
@@ -1407,7 +1407,7 @@ pub struct ExportQuery {
 /// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, after
 /// any quotes) is written with a single quote `'` before it; the import
 /// takes it off again.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/register/export", tag = "register",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/register/export", operation_id = "register_export", tag = "register",
     params(("society" = String, Path, description = "The society's slug"), ExportQuery),
     responses(
         (status = 200, description = "The register as JSON or CSV", content(

@@ -67,7 +67,7 @@ impl From<Society> for SocietyView {
 }
 
 /// Create a society (platform administrators).
-#[utoipa::path(post, path = "/api/v1/societies", tag = "societies",
+#[utoipa::path(post, path = "/api/v1/societies", operation_id = "societies_create", tag = "societies",
     security(("bearer" = [])),
     request_body = CreateSociety,
     responses(
@@ -123,7 +123,7 @@ pub async fn create(
 }
 
 /// List societies (public), ordered by slug.
-#[utoipa::path(get, path = "/api/v1/societies", tag = "societies",
+#[utoipa::path(get, path = "/api/v1/societies", operation_id = "societies_list", tag = "societies",
     params(PageQuery),
     responses(
         (status = 200, description = "A page of societies", body = Page<SocietyView>),
@@ -142,7 +142,7 @@ pub async fn list(
 }
 
 /// One society by slug (public).
-#[utoipa::path(get, path = "/api/v1/societies/{society}", tag = "societies",
+#[utoipa::path(get, path = "/api/v1/societies/{society}", operation_id = "societies_show", tag = "societies",
     params(("society" = String, Path, description = "The society's slug")),
     responses(
         (status = 200, description = "The society", body = SocietyView),

@@ -57,7 +57,7 @@ pub struct UserView {
 
 /// Create a login with a role in this society. Registrars add members;
 /// platform administrators also appoint registrars.
-#[utoipa::path(post, path = "/api/v1/societies/{society}/users", tag = "users",
+#[utoipa::path(post, path = "/api/v1/societies/{society}/users", operation_id = "users_create", tag = "users",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug")),
     request_body = CreateUser,
