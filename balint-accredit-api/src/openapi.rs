@@ -1,5 +1,9 @@
 //! The OpenAPI 3 document, generated from the handlers.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use actix_web::http::Method;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -81,6 +85,59 @@ use crate::routes;
     )
 )]
 pub struct ApiDoc;
+
+/// Whether an operation takes a login, as its `security` in the document
+/// says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Login {
+    /// Only with a valid token (`security` with no empty alternative).
+    Required,
+    /// With or without one (`security` with an empty alternative `{}`):
+    /// a token, when given, must be valid.
+    Optional,
+}
+
+/// The operations that take a login, by path as the document writes it.
+static LOGINS: LazyLock<HashMap<String, Vec<(Method, Login)>>> = LazyLock::new(|| {
+    let document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut logins: HashMap<String, Vec<(Method, Login)>> = HashMap::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let Some(alternatives) = operation["security"].as_array() else {
+                continue;
+            };
+            let Ok(method) = method.to_ascii_uppercase().parse::<Method>() else {
+                continue;
+            };
+            let anonymous = alternatives
+                .iter()
+                .any(|a| a.as_object().is_none_or(|a| a.is_empty()));
+            let login = if anonymous {
+                Login::Optional
+            } else {
+                Login::Required
+            };
+            logins
+                .entry(path.clone())
+                .or_default()
+                .push((method, login));
+        }
+    }
+    logins
+});
+
+/// What login the operation `method` on the route `pattern` (as
+/// registered, e.g. `/api/v1/societies/{society}/people`) takes, as the
+/// document says; `None` for one that reads no caller. The authentication
+/// step answers 401 before anything else for a caller without a valid
+/// token where one is [`Login::Required`].
+pub fn login(method: &Method, pattern: &str) -> Option<Login> {
+    LOGINS
+        .get(pattern)?
+        .iter()
+        .find(|(m, _)| m == method)
+        .map(|(_, login)| *login)
+}
 
 #[derive(Debug)]
 struct BearerAuth;

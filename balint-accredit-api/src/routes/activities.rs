@@ -193,9 +193,12 @@ pub struct BulkResult {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LedgerQuery {
-    /// Page number, from 1 (default 1).
+    /// Page number, from 1 to 1000000 (default 1); past the last page,
+    /// no items.
+    #[param(minimum = 1, maximum = 1_000_000, default = 1)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100, default = 25)]
     pub per_page: Option<u32>,
     /// Only records of this kind.
     pub kind: Option<String>,

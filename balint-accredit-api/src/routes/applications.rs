@@ -520,9 +520,12 @@ pub async fn apply(
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ApplicationsQuery {
-    /// Page number, from 1 (default 1).
+    /// Page number, from 1 to 1000000 (default 1); past the last page,
+    /// no items.
+    #[param(minimum = 1, maximum = 1_000_000, default = 1)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100, default = 25)]
     pub per_page: Option<u32>,
     /// `pending`, `granted` or `declined` (default: all).
     pub status: Option<String>,

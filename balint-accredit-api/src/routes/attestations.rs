@@ -161,9 +161,12 @@ pub async fn attest(
 pub struct WaitingQuery {
     /// pending (default), confirmed, rejected, or all.
     pub status: Option<String>,
-    /// Page number, from 1 (default 1).
+    /// Page number, from 1 to 1000000 (default 1); past the last page,
+    /// no items.
+    #[param(minimum = 1, maximum = 1_000_000, default = 1)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100, default = 25)]
     pub per_page: Option<u32>,
 }
 

@@ -393,9 +393,12 @@ pub(crate) async fn society(state: &AppState, slug: String) -> Result<Society, A
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RegisterQuery {
-    /// Page number, from 1 (default 1).
+    /// Page number, from 1 to 1000000 (default 1); past the last page,
+    /// no items.
+    #[param(minimum = 1, maximum = 1_000_000, default = 1)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100, default = 25)]
     pub per_page: Option<u32>,
     /// Part of the name, in any case.
     pub q: Option<String>,
@@ -456,6 +459,7 @@ pub async fn list(
 /// the society's registrar, every field and the whole history. Unknown and
 /// unlisted numbers get the same 404.
 #[utoipa::path(get, path = "/api/v1/societies/{society}/register/{registration}", operation_id = "register_show", tag = "register",
+    security((), ("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),
         ("registration" = String, Path, description = "The registration number, e.g. `BSANZ-0042`"),
@@ -1408,6 +1412,7 @@ pub struct ExportQuery {
 /// any quotes) is written with a single quote `'` before it; the import
 /// takes it off again.
 #[utoipa::path(get, path = "/api/v1/societies/{society}/register/export", operation_id = "register_export", tag = "register",
+    security((), ("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug"), ExportQuery),
     responses(
         (status = 200, description = "The register as JSON or CSV", content(
