@@ -99,3 +99,40 @@ async fn every_operation_has_its_own_id() {
         }
     }
 }
+
+/// What Schemathesis found the document saying wrongly (tests/schemathesis/run).
+#[tokio::test]
+async fn the_document_says_what_the_server_answers() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (_, document) = app.get("/api/v1/openapi.json", None).await;
+    // A body that is not JSON is 400: every operation taking one says so.
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if operation.get("requestBody").is_some() {
+                assert!(
+                    operation["responses"].get("400").is_some(),
+                    "{method} {path} does not document 400"
+                );
+            }
+        }
+    }
+    let (status, body) = app
+        .send(
+            app.builder(reqwest::Method::POST, "/api/v1/auth/login", None)
+                .header("content-type", "text/plain")
+                .body("x"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // The JSON export is an object, not a string.
+    let export = &document["paths"]["/api/v1/societies/{society}/register/export"]["get"];
+    assert_eq!(
+        export["responses"]["200"]["content"]["application/json"]["schema"]["type"],
+        "object"
+    );
+    // The registrar's view of an entry holds every field of the public
+    // one, so an answer matches both: anyOf, not oneOf.
+    let answer = &document["components"]["schemas"]["EntryAnswer"];
+    assert!(answer.get("oneOf").is_none(), "{answer}");
+    assert_eq!(answer["anyOf"].as_array().unwrap().len(), 2, "{answer}");
+}

@@ -271,11 +271,48 @@ pub struct RegistrarEntryView {
 
 /// `GET .../register/{registration}`: the registrar's view for the
 /// society's registrar, the public view for everyone else.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum EntryAnswer {
     Registrar(RegistrarEntryView),
     Public(PublicEntryDetail),
+}
+
+// Described as `anyOf`, not the `oneOf` an untagged enum gets: the
+// registrar's view holds every field of the public one, so an answer
+// matches both schemas, which `oneOf` forbids.
+impl utoipa::PartialSchema for EntryAnswer {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, Ref};
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name("RegistrarEntryView"))
+            .item(Ref::from_schema_name("PublicEntryDetail"))
+            .description(Some(
+                "The registrar's view for the society's registrar, the public view for everyone else.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for EntryAnswer {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push((
+            RegistrarEntryView::name().into_owned(),
+            RegistrarEntryView::schema(),
+        ));
+        RegistrarEntryView::schemas(schemas);
+        schemas.push((
+            PublicEntryDetail::name().into_owned(),
+            PublicEntryDetail::schema(),
+        ));
+        PublicEntryDetail::schemas(schemas);
+    }
 }
 
 fn registrar_view(stored: &StoredEntry, person: &Person, today: NaiveDate) -> RegistrarEntryView {
@@ -1416,7 +1453,7 @@ pub struct ExportQuery {
     params(("society" = String, Path, description = "The society's slug"), ExportQuery),
     responses(
         (status = 200, description = "The register as JSON or CSV", content(
-            (String = "application/json"),
+            (Object = "application/json"),
             (String = "text/csv"),
         )),
         (status = 400, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
@@ -1461,7 +1498,7 @@ pub async fn export(
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug")),
     request_body(description = "The register file: the JSON the export writes, or CSV", content(
-        (String = "application/json"),
+        (Object = "application/json"),
         (String = "text/csv"),
     )),
     responses(
