@@ -91,6 +91,7 @@ impl Application {
                     };
                     answer
                 })
+                .wrap(actix_web::middleware::from_fn(crate::conventions::keep))
                 .wrap_fn(move |req, srv| {
                     // Any request but a read may have written to the
                     // register: once it is answered, the public

@@ -44,6 +44,10 @@ pub struct Problem {
     /// For bad input: every problem found, by field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldProblem>>,
+    /// For an internal error (500): the request's id, as in its
+    /// `X-Request-Id` header, under which the server logged the cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Every way a request can fail.
@@ -80,6 +84,10 @@ pub enum ApiError {
     /// cannot be used to find out who has an account.
     #[error("the email or password is not correct")]
     InvalidCredentials,
+    /// The path is there, but does not take this method (405); `allow`
+    /// lists the methods it takes, as its `Allow` header does.
+    #[error("this resource takes only {allow}")]
+    MethodNotAllowed { allow: String },
     /// Authenticated, but not allowed to do this (403).
     #[error("you are not allowed to do this")]
     Forbidden,
@@ -166,6 +174,7 @@ impl ApiError {
             Self::InvalidCredentials => ("/problems/invalid-credentials", "Invalid credentials"),
             Self::Forbidden => ("/problems/forbidden", "Forbidden"),
             Self::NotFound(_) => ("/problems/not-found", "Not found"),
+            Self::MethodNotAllowed { .. } => ("/problems/method-not-allowed", "Method not allowed"),
             Self::Conflict(_) => ("/problems/conflict", "Conflict"),
             Self::Unprocessable { .. } => ("/problems/invalid-input", "Invalid input"),
             Self::TooManyRequests { .. } => ("/problems/too-many-requests", "Too many requests"),
@@ -189,6 +198,7 @@ impl ApiError {
             status: self.status_code().as_u16(),
             detail: self.to_string(),
             errors,
+            request_id: None,
         }
     }
 }
@@ -206,6 +216,7 @@ impl ResponseError for ApiError {
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -235,6 +246,9 @@ impl ResponseError for ApiError {
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
+            Self::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, allow.as_str()));
+            }
             _ => {}
         }
         let body = serde_json::to_string(&self.problem()).unwrap_or_else(|_| {
@@ -249,8 +263,16 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => Self::NotFound("record".to_owned()),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                Self::Conflict(format!("already exists ({})", info.message()))
+            // The database's words (its constraint and key) are for the
+            // log, never for the client.
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info) => {
+                tracing::info!(
+                    constraint = info.constraint_name(),
+                    table = info.table_name(),
+                    detail = info.message(),
+                    "refused as a conflict: a unique constraint"
+                );
+                Self::Conflict("a record with the same identity already exists".to_owned())
             }
             Error::DatabaseError(
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,

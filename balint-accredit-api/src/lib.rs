@@ -9,6 +9,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod conventions;
 pub mod csv_cells;
 pub mod day;
 pub mod db;

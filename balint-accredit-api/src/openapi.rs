@@ -1,5 +1,9 @@
 //! The OpenAPI 3 document, generated from the handlers.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use actix_web::http::Method;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -82,6 +86,59 @@ use crate::routes;
 )]
 pub struct ApiDoc;
 
+/// Whether an operation takes a login, as its `security` in the document
+/// says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Login {
+    /// Only with a valid token (`security` with no empty alternative).
+    Required,
+    /// With or without one (`security` with an empty alternative `{}`):
+    /// a token, when given, must be valid.
+    Optional,
+}
+
+/// The operations that take a login, by path as the document writes it.
+static LOGINS: LazyLock<HashMap<String, Vec<(Method, Login)>>> = LazyLock::new(|| {
+    let document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut logins: HashMap<String, Vec<(Method, Login)>> = HashMap::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let Some(alternatives) = operation["security"].as_array() else {
+                continue;
+            };
+            let Ok(method) = method.to_ascii_uppercase().parse::<Method>() else {
+                continue;
+            };
+            let anonymous = alternatives
+                .iter()
+                .any(|a| a.as_object().is_none_or(|a| a.is_empty()));
+            let login = if anonymous {
+                Login::Optional
+            } else {
+                Login::Required
+            };
+            logins
+                .entry(path.clone())
+                .or_default()
+                .push((method, login));
+        }
+    }
+    logins
+});
+
+/// What login the operation `method` on the route `pattern` (as
+/// registered, e.g. `/api/v1/societies/{society}/people`) takes, as the
+/// document says; `None` for one that reads no caller. The authentication
+/// step answers 401 before anything else for a caller without a valid
+/// token where one is [`Login::Required`].
+pub fn login(method: &Method, pattern: &str) -> Option<Login> {
+    LOGINS
+        .get(pattern)?
+        .iter()
+        .find(|(m, _)| m == method)
+        .map(|(_, login)| *login)
+}
+
 #[derive(Debug)]
 struct BearerAuth;
 
@@ -92,5 +149,177 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use serde_json::Value;
+    use utoipa::__dev::SchemaReferences;
+    use utoipa::{OpenApi, PartialSchema, Path, ToSchema};
+
+    use super::ApiDoc;
+    use crate::error::{FieldProblem, Problem};
+    use crate::routes::*;
+
+    /// What each handler of the document registers: its name, its
+    /// operations (path and method) and every schema it names, by name,
+    /// as the `OpenApi` derive gathers them before it keeps one per name.
+    type Registered = (&'static str, Vec<(String, String)>, Vec<(String, Value)>);
+
+    macro_rules! registered {
+        ($($module:ident :: $handler:ident),* $(,)?) => {
+            vec![$({
+                let mut schemas = Vec::new();
+                <$module::$handler as SchemaReferences>::schemas(&mut schemas);
+                let path = <$module::$handler as Path>::path();
+                let operations = <$module::$handler as Path>::methods()
+                    .into_iter()
+                    .map(|m| (path.clone(), serde_json::to_value(m).unwrap().as_str().unwrap().to_owned()))
+                    .collect();
+                let schemas = schemas
+                    .into_iter()
+                    .map(|(name, schema)| (name, serde_json::to_value(schema).unwrap()))
+                    .collect();
+                (stringify!($module::$handler), operations, schemas)
+            }),*]
+        };
+    }
+
+    /// Every handler `ApiDoc` lists (kept complete by the test below).
+    fn handlers() -> Vec<Registered> {
+        registered![
+            health::__path_healthz,
+            health::__path_readyz,
+            docs::__path_openapi_json,
+            docs::__path_docs_page,
+            auth::__path_login,
+            auth::__path_logout,
+            auth::__path_me,
+            societies::__path_create,
+            societies::__path_list,
+            societies::__path_show,
+            users::__path_create,
+            audit::__path_list,
+            pathways::__path_upload,
+            pathways::__path_adopt,
+            pathways::__path_current,
+            pathways::__path_versions,
+            pathways::__path_version,
+            presets::__path_list,
+            presets::__path_show,
+            people::__path_create,
+            people::__path_list,
+            people::__path_show,
+            people::__path_update,
+            activities::__path_create,
+            activities::__path_list,
+            activities::__path_bulk,
+            activities::__path_export,
+            activities::__path_show,
+            activities::__path_update,
+            activities::__path_withdraw,
+            attestations::__path_attest,
+            attestations::__path_mine,
+            progress::__path_show,
+            register::__path_list,
+            register::__path_grant,
+            register::__path_show,
+            register::__path_change_status,
+            register::__path_renew,
+            register::__path_lapse,
+            register::__path_due,
+            register::__path_export,
+            register::__path_import,
+            verify::__path_verify,
+            applications::__path_apply,
+            applications::__path_list_for_person,
+            applications::__path_list,
+            applications::__path_show,
+            applications::__path_decide,
+            overrides::__path_record,
+            overrides::__path_list,
+        ]
+    }
+
+    /// The schemas `components(schemas(...))` names.
+    fn components() -> Vec<(String, Value)> {
+        let mut schemas = vec![
+            (Problem::name().into_owned(), Problem::schema()),
+            (FieldProblem::name().into_owned(), FieldProblem::schema()),
+        ];
+        Problem::schemas(&mut schemas);
+        FieldProblem::schemas(&mut schemas);
+        schemas
+            .into_iter()
+            .map(|(name, schema)| (name, serde_json::to_value(schema).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn the_handlers_here_are_the_documents_operations() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut documented = BTreeSet::new();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                if method != "parameters" {
+                    documented.insert((path.clone(), method.clone()));
+                }
+            }
+        }
+        let listed: BTreeSet<(String, String)> = handlers()
+            .into_iter()
+            .flat_map(|(_, operations, _)| operations)
+            .collect();
+        assert_eq!(listed, documented, "keep handlers() as ApiDoc's paths");
+    }
+
+    /// Two Rust types giving one schema name leave one of them in the
+    /// document, and every `$ref` to the other points at the wrong
+    /// schema (an attestation's decision was once described by an
+    /// application's `grant`/`decline`). Each name must stand for one
+    /// schema, whoever registers it.
+    #[test]
+    fn every_schema_name_stands_for_one_type() {
+        let mut by_name: BTreeMap<String, Vec<(&str, Value)>> = BTreeMap::new();
+        let registered = handlers()
+            .into_iter()
+            .flat_map(|(handler, _, schemas)| schemas.into_iter().map(move |s| (handler, s)))
+            .chain(components().into_iter().map(|s| ("components", s)));
+        for (by, (name, schema)) in registered {
+            let seen = by_name.entry(name).or_default();
+            if !seen.iter().any(|(_, s)| *s == schema) {
+                seen.push((by, schema));
+            }
+        }
+        let clashes: Vec<String> = by_name
+            .iter()
+            .filter(|(_, schemas)| schemas.len() > 1)
+            .map(|(name, schemas)| {
+                let by: Vec<&str> = schemas.iter().map(|(by, _)| *by).collect();
+                format!(
+                    "{name}: {} different schemas, from {}",
+                    schemas.len(),
+                    by.join(", ")
+                )
+            })
+            .collect();
+        assert!(
+            clashes.is_empty(),
+            "schema names given to more than one type:\n{}",
+            clashes.join("\n")
+        );
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let kept = document["components"]["schemas"].as_object().unwrap();
+        for (name, schemas) in &by_name {
+            assert_eq!(
+                kept.get(name),
+                Some(&schemas[0].1),
+                "{name} as the document has it"
+            );
+        }
     }
 }

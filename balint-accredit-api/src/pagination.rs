@@ -1,4 +1,8 @@
 //! The list conventions: `?page=&per_page=`, a total, a stable order.
+//! `page` from 1 to [`MAX_PAGE`] (default 1), `per_page` from 1 to
+//! [`MAX_PER_PAGE`] (default [`DEFAULT_PER_PAGE`]); outside them, or not a
+//! number, 400 naming the parameter. The OpenAPI document gives the bounds
+//! and defaults of every list's parameters.
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -9,14 +13,20 @@ use crate::error::{ApiError, FieldProblem};
 pub const MAX_PER_PAGE: u32 = 100;
 /// Page size when none is asked for.
 pub const DEFAULT_PER_PAGE: u32 = 25;
+/// Largest page number a client may ask for (a hundred million rows in
+/// pages of 100).
+pub const MAX_PAGE: u32 = 1_000_000;
 
 /// The query parameters of every list.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Page number, from 1 (default 1).
+    /// Page number, from 1 to 1000000 (default 1); past the last page,
+    /// no items.
+    #[param(minimum = 1, maximum = 1_000_000, default = 1)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100, default = 25)]
     pub per_page: Option<u32>,
 }
 
@@ -48,8 +58,11 @@ impl TryFrom<&PageQuery> for PageRequest {
         let page = q.page.unwrap_or(1);
         let per_page = q.per_page.unwrap_or(DEFAULT_PER_PAGE);
         let mut errors = Vec::new();
-        if page == 0 {
-            errors.push(FieldProblem::new("page", "must be at least 1"));
+        if page == 0 || page > MAX_PAGE {
+            errors.push(FieldProblem::new(
+                "page",
+                format!("must be between 1 and {MAX_PAGE}"),
+            ));
         }
         if per_page == 0 || per_page > MAX_PER_PAGE {
             errors.push(FieldProblem::new(

@@ -425,7 +425,7 @@ e2e_test!(
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(
             body["errors"],
-            json!([{ "field": "page", "message": "must be at least 1" }])
+            json!([{ "field": "page", "message": "must be between 1 and 1000000" }])
         );
     }
 );

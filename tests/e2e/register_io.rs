@@ -405,3 +405,57 @@ e2e_test!(
         assert!(csv.contains(",'=1+1,"), "{csv}");
     }
 );
+
+/// Entries in the file two imports send at once.
+const ENTRIES: usize = 300;
+
+e2e_test!(
+    async fn identical_imports_sent_at_once_make_one_register(app: TestApp) {
+        let cast = a_register(&app).await;
+        // Ann's entry over and over, under other numbers and people: an
+        // import long enough for the two to overlap.
+        let mut file: Value =
+            serde_json::from_str(&export(&app, Some(&cast.registrar.token), "json").await).unwrap();
+        let ann = file["entries"][0].clone();
+        let entries: Vec<Value> = (1..=ENTRIES)
+            .map(|n| {
+                let mut entry = ann.clone();
+                entry["registration"] = json!(format!("BSANZ-{n:04}"));
+                entry["person"]["id"] = json!(uuid::Uuid::new_v4().to_string());
+                entry["person"]["family_name"] = json!(format!("Carter {n}"));
+                entry
+            })
+            .collect();
+        file["entries"] = json!(entries);
+        let file = file.to_string();
+        let (other, other_cast) = an_empty_database(app.backend).await;
+        let send = || {
+            other
+                .builder(
+                    reqwest::Method::POST,
+                    &format!("{REGISTER}/import"),
+                    Some(&other_cast.registrar.token),
+                )
+                .header("content-type", "application/json")
+                .body(file.clone())
+        };
+        let mut reports: Vec<Value> = other
+            .send_all(vec![send(), send()])
+            .await
+            .into_iter()
+            .map(|(status, report)| {
+                assert_eq!(status, StatusCode::OK, "{report}");
+                report
+            })
+            .collect();
+        reports.sort_by_key(|r| r["created"].as_u64());
+        // The second waits for the first and finds its entries there.
+        assert_eq!(
+            reports,
+            [
+                json!({ "created": 0, "extended": 0, "unchanged": ENTRIES, "people_created": 0 }),
+                json!({ "created": ENTRIES, "extended": 0, "unchanged": 0, "people_created": ENTRIES }),
+            ]
+        );
+    }
+);

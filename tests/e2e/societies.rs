@@ -53,7 +53,7 @@ e2e_test!(
                 "type": "/problems/bad-request", "title": "Bad request", "status": 400,
                 "detail": "invalid query parameters",
                 "errors": [
-                    { "field": "page", "message": "must be at least 1" },
+                    { "field": "page", "message": "must be between 1 and 1000000" },
                     { "field": "per_page", "message": "must be between 1 and 100" },
                 ],
             })

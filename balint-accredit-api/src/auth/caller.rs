@@ -4,16 +4,19 @@ use std::future::Future;
 use std::pin::Pin;
 use std::str::FromStr;
 
-use actix_web::dev::Payload;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::tokens;
-use crate::db;
+use crate::db::{self, DbPool};
 use crate::error::ApiError;
+use crate::openapi::Login;
 
 /// A login's role in one society.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -103,25 +106,78 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     Ok(Some(token.trim().to_owned()))
 }
 
+/// The caller of a request, resolved by [`authenticate`] before the
+/// handler's extractors run; taken by the handler's [`Caller`].
+struct Resolved(Caller);
+
+/// Who presented the request's token: anonymous without an
+/// `Authorization` header, 401 for a token that is unknown, expired or
+/// revoked.
+async fn resolve(
+    token: Result<Option<String>, ApiError>,
+    pool: Option<DbPool>,
+) -> Result<Caller, ApiError> {
+    let Some(token) = token? else {
+        return Ok(Caller::Anonymous);
+    };
+    let pool =
+        pool.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
+    let digest = tokens::digest(&token);
+    let user = db::run(&pool, move |conn| {
+        db::sessions::authenticate(conn, &digest, db::now())
+    })
+    .await?;
+    user.map(Caller::User).ok_or(ApiError::Unauthenticated)
+}
+
+/// The authentication step of every API route, run once the route is
+/// known and before its handler reads anything. For an operation the
+/// OpenAPI document gives a `security` ([`crate::openapi::login`]), the
+/// caller is resolved from the bearer token here, so the handler's
+/// [`Caller`] is ready before any other input is read; where a login is
+/// required, a caller without a valid token is answered 401 here,
+/// whatever the body or query string says (the caller is checked before
+/// the input). What a caller may do is still for the handler's permission
+/// checks.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let login = req
+        .match_pattern()
+        .and_then(|pattern| crate::openapi::login(req.method(), &pattern));
+    if let Some(login) = login {
+        let pool = req
+            .app_data::<web::Data<AppState>>()
+            .map(|state| state.pool.clone());
+        let caller = match resolve(bearer_token(req.request()), pool).await {
+            Ok(Caller::Anonymous) if login == Login::Required => Err(ApiError::Unauthenticated),
+            resolved => resolved,
+        };
+        match caller {
+            Ok(caller) => {
+                req.extensions_mut().insert(Resolved(caller));
+            }
+            Err(error) => return Ok(req.error_response(error)),
+        }
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Resolved already by `authenticate`: ready at once, so no other
+        // extractor's answer comes before the caller's.
+        if let Some(Resolved(caller)) = req.extensions_mut().remove::<Resolved>() {
+            return Box::pin(std::future::ready(Ok(caller)));
+        }
         let token = bearer_token(req);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        Box::pin(async move {
-            let Some(token) = token? else {
-                return Ok(Self::Anonymous);
-            };
-            let state = state
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
-            let digest = tokens::digest(&token);
-            let user = db::run(&state.pool, move |conn| {
-                db::sessions::authenticate(conn, &digest, db::now())
-            })
-            .await?;
-            user.map(Self::User).ok_or(ApiError::Unauthenticated)
-        })
+        let pool = req
+            .app_data::<web::Data<AppState>>()
+            .map(|state| state.pool.clone());
+        Box::pin(resolve(token, pool))
     }
 }

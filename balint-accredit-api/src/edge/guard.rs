@@ -4,7 +4,7 @@
 //! parameter ever carries one to a handler or the database.
 
 use actix_web::dev::ServiceRequest;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::edge::wire::URL_LIMIT_BYTES;
 use crate::error::ApiError;
@@ -30,7 +30,7 @@ pub fn refusal(req: &ServiceRequest) -> Option<HttpResponse> {
 /// `error` answered as the route `req` is for would answer it: a page for
 /// the web pages' paths, problem+json for the API's and any other.
 fn answer(req: &ServiceRequest, error: ApiError) -> HttpResponse {
-    if is_page(req) {
+    if is_page(req.request()) {
         crate::web::error_page_for_anyone(error)
     } else {
         error.error_response()
@@ -38,7 +38,7 @@ fn answer(req: &ServiceRequest, error: ApiError) -> HttpResponse {
 }
 
 /// Whether `req`'s path is one of the web pages'.
-fn is_page(req: &ServiceRequest) -> bool {
+pub fn is_page(req: &HttpRequest) -> bool {
     match req.match_pattern() {
         Some(pattern) => {
             !(pattern.starts_with("/api/") || pattern == "/healthz" || pattern == "/readyz")

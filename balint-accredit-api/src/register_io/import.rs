@@ -33,11 +33,13 @@ pub fn apply(
     actor: Option<&str>,
     progress: &mut dyn FnMut(),
 ) -> Result<ImportReport, ApiError> {
+    stored_register::lock_for_import(conn, &society.id)?;
     let now = db::now();
     let mut report = ImportReport::default();
     let mut problems = Vec::new();
 
-    // Who and what is there already.
+    // Who and what is there already (once any import before this one
+    // has committed).
     let on_register = stored_register::registrations(conn, &society.id)?;
     let mut registered_people: HashSet<String> = on_register.values().cloned().collect();
     let mut known_people: HashSet<String> =

@@ -27,7 +27,10 @@ use crate::routes::utc;
 pub const BULK_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 
 /// The decision on a record.
+// `AttestationView` in the OpenAPI document, where `DecisionView` is an
+// application's decision.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AttestationView)]
 pub struct DecisionView {
     /// `confirm` or `reject`.
     pub decision: String,
@@ -190,9 +193,12 @@ pub struct BulkResult {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LedgerQuery {
-    /// Page number, from 1 (default 1).
+    /// Page number, from 1 to 1000000 (default 1); past the last page,
+    /// no items.
+    #[param(minimum = 1, maximum = 1_000_000, default = 1)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100, default = 25)]
     pub per_page: Option<u32>,
     /// Only records of this kind.
     pub kind: Option<String>,
@@ -257,7 +263,7 @@ fn today() -> NaiveDate {
 }
 
 /// Record one activity. It starts `pending`.
-#[utoipa::path(post, path = "/api/v1/societies/{society}/people/{person}/activities", tag = "activities",
+#[utoipa::path(post, path = "/api/v1/societies/{society}/people/{person}/activities", operation_id = "activities_create", tag = "activities",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),
@@ -363,7 +369,7 @@ pub async fn bulk(
 }
 
 /// A person's ledger, by date, then id, with filters.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/activities", tag = "activities",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/activities", operation_id = "activities_list", tag = "activities",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),
@@ -404,7 +410,7 @@ const EXPORT_TAIL: [&str; 3] = ["decided_at", "decided_by", "decision_comment"];
 /// the list, every matching record. A cell a spreadsheet would run as a
 /// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return)
 /// is written with a single quote `'` before it.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/activities/export", tag = "activities",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/activities/export", operation_id = "activities_export", tag = "activities",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),
@@ -476,7 +482,7 @@ pub fn portfolio_csv(records: &[StoredActivity]) -> anyhow::Result<String> {
 }
 
 /// One record: its owner, its named attestor, or the registrar.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/activities/{activity}", tag = "activities",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/activities/{activity}", operation_id = "activities_show", tag = "activities",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),
@@ -501,7 +507,7 @@ pub async fn show(
 /// Change a pending record: only the fields given change (`null` clears an
 /// optional field). The owner or the registrar; a decided record is
 /// refused (409): record a correction instead.
-#[utoipa::path(patch, path = "/api/v1/societies/{society}/activities/{activity}", tag = "activities",
+#[utoipa::path(patch, path = "/api/v1/societies/{society}/activities/{activity}", operation_id = "activities_update", tag = "activities",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),

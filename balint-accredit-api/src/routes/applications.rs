@@ -231,9 +231,12 @@ pub async fn apply(
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ApplicationsQuery {
-    /// Page number, from 1 (default 1).
+    /// Page number, from 1 to 1000000 (default 1); past the last page,
+    /// no items.
+    #[param(minimum = 1, maximum = 1_000_000, default = 1)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100, default = 25)]
     pub per_page: Option<u32>,
     /// `pending`, `granted` or `declined` (default: all).
     pub status: Option<String>,
@@ -295,7 +298,7 @@ pub async fn list_for_person(
 
 /// The society's applications, oldest first (e.g. `?status=pending`, the
 /// registrar's queue): the registrar. Lists leave the assessments out.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/applications", tag = "applications",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/applications", operation_id = "applications_list", tag = "applications",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug"), ApplicationsQuery),
     responses(
@@ -318,7 +321,7 @@ pub async fn list(
 
 /// One application with its frozen assessment: the person it is for, or
 /// the registrar.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/applications/{application}", tag = "applications",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/applications/{application}", operation_id = "applications_show", tag = "applications",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),

@@ -15,8 +15,11 @@ use crate::pagination::{Page, PageQuery, PageRequest};
 use crate::routes::activities::ActivityView;
 
 /// What the attestor decides.
+// `AttestationDecision` in the OpenAPI document, where `DecisionKind` is
+// an application's (grant or decline).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = AttestationDecision)]
 pub enum DecisionKind {
     /// The record is true: it counts.
     Confirm,
@@ -78,9 +81,12 @@ pub async fn attest(
 pub struct WaitingQuery {
     /// pending (default), confirmed, rejected, or all.
     pub status: Option<String>,
-    /// Page number, from 1 (default 1).
+    /// Page number, from 1 to 1000000 (default 1); past the last page,
+    /// no items.
+    #[param(minimum = 1, maximum = 1_000_000, default = 1)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100, default = 25)]
     pub per_page: Option<u32>,
 }
 

@@ -56,7 +56,7 @@ impl From<AuditRecord> for AuditEntry {
 }
 
 /// The society's audit log, newest first (registrars).
-#[utoipa::path(get, path = "/api/v1/societies/{society}/audit", tag = "audit",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/audit", operation_id = "audit_list", tag = "audit",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug"), PageQuery),
     responses(

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use actix_web::http::header;
 use actix_web::HttpResponse;
 use serde_json::Value;
 use utoipa::OpenApi;
@@ -16,6 +17,11 @@ pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
+/// What the docs page may load: its own inline style and nothing else;
+/// no other site may frame it.
+const DOCS_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; \
+     base-uri 'none'; form-action 'none'";
+
 /// The API documentation as an HTML page.
 #[utoipa::path(get, path = "/api/v1/docs", tag = "operations",
     responses((status = 200, description = "The API documentation", content_type = "text/html")))]
@@ -23,6 +29,7 @@ pub async fn docs_page() -> HttpResponse {
     let document = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, DOCS_POLICY))
         .body(render(&document))
 }
 

@@ -18,7 +18,10 @@ pub mod societies;
 pub mod users;
 pub mod verify;
 
-use actix_web::web;
+use actix_web::body::BoxBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{web, Resource};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use validator::Validate;
 
@@ -26,53 +29,83 @@ use crate::error::ApiError;
 
 /// Register every route.
 ///
-/// Routes sharing a prefix are nested in scopes, so a request is matched
-/// against its prefix first and then only against the few routes under it
-/// (each pattern is a regular expression tried in turn). Every route stays
-/// its own resource guarded by its method, exactly as `.route()` makes it:
-/// a request no route takes, whatever its method, falls through to the
-/// app's default service (404). A scope that matches takes the request, so
-/// every route under a scope's prefix must be inside that scope.
+/// Each path is one resource holding its routes by method, so a method
+/// the path does not take is answered 405 with an `Allow` header (made
+/// problem+json by `crate::conventions`), and a HEAD is answered as its
+/// GET. Every resource of the API passes the authentication step
+/// ([`crate::auth::caller::authenticate`]) first, once it is matched and
+/// before its handler reads anything.
+///
+/// Paths sharing a prefix are nested in scopes, so a request is matched
+/// against its prefix first and then only against the few paths under it
+/// (each pattern is a regular expression tried in turn). A path no
+/// resource takes falls through to the app's default service (404). A
+/// scope that matches takes the request, so every route under a scope's
+/// prefix must be inside that scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
+    cfg.service(resource("/healthz").route(web::get().to(health::healthz)))
+        .service(resource("/readyz").route(web::get().to(health::readyz)))
         .service(
             web::scope("/api/v1")
-                .route("/openapi.json", web::get().to(docs::openapi_json))
-                .route("/docs", web::get().to(docs::docs_page))
-                .route("/auth/login", web::post().to(auth::login))
-                .route("/auth/logout", web::post().to(auth::logout))
-                .route("/auth/me", web::get().to(auth::me))
-                .route("/societies", web::post().to(societies::create))
-                .route("/societies", web::get().to(societies::list))
+                .service(resource("/openapi.json").route(web::get().to(docs::openapi_json)))
+                .service(resource("/docs").route(web::get().to(docs::docs_page)))
+                .service(resource("/auth/login").route(web::post().to(auth::login)))
+                .service(resource("/auth/logout").route(web::post().to(auth::logout)))
+                .service(resource("/auth/me").route(web::get().to(auth::me)))
+                .service(
+                    resource("/societies")
+                        .route(web::post().to(societies::create))
+                        .route(web::get().to(societies::list)),
+                )
                 .service(web::scope("/societies/{society}").configure(society_routes))
-                .route("/pathway-presets", web::get().to(presets::list))
-                .route("/pathway-presets/{id}", web::get().to(presets::show))
-                .route("/me/attestations", web::get().to(attestations::mine))
-                .route(
-                    "/verify/{society}/{registration}",
-                    web::get().to(verify::verify),
+                .service(resource("/pathway-presets").route(web::get().to(presets::list)))
+                .service(resource("/pathway-presets/{id}").route(web::get().to(presets::show)))
+                .service(resource("/me/attestations").route(web::get().to(attestations::mine)))
+                .service(
+                    resource("/verify/{society}/{registration}")
+                        .route(web::get().to(verify::verify)),
                 ),
         );
 }
 
+/// One path of the API, behind the authentication step.
+fn resource(
+    path: &str,
+) -> Resource<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<BoxBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    web::resource(path).wrap(from_fn(crate::auth::caller::authenticate))
+}
+
 /// Everything under `/societies/{society}`.
 fn society_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("", web::get().to(societies::show))
-        .route("/users", web::post().to(users::create))
-        .route("/audit", web::get().to(audit::list))
+    cfg.service(resource("").route(web::get().to(societies::show)))
+        .service(resource("/users").route(web::post().to(users::create)))
+        .service(resource("/audit").route(web::get().to(audit::list)))
         .service(
             web::scope("/pathway")
-                .route("", web::put().to(pathways::upload))
-                .route("", web::get().to(pathways::current))
-                .route("/adopt", web::post().to(pathways::adopt))
-                .route("/versions", web::get().to(pathways::versions))
-                .route("/versions/{number}", web::get().to(pathways::version)),
+                .service(
+                    resource("")
+                        .route(web::put().to(pathways::upload))
+                        .route(web::get().to(pathways::current)),
+                )
+                .service(resource("/adopt").route(web::post().to(pathways::adopt)))
+                .service(resource("/versions").route(web::get().to(pathways::versions)))
+                .service(resource("/versions/{number}").route(web::get().to(pathways::version))),
         )
         .service(
             web::scope("/people")
-                .route("", web::post().to(people::create))
-                .route("", web::get().to(people::list))
+                .service(
+                    resource("")
+                        .route(web::post().to(people::create))
+                        .route(web::get().to(people::list)),
+                )
                 .service(web::scope("/{person}").configure(person_routes)),
         )
         .service(web::scope("/activities/{activity}").configure(activity_routes))
@@ -83,57 +116,69 @@ fn society_routes(cfg: &mut web::ServiceConfig) {
 /// Under `/societies/{society}/people/{person}`: the person, their ledger,
 /// progress, applications and overrides.
 fn person_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("", web::get().to(people::show))
-        .route("", web::patch().to(people::update))
-        .route("/activities", web::post().to(activities::create))
-        .route("/activities", web::get().to(activities::list))
-        .route("/activities/bulk", web::post().to(activities::bulk))
-        .route("/activities/export", web::get().to(activities::export))
-        .route("/progress", web::get().to(progress::show))
-        .route("/applications", web::post().to(applications::apply))
-        .route(
-            "/applications",
-            web::get().to(applications::list_for_person),
-        )
-        .route("/overrides", web::post().to(overrides::record))
-        .route("/overrides", web::get().to(overrides::list));
+    cfg.service(
+        resource("")
+            .route(web::get().to(people::show))
+            .route(web::patch().to(people::update)),
+    )
+    .service(
+        resource("/activities")
+            .route(web::post().to(activities::create))
+            .route(web::get().to(activities::list)),
+    )
+    .service(resource("/activities/bulk").route(web::post().to(activities::bulk)))
+    .service(resource("/activities/export").route(web::get().to(activities::export)))
+    .service(resource("/progress").route(web::get().to(progress::show)))
+    .service(
+        resource("/applications")
+            .route(web::post().to(applications::apply))
+            .route(web::get().to(applications::list_for_person)),
+    )
+    .service(
+        resource("/overrides")
+            .route(web::post().to(overrides::record))
+            .route(web::get().to(overrides::list)),
+    );
 }
 
 /// Under `/societies/{society}/activities/{activity}`: one ledger record
 /// and its attestation.
 fn activity_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("", web::get().to(activities::show))
-        .route("", web::patch().to(activities::update))
-        .route("", web::delete().to(activities::withdraw))
-        .route("/attestation", web::post().to(attestations::attest));
+    cfg.service(
+        resource("")
+            .route(web::get().to(activities::show))
+            .route(web::patch().to(activities::update))
+            .route(web::delete().to(activities::withdraw)),
+    )
+    .service(resource("/attestation").route(web::post().to(attestations::attest)));
 }
 
 /// Under `/societies/{society}/register`. The fixed paths come before
 /// `{registration}`.
 fn register_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("", web::get().to(register::list))
-        .route("", web::post().to(register::grant))
-        .route("/due", web::get().to(register::due))
-        .route("/lapse", web::post().to(register::lapse))
-        .route("/export", web::get().to(register::export))
-        .route("/import", web::post().to(register::import))
-        .service(
-            web::scope("/{registration}")
-                .route("", web::get().to(register::show))
-                .route("/status", web::post().to(register::change_status))
-                .route("/renewals", web::post().to(register::renew)),
-        );
+    cfg.service(
+        resource("")
+            .route(web::get().to(register::list))
+            .route(web::post().to(register::grant)),
+    )
+    .service(resource("/due").route(web::get().to(register::due)))
+    .service(resource("/lapse").route(web::post().to(register::lapse)))
+    .service(resource("/export").route(web::get().to(register::export)))
+    .service(resource("/import").route(web::post().to(register::import)))
+    .service(
+        web::scope("/{registration}")
+            .service(resource("").route(web::get().to(register::show)))
+            .service(resource("/status").route(web::post().to(register::change_status)))
+            .service(resource("/renewals").route(web::post().to(register::renew))),
+    );
 }
 
 /// Under `/societies/{society}/applications`: the registrar's list and
 /// decisions.
 fn application_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("", web::get().to(applications::list))
-        .route("/{application}", web::get().to(applications::show))
-        .route(
-            "/{application}/decision",
-            web::post().to(applications::decide),
-        );
+    cfg.service(resource("").route(web::get().to(applications::list)))
+        .service(resource("/{application}").route(web::get().to(applications::show)))
+        .service(resource("/{application}/decision").route(web::post().to(applications::decide)));
 }
 
 /// Any path no route matches.

@@ -157,7 +157,7 @@ pub async fn record(
 
 /// A person's recorded overrides, oldest first: the person themself, or
 /// the registrar.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/overrides", tag = "applications",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/overrides", operation_id = "overrides_list", tag = "applications",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),

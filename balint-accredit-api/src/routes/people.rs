@@ -121,9 +121,12 @@ pub struct UpdatePerson {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
-    /// Page number, from 1 (default 1).
+    /// Page number, from 1 to 1000000 (default 1); past the last page,
+    /// no items.
+    #[param(minimum = 1, maximum = 1_000_000, default = 1)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100, default = 25)]
     pub per_page: Option<u32>,
     /// Part of a given, family or display name, in any case.
     pub q: Option<String>,
@@ -133,7 +136,7 @@ pub struct PeopleQuery {
 
 /// Add a person to the society's records (registrar or platform
 /// administrator).
-#[utoipa::path(post, path = "/api/v1/societies/{society}/people", tag = "people",
+#[utoipa::path(post, path = "/api/v1/societies/{society}/people", operation_id = "people_create", tag = "people",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug")),
     request_body = CreatePerson,
@@ -161,7 +164,7 @@ pub async fn create(
 
 /// The society's people (registrar or platform administrator), by family
 /// name, then given name; filter by part of a name (`q`) or `region`.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/people", tag = "people",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people", operation_id = "people_list", tag = "people",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug"), PeopleQuery),
     responses(
@@ -195,7 +198,7 @@ pub async fn list(
 
 /// One person: the registrar (or a platform administrator), or the member
 /// whose record it is.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}", tag = "people",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}", operation_id = "people_show", tag = "people",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),
@@ -221,7 +224,7 @@ pub async fn show(
 /// the member whose record it is, only `email`, `city`, `region` and
 /// `public_listing`. Every change is in the audit log with the values
 /// before and after.
-#[utoipa::path(patch, path = "/api/v1/societies/{society}/people/{person}", tag = "people",
+#[utoipa::path(patch, path = "/api/v1/societies/{society}/people/{person}", operation_id = "people_update", tag = "people",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),

@@ -77,7 +77,7 @@ impl TryFrom<&Preset> for PresetView {
 }
 
 /// List the built-in pathways (public), in a fixed order.
-#[utoipa::path(get, path = "/api/v1/pathway-presets", tag = "pathways",
+#[utoipa::path(get, path = "/api/v1/pathway-presets", operation_id = "presets_list", tag = "pathways",
     params(PageQuery),
     responses(
         (status = 200, description = "A page of presets", body = Page<PresetSummary>),
@@ -99,7 +99,7 @@ pub async fn list(query: Query<PageQuery>) -> Result<web::Json<Page<PresetSummar
 }
 
 /// One built-in pathway with its document (public).
-#[utoipa::path(get, path = "/api/v1/pathway-presets/{id}", tag = "pathways",
+#[utoipa::path(get, path = "/api/v1/pathway-presets/{id}", operation_id = "presets_show", tag = "pathways",
     params(("id" = String, Path, description = "The preset's id, e.g. `bsanz-leader`")),
     responses(
         (status = 200, description = "The preset", body = PresetView),

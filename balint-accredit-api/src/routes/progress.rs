@@ -46,7 +46,7 @@ pub struct ProgressView {
 
 /// A person's progress towards a tier: the person themself, or the
 /// society's registrar.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/progress", tag = "activities",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/progress", operation_id = "progress_show", tag = "activities",
     security(("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),

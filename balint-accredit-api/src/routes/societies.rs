@@ -48,7 +48,7 @@ impl From<Society> for SocietyView {
 }
 
 /// Create a society (platform administrators).
-#[utoipa::path(post, path = "/api/v1/societies", tag = "societies",
+#[utoipa::path(post, path = "/api/v1/societies", operation_id = "societies_create", tag = "societies",
     security(("bearer" = [])),
     request_body = CreateSociety,
     responses(
@@ -56,6 +56,7 @@ impl From<Society> for SocietyView {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a platform administrator", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unreadable body, or not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
@@ -77,7 +78,7 @@ pub async fn create(
 }
 
 /// List societies (public), ordered by slug.
-#[utoipa::path(get, path = "/api/v1/societies", tag = "societies",
+#[utoipa::path(get, path = "/api/v1/societies", operation_id = "societies_list", tag = "societies",
     params(PageQuery),
     responses(
         (status = 200, description = "A page of societies", body = Page<SocietyView>),
@@ -93,7 +94,7 @@ pub async fn list(
 }
 
 /// One society by slug (public).
-#[utoipa::path(get, path = "/api/v1/societies/{society}", tag = "societies",
+#[utoipa::path(get, path = "/api/v1/societies/{society}", operation_id = "societies_show", tag = "societies",
     params(("society" = String, Path, description = "The society's slug")),
     responses(
         (status = 200, description = "The society", body = SocietyView),

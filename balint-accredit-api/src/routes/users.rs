@@ -52,7 +52,7 @@ pub struct UserView {
 
 /// Create a login with a role in this society. Registrars add members;
 /// platform administrators also appoint registrars.
-#[utoipa::path(post, path = "/api/v1/societies/{society}/users", tag = "users",
+#[utoipa::path(post, path = "/api/v1/societies/{society}/users", operation_id = "users_create", tag = "users",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug")),
     request_body = CreateUser,
@@ -62,6 +62,7 @@ pub struct UserView {
         (status = 403, description = "Not allowed to grant this role here", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The email already has a login, or the person already has one", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unreadable body, or not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(

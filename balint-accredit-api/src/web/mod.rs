@@ -32,48 +32,48 @@ use crate::error::ApiError;
 
 pub use session::Viewer;
 
-/// Register every page.
+/// Register every page. Each path is one resource holding its routes by
+/// method, so another method is answered 405 (drawn as a page by
+/// `crate::conventions`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let society = "/societies/{society}";
-    cfg.route("/", web::get().to(public::home))
-        .route("/static/{file}", web::get().to(assets::serve))
-        .route(
-            &format!("{society}/register"),
-            web::get().to(public::register),
+    cfg.service(web::resource("/").route(web::get().to(public::home)))
+        .service(web::resource("/static/{file}").route(web::get().to(assets::serve)))
+        .service(
+            web::resource(format!("{society}/register")).route(web::get().to(public::register)),
         )
-        .route(
-            &format!("{society}/register/{{registration}}"),
-            web::get().to(public::entry),
+        .service(
+            web::resource(format!("{society}/register/{{registration}}"))
+                .route(web::get().to(public::entry)),
         )
-        .route(
-            &format!("{society}/register/{{registration}}/status"),
-            web::post().to(registrar::change_status),
+        .service(
+            web::resource(format!("{society}/register/{{registration}}/status"))
+                .route(web::post().to(registrar::change_status)),
         )
-        .route(
-            "/verify/{society}/{registration}",
-            web::get().to(public::verify),
+        .service(
+            web::resource("/verify/{society}/{registration}").route(web::get().to(public::verify)),
         )
-        .route("/login", web::get().to(account::login_form))
-        .route("/login", web::post().to(account::login))
-        .route("/logout", web::post().to(account::logout))
-        .route("/me", web::get().to(account::me))
-        .route(
-            &format!("{society}/people/{{person}}/progress"),
-            web::get().to(trainee::progress),
+        .service(
+            web::resource("/login")
+                .route(web::get().to(account::login_form))
+                .route(web::post().to(account::login)),
         )
-        .route(
-            &format!("{society}/people/{{person}}/activities"),
-            web::get().to(trainee::ledger),
+        .service(web::resource("/logout").route(web::post().to(account::logout)))
+        .service(web::resource("/me").route(web::get().to(account::me)))
+        .service(
+            web::resource(format!("{society}/people/{{person}}/progress"))
+                .route(web::get().to(trainee::progress)),
         )
-        .route(
-            &format!("{society}/people/{{person}}/activities"),
-            web::post().to(trainee::record),
+        .service(
+            web::resource(format!("{society}/people/{{person}}/activities"))
+                .route(web::get().to(trainee::ledger))
+                .route(web::post().to(trainee::record)),
         )
-        .route("/attestations", web::get().to(attestor::queue))
-        .route("/attestations/{activity}", web::post().to(attestor::decide))
-        .route(
-            &format!("{society}/dashboard"),
-            web::get().to(registrar::dashboard),
+        .service(web::resource("/attestations").route(web::get().to(attestor::queue)))
+        .service(web::resource("/attestations/{activity}").route(web::post().to(attestor::decide)))
+        .service(
+            web::resource(format!("{society}/dashboard"))
+                .route(web::get().to(registrar::dashboard)),
         );
 }
 
@@ -180,6 +180,10 @@ fn error_page(viewer: &Viewer, error: &PageError) -> HttpResponse {
                         ul { @for p in errors { li { (p.field) ": " (p.message) } } }
                     }
                 },
+            ),
+            ApiError::MethodNotAllowed { .. } => (
+                "This cannot be done here",
+                html! { p { "This page does not take this kind of request. Go back and follow a link or send the form again." } },
             ),
             ApiError::Conflict(detail) => (
                 "This cannot be done now",

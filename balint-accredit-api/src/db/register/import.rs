@@ -18,6 +18,27 @@ use crate::db::societies::Society;
 use crate::db::{insert_in_batches, DbConnection};
 use crate::error::ApiError;
 
+/// Namespace of the advisory locks taken on societies' registers for an
+/// import ("rimp").
+const IMPORT_LOCK_NAMESPACE: i32 = 0x7269_6d70;
+
+/// Wait for `society_id`'s register to be free of other imports, and keep
+/// it until the transaction ends. On PostgreSQL a transaction-level
+/// advisory lock, so an import that waited reads what the one before it
+/// committed (two identical imports sent at once: the second finds its
+/// entries unchanged, as on SQLite, instead of both inserting them); on
+/// SQLite nothing, as [`crate::db::write`]'s write lock already lets one
+/// writer in at a time. Call first inside [`crate::db::write`].
+pub fn lock_for_import(conn: &mut DbConnection, society_id: &str) -> Result<(), ApiError> {
+    if let DbConnection::Postgres(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+            .bind::<diesel::sql_types::Integer, _>(IMPORT_LOCK_NAMESPACE)
+            .bind::<diesel::sql_types::Text, _>(society_id)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
 /// Store many new entries with their whole histories (an import), in
 /// batches rather than a round trip per row. The caller has checked that
 /// neither their numbers nor their people are taken; a clash is still

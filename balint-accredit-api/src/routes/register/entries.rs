@@ -256,11 +256,48 @@ pub struct RegistrarEntryView {
 
 /// `GET .../register/{registration}`: the registrar's view for the
 /// society's registrar, the public view for everyone else.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum EntryAnswer {
     Registrar(RegistrarEntryView),
     Public(PublicEntryDetail),
+}
+
+// Described as `anyOf`, not the `oneOf` an untagged enum gets: the
+// registrar's view holds every field of the public one, so an answer
+// matches both schemas, which `oneOf` forbids.
+impl utoipa::PartialSchema for EntryAnswer {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, Ref};
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name("RegistrarEntryView"))
+            .item(Ref::from_schema_name("PublicEntryDetail"))
+            .description(Some(
+                "The registrar's view for the society's registrar, the public view for everyone else.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for EntryAnswer {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push((
+            RegistrarEntryView::name().into_owned(),
+            RegistrarEntryView::schema(),
+        ));
+        RegistrarEntryView::schemas(schemas);
+        schemas.push((
+            PublicEntryDetail::name().into_owned(),
+            PublicEntryDetail::schema(),
+        ));
+        PublicEntryDetail::schemas(schemas);
+    }
 }
 
 /// The registrar's view of an entry an action left.
@@ -328,9 +365,12 @@ impl From<public::Shown> for EntryAnswer {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RegisterQuery {
-    /// Page number, from 1 (default 1).
+    /// Page number, from 1 to 1000000 (default 1); past the last page,
+    /// no items.
+    #[param(minimum = 1, maximum = 1_000_000, default = 1)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100, default = 25)]
     pub per_page: Option<u32>,
     /// Part of the name, in any case.
     pub q: Option<String>,
@@ -344,7 +384,7 @@ pub struct RegisterQuery {
 
 /// Search the public register (public): people who consented to be listed,
 /// public fields only, ordered by family name, given name and registration.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/register", tag = "register",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/register", operation_id = "register_list", tag = "register",
     params(("society" = String, Path, description = "The society's slug"), RegisterQuery),
     responses(
         (status = 200, description = "A page of public entries", body = Page<PublicEntryView>),
@@ -389,7 +429,8 @@ pub async fn list(
 /// One entry: the public entry with its public history (public), or, for
 /// the society's registrar, every field and the whole history. Unknown and
 /// unlisted numbers get the same 404.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/register/{registration}", tag = "register",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/register/{registration}", operation_id = "register_show", tag = "register",
+    security((), ("bearer" = [])),
     params(
         ("society" = String, Path, description = "The society's slug"),
         ("registration" = String, Path, description = "The registration number, e.g. `BSANZ-0042`"),

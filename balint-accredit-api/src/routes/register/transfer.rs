@@ -28,11 +28,12 @@ pub struct ExportQuery {
 /// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, after
 /// any quotes) is written with a single quote `'` before it; the import
 /// takes it off again.
-#[utoipa::path(get, path = "/api/v1/societies/{society}/register/export", tag = "register",
+#[utoipa::path(get, path = "/api/v1/societies/{society}/register/export", operation_id = "register_export", tag = "register",
+    security((), ("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug"), ExportQuery),
     responses(
         (status = 200, description = "The register as JSON or CSV", content(
-            (String = "application/json"),
+            (Object = "application/json"),
             (String = "text/csv"),
         )),
         (status = 400, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
@@ -67,7 +68,7 @@ pub async fn export(
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug")),
     request_body(description = "The register file: the JSON the export writes, or CSV", content(
-        (String = "application/json"),
+        (Object = "application/json"),
         (String = "text/csv"),
     )),
     responses(
