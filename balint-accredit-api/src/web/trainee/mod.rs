@@ -1,0 +1,48 @@
+//! A trainee's pages: progress towards a tier, and the ledger with the form
+//! to add a record.
+
+mod ledger;
+mod progress;
+
+pub use ledger::{ledger, record};
+pub use progress::progress;
+
+use std::collections::HashMap;
+
+use crate::app::AppState;
+use crate::db::{people::Person, societies::Society};
+use crate::web::public::full_name;
+use crate::web::{PageError, Viewer};
+
+/// The society and person of a trainee page, once the viewer may see it:
+/// the person themself or the society's registrar, as in the API.
+async fn trainee(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: String,
+    person_id: String,
+) -> Result<(Society, Person), PageError> {
+    Ok(crate::actions::ledger::owner(state, &viewer.caller, slug, person_id).await?)
+}
+
+/// People's names (title and name) by id, for the people a page mentions.
+struct PeopleNames(HashMap<String, String>);
+
+impl PeopleNames {
+    fn new(people: Vec<Person>) -> Self {
+        Self(
+            people
+                .into_iter()
+                .map(|p| {
+                    let name = full_name(p.title.as_deref(), &p.name());
+                    (p.id, name)
+                })
+                .collect(),
+        )
+    }
+
+    /// The name of `id`, or the id itself for someone not found.
+    fn name(&self, id: &str) -> String {
+        self.0.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+}
