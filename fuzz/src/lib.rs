@@ -141,7 +141,10 @@ pub fn evaluate_everything(pathway: &Pathway, ledger: &LedgerFile, as_of: NaiveD
             );
         }
         if tier.renewal.is_some() {
-            for start in [as_of, as_of.checked_sub_days(Days::new(400)).unwrap_or(as_of)] {
+            for start in [
+                as_of,
+                as_of.checked_sub_days(Days::new(400)).unwrap_or(as_of),
+            ] {
                 let renewal = inputs
                     .evaluate_renewal(&tier.id, start)
                     .expect("a tier with a renewal evaluates its renewal");
@@ -197,10 +200,7 @@ pub fn ledger_file(data: &[u8]) {
             };
             (vec![pathway], &data[at + 1..])
         }
-        None => (
-            presets::all().iter().map(|p| p.pathway()).collect(),
-            data,
-        ),
+        None => (presets::all().iter().map(|p| p.pathway()).collect(), data),
     };
     let Ok(text) = std::str::from_utf8(ledger) else {
         return;
@@ -337,7 +337,10 @@ pub fn logbook_import(data: &[u8]) {
             };
             let fields = logbook::fields_of(&activity, corrects.as_deref());
             let (again, problems) = logbook::read(&fields, "", today);
-            assert!(problems.is_empty(), "its fields read with problems: {problems:?}");
+            assert!(
+                problems.is_empty(),
+                "its fields read with problems: {problems:?}"
+            );
             let again = again.owned_by(activity.id.clone(), owner.clone());
             let Some((again, corrects_again)) = again.into_record() else {
                 panic!("its fields do not read as a record");
