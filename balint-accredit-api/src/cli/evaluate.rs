@@ -155,16 +155,46 @@ pub enum ReportFormat {
     Json,
 }
 
-#[derive(Debug, Deserialize)]
+/// A ledger file as `evaluate` reads it (its format is given by
+/// `balint-accredit evaluate --help`): the records, and optionally the
+/// candidate, overrides and register spans the evaluation needs.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FullLedger {
+pub struct LedgerFile {
+    /// Whose progress it is; without it the records must all be one
+    /// person's.
     #[serde(default)]
-    candidate: Option<Candidate>,
-    activities: Vec<Activity>,
+    pub candidate: Option<Candidate>,
+    /// The records.
+    pub activities: Vec<Activity>,
+    /// Recognition of prior learning and committee discretion.
     #[serde(default)]
-    overrides: Vec<Override>,
+    pub overrides: Vec<Override>,
+    /// Who held which tier when.
     #[serde(default)]
-    register: Vec<TierSpan>,
+    pub register: Vec<TierSpan>,
+}
+
+impl LedgerFile {
+    /// Reads a ledger file's text: a list of records, or an object with
+    /// `activities` and the rest. An error names the file as `name` and
+    /// says where in it the problem is (`activities[2].status`, line and
+    /// column). No I/O, so it can be tested (and fuzzed) on its own.
+    pub fn parse(text: &str, name: &str) -> anyhow::Result<LedgerFile> {
+        // Decide the shape first, so a mistake is reported at its place in
+        // the file (`activities[2].status`) rather than as "matched no shape".
+        if text.trim_start().starts_with('[') {
+            let activities: Vec<Activity> = read_json(name, text)?;
+            Ok(LedgerFile {
+                candidate: None,
+                activities,
+                overrides: Vec::new(),
+                register: Vec::new(),
+            })
+        } else {
+            read_json(name, text)
+        }
+    }
 }
 
 /// Runs the evaluation and returns the report to print. An error means
@@ -173,17 +203,31 @@ pub fn run(args: &EvaluateArgs, today: NaiveDate) -> anyhow::Result<Report> {
     let pathway = load_pathway(args)?;
     let ledger = load_ledger(&args.ledger)?;
     let as_of = args.as_of.map_or(today, Day::date);
+    report(&pathway, &ledger, args.tier.as_deref(), as_of, args.format)
+}
 
-    let candidate = match ledger.candidate {
-        Some(c) => c,
+/// Evaluates `ledger` against `pathway` as of `as_of`, for `tier` or, when
+/// none is given, every tier reached by application that has
+/// requirements, and renders the report as `format`. What `run` does once
+/// the files are read; an error means the arguments could not be used
+/// (an unknown tier, a ledger of several people and no candidate).
+pub fn report(
+    pathway: &Pathway,
+    ledger: &LedgerFile,
+    tier: Option<&str>,
+    as_of: NaiveDate,
+    format: ReportFormat,
+) -> anyhow::Result<Report> {
+    let candidate = match &ledger.candidate {
+        Some(c) => c.clone(),
         None => Candidate::new(single_person(&ledger.activities)?),
     };
-    let register: RegisterSnapshot = ledger.register.into_iter().collect();
-    let inputs = Inputs::new(&pathway, &candidate, &ledger.activities, as_of)
+    let register: RegisterSnapshot = ledger.register.iter().cloned().collect();
+    let inputs = Inputs::new(pathway, &candidate, &ledger.activities, as_of)
         .with_register(&register)
         .with_overrides(&ledger.overrides);
 
-    let tiers: Vec<TierId> = match &args.tier {
+    let tiers: Vec<TierId> = match tier {
         Some(t) => {
             let tier: TierId = t
                 .parse()
@@ -211,7 +255,7 @@ pub fn run(args: &EvaluateArgs, today: NaiveDate) -> anyhow::Result<Report> {
         assessments.push(inputs.evaluate(tier)?);
     }
     let eligible = assessments.iter().all(|a| a.eligible);
-    let text = match args.format {
+    let text = match format {
         ReportFormat::Text => assessments
             .iter()
             .map(|a| a.render_text())
@@ -263,27 +307,15 @@ fn load_pathway(args: &EvaluateArgs) -> anyhow::Result<Pathway> {
     })
 }
 
-fn load_ledger(path: &Path) -> anyhow::Result<FullLedger> {
+fn load_ledger(path: &Path) -> anyhow::Result<LedgerFile> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    // Decide the shape first, so a mistake is reported at its place in the
-    // file (`activities[2].status`) rather than as "matched no shape".
-    if text.trim_start().starts_with('[') {
-        let activities: Vec<Activity> = read_json(path, &text)?;
-        Ok(FullLedger {
-            candidate: None,
-            activities,
-            overrides: Vec::new(),
-            register: Vec::new(),
-        })
-    } else {
-        read_json(path, &text)
-    }
+    LedgerFile::parse(&text, &path.display().to_string())
 }
 
 /// `text` as a `T`, or what is wrong and where: the field's path, the line
 /// and the column.
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> anyhow::Result<T> {
+fn read_json<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> anyhow::Result<T> {
     let mut json = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut json).map_err(|e| {
         let place = e.path().to_string();
@@ -294,8 +326,7 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> anyhow:
             format!("{place}: ")
         };
         anyhow::anyhow!(
-            "{} is not a ledger file ({place}{inner}); its format is given by `balint-accredit evaluate --help`",
-            path.display()
+            "{name} is not a ledger file ({place}{inner}); its format is given by `balint-accredit evaluate --help`"
         )
     })
 }
@@ -313,5 +344,49 @@ fn single_person(activities: &[Activity]) -> anyhow::Result<PersonId> {
             many.len(),
             many.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
         ),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ledger_file_is_a_list_of_records_or_an_object_with_them() {
+        let record = r#"{"id": "a1", "person": "t", "kind": "leading", "date": "2025-03-04",
+                         "amount": 1, "unit": "meetings"}"#;
+        let list = LedgerFile::parse(&format!("  [{record}]"), "l.json").unwrap();
+        assert_eq!(list.activities.len(), 1);
+        assert!(list.candidate.is_none());
+        let object =
+            LedgerFile::parse(&format!(r#"{{"activities": [{record}]}}"#), "l.json").unwrap();
+        assert_eq!(object.activities, list.activities);
+    }
+
+    #[test]
+    fn a_bad_ledger_file_is_named_with_the_place_of_the_mistake() {
+        let error = LedgerFile::parse(r#"{"activities": [], "status": 1}"#, "my-ledger.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("my-ledger.json is not a ledger file ("),
+            "{error}"
+        );
+        assert!(error.contains("unknown field `status`"), "{error}");
+    }
+
+    #[test]
+    fn the_report_refuses_a_ledger_of_several_people_without_a_candidate() {
+        let ledger = LedgerFile::parse(
+            r#"[{"id": "a1", "person": "t", "kind": "leading", "date": "2025-03-04", "amount": 1, "unit": "meetings"},
+                {"id": "a2", "person": "u", "kind": "leading", "date": "2025-03-04", "amount": 1, "unit": "meetings"}]"#,
+            "l.json",
+        )
+        .unwrap();
+        let pathway = balint_core::presets::get("bsanz-leader").unwrap().pathway();
+        let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        let error = report(&pathway, &ledger, None, as_of, ReportFormat::Text).unwrap_err();
+        assert!(error.to_string().contains("records of 2 people"), "{error}");
     }
 }
