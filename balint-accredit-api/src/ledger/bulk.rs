@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub enum BulkFormat {
     /// A JSON array of records, or `{"activities": [...]}`.
     Json,
-    /// CSV with a header row naming the fields (see [`FIELDS`]).
+    /// CSV with a header row naming the fields (see [`FIELDS`](super::FIELDS)).
     Csv,
 }
 
