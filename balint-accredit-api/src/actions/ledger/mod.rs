@@ -14,32 +14,24 @@ pub use record::{browse, portfolio, record, Recorded};
 use balint_core::PersonId;
 use serde_json::Value;
 
-use crate::auth::{permissions, Caller};
+use crate::auth::Caller;
 use crate::db::activities::StoredActivity;
-use crate::db::{self, audit, people::Person, societies::Society};
+use crate::db::{audit, people::Person, societies::Society};
 use crate::error::{ApiError, FieldProblem};
 use crate::state::AppState;
 
 /// The society and the person of a ledger, once the caller is known to
 /// act on it: the person themself, or the society's registrar.
 /// Unauthenticated without a signed-in caller; not found for an unknown
-/// society or person; forbidden to anyone else.
+/// society or person; forbidden to anyone else. The same as reading the
+/// person's record ([`crate::actions::people::one`]).
 pub async fn owner(
     state: &AppState,
     caller: &Caller,
     slug: String,
     person_id: String,
 ) -> Result<(Society, Person), ApiError> {
-    permissions::require_user(caller)?;
-    let society = crate::actions::society(state, slug).await?;
-    permissions::require_member_or_registrar(caller, &society.id, &person_id)?;
-    let society_id = society.id.clone();
-    let person = db::run(&state.pool, move |conn| {
-        db::people::find(conn, &society_id, &person_id)?
-            .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))
-    })
-    .await?;
-    Ok((society, person))
+    crate::actions::people::one(state, caller, slug, person_id).await
 }
 
 /// The record's problems, sorted by field, as one refusal.
