@@ -52,3 +52,21 @@ pub async fn society(
     })
     .await
 }
+
+/// The society `slug` and the login id of its registrar calling: the
+/// check most registrar's actions start with. Unauthenticated without a
+/// signed-in caller; not found for an unknown society (or one the caller
+/// has no role in); forbidden to anyone but its registrar or a platform
+/// administrator.
+pub async fn as_registrar(
+    state: &crate::state::AppState,
+    caller: &crate::auth::Caller,
+    slug: String,
+) -> Result<(crate::db::societies::Society, String), crate::error::ApiError> {
+    crate::auth::permissions::require_user(caller)?;
+    let society = society(state, slug).await?;
+    let actor = crate::auth::permissions::require_registrar(caller, &society.id)?
+        .user_id
+        .clone();
+    Ok((society, actor))
+}

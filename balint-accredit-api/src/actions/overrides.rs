@@ -105,11 +105,7 @@ pub async fn record(
     person_id: String,
     body: OverrideRequest,
 ) -> Result<(Society, StoredOverride), ApiError> {
-    permissions::require_user(caller)?;
-    let society = crate::actions::society(state, slug).await?;
-    let actor = permissions::require_registrar(caller, &society.id)?
-        .user_id
-        .clone();
+    let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
     let (tier, requirement, effect, reason) = parse(&body)?;
     let recorded_by: PersonId = actor
         .parse()

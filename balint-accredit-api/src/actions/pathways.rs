@@ -7,7 +7,7 @@ use balint_core::presets;
 use chrono::NaiveDate;
 use serde_json::json;
 
-use crate::auth::{permissions, Caller};
+use crate::auth::Caller;
 use crate::day::Day;
 use crate::db::societies::Society;
 use crate::db::{self, audit, pathways::PathwayVersion, pathways::VersionSummary};
@@ -31,11 +31,7 @@ pub async fn publisher(
     caller: &Caller,
     slug: String,
 ) -> Result<Publisher, ApiError> {
-    permissions::require_user(caller)?;
-    let society = crate::actions::society(state, slug).await?;
-    let actor = permissions::require_registrar(caller, &society.id)?
-        .user_id
-        .clone();
+    let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
     Ok(Publisher { society, actor })
 }
 

@@ -313,11 +313,7 @@ pub async fn create(
     slug: String,
     body: Map<String, Value>,
 ) -> Result<(Society, Person), ApiError> {
-    permissions::require_user(caller)?;
-    let society = crate::actions::society(state, slug).await?;
-    let actor = permissions::require_registrar(caller, &society.id)?
-        .user_id
-        .clone();
+    let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
     let today = Utc::now().date_naive();
     let (changes, problems) = read_changes(&body, Editor::Registrar, true, today);
     let now = db::now();

@@ -5,7 +5,7 @@ use balint_core::register::{Grant, Visibility};
 use chrono::NaiveDate;
 
 use super::{invalid, names, reason_text, Named};
-use crate::auth::{permissions, Caller};
+use crate::auth::Caller;
 use crate::db::applications::{Application, Decision, Registered, Status};
 use crate::db::{self, societies::Society, DbConnection};
 use crate::error::ApiError;
@@ -51,11 +51,7 @@ pub async fn decide(
     id: String,
     body: DecisionRequest,
 ) -> Result<(Society, Named), ApiError> {
-    permissions::require_user(caller)?;
-    let society = crate::actions::society(state, slug).await?;
-    let actor = permissions::require_registrar(caller, &society.id)?
-        .user_id
-        .clone();
+    let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
     let mut problems = Vec::new();
     let reason = reason_text("reason", &body.reason, &mut problems);
     let Some(reason) = reason else {

@@ -82,9 +82,7 @@ pub async fn for_society(
     slug: String,
     query: Result<(PageRequest, Option<Status>), ApiError>,
 ) -> Result<Listed, ApiError> {
-    permissions::require_user(caller)?;
-    let society = crate::actions::society(state, slug).await?;
-    permissions::require_registrar(caller, &society.id)?;
+    let (society, _) = crate::actions::as_registrar(state, caller, slug).await?;
     let (page, status) = query?;
     let society_id = society.id.clone();
     let page = db::run(&state.pool, move |conn| {

@@ -3,9 +3,8 @@
 
 use chrono::NaiveDate;
 
-use super::society;
 use crate::actions::today;
-use crate::auth::{permissions, Caller};
+use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, FieldProblem};
 use crate::state::AppState;
@@ -51,9 +50,7 @@ pub async fn due(
     slug: String,
     input: DueInput,
 ) -> Result<Vec<DueRenewal>, ApiError> {
-    permissions::require_user(caller)?;
-    let society = society(state, slug).await?;
-    permissions::require_registrar(caller, &society.id)?;
+    let (society, _) = crate::actions::as_registrar(state, caller, slug).await?;
     let within_days = input.within_days.unwrap_or(90);
     if !(1..=366).contains(&within_days) {
         return Err(ApiError::BadRequest {

@@ -8,10 +8,10 @@ use balint_core::pathway;
 use balint_core::register::{Grant, Visibility};
 use chrono::NaiveDate;
 
-use super::{cycle_from, invalid, pathway_version_for, society, Entry};
+use super::{cycle_from, invalid, pathway_version_for, Entry};
 use crate::actions::applications::{prerequisite_shortfalls, reason_text};
 use crate::actions::progress;
-use crate::auth::{permissions, Caller};
+use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, FieldProblem};
 use crate::state::AppState;
@@ -66,11 +66,7 @@ pub async fn grant(
     slug: String,
     input: GrantInput,
 ) -> Result<Granted, ApiError> {
-    permissions::require_user(caller)?;
-    let society = society(state, slug).await?;
-    let actor = permissions::require_registrar(caller, &society.id)?
-        .user_id
-        .clone();
+    let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
     let mut problems = Vec::new();
     let person_id = input
         .person_id

@@ -3,8 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::society;
-use crate::auth::{permissions, Caller};
+use crate::auth::Caller;
 use crate::db::{self, register::Lapsed};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -27,9 +26,7 @@ pub async fn lapse(
     slug: String,
     as_of: Option<NaiveDate>,
 ) -> Result<LapseRun, ApiError> {
-    permissions::require_user(caller)?;
-    let society = society(state, slug).await?;
-    permissions::require_registrar(caller, &society.id)?;
+    let (society, _) = crate::actions::as_registrar(state, caller, slug).await?;
     let now = db::now();
     let as_of = as_of.unwrap_or(now.date());
     let lapsed = db::run(&state.pool, move |conn| {

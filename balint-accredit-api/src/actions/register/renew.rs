@@ -8,12 +8,10 @@ use balint_core::pathway;
 use balint_core::register::{Renewal, Status, Visibility};
 use chrono::NaiveDate;
 
-use super::{
-    cycle_from, entry_with_person, invalid, not_found, pathway_version_for, society, Entry,
-};
+use super::{cycle_from, entry_with_person, invalid, not_found, pathway_version_for, Entry};
 use crate::actions::applications::{reason_text, shortfalls};
 use crate::actions::progress;
-use crate::auth::{permissions, Caller};
+use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, FieldProblem};
 use crate::state::AppState;
@@ -151,11 +149,7 @@ pub async fn renew(
     registration: String,
     input: RenewalInput,
 ) -> Result<Renewed, ApiError> {
-    permissions::require_user(caller)?;
-    let society = society(state, slug).await?;
-    let actor = permissions::require_registrar(caller, &society.id)?
-        .user_id
-        .clone();
+    let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
     let mut problems = Vec::new();
     let reason = input.reason.trim().to_owned();
     if reason.is_empty() {

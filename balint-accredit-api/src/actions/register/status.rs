@@ -4,8 +4,8 @@
 use balint_core::register::{RegisterEntry, RegisterError, RegistrarAction, Visibility};
 use chrono::NaiveDate;
 
-use super::{entry_with_person, not_found, society, Entry};
-use crate::auth::{permissions, Caller};
+use super::{entry_with_person, not_found, Entry};
+use crate::auth::Caller;
 use crate::db::{self, people::Person, register::StoredEntry};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -65,11 +65,7 @@ pub async fn change_entry(
         + Send
         + 'static,
 ) -> Result<Entry, ApiError> {
-    permissions::require_user(caller)?;
-    let society = society(state, slug).await?;
-    let actor = permissions::require_registrar(caller, &society.id)?
-        .user_id
-        .clone();
+    let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
     let now = db::now();
     let (stored, person) = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {

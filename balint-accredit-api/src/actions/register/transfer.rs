@@ -70,11 +70,7 @@ pub async fn import(
     slug: String,
     file: impl Future<Output = Result<RegisterFile, ApiError>>,
 ) -> Result<ImportReport, ApiError> {
-    permissions::require_user(caller)?;
-    let society = society(state, slug).await?;
-    let actor = permissions::require_registrar(caller, &society.id)?
-        .user_id
-        .clone();
+    let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
     let file = file.await?;
     let entries = register_io::read(&file.text, file.format)?;
     db::run(&state.pool, move |conn| {
