@@ -16,6 +16,17 @@ use crate::web::layout::{self, csrf_field, FormErrors};
 use crate::web::session::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::web::{finish, page_response, see_other, tier_names, PageError, Viewer};
 
+/// Register signing in and out and "My pages".
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/login")
+            .route(web::get().to(login_form))
+            .route(web::post().to(login)),
+    )
+    .service(web::resource("/logout").route(web::post().to(logout)))
+    .service(web::resource("/me").route(web::get().to(me)));
+}
+
 /// `?next=`: where to go after signing in.
 #[derive(Debug, Default, Deserialize)]
 pub struct NextQuery {

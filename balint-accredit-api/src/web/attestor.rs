@@ -29,6 +29,12 @@ pub struct DecidedQuery {
     decided: Option<String>,
 }
 
+/// Register the attestor's queue and its decisions.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/attestations").route(web::get().to(queue)))
+        .service(web::resource("/attestations/{activity}").route(web::post().to(decide)));
+}
+
 /// `GET /attestations`.
 pub async fn queue(
     req: HttpRequest,

@@ -32,49 +32,17 @@ use crate::error::ApiError;
 
 pub use session::Viewer;
 
-/// Register every page. Each path is one resource holding its routes by
-/// method, so another method is answered 405 (drawn as a page by
-/// `crate::conventions`).
+/// Register every page, area by area. Each path is one resource holding
+/// its routes by method, so another method is answered 405 (drawn as a
+/// page by `crate::conventions`). The public register's paths come first:
+/// a new page must not take a path they match (e.g.
+/// `/societies/{society}/register/{registration}`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let society = "/societies/{society}";
-    cfg.service(web::resource("/").route(web::get().to(public::home)))
-        .service(web::resource("/static/{file}").route(web::get().to(assets::serve)))
-        .service(
-            web::resource(format!("{society}/register")).route(web::get().to(public::register)),
-        )
-        .service(
-            web::resource(format!("{society}/register/{{registration}}"))
-                .route(web::get().to(public::entry)),
-        )
-        .service(
-            web::resource(format!("{society}/register/{{registration}}/status"))
-                .route(web::post().to(registrar::change_status)),
-        )
-        .service(
-            web::resource("/verify/{society}/{registration}").route(web::get().to(public::verify)),
-        )
-        .service(
-            web::resource("/login")
-                .route(web::get().to(account::login_form))
-                .route(web::post().to(account::login)),
-        )
-        .service(web::resource("/logout").route(web::post().to(account::logout)))
-        .service(web::resource("/me").route(web::get().to(account::me)))
-        .service(
-            web::resource(format!("{society}/people/{{person}}/progress"))
-                .route(web::get().to(trainee::progress)),
-        )
-        .service(
-            web::resource(format!("{society}/people/{{person}}/activities"))
-                .route(web::get().to(trainee::ledger))
-                .route(web::post().to(trainee::record)),
-        )
-        .service(web::resource("/attestations").route(web::get().to(attestor::queue)))
-        .service(web::resource("/attestations/{activity}").route(web::post().to(attestor::decide)))
-        .service(
-            web::resource(format!("{society}/dashboard"))
-                .route(web::get().to(registrar::dashboard)),
-        );
+    public::configure(cfg);
+    account::configure(cfg);
+    trainee::configure(cfg);
+    attestor::configure(cfg);
+    registrar::configure(cfg);
 }
 
 /// Why a page cannot be shown.

@@ -21,6 +21,20 @@ use crate::web::{capitalised, finish, ok, words, Viewer};
 /// Entries per page of the public register.
 pub(super) const PER_PAGE: u32 = 20;
 
+/// Register the public pages: the list of registers, a register and its
+/// search, an entry, verification, and the pages' static files.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let society = "/societies/{society}";
+    cfg.service(web::resource("/").route(web::get().to(home)))
+        .service(web::resource("/static/{file}").route(web::get().to(crate::web::assets::serve)))
+        .service(web::resource(format!("{society}/register")).route(web::get().to(register)))
+        .service(
+            web::resource(format!("{society}/register/{{registration}}"))
+                .route(web::get().to(entry)),
+        )
+        .service(web::resource("/verify/{society}/{registration}").route(web::get().to(verify)));
+}
+
 /// `GET /`: the societies, each linking to its register.
 pub async fn home(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) -> HttpResponse {
     let result = async {

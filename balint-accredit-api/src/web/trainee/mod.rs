@@ -4,15 +4,27 @@
 mod ledger;
 mod progress;
 
-pub use ledger::{ledger, record};
-pub use progress::progress;
-
 use std::collections::HashMap;
+
+use actix_web::web;
 
 use crate::app::AppState;
 use crate::db::{people::Person, societies::Society};
 use crate::web::public::full_name;
 use crate::web::{PageError, Viewer};
+
+/// Register a trainee's pages: progress, and the ledger with its form.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let person = "/societies/{society}/people/{person}";
+    cfg.service(
+        web::resource(format!("{person}/progress")).route(web::get().to(progress::progress)),
+    )
+    .service(
+        web::resource(format!("{person}/activities"))
+            .route(web::get().to(ledger::ledger))
+            .route(web::post().to(ledger::record)),
+    );
+}
 
 /// The society and person of a trainee page, once the viewer may see it:
 /// the person themself or the society's registrar, as in the API.

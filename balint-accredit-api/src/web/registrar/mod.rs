@@ -1,0 +1,46 @@
+//! The registrar's pages: the dashboard, and changing an entry's status on
+//! its page. Every page here is for a society's registrar (or a platform
+//! administrator) and says so by answering anyone else "not allowed".
+
+mod dashboard;
+mod status;
+
+use actix_web::web;
+use maud::{html, Markup};
+
+pub use status::{status_form, StatusForm};
+
+/// Register the registrar's pages.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let society = "/societies/{society}";
+    cfg.service(
+        web::resource(format!("{society}/register/{{registration}}/status"))
+            .route(web::post().to(status::change_status)),
+    )
+    .service(
+        web::resource(format!("{society}/dashboard")).route(web::get().to(dashboard::dashboard)),
+    );
+}
+
+/// The registrar's pages, in the order of the navigation they share.
+const SECTIONS: [(&str, &str); 1] = [("dashboard", "Dashboard")];
+
+/// The navigation between the registrar's pages of society `slug`;
+/// `current` is the section (the last part of its path) being shown.
+pub fn nav(slug: &str, current: &str) -> Markup {
+    html! {
+        nav class="section-nav" aria-label="Registrar" {
+            ul {
+                @for (section, label) in SECTIONS {
+                    li {
+                        @if section == current {
+                            a href={ "/societies/" (slug) "/" (section) } aria-current="page" { (label) }
+                        } @else {
+                            a href={ "/societies/" (slug) "/" (section) } { (label) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
