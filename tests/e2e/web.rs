@@ -5,6 +5,8 @@
 
 use serde_json::Value;
 
+mod registrar;
+
 use super::ledger_setup::person_with_login;
 use super::register::{adopt_pathway, grant, person};
 use super::*;

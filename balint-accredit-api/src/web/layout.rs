@@ -156,6 +156,25 @@ impl FormErrors {
         }
     }
 
+    /// Every problem as a plain list, linked to its field where the form
+    /// has it: for a page that frames the problems itself.
+    pub fn summary_list(&self) -> Markup {
+        html! {
+            @if !self.problems.is_empty() {
+                ul {
+                    @for p in &self.problems {
+                        li {
+                            @match self.label(&p.field) {
+                                Some(label) => a href={ "#" (self.anchor(&p.field)) } { (label) ": " (p.message) },
+                                None => { (p.message) },
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The messages shown next to `field`, with the id its input names in
     /// `aria-describedby`.
     pub fn next_to(&self, field: &str) -> Markup {
@@ -186,5 +205,32 @@ pub fn day_words(error: DayError) -> &'static str {
     match error {
         DayError::NotADate => "Enter a real date, for example 2026-03-03",
         DayError::OutOfRange => "Enter a date from 1900-01-01 to 2199-12-31",
+    }
+}
+
+/// The "Previous page / Page n of m / Next page" links under a paginated
+/// list of `total` items, `per_page` to a page; `link_to(n)` is page n's
+/// address. Nothing when everything fits on one page.
+pub fn pager(
+    label: &str,
+    page: u32,
+    per_page: u32,
+    total: i64,
+    link_to: impl Fn(u32) -> String,
+) -> Markup {
+    let per_page = i64::from(per_page.max(1));
+    let pages = u32::try_from((total + per_page - 1) / per_page)
+        .unwrap_or(u32::MAX)
+        .max(1);
+    html! {
+        @if pages > 1 {
+            nav class="pagination" aria-label=(label) {
+                ul {
+                    @if page > 1 { li { a href=(link_to(page - 1)) rel="prev" { "Previous page" } } }
+                    li { "Page " (page) " of " (pages) }
+                    @if page < pages { li { a href=(link_to(page + 1)) rel="next" { "Next page" } } }
+                }
+            }
+        }
     }
 }

@@ -16,6 +16,7 @@ use crate::db::schema::{
 use crate::db::societies::Society;
 use crate::db::{on_connection, DbConnection};
 use crate::error::ApiError;
+use crate::pagination::{Page, PageRequest};
 
 /// Every entry of `society_id`, by registration number.
 pub fn entries(conn: &mut DbConnection, society_id: &str) -> Result<Vec<StoredEntry>, ApiError> {
@@ -129,6 +130,87 @@ pub fn with_people(
         .select((EntryRow::as_select(), PersonColumns::as_select()))
         .load(conn)?;
     joined(conn, found)
+}
+
+/// A page of `society_id`'s entries with their people, in the order of
+/// [`with_people`]: the registrar's list, which must not load a register
+/// of tens of thousands at once.
+pub fn page_with_people(
+    conn: &mut DbConnection,
+    society_id: &str,
+    page: PageRequest,
+) -> Result<Page<(StoredEntry, Person)>, ApiError> {
+    let query = || {
+        register_entries::table
+            .inner_join(people_table::table)
+            .filter(register_entries::society_id.eq(society_id.to_owned()))
+            .filter(people_table::society_id.eq(society_id.to_owned()))
+    };
+    let total = query().count().get_result::<i64>(conn)?;
+    let found: Vec<(EntryRow, PersonColumns)> = query()
+        .order((
+            people_table::sort_name.asc(),
+            register_entries::registration.asc(),
+        ))
+        .limit(page.limit())
+        .offset(page.offset())
+        .select((EntryRow::as_select(), PersonColumns::as_select()))
+        .load(conn)?;
+    Ok(Page::new(joined(conn, found)?, page, total))
+}
+
+/// One change of one entry, as the registrar's "recent changes" list it.
+#[derive(Debug, Clone)]
+pub struct RecentChange {
+    /// The day it took effect.
+    pub effective: NaiveDate,
+    /// The entry's registration number.
+    pub registration: String,
+    /// The person, for their name.
+    pub person: Person,
+    /// What changed (`grant`, `suspend`, ...).
+    pub action: String,
+    /// The status after it.
+    pub to: String,
+}
+
+/// The `limit` latest changes of `society_id`'s register, by effective day
+/// then registration number, newest first.
+pub fn recent_changes(
+    conn: &mut DbConnection,
+    society_id: &str,
+    limit: i64,
+) -> Result<Vec<RecentChange>, ApiError> {
+    let found: Vec<(NaiveDate, String, String, String, PersonColumns)> = register_changes::table
+        .inner_join(register_entries::table.inner_join(people_table::table))
+        .filter(register_entries::society_id.eq(society_id))
+        .filter(people_table::society_id.eq(society_id))
+        .order((
+            register_changes::effective.desc(),
+            register_entries::registration.desc(),
+            register_changes::seq.desc(),
+        ))
+        .limit(limit)
+        .select((
+            register_changes::effective,
+            register_entries::registration,
+            register_changes::action,
+            register_changes::to_status,
+            PersonColumns::as_select(),
+        ))
+        .load(conn)?;
+    found
+        .into_iter()
+        .map(|(effective, registration, action, to, person)| {
+            Ok(RecentChange {
+                effective,
+                registration,
+                person: person.into_person()?,
+                action,
+                to,
+            })
+        })
+        .collect()
 }
 
 /// `society_id`'s accredited entries whose current cycle ends by

@@ -2,8 +2,8 @@
 //! status changes, and every entry.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use maud::html;
+use serde::Deserialize;
 
 use crate::actions::applications;
 use crate::actions::register::due::{self as renewals_due, DueInput};
@@ -12,11 +12,21 @@ use crate::app::AppState;
 use crate::auth::permissions;
 use crate::db;
 use crate::db::applications::Status as ApplicationStatus;
+use crate::edge::Query;
 use crate::pagination::PageRequest;
 use crate::web::dates::DateStyle;
-use crate::web::layout::{self, date, maybe_date};
+use crate::web::layout::{self, date, maybe_date, pager};
 use crate::web::public::{full_name, status_word};
 use crate::web::{encode, finish, ok, society, tier_names, PageError, TierNames, Viewer};
+
+/// Entries per page of "every entry".
+const ENTRIES_PER_PAGE: u32 = 50;
+
+/// `?page=` of "every entry".
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
 
 /// `GET /societies/{society}/dashboard`: the registrar's overview.
 pub async fn dashboard(
@@ -24,28 +34,25 @@ pub async fn dashboard(
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<String>,
+    query: Query<PageQuery>,
 ) -> HttpResponse {
-    let result = dashboard_page(&state, &viewer, path.into_inner()).await;
+    let result = dashboard_page(&state, &viewer, path.into_inner(), query.into_inner()).await;
     finish(&req, &viewer, result)
-}
-
-/// One change of one entry, for "recent status changes".
-struct RecentChange {
-    effective: NaiveDate,
-    registration: String,
-    name: String,
-    action: String,
-    to: String,
 }
 
 async fn dashboard_page(
     state: &web::Data<AppState>,
     viewer: &Viewer,
     slug: String,
+    query: PageQuery,
 ) -> Result<HttpResponse, PageError> {
     permissions::require_user(&viewer.caller)?;
     let society = society(state, slug.clone()).await?;
     permissions::require_registrar(&viewer.caller, &society.id)?;
+    let entries_page = PageRequest {
+        page: super::page_number(query.page.as_deref())?,
+        per_page: ENTRIES_PER_PAGE,
+    };
     let style = DateStyle::for_country(society.country.as_deref());
     let today = today();
     let due = renewals_due::due(
@@ -71,28 +78,15 @@ async fn dashboard_page(
     .await?
     .page;
     let society_id = society.id.clone();
-    let (entries, tiers) = db::run(&state.pool, move |conn| {
-        let entries =
-            db::register::with_people(conn, &society_id, db::register::Listing::Everyone)?;
+    let (entries, recent, tiers) = db::run(&state.pool, move |conn| {
+        let entries = db::register::page_with_people(conn, &society_id, entries_page)?;
+        let recent = db::register::recent_changes(conn, &society_id, 20)?;
         let tiers = tier_names(conn, &society_id, today)?;
-        Ok((entries, tiers))
+        Ok((entries, recent, tiers))
     })
     .await?;
     let names = TierNames::new(&tiers);
-    let mut recent: Vec<RecentChange> = entries
-        .iter()
-        .flat_map(|(stored, person)| {
-            stored.entry.history().iter().map(move |c| RecentChange {
-                effective: c.effective,
-                registration: stored.entry.registration().as_str().to_owned(),
-                name: full_name(person.title.as_deref(), &person.name()),
-                action: c.action.as_str().to_owned(),
-                to: c.to.as_str().to_owned(),
-            })
-        })
-        .collect();
-    recent.sort_by(|a, b| (b.effective, &b.registration).cmp(&(a.effective, &a.registration)));
-    recent.truncate(20);
+    let link_to = |n: u32| format!("/societies/{slug}/dashboard?page={n}#every-entry");
     let title = format!("Registrar dashboard: {}", society.name);
     Ok(ok(layout::page(
         viewer,
@@ -105,14 +99,14 @@ async fn dashboard_page(
             @if waiting.items.is_empty() {
                 p { "No application is waiting." }
             } @else {
-                p { (waiting.total) " waiting, oldest first. Each links to the applicant's progress as it stands today." }
+                p { (waiting.total) " waiting, oldest first. Each links to the application, its assessment and the decision form." }
                 table class="stack" {
                     thead { tr { th scope="col" { "Applicant" } th scope="col" { "Tier" } th scope="col" { "Applied" } th scope="col" { "Basis" } } }
                     tbody {
                         @for named in &waiting.items {
                             @let a = &named.application;
                             tr {
-                                td data-label="Applicant" { a href={ "/societies/" (slug) "/people/" (a.person_id) "/progress?tier=" (encode(&a.tier)) } { (named.person_name) } }
+                                td data-label="Applicant" { a href={ "/societies/" (slug) "/applications/" (a.id) } { (named.person_name) } }
                                 td data-label="Tier" { (named.tier_name()) }
                                 td data-label="Applied" { (date(style, a.applied_at.date())) }
                                 td data-label="Basis" {
@@ -158,7 +152,7 @@ async fn dashboard_page(
                         @for c in &recent {
                             tr {
                                 td data-label="Date" { (date(style, c.effective)) }
-                                td data-label="Entry" { a href={ "/societies/" (slug) "/register/" (encode(&c.registration)) } { (c.name) } " (" (c.registration) ")" }
+                                td data-label="Entry" { a href={ "/societies/" (slug) "/register/" (encode(&c.registration)) } { (full_name(c.person.title.as_deref(), &c.person.name())) } " (" (c.registration) ")" }
                                 td data-label="Change" { (crate::web::capitalised(&crate::web::words(&c.action))) }
                                 td data-label="Status after" { (status_word(&c.to)) }
                             }
@@ -166,14 +160,14 @@ async fn dashboard_page(
                     }
                 }
             }
-            h2 { "Every entry" }
-            @if entries.is_empty() {
+            h2 id="every-entry" { "Every entry" }
+            @if entries.items.is_empty() {
                 p { "The register has no entries yet." }
             } @else {
                 table class="stack" {
                     thead { tr { th scope="col" { "Entry" } th scope="col" { "Tier" } th scope="col" { "Status today" } th scope="col" { "Listed publicly" } } }
                     tbody {
-                        @for (stored, person) in &entries {
+                        @for (stored, person) in &entries.items {
                             @let registration = stored.entry.registration().as_str();
                             tr {
                                 td data-label="Entry" { a href={ "/societies/" (slug) "/register/" (encode(registration)) } { (full_name(person.title.as_deref(), &person.name())) } " (" (registration) ")" }
@@ -190,6 +184,7 @@ async fn dashboard_page(
                     }
                 }
             }
+            (pager("Pages of entries", entries.page, entries.per_page, entries.total, link_to))
         },
     )))
 }

@@ -12,9 +12,9 @@ use crate::app::AppState;
 use crate::day::Day;
 use crate::edge::Form;
 use crate::error::{ApiError, FieldProblem};
-use crate::web::layout::{csrf_field, day_words, FormErrors};
+use crate::web::layout::{self, csrf_field, day_words, FormErrors};
 use crate::web::public::{entry_page, EntryExtras};
-use crate::web::{encode, finish, see_other, Viewer};
+use crate::web::{encode, finish, ok, see_other, Viewer};
 
 /// The registrar's status change form, as typed.
 #[derive(Debug, Default, Deserialize)]
@@ -29,6 +29,9 @@ pub struct StatusForm {
     reason: String,
     /// Present (checked) when the reason is to be public.
     public: Option<String>,
+    /// Present once the registrar confirmed a change that cannot be
+    /// undone (revoke, mark deceased).
+    confirmed: Option<String>,
 }
 
 const ACTIONS: [(&str, &str); 6] = [
@@ -56,7 +59,6 @@ pub fn status_form(
     errors: &FormErrors,
 ) -> Markup {
     let csrf = viewer.csrf().unwrap_or_default();
-    let fresh = form.action.is_empty() && form.reason.is_empty();
     let effective = if form.effective.is_empty() {
         today().to_string()
     } else {
@@ -83,13 +85,13 @@ pub fn status_form(
                     aria-describedby=[errors.described_by("effective")] aria-invalid=[errors.invalid("effective")];
             }
             div class="field" {
-                label for="reason" { "Reason" span class="hint" { "Required. Shown on the public register only if you tick the box below." } }
+                label for="reason" { "Reason" span class="hint" { "Required. Kept confidential unless you tick the box below." } }
                 (errors.next_to("reason"))
                 textarea id="reason" name="reason" required
                     aria-describedby=[errors.described_by("reason")] aria-invalid=[errors.invalid("reason")] { (form.reason) }
             }
             div class="field checkbox" {
-                input type="checkbox" id="public" name="public" value="yes" checked[fresh || form.public.is_some()];
+                input type="checkbox" id="public" name="public" value="yes" checked[form.public.is_some()];
                 label for="public" { "Show the reason publicly" }
             }
             button type="submit" { "Change status" }
@@ -123,6 +125,18 @@ pub async fn change_status(
             problems.push(FieldProblem::new("reason", "Say why the status changes"));
         }
         let answer = match (action, effective, problems.is_empty()) {
+            (Some(action), Some(effective), true)
+                if needs_confirmation(action) && form.confirmed.is_none() =>
+            {
+                return Ok(confirmation_page(
+                    &viewer,
+                    &slug,
+                    &registration,
+                    action,
+                    effective,
+                    &form,
+                ));
+            }
             (Some(action), Some(effective), true) => {
                 status_change::change_status(
                     &state,
@@ -186,4 +200,67 @@ pub async fn change_status(
     }
     .await;
     finish(&req, &viewer, result)
+}
+
+/// Whether `action` cannot be undone, so the form asks again before it is
+/// taken: a revoked or deceased entry stays so for good.
+fn needs_confirmation(action: RegistrarAction) -> bool {
+    matches!(
+        action,
+        RegistrarAction::Revoke | RegistrarAction::MarkDeceased
+    )
+}
+
+/// "Are you sure?": the change as it will be recorded, with the form's
+/// values carried in hidden fields, a button that confirms it and a way
+/// back to the entry that changes nothing.
+fn confirmation_page(
+    viewer: &Viewer,
+    slug: &str,
+    registration: &str,
+    action: RegistrarAction,
+    effective: Day,
+    form: &StatusForm,
+) -> HttpResponse {
+    let csrf = viewer.csrf().unwrap_or_default();
+    let (title, consequence, button) = match action {
+        RegistrarAction::MarkDeceased => (
+            format!("Mark the leader of entry {registration} as deceased?"),
+            "The entry will show \"Deceased\" on the public register from the effective date. This cannot be undone.",
+            "Yes, mark as deceased",
+        ),
+        _ => (
+            format!("Revoke the accreditation of entry {registration}?"),
+            "The entry will show \"Revoked\" on the public register from the effective date. A revoked accreditation cannot be reinstated; the leader would have to be accredited again.",
+            "Yes, revoke",
+        ),
+    };
+    let entry = format!("/societies/{slug}/register/{}", encode(registration));
+    ok(layout::page(
+        viewer,
+        &title,
+        html! {
+            h1 { (title) }
+            p { (consequence) }
+            dl class="facts" {
+                dt { "Effective date" } dd { (effective.date().to_string()) }
+                dt { "Reason" } dd { (form.reason.trim()) }
+                dt { "Reason shown publicly" } dd { @if form.public.is_some() { "Yes" } @else { "No" } }
+            }
+            form class="stacked" method="post" action={ (entry) "/status" } {
+                (csrf_field(&csrf))
+                input type="hidden" name="action" value=(form.action);
+                input type="hidden" name="effective" value=(form.effective);
+                input type="hidden" name="reason" value=(form.reason);
+                @if form.public.is_some() {
+                    input type="hidden" name="public" value="yes";
+                }
+                input type="hidden" name="confirmed" value="yes";
+                div class="actions" {
+                    button type="submit" class="button-danger" { (button) }
+                    a href={ (entry) "#change-status" } { "No, go back to the entry" }
+                }
+            }
+        },
+    ))
 }
