@@ -99,6 +99,8 @@ test('a confidential reason stays with the registrar; the public sees only the n
   await field(form, 'Reason').fill('Complaint upheld by the council');
   await form.getByLabel('Show the reason publicly').uncheck();
   await form.getByRole('button', { name: 'Change status' }).click();
+  // A revocation cannot be undone: the page asks first.
+  await page.getByRole('button', { name: 'Yes, revoke' }).click();
   await page.getByRole('status').getByText('The status change was recorded.').waitFor();
   await page.getByRole('row', { name: /Complaint upheld by the council.*confidential/ }).waitFor();
 
