@@ -503,3 +503,113 @@ e2e_test!(
         );
     }
 );
+
+e2e_test!(
+    async fn a_registrar_records_an_override_on_a_persons_page(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let ann = person(&app, &cast, "Ann", "Carter", json!({})).await;
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let path = format!("/societies/bsanz/people/{ann}");
+        let page = open(&app, &path, Some(&registrar)).await;
+        assert!(page.html.contains("No override has been recorded."));
+        assert!(
+            page.html
+                .contains(r#"<option value="accredited-leader/co-leading">"#),
+            "{}",
+            page.html
+        );
+        let csrf = csrf_of(&page.html);
+        let overrides = format!("{path}/overrides");
+
+        let refused = submit(
+            &app,
+            &overrides,
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("requirement", "accredited-leader/co-leading"),
+                ("amount", "twelve"),
+                ("reason", " "),
+            ],
+        )
+        .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.html
+        );
+        assert!(
+            refused
+                .html
+                .contains(r##"<a href="#amount">Credit: Enter a number"##),
+            "{}",
+            refused.html
+        );
+        let no_reason = submit(
+            &app,
+            &overrides,
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("requirement", "accredited-leader/co-leading"),
+                ("amount", "12"),
+                ("reason", " "),
+            ],
+        )
+        .await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            no_reason
+                .html
+                .contains(r##"<a href="#override-reason">Reason: Is required</a>"##),
+            "{}",
+            no_reason.html
+        );
+
+        let done = submit(
+            &app,
+            &overrides,
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("requirement", "accredited-leader/co-leading"),
+                ("kind", "recognition_of_prior_learning"),
+                ("amount", "12"),
+                ("reason", "co-led 12 sessions in Germany, certificate seen"),
+            ],
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+        let shown = open(&app, done.location.as_deref().unwrap(), Some(&registrar)).await;
+        assert!(shown.html.contains("The override was recorded."));
+        assert!(
+            shown
+                .html
+                .contains("Recognition of prior learning: credit 12"),
+            "{}",
+            shown.html
+        );
+
+        // The progress the API gives counts it.
+        let (status, progress) = app
+            .get(
+                &format!("/api/v1/societies/bsanz/people/{ann}/progress?tier=accredited-leader"),
+                Some(&cast.registrar.token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{progress}");
+        let co_leading = progress["assessment"]["mandatory"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "co-leading")
+            .unwrap();
+        assert_eq!(
+            co_leading["overrides"].as_array().unwrap().len(),
+            1,
+            "{co_leading}"
+        );
+    }
+);

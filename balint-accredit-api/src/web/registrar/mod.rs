@@ -55,6 +55,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource(format!("{society}/people/{{person}}"))
             .route(web::get().to(people::show))
             .route(web::post().to(people::change)),
+    )
+    .service(
+        web::resource(format!("{society}/people/{{person}}/overrides"))
+            .route(web::post().to(people::record_override)),
     );
 }
 

@@ -9,8 +9,13 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use balint_core::evaluate::OverrideKind;
+use balint_core::ledger::Amount;
+
+use crate::actions::overrides::{self, OverrideRequest};
 use crate::actions::{self, people};
 use crate::app::AppState;
+use crate::db::overrides::StoredOverride;
 use crate::db::{self, people::Person, people::PersonFilter};
 use crate::edge::{Form, Query};
 use crate::error::{ApiError, FieldProblem};
@@ -451,18 +456,17 @@ pub async fn show(
 ) -> HttpResponse {
     let (slug, person_id) = path.into_inner();
     let result = async {
-        let (society, _) = actions::as_registrar(&state, &viewer.caller, slug.clone()).await?;
+        actions::as_registrar(&state, &viewer.caller, slug.clone()).await?;
         let (_, person) = people::one(&state, &viewer.caller, slug.clone(), person_id).await?;
-        let declared = declared_backgrounds(&state, society.id).await?;
-        let saved = query.saved.as_deref();
+        let extras = PersonExtras::read(&state, &viewer, &slug, &person).await?;
         Ok(person_page(
             &viewer,
             &slug,
             &person,
             &PersonForm::of(&person),
-            &declared,
             FormErrors::default(),
-            saved,
+            &extras,
+            query.saved.as_deref(),
             StatusCode::OK,
         ))
     }
@@ -470,14 +474,107 @@ pub async fn show(
     finish(&req, &viewer, result)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the page of one person shows besides their record's form.
+struct PersonExtras {
+    /// The backgrounds the pathway declares.
+    declared: Vec<String>,
+    /// The tiers of the pathway that applies to them, with their top-level
+    /// requirements.
+    tiers: Vec<TierChoice>,
+    /// Their overrides, oldest first.
+    overrides: Vec<StoredOverride>,
+    /// The override form as typed, and its problems.
+    override_form: OverrideForm,
+    override_errors: FormErrors,
+}
+
+/// A tier an override may be for: its id, name, and its top-level
+/// requirements by id and title.
+struct TierChoice {
+    id: String,
+    name: String,
+    requirements: Vec<(String, String)>,
+}
+
+impl PersonExtras {
+    async fn read(
+        state: &AppState,
+        viewer: &Viewer,
+        slug: &str,
+        person: &Person,
+    ) -> Result<Self, PageError> {
+        let society_id = person.society_id.clone();
+        let entered = person.entered_pathway_on.unwrap_or_else(actions::today);
+        let today = actions::today();
+        let (declared, tiers) = db::run(&state.pool, move |conn| {
+            let declared = db::pathways::applicable(conn, &society_id, today)?
+                .map(|v| v.pathway.backgrounds().to_vec())
+                .unwrap_or_default();
+            let tiers = db::pathways::applicable(conn, &society_id, entered)?
+                .map(|v| {
+                    v.pathway
+                        .tiers()
+                        .iter()
+                        .map(|t| TierChoice {
+                            id: t.id.as_str().to_owned(),
+                            name: t.name.clone(),
+                            requirements: t
+                                .requirements
+                                .iter()
+                                .map(|r| (r.id.as_str().to_owned(), r.title.clone()))
+                                .collect(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok((declared, tiers))
+        })
+        .await?;
+        let overrides = overrides::list(
+            state,
+            &viewer.caller,
+            slug.to_owned(),
+            person.id.clone(),
+            Ok(PageRequest {
+                page: 1,
+                per_page: 100,
+            }),
+        )
+        .await?
+        .items;
+        Ok(Self {
+            declared,
+            tiers,
+            overrides,
+            override_form: OverrideForm::default(),
+            override_errors: FormErrors::default(),
+        })
+    }
+
+    fn tier_name(&self, id: &str) -> String {
+        self.tiers
+            .iter()
+            .find(|t| t.id == id)
+            .map_or_else(|| id.to_owned(), |t| t.name.clone())
+    }
+
+    fn requirement_title(&self, tier: &str, requirement: &str) -> String {
+        self.tiers
+            .iter()
+            .find(|t| t.id == tier)
+            .and_then(|t| t.requirements.iter().find(|(r, _)| r == requirement))
+            .map_or_else(|| requirement.to_owned(), |(_, title)| title.clone())
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // a page's parts, each read once
 fn person_page(
     viewer: &Viewer,
     slug: &str,
     person: &Person,
     form: &PersonForm,
-    declared: &[String],
     errors: FormErrors,
+    extras: &PersonExtras,
     saved: Option<&str>,
     status: StatusCode,
 ) -> HttpResponse {
@@ -493,6 +590,7 @@ fn person_page(
                 (super::nav(slug, "people"))
                 @match saved {
                     Some("added") => (notice("The person was added.")),
+                    Some("override") => (notice("The override was recorded.")),
                     Some(_) => (notice("The changes were saved.")),
                     None => {},
                 }
@@ -502,10 +600,197 @@ fn person_page(
                     li { a href={ "/societies/" (slug) "/people" } { "Back to the list of people" } }
                 }
                 h2 { "Their record" }
-                (person_form(viewer, &base, form, declared, &errors, "Save the changes"))
+                (person_form(viewer, &base, form, &extras.declared, &errors, "Save the changes"))
+                (overrides_section(viewer, &base, extras))
             },
         ),
     )
+}
+
+/// The overrides recorded for the person, and the form to record one.
+fn overrides_section(viewer: &Viewer, base: &str, extras: &PersonExtras) -> Markup {
+    let form = &extras.override_form;
+    let errors = &extras.override_errors;
+    html! {
+        h2 id="overrides" { "Overrides and recognition of prior learning" }
+        p { "An override credits an amount towards one requirement, or waives it, with a reason. Every assessment shows the overrides it applied." }
+        @if extras.overrides.is_empty() {
+            p { "No override has been recorded." }
+        } @else {
+            table class="stack" {
+                thead { tr { th scope="col" { "Tier" } th scope="col" { "Requirement" } th scope="col" { "Override" } th scope="col" { "Reason" } th scope="col" { "Recorded" } } }
+                tbody {
+                    @for o in &extras.overrides {
+                        tr {
+                            td data-label="Tier" { (extras.tier_name(o.tier.as_str())) }
+                            td data-label="Requirement" { (extras.requirement_title(o.tier.as_str(), o.recorded.requirement.as_str())) }
+                            td data-label="Override" { (crate::web::capitalised(&o.recorded.describe())) }
+                            td data-label="Reason" { (o.recorded.reason) }
+                            td data-label="Recorded" { (o.recorded.recorded_on.to_string()) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !extras.tiers.is_empty() {
+            h3 { "Record an override" }
+            form class="stacked" method="post" action={ (base) "/overrides" } {
+                (csrf_field(&viewer.csrf().unwrap_or_default()))
+                (errors.summary())
+                div class="field" {
+                    label for="requirement" { "Requirement" }
+                    (errors.next_to("requirement"))
+                    select id="requirement" name="requirement" aria-describedby=[errors.described_by("requirement")] aria-invalid=[errors.invalid("requirement")] {
+                        @for tier in &extras.tiers {
+                            @if !tier.requirements.is_empty() {
+                                optgroup label=(tier.name) {
+                                    @for (id, title) in &tier.requirements {
+                                        @let value = format!("{}/{id}", tier.id);
+                                        option value=(value) selected[form.requirement == value] { (title) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                fieldset id="kind" {
+                    legend { "Why" }
+                    div class="field checkbox" {
+                        input type="radio" id="kind-rpl" name="kind" value="recognition_of_prior_learning" checked[form.kind != "committee_discretion"];
+                        label for="kind-rpl" { "Recognition of prior learning" }
+                    }
+                    div class="field checkbox" {
+                        input type="radio" id="kind-discretion" name="kind" value="committee_discretion" checked[form.kind == "committee_discretion"];
+                        label for="kind-discretion" { "The committee's discretion" }
+                    }
+                }
+                div class="field" {
+                    label for="amount" { "Credit" span class="hint" { "An amount in the requirement's unit (e.g. 12 sessions); leave empty to waive the requirement" } }
+                    (errors.next_to("amount"))
+                    input type="text" inputmode="decimal" id="amount" name="amount" value=(form.amount)
+                        aria-describedby=[errors.described_by("amount")] aria-invalid=[errors.invalid("amount")];
+                }
+                div class="field" {
+                    label for="override-reason" { "Reason" span class="hint" { "Required, for example the evidence the committee saw" } }
+                    (errors.next_to("reason"))
+                    textarea id="override-reason" name="reason" required
+                        aria-describedby=[errors.described_by("reason")] aria-invalid=[errors.invalid("reason")] { (form.reason) }
+                }
+                button type="submit" { "Record the override" }
+            }
+        }
+    }
+}
+
+/// The override form, as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct OverrideForm {
+    #[serde(default)]
+    csrf: String,
+    /// `tier/requirement`.
+    #[serde(default)]
+    requirement: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    reason: String,
+}
+
+const OVERRIDE_LABELS: [(&str, &str); 4] = [
+    ("requirement", "Requirement"),
+    ("tier", "Requirement"),
+    ("amount", "Credit"),
+    ("reason", "Reason"),
+];
+
+/// `POST /societies/{society}/people/{person}/overrides`: record an
+/// override from the form.
+pub async fn record_override(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+    form: Form<OverrideForm>,
+) -> HttpResponse {
+    let (slug, person_id) = path.into_inner();
+    let form = form.into_inner();
+    let result = async {
+        viewer.check_csrf(&form.csrf)?;
+        let (tier, requirement) = form.requirement.split_once('/').unwrap_or(("", ""));
+        let amount = form.amount.trim();
+        let parsed_amount = if amount.is_empty() {
+            Ok(None)
+        } else {
+            amount
+                .parse::<Amount>()
+                .map(Some)
+                .map_err(|e| ApiError::Unprocessable {
+                    detail: String::new(),
+                    errors: vec![FieldProblem::new("amount", format!("Enter a number ({e})"))],
+                })
+        };
+        let answer = match parsed_amount {
+            Err(e) => Err(e),
+            Ok(amount) => overrides::record(
+                &state,
+                &viewer.caller,
+                slug.clone(),
+                person_id.clone(),
+                OverrideRequest {
+                    tier: tier.to_owned(),
+                    requirement: requirement.to_owned(),
+                    kind: if form.kind == "committee_discretion" {
+                        OverrideKind::CommitteeDiscretion
+                    } else {
+                        OverrideKind::RecognitionOfPriorLearning
+                    },
+                    credit: amount.is_some(),
+                    amount,
+                    reason: form.reason.clone(),
+                },
+            )
+            .await
+            .map(|_| ()),
+        };
+        let problems = match answer {
+            Ok(()) => {
+                return Ok(see_other(&format!(
+                    "/societies/{slug}/people/{person_id}?saved=override#overrides"
+                )))
+            }
+            Err(ApiError::Unprocessable { errors, detail }) => {
+                if errors.is_empty() {
+                    vec![FieldProblem::new("", crate::web::capitalised(&detail))]
+                } else {
+                    errors
+                        .into_iter()
+                        .map(|p| FieldProblem::new(p.field, crate::web::capitalised(&p.message)))
+                        .collect()
+                }
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let (_, person) = people::one(&state, &viewer.caller, slug.clone(), person_id).await?;
+        let mut extras = PersonExtras::read(&state, &viewer, &slug, &person).await?;
+        extras.override_errors = FormErrors::new(problems, &OVERRIDE_LABELS)
+            .with_anchor("reason", "override-reason".to_owned())
+            .with_anchor("tier", "requirement".to_owned());
+        extras.override_form = form;
+        Ok(person_page(
+            &viewer,
+            &slug,
+            &person,
+            &PersonForm::of(&person),
+            FormErrors::default(),
+            &extras,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ))
+    }
+    .await;
+    finish(&req, &viewer, result)
 }
 
 /// `POST /societies/{society}/people/{person}`: change a person's record
@@ -524,7 +809,7 @@ pub async fn change(
         // Only the registrar edits here (a member edits their own contact
         // details through the API); this check comes first, so a member's
         // form is refused rather than partly taken.
-        let (society, _) = actions::as_registrar(&state, &viewer.caller, slug.clone()).await?;
+        actions::as_registrar(&state, &viewer.caller, slug.clone()).await?;
         let answer = people::change(
             &state,
             &viewer.caller,
@@ -540,14 +825,14 @@ pub async fn change(
             Err(ApiError::Unprocessable { errors, .. }) => {
                 let (_, person) =
                     people::one(&state, &viewer.caller, slug.clone(), person_id).await?;
-                let declared = declared_backgrounds(&state, society.id).await?;
+                let extras = PersonExtras::read(&state, &viewer, &slug, &person).await?;
                 Ok(person_page(
                     &viewer,
                     &slug,
                     &person,
                     &form,
-                    &declared,
                     form_errors(errors),
+                    &extras,
                     None,
                     StatusCode::UNPROCESSABLE_ENTITY,
                 ))
