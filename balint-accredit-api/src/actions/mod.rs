@@ -30,6 +30,7 @@ pub mod overrides;
 pub mod pathways;
 pub mod people;
 pub mod progress;
+pub mod refusal;
 pub mod register;
 pub mod societies;
 pub mod users;
@@ -57,16 +58,12 @@ pub async fn society(
 /// check most registrar's actions start with. Unauthenticated without a
 /// signed-in caller; not found for an unknown society (or one the caller
 /// has no role in); forbidden to anyone but its registrar or a platform
-/// administrator.
+/// administrator. [`refusal::registrar`] is the same check for an action
+/// with an error type of its own.
 pub async fn as_registrar(
     state: &crate::state::AppState,
     caller: &crate::auth::Caller,
     slug: String,
 ) -> Result<(crate::db::societies::Society, String), crate::error::ApiError> {
-    crate::auth::permissions::require_user(caller)?;
-    let society = society(state, slug).await?;
-    let actor = crate::auth::permissions::require_registrar(caller, &society.id)?
-        .user_id
-        .clone();
-    Ok((society, actor))
+    refusal::registrar(state, caller, slug).await
 }

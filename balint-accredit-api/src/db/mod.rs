@@ -492,30 +492,68 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
+    blocking(pool, deadline, f).await
+}
+
+/// An error the work of an action on the database may end with: its own
+/// refusals, and what the database answered (converted from [`ApiError`]).
+pub trait WorkError: From<ApiError> + Send + 'static {
+    /// Whether the database may have gone away (its connection is pinged
+    /// before its next use).
+    fn unavailable(&self) -> bool;
+}
+
+impl WorkError for ApiError {
+    fn unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// [`run`] for an action with an error type of its own: `f` may end with
+/// one of its refusals, and the database's failures are converted into it.
+pub async fn run_as<F, T, E>(pool: &DbPool, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: WorkError,
+{
+    blocking(pool, pool.deadline(), f).await
+}
+
+async fn blocking<F, T, E>(pool: &DbPool, deadline: Duration, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: WorkError,
+{
     let pool = pool.clone();
     let abandoned = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&abandoned);
     let work = actix_web::web::block(move || {
-        let mut conn = pool.get_timeout(pool.connection_timeout().min(deadline))?;
+        let mut conn = pool
+            .get_timeout(pool.connection_timeout().min(deadline))
+            .map_err(ApiError::from)?;
         ABANDONED.with(|a| *a.borrow_mut() = Some(flag));
         let result = f(&mut conn);
         ABANDONED.with(|a| *a.borrow_mut() = None);
-        if matches!(result, Err(ApiError::Unavailable(_))) {
+        if result.as_ref().is_err_and(WorkError::unavailable) {
             // The database may have gone away: ping before the next use.
             conn.suspect();
         }
         result
     });
     match tokio::time::timeout(deadline, work).await {
-        Ok(done) => {
-            done.map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
-        }
+        Ok(done) => done.map_err(|e| {
+            E::from(ApiError::Internal(anyhow::anyhow!(
+                "blocking task failed: {e}"
+            )))
+        })?,
         Err(_) => {
             abandoned.store(true, Ordering::SeqCst);
-            Err(ApiError::Unavailable(anyhow::anyhow!(
+            Err(E::from(ApiError::Unavailable(anyhow::anyhow!(
                 "the database did not answer within {} ms",
                 deadline.as_millis()
-            )))
+            ))))
         }
     }
 }
@@ -545,19 +583,40 @@ pub fn write<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
-    conn.transaction(|conn| {
+    write_as(conn, f)
+}
+
+/// [`write()`] for an action with an error type of its own: any error of
+/// `f`, a refusal as much as a failure, rolls the transaction back.
+pub fn write_as<T, E: From<ApiError>>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    /// Why the transaction rolled back: diesel's own error or `f`'s.
+    enum Rollback<E> {
+        Because(E),
+    }
+    impl<E: From<ApiError>> From<diesel::result::Error> for Rollback<E> {
+        fn from(e: diesel::result::Error) -> Self {
+            Self::Because(E::from(ApiError::from(e)))
+        }
+    }
+    let done = conn.transaction(|conn| {
         if let DbConnection::Sqlite(sqlite) = conn {
             // A no-op write statement takes SQLite's RESERVED lock.
             sqlite.batch_execute("DELETE FROM login_throttle WHERE 0")?;
         }
-        let done = f(conn)?;
+        let done = f(conn).map_err(Rollback::Because)?;
         if abandoned() {
-            return Err(ApiError::Unavailable(anyhow::anyhow!(
-                "rolled back: the request was answered before the database was done"
-            )));
+            return Err(Rollback::Because(E::from(ApiError::Unavailable(
+                anyhow::anyhow!(
+                    "rolled back: the request was answered before the database was done"
+                ),
+            ))));
         }
         Ok(done)
-    })
+    });
+    done.map_err(|Rollback::Because(e)| e)
 }
 
 /// The current time as stored: UTC, microsecond precision (what both

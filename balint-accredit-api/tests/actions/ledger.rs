@@ -1,6 +1,8 @@
 //! Recording a record and attesting it: who may, once, and what is kept.
 
-use balint_accredit_api::actions::ledger::{self, Attestation, Verdict};
+use balint_accredit_api::actions::ledger::{self, AttestError, Attestation, Verdict};
+use balint_accredit_api::actions::refusal::Access;
+use balint_accredit_api::auth::Caller;
 use balint_accredit_api::db::activities::{Status, StoredActivity};
 use balint_accredit_api::ledger as records;
 use balint_accredit_api::ApiError;
@@ -42,10 +44,10 @@ fn confirm() -> Attestation {
 
 async fn attest(
     f: &Fixture,
-    who: &balint_accredit_api::auth::Caller,
+    who: &Caller,
     record: &StoredActivity,
     attestation: Attestation,
-) -> Result<StoredActivity, ApiError> {
+) -> Result<StoredActivity, AttestError> {
     ledger::attest(
         &f.state,
         who,
@@ -141,14 +143,23 @@ async fn the_named_attestor_confirms_once() {
         .contains(&("activity".to_owned(), id, "update".to_owned())));
     // A second decision, by the attestor or the registrar, is refused.
     let again = attest(&f, &f.supervisor, &record, confirm()).await;
-    assert!(matches!(again, Err(ApiError::Conflict(_))), "{again:?}");
+    assert!(
+        matches!(again, Err(AttestError::AlreadyDecided)),
+        "{again:?}"
+    );
+    // The API answers it as a conflict, in the same words.
+    let answer = ApiError::from(again.unwrap_err());
+    assert!(
+        matches!(&answer, ApiError::Conflict(why) if why == "the record has already been decided (or withdrawn)"),
+        "{answer:?}"
+    );
     let reject = Attestation {
         verdict: Verdict::Reject,
         comment: Some("not this date".to_owned()),
     };
     let by_registrar = attest(&f, &f.registrar, &record, reject).await;
     assert!(
-        matches!(by_registrar, Err(ApiError::Conflict(_))),
+        matches!(by_registrar, Err(AttestError::AlreadyDecided)),
         "{by_registrar:?}"
     );
 }
@@ -158,7 +169,36 @@ async fn the_owner_never_attests_their_own_record() {
     let f = Fixture::new();
     let record = supervision(&f, "2025-03-01").await;
     let own = attest(&f, &f.trainee, &record, confirm()).await;
-    assert!(matches!(own, Err(ApiError::Forbidden)), "{own:?}");
+    assert!(matches!(own, Err(AttestError::OwnRecord)), "{own:?}");
+    assert!(matches!(
+        ApiError::from(own.unwrap_err()),
+        ApiError::Forbidden
+    ));
+    // Nor may a member the record does not name as its attestor.
+    let fields = json!({
+        "kind": "supervision",
+        "date": "2025-03-01",
+        "amount": 1,
+        "unit": "sessions",
+        "supervisor": SUPERVISOR,
+    });
+    let (draft, problems) = records::read(fields.as_object().unwrap(), "", day("2026-12-01"));
+    let unattested = ledger::record(
+        &f.state,
+        &f.trainee,
+        SLUG.to_owned(),
+        TRAINEE.to_owned(),
+        draft,
+        problems,
+    )
+    .await
+    .unwrap()
+    .stored;
+    let unnamed = attest(&f, &f.supervisor, &unattested, confirm()).await;
+    assert!(
+        matches!(unnamed, Err(AttestError::NotAttestor)),
+        "{unnamed:?}"
+    );
 }
 
 #[actix_web::test]
@@ -179,7 +219,16 @@ async fn a_login_of_another_society_learns_nothing() {
     let Err(refused) = outside else {
         panic!("expected a refusal")
     };
-    assert!(refused.is_unknown_resource(), "{refused:?}");
+    assert!(
+        matches!(refused, AttestError::Access(Access::NotInSociety)),
+        "{refused:?}"
+    );
+    assert!(ApiError::from(refused).is_unknown_resource());
+    let anonymous = attest(&f, &Caller::Anonymous, &record, confirm()).await;
+    assert!(
+        matches!(anonymous, Err(AttestError::Access(Access::NotSignedIn))),
+        "{anonymous:?}"
+    );
 }
 
 #[actix_web::test]
@@ -197,7 +246,7 @@ async fn a_rejection_says_why_in_at_most_2000_characters() {
             },
         )
         .await;
-        let Err(ApiError::Unprocessable { errors, .. }) = refused else {
+        let Err(AttestError::Invalid(errors)) = refused else {
             panic!("expected a refusal, got {refused:?}");
         };
         assert_eq!(errors[0].field, "comment");

@@ -22,7 +22,7 @@ use crate::db::{self, DbConnection};
 use crate::error::{ApiError, FieldProblem};
 
 pub use apply::{apply, ApplicationRequest, Applied};
-pub use decide::{decide, DecisionRequest, Outcome};
+pub use decide::{decide, DecideError, DecisionRequest, Outcome};
 pub use list::{for_person, for_society, one, Listed, Shown};
 
 /// Longest note or reason accepted, in characters.

@@ -6,7 +6,7 @@ mod bulk;
 mod change;
 mod record;
 
-pub use attest::{attest, waiting, Attestation, Verdict, Waiting};
+pub use attest::{attest, waiting, AttestError, Attestation, Verdict, Waiting};
 pub use bulk::{begin_bulk, record_all, BulkUpload};
 pub use change::{change, find, one, withdraw};
 pub use record::{browse, portfolio, record, Recorded};

@@ -112,7 +112,8 @@ pub async fn grant(
                 .renewal
                 .as_ref()
                 .map(|renewal| cycle_from(renewal, effective))
-                .transpose()?;
+                .transpose()
+                .map_err(db::register::refused)?;
             let mut grant = Grant {
                 effective,
                 tier: tier.clone(),

@@ -123,25 +123,24 @@ pub async fn change_status(
             problems.push(FieldProblem::new("reason", "Say why the status changes"));
         }
         let answer = match (action, effective, problems.is_empty()) {
-            (Some(action), Some(effective), true) => {
-                status_change::change_status(
-                    &state,
-                    &viewer.caller,
-                    slug.clone(),
-                    registration.clone(),
-                    StatusInput {
-                        action,
-                        effective: effective.date(),
-                        reason: form.reason.clone(),
-                        visibility: if form.public.is_some() {
-                            Visibility::Public
-                        } else {
-                            Visibility::Confidential
-                        },
+            (Some(action), Some(effective), true) => status_change::change_status(
+                &state,
+                &viewer.caller,
+                slug.clone(),
+                registration.clone(),
+                StatusInput {
+                    action,
+                    effective: effective.date(),
+                    reason: form.reason.clone(),
+                    visibility: if form.public.is_some() {
+                        Visibility::Public
+                    } else {
+                        Visibility::Confidential
                     },
-                )
-                .await
-            }
+                },
+            )
+            .await
+            .map_err(ApiError::from),
             _ => Err(ApiError::Unprocessable {
                 detail: "the form has problems".to_owned(),
                 errors: problems,
