@@ -55,7 +55,7 @@ pub enum PageError {
 }
 
 /// An API error, or a use case's own refusal as the API answers it (the
-/// one mapping, `crate::error`): drawn by [`error_page`].
+/// one mapping, `crate::error`): drawn by `error_page`.
 impl<E: Into<ApiError>> From<E> for PageError {
     fn from(e: E) -> Self {
         Self::Api(e.into())
