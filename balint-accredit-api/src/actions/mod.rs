@@ -19,6 +19,8 @@
 //! - [`register`]: the register: grants, status changes, renewals, the
 //!   lapse job, the renewals due, the public register and verification.
 //! - [`account`]: signing in.
+//! - [`operator`]: the operator on the server's machine, for whom the
+//!   command line's jobs run.
 //! - [`societies`], [`users`] and [`audit`]: societies, their logins and
 //!   their audit log.
 
@@ -26,6 +28,7 @@ pub mod account;
 pub mod applications;
 pub mod audit;
 pub mod ledger;
+pub mod operator;
 pub mod overrides;
 pub mod pathways;
 pub mod people;
@@ -36,6 +39,8 @@ pub mod societies;
 pub mod users;
 
 use chrono::NaiveDate;
+
+pub use operator::Operator;
 
 /// Today, as the service counts it (UTC): the day an action is taken on,
 /// and the default `as of` of every assessment.
