@@ -180,13 +180,59 @@ mod tests {
     use crate::config::DatabaseSettings;
     use crate::db::{pool, run_migrations, schema};
 
-    #[test]
-    fn a_write_transaction_holds_the_sqlite_write_lock_from_its_start() {
+    /// A migrated SQLite database in a directory of its own: the directory,
+    /// the database's URL and a pool on it.
+    fn fresh() -> (std::path::PathBuf, String, DbPool) {
         let dir = std::env::temp_dir().join(format!("balint-db-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = dir.join("t.db").display().to_string();
         let pool = pool(&DatabaseSettings::new(url.clone()));
         run_migrations(&mut pool.get().unwrap()).unwrap();
+        (dir, url, pool)
+    }
+
+    fn throttled(conn: &mut DbConnection) -> i64 {
+        use diesel::prelude::*;
+        schema::login_throttle::table
+            .count()
+            .get_result(conn)
+            .unwrap()
+    }
+
+    /// A refusal of an action's own, after it wrote: an error that is no
+    /// [`ApiError`].
+    #[derive(Debug, PartialEq)]
+    enum Refused {
+        No,
+        Failed,
+    }
+
+    impl From<ApiError> for Refused {
+        fn from(_: ApiError) -> Self {
+            Self::Failed
+        }
+    }
+
+    #[test]
+    fn a_refusal_of_write_as_rolls_back_what_it_wrote() {
+        let (dir, _, pool) = fresh();
+        let mut conn = pool.get().unwrap();
+        let refused = write_as(&mut conn, |conn| {
+            conn.batch_execute(
+                "INSERT INTO login_throttle VALUES ('email:no@example.org', 1, '2026-01-01 00:00:00')",
+            )
+            .map_err(|e| Refused::from(ApiError::from(e)))?;
+            Err::<(), _>(Refused::No)
+        });
+        assert_eq!(refused, Err(Refused::No));
+        assert_eq!(throttled(&mut conn), 0, "refused, yet committed");
+        drop(conn);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_write_transaction_holds_the_sqlite_write_lock_from_its_start() {
+        let (dir, url, pool) = fresh();
 
         let mut other = SqliteConnection::establish(&url).unwrap();
         other.batch_execute("PRAGMA busy_timeout = 0").unwrap();
@@ -205,11 +251,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_write_answered_503_for_taking_too_long_is_rolled_back() {
-        let dir = std::env::temp_dir().join(format!("balint-db-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = dir.join("t.db").display().to_string();
-        let pool = pool(&DatabaseSettings::new(url.clone()));
-        run_migrations(&mut pool.get().unwrap()).unwrap();
+        let (dir, url, pool) = fresh();
 
         // Another writer holds the write lock, so the write waits for it.
         let mut other = SqliteConnection::establish(&url).unwrap();
@@ -235,14 +277,9 @@ mod tests {
             assert!(Instant::now() < deadline, "the write never finished");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        let rows: i64 = {
-            use diesel::prelude::*;
-            schema::login_throttle::table
-                .count()
-                .get_result(&mut other)
-                .unwrap()
-        };
-        assert_eq!(rows, 0, "answered 503, yet committed");
+        let mut conn = pool.get().unwrap();
+        assert_eq!(throttled(&mut conn), 0, "answered 503, yet committed");
+        drop(conn);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -13,14 +13,27 @@ use crate::fixture::{day, Fixture, SLUG, SUPERVISOR, TRAINEE};
 /// A supervision session on `date`, recorded by the trainee, naming the
 /// supervisor as attestor.
 async fn supervision(f: &Fixture, date: &str) -> StoredActivity {
-    let fields = json!({
+    recorded(f, supervision_fields(date, Some(SUPERVISOR))).await
+}
+
+/// The fields of a supervision session with the supervisor on `date`,
+/// naming `attestor` (if any).
+fn supervision_fields(date: &str, attestor: Option<&str>) -> serde_json::Value {
+    let mut fields = json!({
         "kind": "supervision",
         "date": date,
         "amount": 1,
         "unit": "sessions",
         "supervisor": SUPERVISOR,
-        "attestor": SUPERVISOR,
     });
+    if let Some(attestor) = attestor {
+        fields["attestor"] = json!(attestor);
+    }
+    fields
+}
+
+/// The record of `fields`, recorded by the trainee on their ledger.
+async fn recorded(f: &Fixture, fields: serde_json::Value) -> StoredActivity {
     let (draft, problems) = records::read(fields.as_object().unwrap(), "", day("2026-12-01"));
     ledger::record(
         &f.state,
@@ -175,25 +188,7 @@ async fn the_owner_never_attests_their_own_record() {
         ApiError::Forbidden
     ));
     // Nor may a member the record does not name as its attestor.
-    let fields = json!({
-        "kind": "supervision",
-        "date": "2025-03-01",
-        "amount": 1,
-        "unit": "sessions",
-        "supervisor": SUPERVISOR,
-    });
-    let (draft, problems) = records::read(fields.as_object().unwrap(), "", day("2026-12-01"));
-    let unattested = ledger::record(
-        &f.state,
-        &f.trainee,
-        SLUG.to_owned(),
-        TRAINEE.to_owned(),
-        draft,
-        problems,
-    )
-    .await
-    .unwrap()
-    .stored;
+    let unattested = recorded(&f, supervision_fields("2025-03-01", None)).await;
     let unnamed = attest(&f, &f.supervisor, &unattested, confirm()).await;
     assert!(
         matches!(unnamed, Err(AttestError::NotAttestor)),
