@@ -2,7 +2,9 @@
 //! whether they may ([`Access`]), and the store failing under an action
 //! ([`Failure`]). The use cases with the most rules have an error type of
 //! their own ([`AttestError`](super::ledger::AttestError),
+//! [`ApplyError`](super::applications::ApplyError),
 //! [`DecideError`](super::applications::DecideError),
+//! [`GrantError`](super::register::grant::GrantError),
 //! [`StatusError`](super::register::status::StatusError),
 //! [`RenewError`](super::register::renew::RenewError)) that carries these
 //! two beside its own refusals. None of them knows HTTP: `crate::error`
@@ -63,8 +65,10 @@ pub enum Failure {
     /// The database cannot be reached, or did not answer in time.
     #[error("the database is unavailable")]
     Unavailable(#[source] anyhow::Error),
-    /// Anything else the store answered (a bug, a row another change took
-    /// at the same moment), passed on as the store said it.
+    /// Anything else the layers beneath the action answered, passed on
+    /// as they said it: a bug, a row another change took at the same
+    /// moment, or a refusal of code the actions share (e.g. a society
+    /// with no pathway yet, when a person's progress is assessed).
     #[error(transparent)]
     Store(ApiError),
 }
@@ -87,6 +91,17 @@ pub fn find_society(conn: &mut DbConnection, slug: &str) -> Result<Option<Societ
     }
 }
 
+/// The society `slug`, in `E`, the action's own error type.
+pub async fn society<E>(state: &AppState, slug: String) -> Result<Society, E>
+where
+    E: From<Access> + db::WorkError,
+{
+    db::run_as(&state.pool, move |conn| {
+        find_society(conn, &slug)?.ok_or_else(|| E::from(Access::NoSuchSociety(slug)))
+    })
+    .await
+}
+
 /// The society `slug` and the login id of its registrar calling: the
 /// check most registrar's actions start with, in `E`, the action's own
 /// error type.
@@ -99,10 +114,7 @@ where
     E: From<Access> + db::WorkError,
 {
     Access::signed_in(caller)?;
-    let society = db::run_as(&state.pool, move |conn| {
-        find_society(conn, &slug)?.ok_or_else(|| E::from(Access::NoSuchSociety(slug)))
-    })
-    .await?;
+    let society = society::<E>(state, slug).await?;
     let actor = Access::registrar(caller, &society.id)?.user_id.clone();
     Ok((society, actor))
 }

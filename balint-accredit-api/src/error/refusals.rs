@@ -3,9 +3,10 @@
 //! status, problem type and detail the API has always answered for it.
 //! The pages show the same [`ApiError`] through `web::PageError`.
 
-use crate::actions::applications::DecideError;
+use crate::actions::applications::{ApplyError, DecideError};
 use crate::actions::ledger::AttestError;
 use crate::actions::refusal::{Access, Failure};
+use crate::actions::register::grant::GrantError;
 use crate::actions::register::renew::RenewError;
 use crate::actions::register::status::StatusError;
 use crate::actions::register::{not_found, NO_PATHWAY};
@@ -104,6 +105,75 @@ impl From<RenewError> for ApiError {
                 Self::unprocessable("override", format!("is not needed: {why}"))
             }
             RenewError::Failed(e) => e.into(),
+        }
+    }
+}
+
+impl From<GrantError> for ApiError {
+    fn from(e: GrantError) -> Self {
+        match e {
+            GrantError::Access(e) => e.into(),
+            GrantError::Invalid(errors) => invalid("the request has invalid fields", errors),
+            GrantError::NoSuchPerson => Self::unprocessable("person_id", e.to_string()),
+            GrantError::NoPathway => invalid(NO_PATHWAY, Vec::new()),
+            GrantError::NoSuchTier { .. } => Self::unprocessable("tier", e.to_string()),
+            GrantError::Refused(e) => refused(e),
+            GrantError::PrerequisitesNotHeld {
+                tier_name,
+                effective,
+                shortfalls,
+            } => invalid(
+                &format!(
+                    "the prerequisites of {tier_name} are not held on {effective}: {} shortfall(s); the registrar may grant with override_prerequisites and a reason",
+                    shortfalls.len()
+                ),
+                shortfalls,
+            ),
+            GrantError::OverrideNotNeeded {
+                tier_name,
+                effective,
+            } => Self::unprocessable(
+                "override_prerequisites",
+                format!("is not needed: the prerequisites of {tier_name} are held on {effective}"),
+            ),
+            GrantError::Failed(e) => e.into(),
+        }
+    }
+}
+
+impl From<ApplyError> for ApiError {
+    fn from(e: ApplyError) -> Self {
+        match e {
+            ApplyError::Access(e) => e.into(),
+            ApplyError::NotTheApplicant | ApplyError::OnlyRegistrar => Self::Forbidden,
+            ApplyError::Invalid(errors) => invalid("the request has invalid fields", errors),
+            ApplyError::NoSuchPerson(id) => Self::NotFound(format!("person {id}")),
+            ApplyError::AlreadyHeld { .. } => Self::Conflict(e.to_string()),
+            ApplyError::InvitationOnly { ref tier_name } => Self::Unprocessable {
+                errors: vec![FieldProblem::new(
+                    "tier",
+                    format!(
+                        "{tier_name} is conferred by invitation: the registrar confers it with a reason"
+                    ),
+                )],
+                detail: e.to_string(),
+            },
+            ApplyError::HeldOnEntry { .. } => Self::unprocessable("tier", e.to_string()),
+            ApplyError::NotConferrable { .. } => Self::unprocessable("conferred", e.to_string()),
+            ApplyError::OverrideNotNeeded => {
+                Self::unprocessable("override", "is not needed: the person is eligible")
+            }
+            ApplyError::NotEligible {
+                tier_name,
+                shortfalls,
+            } => invalid(
+                &format!(
+                    "not eligible for {tier_name}: {} shortfall(s); the registrar may record an override with a reason",
+                    shortfalls.len()
+                ),
+                shortfalls,
+            ),
+            ApplyError::Failed(e) => e.into(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! what a grant puts on the register.
 
 use balint_accredit_api::actions::applications::{
-    self, ApplicationRequest, DecideError, DecisionRequest, Named, Outcome,
+    self, ApplicationRequest, ApplyError, DecideError, DecisionRequest, Named, Outcome,
 };
 use balint_accredit_api::actions::refusal::Access;
 use balint_accredit_api::auth::Caller;
@@ -76,10 +76,25 @@ async fn a_trainee_who_is_not_eligible_is_told_every_shortfall() {
         request,
     )
     .await;
-    let Err(ApiError::Unprocessable { errors, detail }) = refused else {
-        panic!("expected a refusal");
+    let Err(ApplyError::NotEligible {
+        tier_name,
+        shortfalls,
+    }) = &refused
+    else {
+        panic!("expected not eligible, got {refused:?}");
     };
-    assert!(detail.starts_with("not eligible for "), "{detail}");
+    assert_eq!(tier_name, "Accredited Leader");
+    let count = shortfalls.len();
+    let Err(refused) = refused else {
+        unreachable!()
+    };
+    let ApiError::Unprocessable { errors, detail } = ApiError::from(refused) else {
+        panic!("expected a 422");
+    };
+    assert_eq!(
+        detail,
+        format!("not eligible for Accredited Leader: {count} shortfall(s); the registrar may record an override with a reason")
+    );
     assert!(
         errors.iter().all(|e| e.field.starts_with("requirements.")),
         "{errors:?}"
@@ -105,7 +120,10 @@ async fn only_the_registrar_applies_by_override() {
         request,
     )
     .await;
-    assert!(matches!(refused, Err(ApiError::Forbidden)), "{refused:?}");
+    assert!(
+        matches!(refused, Err(ApplyError::OnlyRegistrar)),
+        "{refused:?}"
+    );
     let named = by_override(&f).await;
     let application = &named.application;
     assert_eq!(application.status, Status::Pending);

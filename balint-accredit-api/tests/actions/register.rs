@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use balint_accredit_api::actions::refusal::Access;
-use balint_accredit_api::actions::register::grant::{grant, GrantInput};
+use balint_accredit_api::actions::register::grant::{grant, GrantError, GrantInput};
 use balint_accredit_api::actions::register::renew::{
     renew, Basis, NotNeeded, RenewError, RenewalInput,
 };
@@ -689,4 +689,79 @@ async fn a_revoked_entry_is_not_renewed_and_an_unknown_one_not_found() {
         ApiError::from(unknown).to_string(),
         "registration BSANZ-9999 not found"
     );
+}
+
+#[actix_web::test]
+async fn a_grant_names_what_it_refuses() {
+    let world = World::new().await;
+    let input = |person_id: &str, tier: &str| GrantInput {
+        person_id: person_id.to_owned(),
+        tier: tier.to_owned(),
+        effective: day("2024-06-01"),
+        reason: "council decision".to_owned(),
+        visibility: None,
+        override_prerequisites: None,
+    };
+    let refuse =
+        |input: GrantInput| grant(&world.state, &world.registrar, SOCIETY.to_owned(), input);
+    let before = world.stored().await;
+
+    // The tier held already: the register's rules refuse it.
+    let again = refuse(input(&world.leader, "accredited-leader"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            again,
+            GrantError::Refused(RegisterError::TierAlreadyHeld { .. })
+        ),
+        "{again:?}"
+    );
+    assert!(matches!(ApiError::from(again), ApiError::Conflict(_)));
+
+    let nobody = refuse(input("p-nobody", "accredited-leader"))
+        .await
+        .unwrap_err();
+    assert!(matches!(nobody, GrantError::NoSuchPerson), "{nobody:?}");
+    assert_eq!(
+        field_problems(nobody),
+        vec![(
+            "person_id".to_owned(),
+            "no such person in this society".to_owned()
+        )]
+    );
+
+    let unknown = refuse(input(&world.leader, "grand-master"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&unknown, GrantError::NoSuchTier { tier, .. } if tier.as_str() == "grand-master"),
+        "{unknown:?}"
+    );
+
+    let mut unreasoned = input(&world.leader, "accredited-leader");
+    unreasoned.reason = " ".to_owned();
+    let unreasoned = refuse(unreasoned).await.unwrap_err();
+    assert!(
+        matches!(&unreasoned, GrantError::Invalid(_)),
+        "{unreasoned:?}"
+    );
+    assert_eq!(
+        field_problems(unreasoned),
+        vec![("reason".to_owned(), "is required".to_owned())]
+    );
+
+    let member = grant(
+        &world.state,
+        &world.member,
+        SOCIETY.to_owned(),
+        input(&world.leader, "accredited-leader"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(member, GrantError::Access(Access::NotRegistrar)),
+        "{member:?}"
+    );
+    assert_eq!(world.stored().await, before, "nothing changed");
 }

@@ -28,7 +28,7 @@ use chrono::NaiveDate;
 
 use crate::db::pathways::PathwayVersion;
 use crate::db::{self, people::Person, register::StoredEntry};
-use crate::error::{ApiError, FieldProblem};
+use crate::error::ApiError;
 
 /// A register entry with its person, as an action left it: what the
 /// registrar sees of it.
@@ -91,24 +91,3 @@ fn applicable_version(
 
 /// What a society without a pathway is told.
 pub const NO_PATHWAY: &str = "the society has no pathway yet; upload or adopt one first";
-
-/// [`applicable_version`]; 422 when the society has none.
-fn pathway_version_for(
-    conn: &mut db::DbConnection,
-    society_id: &str,
-    person: &Person,
-    fallback: NaiveDate,
-) -> Result<PathwayVersion, ApiError> {
-    applicable_version(conn, society_id, person, fallback)?.ok_or_else(|| ApiError::Unprocessable {
-        detail: NO_PATHWAY.to_owned(),
-        errors: Vec::new(),
-    })
-}
-
-/// Invalid fields, every one named.
-fn invalid(errors: Vec<FieldProblem>) -> ApiError {
-    ApiError::Unprocessable {
-        detail: "the request has invalid fields".to_owned(),
-        errors,
-    }
-}
