@@ -5,9 +5,22 @@
 //! typed result. It knows nothing of HTTP, HTML, JSON bodies or terminals:
 //! the adapters (`routes` for the JSON API, `web` for the pages, `cli` for
 //! the command line) parse their input, call the action, and render its
-//! answer. An action's refusals are [`ApiError`](crate::error::ApiError)
-//! values; `routes` answers them as problem+json, `web` as a page's
-//! message.
+//! answer.
+//!
+//! The actions with the most rules refuse with an error of their own, in
+//! the users' words and with no HTTP in it: [`ledger::AttestError`],
+//! [`applications::ApplyError`], [`applications::DecideError`],
+//! [`register::grant::GrantError`], [`register::status::StatusError`] and
+//! [`register::renew::RenewError`]. Each carries the refusals many actions
+//! share ([`refusal::Access`]: not signed in, no such society, not of it,
+//! not its registrar) and the store failing under it
+//! ([`refusal::Failure`]). `crate::error` maps them once to the API's
+//! answers ([`ApiError`](crate::error::ApiError)): `routes` writes those as
+//! problem+json, `web` as a page's message. The other actions answer
+//! [`ApiError`](crate::error::ApiError) directly.
+//!
+//! The command line's jobs run as the [`Operator`]: on the command's own
+//! connection, trusted with every society, audited as the command line.
 //!
 //! - [`ledger`]: recording experience and attesting it.
 //! - [`overrides`]: overrides of a person's requirements.
@@ -21,6 +34,7 @@
 //! - [`account`]: signing in.
 //! - [`operator`]: the operator on the server's machine, for whom the
 //!   command line's jobs run.
+//! - [`refusal`]: the refusals many actions share.
 //! - [`societies`], [`users`] and [`audit`]: societies, their logins and
 //!   their audit log.
 
