@@ -1,5 +1,8 @@
 //! One error type for the whole API, answered as `application/problem+json`
-//! (RFC 9457).
+//! (RFC 9457), and the one mapping of the use cases' own errors to it
+//! (`refusals`).
+
+mod refusals;
 
 use std::fmt;
 

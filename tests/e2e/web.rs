@@ -570,8 +570,8 @@ e2e_test!(
         let waiting = &html
             [html.find("Applications waiting").unwrap()..html.find("Due for renewal").unwrap()];
         assert!(waiting.contains(&format!(
-            "/societies/bsanz/people/{}/progress?tier=accredited-leader",
-            cast.member_person
+            "/societies/bsanz/applications/{}",
+            applied["id"].as_str().unwrap()
         )));
         assert!(waiting.contains("Accredited Leader"));
         assert!(waiting.contains("Not eligible; override recorded"));

@@ -5,9 +5,22 @@
 //! typed result. It knows nothing of HTTP, HTML, JSON bodies or terminals:
 //! the adapters (`routes` for the JSON API, `web` for the pages, `cli` for
 //! the command line) parse their input, call the action, and render its
-//! answer. An action's refusals are [`ApiError`](crate::error::ApiError)
-//! values; `routes` answers them as problem+json, `web` as a page's
-//! message.
+//! answer.
+//!
+//! The actions with the most rules refuse with an error of their own, in
+//! the users' words and with no HTTP in it: [`ledger::AttestError`],
+//! [`applications::ApplyError`], [`applications::DecideError`],
+//! [`register::grant::GrantError`], [`register::status::StatusError`] and
+//! [`register::renew::RenewError`]. Each carries the refusals many actions
+//! share ([`refusal::Access`]: not signed in, no such society, not of it,
+//! not its registrar) and the store failing under it
+//! ([`refusal::Failure`]). `crate::error` maps them once to the API's
+//! answers ([`ApiError`](crate::error::ApiError)): `routes` writes those as
+//! problem+json, `web` as a page's message. The other actions answer
+//! [`ApiError`](crate::error::ApiError) directly.
+//!
+//! The command line's jobs run as the [`Operator`]: on the command's own
+//! connection, trusted with every society, audited as the command line.
 //!
 //! - [`ledger`]: recording experience and attesting it.
 //! - [`overrides`]: overrides of a person's requirements.
@@ -19,6 +32,9 @@
 //! - [`register`]: the register: grants, status changes, renewals, the
 //!   lapse job, the renewals due, the public register and verification.
 //! - [`account`]: signing in.
+//! - [`operator`]: the operator on the server's machine, for whom the
+//!   command line's jobs run.
+//! - [`refusal`]: the refusals many actions share.
 //! - [`societies`], [`users`] and [`audit`]: societies, their logins and
 //!   their audit log.
 
@@ -26,15 +42,19 @@ pub mod account;
 pub mod applications;
 pub mod audit;
 pub mod ledger;
+pub mod operator;
 pub mod overrides;
 pub mod pathways;
 pub mod people;
 pub mod progress;
+pub mod refusal;
 pub mod register;
 pub mod societies;
 pub mod users;
 
 use chrono::NaiveDate;
+
+pub use operator::Operator;
 
 /// Today, as the service counts it (UTC): the day an action is taken on,
 /// and the default `as of` of every assessment.
@@ -57,16 +77,12 @@ pub async fn society(
 /// check most registrar's actions start with. Unauthenticated without a
 /// signed-in caller; not found for an unknown society (or one the caller
 /// has no role in); forbidden to anyone but its registrar or a platform
-/// administrator.
+/// administrator. [`refusal::registrar`] is the same check for an action
+/// with an error type of its own.
 pub async fn as_registrar(
     state: &crate::state::AppState,
     caller: &crate::auth::Caller,
     slug: String,
 ) -> Result<(crate::db::societies::Society, String), crate::error::ApiError> {
-    crate::auth::permissions::require_user(caller)?;
-    let society = society(state, slug).await?;
-    let actor = crate::auth::permissions::require_registrar(caller, &society.id)?
-        .user_id
-        .clone();
-    Ok((society, actor))
+    refusal::registrar(state, caller, slug).await
 }

@@ -1,14 +1,17 @@
 //! `balint-accredit ledger import`: a trainee's existing logbook (JSON or
 //! CSV) into their ledger, straight into the database: every row checked as
-//! the API checks it, all rows stored or none, with a progress bar.
+//! the API checks it, all rows stored or none, with a progress bar. The
+//! operator records it through `actions::ledger`, audited as the command
+//! line.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use balint_core::PersonId;
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::actions::ledger::{person_for_operator, record_all_for_operator, BulkProgress};
+use crate::actions::Operator;
 use crate::config::DatabaseSettings;
 use crate::db;
 use crate::error::ApiError;
@@ -102,11 +105,12 @@ pub fn import(args: &LedgerImportArgs) -> anyhow::Result<String> {
         bail!("{} has no records", args.file.display());
     }
     let mut conn = db::open_existing(&args.database)?;
-    let society = db::societies::by_slug(&mut conn, &args.society).map_err(explain)?;
-    let person = db::people::find(&mut conn, &society.id, &args.person)
+    let society = Operator
+        .society(&mut conn, &args.society)
+        .map_err(explain)?;
+    let person = person_for_operator(&mut conn, Operator, &society, &args.person)
         .map_err(explain)?
         .with_context(|| format!("no person {} in society {}", args.person, society.slug))?;
-    let owner = PersonId::try_from(person.id.as_str())?;
     let today = chrono::Utc::now().date_naive();
     let bar = ProgressBar::new(rows.len() as u64);
     bar.set_style(
@@ -115,16 +119,20 @@ pub fn import(args: &LedgerImportArgs) -> anyhow::Result<String> {
             .progress_chars("=> "),
     );
     bar.set_message("checking");
-    let stored = db::write(&mut conn, |conn| {
-        ledger::claim_ledger(conn, owner.as_str())?;
-        let records =
-            ledger::prepare_bulk(conn, &society.id, &owner, &rows, None, today, db::now())?;
-        bar.set_message("recording");
-        ledger::store_all(conn, None, &records, |n| bar.set_position(n as u64))?;
-        Ok(records.len())
-    });
+    let stored = record_all_for_operator(
+        &mut conn,
+        Operator,
+        &society,
+        &person,
+        &rows,
+        today,
+        &mut |progress| match progress {
+            BulkProgress::Recording => bar.set_message("recording"),
+            BulkProgress::Stored(n) => bar.set_position(n as u64),
+        },
+    );
     bar.finish_and_clear();
-    let stored = stored.map_err(explain)?;
+    let stored = stored.map_err(explain)?.len();
     Ok(format!(
         "Recorded {stored} activities for {} ({}) in {}, pending attestation.\n",
         person.name(),

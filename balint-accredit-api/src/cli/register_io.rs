@@ -1,5 +1,7 @@
 //! `balint-accredit lapse`, `import` and `export`: the register's daily
-//! job, and a society's register in and out of files.
+//! job, and a society's register in and out of files, run by the operator
+//! through the register's actions (`actions::register::lapse` and
+//! `transfer`).
 
 use std::path::PathBuf;
 
@@ -8,6 +10,8 @@ use chrono::NaiveDate;
 use clap::Args;
 use diesel::connection::SimpleConnection;
 
+use crate::actions::register::{lapse as lapse_job, transfer};
+use crate::actions::Operator;
 use crate::config::DatabaseSettings;
 use crate::day::Day;
 use crate::db::{self, DbConnection};
@@ -82,10 +86,6 @@ pub struct ExportArgs {
     pub database: DatabaseSettings,
 }
 
-fn society(conn: &mut DbConnection, slug: &str) -> anyhow::Result<db::societies::Society> {
-    db::societies::by_slug(conn, slug).map_err(|e| anyhow::anyhow!("{e}"))
-}
-
 /// An API error as a command-line error, with every field problem.
 fn explain(error: ApiError) -> anyhow::Error {
     let problem = error.problem();
@@ -99,17 +99,11 @@ fn explain(error: ApiError) -> anyhow::Error {
 /// Run the lapse job; returns the report to print.
 pub fn lapse(args: &LapseArgs, today: NaiveDate) -> anyhow::Result<String> {
     let mut conn = db::open_existing(&args.database)?;
-    let society_id = match &args.society {
-        Some(slug) => Some(society(&mut conn, slug)?.id),
-        None => None,
-    };
     let as_of = args.as_of.map_or(today, Day::date);
-    let lapsed = db::write(&mut conn, |conn| {
-        db::register::lapse_due(conn, society_id.as_deref(), as_of, db::now())
-    })
-    .map_err(explain)?;
-    let mut out = format!("Lapsed {} entries as of {as_of}.\n", lapsed.len());
-    for l in &lapsed {
+    let run = lapse_job::lapse_for_operator(&mut conn, Operator, args.society.as_deref(), as_of)
+        .map_err(explain)?;
+    let mut out = format!("Lapsed {} entries as of {as_of}.\n", run.lapsed.len());
+    for l in &run.lapsed {
         out.push_str(&format!(
             "  {} lapsed on {}\n",
             l.registration, l.change.effective
@@ -133,16 +127,17 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ImportReport> {
     let entries = register_io::read(&text, format).map_err(explain)?;
     let mut conn = db::open_existing(&args.database)?;
     room_for_bulk_writes(&mut conn)?;
-    let society = society(&mut conn, &args.society)?;
+    let society = Operator
+        .society(&mut conn, &args.society)
+        .map_err(explain)?;
     let bar = indicatif::ProgressBar::new(u64::try_from(entries.len()).unwrap_or(u64::MAX));
     bar.set_style(
         indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} entries")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_message("importing");
-    let report = db::write(&mut conn, |conn| {
-        register_io::apply(conn, &society, entries, None, &mut || bar.inc(1))
-    });
+    let report =
+        transfer::import_for_operator(&mut conn, Operator, &society, entries, &mut || bar.inc(1));
     bar.finish_and_clear();
     report.map_err(explain)
 }
@@ -164,14 +159,20 @@ fn room_for_bulk_writes(conn: &mut DbConnection) -> anyhow::Result<()> {
 /// output).
 pub fn export(args: &ExportArgs, today: NaiveDate) -> anyhow::Result<Option<String>> {
     let mut conn = db::open_existing(&args.database)?;
-    let society = society(&mut conn, &args.society)?;
     let audience = if args.public {
         Audience::Public
     } else {
         Audience::Registrar
     };
-    let text =
-        register_io::export(&mut conn, &society, args.format, audience, today).map_err(explain)?;
+    let text = transfer::export_for_operator(
+        &mut conn,
+        Operator,
+        &args.society,
+        args.format,
+        audience,
+        today,
+    )
+    .map_err(explain)?;
     match &args.output {
         Some(path) => {
             std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;

@@ -205,7 +205,8 @@ pub async fn decide(
             activity.clone(),
             attestation,
         )
-        .await;
+        .await
+        .map_err(ApiError::from);
         let (status, problems) = match answer {
             Ok(_) => {
                 return Ok(see_other(&format!(

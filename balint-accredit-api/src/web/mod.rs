@@ -54,9 +54,11 @@ pub enum PageError {
     Csrf,
 }
 
-impl From<ApiError> for PageError {
-    fn from(e: ApiError) -> Self {
-        Self::Api(e)
+/// An API error, or a use case's own refusal as the API answers it (the
+/// one mapping, `crate::error`): drawn by `error_page`.
+impl<E: Into<ApiError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        Self::Api(e.into())
     }
 }
 

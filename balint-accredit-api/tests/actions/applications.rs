@@ -2,8 +2,9 @@
 //! what a grant puts on the register.
 
 use balint_accredit_api::actions::applications::{
-    self, ApplicationRequest, DecisionRequest, Named, Outcome,
+    self, ApplicationRequest, ApplyError, DecideError, DecisionRequest, Named, Outcome,
 };
+use balint_accredit_api::actions::refusal::Access;
 use balint_accredit_api::auth::Caller;
 use balint_accredit_api::db::{self, applications::Status};
 use balint_accredit_api::ApiError;
@@ -48,7 +49,7 @@ async fn decide(
     who: &Caller,
     named: &Named,
     request: DecisionRequest,
-) -> Result<Named, ApiError> {
+) -> Result<Named, DecideError> {
     applications::decide(
         &f.state,
         who,
@@ -75,10 +76,25 @@ async fn a_trainee_who_is_not_eligible_is_told_every_shortfall() {
         request,
     )
     .await;
-    let Err(ApiError::Unprocessable { errors, detail }) = refused else {
-        panic!("expected a refusal");
+    let Err(ApplyError::NotEligible {
+        tier_name,
+        shortfalls,
+    }) = &refused
+    else {
+        panic!("expected not eligible, got {refused:?}");
     };
-    assert!(detail.starts_with("not eligible for "), "{detail}");
+    assert_eq!(tier_name, "Accredited Leader");
+    let count = shortfalls.len();
+    let Err(refused) = refused else {
+        unreachable!()
+    };
+    let ApiError::Unprocessable { errors, detail } = ApiError::from(refused) else {
+        panic!("expected a 422");
+    };
+    assert_eq!(
+        detail,
+        format!("not eligible for Accredited Leader: {count} shortfall(s); the registrar may record an override with a reason")
+    );
     assert!(
         errors.iter().all(|e| e.field.starts_with("requirements.")),
         "{errors:?}"
@@ -104,7 +120,10 @@ async fn only_the_registrar_applies_by_override() {
         request,
     )
     .await;
-    assert!(matches!(refused, Err(ApiError::Forbidden)), "{refused:?}");
+    assert!(
+        matches!(refused, Err(ApplyError::OnlyRegistrar)),
+        "{refused:?}"
+    );
     let named = by_override(&f).await;
     let application = &named.application;
     assert_eq!(application.status, Status::Pending);
@@ -149,13 +168,25 @@ async fn a_grant_puts_the_tier_on_the_register_once() {
     drop(conn);
     // Decided once: a second decision, a decline too, is refused.
     let again = decide(&f, &f.registrar, &named, grant("2026-01-01", "again")).await;
-    assert!(matches!(again, Err(ApiError::Conflict(_))), "{again:?}");
+    let id = &named.application.id;
+    assert!(
+        matches!(&again, Err(DecideError::AlreadyDecided(which)) if which == id),
+        "{again:?}"
+    );
+    let answer = ApiError::from(again.unwrap_err());
+    assert!(
+        matches!(&answer, ApiError::Conflict(why) if *why == format!("application {id} has been decided already")),
+        "{answer:?}"
+    );
     let decline = DecisionRequest {
         outcome: Outcome::Decline,
         ..grant("2026-01-01", "no")
     };
     let again = decide(&f, &f.registrar, &named, decline).await;
-    assert!(matches!(again, Err(ApiError::Conflict(_))), "{again:?}");
+    assert!(
+        matches!(again, Err(DecideError::AlreadyDecided(_))),
+        "{again:?}"
+    );
 }
 
 #[actix_web::test]
@@ -164,18 +195,23 @@ async fn only_the_registrar_decides_and_says_why() {
     let named = by_override(&f).await;
     let by_trainee = decide(&f, &f.trainee, &named, grant("2025-12-31", "me")).await;
     assert!(
-        matches!(by_trainee, Err(ApiError::Forbidden)),
+        matches!(by_trainee, Err(DecideError::Access(Access::NotRegistrar))),
         "{by_trainee:?}"
     );
     // A login of another society learns nothing of it.
     let outside = decide(&f, &f.stranger, &named, grant("2025-12-31", "us")).await;
     assert!(
-        outside.as_ref().is_err_and(ApiError::is_unknown_resource),
+        matches!(outside, Err(DecideError::Access(Access::NotInSociety))),
         "{outside:?}"
+    );
+    let anonymous = decide(&f, &Caller::Anonymous, &named, grant("2025-12-31", "x")).await;
+    assert!(
+        matches!(anonymous, Err(DecideError::Access(Access::NotSignedIn))),
+        "{anonymous:?}"
     );
     for reason in ["", "   ", &"x".repeat(2001)] {
         let refused = decide(&f, &f.registrar, &named, grant("2025-12-31", reason)).await;
-        let Err(ApiError::Unprocessable { errors, .. }) = refused else {
+        let Err(DecideError::Invalid(errors)) = refused else {
             panic!("expected a refusal, got {refused:?}");
         };
         assert_eq!(errors[0].field, "reason");
@@ -205,5 +241,25 @@ async fn an_unknown_application_is_not_found() {
         grant("2025-12-31", "x"),
     )
     .await;
-    assert!(matches!(refused, Err(ApiError::NotFound(_))), "{refused:?}");
+    assert!(
+        matches!(&refused, Err(DecideError::NoSuchApplication(id)) if id == "no-such-application"),
+        "{refused:?}"
+    );
+    let answer = ApiError::from(refused.unwrap_err());
+    assert_eq!(
+        answer.to_string(),
+        "application no-such-application not found"
+    );
+    let elsewhere = applications::decide(
+        &f.state,
+        &f.registrar,
+        "no-such-society".to_owned(),
+        "no-such-application".to_owned(),
+        grant("2025-12-31", "x"),
+    )
+    .await;
+    assert!(
+        matches!(&elsewhere, Err(DecideError::Access(Access::NoSuchSociety(slug))) if slug == "no-such-society"),
+        "{elsewhere:?}"
+    );
 }

@@ -1,6 +1,8 @@
 //! Recording a record and attesting it: who may, once, and what is kept.
 
-use balint_accredit_api::actions::ledger::{self, Attestation, Verdict};
+use balint_accredit_api::actions::ledger::{self, AttestError, Attestation, Verdict};
+use balint_accredit_api::actions::refusal::Access;
+use balint_accredit_api::auth::Caller;
 use balint_accredit_api::db::activities::{Status, StoredActivity};
 use balint_accredit_api::ledger as records;
 use balint_accredit_api::ApiError;
@@ -11,14 +13,27 @@ use crate::fixture::{day, Fixture, SLUG, SUPERVISOR, TRAINEE};
 /// A supervision session on `date`, recorded by the trainee, naming the
 /// supervisor as attestor.
 async fn supervision(f: &Fixture, date: &str) -> StoredActivity {
-    let fields = json!({
+    recorded(f, supervision_fields(date, Some(SUPERVISOR))).await
+}
+
+/// The fields of a supervision session with the supervisor on `date`,
+/// naming `attestor` (if any).
+fn supervision_fields(date: &str, attestor: Option<&str>) -> serde_json::Value {
+    let mut fields = json!({
         "kind": "supervision",
         "date": date,
         "amount": 1,
         "unit": "sessions",
         "supervisor": SUPERVISOR,
-        "attestor": SUPERVISOR,
     });
+    if let Some(attestor) = attestor {
+        fields["attestor"] = json!(attestor);
+    }
+    fields
+}
+
+/// The record of `fields`, recorded by the trainee on their ledger.
+async fn recorded(f: &Fixture, fields: serde_json::Value) -> StoredActivity {
     let (draft, problems) = records::read(fields.as_object().unwrap(), "", day("2026-12-01"));
     ledger::record(
         &f.state,
@@ -42,10 +57,10 @@ fn confirm() -> Attestation {
 
 async fn attest(
     f: &Fixture,
-    who: &balint_accredit_api::auth::Caller,
+    who: &Caller,
     record: &StoredActivity,
     attestation: Attestation,
-) -> Result<StoredActivity, ApiError> {
+) -> Result<StoredActivity, AttestError> {
     ledger::attest(
         &f.state,
         who,
@@ -141,14 +156,23 @@ async fn the_named_attestor_confirms_once() {
         .contains(&("activity".to_owned(), id, "update".to_owned())));
     // A second decision, by the attestor or the registrar, is refused.
     let again = attest(&f, &f.supervisor, &record, confirm()).await;
-    assert!(matches!(again, Err(ApiError::Conflict(_))), "{again:?}");
+    assert!(
+        matches!(again, Err(AttestError::AlreadyDecided)),
+        "{again:?}"
+    );
+    // The API answers it as a conflict, in the same words.
+    let answer = ApiError::from(again.unwrap_err());
+    assert!(
+        matches!(&answer, ApiError::Conflict(why) if why == "the record has already been decided (or withdrawn)"),
+        "{answer:?}"
+    );
     let reject = Attestation {
         verdict: Verdict::Reject,
         comment: Some("not this date".to_owned()),
     };
     let by_registrar = attest(&f, &f.registrar, &record, reject).await;
     assert!(
-        matches!(by_registrar, Err(ApiError::Conflict(_))),
+        matches!(by_registrar, Err(AttestError::AlreadyDecided)),
         "{by_registrar:?}"
     );
 }
@@ -158,7 +182,18 @@ async fn the_owner_never_attests_their_own_record() {
     let f = Fixture::new();
     let record = supervision(&f, "2025-03-01").await;
     let own = attest(&f, &f.trainee, &record, confirm()).await;
-    assert!(matches!(own, Err(ApiError::Forbidden)), "{own:?}");
+    assert!(matches!(own, Err(AttestError::OwnRecord)), "{own:?}");
+    assert!(matches!(
+        ApiError::from(own.unwrap_err()),
+        ApiError::Forbidden
+    ));
+    // Nor may a member the record does not name as its attestor.
+    let unattested = recorded(&f, supervision_fields("2025-03-01", None)).await;
+    let unnamed = attest(&f, &f.supervisor, &unattested, confirm()).await;
+    assert!(
+        matches!(unnamed, Err(AttestError::NotAttestor)),
+        "{unnamed:?}"
+    );
 }
 
 #[actix_web::test]
@@ -179,7 +214,16 @@ async fn a_login_of_another_society_learns_nothing() {
     let Err(refused) = outside else {
         panic!("expected a refusal")
     };
-    assert!(refused.is_unknown_resource(), "{refused:?}");
+    assert!(
+        matches!(refused, AttestError::Access(Access::NotInSociety)),
+        "{refused:?}"
+    );
+    assert!(ApiError::from(refused).is_unknown_resource());
+    let anonymous = attest(&f, &Caller::Anonymous, &record, confirm()).await;
+    assert!(
+        matches!(anonymous, Err(AttestError::Access(Access::NotSignedIn))),
+        "{anonymous:?}"
+    );
 }
 
 #[actix_web::test]
@@ -197,7 +241,7 @@ async fn a_rejection_says_why_in_at_most_2000_characters() {
             },
         )
         .await;
-        let Err(ApiError::Unprocessable { errors, .. }) = refused else {
+        let Err(AttestError::Invalid(errors)) = refused else {
             panic!("expected a refusal, got {refused:?}");
         };
         assert_eq!(errors[0].field, "comment");

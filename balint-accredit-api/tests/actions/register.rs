@@ -9,9 +9,12 @@
 
 use std::path::PathBuf;
 
-use balint_accredit_api::actions::register::grant::{grant, GrantInput};
-use balint_accredit_api::actions::register::renew::{renew, Basis, RenewalInput};
-use balint_accredit_api::actions::register::status::{change_status, StatusInput};
+use balint_accredit_api::actions::refusal::Access;
+use balint_accredit_api::actions::register::grant::{grant, GrantError, GrantInput};
+use balint_accredit_api::actions::register::renew::{
+    renew, Basis, NotNeeded, RenewError, RenewalInput,
+};
+use balint_accredit_api::actions::register::status::{change_status, StatusError, StatusInput};
 use balint_accredit_api::actions::register::Entry;
 use balint_accredit_api::auth::{AuthenticatedUser, Caller, Role};
 use balint_accredit_api::db::{self, activities, audit, people::Person, societies::Society};
@@ -19,7 +22,7 @@ use balint_accredit_api::pagination::PageRequest;
 use balint_accredit_api::{ApiError, AppState};
 use balint_core::ledger::{Activity, Attestation};
 use balint_core::pathway::Pathway;
-use balint_core::register::{RegistrarAction, Status, Visibility};
+use balint_core::register::{RegisterError, RegistrarAction, Status, StatusAction, Visibility};
 use serde_json::{json, Value};
 
 use crate::fixture::day;
@@ -134,7 +137,7 @@ impl World {
         caller: &Caller,
         registration: &str,
         input: StatusInput,
-    ) -> Result<Entry, ApiError> {
+    ) -> Result<Entry, StatusError> {
         change_status(
             &self.state,
             caller,
@@ -148,7 +151,7 @@ impl World {
     async fn renew(
         &self,
         input: RenewalInput,
-    ) -> Result<balint_accredit_api::actions::register::renew::Renewed, ApiError> {
+    ) -> Result<balint_accredit_api::actions::register::renew::Renewed, RenewError> {
         renew(
             &self.state,
             &self.registrar,
@@ -294,8 +297,9 @@ fn on_time(effective: &str) -> RenewalInput {
     }
 }
 
-fn field_problems(error: &ApiError) -> Vec<(String, String)> {
-    match error {
+/// The field problems of a refusal, as the API answers it (422).
+fn field_problems(error: impl Into<ApiError>) -> Vec<(String, String)> {
+    match error.into() {
         ApiError::Unprocessable { errors, .. } => errors
             .iter()
             .map(|p| (p.field.clone(), p.message.clone()))
@@ -375,14 +379,33 @@ async fn a_refused_status_change_is_a_conflict_and_changes_nothing() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(refused, ApiError::Conflict(_)), "{refused:?}");
+    match &refused {
+        StatusError::Refused(RegisterError::IllegalTransition(illegal)) => {
+            assert_eq!(illegal.action, StatusAction::Reinstate);
+            assert_eq!(illegal.from, Some(Status::Accredited));
+        }
+        other => panic!("expected a refused transition, got {other:?}"),
+    }
+    // The API answers it as a conflict, in the register's words.
+    let said = refused.to_string();
+    match ApiError::from(refused) {
+        ApiError::Conflict(why) => assert_eq!(why, said),
+        other => panic!("expected 409, got {other:?}"),
+    }
 
     // A change dated the day before the latest (the grant) is refused.
     let backdated = world
         .change(&world.registrar, REGISTRATION, suspend("2024-02-29"))
         .await
         .unwrap_err();
-    assert!(matches!(backdated, ApiError::Conflict(_)), "{backdated:?}");
+    assert!(
+        matches!(
+            backdated,
+            StatusError::Refused(RegisterError::BackDated { .. })
+        ),
+        "{backdated:?}"
+    );
+    assert!(matches!(ApiError::from(backdated), ApiError::Conflict(_)));
 
     assert_eq!(world.stored().await, before, "nothing changed");
     assert_eq!(world.audit().await.len(), logged, "nothing logged");
@@ -398,22 +421,34 @@ async fn a_status_change_is_the_registrars_and_needs_an_entry_and_a_reason() {
         .await
         .unwrap_err();
     assert!(
-        matches!(anonymous, ApiError::Unauthenticated),
+        matches!(anonymous, StatusError::Access(Access::NotSignedIn)),
         "{anonymous:?}"
     );
+    assert!(matches!(
+        ApiError::from(anonymous),
+        ApiError::Unauthenticated
+    ));
 
     // The leader herself may not change her entry.
     let member = world
         .change(&world.member, REGISTRATION, suspend("2024-06-01"))
         .await
         .unwrap_err();
-    assert!(matches!(member, ApiError::Forbidden), "{member:?}");
+    assert!(
+        matches!(member, StatusError::Access(Access::NotRegistrar)),
+        "{member:?}"
+    );
+    assert!(matches!(ApiError::from(member), ApiError::Forbidden));
 
     let unknown = world
         .change(&world.registrar, "BSANZ-9999", suspend("2024-06-01"))
         .await
         .unwrap_err();
-    match unknown {
+    assert!(
+        matches!(&unknown, StatusError::NoSuchEntry(r) if r == "BSANZ-9999"),
+        "{unknown:?}"
+    );
+    match ApiError::from(unknown) {
         ApiError::NotFound(what) => assert_eq!(what, "registration BSANZ-9999"),
         other => panic!("expected 404, got {other:?}"),
     }
@@ -425,13 +460,17 @@ async fn a_status_change_is_the_registrars_and_needs_an_entry_and_a_reason() {
         .change(&world.registrar, "BSANZ-9999", unreasoned.clone())
         .await
         .unwrap_err();
-    assert!(matches!(unknown, ApiError::NotFound(_)), "{unknown:?}");
+    assert!(
+        matches!(unknown, StatusError::NoSuchEntry(_)),
+        "{unknown:?}"
+    );
     let refused = world
         .change(&world.registrar, REGISTRATION, unreasoned)
         .await
         .unwrap_err();
+    assert!(matches!(refused, StatusError::NoReason), "{refused:?}");
     assert_eq!(
-        field_problems(&refused),
+        field_problems(refused),
         vec![("reason".to_owned(), "is required".to_owned())]
     );
 
@@ -446,6 +485,20 @@ async fn a_renewal_counts_the_cycles_last_day_and_not_the_day_before_it() {
     let before = world.stored().await;
     let refused = world.renew(on_time("2025-02-28")).await.unwrap_err();
     match &refused {
+        RenewError::NotMet {
+            tier_name,
+            first_day,
+            last_day,
+            shortfalls,
+        } => {
+            assert_eq!(tier_name, "Accredited Leader");
+            assert_eq!(*first_day, day("2024-03-01"));
+            assert_eq!(*last_day, day("2025-02-28"));
+            assert_eq!(shortfalls.len(), 1);
+        }
+        other => panic!("expected the requirements not met, got {other:?}"),
+    }
+    match &ApiError::from(refused) {
         ApiError::Unprocessable { detail, errors } => {
             assert_eq!(
                 detail,
@@ -497,8 +550,9 @@ async fn a_renewal_the_day_after_the_cycle_is_still_assessed_over_the_cycle() {
     world.membership("2025-03-01", false).await;
     world.membership("2024-09-01", true).await;
     let refused = world.renew(on_time("2025-03-01")).await.unwrap_err();
+    assert!(matches!(refused, RenewError::NotMet { .. }), "{refused:?}");
     assert_eq!(
-        field_problems(&refused),
+        field_problems(refused),
         vec![(
             "requirements.membership-kept".to_owned(),
             "Society membership kept: 1 more event needed (0 of 1); 1 event pending attestation"
@@ -549,8 +603,12 @@ async fn an_override_is_refused_when_not_needed_and_kept_confidential_when_it_is
         })
         .await
         .unwrap_err();
+    assert!(
+        matches!(refused, RenewError::OverrideNotNeeded(NotNeeded::Met)),
+        "{refused:?}"
+    );
     assert_eq!(
-        field_problems(&refused),
+        field_problems(refused),
         vec![(
             "override".to_owned(),
             "is not needed: the renewal requirements are met".to_owned()
@@ -560,8 +618,9 @@ async fn an_override_is_refused_when_not_needed_and_kept_confidential_when_it_is
 
     // An empty override reason is an invalid field, before anything else.
     let refused = world.renew(overriding("  ")).await.unwrap_err();
+    assert!(matches!(&refused, RenewError::Invalid(_)), "{refused:?}");
     assert_eq!(
-        field_problems(&refused),
+        field_problems(refused),
         vec![("override.reason".to_owned(), "is required".to_owned())]
     );
 }
@@ -578,5 +637,131 @@ async fn a_renewal_is_the_registrars() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(refused, ApiError::Forbidden), "{refused:?}");
+    assert!(
+        matches!(refused, RenewError::Access(Access::NotRegistrar)),
+        "{refused:?}"
+    );
+    assert!(matches!(ApiError::from(refused), ApiError::Forbidden));
+}
+
+#[actix_web::test]
+async fn a_revoked_entry_is_not_renewed_and_an_unknown_one_not_found() {
+    let world = World::new().await;
+    world
+        .change(
+            &world.registrar,
+            REGISTRATION,
+            StatusInput {
+                action: RegistrarAction::Revoke,
+                ..suspend("2024-06-01")
+            },
+        )
+        .await
+        .unwrap();
+    let before = world.stored().await;
+    // Refused by the register's rules, before the requirements are
+    // assessed (they are not met either).
+    let refused = world.renew(on_time("2025-02-10")).await.unwrap_err();
+    match &refused {
+        RenewError::Refused(RegisterError::IllegalTransition(illegal)) => {
+            assert_eq!(illegal.action, StatusAction::Renew);
+            assert_eq!(illegal.from, Some(Status::Revoked));
+        }
+        other => panic!("expected a refused renewal, got {other:?}"),
+    }
+    assert!(matches!(ApiError::from(refused), ApiError::Conflict(_)));
+    assert_eq!(world.stored().await, before, "nothing changed");
+
+    let unknown = renew(
+        &world.state,
+        &world.registrar,
+        SOCIETY.to_owned(),
+        "BSANZ-9999".to_owned(),
+        on_time("2025-02-10"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&unknown, RenewError::NoSuchEntry(r) if r == "BSANZ-9999"),
+        "{unknown:?}"
+    );
+    assert_eq!(
+        ApiError::from(unknown).to_string(),
+        "registration BSANZ-9999 not found"
+    );
+}
+
+#[actix_web::test]
+async fn a_grant_names_what_it_refuses() {
+    let world = World::new().await;
+    let input = |person_id: &str, tier: &str| GrantInput {
+        person_id: person_id.to_owned(),
+        tier: tier.to_owned(),
+        effective: day("2024-06-01"),
+        reason: "council decision".to_owned(),
+        visibility: None,
+        override_prerequisites: None,
+    };
+    let refuse =
+        |input: GrantInput| grant(&world.state, &world.registrar, SOCIETY.to_owned(), input);
+    let before = world.stored().await;
+
+    // The tier held already: the register's rules refuse it.
+    let again = refuse(input(&world.leader, "accredited-leader"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            again,
+            GrantError::Refused(RegisterError::TierAlreadyHeld { .. })
+        ),
+        "{again:?}"
+    );
+    assert!(matches!(ApiError::from(again), ApiError::Conflict(_)));
+
+    let nobody = refuse(input("p-nobody", "accredited-leader"))
+        .await
+        .unwrap_err();
+    assert!(matches!(nobody, GrantError::NoSuchPerson), "{nobody:?}");
+    assert_eq!(
+        field_problems(nobody),
+        vec![(
+            "person_id".to_owned(),
+            "no such person in this society".to_owned()
+        )]
+    );
+
+    let unknown = refuse(input(&world.leader, "grand-master"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&unknown, GrantError::NoSuchTier { tier, .. } if tier.as_str() == "grand-master"),
+        "{unknown:?}"
+    );
+
+    let mut unreasoned = input(&world.leader, "accredited-leader");
+    unreasoned.reason = " ".to_owned();
+    let unreasoned = refuse(unreasoned).await.unwrap_err();
+    assert!(
+        matches!(&unreasoned, GrantError::Invalid(_)),
+        "{unreasoned:?}"
+    );
+    assert_eq!(
+        field_problems(unreasoned),
+        vec![("reason".to_owned(), "is required".to_owned())]
+    );
+
+    let member = grant(
+        &world.state,
+        &world.member,
+        SOCIETY.to_owned(),
+        input(&world.leader, "accredited-leader"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(member, GrantError::Access(Access::NotRegistrar)),
+        "{member:?}"
+    );
+    assert_eq!(world.stored().await, before, "nothing changed");
 }

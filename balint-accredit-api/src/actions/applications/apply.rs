@@ -5,8 +5,9 @@ use balint_core::evaluate::Assessment;
 use balint_core::ids::TierId;
 use balint_core::pathway::Entry;
 
-use super::{invalid, not_eligible, reason_text, Named, MAX_TEXT};
+use super::{reason_text, shortfalls, Named, MAX_TEXT};
 use crate::actions::progress::assess;
+use crate::actions::refusal::{self, failed_as, Access, Failure};
 use crate::auth::{permissions, Caller};
 use crate::db::applications::{Application, Basis, Status};
 use crate::db::{self, societies::Society};
@@ -36,6 +37,72 @@ pub struct Applied {
     pub named: Named,
 }
 
+/// Why an application is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// Not signed in, no such society, or no role in it.
+    #[error(transparent)]
+    Access(#[from] Access),
+    /// A member applying for someone else.
+    #[error("only the person themself or the registrar applies")]
+    NotTheApplicant,
+    /// An override or a conferral asked for by anyone but the registrar.
+    #[error("only the registrar overrides or confers")]
+    OnlyRegistrar,
+    /// The application has problems (a tier id that is not one, a note
+    /// too long, an empty override or conferral reason, both), every one
+    /// named.
+    #[error("the application has problems")]
+    Invalid(Vec<FieldProblem>),
+    /// The society has no person with this id.
+    #[error("no person {0}")]
+    NoSuchPerson(String),
+    /// The person holds the tier already.
+    #[error("person {person_id} holds tier {tier} already")]
+    AlreadyHeld {
+        /// The person.
+        person_id: String,
+        /// The tier.
+        tier: TierId,
+    },
+    /// An invitation-only tier, not conferred by the registrar.
+    #[error("{tier_name} is conferred by invitation; it cannot be applied for")]
+    InvitationOnly {
+        /// The tier's name.
+        tier_name: String,
+    },
+    /// A tier held from the day of entering the pathway.
+    #[error("{tier_name} is held from the day of entering the pathway (the person's entered_pathway_on); it is not applied for")]
+    HeldOnEntry {
+        /// The tier's name.
+        tier_name: String,
+    },
+    /// A conferral of a tier reached by application.
+    #[error("{tier_name} is reached by application; only invitation-only tiers are conferred")]
+    NotConferrable {
+        /// The tier's name.
+        tier_name: String,
+    },
+    /// An override for a person who is eligible.
+    #[error("the override is not needed: the person is eligible")]
+    OverrideNotNeeded,
+    /// Not eligible, and no override.
+    #[error("not eligible for {tier_name}")]
+    NotEligible {
+        /// The tier's name.
+        tier_name: String,
+        /// Every shortfall: unmet prerequisites and mandatory
+        /// requirements.
+        shortfalls: Vec<FieldProblem>,
+    },
+    /// The store failed, or the application conflicts with one pending,
+    /// as the store said it.
+    #[error(transparent)]
+    Failed(#[from] Failure),
+}
+
+failed_as!(ApplyError);
+
 /// A registrar's way past the assessment, as asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Past {
@@ -54,11 +121,11 @@ struct Request {
 }
 
 impl Request {
-    /// Every problem of `input` at once (422); an override or a conferral
-    /// asked for by anyone but the registrar is 403.
-    fn parse(input: ApplicationRequest, as_registrar: bool) -> Result<Self, ApiError> {
+    /// Every problem of `input` at once; an override or a conferral asked
+    /// for by anyone but the registrar is refused first.
+    fn parse(input: ApplicationRequest, as_registrar: bool) -> Result<Self, ApplyError> {
         if !as_registrar && (input.overriding.is_some() || input.conferred.is_some()) {
-            return Err(ApiError::Forbidden);
+            return Err(ApplyError::OnlyRegistrar);
         }
         let mut problems = Vec::new();
         let tier = input
@@ -95,79 +162,68 @@ impl Request {
         };
         match (tier, past, problems.is_empty()) {
             (Some(tier), Some(past), true) => Ok(Self { tier, note, past }),
-            _ => Err(invalid(problems)),
+            _ => Err(ApplyError::Invalid(problems)),
         }
     }
 }
 
 /// Why the assessment allows (or refuses) the application.
-fn basis(assessment: &Assessment<'_>, past: &Past) -> Result<(Basis, Option<String>), ApiError> {
-    let tier = &assessment.tier_name;
+fn basis(assessment: &Assessment<'_>, past: &Past) -> Result<(Basis, Option<String>), ApplyError> {
+    let tier_name = assessment.tier_name.clone();
     match (assessment.entry, past) {
         (Entry::Invitation, Past::Conferral(reason)) => {
             Ok((Basis::Conferred, Some(reason.clone())))
         }
-        (Entry::Invitation, _) => Err(ApiError::Unprocessable {
-            detail: format!("{tier} is conferred by invitation; it cannot be applied for"),
-            errors: vec![FieldProblem::new(
-                "tier",
-                format!(
-                    "{tier} is conferred by invitation: the registrar confers it with a reason"
-                ),
-            )],
-        }),
-        (Entry::Enrolment, _) => Err(ApiError::unprocessable(
-            "tier",
-            format!(
-                "{tier} is held from the day of entering the pathway (the person's entered_pathway_on); it is not applied for"
-            ),
-        )),
-        (Entry::Application, Past::Conferral(_)) => Err(ApiError::unprocessable(
-            "conferred",
-            format!("{tier} is reached by application; only invitation-only tiers are conferred"),
-        )),
-        (Entry::Application, Past::Override(_)) if assessment.eligible => Err(
-            ApiError::unprocessable("override", "is not needed: the person is eligible"),
-        ),
+        (Entry::Invitation, _) => Err(ApplyError::InvitationOnly { tier_name }),
+        (Entry::Enrolment, _) => Err(ApplyError::HeldOnEntry { tier_name }),
+        (Entry::Application, Past::Conferral(_)) => Err(ApplyError::NotConferrable { tier_name }),
+        (Entry::Application, Past::Override(_)) if assessment.eligible => {
+            Err(ApplyError::OverrideNotNeeded)
+        }
         (Entry::Application, Past::Override(reason)) => Ok((Basis::Override, Some(reason.clone()))),
         (Entry::Application, Past::Nothing) if assessment.eligible => Ok((Basis::Eligible, None)),
-        (Entry::Application, Past::Nothing) => Err(not_eligible(assessment)),
+        (Entry::Application, Past::Nothing) => Err(ApplyError::NotEligible {
+            tier_name,
+            shortfalls: shortfalls(assessment),
+        }),
     }
 }
 
 /// Apply for `request.tier` for person `person_id` of society `slug`: the
 /// person themself, or the registrar on their behalf. The assessment as of
-/// today is frozen into the application. Not eligible: unprocessable with
-/// every shortfall, and nothing is stored, unless the registrar gives an
+/// today is frozen into the application. Not eligible: refused with every
+/// shortfall, and nothing is stored, unless the registrar gives an
 /// override with a reason. An invitation-only tier is refused unless the
 /// registrar confers it with a reason. A pending application for the same
-/// tier, or a tier already held, is a conflict.
+/// tier, or a tier already held, is refused.
 pub async fn apply(
     state: &AppState,
     caller: &Caller,
     slug: String,
     person_id: String,
     request: ApplicationRequest,
-) -> Result<Applied, ApiError> {
-    permissions::require_user(caller)?;
-    let society = crate::actions::society(state, slug).await?;
-    let actor = permissions::require_member_or_registrar(caller, &society.id, &person_id)?
+) -> Result<Applied, ApplyError> {
+    Access::signed_in(caller)?;
+    let society = refusal::society::<ApplyError>(state, slug).await?;
+    Access::in_society(caller, &society.id)?;
+    let actor = permissions::require_member_or_registrar(caller, &society.id, &person_id)
+        .map_err(|_| ApplyError::NotTheApplicant)?
         .user_id
         .clone();
     let request = Request::parse(request, permissions::acts_as_registrar(caller, &society.id))?;
     let now = db::now();
     let today = now.date();
     let society_id = society.id.clone();
-    let (application, name) = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
+    let (application, name) = db::run_as(&state.pool, move |conn| {
+        db::write_as(conn, |conn| {
             let person = db::people::find(conn, &society_id, &person_id)?
-                .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))?;
+                .ok_or_else(|| ApplyError::NoSuchPerson(person_id.clone()))?;
             if let Some(stored) = db::register::by_person(conn, &society_id, &person_id)? {
                 if stored.entry.holds_tier_on(&request.tier, today) {
-                    return Err(ApiError::Conflict(format!(
-                        "person {person_id} holds tier {} already",
-                        request.tier
-                    )));
+                    return Err(ApplyError::AlreadyHeld {
+                        person_id,
+                        tier: request.tier,
+                    });
                 }
             }
             let (number, assessment) = assess(conn, &society_id, &person_id, &request.tier, today)?;
@@ -192,7 +248,7 @@ pub async fn apply(
                 decision: None,
             };
             db::applications::insert(conn, &application)?;
-            Ok((application, person.name()))
+            Ok::<_, ApplyError>((application, person.name()))
         })
     })
     .await?;
@@ -222,7 +278,7 @@ mod tests {
         asked.overriding = Some("committee discretion".to_owned());
         assert!(matches!(
             Request::parse(asked, false),
-            Err(ApiError::Forbidden)
+            Err(ApplyError::OnlyRegistrar)
         ));
     }
 
@@ -231,8 +287,8 @@ mod tests {
         let mut asked = input("not a tier!");
         asked.note = Some("x".repeat(MAX_TEXT + 1));
         asked.overriding = Some("  ".to_owned());
-        let Err(ApiError::Unprocessable { errors, .. }) = Request::parse(asked, true) else {
-            panic!("expected a 422");
+        let Err(ApplyError::Invalid(errors)) = Request::parse(asked, true) else {
+            panic!("expected every problem");
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["tier", "note", "override.reason"]);

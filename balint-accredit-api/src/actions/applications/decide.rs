@@ -4,11 +4,12 @@ use balint_core::ids::PersonId;
 use balint_core::register::{Grant, Visibility};
 use chrono::NaiveDate;
 
-use super::{invalid, names, reason_text, Named};
+use super::{names, reason_text, Named};
+use crate::actions::refusal::{failed_as, registrar, Access, Failure};
 use crate::auth::Caller;
 use crate::db::applications::{Application, Decision, Registered, Status};
 use crate::db::{self, societies::Society, DbConnection};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldProblem};
 use crate::state::AppState;
 
 /// Grant or decline.
@@ -34,39 +35,61 @@ pub struct DecisionRequest {
     pub visibility: Visibility,
 }
 
+/// Why a decision on an application is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError {
+    /// Not signed in, no such society, or not its registrar.
+    #[error(transparent)]
+    Access(#[from] Access),
+    /// The decision has problems (no reason, a reason too long), every one
+    /// named.
+    #[error("the decision has problems")]
+    Invalid(Vec<FieldProblem>),
+    /// The society has no application `id`.
+    #[error("no application {0}")]
+    NoSuchApplication(String),
+    /// Application `id` was decided already, also by a decision arriving
+    /// at the same moment.
+    #[error("application {0} has been decided already")]
+    AlreadyDecided(String),
+    /// The store failed, or the register refused the grant (e.g. dated
+    /// before the entry's latest change), as the register said it.
+    #[error(transparent)]
+    Failed(#[from] Failure),
+}
+
+failed_as!(DecideError);
+
 /// Grant or decline application `id` of society `slug` (registrar), once:
-/// a second decision, also one arriving at the same moment, is a
-/// conflict. A grant puts the tier on the person's register entry in the
-/// same transaction: a person not yet on the register gets the society's
-/// next registration number (never reused), and where the tier has a
-/// renewal cycle in the pathway version the application was assessed
+/// a second decision, also one arriving at the same moment, is refused as
+/// already decided. A grant puts the tier on the person's register entry
+/// in the same transaction: a person not yet on the register gets the
+/// society's next registration number (never reused), and where the tier
+/// has a renewal cycle in the pathway version the application was assessed
 /// against, the entry runs to the end of its first cycle from
 /// `effective`. A grant the register refuses (e.g. dated before the
-/// entry's latest change) is a conflict and leaves the application
-/// pending.
+/// entry's latest change) leaves the application pending.
 pub async fn decide(
     state: &AppState,
     caller: &Caller,
     slug: String,
     id: String,
     body: DecisionRequest,
-) -> Result<(Society, Named), ApiError> {
-    let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
+) -> Result<(Society, Named), DecideError> {
+    let (society, actor) = registrar::<DecideError>(state, caller, slug).await?;
     let mut problems = Vec::new();
     let reason = reason_text("reason", &body.reason, &mut problems);
     let Some(reason) = reason else {
-        return Err(invalid(problems));
+        return Err(DecideError::Invalid(problems));
     };
     let now = db::now();
     let answer = society.clone();
-    let (application, name) = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
+    let (application, name) = db::run_as(&state.pool, move |conn| {
+        db::write_as(conn, |conn| {
             let mut application = db::applications::find(conn, &society.id, &id)?
-                .ok_or_else(|| ApiError::NotFound(format!("application {id}")))?;
+                .ok_or_else(|| DecideError::NoSuchApplication(id.clone()))?;
             if application.status != Status::Pending {
-                return Err(ApiError::Conflict(format!(
-                    "application {id} has been decided already"
-                )));
+                return Err(DecideError::AlreadyDecided(id));
             }
             let decision = Decision {
                 outcome: match body.outcome {
@@ -145,7 +168,8 @@ fn grant(
         .tier(&grant.tier)
         .and_then(|tier| tier.renewal.as_ref())
         .map(|renewal| crate::actions::register::cycle_from(renewal, grant.effective))
-        .transpose()?;
+        .transpose()
+        .map_err(db::register::refused)?;
     let person: PersonId = application
         .person_id
         .parse()

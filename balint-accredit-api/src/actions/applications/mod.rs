@@ -21,8 +21,8 @@ use crate::db::applications::Application;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, FieldProblem};
 
-pub use apply::{apply, ApplicationRequest, Applied};
-pub use decide::{decide, DecisionRequest, Outcome};
+pub use apply::{apply, ApplicationRequest, Applied, ApplyError};
+pub use decide::{decide, DecideError, DecisionRequest, Outcome};
 pub use list::{for_person, for_society, one, Listed, Shown};
 
 /// Longest note or reason accepted, in characters.
@@ -89,13 +89,6 @@ pub fn reason_text(field: &str, text: &str, problems: &mut Vec<FieldProblem>) ->
     }
 }
 
-fn invalid(errors: Vec<FieldProblem>) -> ApiError {
-    ApiError::Unprocessable {
-        detail: "the request has invalid fields".to_owned(),
-        errors,
-    }
-}
-
 /// Every shortfall of `assessment`, one problem each: an unmet prerequisite
 /// at `prerequisites.{tier}`, each shortfall of an unmet mandatory
 /// requirement (or of its unmet part) at `requirements.{id}` with its title
@@ -140,18 +133,4 @@ pub fn prerequisite_shortfalls(prerequisites: &[PrerequisiteResult]) -> Vec<Fiel
             FieldProblem::new(format!("prerequisites.{}", p.tier), message)
         })
         .collect()
-}
-
-/// Unprocessable with every shortfall: unmet prerequisites and mandatory
-/// requirements.
-fn not_eligible(assessment: &Assessment<'_>) -> ApiError {
-    let errors = shortfalls(assessment);
-    ApiError::Unprocessable {
-        detail: format!(
-            "not eligible for {}: {} shortfall(s); the registrar may record an override with a reason",
-            assessment.tier_name,
-            errors.len()
-        ),
-        errors,
-    }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
+use crate::actions::refusal::{failed_as, find_society, Access, Failure};
 use crate::auth::{permissions, Caller};
 use crate::db::activities::{Decision, Status, StoredActivity};
 use crate::db::{self, audit};
@@ -34,41 +35,78 @@ pub struct Attestation {
     pub comment: Option<String>,
 }
 
+/// Why an attestation is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AttestError {
+    /// Not signed in, no such society, or no role in it.
+    #[error(transparent)]
+    Access(#[from] Access),
+    /// The society has no record `id` (or the caller may not see it).
+    #[error("no record {0}")]
+    NoSuchRecord(String),
+    /// The caller's own record: nobody attests their own, whatever their
+    /// role.
+    #[error("you cannot attest your own record")]
+    OwnRecord,
+    /// Neither the attestor the record names nor the society's registrar.
+    #[error("you are not the record's attestor, nor the society's registrar")]
+    NotAttestor,
+    /// The decision has problems (a rejection without a comment, a comment
+    /// too long), every one named.
+    #[error("the decision has problems")]
+    Invalid(Vec<FieldProblem>),
+    /// The record was decided (or withdrawn) already, also by a decision
+    /// arriving at the same moment.
+    #[error("the record has already been decided (or withdrawn)")]
+    AlreadyDecided,
+    /// The store failed.
+    #[error(transparent)]
+    Failed(#[from] Failure),
+}
+
+failed_as!(AttestError);
+
 /// Confirm or reject record `id` of society `slug`: the attestor it names,
 /// or the registrar, never its owner. A record is decided once: a second
-/// decision, also one arriving at the same moment, is a conflict. Returns
-/// the society's slug and the record as decided; the audit log keeps the
-/// decision.
+/// decision, also one arriving at the same moment, is refused as already
+/// decided. Returns the society's slug and the record as decided; the
+/// audit log keeps the decision.
 ///
-/// Unauthenticated without a signed-in caller; not found for an unknown
-/// society or record, or for a caller with no role in the society;
-/// forbidden to anyone but the attestor and the registrar; unprocessable
-/// for a rejection without a comment or a comment too long.
+/// Refused without a signed-in caller; for an unknown society or record,
+/// or a caller with no role in the society (told alike); to the owner and
+/// to anyone but the attestor and the registrar; for a rejection without
+/// a comment or a comment too long.
 pub async fn attest(
     state: &AppState,
     caller: &Caller,
     slug: String,
     id: String,
     attestation: Attestation,
-) -> Result<(String, StoredActivity), ApiError> {
-    permissions::require_user(caller)?;
+) -> Result<(String, StoredActivity), AttestError> {
+    Access::signed_in(caller)?;
     let asking = caller.clone();
-    let found = db::run(&state.pool, move |conn| {
-        let society = db::societies::by_slug(conn, &slug)?;
+    let found = db::run_as(&state.pool, move |conn| {
+        let society =
+            find_society(conn, &slug)?.ok_or_else(|| Access::NoSuchSociety(slug.clone()))?;
         // Nobody outside the society learns whether the record exists.
-        permissions::require_role_in(&asking, &society.id)?;
-        let record = db::activities::find(conn, &society.id, &id)?
-            .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
-        Ok((society, record))
+        Access::in_society(&asking, &society.id)?;
+        let record =
+            db::activities::find(conn, &society.id, &id)?.ok_or(AttestError::NoSuchRecord(id))?;
+        Ok::<_, AttestError>((society, record))
     })
     .await?;
     let (society, record) = found;
+    let owner = record.activity.person.as_str();
+    if permissions::person_in(caller, &society.id) == Some(owner) {
+        return Err(AttestError::OwnRecord);
+    }
     let user = permissions::require_attestor_or_registrar(
         caller,
         &society.id,
-        record.activity.person.as_str(),
+        owner,
         record.activity.attestor.as_ref().map(|a| a.as_str()),
-    )?;
+    )
+    .map_err(|_| AttestError::NotAttestor)?;
     let comment = attestation
         .comment
         .map(|c| c.trim().to_owned())
@@ -90,10 +128,7 @@ pub async fn attest(
         ));
     }
     if !problems.is_empty() {
-        return Err(ApiError::Unprocessable {
-            detail: "the decision has invalid fields".to_owned(),
-            errors: problems,
-        });
+        return Err(AttestError::Invalid(problems));
     }
     let decision = Decision {
         status: match attestation.verdict {
@@ -105,18 +140,16 @@ pub async fn attest(
         at: db::now(),
         comment,
     };
-    let decided = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
+    let decided = db::run_as(&state.pool, move |conn| {
+        db::write_as(conn, |conn| {
             let id = record.activity.id.to_string();
             // The decision lands only on a pending record: of many at once,
             // exactly one changes the row.
             if !db::activities::decide(conn, &id, &decision)? {
-                return Err(ApiError::Conflict(
-                    "the record has already been decided (or withdrawn)".to_owned(),
-                ));
+                return Err(AttestError::AlreadyDecided);
             }
             let decided = db::activities::find(conn, &record.society_id, &id)?
-                .ok_or_else(|| ApiError::NotFound(format!("activity {id}")))?;
+                .ok_or_else(|| AttestError::NoSuchRecord(id.clone()))?;
             audit::record(
                 conn,
                 audit::Change {

@@ -1,10 +1,13 @@
-//! A whole logbook recorded at once: all rows or none.
+//! A whole logbook recorded at once: all rows or none; by the person or
+//! the registrar through the API, or by the operator from the command
+//! line.
 
 use balint_core::PersonId;
 use serde_json::{Map, Value};
 
+use crate::actions::Operator;
 use crate::auth::{permissions, Caller};
-use crate::db::{self, societies::Society};
+use crate::db::{self, people::Person, societies::Society, DbConnection};
 use crate::error::ApiError;
 use crate::ledger::{self, BulkJob};
 use crate::state::AppState;
@@ -71,23 +74,84 @@ pub async fn record_all(
         // Running until the database is done with it, even if the request
         // was answered before.
         let _job = job;
-        db::write(conn, |conn| {
-            ledger::claim_ledger(conn, owner.as_str())?;
-            let records = ledger::prepare_bulk(
-                conn,
-                &society.id,
-                &owner,
-                &rows,
-                Some(&actor),
-                today,
-                db::now(),
-            )?;
-            ledger::store_all(conn, Some(&actor), &records, |_| {})?;
-            Ok(records
-                .iter()
-                .map(|r| r.activity.id.to_string())
-                .collect::<Vec<_>>())
-        })
+        record_rows(
+            conn,
+            &society,
+            &owner,
+            &rows,
+            Some(&actor),
+            today,
+            &mut |_| {},
+        )
     })
     .await
+}
+
+/// How a bulk record goes, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkProgress {
+    /// Every row was checked; they are being stored.
+    Recording,
+    /// This many records are stored so far.
+    Stored(usize),
+}
+
+/// The person `person_id` of `society`, whose ledger the operator records
+/// on, if there is one.
+pub fn person_for_operator(
+    conn: &mut DbConnection,
+    _operator: Operator,
+    society: &Society,
+    person_id: &str,
+) -> Result<Option<Person>, ApiError> {
+    db::people::find(conn, &society.id, person_id)
+}
+
+/// Record every row on `person`'s ledger (the operator, from the command
+/// line, audited as the command line), pending attestation, or none, as
+/// [`record_all`] does, but with no limit on the rows; `progress` hears how
+/// it goes. Returns the new records' ids in row order.
+pub fn record_all_for_operator(
+    conn: &mut DbConnection,
+    operator: Operator,
+    society: &Society,
+    person: &Person,
+    rows: &[Map<String, Value>],
+    today: chrono::NaiveDate,
+    progress: &mut dyn FnMut(BulkProgress),
+) -> Result<Vec<String>, ApiError> {
+    let owner = person_id_of(person)?;
+    record_rows(
+        conn,
+        society,
+        &owner,
+        rows,
+        operator.actor(),
+        today,
+        progress,
+    )
+}
+
+/// The rows checked and stored in one transaction, the ledger claimed
+/// against any other bulk upload to it.
+fn record_rows(
+    conn: &mut DbConnection,
+    society: &Society,
+    owner: &PersonId,
+    rows: &[Map<String, Value>],
+    actor: Option<&str>,
+    today: chrono::NaiveDate,
+    progress: &mut dyn FnMut(BulkProgress),
+) -> Result<Vec<String>, ApiError> {
+    db::write(conn, |conn| {
+        ledger::claim_ledger(conn, owner.as_str())?;
+        let records =
+            ledger::prepare_bulk(conn, &society.id, owner, rows, actor, today, db::now())?;
+        progress(BulkProgress::Recording);
+        ledger::store_all(conn, actor, &records, |n| progress(BulkProgress::Stored(n)))?;
+        Ok(records
+            .iter()
+            .map(|r| r.activity.id.to_string())
+            .collect::<Vec<_>>())
+    })
 }

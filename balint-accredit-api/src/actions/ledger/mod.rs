@@ -6,8 +6,10 @@ mod bulk;
 mod change;
 mod record;
 
-pub use attest::{attest, waiting, Attestation, Verdict, Waiting};
-pub use bulk::{begin_bulk, record_all, BulkUpload};
+pub use attest::{attest, waiting, AttestError, Attestation, Verdict, Waiting};
+pub use bulk::{
+    begin_bulk, person_for_operator, record_all, record_all_for_operator, BulkProgress, BulkUpload,
+};
 pub use change::{change, find, one, withdraw};
 pub use record::{browse, portfolio, record, Recorded};
 

@@ -5,12 +5,13 @@
 use balint_core::evaluate::{Candidate, Inputs, PrerequisiteResult};
 use balint_core::ids::{PersonId, TierId};
 use balint_core::pathway;
-use balint_core::register::{Grant, Visibility};
+use balint_core::register::{Grant, RegisterError, Visibility};
 use chrono::NaiveDate;
 
-use super::{cycle_from, invalid, pathway_version_for, Entry};
+use super::{applicable_version, cycle_from, Entry, NO_PATHWAY};
 use crate::actions::applications::{prerequisite_shortfalls, reason_text};
 use crate::actions::progress;
+use crate::actions::refusal::{failed_as, registrar, Access, Failure};
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, FieldProblem};
@@ -48,25 +49,82 @@ pub struct Granted {
     pub society_slug: String,
 }
 
+/// Why a grant is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum GrantError {
+    /// Not signed in, no such society, or not its registrar.
+    #[error(transparent)]
+    Access(#[from] Access),
+    /// The grant has problems (an id that is not one, no reason, an empty
+    /// or too long override reason), every one named.
+    #[error("the grant has problems")]
+    Invalid(Vec<FieldProblem>),
+    /// The society has no such person.
+    #[error("no such person in this society")]
+    NoSuchPerson,
+    /// The society has no pathway version that applies to the person.
+    #[error("{NO_PATHWAY}")]
+    NoPathway,
+    /// The pathway that applies has no such tier.
+    #[error("the pathway {pathway} has no tier {tier}")]
+    NoSuchTier {
+        /// The pathway's id.
+        pathway: String,
+        /// The tier asked for.
+        tier: TierId,
+    },
+    /// The register's rules refuse the grant (e.g. a suspended entry, or a
+    /// tier held already), in their words; said before the prerequisites
+    /// are checked.
+    #[error("{0}")]
+    Refused(RegisterError),
+    /// The tier's prerequisites are not held on the day, and there is no
+    /// override.
+    #[error("the prerequisites of {tier_name} are not held on {effective}")]
+    PrerequisitesNotHeld {
+        /// The tier's name.
+        tier_name: String,
+        /// The day of the grant.
+        effective: NaiveDate,
+        /// Every unmet prerequisite.
+        shortfalls: Vec<FieldProblem>,
+    },
+    /// An override where the prerequisites are held.
+    #[error(
+        "the override is not needed: the prerequisites of {tier_name} are held on {effective}"
+    )]
+    OverrideNotNeeded {
+        /// The tier's name.
+        tier_name: String,
+        /// The day of the grant.
+        effective: NaiveDate,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Failed(#[from] Failure),
+}
+
+failed_as!(GrantError);
+
 /// Record a grant (registrar): puts the person on the register with the
 /// society's next registration number, or adds the tier to their entry.
 ///
 /// The tier must be in the pathway version that applies to the person, and
 /// its prerequisite tiers held on `effective`, as an application's
-/// assessment requires them; not held: 422 listing every unmet
+/// assessment requires them; not held: refused with every unmet
 /// prerequisite, unless the registrar overrides with a reason, which is
 /// written into the grant's reason and kept in the audit log (entity
-/// `prerequisite_override`). An override that is not needed is refused
-/// (422). A grant the entry's state refuses is answered (409) before its
-/// prerequisites are checked. Where the tier has a renewal cycle, the entry
+/// `prerequisite_override`). An override that is not needed is refused. A
+/// grant the entry's state refuses is refused before its prerequisites are
+/// checked. Where the tier has a renewal cycle, the entry
 /// runs to the end of the first cycle from `effective`.
 pub async fn grant(
     state: &AppState,
     caller: &Caller,
     slug: String,
     input: GrantInput,
-) -> Result<Granted, ApiError> {
-    let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
+) -> Result<Granted, GrantError> {
+    let (society, actor) = registrar::<GrantError>(state, caller, slug).await?;
     let mut problems = Vec::new();
     let person_id = input
         .person_id
@@ -87,7 +145,7 @@ pub async fn grant(
         .as_ref()
         .map(|why| reason_text("override_prerequisites.reason", why, &mut problems));
     let (Some(person_id), Some(tier), true) = (person_id, tier, problems.is_empty()) else {
-        return Err(invalid(problems));
+        return Err(GrantError::Invalid(problems));
     };
     let overriding = overriding.flatten();
     let effective = input.effective;
@@ -95,24 +153,25 @@ pub async fn grant(
     let now = db::now();
     let today = now.date();
     let society_slug = society.slug.clone();
-    let (granted, person) = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let person =
-                db::people::find(conn, &society.id, person_id.as_str())?.ok_or_else(|| {
-                    ApiError::unprocessable("person_id", "no such person in this society")
-                })?;
-            let pathway = pathway_version_for(conn, &society.id, &person, effective)?.pathway;
+    let (granted, person) = db::run_as(&state.pool, move |conn| {
+        db::write_as(conn, |conn| {
+            let person = db::people::find(conn, &society.id, person_id.as_str())?
+                .ok_or(GrantError::NoSuchPerson)?;
+            let pathway = applicable_version(conn, &society.id, &person, effective)?
+                .ok_or(GrantError::NoPathway)?
+                .pathway;
             let Some(tier_rule) = pathway.tier(&tier) else {
-                return Err(ApiError::unprocessable(
-                    "tier",
-                    format!("the pathway {} has no tier {tier}", pathway.id()),
-                ));
+                return Err(GrantError::NoSuchTier {
+                    pathway: pathway.id().to_string(),
+                    tier,
+                });
             };
             let cycle = tier_rule
                 .renewal
                 .as_ref()
                 .map(|renewal| cycle_from(renewal, effective))
-                .transpose()?;
+                .transpose()
+                .map_err(GrantError::Refused)?;
             let mut grant = Grant {
                 effective,
                 tier: tier.clone(),
@@ -129,7 +188,7 @@ pub async fn grant(
                     .entry
                     .clone()
                     .grant(grant.clone())
-                    .map_err(db::register::refused)?;
+                    .map_err(GrantError::Refused)?;
             }
             let candidate = progress::candidate(
                 &person,
@@ -141,23 +200,16 @@ pub async fn grant(
             match (unmet.is_empty(), &overriding) {
                 (true, None) => {}
                 (true, Some(_)) => {
-                    return Err(ApiError::unprocessable(
-                        "override_prerequisites",
-                        format!(
-                            "is not needed: the prerequisites of {} are held on {effective}",
-                            tier_rule.name
-                        ),
-                    ))
+                    return Err(GrantError::OverrideNotNeeded {
+                        tier_name: tier_rule.name.clone(),
+                        effective,
+                    })
                 }
                 (false, None) => {
-                    let errors = prerequisite_shortfalls(&unmet);
-                    return Err(ApiError::Unprocessable {
-                        detail: format!(
-                            "the prerequisites of {} are not held on {effective}: {} shortfall(s); the registrar may grant with override_prerequisites and a reason",
-                            tier_rule.name,
-                            errors.len()
-                        ),
-                        errors,
+                    return Err(GrantError::PrerequisitesNotHeld {
+                        tier_name: tier_rule.name.clone(),
+                        effective,
+                        shortfalls: prerequisite_shortfalls(&unmet),
                     });
                 }
                 (false, Some(why)) => {
@@ -191,7 +243,7 @@ pub async fn grant(
                     },
                 )?;
             }
-            Ok((granted, person))
+            Ok::<_, GrantError>((granted, person))
         })
     })
     .await?;

@@ -1,10 +1,11 @@
-//! The lapse job, run by the registrar: every entry whose cycle ended and
-//! whose grace period passed lapses.
+//! The lapse job, run by the registrar or the operator: every entry whose
+//! cycle ended and whose grace period passed lapses.
 
 use chrono::NaiveDate;
 
+use crate::actions::Operator;
 use crate::auth::Caller;
-use crate::db::{self, register::Lapsed};
+use crate::db::{self, register::Lapsed, DbConnection};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -29,11 +30,36 @@ pub async fn lapse(
     let (society, _) = crate::actions::as_registrar(state, caller, slug).await?;
     let now = db::now();
     let as_of = as_of.unwrap_or(now.date());
-    let lapsed = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            db::register::lapse_due(conn, Some(&society.id), as_of, now)
-        })
+    db::run(&state.pool, move |conn| {
+        run(conn, Some(&society.id), as_of, now)
     })
-    .await?;
+    .await
+}
+
+/// Lapse every entry due by `as_of` in society `slug`, or in every society
+/// when `None` (the operator, from the command line's daily job).
+pub fn lapse_for_operator(
+    conn: &mut DbConnection,
+    operator: Operator,
+    slug: Option<&str>,
+    as_of: NaiveDate,
+) -> Result<LapseRun, ApiError> {
+    let society_id = match slug {
+        Some(slug) => Some(operator.society(conn, slug)?.id),
+        None => None,
+    };
+    run(conn, society_id.as_deref(), as_of, db::now())
+}
+
+/// One run of the job, in one transaction.
+fn run(
+    conn: &mut DbConnection,
+    society_id: Option<&str>,
+    as_of: NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> Result<LapseRun, ApiError> {
+    let lapsed = db::write(conn, |conn| {
+        db::register::lapse_due(conn, society_id, as_of, now)
+    })?;
     Ok(LapseRun { as_of, lapsed })
 }

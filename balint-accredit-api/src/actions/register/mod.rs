@@ -23,12 +23,12 @@ pub mod transfer;
 pub mod verify;
 
 use balint_core::pathway;
-use balint_core::register::RenewalCycle;
+use balint_core::register::{RegisterError, RenewalCycle};
 use chrono::NaiveDate;
 
 use crate::db::pathways::PathwayVersion;
 use crate::db::{self, people::Person, register::StoredEntry};
-use crate::error::{ApiError, FieldProblem};
+use crate::error::ApiError;
 
 /// A register entry with its person, as an action left it: what the
 /// registrar sees of it.
@@ -54,10 +54,13 @@ pub fn not_found(registration: &str) -> ApiError {
 /// The first cycle of `tier` from `start`, under the pathway's renewal
 /// rule: it runs to the day before the anniversary and lapses once the
 /// grace months have passed.
-pub fn cycle_from(renewal: &pathway::Renewal, start: NaiveDate) -> Result<RenewalCycle, ApiError> {
+pub fn cycle_from(
+    renewal: &pathway::Renewal,
+    start: NaiveDate,
+) -> Result<RenewalCycle, RegisterError> {
     let end = renewal.cycle_end(start);
     let valid_until = end.pred_opt().unwrap_or(end);
-    RenewalCycle::from_dates(valid_until, renewal.lapses_on(start)).map_err(db::register::refused)
+    RenewalCycle::from_dates(valid_until, renewal.lapses_on(start))
 }
 
 /// The entry numbered `registration` with its person, if any.
@@ -75,24 +78,16 @@ fn entry_with_person(
 }
 
 /// The pathway version that applies to `person` (entered the pathway on
-/// the day given, else `fallback`); 422 when the society has none.
-fn pathway_version_for(
+/// the day given, else `fallback`), if the society has one.
+fn applicable_version(
     conn: &mut db::DbConnection,
     society_id: &str,
     person: &Person,
     fallback: NaiveDate,
-) -> Result<PathwayVersion, ApiError> {
+) -> Result<Option<PathwayVersion>, ApiError> {
     let entered = person.entered_pathway_on.unwrap_or(fallback);
-    db::pathways::applicable(conn, society_id, entered)?.ok_or_else(|| ApiError::Unprocessable {
-        detail: "the society has no pathway yet; upload or adopt one first".to_owned(),
-        errors: Vec::new(),
-    })
+    db::pathways::applicable(conn, society_id, entered)
 }
 
-/// Invalid fields, every one named.
-fn invalid(errors: Vec<FieldProblem>) -> ApiError {
-    ApiError::Unprocessable {
-        detail: "the request has invalid fields".to_owned(),
-        errors,
-    }
-}
+/// What a society without a pathway is told.
+pub const NO_PATHWAY: &str = "the society has no pathway yet; upload or adopt one first";

@@ -5,12 +5,13 @@
 use balint_core::evaluate::{Assessment, Inputs};
 use balint_core::ids::TierId;
 use balint_core::pathway;
-use balint_core::register::{Renewal, Status, Visibility};
+use balint_core::register::{RegisterError, Renewal, Status, Visibility};
 use chrono::NaiveDate;
 
-use super::{cycle_from, entry_with_person, invalid, not_found, pathway_version_for, Entry};
+use super::{applicable_version, cycle_from, entry_with_person, Entry, NO_PATHWAY};
 use crate::actions::applications::{reason_text, shortfalls};
 use crate::actions::progress;
+use crate::actions::refusal::{failed_as, registrar, Access, Failure};
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, FieldProblem};
@@ -128,6 +129,66 @@ pub fn assessed_cycle(renewal: &pathway::Renewal, last_day: NaiveDate) -> (Naive
     (start, last)
 }
 
+/// Why a renewal is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RenewError {
+    /// Not signed in, no such society, or not its registrar.
+    #[error(transparent)]
+    Access(#[from] Access),
+    /// The renewal has problems (no reason, an empty or too long override
+    /// reason), every one named.
+    #[error("the renewal has problems")]
+    Invalid(Vec<FieldProblem>),
+    /// The society's register has no entry with this registration.
+    #[error("no register entry {0}")]
+    NoSuchEntry(String),
+    /// The society has no pathway version that applies to the person.
+    #[error("{NO_PATHWAY}")]
+    NoPathway,
+    /// The pathway renews none of the entry's tiers.
+    #[error("the pathway sets no renewal cycle for the entry's tiers")]
+    NoRenewalCycle,
+    /// The register's rules refuse the renewal (e.g. not allowed from the
+    /// entry's status), in their words; said before the requirements are
+    /// assessed.
+    #[error("{0}")]
+    Refused(RegisterError),
+    /// The renewal requirements are not met over the cycle, and there is
+    /// no override.
+    #[error(
+        "renewal requirements of {tier_name} not met over the cycle {first_day} to {last_day}"
+    )]
+    NotMet {
+        /// The tier's name.
+        tier_name: String,
+        /// The first day of the cycle assessed.
+        first_day: NaiveDate,
+        /// Its last day.
+        last_day: NaiveDate,
+        /// Every shortfall, by requirement.
+        shortfalls: Vec<FieldProblem>,
+    },
+    /// An override where none is needed.
+    #[error("the override is not needed: {0}")]
+    OverrideNotNeeded(NotNeeded),
+    /// The store failed.
+    #[error(transparent)]
+    Failed(#[from] Failure),
+}
+
+/// Why an override is not needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotNeeded {
+    /// The renewal rule sets no requirements.
+    #[error("the renewal rule sets no requirements")]
+    NoRequirements,
+    /// The renewal requirements are met.
+    #[error("the renewal requirements are met")]
+    Met,
+}
+
+failed_as!(RenewError);
+
 /// Renew an entry for the next cycle (registrar), under the renewal rule
 /// of its highest tier that the pathway version applying to the person
 /// renews. An entry renewed on time runs on without a gap (the new cycle
@@ -138,18 +199,19 @@ pub fn assessed_cycle(renewal: &pathway::Renewal, last_day: NaiveDate) -> (Naive
 /// `effective`, counting only attested records dated within the cycle
 /// being renewed: for an entry renewed on time, its current cycle; for a
 /// lapsed entry (or one without a cycle), the cycle-length period ending
-/// on `effective`. Not met: 422 listing every shortfall, and nothing
+/// on `effective`. Not met: refused with every shortfall, and nothing
 /// changes, unless the registrar overrides with a reason; an override that
-/// is not needed: 422. A status that refuses the renewal: 409, before the
-/// requirements are assessed. The assessment is kept in the audit log.
+/// is not needed is refused. A status that refuses the renewal is said
+/// before the requirements are assessed. The assessment is kept in the
+/// audit log.
 pub async fn renew(
     state: &AppState,
     caller: &Caller,
     slug: String,
     registration: String,
     input: RenewalInput,
-) -> Result<Renewed, ApiError> {
-    let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
+) -> Result<Renewed, RenewError> {
+    let (society, actor) = registrar::<RenewError>(state, caller, slug).await?;
     let mut problems = Vec::new();
     let reason = input.reason.trim().to_owned();
     if reason.is_empty() {
@@ -160,19 +222,19 @@ pub async fn renew(
         .as_ref()
         .map(|why| reason_text("override.reason", why, &mut problems));
     if !problems.is_empty() {
-        return Err(invalid(problems));
+        return Err(RenewError::Invalid(problems));
     }
     let overriding = overriding.flatten();
     let effective = input.effective;
     let visibility = input.visibility;
     let now = db::now();
-    let (stored, person, renewal) = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
+    let (stored, person, renewal) = db::run_as(&state.pool, move |conn| {
+        db::write_as(conn, |conn| {
             let (stored, person) = entry_with_person(conn, &society.id, &registration)?
-                .ok_or_else(|| not_found(&registration))?;
+                .ok_or(RenewError::NoSuchEntry(registration))?;
             let entry = &stored.entry;
-            let version =
-                pathway_version_for(conn, &society.id, &person, entry.first_accredited())?;
+            let version = applicable_version(conn, &society.id, &person, entry.first_accredited())?
+                .ok_or(RenewError::NoPathway)?;
             let pathway = &version.pathway;
             // The highest tier granted that the pathway renews.
             let (tier, rule) = entry
@@ -183,12 +245,7 @@ pub async fn renew(
                     let rule = pathway.tier(&held.tier)?.renewal.clone()?;
                     Some((held.tier, rule))
                 })
-                .ok_or_else(|| {
-                    ApiError::unprocessable(
-                        "registration",
-                        "the pathway sets no renewal cycle for the entry's tiers",
-                    )
-                })?;
+                .ok_or(RenewError::NoRenewalCycle)?;
             let on_time = entry.cycle().filter(|_| entry.status() != Status::Lapsed);
             let (start, assessed) = match on_time {
                 Some(current) => (
@@ -200,7 +257,7 @@ pub async fn renew(
                 ),
                 None => (effective, assessed_cycle(&rule, effective)),
             };
-            let cycle = cycle_from(&rule, start)?;
+            let cycle = cycle_from(&rule, start).map_err(RenewError::Refused)?;
             // A status that refuses the renewal is answered before the
             // requirements are assessed.
             entry
@@ -211,7 +268,7 @@ pub async fn renew(
                     reason: reason.clone(),
                     visibility: Visibility::Public,
                 })
-                .map_err(db::register::refused)?;
+                .map_err(RenewError::Refused)?;
             let assessment = if rule.requirements.is_empty() {
                 None
             } else {
@@ -274,7 +331,7 @@ pub async fn renew(
                     at: now,
                 },
             )?;
-            Ok((stored, person, renewal))
+            Ok::<_, RenewError>((stored, person, renewal))
         })
     })
     .await?;
@@ -288,37 +345,26 @@ pub async fn renew(
     })
 }
 
-/// What allows the renewal, or the refusal: 422 with every shortfall when
-/// the requirements are not met and there is no override; 422 for an
-/// override that is not needed.
+/// What allows the renewal, or the refusal: every shortfall when the
+/// requirements are not met and there is no override; an override that is
+/// not needed.
 fn renewal_basis(
     assessment: Option<&Assessment<'_>>,
     overriding: Option<&str>,
     (first_day, last_day): (NaiveDate, NaiveDate),
-) -> Result<Basis, ApiError> {
+) -> Result<Basis, RenewError> {
     match (assessment, overriding) {
         (None, None) => Ok(Basis::NoRequirements),
-        (None, Some(_)) => Err(ApiError::unprocessable(
-            "override",
-            "is not needed: the renewal rule sets no requirements",
-        )),
-        (Some(a), Some(_)) if a.eligible => Err(ApiError::unprocessable(
-            "override",
-            "is not needed: the renewal requirements are met",
-        )),
+        (None, Some(_)) => Err(RenewError::OverrideNotNeeded(NotNeeded::NoRequirements)),
+        (Some(a), Some(_)) if a.eligible => Err(RenewError::OverrideNotNeeded(NotNeeded::Met)),
         (Some(a), None) if a.eligible => Ok(Basis::Met),
         (Some(_), Some(_)) => Ok(Basis::Override),
-        (Some(a), None) => {
-            let errors = shortfalls(a);
-            Err(ApiError::Unprocessable {
-                detail: format!(
-                    "renewal requirements of {} not met over the cycle {first_day} to {last_day}: {} shortfall(s); the registrar may renew with an override and a reason",
-                    a.tier_name,
-                    errors.len()
-                ),
-                errors,
-            })
-        }
+        (Some(a), None) => Err(RenewError::NotMet {
+            tier_name: a.tier_name.clone(),
+            first_day,
+            last_day,
+            shortfalls: shortfalls(a),
+        }),
     }
 }
 

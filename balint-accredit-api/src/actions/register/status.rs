@@ -1,13 +1,12 @@
-//! A status change ordered by the registrar, and the load-change-store
-//! every change to an existing entry goes through.
+//! A status change ordered by the registrar.
 
-use balint_core::register::{RegisterEntry, RegisterError, RegistrarAction, Visibility};
+use balint_core::register::{RegisterError, RegistrarAction, Visibility};
 use chrono::NaiveDate;
 
-use super::{entry_with_person, not_found, Entry};
+use super::{entry_with_person, Entry};
+use crate::actions::refusal::{failed_as, registrar, Access, Failure};
 use crate::auth::Caller;
-use crate::db::{self, people::Person, register::StoredEntry};
-use crate::error::ApiError;
+use crate::db;
 use crate::state::AppState;
 
 /// A status change as the registrar orders it.
@@ -24,55 +23,60 @@ pub struct StatusInput {
     pub visibility: Visibility,
 }
 
-/// Change an entry's status (registrar). Only the transitions of the
+/// Why a status change is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusError {
+    /// Not signed in, no such society, or not its registrar.
+    #[error(transparent)]
+    Access(#[from] Access),
+    /// The society's register has no entry with this registration.
+    #[error("no register entry {0}")]
+    NoSuchEntry(String),
+    /// No reason was given.
+    #[error("a status change needs a reason")]
+    NoReason,
+    /// The register's rules refuse the change (e.g. reinstating a revoked
+    /// entry: not allowed from its status; or a change dated before the
+    /// entry's latest one), in their words.
+    #[error("{0}")]
+    Refused(RegisterError),
+    /// The store failed.
+    #[error(transparent)]
+    Failed(#[from] Failure),
+}
+
+failed_as!(StatusError);
+
+/// Change an entry's status (registrar), and store it in one transaction
+/// with the register's own audit record. Only the transitions of the
 /// register's rules are allowed; a refused one (e.g. reinstating a revoked
-/// entry, or a change dated before the latest one) is a 409 saying why,
-/// and changes nothing. Unknown entry: 404; an empty reason: 422.
+/// entry, or a change dated before the latest one) says why and changes
+/// nothing. An unknown entry is refused before an empty reason.
 pub async fn change_status(
     state: &AppState,
     caller: &Caller,
     slug: String,
     registration: String,
     input: StatusInput,
-) -> Result<Entry, ApiError> {
+) -> Result<Entry, StatusError> {
+    let (society, actor) = registrar::<StatusError>(state, caller, slug).await?;
     let reason = input.reason.trim().to_owned();
-    change_entry(state, caller, slug, registration, move |_, _, _| {
-        if reason.is_empty() {
-            return Err(ApiError::unprocessable("reason", "is required"));
-        }
-        Ok(Box::new(move |entry: &mut RegisterEntry| {
-            entry
-                .change_status(input.action, input.effective, reason, input.visibility)
-                .map(|_| ())
-        }))
-    })
-    .await
-}
-
-/// A change to make to an entry, under the register's rules.
-pub type EntryChange = Box<dyn FnOnce(&mut RegisterEntry) -> Result<(), RegisterError>>;
-
-/// Load the entry (registrar only; 404 when there is none), let `prepare`
-/// decide the change (it may read the database, e.g. the pathway), apply
-/// and store it in one transaction (the register's own audit record with
-/// it), and answer the entry as it now stands.
-pub async fn change_entry(
-    state: &AppState,
-    caller: &Caller,
-    slug: String,
-    registration: String,
-    prepare: impl FnOnce(&mut db::DbConnection, &StoredEntry, &Person) -> Result<EntryChange, ApiError>
-        + Send
-        + 'static,
-) -> Result<Entry, ApiError> {
-    let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
     let now = db::now();
-    let (stored, person) = db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
+    let (stored, person) = db::run_as(&state.pool, move |conn| {
+        db::write_as(conn, |conn| {
             let (stored, person) = entry_with_person(conn, &society.id, &registration)?
-                .ok_or_else(|| not_found(&registration))?;
-            let change = prepare(conn, &stored, &person)?;
-            let stored = db::register::update(conn, stored, Some(&actor), now, change)?;
+                .ok_or(StatusError::NoSuchEntry(registration))?;
+            if reason.is_empty() {
+                return Err(StatusError::NoReason);
+            }
+            let mut changed = stored.entry.clone();
+            changed
+                .change_status(input.action, input.effective, reason, input.visibility)
+                .map_err(StatusError::Refused)?;
+            let stored = db::register::update(conn, stored, Some(&actor), now, |entry| {
+                *entry = changed;
+                Ok(())
+            })?;
             Ok((stored, person))
         })
     })

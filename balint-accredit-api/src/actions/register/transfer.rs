@@ -1,15 +1,16 @@
 //! A society's register out to a file and in from one: the export (the
 //! registrar's whole register, or the public register for everyone else)
-//! and the import of an existing register.
+//! and the import of an existing register; for the API's callers, and for
+//! the operator from the command line.
 
 use std::future::Future;
 
 use super::society;
-use crate::actions::today;
+use crate::actions::{today, Operator};
 use crate::auth::{permissions, Caller};
-use crate::db;
+use crate::db::{self, societies::Society, DbConnection};
 use crate::error::ApiError;
-use crate::register_io::{self, Audience, Format, ImportReport};
+use crate::register_io::{self, Audience, Format, ImportReport, ImportedEntry};
 use crate::state::AppState;
 
 /// An exported register.
@@ -74,9 +75,48 @@ pub async fn import(
     let file = file.await?;
     let entries = register_io::read(&file.text, file.format)?;
     db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            register_io::apply(conn, &society, entries, Some(&actor), &mut || {})
-        })
+        import_entries(conn, &society, entries, Some(&actor), &mut || {})
     })
     .await
+}
+
+/// Export society `slug`'s register for `audience` (the operator, from the
+/// command line, who may write either).
+pub fn export_for_operator(
+    conn: &mut DbConnection,
+    operator: Operator,
+    slug: &str,
+    format: Format,
+    audience: Audience,
+    today: chrono::NaiveDate,
+) -> Result<String, ApiError> {
+    let society = operator.society(conn, slug)?;
+    register_io::export(conn, &society, format, audience, today)
+}
+
+/// Import `entries` (as [`register_io::read`] read them) into `society`'s
+/// register (the operator, from the command line, having found it with
+/// [`Operator::society`]), as [`import`] does; `progress` is called once
+/// for each entry stored.
+pub fn import_for_operator(
+    conn: &mut DbConnection,
+    operator: Operator,
+    society: &Society,
+    entries: Vec<ImportedEntry>,
+    progress: &mut dyn FnMut(),
+) -> Result<ImportReport, ApiError> {
+    import_entries(conn, society, entries, operator.actor(), progress)
+}
+
+/// The import, all or nothing, in one transaction.
+fn import_entries(
+    conn: &mut DbConnection,
+    society: &Society,
+    entries: Vec<ImportedEntry>,
+    actor: Option<&str>,
+    progress: &mut dyn FnMut(),
+) -> Result<ImportReport, ApiError> {
+    db::write(conn, |conn| {
+        register_io::apply(conn, society, entries, actor, progress)
+    })
 }

@@ -5,23 +5,27 @@
 //! Every change of state is a single `UPDATE`/`DELETE ... WHERE status =
 //! 'pending'`: the affected row count says whether this caller won, which
 //! is atomic on both databases, so two decisions can never both land.
+//!
+//! This module maps the rows to records and back; its reads are in
+//! `queries`, its writes in `writes`, and the ledger's rows as balint-core
+//! evaluates them in `evaluation` (all re-exported here).
 
 mod evaluation;
+mod queries;
+mod writes;
 pub use evaluation::*;
+pub use queries::*;
+pub use writes::*;
 
-use std::collections::HashSet;
 use std::str::FromStr;
 
 use balint_core::ledger::{Activity, Amount, Attestation, UnknownWord};
 use balint_core::{ActivityId, PersonId};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
-use crate::db::schema::{activities, people};
-use crate::db::DbConnection;
+use crate::db::schema::activities;
 use crate::error::ApiError;
-use crate::pagination::{Page, PageRequest};
 
 /// Where a record stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -329,261 +333,6 @@ fn registrar_id() -> PersonId {
 
 fn load(rows: Vec<ActivityRow>) -> Result<Vec<StoredActivity>, ApiError> {
     rows.into_iter().map(ActivityRow::into_stored).collect()
-}
-
-/// Store a new record.
-pub fn insert(conn: &mut DbConnection, record: &StoredActivity) -> Result<(), ApiError> {
-    diesel::insert_into(activities::table)
-        .values(ActivityRow::from_stored(record))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Rows per multi-row insert of records on SQLite: 33 columns each, within
-/// its 32,766 bound parameters.
-const INSERT_BATCH: usize = 500;
-
-/// Store new records at once: one `COPY` on PostgreSQL, multi-row inserts
-/// on SQLite.
-pub fn insert_all(conn: &mut DbConnection, records: &[StoredActivity]) -> Result<(), ApiError> {
-    let rows: Vec<ActivityRow> = records.iter().map(ActivityRow::from_stored).collect();
-    crate::db::insert_in_batches!(conn, activities::table, &rows, INSERT_BATCH)?;
-    Ok(())
-}
-
-/// Namespace of the advisory locks taken on people's ledgers ("bulk").
-const BULK_LOCK_NAMESPACE: i32 = 0x6275_6c6b;
-
-#[derive(QueryableByName)]
-struct Locked {
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    locked: bool,
-}
-
-/// Lock `person_id`'s ledger for a bulk upload until the transaction ends;
-/// false when another transaction holds it. On PostgreSQL an advisory
-/// lock, taken without waiting; on SQLite always true (its write lock lets
-/// one writer in at a time).
-pub fn lock_ledger_for_bulk(conn: &mut DbConnection, person_id: &str) -> Result<bool, ApiError> {
-    match conn {
-        DbConnection::Postgres(c) => Ok(diesel::sql_query(
-            "SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked",
-        )
-        .bind::<diesel::sql_types::Integer, _>(BULK_LOCK_NAMESPACE)
-        .bind::<Text, _>(person_id)
-        .get_result::<Locked>(c)?
-        .locked),
-        DbConnection::Sqlite(_) => Ok(true),
-    }
-}
-
-/// The record `id` of `society_id`.
-pub fn find(
-    conn: &mut DbConnection,
-    society_id: &str,
-    id: &str,
-) -> Result<Option<StoredActivity>, ApiError> {
-    activities::table
-        .filter(activities::society_id.eq(society_id))
-        .filter(activities::id.eq(id))
-        .select(ActivityRow::as_select())
-        .first(conn)
-        .optional()?
-        .map(ActivityRow::into_stored)
-        .transpose()
-}
-
-/// Replace the editable fields of `record`, only if it is still pending.
-/// `false`: it was decided (or withdrawn) meanwhile.
-pub fn update_pending(conn: &mut DbConnection, record: &StoredActivity) -> Result<bool, ApiError> {
-    let row = ActivityRow::from_stored(record);
-    let fields = EditableFields {
-        kind: row.kind,
-        occurred_on: row.occurred_on,
-        amount_thousandths: row.amount_thousandths,
-        unit: row.unit,
-        duration_minutes: row.duration_minutes,
-        days: row.days,
-        cases: row.cases,
-        delivery: row.delivery,
-        attestor_id: row.attestor_id,
-        co_leader_id: row.co_leader_id,
-        supervisor_id: row.supervisor_id,
-        group_name: row.group_name,
-        ongoing_group: row.ongoing_group,
-        setting: row.setting,
-        event_type: row.event_type,
-        provider: row.provider,
-        provider_approved: row.provider_approved,
-        supervision_format: row.supervision_format,
-        report_type: row.report_type,
-        prerequisite_type: row.prerequisite_type,
-        notes: row.notes,
-        corrects_id: row.corrects_id,
-        updated_at: row.updated_at,
-    };
-    let changed = diesel::update(
-        activities::table
-            .filter(activities::id.eq(&row.id))
-            .filter(activities::status.eq(Status::Pending.as_str())),
-    )
-    .set(fields)
-    .execute(conn)?;
-    Ok(changed == 1)
-}
-
-/// Delete the record `id`, only if it is still pending. `false`: it was
-/// decided meanwhile (or is gone).
-pub fn withdraw_pending(conn: &mut DbConnection, id: &str) -> Result<bool, ApiError> {
-    let deleted = diesel::delete(
-        activities::table
-            .filter(activities::id.eq(id))
-            .filter(activities::status.eq(Status::Pending.as_str())),
-    )
-    .execute(conn)?;
-    Ok(deleted == 1)
-}
-
-/// Record `decision` on `id`, only if it is still pending. `false`: someone
-/// decided first (or it was withdrawn).
-pub fn decide(conn: &mut DbConnection, id: &str, decision: &Decision) -> Result<bool, ApiError> {
-    let changed = diesel::update(
-        activities::table
-            .filter(activities::id.eq(id))
-            .filter(activities::status.eq(Status::Pending.as_str())),
-    )
-    .set((
-        activities::status.eq(decision.status.as_str()),
-        activities::decided_by_user_id.eq(&decision.by_user_id),
-        activities::decided_by_person_id.eq(&decision.by_person_id),
-        activities::decided_at.eq(decision.at),
-        activities::decision_comment.eq(&decision.comment),
-        activities::updated_at.eq(decision.at),
-    ))
-    .execute(conn)?;
-    Ok(changed == 1)
-}
-
-/// Which records of a ledger a list shows.
-#[derive(Debug, Clone, Default)]
-pub struct LedgerFilter {
-    pub kind: Option<String>,
-    pub status: Option<Status>,
-    /// On or after.
-    pub from: Option<NaiveDate>,
-    /// On or before.
-    pub to: Option<NaiveDate>,
-}
-
-fn filtered<'a>(
-    person_id: &'a str,
-    filter: &'a LedgerFilter,
-) -> activities::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend> {
-    let mut query = activities::table
-        .filter(activities::person_id.eq(person_id))
-        .into_boxed();
-    if let Some(kind) = &filter.kind {
-        query = query.filter(activities::kind.eq(kind));
-    }
-    if let Some(status) = filter.status {
-        query = query.filter(activities::status.eq(status.as_str()));
-    }
-    if let Some(from) = filter.from {
-        query = query.filter(activities::occurred_on.ge(from));
-    }
-    if let Some(to) = filter.to {
-        query = query.filter(activities::occurred_on.le(to));
-    }
-    query
-}
-
-/// A page of `person_id`'s records matching `filter`, by date, then id.
-pub fn list(
-    conn: &mut DbConnection,
-    person_id: &str,
-    filter: &LedgerFilter,
-    page: PageRequest,
-) -> Result<Page<StoredActivity>, ApiError> {
-    let total = filtered(person_id, filter)
-        .count()
-        .get_result::<i64>(conn)?;
-    let rows = filtered(person_id, filter)
-        .order((activities::occurred_on.asc(), activities::id.asc()))
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(ActivityRow::as_select())
-        .load(conn)?;
-    Ok(Page::new(load(rows)?, page, total))
-}
-
-/// Every record of `person_id` matching `filter`, by date, then id.
-pub fn list_all(
-    conn: &mut DbConnection,
-    person_id: &str,
-    filter: &LedgerFilter,
-) -> Result<Vec<StoredActivity>, ApiError> {
-    let rows = filtered(person_id, filter)
-        .order((activities::occurred_on.asc(), activities::id.asc()))
-        .select(ActivityRow::as_select())
-        .load(conn)?;
-    load(rows)
-}
-
-/// The ids of the records that correct `id` (newest last).
-pub fn corrections_of(conn: &mut DbConnection, id: &str) -> Result<Vec<String>, ApiError> {
-    Ok(activities::table
-        .filter(activities::corrects_id.eq(id))
-        .order((activities::recorded_at.asc(), activities::id.asc()))
-        .select(activities::id)
-        .load(conn)?)
-}
-
-/// A page of the records naming any of `attestor_ids` as attestor, with
-/// `status` (all when none), oldest recorded first.
-pub fn naming_attestor(
-    conn: &mut DbConnection,
-    attestor_ids: &[String],
-    status: Option<Status>,
-    page: PageRequest,
-) -> Result<Page<StoredActivity>, ApiError> {
-    let query = || {
-        let mut query = activities::table
-            .filter(activities::attestor_id.eq_any(attestor_ids.to_vec()))
-            .into_boxed();
-        if let Some(status) = status {
-            query = query.filter(activities::status.eq(status.as_str()));
-        }
-        query
-    };
-    let total = query().count().get_result::<i64>(conn)?;
-    let rows = query()
-        .order((
-            activities::recorded_at.asc(),
-            activities::occurred_on.asc(),
-            activities::id.asc(),
-        ))
-        .limit(page.limit())
-        .offset(page.offset())
-        .select(ActivityRow::as_select())
-        .load(conn)?;
-    Ok(Page::new(load(rows)?, page, total))
-}
-
-/// Which of `ids` are people of `society_id`.
-pub fn people_of_society(
-    conn: &mut DbConnection,
-    society_id: &str,
-    ids: &[String],
-) -> Result<HashSet<String>, ApiError> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let found: Vec<String> = people::table
-        .filter(people::society_id.eq(society_id))
-        .filter(people::id.eq_any(ids.to_vec()))
-        .select(people::id)
-        .load(conn)?;
-    Ok(found.into_iter().collect())
 }
 
 #[cfg(test)]

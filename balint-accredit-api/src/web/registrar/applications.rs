@@ -10,7 +10,7 @@ use balint_core::register::Visibility;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use crate::actions::applications::{self, DecisionRequest, Named, Outcome, Shown};
+use crate::actions::applications::{self, DecideError, DecisionRequest, Named, Outcome, Shown};
 use crate::actions::today;
 use crate::app::AppState;
 use crate::day::Day;
@@ -238,52 +238,63 @@ pub async fn decide(
         if form.reason.trim().is_empty() {
             problems.push(FieldProblem::new("reason", "Say why"));
         }
-        let answer = match (outcome, effective, problems.is_empty()) {
-            (Some(outcome), Some(effective), true) => applications::decide(
-                &state,
-                &viewer.caller,
-                slug.clone(),
-                id.clone(),
-                DecisionRequest {
-                    outcome,
-                    effective: effective.date(),
-                    reason: form.reason.clone(),
-                    visibility: if form.public.is_some() {
-                        Visibility::Public
-                    } else {
-                        Visibility::Confidential
-                    },
-                },
-            )
-            .await
-            .map(|_| ()),
-            _ => Err(ApiError::Unprocessable {
-                detail: "the form has problems".to_owned(),
-                errors: problems,
-            }),
+        let (Some(outcome), Some(effective), true) = (outcome, effective, problems.is_empty())
+        else {
+            let shown = applications::one(&state, &viewer.caller, slug.clone(), id).await?;
+            return Ok(application_page(
+                &viewer,
+                &slug,
+                &shown,
+                &form,
+                FormErrors::new(problems, &LABELS),
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
         };
+        let answer = applications::decide(
+            &state,
+            &viewer.caller,
+            slug.clone(),
+            id.clone(),
+            DecisionRequest {
+                outcome,
+                effective: effective.date(),
+                reason: form.reason.clone(),
+                visibility: if form.public.is_some() {
+                    Visibility::Public
+                } else {
+                    Visibility::Confidential
+                },
+            },
+        )
+        .await;
         let (status, problems) = match answer {
-            Ok(()) => {
+            Ok(_) => {
                 return Ok(see_other(&format!(
                     "/societies/{slug}/applications/{}?decided=1",
                     encode(&id)
                 )))
             }
-            Err(ApiError::Unprocessable { errors, detail }) => {
-                let errors = if errors.is_empty() {
-                    vec![FieldProblem::new("", capitalised(&detail))]
-                } else {
-                    errors
-                        .into_iter()
-                        .map(|p| FieldProblem::new(p.field, capitalised(&p.message)))
-                        .collect()
-                };
-                (StatusCode::UNPROCESSABLE_ENTITY, errors)
-            }
-            Err(ApiError::Conflict(why)) => (
-                StatusCode::CONFLICT,
-                vec![FieldProblem::new("outcome", capitalised(&why))],
+            Err(DecideError::Invalid(errors)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors
+                    .into_iter()
+                    .map(|p| FieldProblem::new(p.field, capitalised(&p.message)))
+                    .collect(),
             ),
+            Err(e @ DecideError::AlreadyDecided(_)) => (
+                StatusCode::CONFLICT,
+                vec![FieldProblem::new("outcome", capitalised(&e.to_string()))],
+            ),
+            // The register refused the grant (e.g. dated before the entry's
+            // latest change): said next to the date.
+            Err(e @ DecideError::Failed(_)) => match ApiError::from(e) {
+                ApiError::Conflict(why) => (
+                    StatusCode::CONFLICT,
+                    vec![FieldProblem::new("effective", capitalised(&why))],
+                ),
+                other => return Err(other.into()),
+            },
             Err(other) => return Err(other.into()),
         };
         let shown = applications::one(&state, &viewer.caller, slug.clone(), id).await?;

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::actions::register::due::{self as renewals_due, DueInput};
 use crate::actions::register::lapse;
 use crate::actions::register::public::{self, Shown};
-use crate::actions::register::renew::{self, RenewalInput};
+use crate::actions::register::renew::{self, RenewError, RenewalInput};
 use crate::actions::{self, today};
 use crate::app::AppState;
 use crate::day::Day;
@@ -351,60 +351,84 @@ pub async fn renew(
     let form = form.into_inner();
     let result = async {
         viewer.check_csrf(&form.csrf)?;
-        let effective = Day::parse(form.effective.trim());
-        let answer = match effective {
-            Err(e) => Err(ApiError::Unprocessable {
-                detail: String::new(),
-                errors: vec![FieldProblem::new("effective", day_words(e))],
-            }),
-            Ok(effective) => {
-                let overriding = form.override_reason.trim();
-                renew::renew(
+        let effective = match Day::parse(form.effective.trim()) {
+            Ok(day) => day,
+            Err(e) => {
+                let problems = vec![FieldProblem::new("effective", day_words(e))];
+                return renewal_page(
                     &state,
-                    &viewer.caller,
-                    slug.clone(),
-                    registration.clone(),
-                    RenewalInput {
-                        effective: effective.date(),
-                        reason: form.reason.clone(),
-                        visibility: Some(if form.public.is_some() {
-                            Visibility::Public
-                        } else {
-                            Visibility::Confidential
-                        }),
-                        overriding: (!overriding.is_empty()).then(|| overriding.to_owned()),
-                    },
+                    &viewer,
+                    slug,
+                    registration,
+                    &form,
+                    FormErrors::new(problems, &LABELS),
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
                 )
-                .await
-                .map(|_| ())
+                .await;
             }
         };
+        let overriding = form.override_reason.trim();
+        let answer = renew::renew(
+            &state,
+            &viewer.caller,
+            slug.clone(),
+            registration.clone(),
+            RenewalInput {
+                effective: effective.date(),
+                reason: form.reason.clone(),
+                visibility: Some(if form.public.is_some() {
+                    Visibility::Public
+                } else {
+                    Visibility::Confidential
+                }),
+                overriding: (!overriding.is_empty()).then(|| overriding.to_owned()),
+            },
+        )
+        .await;
+        let capitalised_all = |problems: Vec<FieldProblem>| -> Vec<FieldProblem> {
+            problems
+                .into_iter()
+                .map(|p| FieldProblem::new(p.field, capitalised(&p.message)))
+                .collect()
+        };
         let (status, refusal, problems) = match answer {
-            Ok(()) => {
+            Ok(_) => {
                 return Ok(see_other(&format!(
                     "/societies/{slug}/renewals?renewed={}",
                     encode(&registration)
                 )))
             }
-            // Shortfalls: the requirements are not met over the cycle.
-            Err(ApiError::Unprocessable { detail, errors })
-                if errors.iter().any(|p| {
-                    p.field.starts_with("requirements.") || p.field.starts_with("prerequisites.")
-                }) =>
-            {
-                (StatusCode::UNPROCESSABLE_ENTITY, Some(detail), errors)
+            // The requirements are not met over the cycle: what is missing.
+            Err(e @ RenewError::NotMet { .. }) => {
+                let words = e.to_string();
+                let RenewError::NotMet { shortfalls, .. } = e else {
+                    unreachable!("matched above")
+                };
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(words), shortfalls)
             }
-            Err(ApiError::Unprocessable { errors, .. }) => {
-                let errors = errors
-                    .into_iter()
-                    .map(|p| FieldProblem::new(p.field, capitalised(&p.message)))
-                    .collect();
-                (StatusCode::UNPROCESSABLE_ENTITY, None, errors)
-            }
-            Err(ApiError::Conflict(why)) => (
+            Err(RenewError::Invalid(problems)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                capitalised_all(problems),
+            ),
+            Err(e @ RenewError::OverrideNotNeeded(_)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                vec![FieldProblem::new(
+                    "override.reason",
+                    capitalised(&e.to_string()),
+                )],
+            ),
+            Err(
+                e @ (RenewError::Refused(_) | RenewError::NoRenewalCycle | RenewError::NoPathway),
+            ) => (
                 StatusCode::CONFLICT,
                 None,
-                vec![FieldProblem::new("registration", capitalised(&why))],
+                vec![FieldProblem::new(
+                    "registration",
+                    capitalised(&e.to_string()),
+                )],
             ),
             Err(other) => return Err(other.into()),
         };

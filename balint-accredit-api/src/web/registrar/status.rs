@@ -128,6 +128,8 @@ pub async fn change_status(
             (Some(action), Some(effective), true)
                 if needs_confirmation(action) && form.confirmed.is_none() =>
             {
+                // Asked only of the registrar: anyone else is refused now.
+                crate::actions::as_registrar(&state, &viewer.caller, slug.clone()).await?;
                 return Ok(confirmation_page(
                     &viewer,
                     &slug,
@@ -137,25 +139,24 @@ pub async fn change_status(
                     &form,
                 ));
             }
-            (Some(action), Some(effective), true) => {
-                status_change::change_status(
-                    &state,
-                    &viewer.caller,
-                    slug.clone(),
-                    registration.clone(),
-                    StatusInput {
-                        action,
-                        effective: effective.date(),
-                        reason: form.reason.clone(),
-                        visibility: if form.public.is_some() {
-                            Visibility::Public
-                        } else {
-                            Visibility::Confidential
-                        },
+            (Some(action), Some(effective), true) => status_change::change_status(
+                &state,
+                &viewer.caller,
+                slug.clone(),
+                registration.clone(),
+                StatusInput {
+                    action,
+                    effective: effective.date(),
+                    reason: form.reason.clone(),
+                    visibility: if form.public.is_some() {
+                        Visibility::Public
+                    } else {
+                        Visibility::Confidential
                     },
-                )
-                .await
-            }
+                },
+            )
+            .await
+            .map_err(ApiError::from),
             _ => Err(ApiError::Unprocessable {
                 detail: "the form has problems".to_owned(),
                 errors: problems,

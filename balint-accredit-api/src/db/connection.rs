@@ -1,0 +1,386 @@
+//! The connection to SQLite or PostgreSQL, the pool that hands it out, the
+//! command line's own connection, and the migrations.
+
+use std::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::DatabaseSettings;
+
+/// A connection to whichever database `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// The embedded default.
+    Sqlite(SqliteConnection),
+    /// The production database.
+    Postgres(PgConnection),
+}
+
+impl std::fmt::Debug for DbConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Sqlite(_) => "DbConnection::Sqlite",
+            Self::Postgres(_) => "DbConnection::Postgres",
+        })
+    }
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    /// A SQLite file (or `:memory:`).
+    Sqlite(String),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+impl DatabaseLocation {
+    /// `postgres://` and `postgresql://` URLs are PostgreSQL; anything else
+    /// is a SQLite path, with an optional `sqlite://` prefix.
+    pub fn from_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres(url.to_owned())
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            Self::Sqlite(path.to_owned())
+        }
+    }
+}
+
+/// Opens connections for the pool; chooses the backend from the URL instead
+/// of trying each in turn, so a PostgreSQL error is reported as such.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    location: DatabaseLocation,
+    limits: Limits,
+}
+
+/// How long a connection may wait on the database, set on each connection
+/// as it is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Limits {
+    /// libpq's `connect_timeout`, in seconds.
+    connect_timeout_secs: u64,
+    /// TCP keepalive and `tcp_user_timeout`, in seconds (0: the system's).
+    keepalive_secs: u64,
+    /// PostgreSQL's `statement_timeout` (none for the command-line jobs).
+    statement_timeout: Option<Duration>,
+    /// SQLite's `busy_timeout`.
+    busy_timeout: Duration,
+}
+
+impl Limits {
+    /// For the server: every statement bounded.
+    fn serving(settings: &DatabaseSettings) -> Self {
+        Self {
+            statement_timeout: Some(settings.statement_timeout()),
+            ..Self::jobs(settings)
+        }
+    }
+
+    /// For migrations and the command-line jobs, whose statements (an
+    /// import's `COPY`) may take longer than a request's.
+    fn jobs(settings: &DatabaseSettings) -> Self {
+        Self {
+            connect_timeout_secs: settings.db_connect_timeout_secs,
+            keepalive_secs: settings.db_keepalive_secs,
+            statement_timeout: None,
+            busy_timeout: settings.statement_timeout(),
+        }
+    }
+
+    /// `url` with the connection parameters these limits ask for, each
+    /// added only where the URL does not set it already.
+    fn postgres_url(&self, url: &str) -> String {
+        let mut params = Vec::new();
+        if self.connect_timeout_secs > 0 {
+            params.push(("connect_timeout", self.connect_timeout_secs.to_string()));
+        }
+        if self.keepalive_secs > 0 {
+            let idle = self.keepalive_secs;
+            params.extend([
+                ("keepalives", "1".to_owned()),
+                ("keepalives_idle", idle.to_string()),
+                ("keepalives_interval", (idle / 3).max(1).to_string()),
+                ("keepalives_count", "3".to_owned()),
+                ("tcp_user_timeout", (idle.saturating_mul(1000)).to_string()),
+            ]);
+        }
+        let query = url.split_once('?').map_or("", |(_, q)| q);
+        let given: Vec<&str> = query
+            .split('&')
+            .filter_map(|pair| pair.split('=').next())
+            .collect();
+        let mut out = url.to_owned();
+        for (name, value) in params {
+            if given.contains(&name) {
+                continue;
+            }
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(name);
+            out.push('=');
+            out.push_str(&value);
+        }
+        out
+    }
+}
+
+/// Why a database connection could not be opened or set up.
+#[derive(Debug, thiserror::Error)]
+pub enum DbConnectError {
+    #[error(transparent)]
+    Connection(#[from] ConnectionError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+/// How long a pooled connection is trusted without a ping: one used or
+/// pinged within this time is handed out as it is, so a busy server pings
+/// each connection at most once a second instead of once a request.
+const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
+/// A connection in the pool, with the moment it was last known to work.
+/// Dereferences to the [`DbConnection`] itself.
+pub struct PooledDb {
+    conn: DbConnection,
+    alive_at: Option<Instant>,
+}
+
+impl PooledDb {
+    /// Makes the next check-out ping the connection before handing it out
+    /// (used when a request found the database unavailable).
+    pub fn suspect(&mut self) {
+        self.alive_at = None;
+    }
+}
+
+impl Deref for PooledDb {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for PooledDb {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
+impl std::fmt::Debug for PooledDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.conn.fmt(f)
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = PooledDb;
+    type Error = DbConnectError;
+
+    fn connect(&self) -> Result<PooledDb, DbConnectError> {
+        let conn = match &self.location {
+            DatabaseLocation::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                // Per connection: WAL lets readers run beside a writer,
+                // busy_timeout waits for a lock instead of failing at once,
+                // and SQLite leaves foreign keys off unless asked.
+                conn.batch_execute(&format!(
+                    "PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; \
+                     PRAGMA busy_timeout = {}; \
+                     PRAGMA foreign_keys = ON;",
+                    self.limits.busy_timeout.as_millis()
+                ))?;
+                DbConnection::Sqlite(conn)
+            }
+            DatabaseLocation::Postgres(url) => {
+                // Connect timeout and keepalive in the URL, so libpq
+                // applies them from the first packet; a database that stops
+                // answering mid-statement is left to `run`'s deadline.
+                let mut conn = PgConnection::establish(&self.limits.postgres_url(url))?;
+                if let Some(limit) = self.limits.statement_timeout {
+                    conn.batch_execute(&format!("SET statement_timeout = {}", limit.as_millis()))?;
+                }
+                DbConnection::Postgres(conn)
+            }
+        };
+        Ok(PooledDb {
+            conn,
+            alive_at: Some(Instant::now()),
+        })
+    }
+
+    /// Pings a connection not known to work within the last second, so a
+    /// database that went away is noticed at check-out (503) rather than
+    /// half-way through a request.
+    fn is_valid(&self, pooled: &mut PooledDb) -> Result<(), DbConnectError> {
+        let now = Instant::now();
+        if pooled
+            .alive_at
+            .is_some_and(|at| now.duration_since(at) < TRUSTED_FOR)
+        {
+            return Ok(());
+        }
+        pooled.conn.ping().map_err(DbConnectError::Query)?;
+        pooled.alive_at = Some(now);
+        Ok(())
+    }
+
+    fn has_broken(&self, pooled: &mut PooledDb) -> bool {
+        pooled.conn.is_broken()
+    }
+}
+
+/// The pool every handler draws connections from, with the time a
+/// request's database work may take once it has its connection.
+#[derive(Clone)]
+pub struct DbPool {
+    pool: r2d2::Pool<ConnectionManager>,
+    statement_timeout: Duration,
+}
+
+impl Deref for DbPool {
+    type Target = r2d2::Pool<ConnectionManager>;
+    fn deref(&self) -> &Self::Target {
+        &self.pool
+    }
+}
+
+impl std::fmt::Debug for DbPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbPool")
+            .field("max_size", &self.pool.max_size())
+            .field("connection_timeout", &self.pool.connection_timeout())
+            .field("statement_timeout", &self.statement_timeout)
+            .finish()
+    }
+}
+
+impl DbPool {
+    /// The longest [`run`](super::run) waits: for a connection, then for the work.
+    pub fn deadline(&self) -> Duration {
+        self.pool.connection_timeout() + self.statement_timeout
+    }
+}
+
+/// Build the pool. It opens no connection yet, so a server can start (and
+/// answer 503) while the database is away; `run_migrations` fails instead.
+pub fn pool(settings: &DatabaseSettings) -> DbPool {
+    let location = DatabaseLocation::from_url(&settings.database_url);
+    let manager = ConnectionManager {
+        location,
+        limits: Limits::serving(settings),
+    };
+    let pool = r2d2::Pool::builder()
+        .max_size(settings.pool_size.max(1))
+        .min_idle(Some(0))
+        .connection_timeout(settings.connection_timeout())
+        .idle_timeout(Some(Duration::from_secs(300)))
+        // Ping on check-out (unless the connection was used a moment ago)
+        // so a dead database is noticed and the request gets 503 rather
+        // than failing half-way.
+        .test_on_check_out(true)
+        .build_unchecked(manager);
+    DbPool {
+        pool,
+        statement_timeout: settings.statement_timeout(),
+    }
+}
+
+/// One connection for a job that may run long (migrations, the
+/// command-line jobs): connect timeout and keepalive as configured, no
+/// statement timeout.
+pub fn connect_for_job(settings: &DatabaseSettings) -> Result<PooledDb, DbConnectError> {
+    ConnectionManager {
+        location: DatabaseLocation::from_url(&settings.database_url),
+        limits: Limits::jobs(settings),
+    }
+    .connect()
+}
+
+/// The database a command names is not there, and the command does not
+/// create one.
+#[derive(Debug, thiserror::Error)]
+pub enum NoDatabase {
+    /// No SQLite file at this path.
+    #[error("no database at {0}; run `balint-accredit migrate` or `serve` first to create it")]
+    SqliteFile(String),
+    /// The PostgreSQL server has no such database, in its own words.
+    #[error(
+        "no such database on the PostgreSQL server ({0}); create it there, then run `balint-accredit migrate`"
+    )]
+    Postgres(String),
+}
+
+/// One connection to the database `settings` name, which must be there
+/// already, migrated: for the command-line jobs other than `serve` and
+/// `migrate`, which never create a database by accident. The SQLite file
+/// is looked for before SQLite, which would create it (and its `-wal` and
+/// `-shm` files), is asked to open it; PostgreSQL is asked once, and a
+/// refusal is reported in its words.
+pub fn open_existing(settings: &DatabaseSettings) -> anyhow::Result<PooledDb> {
+    let location = DatabaseLocation::from_url(&settings.database_url);
+    if let DatabaseLocation::Sqlite(path) = &location {
+        if path != ":memory:" && !std::path::Path::new(path).is_file() {
+            return Err(NoDatabase::SqliteFile(path.clone()).into());
+        }
+    }
+    let mut conn = connect_for_job(settings).map_err(|e| match e {
+        DbConnectError::Connection(ConnectionError::BadConnection(words)) => {
+            // libpq's words run over lines, with doubled spaces.
+            let words = words
+                .lines()
+                .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            if words.contains("database \"") && words.contains("does not exist") {
+                NoDatabase::Postgres(words).into()
+            } else {
+                anyhow::anyhow!("cannot connect to the database: {words}")
+            }
+        }
+        other => anyhow::anyhow!("cannot connect to the database: {other}"),
+    })?;
+    run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// Apply every pending migration; returns the names applied.
+pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
+    Ok(applied.into_iter().map(|v| v.to_string()).collect())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_database() {
+        assert_eq!(
+            DatabaseLocation::from_url("sqlite://balint.db"),
+            DatabaseLocation::Sqlite("balint.db".into())
+        );
+        assert_eq!(
+            DatabaseLocation::from_url("/var/lib/balint.db"),
+            DatabaseLocation::Sqlite("/var/lib/balint.db".into())
+        );
+        assert!(matches!(
+            DatabaseLocation::from_url("postgresql://u@h/db"),
+            DatabaseLocation::Postgres(_)
+        ));
+    }
+}
