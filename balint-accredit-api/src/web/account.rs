@@ -9,12 +9,17 @@ use crate::actions::account::{self, Credentials};
 use crate::app::AppState;
 use crate::auth::{throttle, tokens, Role};
 use crate::db;
+use crate::db::activities::Status as ActivityStatus;
 use crate::edge::{Form, Query};
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
+use crate::web::dates::DateStyle;
+use crate::web::layout::date;
 use crate::web::layout::{self, csrf_field, FormErrors};
+use crate::web::public::status_word;
 use crate::web::session::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
-use crate::web::{finish, page_response, see_other, tier_names, PageError, Viewer};
+use crate::web::trainee::Standing;
+use crate::web::{finish, page_response, see_other, tier_names, PageError, TierNames, Viewer};
 
 /// Register signing in and out and "My pages".
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -313,6 +318,10 @@ struct SocietyLinks {
     person: Option<String>,
     /// (tier id, tier name) of the pathway that applies to the person.
     tiers: Vec<(String, String)>,
+    /// The person's registration and applications.
+    standing: Standing,
+    /// How dates are written in the society.
+    style: DateStyle,
 }
 
 /// `GET /me`: links to what the signed-in login can do.
@@ -339,21 +348,26 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
             }
             for (slug, role, person) in slugs {
                 let society = db::societies::by_slug(conn, &slug)?;
-                let tiers = match &person {
+                let (tiers, standing) = match &person {
                     Some(person_id) => {
                         let entered = db::people::find(conn, &society.id, person_id)?
                             .and_then(|p| p.entered_pathway_on)
                             .unwrap_or(today);
-                        tier_names(conn, &society.id, entered)?
+                        (
+                            tier_names(conn, &society.id, entered)?,
+                            Standing::read(conn, &society.id, person_id, today)?,
+                        )
                     }
-                    None => Vec::new(),
+                    None => (Vec::new(), Standing::default()),
                 };
                 out.push(SocietyLinks {
                     slug,
+                    style: DateStyle::for_country(society.country.as_deref()),
                     name: society.name,
                     registrar: user.is_platform_admin || role == Some(Role::Registrar),
                     person,
                     tiers,
+                    standing,
                 });
             }
             Ok(out)
@@ -361,6 +375,19 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
         .await?;
         let email = viewer.user().map(|u| u.email.clone()).unwrap_or_default();
         let attests = links.iter().any(|l| l.person.is_some());
+        // The records waiting for the login's signature, in every society.
+        let waiting = if attests {
+            crate::actions::ledger::waiting(
+                &state,
+                &viewer.caller,
+                Ok((PageRequest { page: 1, per_page: 1 }, Some(ActivityStatus::Pending))),
+            )
+            .await?
+            .page
+            .total
+        } else {
+            0
+        };
         Ok(crate::web::ok(layout::page(
             &viewer,
             "My pages",
@@ -368,7 +395,15 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
                 h1 { "My pages" }
                 p { "Signed in as " strong { (email) } "." }
                 @if attests {
-                    p { a href="/attestations" { "Records waiting for my signature" } }
+                    p {
+                        a href="/attestations" { "Records waiting for my signature" }
+                        ": "
+                        @match waiting {
+                            0 => { "none waiting." }
+                            1 => { strong { "1 record" } " waiting." }
+                            n => { strong { (n) " records" } " waiting." }
+                        }
+                    }
                 }
                 @if links.is_empty() {
                     p { "Your login has no role in a society yet. Ask your society's registrar." }
@@ -376,12 +411,45 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
                 @for l in &links {
                     section aria-labelledby={ "society-" (l.slug) } {
                         h2 id={ "society-" (l.slug) } { (l.name) }
+                        @if l.person.is_some() {
+                            @let names = TierNames::new(&l.tiers);
+                            dl class="facts" {
+                                dt { "My registration" }
+                                dd {
+                                    @match &l.standing.registration {
+                                        Some((number, status)) => {
+                                            a href={ "/verify/" (l.slug) "/" (number) } { (number) }
+                                            " · " (status_word(status.as_str()))
+                                        }
+                                        None => "Not on the register yet",
+                                    }
+                                }
+                                @if !l.standing.reached.is_empty() {
+                                    dt { "Tiers reached" }
+                                    dd {
+                                        @for (i, (tier, day)) in l.standing.reached.iter().enumerate() {
+                                            @if i > 0 { "; " }
+                                            (names.name(tier)) " on " (date(l.style, *day))
+                                        }
+                                    }
+                                }
+                                dt { "Pending applications" }
+                                dd {
+                                    @if l.standing.pending.is_empty() { "None" }
+                                    @for (i, (tier, at)) in l.standing.pending.iter().enumerate() {
+                                        @if i > 0 { "; " }
+                                        (names.name(tier)) ", applied for on " (date(l.style, at.date()))
+                                    }
+                                }
+                            }
+                        }
                         ul {
                             @if let Some(person) = &l.person {
-                                @for (id, name) in &l.tiers {
+                                @for (id, name) in l.standing.ahead(&l.tiers, |(id, _)| id.as_str()) {
                                     li { a href={ "/societies/" (l.slug) "/people/" (person) "/progress?tier=" (id) } { "My progress towards " (name) } }
                                 }
                                 li { a href={ "/societies/" (l.slug) "/people/" (person) "/activities" } { "My ledger: records and adding a record" } }
+                                li { a href={ "/societies/" (l.slug) "/people/" (person) "/portfolio" } { "My portfolio, to print" } }
                             }
                             @if l.registrar {
                                 li { a href={ "/societies/" (l.slug) "/dashboard" } { "Registrar dashboard" } }

@@ -140,7 +140,9 @@ impl FormErrors {
             return html! {};
         }
         html! {
-            div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" {
+            // `autofocus`: the browser moves the focus here when the page
+            // loads, without script, so the person starts at the problems.
+            div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus {
                 h2 id="error-summary-title" { "There is a problem" }
                 ul {
                     @for p in &self.problems {

@@ -16,7 +16,7 @@ mod layout;
 mod public;
 mod registrar;
 pub mod session;
-mod trainee;
+pub(crate) mod trainee;
 
 use std::collections::BTreeMap;
 use std::fmt;
