@@ -1088,7 +1088,9 @@ e2e_test!(
             .html
             .contains(">Apply for Accredited Leader</button>"));
         // What is met folds away.
-        assert!(eligible.html.contains(r#"<details class="requirement">"#));
+        assert!(eligible
+            .html
+            .contains(r#"<details class="requirement-detail">"#));
         let applied = submit(
             &app,
             &format!("{base}/applications"),
@@ -1337,5 +1339,114 @@ e2e_test!(
         assert!(portfolio.html.contains("Portfolio of"));
         assert!(portfolio.html.contains("Tuesday group"));
         assert!(portfolio.html.contains("Not on the register"));
+    }
+);
+
+e2e_test!(
+    async fn an_attestor_reads_each_record_in_full_and_decides_many_at_once(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let (leader, leader_login) =
+            person_with_login(&app, &cast.registrar, "bsanz", "Leader").await;
+        let co = app.create_person(&cast.registrar, "bsanz", "Colead").await;
+        let member = cast.member.token.as_str();
+        let mut ids = Vec::new();
+        for day in 1..=22 {
+            let recorded = record(
+                &app,
+                member,
+                "bsanz",
+                &cast.member_person,
+                json!({ "kind": "co_leading", "date": format!("2025-03-{day:02}"), "amount": 1,
+                        "unit": "meetings", "attestor": leader, "co_leader": co,
+                        "group": "Tuesday group", "duration_minutes": 90,
+                        "notes": format!("Meeting {day}") }),
+            )
+            .await;
+            ids.push(recorded["id"].as_str().unwrap().to_owned());
+        }
+        let attestor = sign_in(&app, &leader_login).await;
+        let me = open(&app, "/me", Some(&attestor)).await;
+        assert!(
+            me.html.contains("<strong>22 records</strong> waiting"),
+            "{}",
+            me.html
+        );
+
+        let queue = open(&app, "/attestations", Some(&attestor)).await;
+        assert_eq!(queue.status, StatusCode::OK);
+        assert!(queue.html.contains("<dt>Group</dt><dd>Tuesday group</dd>"));
+        assert!(queue.html.contains("<dt>Co-leader</dt><dd>Colead</dd>"));
+        assert!(queue.html.contains("<dt>Length</dt><dd>90 minutes</dd>"));
+        assert!(queue.html.contains("<dd>Meeting 7</dd>"));
+        let csrf = csrf_of(&queue.html);
+
+        // Two rejected at once: one with a reason, one without; the one
+        // without stays, ticked, and the other is decided.
+        let (with_reason, without) = (&ids[20], &ids[21]);
+        let reason_field = format!("comment-{with_reason}");
+        let bare_field = format!("comment-{without}");
+        let refused = submit(
+            &app,
+            "/attestations",
+            Some(&attestor),
+            &[
+                ("csrf", &csrf),
+                ("pick", with_reason),
+                ("pick", without),
+                (&reason_field, "I was not there that day"),
+                (&bare_field, ""),
+                ("decision", "reject"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.html
+        );
+        assert!(refused.html.contains("What became of each record"));
+        assert!(
+            refused.html.contains("<strong>Rejected</strong>"),
+            "{}",
+            refused.html
+        );
+        assert!(refused.html.contains("Say why you reject the record"));
+        assert!(refused
+            .html
+            .contains(&format!(r#"name="pick" value="{without}" checked"#)));
+        assert!(!refused.html.contains(&format!(r#"value="{with_reason}""#)));
+
+        // Twenty confirmed at once, each said.
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("decision", "confirm")];
+        for id in &ids[..20] {
+            form.push(("pick", id));
+        }
+        let confirmed = submit(&app, "/attestations", Some(&attestor), &form).await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.html);
+        assert_eq!(confirmed.html.matches("✓ Confirmed").count(), 20);
+        assert!(confirmed.html.contains("1 record waiting"));
+        let (_, ledger) = app
+            .get(
+                &format!(
+                    "/api/v1/societies/bsanz/people/{}/activities?status=confirmed",
+                    cast.member_person
+                ),
+                Some(member),
+            )
+            .await;
+        assert_eq!(ledger["total"], 20, "{ledger}");
+
+        // Nothing ticked: said, nothing decided.
+        let none = submit(
+            &app,
+            "/attestations",
+            Some(&attestor),
+            &[("csrf", &csrf), ("decision", "confirm")],
+        )
+        .await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(none.html.contains("Select at least one record"));
     }
 );

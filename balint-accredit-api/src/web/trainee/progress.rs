@@ -434,9 +434,11 @@ fn requirement(
     // A top-level requirement folds its detail; one not met is open.
     html! {
         @if level <= 3 {
-            details class="requirement" open[!r.met] {
-                summary { h3 id=(id) { (heading) } " " (met_word(r.met)) }
-                (detail)
+            section class="requirement" aria-labelledby=(id) {
+                details class="requirement-detail" open[!r.met] {
+                    summary { h3 id=(id) { (heading) } " " (met_word(r.met)) }
+                    (detail)
+                }
             }
         } @else {
             section class="requirement" aria-labelledby=(id) {
