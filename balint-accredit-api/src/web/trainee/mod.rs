@@ -10,6 +10,7 @@ mod progress;
 use std::collections::HashMap;
 
 use actix_web::web;
+use balint_core::pathway::Entry;
 use balint_core::TierId;
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -61,6 +62,9 @@ pub struct Standing {
     pub reached: Vec<(String, NaiveDate)>,
     /// Pending applications: tier id and when applied.
     pub pending: Vec<(String, NaiveDateTime)>,
+    /// The tiers held from the day of entering the pathway (enrolment),
+    /// once the person has entered it.
+    pub enrolled: Vec<String>,
 }
 
 impl Standing {
@@ -72,6 +76,21 @@ impl Standing {
         today: NaiveDate,
     ) -> Result<Self, ApiError> {
         let entry = db::register::by_person(conn, society_id, person_id)?;
+        let entered =
+            db::people::find(conn, society_id, person_id)?.and_then(|p| p.entered_pathway_on);
+        let enrolled = match entered {
+            Some(day) => db::pathways::applicable(conn, society_id, day)?
+                .map(|v| {
+                    v.pathway
+                        .tiers()
+                        .iter()
+                        .filter(|t| t.entry == Entry::Enrolment)
+                        .map(|t| t.id.as_str().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
         let pending: Vec<Application> = db::applications::list_for_person(
             conn,
             society_id,
@@ -100,6 +119,7 @@ impl Standing {
                 .into_iter()
                 .map(|a| (a.tier, a.applied_at))
                 .collect(),
+            enrolled,
         })
     }
 
@@ -119,16 +139,22 @@ impl Standing {
             .map(|(_, at)| *at)
     }
 
+    /// Whether `tier` is held: reached on the register, or held from
+    /// entering the pathway.
+    fn holds(&self, tier: &str) -> bool {
+        self.reached(tier).is_some() || self.enrolled.iter().any(|t| t == tier)
+    }
+
     /// Of `tiers` (in the pathway's order), those still ahead: after the
-    /// highest tier reached, and neither reached nor applied for.
+    /// highest tier held, and neither held nor applied for.
     pub fn ahead<'a, T>(&self, tiers: &'a [T], id: impl Fn(&T) -> &str) -> Vec<&'a T> {
         let highest = tiers
             .iter()
-            .rposition(|t| self.reached(id(t)).is_some())
+            .rposition(|t| self.holds(id(t)))
             .map_or(0, |i| i + 1);
         tiers[highest..]
             .iter()
-            .filter(|t| self.reached(id(t)).is_none() && self.pending(id(t)).is_none())
+            .filter(|t| !self.holds(id(t)) && self.pending(id(t)).is_none())
             .collect()
     }
 }
