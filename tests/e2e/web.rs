@@ -234,7 +234,8 @@ e2e_test!(
         assert_eq!(bob_verified.status, StatusCode::NOT_FOUND);
         assert!(bob_verified
             .html
-            .contains(&format!("There is no registration {bob}")));
+            .contains(&format!("{bob} is not on the public register")));
+        assert!(!bob_verified.html.contains("There is no"));
     }
 );
 
@@ -273,7 +274,8 @@ e2e_test!(
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
         assert!(unknown
             .html
-            .contains("There is no registration BSANZ-0099 on the register of Society bsanz."));
+            .contains("BSANZ-0099 is not on the public register of Society bsanz."));
+        assert!(unknown.html.contains("standing-unknown"));
 
         let bad_date = open(&app, &format!("/verify/bsanz/{ann}?as_of=yesterday"), None).await;
         assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
@@ -1448,5 +1450,134 @@ e2e_test!(
         .await;
         assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(none.html.contains("Select at least one record"));
+    }
+);
+
+e2e_test!(
+    async fn the_public_register_finds_numbers_explains_statuses_and_answers_unknown_pages(
+        app: TestApp,
+    ) {
+        let cast = Cast::assemble(&app).await;
+        let (ann, bob) = two_leaders(&app, &cast).await;
+        let cleo = person(
+            &app,
+            &cast,
+            "Cleo",
+            "Trainer",
+            json!({ "public_listing": true }),
+        )
+        .await;
+        // A pathway with tiers above Accredited Leader.
+        super::ledger_setup::adopt_bsanz(&app, &cast.registrar).await;
+        for (tier, day) in [
+            ("accredited-leader", "2024-03-01"),
+            ("accredited-leader-trainer", "2025-03-01"),
+        ] {
+            super::ledger_setup::grant(&app, "bsanz", &cleo, tier, day).await;
+        }
+        let (_, listed) = app
+            .get("/api/v1/societies/bsanz/register?q=cleo", None)
+            .await;
+        let cleo_number = listed["items"][0]["registration"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        let register = open(&app, "/societies/bsanz/register", None).await;
+        assert!(register.html.contains("What each status means"));
+        assert!(register.html.contains("Not in good standing for now"));
+        assert!(register.html.contains("Last updated"));
+        assert!(register
+            .html
+            .contains(r#"<label for="registration">Registration number"#));
+
+        // By number: straight to the entry; an unlisted one is "not on the
+        // public register", as an unknown one is.
+        let found = open(
+            &app,
+            &format!(
+                "/societies/bsanz/register?registration={}",
+                ann.to_lowercase()
+            ),
+            None,
+        )
+        .await;
+        assert_eq!(found.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            found.location.as_deref(),
+            Some(format!("/societies/bsanz/register/{ann}").as_str())
+        );
+        let suspended = open(&app, &format!("/societies/bsanz/register/{ann}"), None).await;
+        assert!(suspended.html.contains(r#"class="standing standing-not""#));
+        assert!(suspended.html.contains("Not in good standing: suspended"));
+        assert!(suspended.html.contains("Last updated"));
+        let good = open(
+            &app,
+            &format!("/societies/bsanz/register/{cleo_number}"),
+            None,
+        )
+        .await;
+        assert!(good.html.contains(r#"class="standing standing-good""#));
+        assert!(good.html.contains("In good standing"));
+        let unlisted = open(&app, &format!("/societies/bsanz/register/{bob}"), None).await;
+        assert_eq!(unlisted.status, StatusCode::NOT_FOUND);
+        assert!(unlisted
+            .html
+            .contains(&format!("{bob} is not on the public register")));
+        assert!(unlisted.html.contains("can exist without being shown here"));
+        assert!(!unlisted.html.contains("Hidden"));
+
+        // The tier filter finds the holders of a higher tier too.
+        let leaders = open(
+            &app,
+            "/societies/bsanz/register?tier=accredited-leader",
+            None,
+        )
+        .await;
+        assert!(leaders.html.contains("Dr Ann Carter"));
+        assert!(leaders.html.contains("Dr Cleo Trainer"), "{}", leaders.html);
+        let trainers = open(
+            &app,
+            "/societies/bsanz/register?tier=accredited-leader-trainer",
+            None,
+        )
+        .await;
+        assert!(trainers.html.contains("Dr Cleo Trainer"));
+        assert!(!trainers.html.contains("Dr Ann Carter"));
+
+        // An unknown page: a page for a browser, a problem for the API.
+        let page = browser()
+            .get(format!("{}/no/such/page", app.base_url))
+            .header("accept", "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::NOT_FOUND);
+        assert!(page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        assert!(page
+            .text()
+            .await
+            .unwrap()
+            .contains("We could not find this page."));
+        for (path, accept) in [
+            ("/api/v1/no/such", "text/html"),
+            ("/no/such/page", "application/json"),
+        ] {
+            let problem = browser()
+                .get(format!("{}{path}", app.base_url))
+                .header("accept", accept)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(problem.status(), StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(
+                problem.headers()["content-type"],
+                "application/problem+json",
+                "{path}"
+            );
+        }
     }
 );
