@@ -1581,3 +1581,51 @@ e2e_test!(
         }
     }
 );
+
+e2e_test!(
+    async fn signing_in_over_plain_http_with_a_secure_cookie_says_what_to_do(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let from = |host: &'static str| {
+            browser()
+                .get(format!("{}/login", app.base_url))
+                .header("host", host)
+        };
+        // A LAN address over plain HTTP: the browser would drop the cookie.
+        let lan = read(from("192.168.1.20:8080").send().await.unwrap()).await;
+        assert_eq!(lan.status, StatusCode::OK);
+        assert!(lan
+            .html
+            .contains("Signing in will not work at this address"));
+        assert!(lan.html.contains("--cookie-secure false"));
+        // Browsers keep Secure cookies for localhost: no warning there.
+        let local = read(from("localhost:8080").send().await.unwrap()).await;
+        assert!(!local.html.contains("Signing in will not work"));
+        let own = open(&app, "/login", None).await;
+        assert!(!own.html.contains("Signing in will not work"));
+
+        // The form sent without the cookie the browser dropped: why, not
+        // "out of date".
+        let sent = read(
+            browser()
+                .post(format!("{}/login", app.base_url))
+                .header("host", "192.168.1.20:8080")
+                .form(&[
+                    ("csrf", csrf_of(&lan.html).as_str()),
+                    ("email", cast.member.email.as_str()),
+                    ("password", PASSWORD),
+                ])
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::FORBIDDEN);
+        assert!(
+            sent.html.contains("opened over plain HTTP"),
+            "{}",
+            sent.html
+        );
+        assert!(!sent.html.contains("This form could not be accepted"));
+        assert!(cookie_named(&sent, "balint_session").is_none());
+    }
+);

@@ -117,6 +117,26 @@ fn percent_decoded(text: &str) -> Vec<u8> {
     out
 }
 
+/// What the sign-in page says when the browser will not keep the sign-in
+/// cookies (see [`session::cookies_will_be_dropped`]).
+fn plain_http_warning() -> maud::Markup {
+    html! {
+        div class="warning" id="plain-http" {
+            h2 { "Signing in will not work at this address" }
+            p {
+                "This site was opened over plain HTTP, but it marks its sign-in cookie "
+                code { "Secure" } ", so your browser will not keep it, and signing in fails "
+                "with “the form was out of date”."
+            }
+            p {
+                "Open the site at its " strong { "https://" } " address. On a private network "
+                "without HTTPS, whoever runs the server can start it with "
+                code { "--cookie-secure false" } " (or " code { "COOKIE_SECURE=false" } ")."
+            }
+        }
+    }
+}
+
 fn login_page(
     viewer: &Viewer,
     csrf: &str,
@@ -124,6 +144,7 @@ fn login_page(
     next: &str,
     errors: &FormErrors,
     status: StatusCode,
+    plain_http: bool,
 ) -> HttpResponse {
     page_response(
         status,
@@ -132,6 +153,7 @@ fn login_page(
             "Sign in",
             html! {
                 h1 { "Sign in" }
+                @if plain_http { (plain_http_warning()) }
                 form class="stacked" method="post" action="/login" novalidate {
                     (csrf_field(csrf))
                     input type="hidden" name="next" value=(next);
@@ -171,6 +193,7 @@ pub async fn login_form(
         .filter(|v| v.len() == 64)
         .unwrap_or_else(tokens::generate);
     let next = safe_next(query.next.as_deref());
+    let plain_http = session::cookies_will_be_dropped(&req, state.settings.cookie_secure);
     let mut response = login_page(
         &viewer,
         &csrf,
@@ -178,6 +201,7 @@ pub async fn login_form(
         &next,
         &FormErrors::default(),
         StatusCode::OK,
+        plain_http,
     );
     let _ = response.add_cookie(&session::login_csrf_cookie(
         csrf,
@@ -196,9 +220,28 @@ pub async fn login(
 ) -> HttpResponse {
     let form = form.into_inner();
     let expected = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
+    let plain_http = session::cookies_will_be_dropped(&req, state.settings.cookie_secure);
     let result = async {
         match &expected {
             Some(expected) if session::same(expected, &form.csrf) => {}
+            // The browser dropped the form's cookie: say why, not "out of date".
+            None if plain_http => {
+                return Ok(login_page(
+                    &viewer,
+                    &form.csrf,
+                    form.email.trim(),
+                    &safe_next(form.next.as_deref()),
+                    &FormErrors::new(
+                        vec![FieldProblem::new(
+                            "",
+                            "Your browser did not keep this site's sign-in cookie, because the site was opened over plain HTTP: see above",
+                        )],
+                        &LABELS,
+                    ),
+                    StatusCode::FORBIDDEN,
+                    true,
+                ))
+            }
             _ => return Err(PageError::Csrf),
         }
         let next = safe_next(form.next.as_deref());
@@ -267,6 +310,7 @@ pub async fn login(
             &next,
             &FormErrors::new(problems, &LABELS),
             status,
+            plain_http,
         ))
     }
     .await;
