@@ -121,10 +121,9 @@ pub fn status_legend() -> Markup {
     html! {
         details class="legend" {
             summary { "What each status means" }
-            dl class="facts" {
+            ul class="legend-list" {
                 @for (status, meaning) in STATUS_MEANINGS {
-                    dt { (status_word(status)) }
-                    dd { (meaning) }
+                    li { (status_word(status)) ": " (meaning) }
                 }
             }
         }
