@@ -124,9 +124,10 @@ fn came_over_https(req: &ServiceRequest) -> bool {
     over_https(req.request())
 }
 
-/// Whether `req` came over HTTPS, as [`came_over_https`] judges it: for a
-/// handler (e.g. the sign-in page, which warns when a `Secure` cookie
-/// cannot be kept).
+/// Whether `req` came over HTTPS: a TLS listener, or a trusted reverse
+/// proxy saying so in `X-Forwarded-Proto` (the same judgement as the
+/// middleware's, for a handler: e.g. the sign-in page, which warns when a
+/// `Secure` cookie cannot be kept).
 pub fn over_https(req: &HttpRequest) -> bool {
     if req.app_config().secure() {
         return true;

@@ -543,10 +543,10 @@ fn record_form(
             }
             fieldset {
                 legend { "Who confirms it" span class="hint" { "The people offered are those who can confirm records on this site." (people_hint) } }
-                @if !few {
-                    datalist id="people-who-attest" {
-                        @for (_, shown) in attestors.all() { option value=(shown) {} }
-                    }
+                // For the search fields (always there: a value that is none
+                // of the drop-down's people is typed into one).
+                datalist id="people-who-attest" {
+                    @for (_, shown) in attestors.all() { option value=(shown) {} }
                 }
                 (person_field("attestor", "Attestor", "Who confirms this record: the group's leader, your co-leader, supervisor or the organiser", &form.attestor))
                 (person_field("co_leader", "Co-leader", "Required for co-leading", &form.co_leader))
