@@ -1598,8 +1598,10 @@ e2e_test!(
             .contains("Signing in will not work at this address"));
         assert!(lan.html.contains("--cookie-secure false"));
         // Browsers keep Secure cookies for localhost: no warning there.
-        let local = read(from("localhost:8080").send().await.unwrap()).await;
-        assert!(!local.html.contains("Signing in will not work"));
+        for host in ["localhost:8080", "127.0.0.2:8080", "[::1]:8080"] {
+            let local = read(from(host).send().await.unwrap()).await;
+            assert!(!local.html.contains("Signing in will not work"), "{host}");
+        }
         let own = open(&app, "/login", None).await;
         assert!(!own.html.contains("Signing in will not work"));
 

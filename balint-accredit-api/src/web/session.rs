@@ -148,9 +148,10 @@ pub fn login_csrf_cookie(value: String, secure: bool) -> Cookie<'static> {
 /// `req`: they are marked `Secure` (`--cookie-secure`, on by default) and
 /// the request did not come over HTTPS (see
 /// [`crate::conventions::over_https`]), from a host that is not this
-/// machine (browsers keep `Secure` cookies for `http://localhost`). Signing
-/// in then fails with "the form was out of date", because the sign-in
-/// form's cookie never comes back. The first time, a warning is logged.
+/// machine (browsers keep `Secure` cookies for `localhost` and loopback
+/// addresses such as `127.0.0.1`). Signing in then fails with "the form
+/// was out of date", because the sign-in form's cookie never comes back.
+/// The first time, a warning is logged.
 pub fn cookies_will_be_dropped(req: &HttpRequest, cookie_secure: bool) -> bool {
     if !cookie_secure || crate::conventions::over_https(req) {
         return false;
@@ -161,7 +162,10 @@ pub fn cookies_will_be_dropped(req: &HttpRequest, cookie_secure: bool) -> bool {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => host.split(':').next().unwrap_or_default(),
     };
-    if matches!(name, "localhost" | "127.0.0.1" | "::1") || name.ends_with(".localhost") {
+    let loopback = name
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback());
+    if loopback || name == "localhost" || name.ends_with(".localhost") {
         return false;
     }
     static WARNED: std::sync::Once = std::sync::Once::new();
