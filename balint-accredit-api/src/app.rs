@@ -77,7 +77,8 @@ impl Application {
                 )
                 .configure(routes::configure)
                 .configure(crate::web::configure)
-                .default_service(web::to(routes::not_found))
+                // A page for a browser, problem+json for the API.
+                .default_service(web::to(crate::web::not_found))
                 .wrap_fn(|req, srv| {
                     // What the edge refuses is answered before routing.
                     let answer: LocalBoxFuture<_> = match crate::edge::guard::refusal(&req) {

@@ -121,6 +121,14 @@ fn with_request_id(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBod
 /// proxy saying so in `X-Forwarded-Proto` (read from no one else, as
 /// `X-Forwarded-For` is not).
 fn came_over_https(req: &ServiceRequest) -> bool {
+    over_https(req.request())
+}
+
+/// Whether `req` came over HTTPS: a TLS listener, or a trusted reverse
+/// proxy saying so in `X-Forwarded-Proto` (the same judgement as the
+/// middleware's, for a handler: e.g. the sign-in page, which warns when a
+/// `Secure` cookie cannot be kept).
+pub fn over_https(req: &HttpRequest) -> bool {
     if req.app_config().secure() {
         return true;
     }
@@ -128,7 +136,7 @@ fn came_over_https(req: &ServiceRequest) -> bool {
         req.peer_addr()
             .is_some_and(|peer| state.settings.trusted_proxies.contains(&peer.ip()))
     });
-    trusted && forwarded_proto_is_https(req.request())
+    trusted && forwarded_proto_is_https(req)
 }
 
 /// The nearest proxy's `X-Forwarded-Proto` (the last value) is `https`.

@@ -116,12 +116,13 @@ test('a trainee records a co-led meeting, the supervisor confirms it, and her pr
   const waiting = supervisor.getByRole('listitem').filter({
     has: supervisor.getByRole('heading', { name: /^Dr Ada Moreau: Co.leading/i }),
   });
-  await waiting.getByText(/1 meetings?, 2 cases, in person/).waitFor();
-  await waiting.getByText('Notes: Evening group at the practice').waitFor();
+  await waiting.getByText(/1 meetings?, 2 cases/).waitFor();
+  await waiting.getByText('In person', { exact: true }).waitFor();
+  await waiting.getByText('Evening group at the practice', { exact: true }).waitFor();
   await assertPageIsSound(supervisor);
   await screenshots(supervisor, 'attestations');
   await waiting.getByLabel('Comment').fill('Co-led with me');
-  await waiting.getByRole('button', { name: 'Confirm' }).click();
+  await waiting.getByRole('button', { name: 'Confirm this record' }).click();
   await supervisor.getByRole('status').getByText('The record was confirmed.').waitFor();
   await supervisor.getByText('Nothing is waiting for you.').waitFor();
   await assertPageIsSound(supervisor);

@@ -144,7 +144,69 @@ test('an unlisted registration cannot be verified by the public', async () => {
   const response = await page.goto(`${server.url}/verify/${SOCIETY.slug}/${registration.dana}`);
   assert.equal(response.status(), 404);
   allowDocumentStatus(page, 404);
-  await page.getByText(`There is no registration ${registration.dana} on the register of ${SOCIETY.name}.`).waitFor();
+  await page.getByText(`${registration.dana} is not on the public register of ${SOCIETY.name}.`).waitFor();
   assert.equal(await page.getByText('Moreau-Quill').count(), 0);
   await assertPageIsSound(page);
+});
+
+test('a visitor finds a registration by its number and reads what each status means', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/register`);
+  await page.getByText(/^Last updated /).waitFor();
+  await page.getByText('What each status means').click();
+  await page.getByRole('listitem').filter({ hasText: /^Suspended: Not in good standing for now/ }).waitFor();
+  await page.getByRole('searchbox', { name: /^Registration number/ }).fill(registration.ben.toLowerCase());
+  await page.getByRole('button', { name: 'Find' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Dr Ben Okafor' }).waitFor();
+  await page.locator('p.standing-good', { hasText: 'In good standing' }).waitFor();
+  await page.getByText(/^Last updated /).waitFor();
+  await assertPageIsSound(page);
+});
+
+test('a number not on the public register says so, as an unlisted one does, and looks different', async () => {
+  const page = await openPage(browser);
+  allowDocumentStatus(page, 404);
+  const seen = [];
+  for (const number of [registration.dana, 'BSANZ-9999']) {
+    await page.goto(`${server.url}/societies/${SOCIETY.slug}/register`);
+    await page.getByRole('searchbox', { name: /^Registration number/ }).fill(number);
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/register/${number}`)),
+      page.getByRole('button', { name: 'Find' }).click(),
+    ]);
+    assert.equal(answer.status(), 404);
+    await page.getByRole('heading', { level: 1, name: 'Not on the public register' }).waitFor();
+    await page.getByText(`${number} is not on the public register of ${SOCIETY.name}.`).waitFor();
+    await page.getByText(/a registration can exist without being shown here/).waitFor();
+    assert.equal(await page.getByText('Moreau-Quill').count(), 0);
+    seen.push((await page.locator('main').innerText()).replace(number, 'N'));
+  }
+  assert.equal(seen[0], seen[1], 'an unlisted number reads exactly as an unknown one');
+  const mark = page.locator('.standing-unknown');
+  await mark.waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'entry-not-listed');
+
+  // Suspended and in good standing differ by more than colour.
+  await page.goto(`${server.url}/verify/${SOCIETY.slug}/${registration.ada}?as_of=2025-06-15`);
+  const suspended = page.locator('.verdict');
+  assert.match(await suspended.getAttribute('class'), /standing-not/);
+  const notGood = await suspended.evaluate((el) => getComputedStyle(el).borderLeftStyle);
+  await page.goto(`${server.url}/verify/${SOCIETY.slug}/${registration.ada}?as_of=2025-09-15`);
+  const good = page.locator('.verdict');
+  assert.match(await good.getAttribute('class'), /standing-good/);
+  assert.notEqual(await good.evaluate((el) => getComputedStyle(el).borderLeftStyle), notGood);
+  await assertPageIsSound(page);
+});
+
+test('an unknown page is a page for a browser', async () => {
+  const page = await openPage(browser);
+  allowDocumentStatus(page, 404);
+  const response = await page.goto(`${server.url}/societies/${SOCIETY.slug}/no-such-page`);
+  assert.equal(response.status(), 404);
+  assert.match(response.headers()['content-type'], /^text\/html/);
+  await page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
+  await page.getByRole('link', { name: 'Go to the list of registers' }).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'not-found');
 });

@@ -36,7 +36,7 @@ fn pathway() -> Value {
     })
 }
 
-async fn upload_pathway(app: &TestApp, cast: &Cast) {
+pub(crate) async fn upload_pathway(app: &TestApp, cast: &Cast) {
     let (status, body) = app
         .send(
             app.builder(
@@ -84,7 +84,7 @@ async fn pending_application(app: &TestApp, cast: &Cast, person: &str) -> String
 }
 
 /// Record one activity on the member's ledger and have the registrar confirm it.
-async fn attested(app: &TestApp, cast: &Cast, body: Value) {
+pub(crate) async fn attested(app: &TestApp, cast: &Cast, body: Value) {
     let record = record(app, &cast.member.token, "bsanz", &cast.member_person, body).await;
     let (status, answer) = decide(
         app,
@@ -97,12 +97,12 @@ async fn attested(app: &TestApp, cast: &Cast, body: Value) {
     assert_eq!(status, StatusCode::OK, "confirming: {answer}");
 }
 
-fn session(leader: &str, date: &str) -> Value {
+pub(crate) fn session(leader: &str, date: &str) -> Value {
     json!({ "kind": "participation", "date": date, "amount": 1, "unit": "double_sessions",
             "attestor": leader, "group": "Tuesday GP group" })
 }
 
-fn supervision(leader: &str, date: &str) -> Value {
+pub(crate) fn supervision(leader: &str, date: &str) -> Value {
     json!({ "kind": "supervision", "date": date, "amount": 1, "unit": "sessions",
             "supervisor": leader, "attestor": leader })
 }

@@ -7,7 +7,8 @@ use serde_json::Value;
 
 mod registrar;
 
-use super::ledger_setup::person_with_login;
+use super::applications::{attested, session, supervision, upload_pathway};
+use super::ledger_setup::{person_with_login, record};
 use super::register::{adopt_pathway, grant, person};
 use super::*;
 
@@ -235,7 +236,8 @@ e2e_test!(
         assert_eq!(bob_verified.status, StatusCode::NOT_FOUND);
         assert!(bob_verified
             .html
-            .contains(&format!("There is no registration {bob}")));
+            .contains(&format!("{bob} is not on the public register")));
+        assert!(!bob_verified.html.contains("There is no"));
     }
 );
 
@@ -274,7 +276,8 @@ e2e_test!(
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
         assert!(unknown
             .html
-            .contains("There is no registration BSANZ-0099 on the register of Society bsanz."));
+            .contains("BSANZ-0099 is not on the public register of Society bsanz."));
+        assert!(unknown.html.contains("standing-unknown"));
 
         let bad_date = open(&app, &format!("/verify/bsanz/{ann}?as_of=yesterday"), None).await;
         assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
@@ -737,6 +740,11 @@ e2e_test!(
         assert_eq!(before.status, StatusCode::OK, "{}", before.html);
         assert!(before.html.contains("0 of 20 sessions"));
 
+        // An unlisted person is never offered to a member, not even one
+        // who can attest; once listed, they are.
+        let page = open(&app, &ledger, Some(&trainee)).await;
+        assert!(!page.html.contains(&format!(r#"<option value="{leader}">"#)));
+        list_publicly(&app, &cast, &leader).await;
         let page = open(&app, &ledger, Some(&trainee)).await;
         assert!(page
             .html
@@ -1014,5 +1022,614 @@ e2e_test!(
             )
             .await;
         assert_eq!(records["total"], 0);
+    }
+);
+
+/// Make `person` consent to the public listing.
+async fn list_publicly(app: &TestApp, cast: &Cast, person: &str) {
+    let (status, body) = app
+        .send(
+            app.builder(
+                reqwest::Method::PATCH,
+                &format!("/api/v1/societies/bsanz/people/{person}"),
+                Some(&cast.registrar.token),
+            )
+            .json(&json!({ "public_listing": true })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// The value of the form field `name` on the page (an input's `value`).
+fn value_of(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!(r#"name="{name}" value=""#))? + name.len() + 15;
+    Some(html[at..].split('"').next()?.to_owned())
+}
+
+e2e_test!(
+    async fn a_trainee_applies_from_the_progress_page_and_the_api_shows_the_application(
+        app: TestApp,
+    ) {
+        let cast = Cast::assemble(&app).await;
+        upload_pathway(&app, &cast).await;
+        let leader = app.create_person(&cast.registrar, "bsanz", "Leader").await;
+        let trainee = sign_in(&app, &cast.member).await;
+        let base = format!("/societies/bsanz/people/{}", cast.member_person);
+        let progress = format!("{base}/progress?tier=accredited-leader");
+
+        // Not eligible: the reasons, and no Apply button.
+        let before = open(&app, &progress, Some(&trainee)).await;
+        assert_eq!(before.status, StatusCode::OK, "{}", before.html);
+        assert!(before.html.contains("so there is no Apply button yet"));
+        assert!(before.html.contains("Attend 2 double sessions"));
+        assert!(!before
+            .html
+            .contains(&format!(r#"action="{base}/applications""#)));
+        // A form sent anyway is refused with the shortfalls, nothing stored.
+        let forced = submit(
+            &app,
+            &format!("{base}/applications"),
+            Some(&trainee),
+            &[
+                ("csrf", &csrf_of(&before.html)),
+                ("tier", "accredited-leader"),
+            ],
+        )
+        .await;
+        assert_eq!(forced.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            forced.html.contains("2 more double sessions needed"),
+            "{}",
+            forced.html
+        );
+
+        attested(&app, &cast, session(&leader, "2025-03-04")).await;
+        attested(&app, &cast, session(&leader, "2025-04-01")).await;
+        attested(&app, &cast, supervision(&leader, "2025-04-15")).await;
+        let eligible = open(&app, &progress, Some(&trainee)).await;
+        assert!(eligible.html.contains("you are eligible to apply"));
+        assert!(eligible
+            .html
+            .contains(">Apply for Accredited Leader</button>"));
+        // What is met folds away.
+        assert!(eligible
+            .html
+            .contains(r#"<details class="requirement-detail">"#));
+        let applied = submit(
+            &app,
+            &format!("{base}/applications"),
+            Some(&trainee),
+            &[
+                ("csrf", &csrf_of(&eligible.html)),
+                ("tier", "accredited-leader"),
+                ("note", "Two years in the Tuesday group"),
+            ],
+        )
+        .await;
+        assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.html);
+        let back = applied.location.unwrap();
+        assert!(back.starts_with(&format!("{progress}&applied=")), "{back}");
+        let after = open(&app, &back, Some(&trainee)).await;
+        assert!(after.html.contains("Your application was sent"));
+        assert!(after.html.contains("is pending: the registrar decides it"));
+        assert!(!after.html.contains(">Apply for Accredited Leader</button>"));
+
+        // The API shows the same application.
+        let (status, list) = app
+            .get(
+                &format!(
+                    "/api/v1/societies/bsanz/people/{}/applications",
+                    cast.member_person
+                ),
+                Some(&cast.member.token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(list["total"], 1, "{list}");
+        let one = &list["items"][0];
+        assert_eq!(one["tier"], "accredited-leader");
+        assert_eq!(one["status"], "pending");
+        assert_eq!(one["basis"], "eligible");
+        assert_eq!(one["note"], "Two years in the Tuesday group");
+        assert!(back.ends_with(one["id"].as_str().unwrap()));
+
+        // Applying twice is a conflict.
+        let again = submit(
+            &app,
+            &format!("{base}/applications"),
+            Some(&trainee),
+            &[
+                ("csrf", &csrf_of(&after.html)),
+                ("tier", "accredited-leader"),
+            ],
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+
+        // Only the tiers ahead are offered; My pages shows the application.
+        let start = open(&app, &format!("{base}/progress"), Some(&trainee)).await;
+        assert!(
+            !start.html.contains(r#"<option value="accredited-leader""#),
+            "{}",
+            start.html
+        );
+        assert!(start.html.contains(r#"<option value="leader-trainee""#));
+        let invitation = open(
+            &app,
+            &format!("{base}/progress?tier=leader-trainee"),
+            Some(&trainee),
+        )
+        .await;
+        assert!(invitation.html.contains("is conferred by invitation"));
+        let me = open(&app, "/me", Some(&trainee)).await;
+        assert!(me.html.contains("Pending applications"));
+        assert!(
+            me.html.contains("Accredited Leader, applied for on"),
+            "{}",
+            me.html
+        );
+        assert!(me.html.contains("Not on the register yet"));
+        assert!(!me.html.contains("My progress towards Accredited Leader"));
+    }
+);
+
+e2e_test!(
+    async fn a_trainee_changes_and_withdraws_a_pending_record_and_downloads_the_ledger(
+        app: TestApp,
+    ) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let (leader, _) = person_with_login(&app, &cast.registrar, "bsanz", "Leader").await;
+        list_publicly(&app, &cast, &leader).await;
+        // An unlisted person with a login, and a listed one without.
+        let (hidden, _) = person_with_login(&app, &cast.registrar, "bsanz", "Hiddenlogin").await;
+        let nologin = app.create_person(&cast.registrar, "bsanz", "Nologin").await;
+        list_publicly(&app, &cast, &nologin).await;
+        let member = cast.member.token.as_str();
+        let first = record(
+            &app,
+            member,
+            "bsanz",
+            &cast.member_person,
+            json!({ "kind": "participation", "date": "2025-03-04", "amount": 1,
+                    "unit": "sessions", "attestor": leader, "notes": "=HYPERLINK(\"x\")" }),
+        )
+        .await;
+        let second = record(
+            &app,
+            member,
+            "bsanz",
+            &cast.member_person,
+            json!({ "kind": "participation", "date": "2025-03-11", "amount": 1,
+                    "unit": "sessions", "attestor": leader }),
+        )
+        .await;
+        let (first, second) = (
+            first["id"].as_str().unwrap().to_owned(),
+            second["id"].as_str().unwrap().to_owned(),
+        );
+        let trainee = sign_in(&app, &cast.member).await;
+        let ledger = format!("/societies/bsanz/people/{}/activities", cast.member_person);
+
+        let page = open(&app, &ledger, Some(&trainee)).await;
+        assert!(page
+            .html
+            .contains(&format!(r#"href="{ledger}/{first}/edit""#)));
+        assert!(page
+            .html
+            .contains(&format!(r#"href="{ledger}/{second}/withdraw""#)));
+        // Who is offered: those who can attest and are listed.
+        assert!(page.html.contains(&format!(r#"<option value="{leader}">"#)));
+        assert!(!page.html.contains(&hidden), "an unlisted name is offered");
+        assert!(
+            !page.html.contains(&nologin),
+            "someone who cannot attest is offered"
+        );
+        let as_registrar = open(&app, &ledger, Some(&sign_in(&app, &cast.registrar).await)).await;
+        assert!(as_registrar
+            .html
+            .contains(&format!(r#"<option value="{hidden}">"#)));
+
+        // Change: the form holds the record; a bad amount is shown, kept,
+        // and the summary takes the focus.
+        let edit = format!("{ledger}/{first}/edit");
+        let form = open(&app, &edit, Some(&trainee)).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.html);
+        assert_eq!(value_of(&form.html, "amount").as_deref(), Some("1"));
+        let csrf = csrf_of(&form.html);
+        let fields = |amount: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("kind", "participation".to_owned()),
+                ("date", "2025-03-04".to_owned()),
+                ("amount", amount.to_owned()),
+                ("unit", "sessions".to_owned()),
+                ("delivery", "in_person".to_owned()),
+                ("attestor", "Leader".to_owned()),
+                ("group", "Tuesday group".to_owned()),
+            ]
+        };
+        let bad = fields("lots");
+        let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = submit(&app, &edit, Some(&trainee), &pairs).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.html
+        );
+        assert!(refused.html.contains(r#"tabindex="-1" autofocus"#));
+        assert!(refused.html.contains(r#"value="lots""#));
+        let good = fields("2");
+        let pairs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let changed = submit(&app, &edit, Some(&trainee), &pairs).await;
+        assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.html);
+        let (_, stored) = app
+            .get(
+                &format!("/api/v1/societies/bsanz/activities/{first}"),
+                Some(member),
+            )
+            .await;
+        assert_eq!(stored["amount"], 2, "{stored}");
+        assert_eq!(stored["group"], "Tuesday group");
+        assert_eq!(
+            stored["attestor"],
+            leader.as_str(),
+            "the name was read as the person"
+        );
+        assert_eq!(stored["notes"], Value::Null, "an emptied field is cleared");
+
+        // Withdraw, after a confirmation.
+        let withdraw = format!("{ledger}/{second}/withdraw");
+        let confirm = open(&app, &withdraw, Some(&trainee)).await;
+        assert_eq!(confirm.status, StatusCode::OK);
+        assert!(confirm.html.contains("Yes, withdraw the record"));
+        let gone = submit(
+            &app,
+            &withdraw,
+            Some(&trainee),
+            &[("csrf", &csrf_of(&confirm.html))],
+        )
+        .await;
+        assert_eq!(gone.status, StatusCode::SEE_OTHER, "{}", gone.html);
+        let (status, _) = app
+            .get(
+                &format!("/api/v1/societies/bsanz/activities/{second}"),
+                Some(member),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // A decided record is not changed.
+        super::ledger_setup::decide(
+            &app,
+            Some(&cast.registrar.token),
+            "bsanz",
+            &first,
+            "confirm",
+        )
+        .await;
+        let decided = open(&app, &edit, Some(&trainee)).await;
+        assert_eq!(decided.status, StatusCode::CONFLICT);
+
+        // The CSV is the API's export; the portfolio prints.
+        let csv = browser()
+            .get(format!("{}{ledger}/export", app.base_url))
+            .header("cookie", &trainee)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csv.status(), StatusCode::OK);
+        assert!(csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        let csv = csv.text().await.unwrap();
+        let api = app
+            .get_response(&format!("/api/v1{ledger}/export"), Some(member))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(csv, api);
+        assert!(csv.starts_with("id,status,kind,date,amount,unit"));
+        let portfolio = open(
+            &app,
+            &format!("/societies/bsanz/people/{}/portfolio", cast.member_person),
+            Some(&trainee),
+        )
+        .await;
+        assert_eq!(portfolio.status, StatusCode::OK);
+        assert!(portfolio.html.contains("Portfolio of"));
+        assert!(portfolio.html.contains("Tuesday group"));
+        assert!(portfolio.html.contains("Not on the register"));
+    }
+);
+
+e2e_test!(
+    async fn an_attestor_reads_each_record_in_full_and_decides_many_at_once(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let (leader, leader_login) =
+            person_with_login(&app, &cast.registrar, "bsanz", "Leader").await;
+        let co = app.create_person(&cast.registrar, "bsanz", "Colead").await;
+        let member = cast.member.token.as_str();
+        let mut ids = Vec::new();
+        for day in 1..=22 {
+            let recorded = record(
+                &app,
+                member,
+                "bsanz",
+                &cast.member_person,
+                json!({ "kind": "co_leading", "date": format!("2025-03-{day:02}"), "amount": 1,
+                        "unit": "meetings", "attestor": leader, "co_leader": co,
+                        "group": "Tuesday group", "duration_minutes": 90,
+                        "notes": format!("Meeting {day}") }),
+            )
+            .await;
+            ids.push(recorded["id"].as_str().unwrap().to_owned());
+        }
+        let attestor = sign_in(&app, &leader_login).await;
+        let me = open(&app, "/me", Some(&attestor)).await;
+        assert!(
+            me.html.contains("<strong>22 records</strong> waiting"),
+            "{}",
+            me.html
+        );
+
+        let queue = open(&app, "/attestations", Some(&attestor)).await;
+        assert_eq!(queue.status, StatusCode::OK);
+        assert!(queue.html.contains("<dt>Group</dt><dd>Tuesday group</dd>"));
+        assert!(queue.html.contains("<dt>Co-leader</dt><dd>Colead</dd>"));
+        assert!(queue.html.contains("<dt>Length</dt><dd>90 minutes</dd>"));
+        assert!(queue.html.contains("<dd>Meeting 7</dd>"));
+        let csrf = csrf_of(&queue.html);
+
+        // Two rejected at once: one with a reason, one without; the one
+        // without stays, ticked, and the other is decided.
+        let (with_reason, without) = (&ids[20], &ids[21]);
+        let reason_field = format!("comment-{with_reason}");
+        let bare_field = format!("comment-{without}");
+        let refused = submit(
+            &app,
+            "/attestations",
+            Some(&attestor),
+            &[
+                ("csrf", &csrf),
+                ("pick", with_reason),
+                ("pick", without),
+                (&reason_field, "I was not there that day"),
+                (&bare_field, ""),
+                ("decision", "reject"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.html
+        );
+        assert!(refused.html.contains("What became of each record"));
+        assert!(
+            refused.html.contains("<strong>Rejected</strong>"),
+            "{}",
+            refused.html
+        );
+        assert!(refused.html.contains("Say why you reject the record"));
+        assert!(refused
+            .html
+            .contains(&format!(r#"name="pick" value="{without}" checked"#)));
+        assert!(!refused.html.contains(&format!(r#"value="{with_reason}""#)));
+
+        // Twenty confirmed at once, each said.
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("decision", "confirm")];
+        for id in &ids[..20] {
+            form.push(("pick", id));
+        }
+        let confirmed = submit(&app, "/attestations", Some(&attestor), &form).await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.html);
+        assert_eq!(confirmed.html.matches("✓ Confirmed").count(), 20);
+        assert!(confirmed.html.contains("1 record waiting"));
+        let (_, ledger) = app
+            .get(
+                &format!(
+                    "/api/v1/societies/bsanz/people/{}/activities?status=confirmed",
+                    cast.member_person
+                ),
+                Some(member),
+            )
+            .await;
+        assert_eq!(ledger["total"], 20, "{ledger}");
+
+        // Nothing ticked: said, nothing decided.
+        let none = submit(
+            &app,
+            "/attestations",
+            Some(&attestor),
+            &[("csrf", &csrf), ("decision", "confirm")],
+        )
+        .await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(none.html.contains("Select at least one record"));
+    }
+);
+
+e2e_test!(
+    async fn the_public_register_finds_numbers_explains_statuses_and_answers_unknown_pages(
+        app: TestApp,
+    ) {
+        let cast = Cast::assemble(&app).await;
+        let (ann, bob) = two_leaders(&app, &cast).await;
+        let cleo = person(
+            &app,
+            &cast,
+            "Cleo",
+            "Trainer",
+            json!({ "public_listing": true }),
+        )
+        .await;
+        // A pathway with tiers above Accredited Leader.
+        super::ledger_setup::adopt_bsanz(&app, &cast.registrar).await;
+        for (tier, day) in [
+            ("accredited-leader", "2024-03-01"),
+            ("accredited-leader-trainer", "2025-03-01"),
+        ] {
+            super::ledger_setup::grant(&app, "bsanz", &cleo, tier, day).await;
+        }
+        let (_, listed) = app
+            .get("/api/v1/societies/bsanz/register?q=cleo", None)
+            .await;
+        let cleo_number = listed["items"][0]["registration"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        let register = open(&app, "/societies/bsanz/register", None).await;
+        assert!(register.html.contains("What each status means"));
+        assert!(register.html.contains("Not in good standing for now"));
+        assert!(register.html.contains("Last updated"));
+        assert!(register
+            .html
+            .contains(r#"<label for="registration">Registration number"#));
+
+        // By number: straight to the entry; an unlisted one is "not on the
+        // public register", as an unknown one is.
+        let found = open(
+            &app,
+            &format!(
+                "/societies/bsanz/register?registration={}",
+                ann.to_lowercase()
+            ),
+            None,
+        )
+        .await;
+        assert_eq!(found.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            found.location.as_deref(),
+            Some(format!("/societies/bsanz/register/{ann}").as_str())
+        );
+        let suspended = open(&app, &format!("/societies/bsanz/register/{ann}"), None).await;
+        assert!(suspended.html.contains(r#"class="standing standing-not""#));
+        assert!(suspended.html.contains("Not in good standing: suspended"));
+        assert!(suspended.html.contains("Last updated"));
+        let good = open(
+            &app,
+            &format!("/societies/bsanz/register/{cleo_number}"),
+            None,
+        )
+        .await;
+        assert!(good.html.contains(r#"class="standing standing-good""#));
+        assert!(good.html.contains("In good standing"));
+        let unlisted = open(&app, &format!("/societies/bsanz/register/{bob}"), None).await;
+        assert_eq!(unlisted.status, StatusCode::NOT_FOUND);
+        assert!(unlisted
+            .html
+            .contains(&format!("{bob} is not on the public register")));
+        assert!(unlisted.html.contains("can exist without being shown here"));
+        assert!(!unlisted.html.contains("Hidden"));
+
+        // The tier filter finds the holders of a higher tier too.
+        let leaders = open(
+            &app,
+            "/societies/bsanz/register?tier=accredited-leader",
+            None,
+        )
+        .await;
+        assert!(leaders.html.contains("Dr Ann Carter"));
+        assert!(leaders.html.contains("Dr Cleo Trainer"), "{}", leaders.html);
+        let trainers = open(
+            &app,
+            "/societies/bsanz/register?tier=accredited-leader-trainer",
+            None,
+        )
+        .await;
+        assert!(trainers.html.contains("Dr Cleo Trainer"));
+        assert!(!trainers.html.contains("Dr Ann Carter"));
+
+        // An unknown page: a page for a browser, a problem for the API.
+        let page = browser()
+            .get(format!("{}/no/such/page", app.base_url))
+            .header("accept", "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::NOT_FOUND);
+        assert!(page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        assert!(page
+            .text()
+            .await
+            .unwrap()
+            .contains("We could not find this page."));
+        for (path, accept) in [
+            ("/api/v1/no/such", "text/html"),
+            ("/no/such/page", "application/json"),
+        ] {
+            let problem = browser()
+                .get(format!("{}{path}", app.base_url))
+                .header("accept", accept)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(problem.status(), StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(
+                problem.headers()["content-type"],
+                "application/problem+json",
+                "{path}"
+            );
+        }
+    }
+);
+
+e2e_test!(
+    async fn signing_in_over_plain_http_with_a_secure_cookie_says_what_to_do(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let from = |host: &'static str| {
+            browser()
+                .get(format!("{}/login", app.base_url))
+                .header("host", host)
+        };
+        // A LAN address over plain HTTP: the browser would drop the cookie.
+        let lan = read(from("192.168.1.20:8080").send().await.unwrap()).await;
+        assert_eq!(lan.status, StatusCode::OK);
+        assert!(lan
+            .html
+            .contains("Signing in will not work at this address"));
+        assert!(lan.html.contains("--cookie-secure false"));
+        // Browsers keep Secure cookies for localhost: no warning there.
+        for host in ["localhost:8080", "127.0.0.2:8080", "[::1]:8080"] {
+            let local = read(from(host).send().await.unwrap()).await;
+            assert!(!local.html.contains("Signing in will not work"), "{host}");
+        }
+        let own = open(&app, "/login", None).await;
+        assert!(!own.html.contains("Signing in will not work"));
+
+        // The form sent without the cookie the browser dropped: why, not
+        // "out of date".
+        let sent = read(
+            browser()
+                .post(format!("{}/login", app.base_url))
+                .header("host", "192.168.1.20:8080")
+                .form(&[
+                    ("csrf", csrf_of(&lan.html).as_str()),
+                    ("email", cast.member.email.as_str()),
+                    ("password", PASSWORD),
+                ])
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::FORBIDDEN);
+        assert!(
+            sent.html.contains("opened over plain HTTP"),
+            "{}",
+            sent.html
+        );
+        assert!(!sent.html.contains("This form could not be accepted"));
+        assert!(cookie_named(&sent, "balint_session").is_none());
     }
 );

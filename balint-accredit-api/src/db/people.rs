@@ -184,6 +184,37 @@ pub fn named(
         .collect()
 }
 
+/// `society_id`'s people whose login is linked to them in the society:
+/// the people who can confirm a record that names them (see
+/// [`crate::auth::permissions::require_attestor_or_registrar`]). With
+/// `listed_only`, only those who consented to be listed publicly. By
+/// family name, then given name, then id.
+pub fn with_login(
+    conn: &mut DbConnection,
+    society_id: &str,
+    listed_only: bool,
+) -> Result<Vec<Person>, ApiError> {
+    use crate::db::schema::society_roles;
+    let linked = society_roles::table
+        .filter(society_roles::society_id.eq(society_id.to_owned()))
+        .filter(society_roles::person_id.is_not_null())
+        .select(society_roles::person_id.assume_not_null());
+    let mut query = people::table
+        .filter(people::society_id.eq(society_id.to_owned()))
+        .filter(people::id.eq_any(linked))
+        .into_boxed();
+    if listed_only {
+        query = query.filter(people::public_listing.eq(true));
+    }
+    query
+        .order((people::sort_name.asc(), people::id.asc()))
+        .select(PersonRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(PersonRow::into_person)
+        .collect()
+}
+
 /// Store every field of `person` (found by its id).
 pub fn update(conn: &mut DbConnection, person: &Person) -> Result<(), ApiError> {
     let row = PersonRow::from_person(person)?;

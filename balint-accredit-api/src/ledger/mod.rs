@@ -4,7 +4,9 @@
 //! single and bulk recording and the `ledger import` command share it.
 
 mod bulk;
+mod export;
 pub use bulk::*;
+pub use export::portfolio_csv;
 
 use std::collections::HashSet;
 

@@ -60,6 +60,9 @@ pub struct PublicSearch {
     pub q: Option<String>,
     /// The tier most recently granted.
     pub tier: Option<String>,
+    /// Other tiers that match as `tier` does (e.g. the tiers above it, for
+    /// "holds this tier or a higher one"); only with `tier`.
+    pub also: Vec<String>,
     /// The status today.
     pub status: Option<Status>,
     /// The city or the region, lower-cased, whole.

@@ -341,11 +341,17 @@ impl Snapshot {
         limit: usize,
     ) -> (Vec<Listed>, usize) {
         // A filter naming a tier or place that no entry has matches nothing.
-        let tier = match &search.tier {
-            Some(tier) => match self.words.find(tier) {
-                Some(n) => Some(n),
-                None => return (Vec::new(), 0),
-            },
+        let tiers: Option<Vec<u32>> = match &search.tier {
+            Some(tier) => {
+                let known: Vec<u32> = std::iter::once(tier)
+                    .chain(&search.also)
+                    .filter_map(|t| self.words.find(t))
+                    .collect();
+                if known.is_empty() {
+                    return (Vec::new(), 0);
+                }
+                Some(known)
+            }
             None => None,
         };
         let place = match &search.place {
@@ -357,7 +363,7 @@ impl Snapshot {
         };
         let keep = |index: &usize| {
             let entry = &self.entries[*index];
-            tier.is_none_or(|t| entry.tier == t)
+            tiers.as_ref().is_none_or(|t| t.contains(&entry.tier))
                 && search.status.is_none_or(|s| entry.status == s)
                 && place.is_none_or(|p| entry.city_key == p || entry.region_key == p)
         };

@@ -126,10 +126,32 @@ fn part_of_a_name_matches_once_per_entry() {
 }
 
 #[test]
+fn a_tier_with_the_tiers_above_it_finds_their_holders_too() {
+    let leaders = PublicSearch {
+        tier: Some("leader".into()),
+        ..PublicSearch::default()
+    };
+    assert_eq!(find(leaders, 0, 10).1, 4);
+    let or_higher = PublicSearch {
+        tier: Some("leader".into()),
+        also: vec!["trainer".into(), "nosuch".into()],
+        ..PublicSearch::default()
+    };
+    assert_eq!(find(or_higher, 0, 10).1, 5);
+    let only_above = PublicSearch {
+        tier: Some("nosuch".into()),
+        also: vec!["trainer".into()],
+        ..PublicSearch::default()
+    };
+    assert_eq!(find(only_above, 0, 10), (vec!["B-1".into()], 1));
+}
+
+#[test]
 fn filters_combine() {
     let search = PublicSearch {
         q: Some("smith".into()),
         tier: Some("leader".into()),
+        also: Vec::new(),
         status: Some(Status::Accredited),
         place: Some("sydney".into()),
     };

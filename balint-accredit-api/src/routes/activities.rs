@@ -14,7 +14,6 @@ use crate::actions;
 use crate::actions::ledger::Recorded;
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::csv_cells::CsvWriter;
 use crate::day::Day;
 use crate::db::activities::{LedgerFilter, Status, StoredActivity};
 use crate::edge::{Json, Query};
@@ -403,9 +402,6 @@ pub async fn list(
     ))
 }
 
-/// The CSV columns of an export, after `id` and `status`.
-const EXPORT_TAIL: [&str; 3] = ["decided_at", "decided_by", "decision_comment"];
-
 /// A person's ledger as CSV (their portfolio), with the same filters as
 /// the list, every matching record. A cell a spreadsheet would run as a
 /// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return)
@@ -434,7 +430,7 @@ pub async fn export(
     let (slug, person_id) = path.into_inner();
     let (person, records) =
         actions::ledger::portfolio(&state, &caller, slug, person_id, filter).await?;
-    let csv = portfolio_csv(&records)
+    let csv = ledger::portfolio_csv(&records)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -443,42 +439,6 @@ pub async fn export(
             format!("attachment; filename=\"ledger-{}.csv\"", person.id),
         ))
         .body(csv))
-}
-
-/// The records as CSV: `id`, `status`, the fields a logbook is imported
-/// with, then the decision, each cell through [`CsvWriter`] (a would-be
-/// formula gets a `'` before it). Importing its field columns again reads
-/// the same records.
-pub fn portfolio_csv(records: &[StoredActivity]) -> anyhow::Result<String> {
-    let mut writer = CsvWriter::new();
-    let mut header = vec!["id", "status"];
-    header.extend(ledger::FIELDS);
-    header.extend(EXPORT_TAIL);
-    writer.row(&header)?;
-    for record in records {
-        let fields = ledger::fields_of(&record.activity, record.corrects.as_deref());
-        let mut row = vec![
-            record.activity.id.to_string(),
-            record.status.as_str().to_owned(),
-        ];
-        for name in ledger::FIELDS {
-            row.push(match fields.get(name) {
-                None | Some(Value::Null) => String::new(),
-                Some(Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-            });
-        }
-        let decision = record.decision.as_ref();
-        row.push(decision.map(|d| utc(d.at).to_rfc3339()).unwrap_or_default());
-        row.push(
-            decision
-                .and_then(|d| d.by_person_id.clone())
-                .unwrap_or_default(),
-        );
-        row.push(decision.and_then(|d| d.comment.clone()).unwrap_or_default());
-        writer.row(&row)?;
-    }
-    writer.finish()
 }
 
 /// One record: its owner, its named attestor, or the registrar.

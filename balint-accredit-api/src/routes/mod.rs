@@ -181,11 +181,6 @@ fn application_routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/{application}/decision").route(web::post().to(applications::decide)));
 }
 
-/// Any path no route matches.
-pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::unknown_resource())
-}
-
 /// Validate a request body: every field problem becomes one entry of a 422.
 pub fn validated<T: Validate>(body: T) -> Result<T, ApiError> {
     body.validate()?;

@@ -9,12 +9,17 @@ use crate::actions::account::{self, Credentials};
 use crate::app::AppState;
 use crate::auth::{throttle, tokens, Role};
 use crate::db;
+use crate::db::activities::Status as ActivityStatus;
 use crate::edge::{Form, Query};
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
+use crate::web::dates::DateStyle;
+use crate::web::layout::date;
 use crate::web::layout::{self, csrf_field, FormErrors};
+use crate::web::public::status_word;
 use crate::web::session::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
-use crate::web::{finish, page_response, see_other, tier_names, PageError, Viewer};
+use crate::web::trainee::Standing;
+use crate::web::{finish, page_response, see_other, tier_names, PageError, TierNames, Viewer};
 
 /// Register signing in and out and "My pages".
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -112,6 +117,26 @@ fn percent_decoded(text: &str) -> Vec<u8> {
     out
 }
 
+/// What the sign-in page says when the browser will not keep the sign-in
+/// cookies (see [`session::cookies_will_be_dropped`]).
+fn plain_http_warning() -> maud::Markup {
+    html! {
+        div class="warning" id="plain-http" {
+            h2 { "Signing in will not work at this address" }
+            p {
+                "This site was opened over plain HTTP, but it marks its sign-in cookie "
+                code { "Secure" } ", so your browser will not keep it, and signing in fails "
+                "with “the form was out of date”."
+            }
+            p {
+                "Open the site at its " strong { "https://" } " address. On a private network "
+                "without HTTPS, whoever runs the server can start it with "
+                code { "--cookie-secure false" } " (or " code { "COOKIE_SECURE=false" } ")."
+            }
+        }
+    }
+}
+
 fn login_page(
     viewer: &Viewer,
     csrf: &str,
@@ -119,6 +144,7 @@ fn login_page(
     next: &str,
     errors: &FormErrors,
     status: StatusCode,
+    plain_http: bool,
 ) -> HttpResponse {
     page_response(
         status,
@@ -127,6 +153,7 @@ fn login_page(
             "Sign in",
             html! {
                 h1 { "Sign in" }
+                @if plain_http { (plain_http_warning()) }
                 form class="stacked" method="post" action="/login" novalidate {
                     (csrf_field(csrf))
                     input type="hidden" name="next" value=(next);
@@ -166,6 +193,7 @@ pub async fn login_form(
         .filter(|v| v.len() == 64)
         .unwrap_or_else(tokens::generate);
     let next = safe_next(query.next.as_deref());
+    let plain_http = session::cookies_will_be_dropped(&req, state.settings.cookie_secure);
     let mut response = login_page(
         &viewer,
         &csrf,
@@ -173,6 +201,7 @@ pub async fn login_form(
         &next,
         &FormErrors::default(),
         StatusCode::OK,
+        plain_http,
     );
     let _ = response.add_cookie(&session::login_csrf_cookie(
         csrf,
@@ -191,9 +220,28 @@ pub async fn login(
 ) -> HttpResponse {
     let form = form.into_inner();
     let expected = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
+    let plain_http = session::cookies_will_be_dropped(&req, state.settings.cookie_secure);
     let result = async {
         match &expected {
             Some(expected) if session::same(expected, &form.csrf) => {}
+            // The browser dropped the form's cookie: say why, not "out of date".
+            None if plain_http => {
+                return Ok(login_page(
+                    &viewer,
+                    &form.csrf,
+                    form.email.trim(),
+                    &safe_next(form.next.as_deref()),
+                    &FormErrors::new(
+                        vec![FieldProblem::new(
+                            "",
+                            "Your browser did not keep this site's sign-in cookie, because the site was opened over plain HTTP: see above",
+                        )],
+                        &LABELS,
+                    ),
+                    StatusCode::FORBIDDEN,
+                    true,
+                ))
+            }
             _ => return Err(PageError::Csrf),
         }
         let next = safe_next(form.next.as_deref());
@@ -262,6 +310,7 @@ pub async fn login(
             &next,
             &FormErrors::new(problems, &LABELS),
             status,
+            plain_http,
         ))
     }
     .await;
@@ -313,6 +362,10 @@ struct SocietyLinks {
     person: Option<String>,
     /// (tier id, tier name) of the pathway that applies to the person.
     tiers: Vec<(String, String)>,
+    /// The person's registration and applications.
+    standing: Standing,
+    /// How dates are written in the society.
+    style: DateStyle,
 }
 
 /// `GET /me`: links to what the signed-in login can do.
@@ -339,21 +392,26 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
             }
             for (slug, role, person) in slugs {
                 let society = db::societies::by_slug(conn, &slug)?;
-                let tiers = match &person {
+                let (tiers, standing) = match &person {
                     Some(person_id) => {
                         let entered = db::people::find(conn, &society.id, person_id)?
                             .and_then(|p| p.entered_pathway_on)
                             .unwrap_or(today);
-                        tier_names(conn, &society.id, entered)?
+                        (
+                            tier_names(conn, &society.id, entered)?,
+                            Standing::read(conn, &society.id, person_id, today)?,
+                        )
                     }
-                    None => Vec::new(),
+                    None => (Vec::new(), Standing::default()),
                 };
                 out.push(SocietyLinks {
                     slug,
+                    style: DateStyle::for_country(society.country.as_deref()),
                     name: society.name,
                     registrar: user.is_platform_admin || role == Some(Role::Registrar),
                     person,
                     tiers,
+                    standing,
                 });
             }
             Ok(out)
@@ -361,6 +419,19 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
         .await?;
         let email = viewer.user().map(|u| u.email.clone()).unwrap_or_default();
         let attests = links.iter().any(|l| l.person.is_some());
+        // The records waiting for the login's signature, in every society.
+        let waiting = if attests {
+            crate::actions::ledger::waiting(
+                &state,
+                &viewer.caller,
+                Ok((PageRequest { page: 1, per_page: 1 }, Some(ActivityStatus::Pending))),
+            )
+            .await?
+            .page
+            .total
+        } else {
+            0
+        };
         Ok(crate::web::ok(layout::page(
             &viewer,
             "My pages",
@@ -368,7 +439,15 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
                 h1 { "My pages" }
                 p { "Signed in as " strong { (email) } "." }
                 @if attests {
-                    p { a href="/attestations" { "Records waiting for my signature" } }
+                    p {
+                        a href="/attestations" { "Records waiting for my signature" }
+                        ": "
+                        @match waiting {
+                            0 => { "none waiting." }
+                            1 => { strong { "1 record" } " waiting." }
+                            n => { strong { (n) " records" } " waiting." }
+                        }
+                    }
                 }
                 @if links.is_empty() {
                     p { "Your login has no role in a society yet. Ask your society's registrar." }
@@ -376,12 +455,45 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
                 @for l in &links {
                     section aria-labelledby={ "society-" (l.slug) } {
                         h2 id={ "society-" (l.slug) } { (l.name) }
+                        @if l.person.is_some() {
+                            @let names = TierNames::new(&l.tiers);
+                            dl class="facts" {
+                                dt { "My registration" }
+                                dd {
+                                    @match &l.standing.registration {
+                                        Some((number, status)) => {
+                                            a href={ "/verify/" (l.slug) "/" (number) } { (number) }
+                                            " · " (status_word(status.as_str()))
+                                        }
+                                        None => "Not on the register yet",
+                                    }
+                                }
+                                @if !l.standing.reached.is_empty() {
+                                    dt { "Tiers reached" }
+                                    dd {
+                                        @for (i, (tier, day)) in l.standing.reached.iter().enumerate() {
+                                            @if i > 0 { "; " }
+                                            (names.name(tier)) " on " (date(l.style, *day))
+                                        }
+                                    }
+                                }
+                                dt { "Pending applications" }
+                                dd {
+                                    @if l.standing.pending.is_empty() { "None" }
+                                    @for (i, (tier, at)) in l.standing.pending.iter().enumerate() {
+                                        @if i > 0 { "; " }
+                                        (names.name(tier)) ", applied for on " (date(l.style, at.date()))
+                                    }
+                                }
+                            }
+                        }
                         ul {
                             @if let Some(person) = &l.person {
-                                @for (id, name) in &l.tiers {
+                                @for (id, name) in l.standing.ahead(&l.tiers, |(id, _)| id.as_str()) {
                                     li { a href={ "/societies/" (l.slug) "/people/" (person) "/progress?tier=" (id) } { "My progress towards " (name) } }
                                 }
                                 li { a href={ "/societies/" (l.slug) "/people/" (person) "/activities" } { "My ledger: records and adding a record" } }
+                                li { a href={ "/societies/" (l.slug) "/people/" (person) "/portfolio" } { "My portfolio, to print" } }
                             }
                             @if l.registrar {
                                 li { a href={ "/societies/" (l.slug) "/dashboard" } { "Registrar dashboard" } }

@@ -89,7 +89,7 @@ pub fn notice(text: &str) -> Markup {
 pub struct FormErrors {
     problems: Vec<FieldProblem>,
     /// Field name -> the label people see.
-    labels: Vec<(&'static str, &'static str)>,
+    labels: Vec<(String, String)>,
     /// Field name -> the id of its input, where that is not the name.
     anchors: Vec<(String, String)>,
 }
@@ -99,7 +99,10 @@ impl FormErrors {
     pub fn new(problems: Vec<FieldProblem>, labels: &[(&'static str, &'static str)]) -> Self {
         Self {
             problems,
-            labels: labels.to_vec(),
+            labels: labels
+                .iter()
+                .map(|(field, label)| ((*field).to_owned(), (*label).to_owned()))
+                .collect(),
             anchors: Vec::new(),
         }
     }
@@ -117,11 +120,18 @@ impl FormErrors {
             .map_or(field, |(_, id)| id.as_str())
     }
 
-    fn label(&self, field: &str) -> Option<&'static str> {
+    /// `field` is labelled `label` (for fields a form names as it goes,
+    /// e.g. one per record).
+    pub fn with_label(mut self, field: &str, label: String) -> Self {
+        self.labels.push((field.to_owned(), label));
+        self
+    }
+
+    fn label(&self, field: &str) -> Option<&str> {
         self.labels
             .iter()
-            .find(|(name, _)| *name == field)
-            .map(|(_, label)| *label)
+            .find(|(name, _)| name == field)
+            .map(|(_, label)| label.as_str())
     }
 
     /// The messages for `field`.
@@ -140,7 +150,9 @@ impl FormErrors {
             return html! {};
         }
         html! {
-            div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" {
+            // `autofocus`: the browser moves the focus here when the page
+            // loads, without script, so the person starts at the problems.
+            div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus {
                 h2 id="error-summary-title" { "There is a problem" }
                 ul {
                     @for p in &self.problems {

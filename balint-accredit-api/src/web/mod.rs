@@ -16,7 +16,7 @@ mod layout;
 mod public;
 mod registrar;
 pub mod session;
-mod trainee;
+pub(crate) mod trainee;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -30,6 +30,7 @@ use maud::{html, Markup};
 use crate::db::{self, societies::Society, DbConnection};
 use crate::error::ApiError;
 
+pub use public::not_found;
 pub use session::Viewer;
 
 /// Register every page, area by area. Each path is one resource holding

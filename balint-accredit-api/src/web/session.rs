@@ -144,6 +144,43 @@ pub fn login_csrf_cookie(value: String, secure: bool) -> Cookie<'static> {
         .finish()
 }
 
+/// Whether a browser will refuse to keep this site's `Secure` cookies for
+/// `req`: they are marked `Secure` (`--cookie-secure`, on by default) and
+/// the request did not come over HTTPS (see
+/// [`crate::conventions::over_https`]), from a host that is not this
+/// machine (browsers keep `Secure` cookies for `localhost` and loopback
+/// addresses such as `127.0.0.1`). Signing in then fails with "the form
+/// was out of date", because the sign-in form's cookie never comes back.
+/// The first time, a warning is logged.
+pub fn cookies_will_be_dropped(req: &HttpRequest, cookie_secure: bool) -> bool {
+    if !cookie_secure || crate::conventions::over_https(req) {
+        return false;
+    }
+    let info = req.connection_info();
+    let host = info.host();
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    let loopback = name
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback());
+    if loopback || name == "localhost" || name.ends_with(".localhost") {
+        return false;
+    }
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        tracing::warn!(
+            host = %host,
+            "the sign-in page was opened over plain HTTP while the session cookie is Secure: \
+             browsers will not keep it and signing in fails; serve the site over HTTPS \
+             (behind a proxy named in TRUSTED_PROXIES that sends X-Forwarded-Proto: https), \
+             or start the server with --cookie-secure false on a private network"
+        );
+    });
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

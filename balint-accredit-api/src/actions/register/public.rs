@@ -29,6 +29,9 @@ pub struct SearchInput {
     pub q: Option<String>,
     /// The tier most recently granted.
     pub tier: Option<String>,
+    /// Tiers that match as `tier` does: the web page's "this tier or a
+    /// higher one" names the tiers above it.
+    pub also: Vec<String>,
     /// The status today.
     pub status: Option<Status>,
     /// The city or the region, in any case.
@@ -51,6 +54,7 @@ pub async fn search(state: &AppState, slug: String, input: SearchInput) -> Resul
     let search = PublicSearch {
         q: input.q.map(|q| q.trim().to_lowercase()),
         tier: input.tier,
+        also: input.also,
         status: input.status,
         place: input.region.map(|r| r.trim().to_lowercase()),
     };

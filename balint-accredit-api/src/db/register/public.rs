@@ -28,6 +28,35 @@ pub fn register_version(conn: &mut DbConnection, society_id: &str) -> Result<i64
         .unwrap_or(0))
 }
 
+/// When the public register of `society_id` last changed: the latest
+/// update of a listed entry or of its person (only people who consented
+/// to be listed count, so an unlisted entry's changes show nowhere). With
+/// `registration`, that entry's alone. `None` when nothing is listed.
+pub fn last_updated(
+    conn: &mut DbConnection,
+    society_id: &str,
+    registration: Option<&str>,
+) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
+    use diesel::dsl::max;
+    let listed = || {
+        let mut query = register_entries::table
+            .inner_join(people_table::table.on(people_table::id.eq(register_entries::person_id)))
+            .filter(register_entries::society_id.eq(society_id.to_owned()))
+            .filter(people_table::public_listing.eq(true))
+            .into_boxed();
+        if let Some(registration) = registration {
+            query = query.filter(register_entries::registration.eq(registration.to_owned()));
+        }
+        query
+    };
+    let entries: Option<chrono::NaiveDateTime> = listed()
+        .select(max(register_entries::updated_at))
+        .first(conn)?;
+    let people: Option<chrono::NaiveDateTime> =
+        listed().select(max(people_table::updated_at)).first(conn)?;
+    Ok(entries.max(people))
+}
+
 /// One listed entry as the public register shows it, with what it is
 /// searched and ordered by.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -416,6 +416,7 @@ pub async fn list(
             page,
             q: query.q,
             tier: query.tier,
+            also: Vec::new(),
             status,
             region: query.region,
         },

@@ -6,6 +6,7 @@ use crate::actions::today;
 use crate::auth::permissions;
 use crate::db;
 use crate::edge::Query;
+use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, date, maybe_date, FormErrors};
@@ -21,12 +22,13 @@ use chrono::NaiveDate;
 use maud::html;
 use serde::Deserialize;
 
-use super::{full_name, place, status_word};
+use super::{full_name, last_updated, not_listed, place, standing, status_legend, status_word};
 
 /// `GET /societies/{society}/register/{registration}`: the public entry
 /// with its public history; the registrar also sees the whole history and a
 /// form to change the status. Unknown and unlisted entries get the same
-/// 404 page.
+/// 404 page, which says the number is not on the public register (not
+/// that it does not exist).
 pub async fn entry(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -78,10 +80,33 @@ pub async fn entry_page(
 ) -> Result<HttpResponse, PageError> {
     let society = society(state, slug.clone()).await?;
     let style = DateStyle::for_country(society.country.as_deref());
-    let answer = register::entry(state, &viewer.caller, slug.clone(), registration.clone()).await?;
+    let answer = match register::entry(state, &viewer.caller, slug.clone(), registration.clone())
+        .await
+    {
+        Ok(answer) => answer,
+        // Unknown and unlisted alike (the society is known).
+        Err(ApiError::NotFound(_)) => {
+            let title = "Not on the public register";
+            let body = layout::page(
+                viewer,
+                title,
+                html! {
+                    p class="muted" { a href={ "/societies/" (slug) "/register" } { "Register of " (society.name) } }
+                    h1 { (title) }
+                    (not_listed(&society.name, &slug, &registration))
+                },
+            );
+            return Ok(page_response(StatusCode::NOT_FOUND, body));
+        }
+        Err(other) => return Err(other.into()),
+    };
     let society_id = society.id.clone();
-    let tiers = db::run(&state.pool, move |conn| {
-        tier_names(conn, &society_id, today())
+    let number = registration.clone();
+    let (tiers, updated) = db::run(&state.pool, move |conn| {
+        Ok((
+            tier_names(conn, &society_id, today())?,
+            db::register::last_updated(conn, &society_id, Some(&number))?,
+        ))
     })
     .await?;
     let names = TierNames::new(&tiers);
@@ -97,6 +122,7 @@ pub async fn entry_page(
                 html! {
                     p class="muted" { a href={ "/societies/" (slug) "/register" } { "Register of " (society.name) } }
                     h1 { (name) }
+                    (standing(e.status.as_str()))
                     dl class="facts" {
                         dt { "Registration" } dd { (e.registration) }
                         dt { "Tier" } dd { (names.name(&e.tier)) }
@@ -105,6 +131,8 @@ pub async fn entry_page(
                         dt { "First accredited" } dd { (date(style, e.first_accredited)) }
                         dt { "Valid until" } dd { (maybe_date(style, e.valid_until)) }
                     }
+                    (status_legend())
+                    (last_updated(style, updated))
                     p { a href=(verify_link) { "Verify this registration on a given date" } }
                     h2 { "History" }
                     table class="stack" {

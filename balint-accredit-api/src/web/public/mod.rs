@@ -71,6 +71,27 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) 
     finish(&req, &viewer, result)
 }
 
+/// Any path nothing else answers (the app's default service): a 404 page
+/// for a browser (it accepts `text/html`) outside `/api/`; the API's
+/// problem+json for everything else.
+pub async fn not_found(req: HttpRequest, viewer: Viewer) -> HttpResponse {
+    let wants_page = !req.path().starts_with("/api/")
+        && req
+            .headers()
+            .get(actix_web::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    if wants_page {
+        finish(
+            &req,
+            &viewer,
+            Err(crate::error::ApiError::unknown_resource().into()),
+        )
+    } else {
+        actix_web::ResponseError::error_response(&crate::error::ApiError::unknown_resource())
+    }
+}
+
 /// "Hobart, TAS", or a dash.
 pub fn place(city: Option<&str>, region: Option<&str>) -> String {
     match (city, region) {
@@ -83,6 +104,69 @@ pub fn place(city: Option<&str>, region: Option<&str>) -> String {
 /// A status in words, marked up so it does not rely on colour.
 pub fn status_word(status: &str) -> Markup {
     html! { span class={ "status status-" (status) } { (capitalised(&words(status))) } }
+}
+
+/// What each status of the register means, for the public.
+pub const STATUS_MEANINGS: [(&str, &str); 6] = [
+    ("accredited", "In good standing: accredited by the society to lead Balint groups."),
+    ("suspended", "Not in good standing for now: the accreditation is paused while the society looks into something. It may be reinstated."),
+    ("lapsed", "Not in good standing: the accreditation was not renewed in time."),
+    ("revoked", "Not in good standing: the society withdrew the accreditation. This is final."),
+    ("retired", "No longer leading groups as an accredited leader."),
+    ("deceased", "The leader has died."),
+];
+
+/// The legend of the statuses, folded under its summary.
+pub fn status_legend() -> Markup {
+    html! {
+        details class="legend" {
+            summary { "What each status means" }
+            ul class="legend-list" {
+                @for (status, meaning) in STATUS_MEANINGS {
+                    li { (status_word(status)) ": " (meaning) }
+                }
+            }
+        }
+    }
+}
+
+/// The standing a status gives, in words with a mark and a class (not in
+/// colour alone): in good standing, or not.
+pub fn standing(status: &str) -> Markup {
+    html! {
+        @if status == "accredited" {
+            p class="standing standing-good" { span aria-hidden="true" { "✓ " } "In good standing" }
+        } @else {
+            p class="standing standing-not" { span aria-hidden="true" { "✗ " } "Not in good standing: " (words(status)) }
+        }
+    }
+}
+
+/// The page for a registration number that is not on the public register:
+/// it may not exist, or its holder may not have agreed to be listed, and
+/// the page cannot tell which (nor may it).
+pub fn not_listed(society_name: &str, slug: &str, registration: &str) -> Markup {
+    html! {
+        p class="standing standing-unknown" { span aria-hidden="true" { "? " } "Not on the public register" }
+        p { (registration) " is not on the public register of " (society_name) "." }
+        p {
+            "The public register lists only leaders who agreed to be listed, so a registration can exist without being shown here. "
+            "Check the number, or ask the society's registrar to confirm it."
+        }
+        p { a href={ "/societies/" (slug) "/register" } { "Search the register" } }
+    }
+}
+
+/// "Last updated" for a time, in the society's style.
+pub fn last_updated(
+    style: crate::web::dates::DateStyle,
+    at: Option<chrono::NaiveDateTime>,
+) -> Markup {
+    html! {
+        @if let Some(at) = at {
+            p class="muted last-updated" { "Last updated " (layout::date(style, at.date())) "." }
+        }
+    }
 }
 
 /// "Dr Ada Moreau".

@@ -1,4 +1,7 @@
-//! The public register's search page.
+//! The public register's search page: by name, place and tier (a tier
+//! finds its holders and those of the tiers above it), and straight to a
+//! registration number; with a legend of the statuses and the date the
+//! register last changed.
 
 use crate::actions::register::public::{self as register, SearchInput};
 use crate::actions::today;
@@ -8,12 +11,14 @@ use crate::pagination::PageRequest;
 use crate::state::AppState;
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, maybe_date};
-use crate::web::{encode, finish, ok, society, tier_names, PageError, TierNames, Viewer};
+use crate::web::{
+    encode, finish, ok, see_other, society, tier_names, PageError, TierNames, Viewer,
+};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 use serde::Deserialize;
 
-use super::{given, place, status_word, PER_PAGE};
+use super::{given, last_updated, place, status_legend, status_word, PER_PAGE};
 
 /// The public register's search.
 #[derive(Debug, Default, Deserialize)]
@@ -22,6 +27,8 @@ pub struct SearchQuery {
     region: Option<String>,
     tier: Option<String>,
     page: Option<String>,
+    /// A registration number to go straight to.
+    registration: Option<String>,
 }
 
 /// `GET /societies/{society}/register`: search by name, city or region and
@@ -44,10 +51,20 @@ async fn register_page(
     query: SearchQuery,
 ) -> Result<HttpResponse, PageError> {
     let society = society(state, slug.clone()).await?;
+    if let Some(number) = given(&query.registration) {
+        // The entry's page says whether it is on the public register.
+        return Ok(see_other(&format!(
+            "/societies/{slug}/register/{}",
+            encode(&number.to_uppercase())
+        )));
+    }
     let style = DateStyle::for_country(society.country.as_deref());
     let society_id = society.id.clone();
-    let tiers = db::run(&state.pool, move |conn| {
-        tier_names(conn, &society_id, today())
+    let (tiers, updated) = db::run(&state.pool, move |conn| {
+        Ok((
+            tier_names(conn, &society_id, today())?,
+            db::register::last_updated(conn, &society_id, None)?,
+        ))
     })
     .await?;
     let names = TierNames::new(&tiers);
@@ -68,6 +85,12 @@ async fn register_page(
             },
             q: q.clone(),
             tier: tier.clone(),
+            // Holding a tier includes holding one above it.
+            also: tier
+                .as_ref()
+                .and_then(|t| tiers.iter().position(|(id, _)| id == t))
+                .map(|at| tiers[at + 1..].iter().map(|(id, _)| id.clone()).collect())
+                .unwrap_or_default(),
             status: None,
             region: region.clone(),
         },
@@ -95,6 +118,14 @@ async fn register_page(
         html! {
             h1 { (title) }
             p { "Accredited Balint group leaders of " (society.name) " who agreed to be listed. To check a registration on a given day, open the entry and choose “Verify”." }
+            (last_updated(style, updated))
+            form class="search-form" method="get" action={ "/societies/" (slug) "/register" } role="search" aria-label="Find a registration number" {
+                div class="field" {
+                    label for="registration" { "Registration number" span class="hint" { "For example " (db::register::prefix(&society)) "-0042" } }
+                    input type="search" id="registration" name="registration" autocomplete="off" spellcheck="false";
+                }
+                div class="field" { button type="submit" { "Find" } }
+            }
             form class="search-form" method="get" action={ "/societies/" (slug) "/register" } role="search" aria-label="Search the register" {
                 div class="field" {
                     label for="q" { "Name" }
@@ -105,7 +136,7 @@ async fn register_page(
                     input type="text" id="region" name="region" value=[region.as_deref()];
                 }
                 div class="field" {
-                    label for="tier" { "Tier" }
+                    label for="tier" { "Tier" span class="hint" { "Finds holders of a higher tier too" } }
                     select id="tier" name="tier" {
                         option value="" { "Any tier" }
                         @for (id, name) in &tiers {
@@ -115,6 +146,7 @@ async fn register_page(
                 }
                 div class="field" { button type="submit" { "Search" } }
             }
+            (status_legend())
             h2 id="results" {
                 @if total == 1 { "1 entry" } @else { (total) " entries" }
                 @if searched { " found" }

@@ -98,7 +98,8 @@ async fn verify_page(
         }
     };
     let answer = verification::verify(state, slug.clone(), registration.clone(), Some(as_of)).await;
-    let (status, verdict, details) = match answer {
+    // Good standing, not, and not known look different, in words as well.
+    let (status, verdict, details, standing) = match answer {
         Ok(found) => {
             let v = Verification::from(found);
             let society_id = society.id.clone();
@@ -118,15 +119,24 @@ async fn verify_page(
                 }
                 p class="no-print" { a href={ "/societies/" (slug) "/register/" (encode(&v.registration)) } { "See the register entry and its history" } }
             };
-            (StatusCode::OK, words, details)
+            let standing = match v.status.as_deref() {
+                Some("accredited") => "standing-good",
+                Some(_) => "standing-not",
+                None => "standing-unknown",
+            };
+            (StatusCode::OK, words, details, standing)
         }
         Err(ApiError::NotFound(_)) => (
             StatusCode::NOT_FOUND,
             format!(
-                "There is no registration {registration} on the register of {}.",
+                "{registration} is not on the public register of {}.",
                 society.name
             ),
-            html! { p { "Check the number, or " a href={ "/societies/" (slug) "/register" } { "search the register" } "." } },
+            html! {
+                p { "The public register lists only leaders who agreed to be listed, so a registration can exist without being shown here. Check the number, or ask the society's registrar to confirm it." }
+                p { a href={ "/societies/" (slug) "/register" } { "Search the register" } }
+            },
+            "standing-unknown",
         ),
         Err(other) => return Err(other.into()),
     };
@@ -140,7 +150,7 @@ async fn verify_page(
         &title,
         html! {
             h1 { (title) }
-            p class="verdict" { (verdict) }
+            p class={ "verdict standing " (standing) } { (verdict) }
             p class="muted" { "Checked against the register of " (society.name) " on " (date(style, today)) "." }
             (details)
             p class="stable-link" { "A stable link to this answer: " a href=(stable) { (stable) } }

@@ -1,5 +1,8 @@
 //! The progress page: how far a person is from a tier, every requirement
-//! explained.
+//! explained; the Apply button when the person is eligible, and why not
+//! when not. Only the tiers still ahead of the person are offered; the
+//! detail a person does not need first (requirements met, records
+//! counted) is folded.
 
 use std::collections::HashMap;
 
@@ -14,18 +17,18 @@ use crate::actions::progress;
 use crate::app::AppState;
 use crate::db::{self};
 use crate::edge::Query;
-use crate::error::ApiError;
 use crate::web::dates::DateStyle;
-use crate::web::layout::{self, date};
+use crate::web::layout::{self, csrf_field, date};
 use crate::web::public::full_name;
 use crate::web::{finish, kind_label, ok, words, PageError, TierNames, Viewer};
 
-use super::{trainee, PeopleNames};
+use super::{tier_id, trainee, PeopleNames, Standing};
 
-/// `?tier=` of the progress page.
+/// `?tier=` of the progress page; `applied` after an application was made.
 #[derive(Debug, Default, Deserialize)]
 pub struct TierQuery {
     tier: Option<String>,
+    applied: Option<String>,
 }
 
 /// `GET /societies/{society}/people/{person}/progress?tier=`.
@@ -54,8 +57,10 @@ async fn progress_page(
     let entered = person.entered_pathway_on.unwrap_or(today);
     let society_id = society.id.clone();
     let wanted = query.tier.filter(|t| !t.trim().is_empty());
+    let applied = query.applied.is_some();
     let pid = person.id.clone();
-    let (tiers, assessed, ledger, people) = db::run(&state.pool, move |conn| {
+    let (tiers, assessed, ledger, people, standing) = db::run(&state.pool, move |conn| {
+        let standing = Standing::read(conn, &society_id, &pid, today)?;
         let version = db::pathways::applicable(conn, &society_id, entered)?;
         let tiers: Vec<(String, String, Entry)> = version
             .map(|v| {
@@ -66,20 +71,20 @@ async fn progress_page(
                     .collect()
             })
             .unwrap_or_default();
-        // Without a choice: the first tier reached by application.
+        // Without a choice: the first tier ahead reached by application.
+        let ahead = standing.ahead(&tiers, |(id, _, _)| id.as_str());
         let chosen = wanted.or_else(|| {
-            tiers
+            ahead
                 .iter()
                 .find(|(_, _, entry)| *entry == Entry::Application)
-                .or(tiers.first())
+                .or(ahead.first())
+                .or(tiers.last().as_ref())
                 .map(|(id, _, _)| id.clone())
         });
         let (assessed, ledger) = match chosen {
             None => (None, Vec::new()),
             Some(tier) => {
-                let tier: TierId = tier.trim().parse().map_err(|e| {
-                    ApiError::unprocessable("tier", format!("is not a tier id ({e})"))
-                })?;
+                let tier: TierId = tier_id(&tier)?;
                 let (_, assessment, ledger) =
                     progress::assess_with_ledger(conn, &society_id, &pid, &tier, today)?;
                 (Some(assessment), ledger)
@@ -96,9 +101,10 @@ async fn progress_page(
             .into_iter()
             .collect();
         let people = PeopleNames::new(db::people::named(conn, &society_id, &named)?);
-        Ok((tiers, assessed, ledger, people))
+        Ok((tiers, assessed, ledger, people, standing))
     })
     .await?;
+    let ahead: Vec<&(String, String, Entry)> = standing.ahead(&tiers, |(id, _, _)| id.as_str());
     let tier_names = TierNames::new(
         &tiers
             .iter()
@@ -118,33 +124,96 @@ async fn progress_page(
         Some(a) => format!("Progress towards {}", a.tier_name),
         None => "Progress".to_owned(),
     };
-    let ledger_link = format!("/societies/{slug}/people/{person_id}/activities");
+    let base = format!("/societies/{slug}/people/{person_id}");
+    let ledger_link = format!("{base}/activities");
+    let csrf = viewer.csrf().unwrap_or_default();
+    let chosen_id = assessed.as_ref().map(|a| a.tier.as_str().to_owned());
+    // The tiers offered: those ahead, and the one shown.
+    let offered: Vec<&(String, String, Entry)> = tiers
+        .iter()
+        .filter(|t| ahead.iter().any(|a| a.0 == t.0) || chosen_id.as_deref() == Some(t.0.as_str()))
+        .collect();
     Ok(ok(layout::page(
         viewer,
         &title,
         html! {
             p class="muted" { (name) " · " (society.name) }
             h1 { (title) }
-            @if tiers.len() > 1 {
-                form class="search-form" method="get" action={ "/societies/" (slug) "/people/" (person_id) "/progress" } {
+            @if applied { (layout::notice("Your application was sent. It is pending until the registrar decides it.")) }
+            @if offered.len() > 1 {
+                form class="search-form" method="get" action={ (base) "/progress" } {
                     div class="field" {
-                        label for="tier" { "Tier" }
+                        label for="tier" { "Tier" span class="hint" { "The tiers still ahead of you" } }
                         select id="tier" name="tier" {
-                            @for (id, tier_name, _) in &tiers {
-                                option value=(id) selected[assessed.as_ref().is_some_and(|a| a.tier.as_str() == id)] { (tier_name) }
+                            @for (id, tier_name, _) in &offered {
+                                option value=(id) selected[chosen_id.as_deref() == Some(id.as_str())] { (tier_name) }
                             }
                         }
                     }
                     div class="field" { button type="submit" { "Show progress" } }
                 }
             }
+            @if !tiers.is_empty() && ahead.is_empty() {
+                p { "You have reached or applied for every tier of the pathway." }
+            }
             @match &assessed {
                 None => p { "The society has no pathway yet, so there is nothing to measure progress against." },
-                Some(a) => (assessment(a, style, &kinds, names)),
+                Some(a) => {
+                    (verdict(a, &standing, style, &base, &csrf, names))
+                    (assessment(a, style, &kinds, names))
+                }
             }
-            p { a href=(ledger_link) { "My ledger: see records and add one" } }
+            ul class="actions" {
+                li { a href=(ledger_link) { "My ledger: see records and add one" } }
+                li { a href={ (base) "/portfolio" } { "Printable portfolio" } }
+            }
         },
     )))
+}
+
+/// Whether the person can apply for the tier assessed, and the Apply
+/// button when they can; in words when they cannot.
+fn verdict(
+    a: &Assessment<'_>,
+    standing: &Standing,
+    style: DateStyle,
+    base: &str,
+    csrf: &str,
+    names: Names<'_>,
+) -> Markup {
+    let tier = a.tier.as_str();
+    let tier_name = names.tiers.name(tier);
+    let missing = missing_list(&a.prerequisites, &a.mandatory, style, names).len();
+    html! {
+        section class="apply" aria-labelledby="apply-title" {
+            h2 id="apply-title" class="visually-hidden" { "Applying" }
+            @if let Some(day) = standing.reached(tier) {
+                p class="verdict" { "You reached " (tier_name) " on " (date(style, day)) ": it is on the register, so there is nothing to apply for." }
+            } @else if let Some(at) = standing.pending(tier) {
+                p class="verdict" { "Your application for " (tier_name) ", made on " (date(style, at.date())) ", is pending: the registrar decides it." }
+            } @else if a.entry == Entry::Invitation {
+                p class="verdict" { (tier_name) " is conferred by invitation: the registrar confers it, so there is no Apply button." }
+            } @else if a.entry == Entry::Enrolment {
+                p class="verdict" { (tier_name) " is held from the day you entered the pathway; it is not applied for." }
+            } @else if a.eligible {
+                p class="verdict" { "Every mandatory requirement is met: you are eligible to apply." }
+                form class="stacked" method="post" action={ (base) "/applications" } {
+                    (csrf_field(csrf))
+                    input type="hidden" name="tier" value=(tier);
+                    div class="field" {
+                        label for="note" { "A note to the committee" span class="hint" { "Optional, up to 2000 characters" } }
+                        textarea id="note" name="note" maxlength="2000" {}
+                    }
+                    button type="submit" { "Apply for " (tier_name) }
+                }
+            } @else {
+                p class="verdict" {
+                    "Not yet eligible: " (missing) @if missing == 1 { " thing is" } @else { " things are" } " still missing, so there is no Apply button yet. "
+                    "It appears here once every mandatory requirement below is met."
+                }
+            }
+        }
+    }
 }
 
 /// How a page names people and tiers.
@@ -264,13 +333,6 @@ fn assessment(
     let missing = missing_list(&a.prerequisites, &a.mandatory, style, names);
     let missing_desirable = missing_list(&[], &a.desirable, style, names);
     html! {
-        p class="verdict" {
-            @if a.eligible {
-                "Every mandatory requirement is met: you are eligible to apply."
-            } @else {
-                "Not yet eligible: " (missing.len()) @if missing.len() == 1 { " thing is" } @else { " things are" } " still missing."
-            }
-        }
         p class="muted" {
             "As of " (date(style, a.as_of)) ", under the rules "
             @if a.pathway_title.is_empty() { (a.pathway) } @else { (a.pathway_title) }
@@ -321,10 +383,7 @@ fn requirement(
     let bar_id = format!("bar-{}", r.id.as_str());
     let kind_of = |id: &str| kinds.get(id).cloned().unwrap_or_default();
     let heading = html! { (r.title) };
-    html! {
-        section class="requirement" aria-labelledby={ "req-" (r.id.as_str()) } {
-            @if level <= 3 { h3 id={ "req-" (r.id.as_str()) } { (heading) } } @else { h4 id={ "req-" (r.id.as_str()) } { (heading) } }
-            p { (met_word(r.met)) }
+    let detail = html! {
             @if let (Some(required), Some(achieved)) = (r.required, r.achieved) {
                 @let required_f = required.as_f64();
                 @let shown = achieved.as_f64().min(required_f);
@@ -358,8 +417,8 @@ fn requirement(
                 }
             }
             @if !r.pending.is_empty() {
-                div {
-                    p { strong { (r.pending.len()) " pending record" @if r.pending.len() != 1 { "s" } " would count once attested:" } }
+                details {
+                    summary { (r.pending.len()) " pending record" @if r.pending.len() != 1 { "s" } " would count once attested" }
                     ul { @for c in &r.pending { li { (date(style, c.date)) ": " (kind_of(c.activity.as_str())) ", " (c.amount) " " (unit_words(r.unit, c.amount)) " (pending)" } } }
                 }
             }
@@ -370,6 +429,23 @@ fn requirement(
                 }
             }
             @for child in &r.children { (requirement(child, level + 1, style, kinds, names)) }
+    };
+    let id = format!("req-{}", r.id.as_str());
+    // A top-level requirement folds its detail; one not met is open.
+    html! {
+        @if level <= 3 {
+            section class="requirement" aria-labelledby=(id) {
+                details class="requirement-detail" open[!r.met] {
+                    summary { h3 id=(id) { (heading) } " " (met_word(r.met)) }
+                    (detail)
+                }
+            }
+        } @else {
+            section class="requirement" aria-labelledby=(id) {
+                h4 id=(id) { (heading) }
+                p { (met_word(r.met)) }
+                (detail)
+            }
         }
     }
 }
