@@ -3,6 +3,7 @@
 //! administrator) and says so by answering anyone else "not allowed".
 
 mod dashboard;
+mod pathway;
 mod status;
 
 use actix_web::web;
@@ -19,11 +20,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::resource(format!("{society}/dashboard")).route(web::get().to(dashboard::dashboard)),
+    )
+    .service(web::resource(format!("{society}/pathway")).route(web::get().to(pathway::overview)))
+    .service(
+        web::resource(format!("{society}/pathway/adopt")).route(web::post().to(pathway::adopt)),
+    )
+    .service(
+        web::resource(format!("{society}/pathway/upload")).route(web::post().to(pathway::upload)),
+    )
+    .service(
+        web::resource(format!("{society}/pathway/versions/{{number}}"))
+            .route(web::get().to(pathway::version)),
+    )
+    .service(
+        web::resource(format!("{society}/pathway/compare")).route(web::get().to(pathway::compare)),
     );
 }
 
 /// The registrar's pages, in the order of the navigation they share.
-const SECTIONS: [(&str, &str); 1] = [("dashboard", "Dashboard")];
+const SECTIONS: [(&str, &str); 2] = [("dashboard", "Dashboard"), ("pathway", "Pathway")];
 
 /// The navigation between the registrar's pages of society `slug`;
 /// `current` is the section (the last part of its path) being shown.

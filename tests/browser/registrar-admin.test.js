@@ -1,0 +1,150 @@
+// The registrar's running of the society: the pathway (adopt a preset,
+// upload a document with its problems shown by path, the versions and what
+// changed between two), the audit log, the register's import and export,
+// and the logins. What is done on a page is seen through the API too.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { allowDocumentStatus, assertPageIsSound, field, launch, openPage, screenshots } from './support/browser.js';
+import { startServer } from './support/server.js';
+import { PASSWORDS, SOCIETY, society } from './support/seed.js';
+
+let server;
+let browser;
+let registrar;
+let registrarEmail;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  const seeded = await society(server.api);
+  registrar = seeded.registrar;
+  registrarEmail = seeded.registrarEmail;
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A page signed in as the registrar, on "My pages". */
+async function registrarPage() {
+  const page = await openPage(browser);
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel('Email').fill(registrarEmail);
+  await page.getByLabel('Password').fill(PASSWORDS.get(registrarEmail));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My pages' }).waitFor();
+  return page;
+}
+
+/** The registrar's section `name`, reached from the dashboard's navigation. */
+async function section(page, name, heading) {
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/dashboard`);
+  await page.getByRole('navigation', { name: 'Registrar' }).getByRole('link', { name }).click();
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+}
+
+const nextYear = `${new Date().getUTCFullYear() + 1}-01-01`;
+
+test('a registrar adopts a built-in pathway with the keyboard only, and it is the next version', async () => {
+  const page = await registrarPage();
+  await section(page, 'Pathway', `Pathway: ${SOCIETY.name}`);
+  await page.getByRole('row', { name: /Version 1.*Applies today.*bsanz-leader/ }).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'pathway');
+
+  // The decision, made with the keyboard alone.
+  await page.getByRole('radio', { name: /UK Balint Society/ }).focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'effective_from');
+  // (A date field's parts follow the browser's locale: filled, not typed.)
+  await field(page, 'Takes effect from').fill(nextYear);
+  await page.getByRole('button', { name: 'Adopt this pathway' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').getByText('Version 2 was published.').waitFor();
+  await page.getByRole('heading', { level: 1, name: /^Pathway version 2: / }).waitFor();
+  assert.match(await page.locator('dl').innerText(), /Adopted from\s+uk-2016/);
+  await assertPageIsSound(page);
+
+  // The API says the same.
+  const v2 = await server.api.get(`/societies/${SOCIETY.slug}/pathway/versions/2`);
+  assert.equal(v2.preset, 'uk-2016');
+  assert.equal(v2.effective_from, nextYear);
+  assert.equal(v2.document.society, SOCIETY.slug);
+});
+
+test('an uploaded document with problems is refused with each problem by its path; a good one is published', async () => {
+  let page = await registrarPage();
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/pathway`);
+  const upload = page.locator('form', { has: page.getByRole('button', { name: 'Publish this document' }) });
+  const broken = {
+    id: 'bsanz-leader', society: 'dbg', title: 'Broken', version: '1', effective_from: '2024-01-01',
+    tiers: [{ id: 'trainee', name: 'Trainee', entry: 'application', requirements: [{ id: 'x', kind: 'sessions', min: -1 }] }],
+  };
+  await field(upload, 'Pathway document').fill(JSON.stringify(broken, null, 2));
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    upload.getByRole('button', { name: 'Publish this document' }).click(),
+  ]);
+  assert.equal(response.status(), 422);
+  allowDocumentStatus(page, 422);
+  const summary = page.getByRole('alert');
+  await summary.getByRole('heading', { name: 'There is a problem' }).waitFor();
+  await summary.getByRole('link', { name: /Pathway document: At society: the document is for society "dbg"/ }).waitFor();
+  await summary.getByRole('link', { name: /Pathway document: At tiers\[0\]/ }).first().waitFor();
+  const document = field(page.locator('form', { has: page.getByRole('button', { name: 'Publish this document' }) }), 'Pathway document');
+  assert.equal(await document.getAttribute('aria-invalid'), 'true');
+  assert.match(await document.inputValue(), /"Broken"/, 'what was pasted is kept');
+  await assertPageIsSound(page);
+  await screenshots(page, 'pathway-problems');
+
+  // A changed copy of version 1, from next year (on a fresh page: the
+  // console's line about the 422 names the same address as the next post).
+  const v1 = await server.api.get(`/societies/${SOCIETY.slug}/pathway/versions/1`);
+  const changed = structuredClone(v1.document);
+  changed.title = `${changed.title} (revised)`;
+  changed.effective_from = nextYear;
+  changed.tiers[0].name = `${changed.tiers[0].name} (renamed)`;
+  await page.close();
+  page = await registrarPage();
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/pathway`);
+  await field(page, 'Pathway document').fill(JSON.stringify(changed, null, 2));
+  await page.getByRole('button', { name: 'Publish this document' }).click();
+  await page.getByRole('status').getByText('Version 3 was published.').waitFor();
+  assert.match(await page.locator('dl').innerText(), /Adopted from\s+Uploaded/);
+  await page.getByRole('listitem').filter({ hasText: '(renamed)' }).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'pathway-version');
+
+  const listed = await server.api.get(`/societies/${SOCIETY.slug}/pathway/versions`);
+  assert.equal(listed.items[0].number, 3);
+  assert.equal(listed.items[0].title, changed.title);
+  assert.equal(listed.items[0].uploaded_by !== null, true);
+
+  // What changed between version 1 and 3.
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/pathway`);
+  await page.getByRole('row', { name: new RegExp(`Version 3.*${registrarEmail}`) }).waitFor();
+  await field(page, 'From version').fill('1');
+  await field(page, 'To version').fill('3');
+  await page.getByRole('button', { name: 'Show what changed' }).click();
+  await page.getByRole('heading', { level: 1, name: 'What changed in the pathway' }).waitFor();
+  await page.getByRole('listitem').filter({ hasText: /^Changed: .*\(renamed\)/ }).waitFor();
+  await page.locator('ins', { hasText: '(revised)' }).waitFor();
+  await page.locator('del', { hasText: v1.document.title }).first().waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'pathway-compare');
+
+  // A version that does not exist is said so next to its field.
+  await field(page, 'To version').fill('9');
+  const [missing] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/pathway/compare')),
+    page.getByRole('button', { name: 'Show what changed' }).click(),
+  ]);
+  assert.equal(missing.status(), 422);
+  allowDocumentStatus(page, 422);
+  await page.getByRole('alert').getByRole('link', { name: 'To version: There is no version 9' }).waitFor();
+  await assertPageIsSound(page);
+});
