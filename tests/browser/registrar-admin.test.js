@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 
 import { allowDocumentStatus, assertPageIsSound, field, launch, openPage, screenshots } from './support/browser.js';
 import { startServer } from './support/server.js';
-import { PASSWORDS, SOCIETY, society } from './support/seed.js';
+import { PASSWORDS, SOCIETY, society, today } from './support/seed.js';
 
 let server;
 let browser;
@@ -147,4 +147,35 @@ test('an uploaded document with problems is refused with each problem by its pat
   allowDocumentStatus(page, 422);
   await page.getByRole('alert').getByRole('link', { name: 'To version: There is no version 9' }).waitFor();
   await assertPageIsSound(page);
+});
+
+test('the registrar reads the audit log and filters it by kind of record, change and day', async () => {
+  const page = await registrarPage();
+  await section(page, 'Audit log', `Audit log: ${SOCIETY.name}`);
+  await page.getByText(/^\d+ changes\.$/).waitFor();
+  await assertPageIsSound(page);
+
+  await field(page, 'Kind of record').selectOption({ label: 'Pathway version' });
+  await field(page, 'Change').selectOption({ label: 'Created' });
+  await field(page, 'From').fill(today());
+  await field(page, 'To').fill(today());
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByText('3 changes match this filter.').waitFor();
+  const newest = page.getByRole('row').nth(1);
+  assert.match(await newest.innerText(), new RegExp(`${registrarEmail}[\\s\\S]*Created[\\s\\S]*Pathway version`));
+  await newest.getByText(/^\d+ fields$/).click();
+  await newest.getByText(/title\s*BSANZ accredited leader and leader trainer \(revised\)/).waitFor();
+  assert.equal(await field(page, 'Kind of record').inputValue(), 'pathway', 'the filter is kept');
+  await assertPageIsSound(page);
+  await screenshots(page, 'audit');
+
+  // The same filter through the API.
+  const api = await server.api.get(
+    `/societies/${SOCIETY.slug}/audit?entity_type=pathway&action=create&from=${today()}&to=${today()}`,
+    { token: registrar },
+  );
+  assert.equal(api.total, 3);
+
+  await page.getByRole('link', { name: 'Show every change' }).click();
+  await page.getByText(/^\d+ changes\.$/).waitFor();
 });

@@ -96,3 +96,71 @@ e2e_test!(
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
 );
+
+e2e_test!(
+    async fn the_audit_log_is_filtered_by_actor_record_change_and_days(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let token = Some(cast.registrar.token.as_str());
+        let (_, registrar) = app.get("/api/v1/auth/me", token).await;
+        let registrar_id = registrar["id"].as_str().unwrap();
+        let list = |query: String| {
+            let app = &app;
+            async move {
+                let (status, body) = app
+                    .get(&format!("/api/v1/societies/bsanz/audit?{query}"), token)
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{query}: {body}");
+                body
+            }
+        };
+
+        let by_registrar = list(format!("actor={registrar_id}")).await;
+        assert_eq!(by_registrar["total"], 2, "{by_registrar}");
+        let people = list("entity_type=person".to_owned()).await;
+        assert_eq!(people["total"], 1);
+        assert_eq!(people["items"][0]["entity_id"], cast.member_person);
+        let one = list(format!(
+            "entity_type=person&entity_id={}&action=create",
+            cast.member_person
+        ))
+        .await;
+        assert_eq!(one["total"], 1);
+        assert_eq!(list("action=update".to_owned()).await["total"], 0);
+        let today = chrono::Utc::now().date_naive();
+        let all_today = list(format!("from={today}&to={today}")).await;
+        assert_eq!(all_today["total"], 4);
+        let tomorrow = today.succ_opt().unwrap();
+        assert_eq!(list(format!("from={tomorrow}")).await["total"], 0);
+        assert_eq!(
+            list(format!("to={}", today.pred_opt().unwrap())).await["total"],
+            0
+        );
+        // Filters and paging together.
+        let paged = list(format!("actor={registrar_id}&per_page=1&page=2")).await;
+        assert_eq!(paged["total"], 2);
+        assert_eq!(paged["items"][0]["entity_type"], "person");
+
+        let (status, body) = app
+            .get(
+                "/api/v1/societies/bsanz/audit?entity_type=people&action=remove&from=2026-02-30&per_page=0",
+                token,
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let fields: Vec<&str> = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["per_page", "entity_type", "action", "from"]);
+        let (status, body) = app
+            .get(
+                "/api/v1/societies/bsanz/audit?from=2026-03-02&to=2026-03-01",
+                token,
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["errors"][0]["field"], "to");
+    }
+);

@@ -169,3 +169,58 @@ e2e_test!(
         assert!(missing.html.contains("To version: There is no version 7"));
     }
 );
+
+e2e_test!(
+    async fn the_registrar_reads_the_audit_log_filtered_as_the_api_filters_it(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let member = sign_in(&app, &cast.member).await;
+        let refused = open(&app, "/societies/bsanz/audit", Some(&member)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let all = open(&app, "/societies/bsanz/audit", Some(&registrar)).await;
+        assert_eq!(all.status, StatusCode::OK);
+        assert!(all.html.contains("<h1>Audit log: Society bsanz</h1>"));
+        assert!(all.html.contains("4 changes."), "{}", all.html);
+        // Who did it, by email; the member's login as a choice of "Made by".
+        assert!(all.html.contains(&cast.registrar.email));
+        assert!(all.html.contains(&cast.admin.email));
+
+        let query = format!(
+            "entity_type=person&entity_id={}&action=create&from=2000-01-01",
+            cast.member_person
+        );
+        let people = open(
+            &app,
+            &format!("/societies/bsanz/audit?{query}"),
+            Some(&registrar),
+        )
+        .await;
+        assert_eq!(people.status, StatusCode::OK);
+        assert!(people.html.contains("1 change matches this filter."));
+        assert!(people.html.contains(&cast.member_person));
+        let (_, api) = app
+            .get(
+                &format!("/api/v1/societies/bsanz/audit?{query}"),
+                Some(&cast.registrar.token),
+            )
+            .await;
+        assert_eq!(api["total"], 1);
+
+        let wrong = open(
+            &app,
+            "/societies/bsanz/audit?from=2026-02-30&to=",
+            Some(&registrar),
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.html.contains("From: must be a date (YYYY-MM-DD)"));
+        let none = open(
+            &app,
+            "/societies/bsanz/audit?action=delete",
+            Some(&registrar),
+        )
+        .await;
+        assert!(none.html.contains("No change matches this filter."));
+    }
+);

@@ -2,6 +2,7 @@
 //! its page. Every page here is for a society's registrar (or a platform
 //! administrator) and says so by answering anyone else "not allowed".
 
+mod audit;
 mod dashboard;
 mod pathway;
 mod status;
@@ -34,11 +35,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::resource(format!("{society}/pathway/compare")).route(web::get().to(pathway::compare)),
-    );
+    )
+    .service(web::resource(format!("{society}/audit")).route(web::get().to(audit::audit_log)));
 }
 
 /// The registrar's pages, in the order of the navigation they share.
-const SECTIONS: [(&str, &str); 2] = [("dashboard", "Dashboard"), ("pathway", "Pathway")];
+const SECTIONS: [(&str, &str); 3] = [
+    ("dashboard", "Dashboard"),
+    ("pathway", "Pathway"),
+    ("audit", "Audit log"),
+];
 
 /// The navigation between the registrar's pages of society `slug`;
 /// `current` is the section (the last part of its path) being shown.
