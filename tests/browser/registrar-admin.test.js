@@ -4,11 +4,12 @@
 // and the logins. What is done on a page is seen through the API too.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
 import { allowDocumentStatus, assertPageIsSound, field, launch, openPage, screenshots } from './support/browser.js';
 import { startServer } from './support/server.js';
-import { PASSWORDS, SOCIETY, society, today } from './support/seed.js';
+import { PASSWORDS, SOCIETY, grant, person, society, today } from './support/seed.js';
 
 let server;
 let browser;
@@ -31,12 +32,17 @@ after(async () => {
 /** A page signed in as the registrar, on "My pages". */
 async function registrarPage() {
   const page = await openPage(browser);
+  await signIn(page);
+  return page;
+}
+
+/** Sign `page` in as the registrar. */
+async function signIn(page) {
   await page.goto(`${server.url}/login`);
   await page.getByLabel('Email').fill(registrarEmail);
   await page.getByLabel('Password').fill(PASSWORDS.get(registrarEmail));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'My pages' }).waitFor();
-  return page;
 }
 
 /** The registrar's section `name`, reached from the dashboard's navigation. */
@@ -178,4 +184,66 @@ test('the registrar reads the audit log and filters it by kind of record, change
 
   await page.getByRole('link', { name: 'Show every change' }).click();
   await page.getByText(/^\d+ changes\.$/).waitFor();
+});
+
+test('the registrar downloads the register and imports a file of 10,000 entries with the report the command line gives', async () => {
+  const ada = await person(server.api, registrar, { given_name: 'Ada', family_name: 'Moreau', city: 'Dunedin' });
+  const number = await grant(server.api, registrar, ada, '2024-06-03');
+  const page = await registrarPage();
+  await section(page, 'Import and export', `Register files: ${SOCIETY.name}`);
+  await assertPageIsSound(page);
+  await screenshots(page, 'register-files');
+
+  // The whole register, as CSV (the defaults). Chromium reports the
+  // navigation that became a download as an aborted request: the download
+  // is made on a page of its own, whose console is not checked.
+  const downloader = await openPage(browser);
+  await signIn(downloader);
+  await downloader.goto(`${server.url}/societies/${SOCIETY.slug}/register-files`);
+  const [download] = await Promise.all([
+    downloader.waitForEvent('download'),
+    downloader.getByRole('button', { name: 'Download the register' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), new RegExp(`^${SOCIETY.slug}-register-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+  const csv = await readFile(await download.path(), 'utf8');
+  const [header, row] = csv.trimEnd().split('\n');
+  assert.ok(row.startsWith(`${number},${ada},`), row);
+
+  // 10,000 entries for new people, made from that row.
+  const rows = [header];
+  for (let i = 1; i <= 10000; i += 1) {
+    rows.push(row.replace(number, `IMP-${String(i).padStart(5, '0')}`).replace(ada, `imported-${i}`));
+  }
+  await field(page, 'Register file').setInputFiles({
+    name: 'old-register.csv', mimeType: 'text/csv', buffer: Buffer.from(`${rows.join('\n')}\n`),
+  });
+  await page.getByRole('button', { name: 'Import the register' }).click();
+  const report = page.getByRole('status');
+  await report.getByText(
+    'Imported old-register.csv: 10000 entries created, 0 extended, 0 unchanged; 10000 people added.',
+  ).waitFor({ timeout: 120000 });
+  await assertPageIsSound(page);
+  await screenshots(page, 'register-files-report');
+  const entry = await server.api.get(`/societies/${SOCIETY.slug}/register/IMP-10000`, { token: registrar });
+  assert.equal(entry.registration, 'IMP-10000');
+
+  // A file with a bad row: every problem by its row, nothing imported.
+  const problems = await openPage(browser);
+  await signIn(problems);
+  await problems.goto(`${server.url}/societies/${SOCIETY.slug}/register-files`);
+  const bad = [header, row.replace(number, 'BAD-1').replace(ada, 'bad-1').replace('2024-06-03', '2024-06-31')];
+  await field(problems, 'Register file').setInputFiles({
+    name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(`${bad.join('\n')}\n`),
+  });
+  const [response] = await Promise.all([
+    problems.waitForResponse((r) => r.request().method() === 'POST'),
+    problems.getByRole('button', { name: 'Import the register' }).click(),
+  ]);
+  assert.equal(response.status(), 422);
+  allowDocumentStatus(problems, 422);
+  await problems.getByRole('alert').getByRole('heading', { name: 'The register was not imported' }).waitFor();
+  await problems.getByRole('row', { name: /rows\[1\]\.effective/ }).waitFor();
+  await assertPageIsSound(problems);
+  await screenshots(problems, 'register-files-problems');
+  await server.api.request('GET', `/societies/${SOCIETY.slug}/register/BAD-1`, { token: registrar, expect: [404] });
 });

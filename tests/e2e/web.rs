@@ -25,7 +25,7 @@ pub(crate) struct Page {
     pub(crate) html: String,
 }
 
-async fn read(response: reqwest::Response) -> Page {
+pub(crate) async fn read(response: reqwest::Response) -> Page {
     let status = response.status();
     let location = response
         .headers()

@@ -1,11 +1,61 @@
 //! The registrar's pages for running the society over HTTP: the pathway
-//! (adopt, upload with problems by path, versions, compare). Each form
-//! calls the same action as the API, so what it does is read back there.
+//! (adopt, upload with problems by path, versions, compare), the audit
+//! log, and the register's export and import. Each form calls the same
+//! action as the API, so what it does is read back there.
 
 use serde_json::Value;
 
-use super::web::{csrf_of, open, sign_in, submit};
+use super::register::{adopt_pathway, grant, person};
+use super::web::{csrf_of, open, sign_in, submit, Page};
 use super::*;
+
+/// Send `file` (named `name`) to the import form as the browser does, as
+/// `multipart/form-data`.
+async fn upload(
+    app: &TestApp,
+    cookie: &str,
+    csrf: &str,
+    format: &str,
+    name: &str,
+    file: &str,
+) -> Page {
+    let boundary = "----balint-test-boundary";
+    let mut body = String::new();
+    for (field, filename, value) in [
+        ("csrf", None, csrf),
+        ("file", Some(name), file),
+        ("format", None, format),
+    ] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\""
+        ));
+        if let Some(filename) = filename {
+            body.push_str(&format!(
+                "; filename=\"{filename}\"\r\nContent-Type: text/plain"
+            ));
+        }
+        body.push_str(&format!("\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!(
+            "{}/societies/bsanz/register-files/import",
+            app.base_url
+        ))
+        .header("cookie", cookie)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    super::web::read(response).await
+}
 
 e2e_test!(
     async fn the_registrar_adopts_uploads_and_compares_pathway_versions(app: TestApp) {
@@ -222,5 +272,160 @@ e2e_test!(
         )
         .await;
         assert!(none.html.contains("No change matches this filter."));
+    }
+);
+
+e2e_test!(
+    async fn the_registrar_exports_and_imports_the_register_from_the_page(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let ann = person(
+            &app,
+            &cast,
+            "Ann",
+            "Carter",
+            json!({ "public_listing": true }),
+        )
+        .await;
+        let bob = person(&app, &cast, "Bob", "Hidden", json!({})).await;
+        let ann_entry = grant(&app, &cast, &ann, "2024-03-01").await;
+        grant(&app, &cast, &bob, "2024-03-01").await;
+        let ann_number = ann_entry["registration"].as_str().unwrap().to_owned();
+
+        let member = sign_in(&app, &cast.member).await;
+        let refused = open(
+            &app,
+            "/societies/bsanz/register-files/export",
+            Some(&member),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let page = open(&app, "/societies/bsanz/register-files", Some(&registrar)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.html.contains("<h1>Register files: Society bsanz</h1>"));
+        let csrf = csrf_of(&page.html);
+
+        // The whole register, as the API gives it to the registrar.
+        let response = reqwest::Client::new()
+            .get(format!(
+                "{}/societies/bsanz/register-files/export?audience=full&format=csv",
+                app.base_url
+            ))
+            .header("cookie", &registrar)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let disposition = response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            disposition.starts_with("attachment; filename=\"bsanz-register-"),
+            "{disposition}"
+        );
+        assert!(disposition.ends_with(".csv\""));
+        let full_csv = response.text().await.unwrap();
+        let api_csv = app
+            .get_response(
+                "/api/v1/societies/bsanz/register/export?format=csv",
+                Some(&cast.registrar.token),
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(full_csv, api_csv);
+        assert!(full_csv.contains("Hidden"));
+        let public = open(
+            &app,
+            "/societies/bsanz/register-files/export?audience=public&format=json",
+            Some(&registrar),
+        )
+        .await;
+        assert_eq!(public.status, StatusCode::OK);
+        let public: Value = serde_json::from_str(&public.html).unwrap();
+        let text = public.to_string();
+        assert!(
+            text.contains("Carter") && !text.contains("Hidden"),
+            "{text}"
+        );
+
+        // The same file back: nothing changes.
+        let again = upload(&app, &registrar, &csrf, "", "register.csv", &full_csv).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.html);
+        assert!(again.html.contains(
+            "Imported register.csv: 0 entries created, 0 extended, 2 unchanged; 0 people added."
+        ), "{}", again.html);
+
+        // A new entry for a new person.
+        let header = full_csv.lines().next().unwrap();
+        let row = full_csv
+            .lines()
+            .find(|l| l.starts_with(&ann_number))
+            .unwrap()
+            .replacen(&ann_number, "BSANZ-9001", 1)
+            .replacen(&ann, "imported-person", 1);
+        let created = upload(
+            &app,
+            &registrar,
+            &csrf,
+            "csv",
+            "new.txt",
+            &format!("{header}\n{row}\n"),
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.html);
+        assert!(
+            created.html.contains(
+                "Imported new.txt: 1 entry created, 0 extended, 0 unchanged; 1 person added."
+            ),
+            "{}",
+            created.html
+        );
+        let (status, _) = app
+            .get(
+                "/api/v1/societies/bsanz/register/BSANZ-9001",
+                Some(&cast.registrar.token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+
+        // Bad rows: every problem by row and field, nothing imported.
+        let bad_row = row
+            .replacen("BSANZ-9001", "BSANZ-9002", 1)
+            .replacen("imported-person", "another-person", 1)
+            .replacen("2024-03-01", "2024-02-30", 1);
+        let bad = upload(
+            &app,
+            &registrar,
+            &csrf,
+            "",
+            "bad.csv",
+            &format!("{header}\n{bad_row}\n"),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.html.contains("The register was not imported"));
+        assert!(
+            bad.html.contains("<code>rows[1].effective</code>"),
+            "{}",
+            bad.html
+        );
+        let (status, _) = app
+            .get(
+                "/api/v1/societies/bsanz/register/BSANZ-9002",
+                Some(&cast.registrar.token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        let nameless = upload(&app, &registrar, &csrf, "", "register", "x").await;
+        assert_eq!(nameless.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(nameless.html.contains("Format: Choose CSV or JSON"));
+        let forged = upload(&app, &registrar, "nope", "", "register.csv", &full_csv).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
     }
 );

@@ -4,6 +4,7 @@
 
 mod audit;
 mod dashboard;
+mod files;
 mod pathway;
 mod status;
 
@@ -36,13 +37,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource(format!("{society}/pathway/compare")).route(web::get().to(pathway::compare)),
     )
-    .service(web::resource(format!("{society}/audit")).route(web::get().to(audit::audit_log)));
+    .service(web::resource(format!("{society}/audit")).route(web::get().to(audit::audit_log)))
+    .service(web::resource(format!("{society}/register-files")).route(web::get().to(files::files)))
+    .service(
+        web::resource(format!("{society}/register-files/export"))
+            .route(web::get().to(files::export)),
+    )
+    .service(
+        web::resource(format!("{society}/register-files/import"))
+            .route(web::post().to(files::import)),
+    );
 }
 
 /// The registrar's pages, in the order of the navigation they share.
-const SECTIONS: [(&str, &str); 3] = [
+const SECTIONS: [(&str, &str); 4] = [
     ("dashboard", "Dashboard"),
     ("pathway", "Pathway"),
+    ("register-files", "Import and export"),
     ("audit", "Audit log"),
 ];
 
