@@ -20,12 +20,14 @@
 //!   lapse job, the renewals due, the public register and verification.
 //! - [`account`]: signing in.
 //! - [`societies`], [`users`] and [`audit`]: societies, their logins and
-//!   their audit log.
+//!   their audit log; [`logins`]: the registrar's management of the
+//!   logins (disable, enable, one-time password links).
 
 pub mod account;
 pub mod applications;
 pub mod audit;
 pub mod ledger;
+pub mod logins;
 pub mod overrides;
 pub mod pathways;
 pub mod people;

@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod applications;
 pub mod audit;
+pub mod logins;
 pub mod overrides;
 pub mod pathways;
 pub mod people;

@@ -5,6 +5,7 @@
 mod audit;
 mod dashboard;
 mod files;
+mod logins;
 mod pathway;
 mod status;
 
@@ -46,12 +47,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource(format!("{society}/register-files/import"))
             .route(web::post().to(files::import)),
+    )
+    .service(
+        web::resource(format!("{society}/logins"))
+            .route(web::get().to(logins::list))
+            .route(web::post().to(logins::create)),
+    )
+    .service(
+        web::resource(format!("{society}/logins/{{user}}/disable"))
+            .route(web::post().to(logins::disable)),
+    )
+    .service(
+        web::resource(format!("{society}/logins/{{user}}/enable"))
+            .route(web::post().to(logins::enable)),
+    )
+    .service(
+        web::resource(format!("{society}/logins/{{user}}/password-link"))
+            .route(web::post().to(logins::password_link)),
+    )
+    .service(
+        web::resource("/reset/{token}")
+            .route(web::get().to(logins::reset_form))
+            .route(web::post().to(logins::reset)),
     );
 }
 
 /// The registrar's pages, in the order of the navigation they share.
-const SECTIONS: [(&str, &str); 4] = [
+const SECTIONS: [(&str, &str); 5] = [
     ("dashboard", "Dashboard"),
+    ("logins", "Logins"),
     ("pathway", "Pathway"),
     ("register-files", "Import and export"),
     ("audit", "Audit log"),
