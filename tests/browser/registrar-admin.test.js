@@ -247,3 +247,83 @@ test('the registrar downloads the register and imports a file of 10,000 entries 
   await screenshots(problems, 'register-files-problems');
   await server.api.request('GET', `/societies/${SOCIETY.slug}/register/BAD-1`, { token: registrar, expect: [404] });
 });
+
+test('the registrar creates a login with a password link, its owner sets a password, and a disabled login cannot sign in', async () => {
+  const ben = await person(server.api, registrar, { given_name: 'Ben', family_name: 'Okafor', city: 'Auckland' });
+  const page = await registrarPage();
+  await section(page, 'Logins', `Logins: ${SOCIETY.name}`);
+  await page.getByRole('row', { name: new RegExp(`${registrarEmail}.*Registrar.*Active.*Your login`) }).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'logins');
+
+  // With 10,000 people imported, the person is chosen by their id (as a
+  // link from their record does).
+  const email = 'ben.okafor@example.org';
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/logins?person=${ben}`);
+  assert.equal(await field(page, 'Person').inputValue(), ben);
+  await field(page, 'Email').fill(email);
+  await page.getByRole('button', { name: 'Create the login' }).click();
+  const issued = page.getByRole('status').filter({ hasText: `A password link for ${email}` });
+  await issued.waitFor();
+  const link = await issued.locator('code').innerText();
+  assert.match(link, new RegExp(`^${server.url}/reset/[0-9a-f]{64}$`));
+  await page.getByRole('row', { name: new RegExp(`${email}.*Member.*Ben Okafor.*Never.*Active`) }).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'logins-link');
+
+  // The owner opens the link, not signed in.
+  const owner = await openPage(browser);
+  await owner.goto(link);
+  await owner.getByRole('heading', { level: 1, name: 'Set your password' }).waitFor();
+  await assertPageIsSound(owner);
+  await screenshots(owner, 'reset');
+  await field(owner, 'New password').fill('a passphrase Ben remembers');
+  await field(owner, 'Repeat the new password').fill('a passphrase Ben forgot');
+  const [mismatch] = await Promise.all([
+    owner.waitForResponse((r) => r.request().method() === 'POST'),
+    owner.getByRole('button', { name: 'Set the password' }).click(),
+  ]);
+  assert.equal(mismatch.status(), 422);
+  allowDocumentStatus(owner, 422);
+  await owner.getByRole('alert').getByRole('link', { name: /Repeat the new password: The two passwords are not the same/ }).waitFor();
+  await assertPageIsSound(owner);
+  const again = await openPage(browser);
+  await again.goto(link);
+  await field(again, 'New password').fill('a passphrase Ben remembers');
+  await field(again, 'Repeat the new password').fill('a passphrase Ben remembers');
+  await again.getByRole('button', { name: 'Set the password' }).click();
+  await again.getByRole('heading', { level: 1, name: 'Your password is set' }).waitFor();
+  await assertPageIsSound(again);
+  const token = await server.api.login(email, 'a passphrase Ben remembers');
+  const me = await server.api.get('/auth/me', { token });
+  assert.equal(me.email, email);
+
+  // The registrar disables it, with the keyboard.
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/logins`);
+  await page.getByRole('button', { name: `Disable ${email}` }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').getByText('The login was disabled.', { exact: false }).waitFor();
+  await page.getByRole('row', { name: new RegExp(`${email}.*Disabled since`) }).waitFor();
+  await assertPageIsSound(page);
+  await server.api.request('GET', '/auth/me', { token, expect: [401] });
+  const listed = await server.api.get(`/societies/${SOCIETY.slug}/users`, { token: registrar });
+  assert.equal(listed.items.find((l) => l.email === email).disabled, true);
+
+  // Signing in is refused, saying why.
+  const refused = await openPage(browser);
+  await refused.goto(`${server.url}/login`);
+  await refused.getByLabel('Email').fill(email);
+  await refused.getByLabel('Password').fill('a passphrase Ben remembers');
+  const [answer] = await Promise.all([
+    refused.waitForResponse((r) => r.request().method() === 'POST'),
+    refused.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
+  assert.equal(answer.status(), 403);
+  allowDocumentStatus(refused, 403);
+  await refused.getByRole('alert').getByText(/This login is disabled/).waitFor();
+  await assertPageIsSound(refused);
+
+  await page.getByRole('button', { name: `Enable ${email}` }).click();
+  await page.getByRole('row', { name: new RegExp(`${email}.*Active`) }).waitFor();
+  await server.api.login(email, 'a passphrase Ben remembers');
+});

@@ -4,7 +4,8 @@
 //! passes on; and the page the link opens, `/reset/{token}`, where the
 //! person sets their password.
 //!
-//! A new login made here gets a random password nobody knows and, at
+//! `?person={id}` chooses the person of the new login (for a link from
+//! their record). A new login made here gets a random password nobody knows and, at
 //! once, a link for its person to set their own. The pages call the same
 //! actions as the API ([`crate::actions::users::create`] and
 //! [`crate::actions::logins`]). The reset page needs no session and no
@@ -43,7 +44,7 @@ const LABELS: [(&str, &str); 3] = [
 
 const RESET_LABELS: [(&str, &str); 2] = [
     ("password", "New password"),
-    ("repeat", "New password again"),
+    ("repeat", "Repeat the new password"),
 ];
 
 /// The new login form, as typed.
@@ -70,6 +71,9 @@ pub struct ButtonForm {
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     done: Option<String>,
+    /// The person a new login is for, chosen already (a link from their
+    /// record).
+    person: Option<String>,
 }
 
 /// `GET /societies/{society}/logins`.
@@ -85,6 +89,10 @@ pub async fn list(
         Some("enabled") => Some("The login was enabled. It signs in with its password as before."),
         _ => None,
     };
+    let form = NewLoginForm {
+        person_id: query.person.clone().unwrap_or_default(),
+        ..NewLoginForm::default()
+    };
     let result = logins_page(
         &req,
         &state,
@@ -92,6 +100,7 @@ pub async fn list(
         path.into_inner(),
         Extras {
             message,
+            form,
             ..Extras::default()
         },
     )
@@ -502,7 +511,7 @@ fn reset_page(
                             aria-describedby=[errors.described_by("password")] aria-invalid=[errors.invalid("password")];
                     }
                     div class="field" {
-                        label for="repeat" { "New password again" }
+                        label for="repeat" { "Repeat the new password" }
                         (errors.next_to("repeat"))
                         input type="password" id="repeat" name="repeat" autocomplete="new-password" required
                             aria-describedby=[errors.described_by("repeat")] aria-invalid=[errors.invalid("repeat")];
