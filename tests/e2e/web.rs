@@ -68,7 +68,7 @@ pub(crate) async fn submit(
 }
 
 /// The `name=value` of the cookie `name` set by `page`.
-fn cookie_named(page: &Page, name: &str) -> Option<String> {
+pub(crate) fn cookie_named(page: &Page, name: &str) -> Option<String> {
     page.cookies
         .iter()
         .find(|c| c.starts_with(&format!("{name}=")))

@@ -1,12 +1,13 @@
 //! The registrar's pages for running the society over HTTP: the pathway
 //! (adopt, upload with problems by path, versions, compare), the audit
-//! log, and the register's export and import. Each form calls the same
+//! log, the register's export and import, and the logins with their
+//! password links. Each form calls the same
 //! action as the API, so what it does is read back there.
 
 use serde_json::Value;
 
 use super::register::{adopt_pathway, grant, person};
-use super::web::{csrf_of, open, sign_in, submit, Page};
+use super::web::{cookie_named, csrf_of, open, sign_in, submit, Page};
 use super::*;
 
 /// Send `file` (named `name`) to the import form as the browser does, as
@@ -427,5 +428,145 @@ e2e_test!(
         assert!(nameless.html.contains("Format: Choose CSV or JSON"));
         let forged = upload(&app, &registrar, "nope", "", "register.csv", &full_csv).await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    }
+);
+
+e2e_test!(
+    async fn the_registrar_makes_a_login_whose_owner_sets_a_password_from_the_link(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let member = sign_in(&app, &cast.member).await;
+        let refused = open(&app, "/societies/bsanz/logins", Some(&member)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let page = open(&app, "/societies/bsanz/logins", Some(&registrar)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.html.contains(&cast.member.email));
+        let csrf = csrf_of(&page.html);
+        let taken = submit(
+            &app,
+            "/societies/bsanz/logins",
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("email", &cast.member.email),
+                ("role", "member"),
+                ("person_id", ""),
+            ],
+        )
+        .await;
+        assert_eq!(taken.status, StatusCode::CONFLICT);
+        let created = submit(
+            &app,
+            "/societies/bsanz/logins",
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("email", "New.Person@Example.org"),
+                ("role", "member"),
+                ("person_id", ""),
+            ],
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.html);
+        assert!(created
+            .html
+            .contains("A password link for new.person@example.org"));
+        let start = created.html.find("/reset/").unwrap() + "/reset/".len();
+        let token = created.html[start..start + 64].to_owned();
+
+        let form = open(&app, &format!("/reset/{token}"), None).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.html.contains("<h1>Set your password</h1>"));
+        let reset = format!("/reset/{token}");
+        let short = submit(
+            &app,
+            &reset,
+            None,
+            &[("password", "short"), ("repeat", "short")],
+        )
+        .await;
+        assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(short.html.contains("Must be at least 12 characters"));
+        let different = submit(
+            &app,
+            &reset,
+            None,
+            &[
+                ("password", "a long new passphrase"),
+                ("repeat", "another passphrase"),
+            ],
+        )
+        .await;
+        assert_eq!(different.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let done = submit(
+            &app,
+            &reset,
+            None,
+            &[
+                ("password", "a long new passphrase"),
+                ("repeat", "a long new passphrase"),
+            ],
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+        assert!(done.html.contains("Your password is set"));
+        let used = open(&app, &reset, None).await;
+        assert_eq!(used.status, StatusCode::NOT_FOUND);
+        assert!(used.html.contains("used already or has expired"));
+        let token = app
+            .login("new.person@example.org", "a long new passphrase")
+            .await;
+
+        // Disabled from the page: the API sees it, the token is dead.
+        let (_, list) = app
+            .get("/api/v1/societies/bsanz/users", Some(&cast.registrar.token))
+            .await;
+        let id = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["email"] == "new.person@example.org")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let forged = submit(
+            &app,
+            &format!("/societies/bsanz/logins/{id}/disable"),
+            Some(&registrar),
+            &[("csrf", "nope")],
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        let disabled = submit(
+            &app,
+            &format!("/societies/bsanz/logins/{id}/disable"),
+            Some(&registrar),
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(disabled.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            disabled.location.as_deref(),
+            Some("/societies/bsanz/logins?done=disabled")
+        );
+        let (status, _) = app.get("/api/v1/auth/me", Some(&token)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let sign_in_form = open(&app, "/login", None).await;
+        let cookie = cookie_named(&sign_in_form, "balint_login_csrf").unwrap();
+        let refused = submit(
+            &app,
+            "/login",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf_of(&sign_in_form.html)),
+                ("email", "new.person@example.org"),
+                ("password", "a long new passphrase"),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(refused.html.contains("This login is disabled"));
     }
 );
