@@ -164,3 +164,47 @@ e2e_test!(
         assert_eq!(body["errors"][0]["field"], "to");
     }
 );
+
+e2e_test!(
+    async fn the_audit_log_gathers_everything_about_a_person(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        super::register::adopt_pathway(&app, &cast).await;
+        let ann = super::register::person(&app, &cast, "Ann", "Carter", json!({})).await;
+        let entry = super::register::grant(&app, &cast, &ann, "2024-03-01").await;
+        let bob = super::register::person(&app, &cast, "Bob", "Other", json!({})).await;
+        super::register::grant(&app, &cast, &bob, "2024-03-01").await;
+        let about = |person: String| {
+            let app = &app;
+            let token = cast.registrar.token.clone();
+            async move {
+                let (status, body) = app
+                    .get(
+                        &format!("/api/v1/societies/bsanz/audit?person={person}"),
+                        Some(&token),
+                    )
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                body
+            }
+        };
+        let kinds = |body: &serde_json::Value| -> Vec<String> {
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["entity_type"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        // Ann's entry and record; nothing of Bob's.
+        let anns = about(ann.clone()).await;
+        assert_eq!(kinds(&anns), ["register_entry", "person"], "{anns}");
+        assert_eq!(
+            anns["items"][0]["after"]["registration"],
+            entry["registration"]
+        );
+        // The member's login and record.
+        let members = about(cast.member_person.clone()).await;
+        assert_eq!(kinds(&members), ["user", "person"], "{members}");
+        assert_eq!(about("nobody".to_owned()).await["total"], 0);
+    }
+);

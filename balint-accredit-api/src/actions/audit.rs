@@ -1,6 +1,7 @@
 //! A society's audit log: every change, by whom, before and after; read
 //! whole or filtered by who made the change, the kind and id of what was
-//! changed, the kind of change and a range of days.
+//! changed, the person it is about, the kind of change and a range of
+//! days.
 
 use crate::auth::{permissions, Caller};
 use crate::day::Day;
@@ -21,6 +22,8 @@ pub struct FilterInput {
     pub entity_type: Option<String>,
     /// The id of the thing changed.
     pub entity_id: Option<String>,
+    /// The person the changes are about (their id).
+    pub person: Option<String>,
     /// `create`, `update` or `delete`.
     pub action: Option<String>,
     /// The first day, `YYYY-MM-DD`.
@@ -30,8 +33,8 @@ pub struct FilterInput {
 }
 
 /// `input` read as a [`Filter`], or every problem with it, each named by
-/// its parameter (`actor`, `entity_type`, `entity_id`, `action`, `from`,
-/// `to`).
+/// its parameter (`actor`, `entity_type`, `entity_id`, `person`, `action`,
+/// `from`, `to`).
 pub fn filter(input: FilterInput) -> Result<Filter, Vec<FieldProblem>> {
     fn given(text: Option<String>) -> Option<String> {
         text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
@@ -77,6 +80,7 @@ pub fn filter(input: FilterInput) -> Result<Filter, Vec<FieldProblem>> {
             actor: given(input.actor),
             entity_type,
             entity_id: given(input.entity_id),
+            person: given(input.person),
             action,
             from,
             to,

@@ -5,7 +5,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::Value;
 
-use crate::db::schema::audit_log;
+use crate::db::schema::{
+    activities, applications, audit_log, register_entries, requirement_overrides, society_roles,
+};
 use crate::db::DbConnection;
 use crate::pagination::{Page, PageRequest};
 
@@ -164,6 +166,10 @@ pub struct Filter {
     pub entity_type: Option<String>,
     /// Of the thing with this id.
     pub entity_id: Option<String>,
+    /// About this person: their record, their ledger records, applications,
+    /// register entries (with renewals and overrides of prerequisites),
+    /// overrides of requirements, and their login.
+    pub person: Option<String>,
     /// `create`, `update` or `delete`.
     pub action: Option<String>,
     /// On or after this day (UTC).
@@ -190,6 +196,39 @@ fn filtered<'a>(
     }
     if let Some(action) = &filter.action {
         query = query.filter(audit_log::action.eq(action));
+    }
+    if let Some(person) = &filter.person {
+        query = query.filter(
+            audit_log::entity_type
+                .eq("person")
+                .and(audit_log::entity_id.eq(person))
+                .or(audit_log::entity_id.eq_any(
+                    activities::table
+                        .filter(activities::person_id.eq(person))
+                        .select(activities::id),
+                ))
+                .or(audit_log::entity_id.eq_any(
+                    applications::table
+                        .filter(applications::person_id.eq(person))
+                        .select(applications::id),
+                ))
+                .or(audit_log::entity_id.eq_any(
+                    register_entries::table
+                        .filter(register_entries::person_id.eq(person))
+                        .select(register_entries::id),
+                ))
+                .or(audit_log::entity_id.eq_any(
+                    requirement_overrides::table
+                        .filter(requirement_overrides::person_id.eq(person))
+                        .select(requirement_overrides::id),
+                ))
+                .or(audit_log::entity_id.eq_any(
+                    society_roles::table
+                        .filter(society_roles::society_id.eq(society_id))
+                        .filter(society_roles::person_id.eq(person))
+                        .select(society_roles::user_id),
+                )),
+        );
     }
     if let Some(from) = filter.from {
         query = query.filter(audit_log::occurred_at.ge(from.and_time(chrono::NaiveTime::MIN)));

@@ -274,4 +274,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     register_entries,
     register_changes,
     registration_counters,
+    applications,
+    requirement_overrides,
 );

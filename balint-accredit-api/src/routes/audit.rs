@@ -75,6 +75,10 @@ pub struct AuditQuery {
     pub entity_type: Option<String>,
     /// Only changes to the thing with this id.
     pub entity_id: Option<String>,
+    /// Only changes about this person (their id): their record, ledger
+    /// records, applications, register entries (with renewals and
+    /// overrides of prerequisites), overrides of requirements and login.
+    pub person: Option<String>,
     /// Only this kind of change: `create`, `update` or `delete`.
     pub action: Option<String>,
     /// Only changes on or after this day (UTC, YYYY-MM-DD).
@@ -95,6 +99,7 @@ impl AuditQuery {
             actor: self.actor,
             entity_type: self.entity_type,
             entity_id: self.entity_id,
+            person: self.person,
             action: self.action,
             from: self.from,
             to: self.to,
@@ -116,8 +121,9 @@ impl AuditQuery {
 
 /// The society's audit log, newest first (registrars).
 ///
-/// Optionally filtered by who made the change, what was changed, the kind
-/// of change and a range of days; all filters given must hold.
+/// Optionally filtered by who made the change, what was changed, the
+/// person it is about, the kind of change and a range of days; all
+/// filters given must hold.
 #[utoipa::path(get, path = "/api/v1/societies/{society}/audit", operation_id = "audit_list", tag = "audit",
     security(("bearer" = [])),
     params(("society" = String, Path, description = "The society's slug"), AuditQuery),

@@ -1,6 +1,7 @@
 //! The registrar's audit log page: every change in the society, newest
 //! first, paginated, filtered by who made it, the kind and id of what was
-//! changed, the kind of change and a range of days. It reads the log with
+//! changed, the person it is about, the kind of change and a range of
+//! days. It reads the log with
 //! the same action as `GET /api/v1/societies/{society}/audit`
 //! ([`crate::actions::audit`]), filter for filter.
 
@@ -25,10 +26,11 @@ use crate::web::{encode, finish, page_response, PageError, Viewer};
 /// Changes listed on one page.
 const PER_PAGE: u32 = 50;
 
-const LABELS: [(&str, &str); 6] = [
+const LABELS: [(&str, &str); 7] = [
     ("actor", "Made by"),
     ("entity_type", "Kind of record"),
     ("entity_id", "Record id"),
+    ("person", "About the person"),
     ("action", "Change"),
     ("from", "From"),
     ("to", "To"),
@@ -40,6 +42,7 @@ pub struct AuditQuery {
     actor: Option<String>,
     entity_type: Option<String>,
     entity_id: Option<String>,
+    person: Option<String>,
     action: Option<String>,
     from: Option<String>,
     to: Option<String>,
@@ -53,6 +56,7 @@ impl AuditQuery {
             ("actor", &self.actor),
             ("entity_type", &self.entity_type),
             ("entity_id", &self.entity_id),
+            ("person", &self.person),
             ("action", &self.action),
             ("from", &self.from),
             ("to", &self.to),
@@ -127,6 +131,7 @@ async fn audit_page(
         actor: query.actor.clone(),
         entity_type: query.entity_type.clone(),
         entity_id: query.entity_id.clone(),
+        person: query.person.clone(),
         action: query.action.clone(),
         from: query.from.clone(),
         to: query.to.clone(),
@@ -206,6 +211,10 @@ async fn audit_page(
                         input type="text" id="entity_id" name="entity_id" value=(value(&query.entity_id));
                     }
                     div class="field" {
+                        label for="person" { "About the person" span class="hint" { "Their id: their record, ledger, applications, entries, login." } }
+                        input type="text" id="person" name="person" value=(value(&query.person));
+                    }
+                    div class="field" {
                         label for="action" { "Change" }
                         (errors.next_to("action"))
                         select id="action" name="action" aria-invalid=[errors.invalid("action")] aria-describedby=[errors.described_by("action")] {
@@ -253,6 +262,10 @@ async fn audit_page(
                                             a href={ "/societies/" (slug) "/audit?entity_type=" (encode(&r.entity_type)) "&entity_id=" (encode(&r.entity_id)) } {
                                                 span class="visually-hidden" { "Every change of this record: " }
                                                 code { (r.entity_id) }
+                                            }
+                                            @if r.entity_type == "person" {
+                                                br;
+                                                a href={ "/societies/" (slug) "/audit?person=" (encode(&r.entity_id)) } { "Everything about this person" }
                                             }
                                         }
                                         td data-label="Values" { (values(r)) }
