@@ -266,6 +266,14 @@ e2e_test!(
         .await;
         assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(wrong.html.contains("From: must be a date (YYYY-MM-DD)"));
+        let about = open(
+            &app,
+            &format!("/societies/bsanz/audit?person={}", cast.member_person),
+            Some(&registrar),
+        )
+        .await;
+        assert!(about.html.contains("2 changes match this filter."));
+        assert!(about.html.contains("Everything about this person"));
         let none = open(
             &app,
             "/societies/bsanz/audit?action=delete",
