@@ -27,6 +27,7 @@ mod societies;
 mod users;
 mod visibility;
 mod web;
+mod web_registrar_admin;
 
 pub use balint_e2e::*;
 pub use serde_json::json;

@@ -21,14 +21,14 @@ fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    cookies: Vec<String>,
-    html: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) location: Option<String>,
+    pub(crate) cookies: Vec<String>,
+    pub(crate) html: String,
 }
 
-async fn read(response: reqwest::Response) -> Page {
+pub(crate) async fn read(response: reqwest::Response) -> Page {
     let status = response.status();
     let location = response
         .headers()
@@ -49,7 +49,7 @@ async fn read(response: reqwest::Response) -> Page {
     }
 }
 
-async fn open(app: &TestApp, path: &str, cookie: Option<&str>) -> Page {
+pub(crate) async fn open(app: &TestApp, path: &str, cookie: Option<&str>) -> Page {
     let mut request = browser().get(format!("{}{path}", app.base_url));
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
@@ -57,7 +57,12 @@ async fn open(app: &TestApp, path: &str, cookie: Option<&str>) -> Page {
     read(request.send().await.unwrap()).await
 }
 
-async fn submit(app: &TestApp, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Page {
+pub(crate) async fn submit(
+    app: &TestApp,
+    path: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> Page {
     let mut request = browser().post(format!("{}{path}", app.base_url)).form(form);
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
@@ -66,7 +71,7 @@ async fn submit(app: &TestApp, path: &str, cookie: Option<&str>, form: &[(&str, 
 }
 
 /// The `name=value` of the cookie `name` set by `page`.
-fn cookie_named(page: &Page, name: &str) -> Option<String> {
+pub(crate) fn cookie_named(page: &Page, name: &str) -> Option<String> {
     page.cookies
         .iter()
         .find(|c| c.starts_with(&format!("{name}=")))
@@ -74,7 +79,7 @@ fn cookie_named(page: &Page, name: &str) -> Option<String> {
 }
 
 /// The value of the first hidden CSRF field on the page.
-fn csrf_of(html: &str) -> String {
+pub(crate) fn csrf_of(html: &str) -> String {
     let start = html.find(r#"name="csrf" value=""#).expect("a CSRF field") + 19;
     html[start..start + 64].to_owned()
 }

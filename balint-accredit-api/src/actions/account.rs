@@ -146,6 +146,10 @@ pub async fn open_session(
     let expires_at = now + state.settings.token_lifetime();
     let authenticated = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
+            // Told only with the right password: a disabled login.
+            if db::logins::disabled_at(conn, &user.id)?.is_some() {
+                return Err(ApiError::Forbidden);
+            }
             sessions::login_succeeded(conn, &account, address.as_deref())?;
             sessions::create(conn, &digest, &user.id, now, expires_at)?;
             sessions::authenticate(conn, &digest, now)?

@@ -36,12 +36,14 @@
 //!   command line's jobs run.
 //! - [`refusal`]: the refusals many actions share.
 //! - [`societies`], [`users`] and [`audit`]: societies, their logins and
-//!   their audit log.
+//!   their audit log; [`logins`]: the registrar's management of the
+//!   logins (disable, enable, one-time password links).
 
 pub mod account;
 pub mod applications;
 pub mod audit;
 pub mod ledger;
+pub mod logins;
 pub mod operator;
 pub mod overrides;
 pub mod pathways;

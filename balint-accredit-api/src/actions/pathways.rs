@@ -5,12 +5,13 @@
 use balint_core::pathway::{Pathway, PathwayErrors};
 use balint_core::presets;
 use chrono::NaiveDate;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::auth::Caller;
 use crate::day::Day;
 use crate::db::societies::Society;
 use crate::db::{self, audit, pathways::PathwayVersion, pathways::VersionSummary};
+use crate::edge::text;
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -160,6 +161,88 @@ pub async fn version(
     .await
 }
 
+/// The formats a pathway document may be uploaded in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentFormat {
+    /// JSON (`application/json`).
+    Json,
+    /// TOML (`application/toml`).
+    Toml,
+}
+
+/// A document names the society it is for; it must be this one, so a file
+/// meant for another society is not filed here by mistake.
+fn society_problem(named: Option<&str>, slug: &str) -> Option<FieldProblem> {
+    match named {
+        Some(named) if named != slug => Some(FieldProblem::new(
+            "society",
+            format!("the document is for society {named:?}, not {slug:?}"),
+        )),
+        _ => None,
+    }
+}
+
+/// Read and validate an uploaded document of society `slug`: unreadable
+/// is a bad request, readable but wrong is unprocessable with every
+/// problem by its path in the document.
+pub fn read_document(format: DocumentFormat, body: &[u8], slug: &str) -> Result<Pathway, ApiError> {
+    let (parsed, raw_society) = match format {
+        DocumentFormat::Json => {
+            let value: Value = serde_json::from_slice(body)
+                .map_err(|e| ApiError::bad_request("body", format!("not valid JSON: {e}")))?;
+            let named = value
+                .get("society")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            (Pathway::from_json_value(value), named)
+        }
+        DocumentFormat::Toml => {
+            let text = std::str::from_utf8(body)
+                .map_err(|_| ApiError::bad_request("body", "not valid UTF-8"))?;
+            let parsed = Pathway::from_toml_str(text);
+            if let Err(errors) = &parsed {
+                // The core reports a syntax error as one whole-document problem.
+                if let [only] = errors.problems() {
+                    if only.path.is_empty() && only.message.starts_with("not valid TOML") {
+                        return Err(ApiError::bad_request("body", only.message.clone()));
+                    }
+                }
+            }
+            (parsed, None)
+        }
+    };
+    match parsed {
+        Ok(pathway) => {
+            let mut problems: Vec<FieldProblem> = [
+                society_problem(Some(pathway.society().as_str()), slug),
+                Day::new(pathway.effective_from())
+                    .err()
+                    .map(|e| FieldProblem::new("effective_from", e.to_string())),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            // What is stored is the document as read: no text of it may
+            // hold a NUL character.
+            let stored = serde_json::to_value(&pathway)
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("serializing a pathway: {e}")))?;
+            problems.extend(text::nul_in_json(&stored, ""));
+            if problems.is_empty() {
+                Ok(pathway)
+            } else {
+                Err(refused(problems))
+            }
+        }
+        Err(errors) => {
+            let mut problems = problems_of(errors);
+            if !problems.iter().any(|p| p.field == "society") {
+                problems.extend(society_problem(raw_society.as_deref(), slug));
+            }
+            Err(refused(problems))
+        }
+    }
+}
+
 /// A document refused, with every problem.
 pub fn refused(errors: Vec<FieldProblem>) -> ApiError {
     let n = errors.len();
@@ -192,5 +275,23 @@ mod tests {
         assert_eq!(pathway.society().as_str(), "ubs");
         assert_eq!(pathway.id().as_str(), "uk-2016");
         assert_eq!(pathway.effective_from().to_string(), "2025-03-01");
+    }
+
+    #[test]
+    fn a_document_for_another_society_is_refused_with_its_other_problems() {
+        let err = read_document(
+            DocumentFormat::Json,
+            br#"{"id": "x", "society": "dbg", "title": "T", "version": "1", "effective_from": "2024-01-01", "tiers": []}"#,
+            "bsanz",
+        )
+        .unwrap_err();
+        let fields: Vec<String> = err
+            .problem()
+            .errors
+            .unwrap()
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert!(fields.contains(&"society".to_owned()), "{fields:?}");
     }
 }

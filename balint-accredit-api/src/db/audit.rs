@@ -1,11 +1,13 @@
 //! The append-only audit log. Every mutation writes its entry in the same
 //! transaction as the change itself.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::Value;
 
-use crate::db::schema::audit_log;
+use crate::db::schema::{
+    activities, applications, audit_log, register_entries, requirement_overrides, society_roles,
+};
 use crate::db::DbConnection;
 use crate::pagination::{Page, PageRequest};
 
@@ -18,7 +20,11 @@ pub enum Action {
 }
 
 impl Action {
-    fn as_str(self) -> &'static str {
+    /// Every action, in the order a filter offers them.
+    pub const ALL: [Self; 3] = [Self::Create, Self::Update, Self::Delete];
+
+    /// Its name in the log, e.g. `create`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Create => "create",
             Self::Update => "update",
@@ -48,7 +54,22 @@ pub enum Entity {
 }
 
 impl Entity {
-    fn as_str(self) -> &'static str {
+    /// Every kind, in the order a filter offers them.
+    pub const ALL: [Self; 10] = [
+        Self::Person,
+        Self::User,
+        Self::Activity,
+        Self::Application,
+        Self::RegisterEntry,
+        Self::Renewal,
+        Self::RequirementOverride,
+        Self::PrerequisiteOverride,
+        Self::Pathway,
+        Self::Society,
+    ];
+
+    /// Its name in the log, e.g. `register_entry`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Society => "society",
             Self::User => "user",
@@ -135,22 +156,124 @@ pub fn record_all(conn: &mut DbConnection, changes: Vec<Change<'_>>) -> QueryRes
     Ok(())
 }
 
+/// Which entries of a society's log to read; every part is optional and
+/// all that are given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Made by this login.
+    pub actor: Option<String>,
+    /// Of this kind of thing, e.g. `person`.
+    pub entity_type: Option<String>,
+    /// Of the thing with this id.
+    pub entity_id: Option<String>,
+    /// About this person: their record, their ledger records, applications,
+    /// register entries (with renewals and overrides of prerequisites),
+    /// overrides of requirements, and their login.
+    pub person: Option<String>,
+    /// `create`, `update` or `delete`.
+    pub action: Option<String>,
+    /// On or after this day (UTC).
+    pub from: Option<NaiveDate>,
+    /// On or before this day (UTC).
+    pub to: Option<NaiveDate>,
+}
+
+fn filtered<'a>(
+    society_id: &'a str,
+    filter: &'a Filter,
+) -> audit_log::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend> {
+    let mut query = audit_log::table
+        .filter(audit_log::society_id.eq(society_id))
+        .into_boxed();
+    if let Some(actor) = &filter.actor {
+        query = query.filter(audit_log::actor_user_id.eq(actor));
+    }
+    if let Some(entity_type) = &filter.entity_type {
+        query = query.filter(audit_log::entity_type.eq(entity_type));
+    }
+    if let Some(entity_id) = &filter.entity_id {
+        query = query.filter(audit_log::entity_id.eq(entity_id));
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(audit_log::action.eq(action));
+    }
+    if let Some(person) = &filter.person {
+        query = query.filter(
+            audit_log::entity_type
+                .eq("person")
+                .and(audit_log::entity_id.eq(person))
+                .or(audit_log::entity_id.eq_any(
+                    activities::table
+                        .filter(activities::person_id.eq(person))
+                        .select(activities::id),
+                ))
+                .or(audit_log::entity_id.eq_any(
+                    applications::table
+                        .filter(applications::person_id.eq(person))
+                        .select(applications::id),
+                ))
+                .or(audit_log::entity_id.eq_any(
+                    register_entries::table
+                        .filter(register_entries::person_id.eq(person))
+                        .select(register_entries::id),
+                ))
+                .or(audit_log::entity_id.eq_any(
+                    requirement_overrides::table
+                        .filter(requirement_overrides::person_id.eq(person))
+                        .select(requirement_overrides::id),
+                ))
+                .or(audit_log::entity_id.eq_any(
+                    society_roles::table
+                        .filter(society_roles::society_id.eq(society_id))
+                        .filter(society_roles::person_id.eq(person))
+                        .select(society_roles::user_id),
+                )),
+        );
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_log::occurred_at.ge(from.and_time(chrono::NaiveTime::MIN)));
+    }
+    if let Some(next) = filter.to.and_then(|to| to.succ_opt()) {
+        query = query.filter(audit_log::occurred_at.lt(next.and_time(chrono::NaiveTime::MIN)));
+    }
+    query
+}
+
 /// A page of `society_id`'s entries, newest first.
 pub fn list_for_society(
     conn: &mut DbConnection,
     society_id: &str,
     page: PageRequest,
 ) -> QueryResult<Page<AuditRecord>> {
-    let total = audit_log::table
-        .filter(audit_log::society_id.eq(society_id))
+    list_filtered(conn, society_id, &Filter::default(), page)
+}
+
+/// A page of `society_id`'s entries that pass `filter`, newest first.
+pub fn list_filtered(
+    conn: &mut DbConnection,
+    society_id: &str,
+    filter: &Filter,
+    page: PageRequest,
+) -> QueryResult<Page<AuditRecord>> {
+    let total = filtered(society_id, filter)
         .count()
         .get_result::<i64>(conn)?;
-    let items = audit_log::table
-        .filter(audit_log::society_id.eq(society_id))
+    let items = filtered(society_id, filter)
         .order(audit_log::id.desc())
         .limit(page.limit())
         .offset(page.offset())
         .select(AuditRecord::as_select())
         .load(conn)?;
     Ok(Page::new(items, page, total))
+}
+
+/// The logins that made a change in `society_id`'s log.
+pub fn actors(conn: &mut DbConnection, society_id: &str) -> QueryResult<Vec<String>> {
+    audit_log::table
+        .filter(audit_log::society_id.eq(society_id))
+        .filter(audit_log::actor_user_id.is_not_null())
+        .select(audit_log::actor_user_id.assume_not_null())
+        .distinct()
+        .order(audit_log::actor_user_id.assume_not_null())
+        .load(conn)
 }

@@ -13,6 +13,7 @@ pub mod activities;
 pub mod applications;
 pub mod audit;
 pub mod connection;
+pub mod logins;
 pub mod overrides;
 pub mod pathways;
 pub mod people;

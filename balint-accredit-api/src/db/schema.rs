@@ -42,6 +42,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    disabled_logins (user_id) {
+        user_id -> Text,
+        disabled_at -> Timestamp,
+        disabled_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    password_resets (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     login_throttle (subject) {
         subject -> Text,
         failures -> Integer,
@@ -245,6 +264,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     societies,
     society_roles,
     sessions,
+    disabled_logins,
+    password_resets,
     login_throttle,
     audit_log,
     pathway_versions,
@@ -253,4 +274,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     register_entries,
     register_changes,
     registration_counters,
+    applications,
+    requirement_overrides,
 );

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::auth::throttle::Counter;
 use crate::auth::AuthenticatedUser;
-use crate::db::schema::{login_throttle, sessions, users};
+use crate::db::schema::{disabled_logins, login_throttle, sessions, users};
 use crate::db::{on_connection, users as db_users, DbConnection};
 use crate::error::ApiError;
 
@@ -38,7 +38,7 @@ pub fn create(
 }
 
 /// The login behind a token digest, if the session exists, has not expired
-/// and was not revoked.
+/// and was not revoked, and the login is not disabled.
 pub fn authenticate(
     conn: &mut DbConnection,
     token_digest: &str,
@@ -49,6 +49,10 @@ pub fn authenticate(
         .filter(sessions::token_hash.eq(token_digest))
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::revoked_at.is_null())
+        // A disabled login's tokens are refused.
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            disabled_logins::table.filter(disabled_logins::user_id.eq(users::id)),
+        )))
         .select((users::id, users::email, users::is_platform_admin))
         .first(conn)
         .optional()?;

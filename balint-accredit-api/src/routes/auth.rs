@@ -114,6 +114,7 @@ impl From<&AuthenticatedUser> for Me {
     responses(
         (status = 200, description = "Logged in", body = LoginResponse),
         (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The password is right but the login is disabled", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "Unreadable body, or not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins for this email or from this address: try again after the back-off",

@@ -53,6 +53,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/auth/logout").route(web::post().to(auth::logout)))
                 .service(resource("/auth/me").route(web::get().to(auth::me)))
                 .service(
+                    resource("/auth/password-reset").route(web::post().to(users::set_password)),
+                )
+                .service(
                     resource("/societies")
                         .route(web::post().to(societies::create))
                         .route(web::get().to(societies::list)),
@@ -86,7 +89,16 @@ fn resource(
 /// Everything under `/societies/{society}`.
 fn society_routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("").route(web::get().to(societies::show)))
-        .service(resource("/users").route(web::post().to(users::create)))
+        .service(
+            resource("/users")
+                .route(web::post().to(users::create))
+                .route(web::get().to(users::list)),
+        )
+        .service(resource("/users/{user}/disable").route(web::post().to(users::disable)))
+        .service(resource("/users/{user}/enable").route(web::post().to(users::enable)))
+        .service(
+            resource("/users/{user}/password-reset").route(web::post().to(users::password_reset)),
+        )
         .service(resource("/audit").route(web::get().to(audit::list)))
         .service(
             web::scope("/pathway")

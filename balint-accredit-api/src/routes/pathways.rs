@@ -4,20 +4,18 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use balint_core::pathway::Pathway;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::actions::pathways::{self, problems_of, refused};
+use crate::actions::pathways::{self, read_document, DocumentFormat};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::day::Day;
 use crate::db::{pathways::PathwayVersion, pathways::VersionSummary};
-use crate::edge::text;
 use crate::edge::{Json, Query};
-use crate::error::{ApiError, FieldProblem, Problem};
+use crate::error::{ApiError, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
 use crate::routes::utc;
 
@@ -90,13 +88,6 @@ pub struct AdoptPreset {
     pub effective_from: Option<Day>,
 }
 
-/// The formats a pathway document may be uploaded in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DocumentFormat {
-    Json,
-    Toml,
-}
-
 fn format_of(req: &HttpRequest) -> Result<DocumentFormat, ApiError> {
     let essence = req
         .headers()
@@ -112,78 +103,6 @@ fn format_of(req: &HttpRequest) -> Result<DocumentFormat, ApiError> {
             "body",
             "the body must be a pathway document (Content-Type: application/json or application/toml)",
         )),
-    }
-}
-
-/// A document names the society it is for; it must be this one, so a file
-/// meant for another society is not filed here by mistake.
-fn society_problem(named: Option<&str>, slug: &str) -> Option<FieldProblem> {
-    match named {
-        Some(named) if named != slug => Some(FieldProblem::new(
-            "society",
-            format!("the document is for society {named:?}, not {slug:?}"),
-        )),
-        _ => None,
-    }
-}
-
-/// Read and validate an uploaded document: unreadable is 400, readable but
-/// wrong is 422 with every problem by path.
-fn parse_document(format: DocumentFormat, body: &[u8], slug: &str) -> Result<Pathway, ApiError> {
-    let (parsed, raw_society) = match format {
-        DocumentFormat::Json => {
-            let value: Value = serde_json::from_slice(body)
-                .map_err(|e| ApiError::bad_request("body", format!("not valid JSON: {e}")))?;
-            let named = value
-                .get("society")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            (Pathway::from_json_value(value), named)
-        }
-        DocumentFormat::Toml => {
-            let text = std::str::from_utf8(body)
-                .map_err(|_| ApiError::bad_request("body", "not valid UTF-8"))?;
-            let parsed = Pathway::from_toml_str(text);
-            if let Err(errors) = &parsed {
-                // The core reports a syntax error as one whole-document problem.
-                if let [only] = errors.problems() {
-                    if only.path.is_empty() && only.message.starts_with("not valid TOML") {
-                        return Err(ApiError::bad_request("body", only.message.clone()));
-                    }
-                }
-            }
-            (parsed, None)
-        }
-    };
-    match parsed {
-        Ok(pathway) => {
-            let mut problems: Vec<FieldProblem> = [
-                society_problem(Some(pathway.society().as_str()), slug),
-                Day::new(pathway.effective_from())
-                    .err()
-                    .map(|e| FieldProblem::new("effective_from", e.to_string())),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            // What is stored is the document as read: no text of it may
-            // hold a NUL character.
-            let stored = serde_json::to_value(&pathway)
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("serializing a pathway: {e}")))?;
-            problems.extend(text::nul_in_json(&stored, ""));
-            if problems.is_empty() {
-                Ok(pathway)
-            } else {
-                Err(refused(problems))
-            }
-        }
-        Err(errors) => {
-            let mut problems = problems_of(errors);
-            if !problems.iter().any(|p| p.field == "society") {
-                problems.extend(society_problem(raw_society.as_deref(), slug));
-            }
-            Err(refused(problems))
-        }
     }
 }
 
@@ -239,7 +158,7 @@ pub async fn upload(
         .await
         .map_err(|_| ApiError::PayloadTooLarge { limit })?
         .map_err(|e| ApiError::bad_request("body", e.to_string()))?;
-    let pathway = parse_document(format, &body, &publisher.society.slug)?;
+    let pathway = read_document(format, &body, &publisher.society.slug)?;
     let slug = publisher.society.slug.clone();
     let stored = pathways::publish(&state, publisher, pathway, None).await?;
     created(&slug, stored)
@@ -333,28 +252,4 @@ pub async fn version(
     let (slug, number) = path.into_inner();
     let found = pathways::version(&state, slug, number).await?;
     Ok(web::Json(found.try_into()?))
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_document_for_another_society_is_refused_with_its_other_problems() {
-        let err = parse_document(
-            DocumentFormat::Json,
-            br#"{"id": "x", "society": "dbg", "title": "T", "version": "1", "effective_from": "2024-01-01", "tiers": []}"#,
-            "bsanz",
-        )
-        .unwrap_err();
-        let fields: Vec<String> = err
-            .problem()
-            .errors
-            .unwrap()
-            .into_iter()
-            .map(|p| p.field)
-            .collect();
-        assert!(fields.contains(&"society".to_owned()), "{fields:?}");
-    }
 }

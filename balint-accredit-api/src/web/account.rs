@@ -291,6 +291,13 @@ pub async fn login(
                     "The email or password is not correct",
                 )],
             ),
+            Err(ApiError::Forbidden) => (
+                StatusCode::FORBIDDEN,
+                vec![FieldProblem::new(
+                    "email",
+                    "This login is disabled. Ask your society's registrar to enable it",
+                )],
+            ),
             Err(ApiError::TooManyRequests { retry_after_secs }) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 vec![FieldProblem::new(

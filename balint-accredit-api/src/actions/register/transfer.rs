@@ -40,6 +40,32 @@ pub async fn export(
     } else {
         Audience::Public
     };
+    written(state, society, format, audience).await
+}
+
+/// Export the society's register as `format` for `audience`, as the
+/// `export` command does (`--public` or not): the registrar may ask for
+/// either; the whole register is theirs only.
+pub async fn export_for(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    format: Format,
+    audience: Audience,
+) -> Result<Exported, ApiError> {
+    let society = match audience {
+        Audience::Registrar => crate::actions::as_registrar(state, caller, slug).await?.0,
+        Audience::Public => society(state, slug).await?,
+    };
+    written(state, society, format, audience).await
+}
+
+async fn written(
+    state: &AppState,
+    society: crate::db::societies::Society,
+    format: Format,
+    audience: Audience,
+) -> Result<Exported, ApiError> {
     let today = today();
     let text = db::run(&state.pool, move |conn| {
         register_io::export(conn, &society, format, audience, today)

@@ -1,9 +1,16 @@
-//! The registrar's pages: the dashboard, and changing an entry's status on
-//! its page. Every page here is for a society's registrar (or a platform
+//! The registrar's pages: the dashboard; people and their overrides;
+//! applications and decisions; renewals and the lapse job; logins and
+//! password links; the pathway's versions; importing and exporting the
+//! register; the audit log; and changing an entry's status on its page.
+//! Every page here is for a society's registrar (or a platform
 //! administrator) and says so by answering anyone else "not allowed".
 
 mod applications;
+mod audit;
 mod dashboard;
+mod files;
+mod logins;
+mod pathway;
 mod people;
 mod renewals;
 mod status;
@@ -59,15 +66,65 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource(format!("{society}/people/{{person}}/overrides"))
             .route(web::post().to(people::record_override)),
+    )
+    .service(web::resource(format!("{society}/pathway")).route(web::get().to(pathway::overview)))
+    .service(
+        web::resource(format!("{society}/pathway/adopt")).route(web::post().to(pathway::adopt)),
+    )
+    .service(
+        web::resource(format!("{society}/pathway/upload")).route(web::post().to(pathway::upload)),
+    )
+    .service(
+        web::resource(format!("{society}/pathway/versions/{{number}}"))
+            .route(web::get().to(pathway::version)),
+    )
+    .service(
+        web::resource(format!("{society}/pathway/compare")).route(web::get().to(pathway::compare)),
+    )
+    .service(web::resource(format!("{society}/audit")).route(web::get().to(audit::audit_log)))
+    .service(web::resource(format!("{society}/register-files")).route(web::get().to(files::files)))
+    .service(
+        web::resource(format!("{society}/register-files/export"))
+            .route(web::get().to(files::export)),
+    )
+    .service(
+        web::resource(format!("{society}/register-files/import"))
+            .route(web::post().to(files::import)),
+    )
+    .service(
+        web::resource(format!("{society}/logins"))
+            .route(web::get().to(logins::list))
+            .route(web::post().to(logins::create)),
+    )
+    .service(
+        web::resource(format!("{society}/logins/{{user}}/disable"))
+            .route(web::post().to(logins::disable)),
+    )
+    .service(
+        web::resource(format!("{society}/logins/{{user}}/enable"))
+            .route(web::post().to(logins::enable)),
+    )
+    .service(
+        web::resource(format!("{society}/logins/{{user}}/password-link"))
+            .route(web::post().to(logins::password_link)),
+    )
+    .service(
+        web::resource("/reset/{token}")
+            .route(web::get().to(logins::reset_form))
+            .route(web::post().to(logins::reset)),
     );
 }
 
 /// The registrar's pages, in the order of the navigation they share.
-const SECTIONS: [(&str, &str); 4] = [
+const SECTIONS: [(&str, &str); 8] = [
     ("dashboard", "Dashboard"),
     ("people", "People"),
     ("applications", "Applications"),
     ("renewals", "Renewals"),
+    ("logins", "Logins"),
+    ("pathway", "Pathway"),
+    ("register-files", "Import and export"),
+    ("audit", "Audit log"),
 ];
 
 /// The navigation between the registrar's pages of society `slug`;

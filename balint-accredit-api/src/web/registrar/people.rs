@@ -401,7 +401,7 @@ fn new_page(
             html! {
                 h1 { (title) }
                 (super::nav(slug, "people"))
-                p { "A person in the society's records: a trainee, a leader, a supervisor or anyone who attests. Give them a login afterwards if they are to sign in." }
+                p { "A person in the society's records: a trainee, a leader, a supervisor or anyone who attests. Give them a login afterwards (on their page, \"Logins\") if they are to sign in." }
                 (person_form(viewer, &format!("/societies/{slug}/people"), form, declared, &errors, "Add the person"))
             },
         ),
@@ -597,6 +597,8 @@ fn person_page(
                 ul class="actions" {
                     li { a href={ (base) "/progress" } { "Progress" } }
                     li { a href={ (base) "/activities" } { "Ledger" } }
+                    li { a href={ "/societies/" (slug) "/logins?person=" (person.id) } { "Logins" } }
+                    li { a href={ "/societies/" (slug) "/audit?person=" (person.id) } { "Audit log" } }
                     li { a href={ "/societies/" (slug) "/people" } { "Back to the list of people" } }
                 }
                 h2 { "Their record" }
