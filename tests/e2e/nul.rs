@@ -15,20 +15,71 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 10] = [
+const PAGES: [(&str, &str); 46] = [
+    ("GET", "/reset/{token}"),
+    ("GET", "/societies/{society}/applications"),
+    ("GET", "/societies/{society}/applications/{application}"),
+    ("GET", "/societies/{society}/audit"),
+    ("GET", "/societies/{society}/dashboard"),
+    ("GET", "/societies/{society}/logins"),
+    ("GET", "/societies/{society}/pathway"),
+    ("GET", "/societies/{society}/pathway/compare"),
+    ("GET", "/societies/{society}/pathway/versions/{number}"),
+    ("GET", "/societies/{society}/people"),
+    ("GET", "/societies/{society}/people/new"),
+    ("GET", "/societies/{society}/people/{person}"),
+    ("GET", "/societies/{society}/people/{person}/activities"),
+    (
+        "GET",
+        "/societies/{society}/people/{person}/activities/export",
+    ),
+    (
+        "GET",
+        "/societies/{society}/people/{person}/activities/{activity}/edit",
+    ),
+    (
+        "GET",
+        "/societies/{society}/people/{person}/activities/{activity}/withdraw",
+    ),
+    ("GET", "/societies/{society}/people/{person}/portfolio"),
+    ("GET", "/societies/{society}/people/{person}/progress"),
     ("GET", "/societies/{society}/register"),
+    ("GET", "/societies/{society}/register-files"),
+    ("GET", "/societies/{society}/register-files/export"),
     ("GET", "/societies/{society}/register/{registration}"),
+    ("GET", "/societies/{society}/renewals"),
+    ("GET", "/societies/{society}/renewals/{registration}"),
+    ("GET", "/static/{file}"),
+    ("GET", "/verify/{society}/{registration}"),
+    ("POST", "/attestations/{activity}"),
+    ("POST", "/reset/{token}"),
+    ("POST", "/societies/{society}/applications/{application}"),
+    ("POST", "/societies/{society}/logins"),
+    ("POST", "/societies/{society}/logins/{user}/disable"),
+    ("POST", "/societies/{society}/logins/{user}/enable"),
+    ("POST", "/societies/{society}/logins/{user}/password-link"),
+    ("POST", "/societies/{society}/pathway/adopt"),
+    ("POST", "/societies/{society}/pathway/upload"),
+    ("POST", "/societies/{society}/people"),
+    ("POST", "/societies/{society}/people/{person}"),
+    ("POST", "/societies/{society}/people/{person}/activities"),
+    (
+        "POST",
+        "/societies/{society}/people/{person}/activities/{activity}/edit",
+    ),
+    (
+        "POST",
+        "/societies/{society}/people/{person}/activities/{activity}/withdraw",
+    ),
+    ("POST", "/societies/{society}/people/{person}/applications"),
+    ("POST", "/societies/{society}/people/{person}/overrides"),
+    ("POST", "/societies/{society}/register-files/import"),
     (
         "POST",
         "/societies/{society}/register/{registration}/status",
     ),
-    ("GET", "/verify/{society}/{registration}"),
-    ("GET", "/societies/{society}/people/{person}/progress"),
-    ("GET", "/societies/{society}/people/{person}/activities"),
-    ("POST", "/societies/{society}/people/{person}/activities"),
-    ("POST", "/attestations/{activity}"),
-    ("GET", "/societies/{society}/dashboard"),
-    ("GET", "/static/{file}"),
+    ("POST", "/societies/{society}/renewals/lapse"),
+    ("POST", "/societies/{society}/renewals/{registration}"),
 ];
 
 /// Real values for every path parameter, so that only the one with the
@@ -86,6 +137,19 @@ async fn a_register(app: &TestApp, cast: &Cast) -> Names {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{application}");
+    let (status, logins) = app
+        .get("/api/v1/societies/bsanz/users", Some(&cast.registrar.token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{logins}");
+    let member = logins["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["email"] == cast.member.email.as_str())
+        .expect("the member's login")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     Names {
         values: vec![
             ("society", "bsanz".to_owned()),
@@ -97,6 +161,8 @@ async fn a_register(app: &TestApp, cast: &Cast) -> Names {
                 application["id"].as_str().unwrap().to_owned(),
             ),
             ("number", "1".to_owned()),
+            ("user", member),
+            ("token", "a-password-link".to_owned()),
             ("id", "bsanz-leader".to_owned()),
             ("file", "style.css".to_owned()),
         ],

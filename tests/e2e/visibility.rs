@@ -98,6 +98,10 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
         ),
         (Method::GET, "/applications", None),
         (Method::GET, "/applications/{application}", None),
+        (Method::GET, "/users", None),
+        (Method::POST, "/users/{user}/disable", None),
+        (Method::POST, "/users/{user}/enable", None),
+        (Method::POST, "/users/{user}/password-reset", None),
         post(
             "/applications/{application}/decision",
             json!({ "decision": "grant", "effective": "2025-06-01", "reason": "r" }),
@@ -123,6 +127,8 @@ struct Theirs {
     activity: String,
     application: String,
     registration: String,
+    /// A member's login.
+    user: String,
 }
 
 impl Theirs {
@@ -133,6 +139,7 @@ impl Theirs {
             .replace("{activity}", &self.activity)
             .replace("{application}", &self.application)
             .replace("{registration}", &self.registration)
+            .replace("{user}", &self.user)
             .replace("{number}", "1");
         format!("/api/v1/societies/dbg{path}")
     }
@@ -144,6 +151,7 @@ impl Theirs {
             activity: "no-such-activity".to_owned(),
             application: "no-such-application".to_owned(),
             registration: "DBG-9999".to_owned(),
+            user: "no-such-user".to_owned(),
         }
     }
 }
@@ -210,11 +218,21 @@ async fn their_records(app: &TestApp, cast: &Cast) -> Theirs {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{application}");
+    let (status, login) = app
+        .post_json(
+            "/api/v1/societies/dbg/users",
+            registrar,
+            &json!({ "email": "bewerber@dbg.example.org", "password": "a long passphrase of theirs",
+                     "role": "member", "person_id": applicant }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
     Theirs {
         person: leader,
         activity: activity["id"].as_str().unwrap().to_owned(),
         application: application["id"].as_str().unwrap().to_owned(),
         registration: entry["registration"].as_str().unwrap().to_owned(),
+        user: login["id"].as_str().unwrap().to_owned(),
     }
 }
 

@@ -386,6 +386,23 @@ e2e_test!(
         )
         .await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.html);
+        // The assessment is shown before anything is renewed.
+        assert!(
+            form.html.contains("The renewal requirements are not met:"),
+            "{}",
+            form.html
+        );
+        let met = open(
+            &app,
+            "/societies/bsanz/renewals/BSANZ-0001",
+            Some(&registrar),
+        )
+        .await;
+        assert!(
+            met.html.contains("The renewal requirements are met."),
+            "{}",
+            met.html
+        );
         // Bob kept no membership: the page says what is missing, nothing changes.
         let short = submit(
             &app,

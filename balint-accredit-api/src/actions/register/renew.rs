@@ -5,7 +5,7 @@
 use balint_core::evaluate::{Assessment, Inputs};
 use balint_core::ids::TierId;
 use balint_core::pathway;
-use balint_core::register::{RegisterError, Renewal, Status, Visibility};
+use balint_core::register::{RegisterError, Renewal, RenewalCycle, Status, Visibility};
 use chrono::NaiveDate;
 
 use super::{applicable_version, cycle_from, entry_with_person, Entry, NO_PATHWAY};
@@ -13,7 +13,7 @@ use crate::actions::applications::{reason_text, shortfalls};
 use crate::actions::progress;
 use crate::actions::refusal::{failed_as, registrar, Access, Failure};
 use crate::auth::Caller;
-use crate::db;
+use crate::db::{self, people::Person, register::StoredEntry};
 use crate::error::{ApiError, FieldProblem};
 use crate::state::AppState;
 
@@ -230,58 +230,15 @@ pub async fn renew(
     let now = db::now();
     let (stored, person, renewal) = db::run_as(&state.pool, move |conn| {
         db::write_as(conn, |conn| {
-            let (stored, person) = entry_with_person(conn, &society.id, &registration)?
-                .ok_or(RenewError::NoSuchEntry(registration))?;
-            let entry = &stored.entry;
-            let version = applicable_version(conn, &society.id, &person, entry.first_accredited())?
-                .ok_or(RenewError::NoPathway)?;
-            let pathway = &version.pathway;
-            // The highest tier granted that the pathway renews.
-            let (tier, rule) = entry
-                .tiers()
-                .into_iter()
-                .rev()
-                .find_map(|held| {
-                    let rule = pathway.tier(&held.tier)?.renewal.clone()?;
-                    Some((held.tier, rule))
-                })
-                .ok_or(RenewError::NoRenewalCycle)?;
-            let on_time = entry.cycle().filter(|_| entry.status() != Status::Lapsed);
-            let (start, assessed) = match on_time {
-                Some(current) => (
-                    current
-                        .valid_until
-                        .succ_opt()
-                        .unwrap_or(current.valid_until),
-                    assessed_cycle(&rule, current.valid_until),
-                ),
-                None => (effective, assessed_cycle(&rule, effective)),
-            };
-            let cycle = cycle_from(&rule, start).map_err(RenewError::Refused)?;
-            // A status that refuses the renewal is answered before the
-            // requirements are assessed.
-            entry
-                .clone()
-                .renew(Renewal {
-                    effective,
-                    cycle,
-                    reason: reason.clone(),
-                    visibility: Visibility::Public,
-                })
-                .map_err(RenewError::Refused)?;
-            let assessment = if rule.requirements.is_empty() {
-                None
-            } else {
-                let evidence = progress::evidence(conn, &society.id, &person, effective)?;
-                let assessment =
-                    Inputs::new(pathway, &evidence.candidate, &evidence.ledger, effective)
-                        .with_register(&evidence.register)
-                        .evaluate_renewal(&tier, assessed.0)
-                        .map_err(|e| {
-                            ApiError::Internal(anyhow::anyhow!("renewal of {tier}: {e}"))
-                        })?;
-                Some(assessment.into_owned())
-            };
+            let Plan {
+                stored,
+                person,
+                tier,
+                pathway_version_number,
+                cycle,
+                assessed,
+                assessment,
+            } = plan(conn, &society.id, registration, effective, &reason)?;
             let basis = renewal_basis(assessment.as_ref(), overriding.as_deref(), assessed)?;
             // An override passed `renewal_basis` only where it is needed.
             let (reason, visibility) = match &overriding {
@@ -297,7 +254,7 @@ pub async fn renew(
                 basis,
                 override_reason: overriding,
                 tier,
-                pathway_version_number: version.summary.number,
+                pathway_version_number,
                 cycle_first_day: assessed.0,
                 cycle_last_day: assessed.1,
                 assessment,
@@ -343,6 +300,130 @@ pub async fn renew(
         },
         renewal,
     })
+}
+
+/// A renewal worked out but not yet made: the entry, the tier renewed,
+/// the next cycle, and the assessment of the cycle being renewed.
+struct Plan {
+    stored: StoredEntry,
+    person: Person,
+    tier: TierId,
+    pathway_version_number: i32,
+    cycle: RenewalCycle,
+    /// The first and last day of the cycle whose records are assessed.
+    assessed: (NaiveDate, NaiveDate),
+    assessment: Option<Assessment<'static>>,
+}
+
+/// Work out the renewal of entry `registration` taking effect on
+/// `effective`, reading only: the refusals of the register's rules come
+/// before the requirements are assessed.
+fn plan(
+    conn: &mut db::DbConnection,
+    society_id: &str,
+    registration: String,
+    effective: NaiveDate,
+    reason: &str,
+) -> Result<Plan, RenewError> {
+    let (stored, person) = entry_with_person(conn, society_id, &registration)?
+        .ok_or(RenewError::NoSuchEntry(registration))?;
+    let entry = &stored.entry;
+    let version = applicable_version(conn, society_id, &person, entry.first_accredited())?
+        .ok_or(RenewError::NoPathway)?;
+    let pathway = &version.pathway;
+    // The highest tier granted that the pathway renews.
+    let (tier, rule) = entry
+        .tiers()
+        .into_iter()
+        .rev()
+        .find_map(|held| {
+            let rule = pathway.tier(&held.tier)?.renewal.clone()?;
+            Some((held.tier, rule))
+        })
+        .ok_or(RenewError::NoRenewalCycle)?;
+    let on_time = entry.cycle().filter(|_| entry.status() != Status::Lapsed);
+    let (start, assessed) = match on_time {
+        Some(current) => (
+            current
+                .valid_until
+                .succ_opt()
+                .unwrap_or(current.valid_until),
+            assessed_cycle(&rule, current.valid_until),
+        ),
+        None => (effective, assessed_cycle(&rule, effective)),
+    };
+    let cycle = cycle_from(&rule, start).map_err(RenewError::Refused)?;
+    // A status that refuses the renewal is answered before the
+    // requirements are assessed.
+    entry
+        .clone()
+        .renew(Renewal {
+            effective,
+            cycle,
+            reason: reason.to_owned(),
+            visibility: Visibility::Public,
+        })
+        .map_err(RenewError::Refused)?;
+    let assessment = if rule.requirements.is_empty() {
+        None
+    } else {
+        let evidence = progress::evidence(conn, society_id, &person, effective)?;
+        let assessment = Inputs::new(pathway, &evidence.candidate, &evidence.ledger, effective)
+            .with_register(&evidence.register)
+            .evaluate_renewal(&tier, assessed.0)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("renewal of {tier}: {e}")))?;
+        Some(assessment.into_owned())
+    };
+    Ok(Plan {
+        stored,
+        person,
+        tier,
+        pathway_version_number: version.summary.number,
+        cycle,
+        assessed,
+        assessment,
+    })
+}
+
+/// How a renewal would be assessed, before the registrar renews.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// The tier whose renewal rule applies.
+    pub tier: TierId,
+    /// The first day of the cycle whose records are assessed.
+    pub cycle_first_day: NaiveDate,
+    /// Its last day.
+    pub cycle_last_day: NaiveDate,
+    /// The last day of the next cycle, once renewed.
+    pub valid_until: NaiveDate,
+    /// The assessment of the renewal requirements over the cycle (none when
+    /// the rule sets none).
+    pub assessment: Option<Assessment<'static>>,
+}
+
+/// How renewing entry `registration` of society `slug` on `effective`
+/// would be assessed (registrar), changing nothing: the same rules and
+/// refusals as [`renew`], so the page can show the assessment before the
+/// registrar decides.
+pub async fn preview(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    registration: String,
+    effective: NaiveDate,
+) -> Result<Preview, RenewError> {
+    let (society, _) = registrar::<RenewError>(state, caller, slug).await?;
+    db::run_as(&state.pool, move |conn| {
+        let plan = plan(conn, &society.id, registration, effective, "preview")?;
+        Ok::<_, RenewError>(Preview {
+            tier: plan.tier,
+            cycle_first_day: plan.assessed.0,
+            cycle_last_day: plan.assessed.1,
+            valid_until: plan.cycle.valid_until,
+            assessment: plan.assessment,
+        })
+    })
+    .await
 }
 
 /// What allows the renewal, or the refusal: every shortfall when the

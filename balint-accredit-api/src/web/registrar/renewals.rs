@@ -269,6 +269,15 @@ async fn renewal_page(
     let title = format!("Renew {name} ({registration})");
     let entry = &stored.entry;
     let today = today();
+    let as_of = Day::parse(form.effective.trim()).map_or(today, |d| d.date());
+    let preview = renew::preview(
+        state,
+        &viewer.caller,
+        slug.clone(),
+        registration.clone(),
+        as_of,
+    )
+    .await;
     Ok(page_response(
         status,
         layout::page(
@@ -281,7 +290,9 @@ async fn renewal_page(
                     dt { "Status today" } dd { (entry.status_as_of(today).map(|s| capitalised(s.as_str())).unwrap_or_else(|| "Not yet in effect".to_owned())) }
                     dt { "Valid until" } dd { (maybe_date(style, entry.valid_until())) }
                 }
-                p { "The renewal requirements of the tier are assessed over the cycle being renewed, as of the effective date, counting attested records only. When they are not met, this page lists what is missing and nothing changes; you may then renew by override with a reason." }
+                h2 { "The renewal assessment" }
+                (preview_words(&preview, style, as_of))
+                p class="muted" { "The renewal requirements of the tier are assessed over the cycle being renewed, as of the effective date, counting attested records only. When they are not met, renewing changes nothing and lists what is missing; you may then renew by override with a reason." }
                 @if let Some(why) = &refusal {
                     div class="error-summary" role="alert" tabindex="-1" autofocus {
                         h2 { "The renewal requirements are not met" }
@@ -295,6 +306,38 @@ async fn renewal_page(
             },
         ),
     ))
+}
+
+/// The assessment a renewal on `as_of` would be made on, in words.
+fn preview_words(
+    preview: &Result<renew::Preview, RenewError>,
+    style: DateStyle,
+    as_of: chrono::NaiveDate,
+) -> Markup {
+    match preview {
+        Ok(p) => {
+            let missing = p
+                .assessment
+                .as_ref()
+                .map(crate::actions::applications::shortfalls)
+                .unwrap_or_default();
+            html! {
+                p {
+                    "Renewed on " (date(style, as_of)) ", the entry would run to " (date(style, p.valid_until)) ". "
+                    "The cycle assessed runs from " (date(style, p.cycle_first_day)) " to " (date(style, p.cycle_last_day)) "."
+                }
+                @match &p.assessment {
+                    None => p class="verdict" { "The renewal rule sets no requirements." },
+                    Some(a) if a.eligible => p class="verdict" { "The renewal requirements are met." },
+                    Some(_) => {
+                        p class="verdict" { "The renewal requirements are not met:" }
+                        ul { @for m in &missing { li { (m.message) } } }
+                    }
+                }
+            }
+        }
+        Err(e) => html! { p class="verdict" { "It cannot be renewed: " (e) "." } },
+    }
 }
 
 fn renewal_form(
