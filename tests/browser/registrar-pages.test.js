@@ -185,3 +185,35 @@ test('the dashboard of a register of 10,000 entries is a page at a time', async 
   await page.getByRole('link', { name: 'Next page' }).click();
   await page.getByText(/Page 2 of \d+/).waitFor();
 });
+
+test("the society's details and logo, set by its registrar, show on its public register", async () => {
+  // A 1×1 PNG.
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGMAAQAABQABDQottAAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  const page = await registrarPage();
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/dashboard`);
+  await page.getByRole('navigation', { name: 'Registrar' }).getByRole('link', { name: 'Society details' }).click();
+  await page.getByRole('heading', { level: 1, name: `Society details: ${SOCIETY.name}` }).waitFor();
+  await field(page, 'Contact email').fill('secretary@balint.org.au');
+  await field(page, 'Website').fill('https://balint.org.au');
+  await page.getByLabel(/^Logo/).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
+  await page.getByRole('button', { name: 'Save the details' }).click();
+  await page.getByRole('status').getByText('The details were saved.').waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'registrar-society');
+
+  const visitor = await openPage(browser);
+  await visitor.goto(`${server.url}/societies/${SOCIETY.slug}/register`);
+  const card = visitor.getByRole('complementary', { name: `About ${SOCIETY.name}` });
+  await card.getByRole('link', { name: 'secretary@balint.org.au' }).waitFor();
+  await card.getByRole('img', { name: `Logo of ${SOCIETY.name}` }).waitFor();
+  assert.ok(await card.getByRole('img').evaluate((img) => img.complete && img.naturalWidth === 1), 'the logo loads');
+  await assertPageIsSound(visitor);
+  await screenshots(visitor, 'register-society-card');
+
+  const profile = await server.api.get(`/societies/${SOCIETY.slug}/profile`);
+  assert.equal(profile.contact_email, 'secretary@balint.org.au');
+  assert.equal(profile.logo_url, `/societies/${SOCIETY.slug}/logo`);
+});

@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 46] = [
+const PAGES: [(&str, &str); 49] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -49,6 +49,9 @@ const PAGES: [(&str, &str); 46] = [
     ("GET", "/societies/{society}/register/{registration}"),
     ("GET", "/societies/{society}/renewals"),
     ("GET", "/societies/{society}/renewals/{registration}"),
+    ("GET", "/societies/{society}/settings"),
+    ("POST", "/societies/{society}/settings"),
+    ("GET", "/societies/{society}/logo"),
     ("GET", "/static/{file}"),
     ("GET", "/verify/{society}/{registration}"),
     ("POST", "/attestations/{activity}"),

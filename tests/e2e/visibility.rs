@@ -99,6 +99,7 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
         (Method::GET, "/applications", None),
         (Method::GET, "/applications/{application}", None),
         (Method::GET, "/users", None),
+        (Method::PUT, "/profile", Some(json!({ "phone": "1" }))),
         (Method::POST, "/users/{user}/disable", None),
         (Method::POST, "/users/{user}/enable", None),
         (Method::POST, "/users/{user}/password-reset", None),
@@ -111,8 +112,9 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
 
 /// The public routes under `/api/v1/societies/{society}`: a caller with
 /// no role there gets what the public gets.
-const PUBLIC: [&str; 7] = [
+const PUBLIC: [&str; 8] = [
     "",
+    "/profile",
     "/pathway",
     "/pathway/versions",
     "/pathway/versions/{number}",

@@ -21,6 +21,7 @@ pub mod register;
 pub mod schema;
 pub mod sessions;
 pub mod societies;
+pub mod society_profiles;
 mod statements;
 pub mod users;
 pub mod work;

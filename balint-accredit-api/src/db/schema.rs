@@ -50,6 +50,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    society_profiles (society_id) {
+        society_id -> Text,
+        contact_email -> Nullable<Text>,
+        website -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        logo -> Nullable<Binary>,
+        logo_type -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     password_resets (token_hash) {
         token_hash -> Text,
         user_id -> Text,
@@ -266,6 +278,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     disabled_logins,
     password_resets,
+    society_profiles,
     login_throttle,
     audit_log,
     pathway_versions,

@@ -90,6 +90,11 @@ fn resource(
 fn society_routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("").route(web::get().to(societies::show)))
         .service(
+            resource("/profile")
+                .route(web::get().to(societies::profile))
+                .route(web::put().to(societies::set_profile)),
+        )
+        .service(
             resource("/users")
                 .route(web::post().to(users::create))
                 .route(web::get().to(users::list)),

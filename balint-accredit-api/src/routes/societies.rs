@@ -108,3 +108,103 @@ pub async fn show(
     let society = crate::actions::society(&state, slug).await?;
     Ok(web::Json(SocietyView::from(society)))
 }
+
+/// A society's own details, shown on its public pages.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileView {
+    /// The society's slug.
+    pub society: String,
+    /// Its full name.
+    pub name: String,
+    /// Where people write to it.
+    pub contact_email: Option<String>,
+    /// Its website.
+    pub website: Option<String>,
+    /// A telephone number.
+    pub phone: Option<String>,
+    /// Where its logo is served (a page of this site), when it has one.
+    pub logo_url: Option<String>,
+}
+
+impl ProfileView {
+    fn new(society: Society, profile: crate::db::society_profiles::Profile) -> Self {
+        let logo_url = profile
+            .logo
+            .is_some()
+            .then(|| format!("/societies/{}/logo", society.slug));
+        Self {
+            society: society.slug,
+            name: society.name,
+            contact_email: profile.contact_email,
+            website: profile.website,
+            phone: profile.phone,
+            logo_url,
+        }
+    }
+}
+
+/// A society's details as its registrar sets them; an empty or missing
+/// field clears it. The logo is set on the registrar's page.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileInput {
+    /// An email address.
+    #[serde(default)]
+    pub contact_email: Option<String>,
+    /// A web address (https or http), at most 500 characters.
+    #[serde(default)]
+    pub website: Option<String>,
+    /// At most 40 characters.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// A society's own details (public).
+#[utoipa::path(get, path = "/api/v1/societies/{society}/profile", operation_id = "societies_profile", tag = "societies",
+    params(("society" = String, Path, description = "The society's slug")),
+    responses(
+        (status = 200, description = "The society's details", body = ProfileView),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn profile(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<web::Json<ProfileView>, ApiError> {
+    let (society, profile) = societies::profile(&state, path.into_inner()).await?;
+    Ok(web::Json(ProfileView::new(society, profile)))
+}
+
+/// Set a society's own details (its registrar); the logo is kept.
+#[utoipa::path(put, path = "/api/v1/societies/{society}/profile", operation_id = "societies_profile_set", tag = "societies",
+    security(("bearer" = [])),
+    params(("society" = String, Path, description = "The society's slug")),
+    request_body = ProfileInput,
+    responses(
+        (status = 200, description = "The society's details as they now are", body = ProfileView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unreadable body, or not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, every one named", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_profile(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: Json<ProfileInput>,
+) -> Result<web::Json<ProfileView>, ApiError> {
+    let body = body.into_inner();
+    let (society, profile) = societies::change_profile(
+        &state,
+        &caller,
+        path.into_inner(),
+        societies::ProfileInput {
+            contact_email: body.contact_email.unwrap_or_default(),
+            website: body.website.unwrap_or_default(),
+            phone: body.phone.unwrap_or_default(),
+            logo: societies::LogoChange::Keep,
+        },
+    )
+    .await?;
+    Ok(web::Json(ProfileView::new(society, profile)))
+}

@@ -13,6 +13,7 @@ mod assets;
 mod attestor;
 pub mod dates;
 mod layout;
+mod multipart;
 mod public;
 mod registrar;
 pub mod session;

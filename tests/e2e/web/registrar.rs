@@ -630,3 +630,172 @@ e2e_test!(
         );
     }
 );
+
+/// A 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+/// The settings form as a browser sends it, with `logo` as its file.
+async fn send_settings(
+    app: &TestApp,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    logo: Option<&[u8]>,
+) -> Page {
+    // multipart/form-data written out, as a browser writes it.
+    let boundary = "----balint-e2e-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    let file_name = if logo.is_some() { "logo.png" } else { "" };
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(logo.unwrap_or_default());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let response = browser()
+        .post(format!("{}/societies/bsanz/settings", app.base_url))
+        .header("cookie", cookie)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    read(response).await
+}
+
+e2e_test!(
+    async fn a_registrar_sets_the_societys_details_and_logo_shown_on_its_register(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let page = open(&app, "/societies/bsanz/settings", Some(&registrar)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+        let csrf = csrf_of(&page.html);
+        let public = open(&app, "/societies/bsanz/register", None).await;
+        assert!(
+            !public.html.contains("society-card"),
+            "nothing set, nothing shown"
+        );
+
+        let refused = send_settings(
+            &app,
+            &registrar,
+            &[
+                ("csrf", &csrf),
+                ("contact_email", "nope"),
+                ("website", "ftp://x"),
+            ],
+            Some(b"GIF89a not a png"),
+        )
+        .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.html
+        );
+        for problem in [
+            r##"<a href="#contact_email">Contact email: Must be an email address</a>"##,
+            r##"<a href="#website">Website: Must be a web address"##,
+            r##"<a href="#logo">Logo: Must be a PNG or JPEG image</a>"##,
+        ] {
+            assert!(
+                refused.html.contains(problem),
+                "{problem}: {}",
+                refused.html
+            );
+        }
+
+        let saved = send_settings(
+            &app,
+            &registrar,
+            &[
+                ("csrf", &csrf),
+                ("contact_email", "registrar@balint.org.au"),
+                ("website", "https://balint.org.au"),
+                ("phone", "+61 2 9999 0000"),
+            ],
+            Some(PNG),
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+        let logo = browser()
+            .get(format!("{}/societies/bsanz/logo", app.base_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(logo.status(), StatusCode::OK);
+        assert_eq!(logo.headers()["content-type"], "image/png");
+        assert_eq!(logo.bytes().await.unwrap().as_ref(), PNG);
+        let public = open(&app, "/societies/bsanz/register", None).await;
+        assert!(
+            public
+                .html
+                .contains(r#"<a href="mailto:registrar@balint.org.au">"#),
+            "{}",
+            public.html
+        );
+        assert!(public.html.contains(r#"src="/societies/bsanz/logo""#));
+
+        // The API tells the same, and sets the text as the page does.
+        let (status, profile) = app.get("/api/v1/societies/bsanz/profile", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(profile["phone"], "+61 2 9999 0000");
+        assert_eq!(profile["logo_url"], "/societies/bsanz/logo");
+        let (status, changed) = app
+            .send(
+                app.builder(
+                    reqwest::Method::PUT,
+                    "/api/v1/societies/bsanz/profile",
+                    Some(&cast.registrar.token),
+                )
+                .json(&json!({ "contact_email": "office@balint.org.au" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{changed}");
+        assert_eq!(changed["contact_email"], "office@balint.org.au");
+        assert_eq!(changed["website"], Value::Null, "a missing field clears it");
+        assert_eq!(
+            changed["logo_url"], "/societies/bsanz/logo",
+            "the logo is kept"
+        );
+        let (status, _) = app
+            .send(
+                app.builder(
+                    reqwest::Method::PUT,
+                    "/api/v1/societies/bsanz/profile",
+                    Some(&cast.member.token),
+                )
+                .json(&json!({})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // Removed from the page: no logo any more.
+        let removed = send_settings(
+            &app,
+            &registrar,
+            &[("csrf", &csrf), ("remove_logo", "yes")],
+            None,
+        )
+        .await;
+        assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.html);
+        let gone = open(&app, "/societies/bsanz/logo", None).await;
+        assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    }
+);

@@ -32,7 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource(format!("{society}/register/{{registration}}"))
                 .route(web::get().to(entry)),
         )
-        .service(web::resource("/verify/{society}/{registration}").route(web::get().to(verify)));
+        .service(web::resource("/verify/{society}/{registration}").route(web::get().to(verify)))
+        .service(web::resource(format!("{society}/logo")).route(web::get().to(logo)));
 }
 
 /// `GET /`: the societies, each linking to its register.
@@ -183,4 +184,65 @@ pub(super) fn given(value: &Option<String>) -> Option<String> {
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
+}
+
+/// The society's own details on its public pages: its logo, and how to
+/// reach it, as its registrar set them (nothing when none are set).
+pub fn society_card(
+    society: &crate::db::societies::Society,
+    profile: &crate::db::society_profiles::Profile,
+) -> Markup {
+    let has_contact =
+        profile.contact_email.is_some() || profile.website.is_some() || profile.phone.is_some();
+    html! {
+        @if has_contact || profile.logo.is_some() {
+            aside class="society-card" aria-label={ "About " (society.name) } {
+                @if profile.logo.is_some() {
+                    img src={ "/societies/" (society.slug) "/logo" } alt={ "Logo of " (society.name) } height="64";
+                }
+                @if has_contact {
+                    ul {
+                        @if let Some(email) = &profile.contact_email {
+                            li { "Email: " a href={ "mailto:" (email) } { (email) } }
+                        }
+                        @if let Some(site) = &profile.website {
+                            li { "Website: " a href=(site) rel="external noopener" { (site) } }
+                        }
+                        @if let Some(phone) = &profile.phone {
+                            li { "Telephone: " (phone) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /societies/{society}/logo`: the logo its registrar set, as sent
+/// (PNG or JPEG); 404 when there is none.
+pub async fn logo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let result = async {
+        let (_, profile) = crate::actions::societies::profile(&state, path.into_inner()).await?;
+        match (profile.logo, profile.logo_type) {
+            (Some(bytes), Some(kind)) => Ok(HttpResponse::Ok()
+                .insert_header((actix_web::http::header::CONTENT_TYPE, kind))
+                .insert_header((
+                    actix_web::http::header::CACHE_CONTROL,
+                    "public, max-age=300",
+                ))
+                .insert_header((
+                    actix_web::http::header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; sandbox",
+                ))
+                .body(bytes)),
+            _ => Err(crate::error::ApiError::NotFound("logo".to_owned()).into()),
+        }
+    }
+    .await;
+    finish(&req, &viewer, result)
 }

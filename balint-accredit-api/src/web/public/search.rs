@@ -11,9 +11,7 @@ use crate::pagination::PageRequest;
 use crate::state::AppState;
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, maybe_date};
-use crate::web::{
-    encode, finish, ok, see_other, society, tier_names, PageError, TierNames, Viewer,
-};
+use crate::web::{encode, finish, ok, see_other, tier_names, PageError, TierNames, Viewer};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 use serde::Deserialize;
@@ -50,7 +48,7 @@ async fn register_page(
     slug: String,
     query: SearchQuery,
 ) -> Result<HttpResponse, PageError> {
-    let society = society(state, slug.clone()).await?;
+    let (society, profile) = crate::actions::societies::profile(state, slug.clone()).await?;
     if let Some(number) = given(&query.registration) {
         // The entry's page says whether it is on the public register.
         return Ok(see_other(&format!(
@@ -117,6 +115,7 @@ async fn register_page(
         &title,
         html! {
             h1 { (title) }
+            (super::society_card(&society, &profile))
             p { "Accredited Balint group leaders of " (society.name) " who agreed to be listed. To check a registration on a given day, open the entry and choose “Verify”." }
             (last_updated(style, updated))
             form class="search-form" method="get" action={ "/societies/" (slug) "/register" } role="search" aria-label="Find a registration number" {

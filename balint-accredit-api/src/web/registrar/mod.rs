@@ -13,6 +13,7 @@ mod logins;
 mod pathway;
 mod people;
 mod renewals;
+mod society;
 mod status;
 
 use actix_web::web;
@@ -82,6 +83,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource(format!("{society}/pathway/compare")).route(web::get().to(pathway::compare)),
     )
     .service(web::resource(format!("{society}/audit")).route(web::get().to(audit::audit_log)))
+    .service(
+        web::resource(format!("{society}/settings"))
+            .route(web::get().to(society::form))
+            .route(web::post().to(society::save)),
+    )
     .service(web::resource(format!("{society}/register-files")).route(web::get().to(files::files)))
     .service(
         web::resource(format!("{society}/register-files/export"))
@@ -116,7 +122,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The registrar's pages, in the order of the navigation they share.
-const SECTIONS: [(&str, &str); 8] = [
+const SECTIONS: [(&str, &str); 9] = [
     ("dashboard", "Dashboard"),
     ("people", "People"),
     ("applications", "Applications"),
@@ -125,6 +131,7 @@ const SECTIONS: [(&str, &str); 8] = [
     ("pathway", "Pathway"),
     ("register-files", "Import and export"),
     ("audit", "Audit log"),
+    ("settings", "Society details"),
 ];
 
 /// The navigation between the registrar's pages of society `slug`;
