@@ -1,6 +1,7 @@
 //! The command line: its commands and arguments ([`Cli`]), and the work of
 //! each job other than `serve`, one module per job, called from `main.rs`.
 
+pub mod backup;
 pub mod evaluate;
 pub mod ledger_import;
 pub mod register_io;
@@ -50,6 +51,10 @@ pub enum Command {
     Import(register_io::ImportArgs),
     /// Export a society's register as JSON or CSV.
     Export(register_io::ExportArgs),
+    /// Back up the SQLite database to a file, while the service runs.
+    Backup(backup::BackupArgs),
+    /// Restore the SQLite database from a backup file, into an empty one.
+    Restore(backup::RestoreArgs),
 }
 
 /// `balint-accredit admin ...`

@@ -353,6 +353,39 @@ pub fn open_existing(settings: &DatabaseSettings) -> anyhow::Result<PooledDb> {
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
+/// The versions of the migrations this binary knows for the SQLite
+/// database (`true`) or PostgreSQL (`false`), oldest first.
+pub fn known_migrations(sqlite: bool) -> Vec<String> {
+    use diesel::backend::Backend;
+    use diesel::migration::MigrationSource;
+
+    fn versions<DB: Backend>(source: &dyn MigrationSource<DB>) -> Vec<String> {
+        let mut versions: Vec<String> = source
+            .migrations()
+            .map(|all| all.iter().map(|m| m.name().version().to_string()).collect())
+            .unwrap_or_default();
+        versions.sort();
+        versions
+    }
+    if sqlite {
+        versions::<diesel::sqlite::Sqlite>(&SQLITE_MIGRATIONS)
+    } else {
+        versions::<diesel::pg::Pg>(&POSTGRES_MIGRATIONS)
+    }
+}
+
+/// The versions of the migrations applied to the database, oldest first.
+pub fn applied_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.applied_migrations(),
+        DbConnection::Postgres(c) => c.applied_migrations(),
+    }
+    .map_err(|e| anyhow::anyhow!("reading the applied migrations failed: {e}"))?;
+    let mut versions: Vec<String> = applied.into_iter().map(|v| v.to_string()).collect();
+    versions.sort();
+    Ok(versions)
+}
+
 /// Apply every pending migration; returns the names applied.
 pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     let applied = match conn {

@@ -7,11 +7,14 @@
 //!   transaction that writes ([`write()`]).
 //! - `statements`: statements on the concrete connection, streamed reads,
 //!   bulk inserts (macros for the query modules).
+//! - [`backup`]: the SQLite database's backups, their file format, their
+//!   restoration, and which scheduled backups to keep.
 //! - the query modules, one per resource, next to the tables they read.
 
 pub mod activities;
 pub mod applications;
 pub mod audit;
+pub mod backup;
 pub mod connection;
 pub mod overrides;
 pub mod pathways;
