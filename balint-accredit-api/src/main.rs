@@ -12,7 +12,8 @@ use balint_accredit_api::{admin, cli, db, telemetry, Application};
 /// Exit codes: 0 done; 1 the job failed; 2 the command line was wrong, as
 /// clap answers a usage error, and also when it names a database that is
 /// not there (only `serve`, `migrate` and `restore` create one); 3 to 6 a
-/// backup or restore refused (see `db::backup::BackupError::exit_code`).
+/// backup or restore refused (see `db::backup::BackupError::exit_code`);
+/// 3 also when `check` finds a problem.
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
@@ -110,6 +111,15 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Restore(args) => {
             print!("{}", cli::backup::restore(&args)?);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(args) => {
+            let report = cli::check::run(&args)?;
+            print!("{}", report.text);
+            Ok(if report.problems == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
+            })
         }
         Command::Export(args) => {
             let today = chrono::Utc::now().date_naive();

@@ -523,6 +523,7 @@ fn database_commands(dir: &TempDir) -> Vec<(&'static str, Vec<&'static str>, &'s
         ),
         ("export", vec!["export", "--society", "bsanz"], ""),
         ("backup", vec!["backup", "--to", "out.backup"], ""),
+        ("check", vec!["check"], ""),
         ("lapse", vec!["lapse"], ""),
         (
             "import",

@@ -2,6 +2,7 @@
 //! each job other than `serve`, one module per job, called from `main.rs`.
 
 pub mod backup;
+pub mod check;
 pub mod evaluate;
 pub mod ledger_import;
 pub mod register_io;
@@ -55,6 +56,9 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Restore the SQLite database from a backup file, into an empty one.
     Restore(backup::RestoreArgs),
+    /// Verify the database: migrations, foreign keys, every register
+    /// entry's history, the audit log's hash chain.
+    Check(check::CheckArgs),
 }
 
 /// `balint-accredit admin ...`

@@ -9,12 +9,14 @@
 //!   bulk inserts (macros for the query modules).
 //! - [`backup`]: the SQLite database's backups, their file format, their
 //!   restoration, and which scheduled backups to keep.
+//! - [`check`]: the database verified (`balint-accredit check`).
 //! - the query modules, one per resource, next to the tables they read.
 
 pub mod activities;
 pub mod applications;
 pub mod audit;
 pub mod backup;
+pub mod check;
 pub mod connection;
 pub mod overrides;
 pub mod pathways;
