@@ -112,6 +112,10 @@ fn run() -> anyhow::Result<ExitCode> {
             print!("{}", cli::backup::restore(&args)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Person(command) => {
+            print!("{}", cli::personal_data::run(&command)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check(args) => {
             let report = cli::check::run(&args)?;
             print!("{}", report.text);

@@ -524,6 +524,16 @@ fn database_commands(dir: &TempDir) -> Vec<(&'static str, Vec<&'static str>, &'s
         ("export", vec!["export", "--society", "bsanz"], ""),
         ("backup", vec!["backup", "--to", "out.backup"], ""),
         ("check", vec!["check"], ""),
+        (
+            "person export",
+            vec!["person", "export", "--society", "bsanz", "--person", "p-1"],
+            "",
+        ),
+        (
+            "person erase",
+            vec!["person", "erase", "--society", "bsanz", "--person", "p-1"],
+            "",
+        ),
         ("lapse", vec!["lapse"], ""),
         (
             "import",

@@ -26,6 +26,8 @@
 //! - [`overrides`]: overrides of a person's requirements.
 //! - [`pathways`]: a society's pathway, published as numbered versions.
 //! - [`people`]: a society's records of people.
+//! - [`personal_data`]: a person's data-protection requests: their data
+//!   exported, what may be erased erased.
 //! - [`progress`]: a person's progress towards a tier, as balint-core
 //!   assesses it.
 //! - [`applications`]: applying for a tier and the registrar's decision.
@@ -46,6 +48,7 @@ pub mod operator;
 pub mod overrides;
 pub mod pathways;
 pub mod people;
+pub mod personal_data;
 pub mod progress;
 pub mod refusal;
 pub mod register;

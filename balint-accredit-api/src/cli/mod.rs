@@ -5,6 +5,7 @@ pub mod backup;
 pub mod check;
 pub mod evaluate;
 pub mod ledger_import;
+pub mod personal_data;
 pub mod register_io;
 
 use clap::{Args, Parser, Subcommand};
@@ -56,6 +57,10 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Restore the SQLite database from a backup file, into an empty one.
     Restore(backup::RestoreArgs),
+    /// A person's data-protection requests: their data exported, what may
+    /// be erased erased.
+    #[command(subcommand)]
+    Person(personal_data::PersonCommand),
     /// Verify the database: migrations, foreign keys, every register
     /// entry's history, the audit log's hash chain.
     Check(check::CheckArgs),

@@ -32,6 +32,8 @@ pub enum Action {
     Create,
     Update,
     Delete,
+    /// Data given out (a person's data-protection export).
+    Export,
 }
 
 impl Action {
@@ -40,6 +42,7 @@ impl Action {
             Self::Create => "create",
             Self::Update => "update",
             Self::Delete => "delete",
+            Self::Export => "export",
         }
     }
 }
@@ -62,6 +65,9 @@ pub enum Entity {
     /// were not held: the registrar's reason and the prerequisites unmet
     /// (the entry's own change is recorded under [`Entity::RegisterEntry`]).
     PrerequisiteOverride,
+    /// Everything held about a person (its id is the person's): exported,
+    /// or erased as far as the society may.
+    PersonalData,
 }
 
 impl Entity {
@@ -77,6 +83,7 @@ impl Entity {
             Self::Renewal => "renewal",
             Self::RequirementOverride => "requirement_override",
             Self::PrerequisiteOverride => "prerequisite_override",
+            Self::PersonalData => "personal_data",
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod connection;
 pub mod overrides;
 pub mod pathways;
 pub mod people;
+pub mod personal_data;
 pub mod register;
 pub mod schema;
 pub mod sessions;
