@@ -116,6 +116,10 @@ fn run() -> anyhow::Result<ExitCode> {
             print!("{}", cli::personal_data::run(&command)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Retention(args) => {
+            print!("{}", cli::retention::run(&args)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check(args) => {
             let report = cli::check::run(&args)?;
             print!("{}", report.text);

@@ -524,6 +524,7 @@ fn database_commands(dir: &TempDir) -> Vec<(&'static str, Vec<&'static str>, &'s
         ("export", vec!["export", "--society", "bsanz"], ""),
         ("backup", vec!["backup", "--to", "out.backup"], ""),
         ("check", vec!["check"], ""),
+        ("retention", vec!["retention"], ""),
         (
             "person export",
             vec!["person", "export", "--society", "bsanz", "--person", "p-1"],

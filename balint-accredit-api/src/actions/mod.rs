@@ -33,6 +33,8 @@
 //! - [`applications`]: applying for a tier and the registrar's decision.
 //! - [`register`]: the register: grants, status changes, renewals, the
 //!   lapse job, the renewals due, the public register and verification.
+//! - [`retention`]: how long ended sessions and throttle counters are
+//!   kept, and the job that applies it.
 //! - [`account`]: signing in.
 //! - [`operator`]: the operator on the server's machine, for whom the
 //!   command line's jobs run.
@@ -52,6 +54,7 @@ pub mod personal_data;
 pub mod progress;
 pub mod refusal;
 pub mod register;
+pub mod retention;
 pub mod societies;
 pub mod users;
 

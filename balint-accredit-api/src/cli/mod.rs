@@ -7,6 +7,7 @@ pub mod evaluate;
 pub mod ledger_import;
 pub mod personal_data;
 pub mod register_io;
+pub mod retention;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -61,6 +62,9 @@ pub enum Command {
     /// be erased erased.
     #[command(subcommand)]
     Person(personal_data::PersonCommand),
+    /// Delete sessions that ended and login throttle counters older than
+    /// the retention policy allows (safe to run daily, and twice).
+    Retention(retention::RetentionArgs),
     /// Verify the database: migrations, foreign keys, every register
     /// entry's history, the audit log's hash chain.
     Check(check::CheckArgs),
