@@ -48,6 +48,18 @@ impl Application {
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "database migrated");
         }
+        if let Some(dir) = settings.backup.backup_dir.clone() {
+            if !matches!(
+                db::DatabaseLocation::from_url(&settings.database.database_url),
+                db::DatabaseLocation::Sqlite(_)
+            ) {
+                anyhow::bail!(
+                    "BACKUP_DIR: {}",
+                    db::backup::BackupError::Postgres(db::backup::Direction::Backup)
+                );
+            }
+            scheduled_backups(settings.database.clone(), dir, &settings.backup);
+        }
         Self::build_with_pool(settings, pool)
     }
 
@@ -177,6 +189,41 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Back up the SQLite database into `dir` now and every
+/// `BACKUP_EVERY_HOURS`, keeping the newest `BACKUP_KEEP` scheduled
+/// backups, each on a connection of its own; a failure is logged and the
+/// next one tried at its time.
+fn scheduled_backups(
+    database: crate::config::DatabaseSettings,
+    dir: std::path::PathBuf,
+    backup: &crate::config::BackupSettings,
+) {
+    let every = backup.every();
+    let keep = usize::try_from(backup.backup_keep).unwrap_or(usize::MAX);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let (database, dir) = (database.clone(), dir.clone());
+            let done = tokio::task::spawn_blocking(move || {
+                let mut conn = db::connect_for_job(&database)?;
+                db::backup::scheduled(&mut conn, &dir, keep, chrono::Utc::now())
+            })
+            .await;
+            match done {
+                Ok(Ok((file, deleted))) => tracing::info!(
+                    file = %file.display(),
+                    deleted = ?deleted,
+                    "scheduled backup written"
+                ),
+                Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "scheduled backup failed"),
+                Err(e) => tracing::error!(error = %e, "scheduled backup failed"),
+            }
+        }
+    });
 }
 
 impl std::fmt::Debug for Application {

@@ -112,6 +112,44 @@ impl LoginSettings {
     }
 }
 
+/// Scheduled backups of the SQLite database, taken by `serve` (see
+/// `db::backup`). Off unless `BACKUP_DIR` is set; refused on PostgreSQL,
+/// which is backed up with `pg_dump`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupSettings {
+    /// The directory scheduled backups are written to (created if
+    /// missing); none: no scheduled backups.
+    #[arg(long, env = "BACKUP_DIR")]
+    pub backup_dir: Option<std::path::PathBuf>,
+    /// Hours between scheduled backups; the first is taken as the server
+    /// starts.
+    #[arg(long, env = "BACKUP_EVERY_HOURS", default_value_t = 24,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub backup_every_hours: u64,
+    /// How many scheduled backups to keep: the newest; older ones are
+    /// deleted after each new one.
+    #[arg(long, env = "BACKUP_KEEP", default_value_t = 7,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub backup_keep: u64,
+}
+
+impl Default for BackupSettings {
+    fn default() -> Self {
+        Self {
+            backup_dir: None,
+            backup_every_hours: 24,
+            backup_keep: 7,
+        }
+    }
+}
+
+impl BackupSettings {
+    /// The time between scheduled backups.
+    pub fn every(&self) -> Duration {
+        Duration::from_secs(self.backup_every_hours.max(1).saturating_mul(3600))
+    }
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -151,6 +189,8 @@ pub struct Settings {
     pub public_register_refresh_ms: u64,
     #[command(flatten)]
     pub login: LoginSettings,
+    #[command(flatten)]
+    pub backup: BackupSettings,
     /// Reverse proxies in front of the server, by address, comma-separated
     /// (e.g. `127.0.0.1,10.0.0.2`). A request from one of them is taken to
     /// come from the address it names in `X-Forwarded-For`, which is read
@@ -187,6 +227,7 @@ impl Settings {
             cookie_secure: true,
             public_register_refresh_ms: 1000,
             login: LoginSettings::default(),
+            backup: BackupSettings::default(),
             trusted_proxies: TrustedProxies::default(),
             bulk_max_rows: 10_000,
             login_clock: LoginClock::system(),

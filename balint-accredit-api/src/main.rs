@@ -11,7 +11,9 @@ use balint_accredit_api::{admin, cli, db, telemetry, Application};
 
 /// Exit codes: 0 done; 1 the job failed; 2 the command line was wrong, as
 /// clap answers a usage error, and also when it names a database that is
-/// not there (only `serve` and `migrate` create one).
+/// not there (only `serve`, `migrate` and `restore` create one); 3 to 6 a
+/// backup or restore refused (see `db::backup::BackupError::exit_code`);
+/// 3 also when `check` finds a problem.
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
@@ -20,6 +22,11 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             if e.chain().any(|cause| cause.is::<db::NoDatabase>()) {
                 ExitCode::from(2)
+            } else if let Some(refused) = e
+                .chain()
+                .find_map(|cause| cause.downcast_ref::<db::backup::BackupError>())
+            {
+                ExitCode::from(refused.exit_code())
             } else {
                 ExitCode::FAILURE
             }
@@ -96,6 +103,31 @@ fn run() -> anyhow::Result<ExitCode> {
                 report.people_created
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup(args) => {
+            print!("{}", cli::backup::backup(&args)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore(args) => {
+            print!("{}", cli::backup::restore(&args)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Person(command) => {
+            print!("{}", cli::personal_data::run(&command)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Retention(args) => {
+            print!("{}", cli::retention::run(&args)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(args) => {
+            let report = cli::check::run(&args)?;
+            print!("{}", report.text);
+            Ok(if report.problems == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
+            })
         }
         Command::Export(args) => {
             let today = chrono::Utc::now().date_naive();

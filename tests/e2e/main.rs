@@ -18,6 +18,7 @@ mod openapi;
 mod outage;
 mod pathways;
 mod people;
+mod personal_data;
 mod presets;
 mod progress;
 mod register;

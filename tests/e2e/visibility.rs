@@ -43,6 +43,8 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
             json!({ "kind": "participation", "date": "2025-03-04", "amount": 1, "unit": "sessions" }),
         ),
         (Method::GET, "/people/{person}/activities", None),
+        (Method::GET, "/people/{person}/data-export", None),
+        (Method::POST, "/people/{person}/erasure", None),
         (
             Method::POST,
             "/people/{person}/activities/bulk",

@@ -26,11 +26,15 @@
 //! - [`overrides`]: overrides of a person's requirements.
 //! - [`pathways`]: a society's pathway, published as numbered versions.
 //! - [`people`]: a society's records of people.
+//! - [`personal_data`]: a person's data-protection requests: their data
+//!   exported, what may be erased erased.
 //! - [`progress`]: a person's progress towards a tier, as balint-core
 //!   assesses it.
 //! - [`applications`]: applying for a tier and the registrar's decision.
 //! - [`register`]: the register: grants, status changes, renewals, the
 //!   lapse job, the renewals due, the public register and verification.
+//! - [`retention`]: how long ended sessions and throttle counters are
+//!   kept, and the job that applies it.
 //! - [`account`]: signing in.
 //! - [`operator`]: the operator on the server's machine, for whom the
 //!   command line's jobs run.
@@ -48,9 +52,11 @@ pub mod operator;
 pub mod overrides;
 pub mod pathways;
 pub mod people;
+pub mod personal_data;
 pub mod progress;
 pub mod refusal;
 pub mod register;
+pub mod retention;
 pub mod societies;
 pub mod users;
 

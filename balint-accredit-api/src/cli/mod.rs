@@ -1,9 +1,13 @@
 //! The command line: its commands and arguments ([`Cli`]), and the work of
 //! each job other than `serve`, one module per job, called from `main.rs`.
 
+pub mod backup;
+pub mod check;
 pub mod evaluate;
 pub mod ledger_import;
+pub mod personal_data;
 pub mod register_io;
+pub mod retention;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -50,6 +54,20 @@ pub enum Command {
     Import(register_io::ImportArgs),
     /// Export a society's register as JSON or CSV.
     Export(register_io::ExportArgs),
+    /// Back up the SQLite database to a file, while the service runs.
+    Backup(backup::BackupArgs),
+    /// Restore the SQLite database from a backup file, into an empty one.
+    Restore(backup::RestoreArgs),
+    /// A person's data-protection requests: their data exported, what may
+    /// be erased erased.
+    #[command(subcommand)]
+    Person(personal_data::PersonCommand),
+    /// Delete sessions that ended and login throttle counters older than
+    /// the retention policy allows (safe to run daily, and twice).
+    Retention(retention::RetentionArgs),
+    /// Verify the database: migrations, foreign keys, every register
+    /// entry's history, the audit log's hash chain.
+    Check(check::CheckArgs),
 }
 
 /// `balint-accredit admin ...`

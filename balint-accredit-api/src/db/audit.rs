@@ -1,9 +1,26 @@
 //! The append-only audit log. Every mutation writes its entry in the same
 //! transaction as the change itself.
+//!
+//! The log is one hash chain, in id order: each record carries the hash of
+//! the record before it (`prev_hash`, `""` for the first) and its own
+//! `hash`, the SHA-256 of that and of its content ([`chain_hash`]). A
+//! record changed, or removed, behind the service's back breaks the chain
+//! where it was, and [`check_chain`] (`balint-accredit check`) names it.
+//! Two writers must not chain to the same predecessor: the last hash is
+//! read inside the writing transaction, which on SQLite holds the write
+//! lock already (`db::write`), and on PostgreSQL takes an advisory
+//! transaction lock first ([`CHAIN_LOCK`]), so audited writes are appended
+//! one at a time. One chain for the whole log rather than one per society:
+//! records of no society (the platform's logins) belong to it too, and a
+//! small service writes few enough records that one lock costs nothing.
+//! Only the newest records' removal cannot be seen in the chain itself;
+//! keep backups (their manifests date them).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::db::schema::{
     activities, applications, audit_log, register_entries, requirement_overrides, society_roles,
@@ -17,6 +34,8 @@ pub enum Action {
     Create,
     Update,
     Delete,
+    /// Data given out (a person's data-protection export).
+    Export,
 }
 
 impl Action {
@@ -29,6 +48,7 @@ impl Action {
             Self::Create => "create",
             Self::Update => "update",
             Self::Delete => "delete",
+            Self::Export => "export",
         }
     }
 }
@@ -51,6 +71,9 @@ pub enum Entity {
     /// were not held: the registrar's reason and the prerequisites unmet
     /// (the entry's own change is recorded under [`Entity::RegisterEntry`]).
     PrerequisiteOverride,
+    /// Everything held about a person (its id is the person's): exported,
+    /// or erased as far as the society may.
+    PersonalData,
 }
 
 impl Entity {
@@ -81,6 +104,7 @@ impl Entity {
             Self::Renewal => "renewal",
             Self::RequirementOverride => "requirement_override",
             Self::PrerequisiteOverride => "prerequisite_override",
+            Self::PersonalData => "personal_data",
         }
     }
 }
@@ -117,18 +141,106 @@ pub struct AuditRecord {
     pub after_json: Option<String>,
 }
 
+/// The advisory lock (PostgreSQL) held by a transaction appending to the
+/// audit chain ("achn").
+pub const CHAIN_LOCK: i64 = 0x6163_686e;
+
+/// The hash of an audit record: SHA-256, in hex, of a JSON array of the
+/// previous record's hash and the record's stored columns (the time to
+/// the microsecond, as both databases keep it).
+#[allow(clippy::too_many_arguments)]
+pub fn chain_hash(
+    prev_hash: &str,
+    occurred_at: NaiveDateTime,
+    actor_user_id: Option<&str>,
+    society_id: Option<&str>,
+    action: &str,
+    entity_type: &str,
+    entity_id: &str,
+    before_json: Option<&str>,
+    after_json: Option<&str>,
+) -> String {
+    let content = serde_json::json!([
+        prev_hash,
+        occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+        actor_user_id,
+        society_id,
+        action,
+        entity_type,
+        entity_id,
+        before_json,
+        after_json,
+    ]);
+    hex::encode(Sha256::digest(content.to_string().as_bytes()))
+}
+
+/// The hash of the log's last record, to chain the next to (`""` for an
+/// empty log), read under the chain's lock on PostgreSQL. Call it inside
+/// the writing transaction.
+fn chain_head(conn: &mut DbConnection) -> QueryResult<String> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(CHAIN_LOCK)
+            .execute(pg)?;
+    }
+    Ok(audit_log::table
+        .order(audit_log::id.desc())
+        .select(audit_log::hash)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten()
+        .unwrap_or_default())
+}
+
+/// A change as stored, with its place in the chain.
+struct Chained<'a> {
+    change: Change<'a>,
+    before: Option<String>,
+    after: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+fn chain<'a>(prev_hash: &mut String, change: Change<'a>) -> Chained<'a> {
+    let before = change.before.as_ref().map(Value::to_string);
+    let after = change.after.as_ref().map(Value::to_string);
+    let hash = chain_hash(
+        prev_hash,
+        change.at,
+        change.actor_user_id,
+        change.society_id,
+        change.action.as_str(),
+        change.entity.as_str(),
+        change.entity_id,
+        before.as_deref(),
+        after.as_deref(),
+    );
+    let prev = std::mem::replace(prev_hash, hash.clone());
+    Chained {
+        change,
+        before,
+        after,
+        prev_hash: prev,
+        hash,
+    }
+}
+
 /// Append `change` to the log.
 pub fn record(conn: &mut DbConnection, change: Change<'_>) -> QueryResult<()> {
+    let mut head = chain_head(conn)?;
+    let c = chain(&mut head, change);
     diesel::insert_into(audit_log::table)
         .values((
-            audit_log::occurred_at.eq(change.at),
-            audit_log::actor_user_id.eq(change.actor_user_id),
-            audit_log::society_id.eq(change.society_id),
-            audit_log::action.eq(change.action.as_str()),
-            audit_log::entity_type.eq(change.entity.as_str()),
-            audit_log::entity_id.eq(change.entity_id),
-            audit_log::before_json.eq(change.before.map(|v| v.to_string())),
-            audit_log::after_json.eq(change.after.map(|v| v.to_string())),
+            audit_log::occurred_at.eq(c.change.at),
+            audit_log::actor_user_id.eq(c.change.actor_user_id),
+            audit_log::society_id.eq(c.change.society_id),
+            audit_log::action.eq(c.change.action.as_str()),
+            audit_log::entity_type.eq(c.change.entity.as_str()),
+            audit_log::entity_id.eq(c.change.entity_id),
+            audit_log::before_json.eq(c.before),
+            audit_log::after_json.eq(c.after),
+            audit_log::prev_hash.eq(Some(c.prev_hash)),
+            audit_log::hash.eq(Some(c.hash)),
         ))
         .execute(conn)
         .map(|_| ())
@@ -136,19 +248,26 @@ pub fn record(conn: &mut DbConnection, change: Change<'_>) -> QueryResult<()> {
 
 /// Append many changes at once (an import), in batches.
 pub fn record_all(conn: &mut DbConnection, changes: Vec<Change<'_>>) -> QueryResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut head = chain_head(conn)?;
     let rows: Vec<_> = changes
         .into_iter()
         .map(|change| {
+            let c = chain(&mut head, change);
             (
-                audit_log::occurred_at.eq(change.at),
+                audit_log::occurred_at.eq(c.change.at),
                 // Owned, so that every full batch is one prepared statement.
-                audit_log::actor_user_id.eq(change.actor_user_id.map(str::to_owned)),
-                audit_log::society_id.eq(change.society_id.map(str::to_owned)),
-                audit_log::action.eq(change.action.as_str()),
-                audit_log::entity_type.eq(change.entity.as_str()),
-                audit_log::entity_id.eq(change.entity_id.to_owned()),
-                audit_log::before_json.eq(change.before.map(|v| v.to_string())),
-                audit_log::after_json.eq(change.after.map(|v| v.to_string())),
+                audit_log::actor_user_id.eq(c.change.actor_user_id.map(str::to_owned)),
+                audit_log::society_id.eq(c.change.society_id.map(str::to_owned)),
+                audit_log::action.eq(c.change.action.as_str()),
+                audit_log::entity_type.eq(c.change.entity.as_str()),
+                audit_log::entity_id.eq(c.change.entity_id.to_owned()),
+                audit_log::before_json.eq(c.before),
+                audit_log::after_json.eq(c.after),
+                audit_log::prev_hash.eq(Some(c.prev_hash)),
+                audit_log::hash.eq(Some(c.hash)),
             )
         })
         .collect();
@@ -237,6 +356,126 @@ fn filtered<'a>(
         query = query.filter(audit_log::occurred_at.lt(next.and_time(chrono::NaiveTime::MIN)));
     }
     query
+}
+
+/// A stored record with its place in the chain.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+struct ChainRow {
+    id: i64,
+    occurred_at: NaiveDateTime,
+    actor_user_id: Option<String>,
+    society_id: Option<String>,
+    action: String,
+    entity_type: String,
+    entity_id: String,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    prev_hash: Option<String>,
+    hash: Option<String>,
+}
+
+impl ChainRow {
+    fn hash_after(&self, prev_hash: &str) -> String {
+        chain_hash(
+            prev_hash,
+            self.occurred_at,
+            self.actor_user_id.as_deref(),
+            self.society_id.as_deref(),
+            &self.action,
+            &self.entity_type,
+            &self.entity_id,
+            self.before_json.as_deref(),
+            self.after_json.as_deref(),
+        )
+    }
+}
+
+/// Every record, in id order, a page at a time, to `each`.
+fn each_in_order(
+    conn: &mut DbConnection,
+    mut each: impl FnMut(&mut DbConnection, ChainRow) -> QueryResult<()>,
+) -> QueryResult<()> {
+    let mut after = i64::MIN;
+    loop {
+        let page: Vec<ChainRow> = audit_log::table
+            .filter(audit_log::id.gt(after))
+            .order(audit_log::id.asc())
+            .limit(5000)
+            .select(ChainRow::as_select())
+            .load(conn)?;
+        let Some(last) = page.last() else {
+            return Ok(());
+        };
+        after = last.id;
+        for row in page {
+            each(conn, row)?;
+        }
+    }
+}
+
+/// Walk the whole chain: returns how many records were checked and each
+/// break found, in words (a record whose content no longer matches its
+/// hash was changed; one whose predecessor is not the one it was chained
+/// to follows a removed or changed record; one with no hash was written
+/// behind the service's back).
+pub fn check_chain(conn: &mut DbConnection) -> QueryResult<(usize, Vec<String>)> {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    let mut prev = String::new();
+    each_in_order(conn, |_, row| {
+        checked += 1;
+        let Some(hash) = row.hash.clone() else {
+            problems.push(format!(
+                "audit record {} has no hash: it was not written by the service",
+                row.id
+            ));
+            return Ok(());
+        };
+        let chained_to = row.prev_hash.clone().unwrap_or_default();
+        if chained_to != prev {
+            problems.push(format!(
+                "audit record {} was chained to a record that is no longer before it: \
+                 a record before it was removed or changed",
+                row.id
+            ));
+        }
+        if row.hash_after(&chained_to) != hash {
+            problems.push(format!(
+                "audit record {} ({} {} {}) does not match its hash: it was changed after it was written",
+                row.id, row.action, row.entity_type, row.entity_id
+            ));
+        }
+        prev = hash;
+        Ok(())
+    })?;
+    Ok((checked, problems))
+}
+
+/// Chain the records written before the log was a chain (run once, right
+/// after the migration that made it one; see `db::run_migrations`).
+pub fn chain_existing(conn: &mut DbConnection) -> QueryResult<usize> {
+    let mut prev = String::new();
+    let mut chained = 0;
+    each_in_order(conn, |conn, row| {
+        let hash = match &row.hash {
+            Some(hash) => hash.clone(),
+            None => {
+                let hash = row.hash_after(&prev);
+                diesel::update(audit_log::table.find(row.id))
+                    .set((
+                        audit_log::prev_hash.eq(Some(prev.clone())),
+                        audit_log::hash.eq(Some(hash.clone())),
+                    ))
+                    .execute(conn)?;
+                chained += 1;
+                hash
+            }
+        };
+        prev = hash;
+        Ok(())
+    })?;
+    Ok(chained)
 }
 
 /// A page of `society_id`'s entries, newest first.

@@ -323,13 +323,21 @@ pub enum NoDatabase {
 /// `-shm` files), is asked to open it; PostgreSQL is asked once, and a
 /// refusal is reported in its words.
 pub fn open_existing(settings: &DatabaseSettings) -> anyhow::Result<PooledDb> {
+    let mut conn = open_existing_as_it_is(settings)?;
+    run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
+/// [`open_existing`] without migrating it (for `check`, which reports
+/// what is not applied instead).
+pub fn open_existing_as_it_is(settings: &DatabaseSettings) -> anyhow::Result<PooledDb> {
     let location = DatabaseLocation::from_url(&settings.database_url);
     if let DatabaseLocation::Sqlite(path) = &location {
         if path != ":memory:" && !std::path::Path::new(path).is_file() {
             return Err(NoDatabase::SqliteFile(path.clone()).into());
         }
     }
-    let mut conn = connect_for_job(settings).map_err(|e| match e {
+    let conn = connect_for_job(settings).map_err(|e| match e {
         DbConnectError::Connection(ConnectionError::BadConnection(words)) => {
             // libpq's words run over lines, with doubled spaces.
             let words = words
@@ -346,27 +354,122 @@ pub fn open_existing(settings: &DatabaseSettings) -> anyhow::Result<PooledDb> {
         }
         other => anyhow::anyhow!("cannot connect to the database: {other}"),
     })?;
-    run_migrations(&mut conn)?;
     Ok(conn)
 }
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
-/// Apply every pending migration; returns the names applied.
+/// The versions of the migrations this binary knows for the SQLite
+/// database (`true`) or PostgreSQL (`false`), oldest first.
+pub fn known_migrations(sqlite: bool) -> Vec<String> {
+    use diesel::backend::Backend;
+    use diesel::migration::MigrationSource;
+
+    fn versions<DB: Backend>(source: &dyn MigrationSource<DB>) -> Vec<String> {
+        let mut versions: Vec<String> = source
+            .migrations()
+            .map(|all| all.iter().map(|m| m.name().version().to_string()).collect())
+            .unwrap_or_default();
+        versions.sort();
+        versions
+    }
+    if sqlite {
+        versions::<diesel::sqlite::Sqlite>(&SQLITE_MIGRATIONS)
+    } else {
+        versions::<diesel::pg::Pg>(&POSTGRES_MIGRATIONS)
+    }
+}
+
+/// The versions of the migrations applied to the database, oldest first.
+pub fn applied_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.applied_migrations(),
+        DbConnection::Postgres(c) => c.applied_migrations(),
+    }
+    .map_err(|e| anyhow::anyhow!("reading the applied migrations failed: {e}"))?;
+    let mut versions: Vec<String> = applied.into_iter().map(|v| v.to_string()).collect();
+    versions.sort();
+    Ok(versions)
+}
+
+/// The migration that made the audit log a hash chain: the records
+/// already there are chained once it is applied.
+const AUDIT_CHAIN_MIGRATION: &str = "20261221000100";
+
+/// Apply every pending migration; returns the names applied. When the
+/// audit log has just become a hash chain, the records it held are chained
+/// (`db::audit::chain_existing`) in the same run.
 pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     let applied = match conn {
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
         DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
     }
     .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
-    Ok(applied.into_iter().map(|v| v.to_string()).collect())
+    let applied: Vec<String> = applied.into_iter().map(|v| v.to_string()).collect();
+    if applied.iter().any(|v| v == AUDIT_CHAIN_MIGRATION) {
+        conn.transaction(super::audit::chain_existing)
+            .map_err(|e| anyhow::anyhow!("chaining the audit log failed: {e}"))?;
+    }
+    Ok(applied)
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_written_before_the_audit_chain_are_chained_by_its_migration() {
+        use crate::db::audit;
+
+        let mut conn = DbConnection::Sqlite(SqliteConnection::establish(":memory:").unwrap());
+        run_migrations(&mut conn).unwrap();
+        let DbConnection::Sqlite(sqlite) = &mut conn else {
+            unreachable!()
+        };
+        while applied_migrations_of(sqlite).contains(&AUDIT_CHAIN_MIGRATION.to_owned()) {
+            sqlite.revert_last_migration(SQLITE_MIGRATIONS).unwrap();
+        }
+        sqlite
+            .batch_execute(
+                "INSERT INTO audit_log (occurred_at, action, entity_type, entity_id) VALUES \
+                 ('2026-01-01 10:00:00', 'create', 'society', 's-1'), \
+                 ('2026-01-02 10:00:00', 'update', 'society', 's-1');",
+            )
+            .unwrap();
+        let applied = run_migrations(&mut conn).unwrap();
+        assert!(applied.contains(&AUDIT_CHAIN_MIGRATION.to_owned()));
+        assert_eq!(audit::check_chain(&mut conn).unwrap(), (2, vec![]));
+        // And the chain goes on from them.
+        crate::db::write(&mut conn, |conn| {
+            audit::record(
+                conn,
+                audit::Change {
+                    actor_user_id: None,
+                    society_id: None,
+                    action: audit::Action::Delete,
+                    entity: audit::Entity::Society,
+                    entity_id: "s-1",
+                    before: None,
+                    after: None,
+                    at: crate::db::now(),
+                },
+            )
+            .map_err(Into::into)
+        })
+        .unwrap();
+        assert_eq!(audit::check_chain(&mut conn).unwrap(), (3, vec![]));
+    }
+
+    fn applied_migrations_of(sqlite: &mut SqliteConnection) -> Vec<String> {
+        sqlite
+            .applied_migrations()
+            .unwrap()
+            .into_iter()
+            .map(|v| v.to_string())
+            .collect()
+    }
 
     #[test]
     fn urls_choose_the_database() {

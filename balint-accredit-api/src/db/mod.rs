@@ -7,16 +7,22 @@
 //!   transaction that writes ([`write()`]).
 //! - `statements`: statements on the concrete connection, streamed reads,
 //!   bulk inserts (macros for the query modules).
+//! - [`backup`]: the SQLite database's backups, their file format, their
+//!   restoration, and which scheduled backups to keep.
+//! - [`check`]: the database verified (`balint-accredit check`).
 //! - the query modules, one per resource, next to the tables they read.
 
 pub mod activities;
 pub mod applications;
 pub mod audit;
+pub mod backup;
+pub mod check;
 pub mod connection;
 pub mod logins;
 pub mod overrides;
 pub mod pathways;
 pub mod people;
+pub mod personal_data;
 pub mod register;
 pub mod schema;
 pub mod sessions;

@@ -91,6 +91,8 @@ diesel::table! {
         entity_id -> Text,
         before_json -> Nullable<Text>,
         after_json -> Nullable<Text>,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
     }
 }
 

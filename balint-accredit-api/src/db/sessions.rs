@@ -144,19 +144,33 @@ pub fn login_succeeded(
 /// transaction. On PostgreSQL rows another login has locked are left for
 /// a later call rather than waited for, so this never waits on, or
 /// deadlocks with, an attempt in progress.
-pub fn forget_counters_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> QueryResult<()> {
+pub fn forget_counters_before(
+    conn: &mut DbConnection,
+    cutoff: NaiveDateTime,
+) -> QueryResult<usize> {
     match conn {
         DbConnection::Postgres(c) => diesel::sql_query(
             "DELETE FROM login_throttle WHERE subject IN \
              (SELECT subject FROM login_throttle WHERE last_attempt_at < $1 FOR UPDATE SKIP LOCKED)",
         )
         .bind::<diesel::sql_types::Timestamp, _>(cutoff)
-        .execute(c)
-        .map(|_| ()),
+        .execute(c),
         DbConnection::Sqlite(c) => {
             diesel::delete(login_throttle::table.filter(login_throttle::last_attempt_at.lt(cutoff)))
                 .execute(c)
-                .map(|_| ())
         }
     }
+}
+
+/// Delete the sessions that expired, or were ended, before `cutoff`;
+/// returns how many.
+pub fn delete_ended_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table.filter(
+            sessions::expires_at
+                .lt(cutoff)
+                .or(sessions::revoked_at.lt(cutoff)),
+        ),
+    )
+    .execute(conn)
 }

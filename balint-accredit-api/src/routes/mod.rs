@@ -138,6 +138,8 @@ fn person_routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(people::show))
             .route(web::patch().to(people::update)),
     )
+    .service(resource("/data-export").route(web::get().to(people::data_export)))
+    .service(resource("/erasure").route(web::post().to(people::erasure)))
     .service(
         resource("/activities")
             .route(web::post().to(activities::create))

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::actions::people;
+use std::collections::BTreeMap;
+
+use crate::actions::{people, personal_data};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::day::Day;
@@ -249,4 +251,118 @@ pub async fn update(
     let (society, person) =
         people::change(&state, &caller, slug, person_id, body.into_inner()).await?;
     Ok(web::Json(PersonView::new(person, &society.slug)))
+}
+
+/// Everything a society holds about one person, for a data-protection
+/// request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonalDataView {
+    /// The society's slug.
+    pub society: String,
+    /// The person's id.
+    pub person: String,
+    pub exported_at: DateTime<Utc>,
+    /// Every table that holds something about a person (`people`,
+    /// `society_roles`, `users`, `sessions`, `login_throttle`,
+    /// `activities`, `applications`, `requirement_overrides`,
+    /// `register_entries`, `register_changes`, `audit_log`), each with the
+    /// person's rows as objects of their columns; secrets (password and
+    /// token hashes) are withheld.
+    #[schema(value_type = BTreeMap<String, Vec<Object>>)]
+    pub tables: BTreeMap<String, Vec<Value>>,
+}
+
+/// What an erasure erased.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErasureView {
+    /// The society's slug.
+    pub society: String,
+    /// The person's id.
+    pub person: String,
+    /// Whether the person has an entry on the register, whose public
+    /// history, and the records it rests on, are kept.
+    pub on_register: bool,
+    /// The fields of the person's record cleared.
+    pub cleared: Vec<String>,
+    /// Notes cleared from their ledger records and applications.
+    pub notes_cleared: usize,
+    /// Ledger records deleted (someone never on the register).
+    pub ledger_records_deleted: usize,
+    /// Applications deleted (someone never on the register).
+    pub applications_deleted: usize,
+    /// Overrides of their requirements deleted (someone never on the
+    /// register).
+    pub overrides_deleted: usize,
+    /// Sessions of their logins ended.
+    pub sessions_ended: usize,
+}
+
+/// Everything the society holds about a person, as one document (registrar
+/// or platform administrator): their record, logins, ledger, attestations
+/// given and received, applications, register history, overrides and the
+/// audit lines about them. The export is itself audited.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/people/{person}/data-export", operation_id = "people_data_export", tag = "people",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("person" = String, Path, description = "The person's id"),
+    ),
+    responses(
+        (status = 200, description = "Everything held about the person", body = PersonalDataView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society or person", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn data_export(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<PersonalDataView>, ApiError> {
+    let (slug, person_id) = path.into_inner();
+    let (society, data) = personal_data::export(&state, &caller, slug, person_id.clone()).await?;
+    Ok(web::Json(PersonalDataView {
+        society: society.slug,
+        person: person_id,
+        exported_at: utc(data.exported_at),
+        tables: data.tables,
+    }))
+}
+
+/// Erase what the society may erase of a person (registrar or platform
+/// administrator): their email always; their city, region, ledger,
+/// applications and overrides when they never reached the register;
+/// otherwise only the notes of their records, the register's public
+/// history and what it rests on being kept. Their logins' sessions end.
+/// The erasure is audited with what it erased. Erasing again erases
+/// nothing more.
+#[utoipa::path(post, path = "/api/v1/societies/{society}/people/{person}/erasure", operation_id = "people_erasure", tag = "people",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("person" = String, Path, description = "The person's id"),
+    ),
+    responses(
+        (status = 200, description = "What was erased", body = ErasureView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society or person", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn erasure(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<ErasureView>, ApiError> {
+    let (slug, person_id) = path.into_inner();
+    let (society, erased) = personal_data::erase(&state, &caller, slug, person_id.clone()).await?;
+    Ok(web::Json(ErasureView {
+        society: society.slug,
+        person: person_id,
+        on_register: erased.on_register,
+        cleared: erased.cleared,
+        notes_cleared: erased.notes_cleared,
+        ledger_records_deleted: erased.ledger_records_deleted,
+        applications_deleted: erased.applications_deleted,
+        overrides_deleted: erased.overrides_deleted,
+        sessions_ended: erased.sessions_ended,
+    }))
 }

@@ -287,3 +287,113 @@ pub fn lapse_due(
     }
     Ok(lapsed)
 }
+
+/// Every register entry's stored history replayed through the register's
+/// rules (`balint-accredit check`): the changes numbered 0, 1, 2, ...
+/// without a gap, each read back, the whole accepted by
+/// [`RegisterEntry::from_history`], and the entry's stored standing
+/// (status, tier, dates) the one its history gives. Returns how many
+/// entries were checked and each problem found, in words.
+pub fn check_histories(conn: &mut DbConnection) -> Result<(usize, Vec<String>), ApiError> {
+    let rows: Vec<EntryRow> = register_entries::table
+        .order(register_entries::id.asc())
+        .select(EntryRow::as_select())
+        .load(conn)?;
+    let mut problems = Vec::new();
+    for chunk in rows.chunks(500) {
+        let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
+        let loaded: Vec<ChangeRow> = register_changes::table
+            .filter(register_changes::entry_id.eq_any(ids))
+            .order((
+                register_changes::entry_id.asc(),
+                register_changes::seq.asc(),
+            ))
+            .select(ChangeRow::as_select())
+            .load(conn)?;
+        let mut by_entry: HashMap<&str, Vec<&ChangeRow>> = HashMap::new();
+        for change in &loaded {
+            by_entry.entry(&change.entry_id).or_default().push(change);
+        }
+        for row in chunk {
+            let name = format!("register entry {} ({})", row.registration, row.id);
+            let changes = by_entry.remove(row.id.as_str()).unwrap_or_default();
+            if let Some((at, change)) = changes
+                .iter()
+                .enumerate()
+                .find(|(at, change)| usize::try_from(change.seq).ok() != Some(*at))
+            {
+                problems.push(format!(
+                    "{name}: its history has change {} where change {at} belongs (a change is missing)",
+                    change.seq
+                ));
+                continue;
+            }
+            let history: Result<Vec<StatusChange>, ApiError> =
+                changes.iter().map(|c| change_from_row(c)).collect();
+            let history = match history {
+                Ok(history) => history,
+                Err(e) => {
+                    problems.push(format!("{name}: {}", internal_words(&e)));
+                    continue;
+                }
+            };
+            let stored = match replay(row.clone(), history) {
+                Ok(stored) => stored,
+                Err(e) => {
+                    problems.push(format!("{name}: {}", internal_words(&e)));
+                    continue;
+                }
+            };
+            let standing = super::summary_row(
+                &row.id,
+                &row.society_id,
+                &stored.entry,
+                row.created_at,
+                row.updated_at,
+            );
+            let differs: Vec<String> = [
+                ("person", row.person_id.clone(), standing.person_id.clone()),
+                (
+                    "first accredited",
+                    row.first_accredited.to_string(),
+                    standing.first_accredited.to_string(),
+                ),
+                ("status", row.status.clone(), standing.status.clone()),
+                ("tier", row.tier.clone(), standing.tier.clone()),
+                (
+                    "valid until",
+                    format!("{:?}", row.valid_until),
+                    format!("{:?}", standing.valid_until),
+                ),
+                (
+                    "lapses on",
+                    format!("{:?}", row.lapses_on),
+                    format!("{:?}", standing.lapses_on),
+                ),
+                (
+                    "latest change",
+                    format!("{:?}", row.latest_change_on),
+                    format!("{:?}", standing.latest_change_on),
+                ),
+            ]
+            .into_iter()
+            .filter(|(_, stored, replayed)| stored != replayed)
+            .map(|(what, stored, replayed)| {
+                format!("its {what} is stored as {stored} but its history gives {replayed}")
+            })
+            .collect();
+            if !differs.is_empty() {
+                problems.push(format!("{name}: {}", differs.join("; ")));
+            }
+        }
+    }
+    Ok((rows.len(), problems))
+}
+
+/// What an error of the stored data says, for `check`'s report.
+fn internal_words(e: &ApiError) -> String {
+    match e {
+        ApiError::Internal(inner) => format!("{inner:#}"),
+        other => other.to_string(),
+    }
+}

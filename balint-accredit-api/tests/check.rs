@@ -1,0 +1,263 @@
+//! `balint-accredit check` as an operator runs it: a sound database
+//! passes; a register history edited, an audit record changed or removed,
+//! a reference broken or a migration missing behind the service's back is
+//! found and named, with exit status 3. On PostgreSQL, audited writes made
+//! at the same time still form one chain.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use balint_accredit_api::config::DatabaseSettings;
+use balint_accredit_api::db::{self, audit, societies::Society};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+
+const BIN: &str = env!("CARGO_BIN_EXE_balint-accredit");
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("balint-check-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(dir: &TempDir, url: &str, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(&dir.0)
+        .args(args)
+        .env("DATABASE_URL", url)
+        .output()
+        .unwrap()
+}
+
+fn society(conn: &mut db::DbConnection) {
+    db::write(conn, |conn| {
+        db::societies::insert(
+            conn,
+            &Society {
+                id: "s-1".into(),
+                slug: "bsanz".into(),
+                name: "BSANZ".into(),
+                country: None,
+                created_at: db::now(),
+            },
+        )
+    })
+    .unwrap();
+}
+
+/// A society with a register of 20 entries (each granted, then
+/// suspended), imported as the operator does, with its audit records.
+fn seed(dir: &TempDir, url: &str) {
+    let pool = db::pool(&DatabaseSettings::new(url.to_owned()));
+    let mut conn = pool.get().unwrap();
+    db::run_migrations(&mut conn).unwrap();
+    society(&mut conn);
+    let mut csv = String::from(
+        "registration,person_id,given_name,family_name,public_listing,effective,action,tier,reason,visibility\n",
+    );
+    for i in 0..20 {
+        csv.push_str(&format!(
+            "BSANZ-{i:04},p-{i},Ann,Carter {i},true,2020-01-01,grant,accredited-leader,council,public\n\
+             BSANZ-{i:04},p-{i},Ann,Carter {i},true,2021-05-01,suspend,,complaint,confidential\n"
+        ));
+    }
+    std::fs::write(dir.0.join("register.csv"), csv).unwrap();
+    let imported = run(dir, url, &["import", "--society", "bsanz", "register.csv"]);
+    assert!(imported.status.success(), "{imported:?}");
+    // And records written one at a time (ids 41 to 45, after the import's 40: its people and entries).
+    for i in 0..5 {
+        db::write(&mut conn, |conn| {
+            audit::record(conn, change(&format!("one-{i}"))).map_err(Into::into)
+        })
+        .unwrap();
+    }
+}
+
+fn change(id: &str) -> audit::Change<'_> {
+    audit::Change {
+        actor_user_id: None,
+        society_id: Some("s-1"),
+        action: audit::Action::Update,
+        entity: audit::Entity::Person,
+        entity_id: id,
+        before: Some(serde_json::json!({ "notes": "before" })),
+        after: Some(serde_json::json!({ "notes": "after" })),
+        at: db::now(),
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `sql` run behind the service's back, with SQLite's foreign keys off.
+fn behind_the_back(path: &std::path::Path, sql: &str) {
+    let mut raw = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    raw.batch_execute("PRAGMA foreign_keys = OFF;").unwrap();
+    raw.batch_execute(sql).unwrap();
+}
+
+#[test]
+fn check_passes_a_sound_database_and_names_what_was_changed_behind_its_back() {
+    let dir = TempDir::new();
+    let path = dir.0.join("balint.db");
+    let url = format!("sqlite://{}", path.display());
+    seed(&dir, &url);
+
+    let sound = run(&dir, &url, &["check"]);
+    assert_eq!(sound.status.code(), Some(0), "{sound:?}");
+    let said = stdout(&sound);
+    let known = said
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("migrations: ")
+        .unwrap();
+    assert!(known.ends_with(": ok"), "{said}");
+    assert!(said.contains("storage: SQLite's foreign key check and integrity check: ok\n"));
+    assert!(
+        said.contains("register histories: 20 entries replayed: ok\n"),
+        "{said}"
+    );
+    assert!(said.contains("audit chain: 45 records: ok\n"), "{said}");
+    assert!(said.ends_with("No problem found.\n"));
+
+    // A history row edited: the suspension dated before the grant.
+    behind_the_back(
+        &path,
+        "UPDATE register_changes SET effective = '2019-01-01' WHERE seq = 1 AND entry_id = \
+         (SELECT id FROM register_entries WHERE registration = 'BSANZ-0003')",
+    );
+    // A history row removed.
+    behind_the_back(
+        &path,
+        "DELETE FROM register_changes WHERE seq = 0 AND entry_id = \
+         (SELECT id FROM register_entries WHERE registration = 'BSANZ-0007')",
+    );
+    // An audit record changed, and another removed.
+    behind_the_back(
+        &path,
+        "UPDATE audit_log SET after_json = '{\"notes\":\"forged\"}' WHERE id = 42; \
+         DELETE FROM audit_log WHERE id = 10;",
+    );
+    // A reference broken.
+    behind_the_back(
+        &path,
+        "UPDATE people SET society_id = 'gone' WHERE id = 'p-11'",
+    );
+    let found = run(&dir, &url, &["check"]);
+    assert_eq!(found.status.code(), Some(3), "{found:?}");
+    let said = stdout(&found);
+    assert!(said.contains("storage: SQLite's foreign key check and integrity check: 1 problem(s)\n  - a row of people"), "{said}");
+    assert!(
+        said.contains("register histories: 20 entries replayed: 2 problem(s)\n"),
+        "{said}"
+    );
+    assert!(said.contains("  - register entry BSANZ-0003 ("), "{said}");
+    assert!(
+        said.contains("has change 1 where change 0 belongs (a change is missing)"),
+        "{said}"
+    );
+    assert!(said.contains("  - register entry BSANZ-0007 ("), "{said}");
+    assert!(
+        said.contains("audit chain: 44 records: 2 problem(s)\n"),
+        "{said}"
+    );
+    assert!(
+        said.contains("  - audit record 11 was chained to a record that is no longer before it"),
+        "{said}"
+    );
+    assert!(
+        said.contains("  - audit record 42 (update person one-1) does not match its hash"),
+        "{said}"
+    );
+    assert!(said.ends_with("5 problem(s) found.\n"), "{said}");
+
+    // A migration missing: reported, and nothing migrated by the check.
+    behind_the_back(
+        &path,
+        "DELETE FROM __diesel_schema_migrations WHERE version = '20261221000100'",
+    );
+    let behind = run(&dir, &url, &["check"]);
+    assert_eq!(behind.status.code(), Some(3));
+    assert!(stdout(&behind)
+        .contains("  - migration 20261221000100 is not applied: run `balint-accredit migrate`\n"));
+    assert_eq!(run(&dir, &url, &["check"]).status.code(), Some(3));
+}
+
+/// A PostgreSQL URL for `database` on the test server.
+fn postgres_url(database: &str) -> String {
+    let server = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let (base, _) = server.split_once('?').unwrap_or((server.as_str(), ""));
+    let start = base.find("://").map_or(0, |i| i + 3);
+    let end = base[start..].find('/').map_or(base.len(), |j| start + j);
+    format!("{}/{database}?sslmode=disable", &base[..end])
+}
+
+#[test]
+fn on_postgresql_writers_at_the_same_time_form_one_chain() {
+    let dir = TempDir::new();
+    let name = format!("t_check_{}", uuid::Uuid::new_v4().simple());
+    let mut server = PgConnection::establish(&postgres_url("postgres")).unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut server)
+        .unwrap();
+    let url = postgres_url(&name);
+    let outcome = std::panic::catch_unwind(|| {
+        seed(&dir, &url);
+        let writers: Vec<_> = (0..6)
+            .map(|w| {
+                let url = url.clone();
+                std::thread::spawn(move || {
+                    let pool = db::pool(&DatabaseSettings::new(url));
+                    let mut conn = pool.get().unwrap();
+                    for i in 0..25 {
+                        db::write(&mut conn, |conn| {
+                            audit::record(conn, change(&format!("w{w}-{i}"))).map_err(Into::into)
+                        })
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        let sound = run(&dir, &url, &["check"]);
+        assert_eq!(sound.status.code(), Some(0), "{sound:?}");
+        let said = stdout(&sound);
+        assert!(said.contains("storage: nothing to do: PostgreSQL enforces its foreign keys"));
+        assert!(said.contains("audit chain: 195 records: ok\n"), "{said}");
+
+        let mut raw = PgConnection::establish(&url).unwrap();
+        raw.batch_execute(
+            "UPDATE audit_log SET entity_id = 'someone else' \
+             WHERE id = (SELECT id FROM audit_log ORDER BY id OFFSET 100 LIMIT 1)",
+        )
+        .unwrap();
+        let found = run(&dir, &url, &["check"]);
+        assert_eq!(found.status.code(), Some(3), "{found:?}");
+        assert!(
+            stdout(&found).contains("someone else) does not match its hash"),
+            "{}",
+            stdout(&found)
+        );
+    });
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut server)
+        .unwrap();
+    outcome.unwrap();
+}
