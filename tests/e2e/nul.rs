@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 49] = [
+const PAGES: [(&str, &str); 52] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -50,6 +50,12 @@ const PAGES: [(&str, &str); 49] = [
     ("GET", "/societies/{society}/renewals"),
     ("GET", "/societies/{society}/renewals/{registration}"),
     ("GET", "/societies/{society}/settings"),
+    ("GET", "/societies/{society}/people/{person}/data"),
+    (
+        "GET",
+        "/societies/{society}/people/{person}/data/export.json",
+    ),
+    ("POST", "/societies/{society}/people/{person}/data/erasure"),
     ("POST", "/societies/{society}/settings"),
     ("GET", "/societies/{society}/logo"),
     ("GET", "/static/{file}"),

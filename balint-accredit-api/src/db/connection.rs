@@ -420,6 +420,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_migration_has_a_version_of_its_own_and_both_backends_the_same() {
+        // Two migrations with one version would leave one of them unrun
+        // on a database that has the other: the version is the identity.
+        for sqlite in [true, false] {
+            let versions = known_migrations(sqlite);
+            let mut unique = versions.clone();
+            unique.dedup();
+            assert_eq!(unique, versions, "a migration version is used twice");
+        }
+        assert_eq!(known_migrations(true), known_migrations(false));
+    }
+
+    #[test]
     fn records_written_before_the_audit_chain_are_chained_by_its_migration() {
         use crate::db::audit;
 

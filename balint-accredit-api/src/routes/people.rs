@@ -263,7 +263,8 @@ pub struct PersonalDataView {
     pub person: String,
     pub exported_at: DateTime<Utc>,
     /// Every table that holds something about a person (`people`,
-    /// `society_roles`, `users`, `sessions`, `login_throttle`,
+    /// `society_roles`, `users`, `sessions`, `disabled_logins`,
+    /// `password_resets`, `login_throttle`,
     /// `activities`, `applications`, `requirement_overrides`,
     /// `register_entries`, `register_changes`, `audit_log`), each with the
     /// person's rows as objects of their columns; secrets (password and

@@ -799,3 +799,91 @@ e2e_test!(
         assert_eq!(gone.status, StatusCode::NOT_FOUND);
     }
 );
+
+e2e_test!(
+    async fn a_registrar_answers_a_data_protection_request_in_the_pages(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let nina = person(
+            &app,
+            &cast,
+            "Nina",
+            "Okafor",
+            json!({ "email": "nina@example.org", "city": "Hobart" }),
+        )
+        .await;
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let base = format!("/societies/bsanz/people/{nina}/data");
+
+        let summary = open(&app, &base, Some(&registrar)).await;
+        assert_eq!(summary.status, StatusCode::OK, "{}", summary.html);
+        assert!(summary.html.contains("Data held about Dr Nina Okafor"));
+        assert!(summary.html.contains(r#"<td data-label="Kind of record">people</td><td data-label="Rows about them">1</td>"#), "{}", summary.html);
+
+        // The download is the API's document.
+        let download = browser()
+            .get(format!("{}{base}/export.json", app.base_url))
+            .header("cookie", &registrar)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(download.status(), StatusCode::OK);
+        assert!(download.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment"));
+        let document: Value = download.json().await.unwrap();
+        let (_, api) = app
+            .get(
+                &format!("/api/v1/societies/bsanz/people/{nina}/data-export"),
+                Some(&cast.registrar.token),
+            )
+            .await;
+        assert_eq!(document["tables"]["people"], api["tables"]["people"]);
+        assert_eq!(document["person"], api["person"]);
+
+        // Not erased without the box ticked.
+        let csrf = csrf_of(&summary.html);
+        let unticked = submit(
+            &app,
+            &format!("{base}/erasure"),
+            Some(&registrar),
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(unticked.status, StatusCode::SEE_OTHER);
+        let (_, record) = app
+            .get(
+                &format!("/api/v1/societies/bsanz/people/{nina}"),
+                Some(&cast.registrar.token),
+            )
+            .await;
+        assert_eq!(record["email"], "nina@example.org");
+
+        let erased = submit(
+            &app,
+            &format!("{base}/erasure"),
+            Some(&registrar),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(erased.status, StatusCode::SEE_OTHER, "{}", erased.html);
+        let after = open(&app, erased.location.as_deref().unwrap(), Some(&registrar)).await;
+        assert!(after.html.contains("What the society may erase was erased"));
+        let (_, record) = app
+            .get(
+                &format!("/api/v1/societies/bsanz/people/{nina}"),
+                Some(&cast.registrar.token),
+            )
+            .await;
+        assert_eq!(record["email"], Value::Null, "{record}");
+        assert_eq!(record["city"], Value::Null, "{record}");
+
+        // A member may not.
+        let member = sign_in(&app, &cast.member).await;
+        assert_eq!(
+            open(&app, &base, Some(&member)).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);

@@ -12,6 +12,7 @@ mod files;
 mod logins;
 mod pathway;
 mod people;
+mod personal_data;
 mod renewals;
 mod society;
 mod status;
@@ -67,6 +68,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource(format!("{society}/people/{{person}}/overrides"))
             .route(web::post().to(people::record_override)),
+    )
+    .service(
+        web::resource(format!("{society}/people/{{person}}/data"))
+            .route(web::get().to(personal_data::summary)),
+    )
+    .service(
+        web::resource(format!("{society}/people/{{person}}/data/export.json"))
+            .route(web::get().to(personal_data::download)),
+    )
+    .service(
+        web::resource(format!("{society}/people/{{person}}/data/erasure"))
+            .route(web::post().to(personal_data::erase)),
     )
     .service(web::resource(format!("{society}/pathway")).route(web::get().to(pathway::overview)))
     .service(

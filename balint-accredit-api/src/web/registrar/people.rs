@@ -599,6 +599,7 @@ fn person_page(
                     li { a href={ (base) "/activities" } { "Ledger" } }
                     li { a href={ "/societies/" (slug) "/logins?person=" (person.id) } { "Logins" } }
                     li { a href={ "/societies/" (slug) "/audit?person=" (person.id) } { "Audit log" } }
+                    li { a href={ (base) "/data" } { "Data held (data-protection requests)" } }
                     li { a href={ "/societies/" (slug) "/people" } { "Back to the list of people" } }
                 }
                 h2 { "Their record" }
