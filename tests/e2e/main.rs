@@ -24,6 +24,7 @@ mod progress;
 mod register;
 mod register_io;
 mod register_search;
+mod retention;
 mod societies;
 mod users;
 mod visibility;

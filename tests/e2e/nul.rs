@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 52] = [
+const PAGES: [(&str, &str); 54] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -50,6 +50,7 @@ const PAGES: [(&str, &str); 52] = [
     ("GET", "/societies/{society}/renewals"),
     ("GET", "/societies/{society}/renewals/{registration}"),
     ("GET", "/societies/{society}/settings"),
+    ("GET", "/societies/{society}/retention"),
     ("GET", "/societies/{society}/people/{person}/data"),
     (
         "GET",
@@ -57,6 +58,7 @@ const PAGES: [(&str, &str); 52] = [
     ),
     ("POST", "/societies/{society}/people/{person}/data/erasure"),
     ("POST", "/societies/{society}/settings"),
+    ("POST", "/societies/{society}/retention"),
     ("GET", "/societies/{society}/logo"),
     ("GET", "/static/{file}"),
     ("GET", "/verify/{society}/{registration}"),

@@ -102,6 +102,12 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
         (Method::GET, "/applications/{application}", None),
         (Method::GET, "/users", None),
         (Method::PUT, "/profile", Some(json!({ "phone": "1" }))),
+        (Method::GET, "/retention", None),
+        (
+            Method::PUT,
+            "/retention",
+            Some(json!({ "sessions_days": 10 })),
+        ),
         (Method::POST, "/users/{user}/disable", None),
         (Method::POST, "/users/{user}/enable", None),
         (Method::POST, "/users/{user}/password-reset", None),

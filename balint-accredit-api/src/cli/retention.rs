@@ -1,6 +1,7 @@
-//! `balint-accredit retention`: sessions that ended and login throttle
-//! counters deleted once older than the policy allows, by the operator
-//! through `actions::retention`.
+//! `balint-accredit retention`: logins never used, sessions that ended and
+//! login throttle counters deleted once older than the societies' periods
+//! (set by each registrar) or, where a society set none, the defaults
+//! given here; through `actions::retention`.
 
 use clap::Args;
 
@@ -12,10 +13,14 @@ use crate::db;
 /// Arguments of `balint-accredit retention`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
+A society's registrar may set its own periods for its logins (on the
+society's retention page, or PUT /api/v1/societies/{society}/retention);
+these flags are the defaults for every society that set none. A login in
+several societies is kept as long as the longest of their periods.
 Safe to run daily, and twice (e.g. beside the lapse job).
 
 Example:
-  balint-accredit retention --sessions-days 30 --throttle-days 7")]
+  balint-accredit retention --sessions-days 30 --throttle-days 7 --unused-logins-days 90")]
 pub struct RetentionArgs {
     /// Days a session is kept after it expired or was ended.
     #[arg(long, env = "RETAIN_SESSIONS_DAYS", default_value_t = 30)]
@@ -23,6 +28,10 @@ pub struct RetentionArgs {
     /// Days a login throttle counter is kept after its last attempt.
     #[arg(long, env = "RETAIN_THROTTLE_DAYS", default_value_t = 7)]
     pub throttle_days: u32,
+    /// Days a login that never signed in is kept after it was made (not
+    /// set: kept, unless its societies say otherwise).
+    #[arg(long, env = "RETAIN_UNUSED_LOGINS_DAYS")]
+    pub unused_logins_days: Option<u32>,
     #[command(flatten)]
     pub database: DatabaseSettings,
 }
@@ -33,11 +42,23 @@ pub fn run(args: &RetentionArgs) -> anyhow::Result<String> {
     let policy = Policy {
         sessions_days: args.sessions_days,
         throttle_days: args.throttle_days,
+        unused_logins_days: args.unused_logins_days,
     };
     let done = retention::apply_for_operator(Operator, &mut conn, policy, db::now())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(format!(
-        "Deleted {} ended sessions (older than {} days) and {} login throttle counters (older than {} days).\n",
+    let mut out = format!(
+        "Deleted {} ended sessions (older than each society's period, {} days where it set none) and {} login throttle counters (older than {} days).\n",
         done.sessions_deleted, args.sessions_days, done.throttle_counters_deleted, args.throttle_days
-    ))
+    );
+    out.push_str(&format!(
+        "Removed {} logins that were never used.\n",
+        done.unused_logins_removed
+    ));
+    if done.unused_logins_kept > 0 {
+        out.push_str(&format!(
+            "Kept {} logins that were never used but that a record names.\n",
+            done.unused_logins_kept
+        ));
+    }
+    Ok(out)
 }

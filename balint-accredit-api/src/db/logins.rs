@@ -2,7 +2,6 @@
 //! and enabling, and one-time password reset links (stored by digest).
 
 use chrono::NaiveDateTime;
-use diesel::dsl::max;
 use diesel::prelude::*;
 
 use crate::db::schema::{disabled_logins, password_resets, sessions, society_roles, users};
@@ -24,9 +23,19 @@ pub struct Login {
     pub disabled_at: Option<NaiveDateTime>,
 }
 
+/// A login's row: id, email, role, person, made, last signed in.
+type Row = (
+    String,
+    String,
+    String,
+    Option<String>,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
+
 /// Every login with a role in `society_id`, by email.
 pub fn list(conn: &mut DbConnection, society_id: &str) -> QueryResult<Vec<Login>> {
-    let rows: Vec<(String, String, String, Option<String>, NaiveDateTime)> = society_roles::table
+    let rows: Vec<Row> = society_roles::table
         .inner_join(users::table)
         .filter(society_roles::society_id.eq(society_id))
         .order(users::email.asc())
@@ -36,19 +45,12 @@ pub fn list(conn: &mut DbConnection, society_id: &str) -> QueryResult<Vec<Login>
             society_roles::role,
             society_roles::person_id,
             users::created_at,
+            users::last_signed_in_at,
         ))
         .load(conn)?;
     let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-    let mut last: Vec<(String, Option<NaiveDateTime>)> = Vec::new();
     let mut disabled: Vec<(String, NaiveDateTime)> = Vec::new();
     for chunk in ids.chunks(500) {
-        last.extend(
-            sessions::table
-                .filter(sessions::user_id.eq_any(chunk))
-                .group_by(sessions::user_id)
-                .select((sessions::user_id, max(sessions::created_at)))
-                .load::<(String, Option<NaiveDateTime>)>(conn)?,
-        );
         disabled.extend(
             disabled_logins::table
                 .filter(disabled_logins::user_id.eq_any(chunk))
@@ -58,21 +60,20 @@ pub fn list(conn: &mut DbConnection, society_id: &str) -> QueryResult<Vec<Login>
     }
     Ok(rows
         .into_iter()
-        .map(|(user_id, email, role, person_id, created_at)| Login {
-            last_signed_in: last
-                .iter()
-                .find(|(id, _)| *id == user_id)
-                .and_then(|(_, at)| *at),
-            disabled_at: disabled
-                .iter()
-                .find(|(id, _)| *id == user_id)
-                .map(|(_, at)| *at),
-            user_id,
-            email,
-            role,
-            person_id,
-            created_at,
-        })
+        .map(
+            |(user_id, email, role, person_id, created_at, last_signed_in)| Login {
+                disabled_at: disabled
+                    .iter()
+                    .find(|(id, _)| *id == user_id)
+                    .map(|(_, at)| *at),
+                user_id,
+                email,
+                role,
+                person_id,
+                created_at,
+                last_signed_in,
+            },
+        )
         .collect())
 }
 

@@ -24,6 +24,7 @@ pub mod pathways;
 pub mod people;
 pub mod personal_data;
 pub mod register;
+pub mod retention;
 pub mod schema;
 pub mod sessions;
 pub mod societies;

@@ -81,6 +81,7 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
     "registration_counters",
     "register_versions",
     "society_profiles",
+    "society_retention",
 ];
 
 /// Columns never exported: secrets, not information about the person.

@@ -8,6 +8,7 @@ diesel::table! {
         password_hash -> Text,
         is_platform_admin -> Bool,
         created_at -> Timestamp,
+        last_signed_in_at -> Nullable<Timestamp>,
     }
 }
 
@@ -57,6 +58,15 @@ diesel::table! {
         phone -> Nullable<Text>,
         logo -> Nullable<Binary>,
         logo_type -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    society_retention (society_id) {
+        society_id -> Text,
+        unused_logins_days -> Nullable<Integer>,
+        sessions_days -> Nullable<Integer>,
         updated_at -> Timestamp,
     }
 }
@@ -266,6 +276,7 @@ diesel::table! {
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(society_retention -> societies (society_id));
 diesel::joinable!(audit_log -> societies (society_id));
 diesel::joinable!(pathway_versions -> societies (society_id));
 diesel::joinable!(people -> societies (society_id));
@@ -281,6 +292,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     disabled_logins,
     password_resets,
     society_profiles,
+    society_retention,
     login_throttle,
     audit_log,
     pathway_versions,

@@ -18,7 +18,8 @@ struct NewSession<'a> {
     expires_at: NaiveDateTime,
 }
 
-/// Store a session for `user_id` under `token_digest`.
+/// Store a session for `user_id` under `token_digest`, and note on the
+/// login that it signed in `now`.
 pub fn create(
     conn: &mut DbConnection,
     token_digest: &str,
@@ -33,6 +34,9 @@ pub fn create(
             created_at: now,
             expires_at,
         })
+        .execute(conn)?;
+    diesel::update(users::table.find(user_id))
+        .set(users::last_signed_in_at.eq(Some(now)))
         .execute(conn)
         .map(|_| ())
 }

@@ -95,6 +95,11 @@ fn society_routes(cfg: &mut web::ServiceConfig) {
                 .route(web::put().to(societies::set_profile)),
         )
         .service(
+            resource("/retention")
+                .route(web::get().to(societies::retention))
+                .route(web::put().to(societies::set_retention)),
+        )
+        .service(
             resource("/users")
                 .route(web::post().to(users::create))
                 .route(web::get().to(users::list)),

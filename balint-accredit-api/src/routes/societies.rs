@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::actions::retention;
 use crate::actions::societies::{self, NewSociety};
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -207,4 +208,100 @@ pub async fn set_profile(
     )
     .await?;
     Ok(web::Json(ProfileView::new(society, profile)))
+}
+
+/// How long a society keeps what is not a record of it, in days; empty
+/// (`null`) where the server's default applies.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RetentionView {
+    /// The society's slug.
+    pub society: String,
+    /// Days a login of the society that never signed in is kept after it
+    /// was made; `null`: the server's default (which keeps it unless the
+    /// operator set one).
+    pub unused_logins_days: Option<u32>,
+    /// Days a session of one of its logins is kept after it ended;
+    /// `null`: the server's default (30 unless the operator set another).
+    pub sessions_days: Option<u32>,
+    /// When the registrar last set them; `null` if never.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl RetentionView {
+    fn new(society: Society, periods: retention::SocietyRetention) -> Self {
+        Self {
+            society: society.slug,
+            unused_logins_days: periods.unused_logins_days,
+            sessions_days: periods.sessions_days,
+            updated_at: periods.updated_at.map(utc),
+        }
+    }
+}
+
+/// A society's retention periods as its registrar sets them: each from 1
+/// to 3650 days, or `null` (or missing) for the server's default. A login
+/// in several societies is kept as long as the longest of their periods.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionInput {
+    /// Days a login that never signed in is kept after it was made.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 3650)]
+    pub unused_logins_days: Option<u32>,
+    /// Days a session is kept after it ended.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 3650)]
+    pub sessions_days: Option<u32>,
+}
+
+/// How long the society keeps what is not a record (its registrar):
+/// logins never used and sessions that ended. `balint-accredit retention`
+/// applies it.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/retention", operation_id = "societies_retention", tag = "societies",
+    security(("bearer" = [])),
+    params(("society" = String, Path, description = "The society's slug")),
+    responses(
+        (status = 200, description = "The society's retention periods", body = RetentionView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn retention(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<web::Json<RetentionView>, ApiError> {
+    let (society, periods) = retention::settings(&state, &caller, path.into_inner()).await?;
+    Ok(web::Json(RetentionView::new(society, periods)))
+}
+
+/// Set how long the society keeps what is not a record (its registrar).
+#[utoipa::path(put, path = "/api/v1/societies/{society}/retention", operation_id = "societies_retention_set", tag = "societies",
+    security(("bearer" = [])),
+    params(("society" = String, Path, description = "The society's slug")),
+    request_body = RetentionInput,
+    responses(
+        (status = 200, description = "The retention periods as they now are", body = RetentionView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unreadable body, or not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A period out of range, every one named", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_retention(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: Json<RetentionInput>,
+) -> Result<web::Json<RetentionView>, ApiError> {
+    let body = body.into_inner();
+    let (society, periods) = retention::change_settings(
+        &state,
+        &caller,
+        path.into_inner(),
+        body.unused_logins_days,
+        body.sessions_days,
+    )
+    .await?;
+    Ok(web::Json(RetentionView::new(society, periods)))
 }

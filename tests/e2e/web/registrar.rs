@@ -887,3 +887,73 @@ e2e_test!(
         );
     }
 );
+
+e2e_test!(
+    async fn a_registrar_sets_how_long_unused_logins_and_ended_sessions_are_kept(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let settings = open(&app, "/societies/bsanz/settings", Some(&registrar)).await;
+        assert!(settings
+            .html
+            .contains(r#"href="/societies/bsanz/retention""#));
+        let page = open(&app, "/societies/bsanz/retention", Some(&registrar)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+        let csrf = csrf_of(&page.html);
+
+        let refused = submit(
+            &app,
+            "/societies/bsanz/retention",
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("unused_logins_days", "ninety"),
+                ("sessions_days", "0"),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for problem in [
+            r##"<a href="#unused_logins_days">Logins never used: Must be a whole number of days"##,
+            r##"<a href="#sessions_days">Ended sessions: Must be a number of days from 1 to 3650"##,
+        ] {
+            assert!(
+                refused.html.contains(problem),
+                "{problem}: {}",
+                refused.html
+            );
+        }
+        assert!(
+            refused.html.contains(r#"value="ninety""#),
+            "what was typed stays"
+        );
+
+        let saved = submit(
+            &app,
+            "/societies/bsanz/retention",
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("unused_logins_days", "90"),
+                ("sessions_days", ""),
+            ],
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+        let (_, api) = app
+            .get(
+                "/api/v1/societies/bsanz/retention",
+                Some(&cast.registrar.token),
+            )
+            .await;
+        assert_eq!(api["unused_logins_days"], 90);
+        assert_eq!(api["sessions_days"], serde_json::Value::Null);
+        let page = open(&app, "/societies/bsanz/retention?saved=1", Some(&registrar)).await;
+        assert!(page.html.contains("The periods were saved."));
+        assert!(page.html.contains(r#"value="90""#), "{}", page.html);
+
+        // A member is refused, as everywhere on the registrar's pages.
+        let member = sign_in(&app, &cast.member).await;
+        let page = open(&app, "/societies/bsanz/retention", Some(&member)).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+    }
+);

@@ -14,6 +14,7 @@ mod pathway;
 mod people;
 mod personal_data;
 mod renewals;
+mod retention;
 mod society;
 mod status;
 
@@ -100,6 +101,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource(format!("{society}/settings"))
             .route(web::get().to(society::form))
             .route(web::post().to(society::save)),
+    )
+    .service(
+        web::resource(format!("{society}/retention"))
+            .route(web::get().to(retention::form))
+            .route(web::post().to(retention::save)),
     )
     .service(web::resource(format!("{society}/register-files")).route(web::get().to(files::files)))
     .service(

@@ -116,6 +116,7 @@ fn settings_page(
                     button type="submit" { "Save the details" }
                 }
                 p { a href={ "/societies/" (slug) "/register" } { "See the public register page" } }
+                p { a href={ "/societies/" (slug) "/retention" } { "How long logins never used and ended sessions are kept" } }
             },
         ),
     )

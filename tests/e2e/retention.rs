@@ -1,0 +1,246 @@
+//! How long a society keeps what is not a record: its registrar's
+//! periods for logins never used and for ended sessions, and the job
+//! (`balint-accredit retention`) that applies them, a login in several
+//! societies kept by the longest.
+
+use balint_accredit_api::cli::retention::{run, RetentionArgs};
+use balint_accredit_api::db;
+use diesel::connection::SimpleConnection;
+use serde_json::Value;
+
+use super::*;
+
+const PATH: &str = "/api/v1/societies/bsanz/retention";
+
+/// `sql` run on the app's database, as a job would.
+async fn execute(app: &TestApp, sql: String) {
+    let database = app.settings.database.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = db::connect_for_job(&database).unwrap();
+        conn.batch_execute(&sql).unwrap();
+    })
+    .await
+    .unwrap();
+}
+
+/// A moment `days` from now, as both databases read a timestamp.
+fn days_from_now(days: i64) -> String {
+    (db::now() + chrono::Duration::days(days))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// A login made in `society` by `by` that never signed in; its id.
+async fn unused_login(app: &TestApp, by: &Login, society: &str, email: &str) -> String {
+    let (status, body) = app
+        .post_json(
+            &format!("/api/v1/societies/{society}/users"),
+            Some(&by.token),
+            &json!({ "email": email, "password": PASSWORD, "role": "member" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// The emails of `society`'s logins, with when each last signed in.
+async fn logins(app: &TestApp, token: &str, society: &str) -> Vec<(String, Value)> {
+    let (status, body) = app
+        .get(
+            &format!("/api/v1/societies/{society}/users?per_page=100"),
+            Some(token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["email"].as_str().unwrap().to_owned(),
+                l["last_signed_in"].clone(),
+            )
+        })
+        .collect()
+}
+
+e2e_test!(
+    async fn the_registrar_sets_the_periods_and_no_one_else(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let (status, body) = app.get(PATH, Some(&cast.registrar.token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body,
+            json!({ "society": "bsanz", "unused_logins_days": null,
+                    "sessions_days": null, "updated_at": null })
+        );
+        for (who, status) in [
+            (Who::Anonymous, StatusCode::UNAUTHORIZED),
+            (Who::Member, StatusCode::FORBIDDEN),
+            (Who::OtherRegistrar, StatusCode::NOT_FOUND),
+        ] {
+            let (got, body) = app.get(PATH, cast.token(who)).await;
+            assert_eq!(got, status, "{who:?}: {body}");
+        }
+
+        // Every period out of range is named at once; nothing changes.
+        let put = |token: &str, body: Value| {
+            app.send(
+                app.builder(reqwest::Method::PUT, PATH, Some(token))
+                    .json(&body),
+            )
+        };
+        let (status, body) = put(
+            &cast.registrar.token,
+            json!({ "unused_logins_days": 0, "sessions_days": 3651 }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let fields: Vec<&str> = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["unused_logins_days", "sessions_days"]);
+        let (status, body) = put(&cast.member.token, json!({ "sessions_days": 5 })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+        // The last days in range are taken, and audited.
+        let (status, body) = put(
+            &cast.registrar.token,
+            json!({ "unused_logins_days": 1, "sessions_days": 3650 }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["unused_logins_days"], 1);
+        assert_eq!(body["sessions_days"], 3650);
+        assert!(body["updated_at"].is_string(), "{body}");
+        let (_, got) = app.get(PATH, Some(&cast.registrar.token)).await;
+        assert_eq!(got, body);
+        let (_, audit) = app
+            .get("/api/v1/societies/bsanz/audit", Some(&cast.registrar.token))
+            .await;
+        let newest = &audit["items"][0];
+        assert_eq!(newest["entity_type"], "society", "{newest}");
+        assert_eq!(
+            newest["after"]["retention"],
+            json!({ "unused_logins_days": 1, "sessions_days": 3650 })
+        );
+        // Empty again: the server's defaults.
+        let (status, body) = put(&cast.registrar.token, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["unused_logins_days"], Value::Null);
+    }
+);
+
+e2e_test!(
+    async fn the_job_keeps_each_login_as_long_as_its_societies_say(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let put = |body: Value| {
+            app.send(
+                app.builder(reqwest::Method::PUT, PATH, Some(&cast.registrar.token))
+                    .json(&body),
+            )
+        };
+        let (status, body) = put(json!({ "unused_logins_days": 30, "sessions_days": 10 })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        // Three logins of bsanz nobody signed in with: one made 31 days
+        // ago, one 29 days ago, and one 31 days ago that dbg, which set no
+        // period, shares.
+        let stale = unused_login(&app, &cast.registrar, "bsanz", "stale@example.org").await;
+        unused_login(&app, &cast.registrar, "bsanz", "fresh@example.org").await;
+        let shared = unused_login(&app, &cast.registrar, "bsanz", "shared@example.org").await;
+        // And sessions that ended 15 days ago: bsanz keeps them 10 days,
+        // dbg the server's 30.
+        execute(
+            &app,
+            format!(
+                "UPDATE users SET created_at = '{old}' WHERE id IN ('{stale}', '{shared}');
+                 UPDATE users SET created_at = '{recent}' WHERE email = 'fresh@example.org';
+                 INSERT INTO society_roles (user_id, society_id, role, person_id, created_at)
+                   SELECT '{shared}', id, 'member', NULL, created_at FROM societies WHERE slug = 'dbg';
+                 INSERT INTO sessions (token_hash, user_id, created_at, expires_at, revoked_at)
+                   SELECT 'ended-bsanz', id, '{ended}', '{ended}', NULL FROM users WHERE email = '{member}';
+                 INSERT INTO sessions (token_hash, user_id, created_at, expires_at, revoked_at)
+                   SELECT 'ended-dbg', id, '{ended}', '{ended}', NULL FROM users WHERE email = '{other}';",
+                old = days_from_now(-31),
+                recent = days_from_now(-29),
+                ended = days_from_now(-15),
+                member = cast.member.email,
+                other = cast.other_member.email,
+            ),
+        )
+        .await;
+
+        let args = RetentionArgs {
+            sessions_days: 30,
+            throttle_days: 7,
+            unused_logins_days: None,
+            database: app.settings.database.clone(),
+        };
+        let said = tokio::task::spawn_blocking(move || run(&args).unwrap())
+            .await
+            .unwrap();
+        assert!(
+            said.starts_with("Deleted 1 ended sessions ")
+                && said.contains("Removed 1 logins that were never used."),
+            "{said}"
+        );
+
+        // The stale login is gone, the young and the shared one stay, and
+        // whoever signed in is still known to have, though the sessions
+        // that told it may go.
+        let left = logins(&app, &cast.registrar.token, "bsanz").await;
+        let emails: Vec<&str> = left.iter().map(|(e, _)| e.as_str()).collect();
+        assert!(!emails.contains(&"stale@example.org"), "{emails:?}");
+        assert!(emails.contains(&"fresh@example.org"), "{emails:?}");
+        assert!(emails.contains(&"shared@example.org"), "{emails:?}");
+        for (email, last) in &left {
+            let signed_in = [cast.member.email.as_str(), cast.registrar.email.as_str()];
+            assert_eq!(
+                last.is_string(),
+                signed_in.contains(&email.as_str()),
+                "{email}: {last}"
+            );
+        }
+        // The member's live session still works.
+        let (status, _) = app.get("/api/v1/auth/me", Some(&cast.member.token)).await;
+        assert_eq!(status, StatusCode::OK);
+
+        // The removal is in bsanz's audit log, without the address.
+        let (_, audit) = app
+            .get("/api/v1/societies/bsanz/audit", Some(&cast.registrar.token))
+            .await;
+        let removal = audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["entity_id"] == stale.as_str())
+            .unwrap_or_else(|| panic!("no audit line for the removal: {audit}"));
+        assert_eq!(removal["action"], "delete");
+        assert_eq!(removal["actor_user_id"], Value::Null, "{removal}");
+        assert_eq!(
+            removal["before"]["removed"],
+            "never signed in within 30 days"
+        );
+        assert!(!removal.to_string().contains("stale@"), "{removal}");
+
+        // Run twice: nothing more goes.
+        let args = RetentionArgs {
+            sessions_days: 30,
+            throttle_days: 7,
+            unused_logins_days: None,
+            database: app.settings.database.clone(),
+        };
+        let again = tokio::task::spawn_blocking(move || run(&args).unwrap())
+            .await
+            .unwrap();
+        assert!(
+            again.starts_with("Deleted 0 ended sessions ") && again.contains("Removed 0 logins"),
+            "{again}"
+        );
+    }
+);
