@@ -403,3 +403,107 @@ async fn two_servers_deliver_a_thousand_events_once_each_sqlite() {
 async fn two_servers_deliver_a_thousand_events_once_each_postgres() {
     two_servers_deliver_each_event_once(Database::postgres()).await;
 }
+
+fn cli(url: &str, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The operator's commands on a dead delivery: its depth shown, dropped,
+/// replayed and then delivered; the renewal reminders of a day recorded
+/// once.
+#[tokio::test]
+async fn the_operator_drops_and_replays_a_dead_delivery() {
+    let database = Database::sqlite();
+    let url = database.url();
+    let receiver = Receiver::start();
+    let (server, token, person) = set_up(&url, &receiver, "gone", 0, Duration::ZERO).await;
+    let endpoint = call(
+        &server.base,
+        reqwest::Method::GET,
+        "/societies/bsanz/webhooks",
+        Some(&token),
+        Value::Null,
+    )
+    .await["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let secret = call(
+        &server.base,
+        reqwest::Method::GET,
+        &format!("/societies/bsanz/webhooks/{endpoint}"),
+        Some(&token),
+        Value::Null,
+    )
+    .await["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    receiver
+        .configure("gone", &secret, &[410], 0, Duration::ZERO)
+        .await;
+    call(&server.base, reqwest::Method::POST, "/societies/bsanz/register", Some(&token),
+        json!({ "person_id": person, "tier": "accredited-leader", "effective": "2026-01-15", "reason": "council" })).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let dead = loop {
+        let log = call(
+            &server.base,
+            reqwest::Method::GET,
+            "/societies/bsanz/webhook-deliveries?state=dead",
+            Some(&token),
+            Value::Null,
+        )
+        .await;
+        if let Some(id) = log["items"][0]["id"].as_str() {
+            break id.to_owned();
+        }
+        assert!(Instant::now() < deadline, "{log}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let status = cli(&url, &["outbox", "status"]);
+    assert!(status.contains("Deliveries dead: 1\n"), "{status}");
+    let dropped = cli(&url, &["outbox", "drop", &dead]);
+    assert!(dropped.ends_with(": dropped.\n"), "{dropped}");
+    assert!(cli(&url, &["outbox", "status"]).contains("Deliveries dead: 0\n"));
+    let missing = Command::new(BIN)
+        .args(["outbox", "replay", "msg_none"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+
+    // Replayed once the endpoint is enabled again: delivered.
+    call(
+        &server.base,
+        reqwest::Method::POST,
+        &format!("/societies/bsanz/webhooks/{endpoint}/enable"),
+        Some(&token),
+        Value::Null,
+    )
+    .await;
+    let replayed = cli(&url, &["outbox", "replay", &dead]);
+    assert!(
+        replayed.ends_with(": to be sent again now.\n"),
+        "{replayed}"
+    );
+    let received = receiver.wait_for("gone", 1, Duration::from_secs(20)).await;
+    assert_eq!(received["taken"], json!([dead]));
+
+    // The grant's cycle ends 2027-01-14: seven days' notice on 2027-01-10,
+    // once.
+    assert_eq!(
+        cli(&url, &["outbox", "remind", "--as-of", "2027-01-10"]),
+        "Renewal reminders recorded for 2027-01-10: 1.\n"
+    );
+    assert_eq!(
+        cli(&url, &["outbox", "remind", "--as-of", "2027-01-10"]),
+        "Renewal reminders recorded for 2027-01-10: 0.\n"
+    );
+    drop(server);
+}

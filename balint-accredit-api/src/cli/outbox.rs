@@ -93,7 +93,7 @@ pub fn run(command: &OutboxCommand) -> anyhow::Result<String> {
             let mut conn = db::open_existing(&args.database)?;
             let n = webhooks::remind_for_operator(&mut conn, Operator, as_of)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(format!("Recorded {n} renewal reminders for {as_of}.\n"))
+            Ok(format!("Renewal reminders recorded for {as_of}: {n}.\n"))
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The registrar's webhooks page: the outbox's depth (events waiting,
 //! deliveries pending and dead, the oldest waiting), the society's
-//! endpoints (a new one with its secret shown, enabling one disabled by a
+//! endpoints (a new one, its secret shown on the page it leads to, enabling one disabled by a
 //! 410, deleting one), the latest deliveries and events; and a delivery's
 //! own page with every try's answer and a replay button. They call the
 //! same actions as the API ([`crate::actions::webhooks`]).
@@ -40,6 +40,8 @@ pub struct ButtonForm {
 #[derive(Debug, Default, Deserialize)]
 pub struct PageQuery {
     done: Option<String>,
+    /// The endpoint just added, whose secret is shown.
+    added: Option<String>,
 }
 
 /// When, in UTC.
@@ -80,15 +82,26 @@ pub async fn page(
         Some("enabled") => Some("The endpoint was enabled. New events are sent to it again."),
         _ => None,
     };
-    let result = draw(
-        &state,
-        &viewer,
-        path.into_inner(),
-        Extras {
-            message,
-            ..Extras::default()
-        },
-    )
+    let slug = path.into_inner();
+    let result = async {
+        let created = match &query.added {
+            Some(id) => {
+                Some(webhooks::endpoint(&state, &viewer.caller, slug.clone(), id.clone()).await?)
+            }
+            None => None,
+        };
+        draw(
+            &state,
+            &viewer,
+            slug,
+            Extras {
+                message,
+                created,
+                ..Extras::default()
+            },
+        )
+        .await
+    }
     .await;
     finish(&req, &viewer, result)
 }
@@ -288,10 +301,14 @@ pub async fn create(
         };
         let extras =
             match webhooks::create_endpoint(&state, &viewer.caller, slug.clone(), input).await {
-                Ok(created) => Extras {
-                    created: Some(created),
-                    ..Extras::default()
-                },
+                // Shown by a page of its own address, so that reloading it
+                // adds nothing.
+                Ok(created) => {
+                    return Ok(see_other(&format!(
+                        "/societies/{slug}/webhooks?added={}",
+                        created.id
+                    )))
+                }
                 Err(ApiError::Unprocessable { errors, .. }) => Extras {
                     errors: FormErrors::new(
                         errors
