@@ -1,8 +1,8 @@
 //! The outbox: every event worth telling, written by [`record`] in the
 //! transaction of the change it tells of, so an event is stored exactly
 //! when its change is. The delivery worker (`crate::webhooks`) takes the
-//! events not yet fanned out ([`fan_out`]) and makes one delivery per
-//! endpoint subscribed to it.
+//! events not yet fanned out ([`claim_waiting`]) and makes one delivery per
+//! endpoint subscribed to each (`db::webhooks::fan_out`).
 //!
 //! Payloads are thin: ids, statuses and dates, never a reason, a name or
 //! an e-mail address; whoever is told asks the API for more.
