@@ -395,14 +395,13 @@ pub fn finish_try(
             .filter(webhook_deliveries::state.eq("pending")),
     )
     .set((
-        webhook_deliveries::attempts.eq(attempts + 1),
         webhook_deliveries::state.eq(outcome.state.as_str()),
         webhook_deliveries::next_attempt_at.eq(outcome.next_attempt_at),
         webhook_deliveries::leased_until.eq(None::<NaiveDateTime>),
         webhook_deliveries::finished_at.eq(finished),
     ))
     .execute(conn)?;
-    // A lease taken over: the count of tries still moves on.
+    // Counted also when the lease was taken over meanwhile.
     diesel::update(webhook_deliveries::table.find(&leased.delivery.id))
         .set(webhook_deliveries::attempts.eq(attempts + 1))
         .execute(conn)?;
