@@ -444,3 +444,55 @@ e2e_test!(
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 );
+
+e2e_test!(
+    async fn an_endpoint_that_does_not_answer_is_given_up_on_at_the_timeout(app: TestApp) with |s| {
+        local(s);
+        s.webhooks.webhook_timeout_secs = 1;
+    }; {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let receiver = Receiver::start();
+        let endpoint = subscribe(
+            &app,
+            &cast,
+            &receiver,
+            "slow",
+            &["register_entry.granted"],
+            &[],
+        )
+        .await;
+        // The first delivery is held 4 s, past the 1 s timeout.
+        receiver
+            .configure(
+                "slow",
+                endpoint["secret"].as_str().unwrap(),
+                &[],
+                1,
+                Duration::from_secs(4),
+            )
+            .await;
+        let ann = person(&app, &cast, "Ann", "Carter", json!({})).await;
+        grant(&app, &cast, &ann, "2025-03-01").await;
+        let received = receiver.wait_for("slow", 1, Duration::from_secs(20)).await;
+        drained(&app, &cast).await;
+        let id = received["taken"][0].as_str().unwrap();
+        let (_, detail) = app
+            .get(&format!("{DELIVERIES}/{id}"), Some(&cast.registrar.token))
+            .await;
+        assert_eq!(detail["state"], "delivered", "{detail}");
+        let tries = detail["tries"].as_array().unwrap();
+        assert_eq!(tries.len(), 2, "{detail}");
+        assert_eq!(tries[0]["status"], Value::Null);
+        assert!(
+            tries[0]["duration_ms"].as_i64().unwrap() < 4000,
+            "the first try was cut at the timeout: {detail}"
+        );
+        assert!(
+            tries[0]["response"].as_str().unwrap().contains("timed out")
+                || tries[0]["response"].as_str().unwrap().contains("no answer"),
+            "{detail}"
+        );
+        assert_eq!(tries[1]["status"], 200);
+    }
+);
