@@ -60,6 +60,9 @@ impl Application {
             }
             scheduled_backups(settings.database.clone(), dir, &settings.backup);
         }
+        if settings.webhooks.outbox_worker {
+            crate::webhooks::worker::Worker::new(pool.clone(), settings.webhooks.clone())?.spawn();
+        }
         Self::build_with_pool(settings, pool)
     }
 

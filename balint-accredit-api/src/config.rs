@@ -150,6 +150,100 @@ impl BackupSettings {
     }
 }
 
+/// The outbox's worker and its webhook deliveries (see `crate::webhooks`).
+#[derive(Debug, Clone, Args)]
+pub struct WebhookSettings {
+    /// How often the worker looks for events to fan out and deliveries
+    /// due, in milliseconds.
+    #[arg(long, env = "OUTBOX_POLL_MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(10..))]
+    pub outbox_poll_ms: u64,
+    /// How long one delivery may take (connecting, sending, the answer),
+    /// in seconds; past it the try has failed. A delivery is leased to
+    /// the server sending it for twice as long.
+    #[arg(long, env = "WEBHOOK_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub webhook_timeout_secs: u64,
+    /// The waits between a delivery's tries, in seconds, comma-separated:
+    /// after the last one fails the delivery is dead (the default, about
+    /// 28 hours in all: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
+    #[arg(
+        long,
+        env = "WEBHOOK_RETRY_SECS",
+        default_value = "5,300,1800,7200,18000,36000,36000"
+    )]
+    pub webhook_retry_secs: RetrySchedule,
+    /// Allow endpoints on loopback, private and link-local addresses
+    /// (for tests and closed networks only).
+    #[arg(long, env = "WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_private: bool,
+    /// Run the worker (fan-out, deliveries, the daily renewal reminders)
+    /// in this server; `false` for a server that only answers requests.
+    #[arg(long, env = "OUTBOX_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub outbox_worker: bool,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            outbox_poll_ms: 1000,
+            webhook_timeout_secs: 10,
+            webhook_retry_secs: RetrySchedule::default(),
+            webhook_allow_private: false,
+            outbox_worker: true,
+        }
+    }
+}
+
+impl WebhookSettings {
+    /// The time between the worker's looks.
+    pub fn poll(&self) -> Duration {
+        Duration::from_millis(self.outbox_poll_ms.max(10))
+    }
+
+    /// The longest a delivery may take.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.webhook_timeout_secs.max(1))
+    }
+
+    /// How long a delivery is leased to the server sending it: twice its
+    /// timeout, so a delivery still running is never taken over.
+    pub fn lease(&self) -> Duration {
+        self.timeout() * 2
+    }
+}
+
+/// The waits between a delivery's tries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetrySchedule(pub Vec<Duration>);
+
+impl Default for RetrySchedule {
+    fn default() -> Self {
+        Self(
+            [5, 300, 1800, 7200, 18_000, 36_000, 36_000]
+                .into_iter()
+                .map(Duration::from_secs)
+                .collect(),
+        )
+    }
+}
+
+impl std::str::FromStr for RetrySchedule {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse::<u64>()
+                    .map(Duration::from_secs)
+                    .map_err(|_| format!("{a:?} is not a number of seconds"))
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -191,6 +285,8 @@ pub struct Settings {
     pub login: LoginSettings,
     #[command(flatten)]
     pub backup: BackupSettings,
+    #[command(flatten)]
+    pub webhooks: WebhookSettings,
     /// Reverse proxies in front of the server, by address, comma-separated
     /// (e.g. `127.0.0.1,10.0.0.2`). A request from one of them is taken to
     /// come from the address it names in `X-Forwarded-For`, which is read
@@ -228,6 +324,7 @@ impl Settings {
             public_register_refresh_ms: 1000,
             login: LoginSettings::default(),
             backup: BackupSettings::default(),
+            webhooks: WebhookSettings::default(),
             trusted_proxies: TrustedProxies::default(),
             bulk_max_rows: 10_000,
             login_clock: LoginClock::system(),

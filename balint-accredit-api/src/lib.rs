@@ -24,6 +24,7 @@ pub mod routes;
 pub mod state;
 pub mod telemetry;
 pub mod web;
+pub mod webhooks;
 
 pub use app::{AppState, Application};
 pub use config::Settings;

@@ -87,6 +87,10 @@ fn run() -> anyhow::Result<ExitCode> {
             print!("{}", cli::ledger_import::run(&command)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Outbox(command) => {
+            print!("{}", cli::outbox::run(&command)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Lapse(args) => {
             let today = chrono::Utc::now().date_naive();
             print!("{}", cli::register_io::lapse(&args, today)?);

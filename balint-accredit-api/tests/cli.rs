@@ -156,7 +156,7 @@ fn serve_with_no_flags_creates_the_database_answers_and_logs_no_secret() {
     let log = reader.join().unwrap().join("\n");
 
     assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
-    assert!(ready.contains(r#"{"status":"ready"}"#));
+    assert!(ready.contains(r#"{"status":"ready","outbox":{"events_waiting":0,"#));
     assert!(me.starts_with("HTTP/1.1 200"), "{me}");
     assert!(dir.0.join("balint.db").exists());
     assert!(
@@ -536,6 +536,10 @@ fn database_commands(dir: &TempDir) -> Vec<(&'static str, Vec<&'static str>, &'s
             "",
         ),
         ("lapse", vec!["lapse"], ""),
+        ("outbox status", vec!["outbox", "status"], ""),
+        ("outbox replay", vec!["outbox", "replay", "msg_1"], ""),
+        ("outbox drop", vec!["outbox", "drop", "msg_1"], ""),
+        ("outbox remind", vec!["outbox", "remind"], ""),
         (
             "import",
             vec!["import", "--society", "bsanz", "register.json"],

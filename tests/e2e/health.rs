@@ -10,7 +10,18 @@ e2e_test!(
 
         let (status, body) = app.get("/readyz", None).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(body, json!({ "status": "ready" }));
+        assert_eq!(
+            body,
+            json!({
+                "status": "ready",
+                "outbox": {
+                    "events_waiting": 0,
+                    "deliveries_pending": 0,
+                    "deliveries_dead": 0,
+                    "oldest_pending": null,
+                },
+            })
+        );
     }
 );
 

@@ -30,6 +30,7 @@ mod users;
 mod visibility;
 mod web;
 mod web_registrar_admin;
+mod webhooks;
 
 pub use balint_e2e::*;
 pub use serde_json::json;

@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 54] = [
+const PAGES: [(&str, &str); 60] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -91,6 +91,15 @@ const PAGES: [(&str, &str); 54] = [
     ),
     ("POST", "/societies/{society}/renewals/lapse"),
     ("POST", "/societies/{society}/renewals/{registration}"),
+    ("GET", "/societies/{society}/webhooks"),
+    ("POST", "/societies/{society}/webhooks"),
+    ("POST", "/societies/{society}/webhooks/{endpoint}/delete"),
+    ("POST", "/societies/{society}/webhooks/{endpoint}/enable"),
+    ("GET", "/societies/{society}/webhook-deliveries/{delivery}"),
+    (
+        "POST",
+        "/societies/{society}/webhook-deliveries/{delivery}/replay",
+    ),
 ];
 
 /// Real values for every path parameter, so that only the one with the
@@ -176,6 +185,11 @@ async fn a_register(app: &TestApp, cast: &Cast) -> Names {
             ("token", "a-password-link".to_owned()),
             ("id", "bsanz-leader".to_owned()),
             ("file", "style.css".to_owned()),
+            ("endpoint", "ep_00000000000000000000000000000000".to_owned()),
+            (
+                "delivery",
+                "msg_00000000000000000000000000000000".to_owned(),
+            ),
         ],
     }
 }

@@ -115,6 +115,18 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/applications/{application}/decision",
             json!({ "decision": "grant", "effective": "2025-06-01", "reason": "r" }),
         ),
+        post(
+            "/webhooks",
+            json!({ "url": "https://hooks.example.org/x", "event_types": ["renewal.due"] }),
+        ),
+        (Method::GET, "/webhooks", None),
+        (Method::GET, "/webhooks/{endpoint}", None),
+        (Method::DELETE, "/webhooks/{endpoint}", None),
+        (Method::POST, "/webhooks/{endpoint}/enable", None),
+        (Method::GET, "/webhook-deliveries", None),
+        (Method::GET, "/webhook-deliveries/{delivery}", None),
+        (Method::POST, "/webhook-deliveries/{delivery}/replay", None),
+        (Method::GET, "/outbox", None),
     ]
 }
 
@@ -139,6 +151,9 @@ struct Theirs {
     registration: String,
     /// A member's login.
     user: String,
+    /// A webhook endpoint, and a delivery to it.
+    endpoint: String,
+    delivery: String,
 }
 
 impl Theirs {
@@ -150,6 +165,8 @@ impl Theirs {
             .replace("{application}", &self.application)
             .replace("{registration}", &self.registration)
             .replace("{user}", &self.user)
+            .replace("{endpoint}", &self.endpoint)
+            .replace("{delivery}", &self.delivery)
             .replace("{number}", "1");
         format!("/api/v1/societies/dbg{path}")
     }
@@ -162,6 +179,8 @@ impl Theirs {
             application: "no-such-application".to_owned(),
             registration: "DBG-9999".to_owned(),
             user: "no-such-user".to_owned(),
+            endpoint: "ep_00000000000000000000000000000000".to_owned(),
+            delivery: "msg_00000000000000000000000000000000".to_owned(),
         }
     }
 }
@@ -192,6 +211,16 @@ async fn their_records(app: &TestApp, cast: &Cast) -> Theirs {
         people.push(body["id"].as_str().unwrap().to_owned());
     }
     let (leader, applicant) = (people[0].clone(), people[1].clone());
+    // An endpoint (a name that never resolves), so that the grant below
+    // is delivered to it.
+    let (status, endpoint) = app
+        .post_json(
+            "/api/v1/societies/dbg/webhooks",
+            registrar,
+            &json!({ "url": "https://hooks.dbg.invalid/balint", "event_types": ["register_entry.granted"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{endpoint}");
 
     let (status, entry) = app
         .post_json(
@@ -237,7 +266,20 @@ async fn their_records(app: &TestApp, cast: &Cast) -> Theirs {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{login}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let delivery = loop {
+        let (_, log) = app
+            .get("/api/v1/societies/dbg/webhook-deliveries", registrar)
+            .await;
+        if let Some(id) = log["items"][0]["id"].as_str() {
+            break id.to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "no delivery: {log}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     Theirs {
+        endpoint: endpoint["id"].as_str().unwrap().to_owned(),
+        delivery,
         person: leader,
         activity: activity["id"].as_str().unwrap().to_owned(),
         application: application["id"].as_str().unwrap().to_owned(),

@@ -16,6 +16,9 @@
 
 pub mod proxy;
 
+#[path = "../webhooks/receiver.rs"]
+pub mod receiver;
+
 use std::path::PathBuf;
 
 use actix_web::dev::ServerHandle;

@@ -42,6 +42,8 @@
 //! - [`societies`], [`users`] and [`audit`]: societies, their logins and
 //!   their audit log; [`logins`]: the registrar's management of the
 //!   logins (disable, enable, one-time password links).
+//! - [`webhooks`]: a society's webhook endpoints, their delivery log and
+//!   replay, and the outbox's depth.
 
 pub mod account;
 pub mod applications;
@@ -59,6 +61,7 @@ pub mod register;
 pub mod retention;
 pub mod societies;
 pub mod users;
+pub mod webhooks;
 
 use chrono::NaiveDate;
 

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod check;
 pub mod evaluate;
 pub mod ledger_import;
+pub mod outbox;
 pub mod personal_data;
 pub mod register_io;
 pub mod retention;
@@ -65,6 +66,10 @@ pub enum Command {
     /// Delete sessions that ended and login throttle counters older than
     /// the retention policy allows (safe to run daily, and twice).
     Retention(retention::RetentionArgs),
+    /// The outbox: its depth, a webhook delivery replayed or dropped, the
+    /// renewal reminders of a day.
+    #[command(subcommand)]
+    Outbox(outbox::OutboxCommand),
     /// Verify the database: migrations, foreign keys, every register
     /// entry's history, the audit log's hash chain.
     Check(check::CheckArgs),

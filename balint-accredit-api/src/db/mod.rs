@@ -19,6 +19,7 @@ pub mod backup;
 pub mod check;
 pub mod connection;
 pub mod logins;
+pub mod outbox;
 pub mod overrides;
 pub mod pathways;
 pub mod people;
@@ -31,6 +32,7 @@ pub mod societies;
 pub mod society_profiles;
 mod statements;
 pub mod users;
+pub mod webhooks;
 pub mod work;
 
 // Everything public of the connection, with what `MultiConnection`

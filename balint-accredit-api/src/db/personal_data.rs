@@ -56,6 +56,9 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
     ("applications", "person_id = $1 AND society_id = $2"),
     ("requirement_overrides", "person_id = $1 AND society_id = $2"),
     ("register_entries", "person_id = $1 AND society_id = $2"),
+    // The events told about them (their register entry, their records
+    // waiting for an attestor).
+    ("outbox_events", "person_id = $1 AND society_id = $2"),
     (
         "register_changes",
         "entry_id IN (SELECT id FROM register_entries WHERE person_id = $1 AND society_id = $2)",
@@ -82,6 +85,9 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
     "register_versions",
     "society_profiles",
     "society_retention",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "webhook_attempts",
 ];
 
 /// Columns never exported: secrets, not information about the person.

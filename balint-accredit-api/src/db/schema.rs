@@ -273,6 +273,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Events to tell, written with the change they tell of (migration
+    /// `2026-12-24-000100_outbox`).
+    outbox_events (id) {
+        id -> Text,
+        society_id -> Text,
+        event_type -> Text,
+        person_id -> Nullable<Text>,
+        payload -> Text,
+        dedup_key -> Nullable<Text>,
+        created_at -> Timestamp,
+        fanned_out_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        society_id -> Text,
+        url -> Text,
+        description -> Text,
+        event_types -> Text,
+        secret -> Text,
+        disabled_at -> Nullable<Timestamp>,
+        disabled_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        endpoint_id -> Text,
+        event_id -> Text,
+        society_id -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (delivery_id, attempt) {
+        delivery_id -> Text,
+        attempt -> Integer,
+        tried_at -> Timestamp,
+        status -> Nullable<Integer>,
+        response -> Text,
+        duration_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -283,6 +338,9 @@ diesel::joinable!(people -> societies (society_id));
 
 diesel::joinable!(register_entries -> people (person_id));
 diesel::joinable!(register_changes -> register_entries (entry_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -303,4 +361,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     registration_counters,
     applications,
     requirement_overrides,
+    outbox_events,
+    webhook_endpoints,
+    webhook_deliveries,
+    webhook_attempts,
 );

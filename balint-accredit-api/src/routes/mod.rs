@@ -17,6 +17,7 @@ pub mod register;
 pub mod societies;
 pub mod users;
 pub mod verify;
+pub mod webhooks;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -110,6 +111,26 @@ fn society_routes(cfg: &mut web::ServiceConfig) {
             resource("/users/{user}/password-reset").route(web::post().to(users::password_reset)),
         )
         .service(resource("/audit").route(web::get().to(audit::list)))
+        .service(
+            resource("/webhooks")
+                .route(web::post().to(webhooks::create))
+                .route(web::get().to(webhooks::list)),
+        )
+        .service(
+            resource("/webhooks/{endpoint}")
+                .route(web::get().to(webhooks::show))
+                .route(web::delete().to(webhooks::delete)),
+        )
+        .service(resource("/webhooks/{endpoint}/enable").route(web::post().to(webhooks::enable)))
+        .service(resource("/webhook-deliveries").route(web::get().to(webhooks::deliveries)))
+        .service(
+            resource("/webhook-deliveries/{delivery}").route(web::get().to(webhooks::delivery)),
+        )
+        .service(
+            resource("/webhook-deliveries/{delivery}/replay")
+                .route(web::post().to(webhooks::replay)),
+        )
+        .service(resource("/outbox").route(web::get().to(webhooks::outbox)))
         .service(
             web::scope("/pathway")
                 .service(

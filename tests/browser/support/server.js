@@ -38,12 +38,12 @@ function environment(databaseUrl, extra = {}) {
  * Migrate a fresh database, create the platform administrator, start
  * `serve` on a port the server picks, and wait until `/readyz` answers.
  * Returns `{ url, api, stop, log }`; `stop()` kills the server and removes
- * the folder.
+ * the folder. `settings` are more environment variables for it.
  */
-export async function startServer() {
+export async function startServer(settings = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'balint-browser-'));
   const databaseUrl = `sqlite://${join(dir, 'balint.db')}`;
-  const env = environment(databaseUrl);
+  const env = environment(databaseUrl, settings);
 
   await run(BINARY, ['migrate'], { cwd: dir, env });
   await adminCreate(dir, env);

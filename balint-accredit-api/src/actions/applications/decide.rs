@@ -127,6 +127,16 @@ pub async fn decide(
                     }
                 })?;
             application.status = decision.outcome;
+            db::outbox::record(
+                conn,
+                db::outbox::Event::ApplicationDecided {
+                    society_id: &society.id,
+                    application_id: &application.id,
+                    person_id: &application.person_id,
+                    outcome: decision.outcome.as_str(),
+                    registration: decision.registration.as_deref(),
+                },
+            )?;
             application.decision = Some(decision);
             let names = names(conn, &society.id, std::slice::from_ref(&application))?;
             let name = names
@@ -175,6 +185,7 @@ fn grant(
         .parse()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored person id: {e}")))?;
     let granted = db::register::grant(conn, society, &person, grant, Some(actor), db::now())?;
+    db::outbox::record(conn, db::outbox::Event::LatestChange(&granted.stored))?;
     Ok(Registered {
         registration: granted.stored.entry.registration().as_str().to_owned(),
         valid_until: granted.stored.entry.valid_until(),

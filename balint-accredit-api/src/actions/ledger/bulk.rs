@@ -149,9 +149,41 @@ fn record_rows(
             ledger::prepare_bulk(conn, &society.id, owner, rows, actor, today, db::now())?;
         progress(BulkProgress::Recording);
         ledger::store_all(conn, actor, &records, |n| progress(BulkProgress::Stored(n)))?;
+        waiting_for_attestors(conn, society, owner, &records)?;
         Ok(records
             .iter()
             .map(|r| r.activity.id.to_string())
             .collect::<Vec<_>>())
     })
+}
+
+/// One outbox event per attestor named by the new `records`: their
+/// records waiting for them.
+fn waiting_for_attestors(
+    conn: &mut DbConnection,
+    society: &Society,
+    owner: &PersonId,
+    records: &[db::activities::StoredActivity],
+) -> Result<(), ApiError> {
+    let mut by_attestor: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for record in records {
+        if let Some(attestor) = &record.activity.attestor {
+            by_attestor
+                .entry(attestor.as_str())
+                .or_default()
+                .push(record.activity.id.to_string());
+        }
+    }
+    for (attestor_id, activity_ids) in &by_attestor {
+        db::outbox::record(
+            conn,
+            db::outbox::Event::AttestationRequested {
+                society_id: &society.id,
+                person_id: owner.as_str(),
+                attestor_id,
+                activity_ids,
+            },
+        )?;
+    }
+    Ok(())
 }

@@ -62,6 +62,17 @@ pub async fn record(
             );
             db::activities::insert(conn, &stored)?;
             let id = stored.activity.id.to_string();
+            if let Some(attestor) = &stored.activity.attestor {
+                db::outbox::record(
+                    conn,
+                    db::outbox::Event::AttestationRequested {
+                        society_id: &society_id,
+                        person_id: owner.as_str(),
+                        attestor_id: attestor.as_str(),
+                        activity_ids: std::slice::from_ref(&id),
+                    },
+                )?;
+            }
             audit::record(
                 conn,
                 audit_change(

@@ -221,6 +221,7 @@ pub async fn grant(
             }
             let granted =
                 db::register::grant(conn, &society, &person_id, grant, Some(&actor), now)?;
+            db::outbox::record(conn, db::outbox::Event::LatestChange(&granted.stored))?;
             if let Some(why) = &overriding {
                 db::audit::record(
                     conn,

@@ -59,7 +59,18 @@ fn run(
     now: chrono::NaiveDateTime,
 ) -> Result<LapseRun, ApiError> {
     let lapsed = db::write(conn, |conn| {
-        db::register::lapse_due(conn, society_id, as_of, now)
+        let lapsed = db::register::lapse_due(conn, society_id, as_of, now)?;
+        for lapse in &lapsed {
+            db::outbox::record(
+                conn,
+                db::outbox::Event::EntryChanged {
+                    society_id: &lapse.society_id,
+                    registration: lapse.registration.as_str(),
+                    change: &lapse.change,
+                },
+            )?;
+        }
+        Ok(lapsed)
     })?;
     Ok(LapseRun { as_of, lapsed })
 }

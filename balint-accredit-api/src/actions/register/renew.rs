@@ -269,6 +269,7 @@ pub async fn renew(
                     })
                     .map(|_| ())
             })?;
+            db::outbox::record(conn, db::outbox::Event::LatestChange(&stored))?;
             let record = renewal.record()?;
             db::audit::record(
                 conn,

@@ -77,6 +77,7 @@ pub async fn change_status(
                 *entry = changed;
                 Ok(())
             })?;
+            db::outbox::record(conn, db::outbox::Event::LatestChange(&stored))?;
             Ok((stored, person))
         })
     })

@@ -1,7 +1,8 @@
 //! The registrar's pages: the dashboard; people and their overrides;
 //! applications and decisions; renewals and the lapse job; logins and
 //! password links; the pathway's versions; importing and exporting the
-//! register; the audit log; and changing an entry's status on its page.
+//! register; the audit log; webhooks and the outbox; and changing an
+//! entry's status on its page.
 //! Every page here is for a society's registrar (or a platform
 //! administrator) and says so by answering anyone else "not allowed".
 
@@ -17,6 +18,7 @@ mod renewals;
 mod retention;
 mod society;
 mod status;
+mod webhooks;
 
 use actix_web::web;
 
@@ -134,6 +136,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(logins::password_link)),
     )
     .service(
+        web::resource(format!("{society}/webhooks"))
+            .route(web::get().to(webhooks::page))
+            .route(web::post().to(webhooks::create)),
+    )
+    .service(
+        web::resource(format!("{society}/webhooks/{{endpoint}}/delete"))
+            .route(web::post().to(webhooks::delete)),
+    )
+    .service(
+        web::resource(format!("{society}/webhooks/{{endpoint}}/enable"))
+            .route(web::post().to(webhooks::enable)),
+    )
+    .service(
+        web::resource(format!("{society}/webhook-deliveries/{{delivery}}"))
+            .route(web::get().to(webhooks::delivery)),
+    )
+    .service(
+        web::resource(format!("{society}/webhook-deliveries/{{delivery}}/replay"))
+            .route(web::post().to(webhooks::replay)),
+    )
+    .service(
         web::resource("/reset/{token}")
             .route(web::get().to(logins::reset_form))
             .route(web::post().to(logins::reset)),
@@ -141,7 +164,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The registrar's pages, in the order of the navigation they share.
-const SECTIONS: [(&str, &str); 9] = [
+const SECTIONS: [(&str, &str); 10] = [
     ("dashboard", "Dashboard"),
     ("people", "People"),
     ("applications", "Applications"),
@@ -150,6 +173,7 @@ const SECTIONS: [(&str, &str); 9] = [
     ("pathway", "Pathway"),
     ("register-files", "Import and export"),
     ("audit", "Audit log"),
+    ("webhooks", "Webhooks"),
     ("settings", "Society details"),
 ];
 

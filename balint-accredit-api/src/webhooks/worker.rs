@@ -1,0 +1,343 @@
+//! The outbox's worker, run by `serve` beside the HTTP server: every
+//! `OUTBOX_POLL_MS` it fans the events waiting out into deliveries, sends
+//! the deliveries due, and once an hour records the renewal reminders due
+//! today. Several servers on one database share the work: an event is
+//! fanned out once (its rows locked, `FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL, the write lock on SQLite), and a delivery is sent by the
+//! server that leased it (`db::webhooks::claim_due`).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
+use tokio::task::JoinSet;
+
+use crate::config::WebhookSettings;
+use crate::db::outbox;
+use crate::db::webhooks::{self, Attempt, DeliveryState, Leased, Outcome};
+use crate::db::{self, DbPool};
+use crate::error::ApiError;
+use crate::webhooks::address::{self, PublicOnly};
+use crate::webhooks::sign;
+
+/// Events fanned out per transaction.
+const FAN_OUT_BATCH: i64 = 200;
+/// Deliveries leased at a time, and sent at once.
+const DELIVERY_BATCH: i64 = 16;
+/// The most of an answer's body kept in the log.
+const KEEP_BYTES: usize = 1024;
+/// How often the renewal reminders are looked for.
+const REMINDERS_EVERY: Duration = Duration::from_secs(3600);
+
+/// The worker's state: its HTTP client and settings.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    pool: DbPool,
+    settings: WebhookSettings,
+    client: reqwest::Client,
+}
+
+impl Worker {
+    /// A worker on `pool` with `settings`.
+    pub fn new(pool: DbPool, settings: WebhookSettings) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(settings.timeout())
+            .connect_timeout(settings.timeout())
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(PublicOnly {
+                allow_private: settings.webhook_allow_private,
+            }))
+            .user_agent(concat!("balint-accredit/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            pool,
+            settings,
+            client,
+        })
+    }
+
+    /// Run until the process ends; a failure is logged and the next round
+    /// tried at its time.
+    pub fn spawn(self) {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(self.settings.poll());
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut reminded: Option<Instant> = None;
+            loop {
+                tick.tick().await;
+                if reminded.is_none_or(|at| at.elapsed() >= REMINDERS_EVERY) {
+                    match self.remind().await {
+                        Ok(n) => {
+                            reminded = Some(Instant::now());
+                            if n > 0 {
+                                tracing::info!(recorded = n, "renewal reminders recorded");
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = ?e, "renewal reminders failed"),
+                    }
+                }
+                if let Err(e) = self.round().await {
+                    tracing::warn!(error = ?e, "outbox worker round failed");
+                }
+            }
+        });
+    }
+
+    /// The renewal reminders due today.
+    async fn remind(&self) -> Result<usize, ApiError> {
+        let today = db::now().date();
+        db::run(&self.pool, move |conn| {
+            db::write(conn, |conn| outbox::remind_renewals(conn, today))
+        })
+        .await
+    }
+
+    /// One round: fan out what waits, send what is due, until neither is
+    /// left.
+    pub async fn round(&self) -> Result<(), ApiError> {
+        while self.fan_out().await? > 0 {}
+        while self.deliver().await? > 0 {}
+        Ok(())
+    }
+
+    /// Fan out up to a batch of waiting events; how many.
+    async fn fan_out(&self) -> Result<usize, ApiError> {
+        db::run(&self.pool, |conn| {
+            if !outbox::any_waiting(conn)? {
+                return Ok(0);
+            }
+            db::write(conn, |conn| {
+                let now = db::now();
+                let events = outbox::claim_waiting(conn, FAN_OUT_BATCH)?;
+                webhooks::fan_out(conn, &events, now)?;
+                let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+                outbox::mark_fanned_out(conn, &ids, now)?;
+                Ok(events.len())
+            })
+        })
+        .await
+    }
+
+    /// Lease and send up to a batch of due deliveries, at once; how many.
+    async fn deliver(&self) -> Result<usize, ApiError> {
+        let lease = chrono::Duration::from_std(self.settings.lease())
+            .unwrap_or(chrono::Duration::seconds(60));
+        let leased = db::run(&self.pool, move |conn| {
+            let now = db::now();
+            if !webhooks::any_due(conn, now)? {
+                return Ok(Vec::new());
+            }
+            db::write(conn, |conn| {
+                webhooks::claim_due(conn, now, now + lease, DELIVERY_BATCH)
+            })
+        })
+        .await?;
+        let count = leased.len();
+        let mut sending = JoinSet::new();
+        for leased in leased {
+            let worker = self.clone();
+            sending.spawn(async move {
+                let outcome = worker.send(&leased).await;
+                worker.finish(leased, outcome).await
+            });
+        }
+        while let Some(done) = sending.join_next().await {
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = ?e, "storing a delivery's answer failed"),
+                Err(e) => tracing::warn!(error = %e, "a delivery's task failed"),
+            }
+        }
+        Ok(count)
+    }
+
+    /// Store a try's outcome.
+    async fn finish(&self, leased: Leased, outcome: Outcome) -> Result<(), ApiError> {
+        db::run(&self.pool, move |conn| {
+            db::write(conn, |conn| webhooks::finish_try(conn, &leased, &outcome))
+        })
+        .await
+    }
+
+    /// Send `leased` once, signed, within the timeout, and judge the
+    /// answer.
+    async fn send(&self, leased: &Leased) -> Outcome {
+        let started = Instant::now();
+        let tried_at = db::now();
+        let answer = self.post(leased).await;
+        let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let (status, response) = match answer {
+            Ok((status, body)) => (Some(status), body),
+            Err(why) => (None, why),
+        };
+        let tries = leased.delivery.attempts + 1;
+        let attempt = Attempt {
+            delivery_id: leased.delivery.id.clone(),
+            attempt: 0,
+            tried_at,
+            status: status.map(i32::from),
+            response,
+            duration_ms,
+        };
+        judge(&self.settings, attempt, tries, tried_at)
+    }
+
+    /// The POST itself: the endpoint's status and the start of its body,
+    /// or why there was no answer.
+    async fn post(&self, leased: &Leased) -> Result<(u16, String), String> {
+        let url = address::check_url(&leased.endpoint.url, self.settings.webhook_allow_private)
+            .map_err(|e| format!("the endpoint's URL {e}"))?;
+        let body = leased.event.body();
+        let timestamp = chrono::Utc::now().timestamp();
+        let signature = sign::signature(
+            &leased.endpoint.secret,
+            &leased.delivery.id,
+            timestamp,
+            &body,
+        )
+        .ok_or_else(|| "the endpoint's secret is not one this server made".to_owned())?;
+        let answer = async {
+            let mut response = self
+                .client
+                .post(url)
+                .header("content-type", "application/json")
+                .header("webhook-id", &leased.delivery.id)
+                .header("webhook-timestamp", timestamp.to_string())
+                .header("webhook-signature", signature)
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| words(&e))?;
+            let status = response.status().as_u16();
+            let mut kept = Vec::new();
+            while kept.len() < KEEP_BYTES {
+                match response.chunk().await {
+                    Ok(Some(chunk)) => kept.extend_from_slice(&chunk),
+                    Ok(None) | Err(_) => break,
+                }
+            }
+            kept.truncate(KEEP_BYTES);
+            Ok((status, String::from_utf8_lossy(&kept).into_owned()))
+        };
+        // The client's own timeout covers the body too; this one is the
+        // guarantee.
+        match tokio::time::timeout(self.settings.timeout(), answer).await {
+            Ok(answer) => answer,
+            Err(_) => Err(format!(
+                "no answer within {} s",
+                self.settings.timeout().as_secs()
+            )),
+        }
+    }
+}
+
+/// Why a request had no answer, in words with its causes.
+fn words(e: &reqwest::Error) -> String {
+    let mut text = if e.is_timeout() {
+        "timed out".to_owned()
+    } else if e.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "failed".to_owned()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Where a delivery stands after its `tries`-th try of this round
+/// answered as `attempt` says: delivered on 2xx; dead, and its endpoint
+/// disabled, on 410 Gone; else tried again after the schedule's next wait,
+/// or dead once the schedule is used up.
+pub fn judge(
+    settings: &WebhookSettings,
+    attempt: Attempt,
+    tries: u32,
+    now: NaiveDateTime,
+) -> Outcome {
+    let (state, disable_endpoint, next) = match attempt.status {
+        Some(200..=299) => (DeliveryState::Delivered, None, now),
+        Some(410) => (
+            DeliveryState::Dead,
+            Some("the endpoint answered 410 Gone".to_owned()),
+            now,
+        ),
+        _ => {
+            let waits = &settings.webhook_retry_secs.0;
+            match usize::try_from(tries)
+                .ok()
+                .and_then(|t| waits.get(t.saturating_sub(1)))
+            {
+                Some(wait) => (
+                    DeliveryState::Pending,
+                    None,
+                    now + chrono::Duration::from_std(*wait).unwrap_or(chrono::Duration::days(1)),
+                ),
+                None => (DeliveryState::Dead, None, now),
+            }
+        }
+    };
+    Outcome {
+        attempt,
+        state,
+        next_attempt_at: next,
+        disable_endpoint,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(status: Option<i32>) -> Attempt {
+        Attempt {
+            delivery_id: "msg_1".to_owned(),
+            attempt: 0,
+            tried_at: NaiveDateTime::default(),
+            status,
+            response: String::new(),
+            duration_ms: 1,
+        }
+    }
+
+    #[test]
+    fn the_back_off_grows_over_about_a_day_then_the_delivery_is_dead() {
+        let settings = WebhookSettings::default();
+        let now = NaiveDateTime::default();
+        let mut waited = chrono::Duration::zero();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let outcome = judge(&settings, attempt(Some(500)), tries, now);
+            if outcome.state == DeliveryState::Dead {
+                break;
+            }
+            assert_eq!(outcome.state, DeliveryState::Pending);
+            waited += outcome.next_attempt_at - now;
+        }
+        assert_eq!(tries, 8, "the first try and seven more");
+        assert!(waited > chrono::Duration::hours(20) && waited < chrono::Duration::hours(30));
+    }
+
+    #[test]
+    fn gone_is_dead_and_disables_and_2xx_is_delivered() {
+        let settings = WebhookSettings::default();
+        let now = NaiveDateTime::default();
+        let gone = judge(&settings, attempt(Some(410)), 1, now);
+        assert_eq!(gone.state, DeliveryState::Dead);
+        assert!(gone.disable_endpoint.is_some());
+        let ok = judge(&settings, attempt(Some(204)), 3, now);
+        assert_eq!(ok.state, DeliveryState::Delivered);
+        assert!(ok.disable_endpoint.is_none());
+        let no_answer = judge(&settings, attempt(None), 1, now);
+        assert_eq!(no_answer.state, DeliveryState::Pending);
+        assert_eq!(
+            no_answer.next_attempt_at - now,
+            chrono::Duration::seconds(5)
+        );
+    }
+}
