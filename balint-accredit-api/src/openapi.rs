@@ -77,6 +77,11 @@ use crate::routes;
         routes::applications::decide,
         routes::overrides::record,
         routes::overrides::list,
+        routes::certificates::issue,
+        routes::certificates::list,
+        routes::certificates::verify,
+        routes::certificates::schemes,
+        routes::certificates::scheme,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldProblem)),
     modifiers(&BearerAuth),
@@ -90,6 +95,7 @@ use crate::routes;
         (name = "people", description = "People in a society's records"),
         (name = "register", description = "The register of accredited leaders: public search, entries and their history, status changes, renewals, lapse, verification"),
         (name = "activities", description = "The ledger: activities, their attestation, and progress towards a tier"),
+        (name = "certificates", description = "Certificates of attendance over a period, judged against a CPD scheme when one is chosen, verified by anyone with the code; the built-in CPD schemes"),
         (name = "applications", description = "Applications for a tier, with the assessment frozen when made, the registrar's decisions, and recorded overrides of requirements (recognition of prior learning, committee discretion)"),
     )
 )]
@@ -260,6 +266,11 @@ mod tests {
             applications::__path_decide,
             overrides::__path_record,
             overrides::__path_list,
+            certificates::__path_issue,
+            certificates::__path_list,
+            certificates::__path_verify,
+            certificates::__path_schemes,
+            certificates::__path_scheme,
         ]
     }
 

@@ -7,6 +7,7 @@ mod attestation;
 mod audit;
 mod auth;
 mod bulk;
+mod certificates;
 mod contract;
 mod dates;
 mod grant_prerequisites;

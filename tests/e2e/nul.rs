@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 52] = [
+const PAGES: [(&str, &str); 56] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -42,6 +42,10 @@ const PAGES: [(&str, &str); 52] = [
         "/societies/{society}/people/{person}/activities/{activity}/withdraw",
     ),
     ("GET", "/societies/{society}/people/{person}/portfolio"),
+    ("GET", "/societies/{society}/people/{person}/certificates"),
+    ("POST", "/societies/{society}/people/{person}/certificates"),
+    ("GET", "/certificates/{code}"),
+    ("GET", "/certificates/{code}/pdf"),
     ("GET", "/societies/{society}/people/{person}/progress"),
     ("GET", "/societies/{society}/register"),
     ("GET", "/societies/{society}/register-files"),
@@ -174,6 +178,7 @@ async fn a_register(app: &TestApp, cast: &Cast) -> Names {
             ("token", "a-password-link".to_owned()),
             ("id", "bsanz-leader".to_owned()),
             ("file", "style.css".to_owned()),
+            ("code", "0000-0000-0000-0000-0000-0000".to_owned()),
         ],
     }
 }

@@ -67,6 +67,11 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
                     "kind": "committee_discretion", "effect": "waive", "reason": "r" }),
         ),
         (Method::GET, "/people/{person}/overrides", None),
+        post(
+            "/people/{person}/certificates",
+            json!({ "from": "2025-01-01", "to": "2025-12-31" }),
+        ),
+        (Method::GET, "/people/{person}/certificates", None),
         (Method::GET, "/activities/{activity}", None),
         (
             Method::PATCH,

@@ -28,6 +28,8 @@
 //! - [`people`]: a society's records of people.
 //! - [`personal_data`]: a person's data-protection requests: their data
 //!   exported, what may be erased erased.
+//! - [`certificates`]: certificates of attendance, issued over a period
+//!   (judged against a CPD scheme when one is chosen) and verified by code.
 //! - [`progress`]: a person's progress towards a tier, as balint-core
 //!   assesses it.
 //! - [`applications`]: applying for a tier and the registrar's decision.
@@ -46,6 +48,7 @@
 pub mod account;
 pub mod applications;
 pub mod audit;
+pub mod certificates;
 pub mod ledger;
 pub mod logins;
 pub mod operator;

@@ -74,11 +74,13 @@ pub enum Entity {
     /// Everything held about a person (its id is the person's): exported,
     /// or erased as far as the society may.
     PersonalData,
+    /// A certificate of attendance issued.
+    AttendanceCertificate,
 }
 
 impl Entity {
     /// Every kind, in the order a filter offers them.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Person,
         Self::User,
         Self::Activity,
@@ -89,6 +91,7 @@ impl Entity {
         Self::PrerequisiteOverride,
         Self::Pathway,
         Self::Society,
+        Self::AttendanceCertificate,
     ];
 
     /// Its name in the log, e.g. `register_entry`.
@@ -105,6 +108,7 @@ impl Entity {
             Self::RequirementOverride => "requirement_override",
             Self::PrerequisiteOverride => "prerequisite_override",
             Self::PersonalData => "personal_data",
+            Self::AttendanceCertificate => "attendance_certificate",
         }
     }
 }

@@ -55,6 +55,8 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
     ),
     ("applications", "person_id = $1 AND society_id = $2"),
     ("requirement_overrides", "person_id = $1 AND society_id = $2"),
+    // The certificates of attendance issued to them.
+    ("attendance_certificates", "person_id = $1 AND society_id = $2"),
     ("register_entries", "person_id = $1 AND society_id = $2"),
     (
         "register_changes",
@@ -69,6 +71,7 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
          OR entity_id IN (SELECT id FROM applications WHERE person_id = $1) \
          OR entity_id IN (SELECT id FROM register_entries WHERE person_id = $1) \
          OR entity_id IN (SELECT id FROM requirement_overrides WHERE person_id = $1) \
+         OR entity_id IN (SELECT id FROM attendance_certificates WHERE person_id = $1) \
          OR actor_user_id IN (SELECT user_id FROM society_roles WHERE person_id = $1 AND society_id = $2))",
     ),
 ];

@@ -263,6 +263,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attendance_certificates (id) {
+        id -> Text,
+        code -> Text,
+        society_id -> Text,
+        person_id -> Text,
+        person_name -> Text,
+        society_name -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        sessions_in_person -> BigInt,
+        sessions_online -> BigInt,
+        minutes_in_person -> BigInt,
+        minutes_online -> BigInt,
+        leaders -> Text,
+        scheme_id -> Nullable<Text>,
+        scheme_title -> Nullable<Text>,
+        scheme_met -> Nullable<Bool>,
+        issued_by_user_id -> Nullable<Text>,
+        issued_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -291,4 +314,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     registration_counters,
     applications,
     requirement_overrides,
+    attendance_certificates,
 );

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod attestations;
 pub mod audit;
 pub mod auth;
+pub mod certificates;
 pub mod docs;
 pub mod health;
 pub mod overrides;
@@ -63,6 +64,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::scope("/societies/{society}").configure(society_routes))
                 .service(resource("/pathway-presets").route(web::get().to(presets::list)))
                 .service(resource("/pathway-presets/{id}").route(web::get().to(presets::show)))
+                .service(resource("/cpd-schemes").route(web::get().to(certificates::schemes)))
+                .service(resource("/cpd-schemes/{id}").route(web::get().to(certificates::scheme)))
+                .service(
+                    resource("/certificates/{code}").route(web::get().to(certificates::verify)),
+                )
                 .service(resource("/me/attestations").route(web::get().to(attestations::mine)))
                 .service(
                     resource("/verify/{society}/{registration}")
@@ -148,6 +154,11 @@ fn person_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/activities/bulk").route(web::post().to(activities::bulk)))
     .service(resource("/activities/export").route(web::get().to(activities::export)))
     .service(resource("/progress").route(web::get().to(progress::show)))
+    .service(
+        resource("/certificates")
+            .route(web::post().to(certificates::issue))
+            .route(web::get().to(certificates::list)),
+    )
     .service(
         resource("/applications")
             .route(web::post().to(applications::apply))
