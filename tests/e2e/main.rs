@@ -21,6 +21,7 @@ mod pathways;
 mod people;
 mod personal_data;
 mod presets;
+mod programmes;
 mod progress;
 mod register;
 mod register_io;

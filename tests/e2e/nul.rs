@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 56] = [
+const PAGES: [(&str, &str); 59] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -45,6 +45,12 @@ const PAGES: [(&str, &str); 56] = [
     ("GET", "/societies/{society}/people/{person}/certificates"),
     ("POST", "/societies/{society}/people/{person}/certificates"),
     ("GET", "/certificates/{code}"),
+    ("GET", "/societies/{society}/programmes/{programme}"),
+    ("GET", "/societies/{society}/programmes/{programme}/export"),
+    (
+        "POST",
+        "/societies/{society}/programmes/{programme}/trainees",
+    ),
     ("GET", "/certificates/{code}/pdf"),
     ("GET", "/societies/{society}/people/{person}/progress"),
     ("GET", "/societies/{society}/register"),
@@ -179,6 +185,7 @@ async fn a_register(app: &TestApp, cast: &Cast) -> Names {
             ("id", "bsanz-leader".to_owned()),
             ("file", "style.css".to_owned()),
             ("code", "0000-0000-0000-0000-0000-0000".to_owned()),
+            ("programme", "core-psych".to_owned()),
         ],
     }
 }

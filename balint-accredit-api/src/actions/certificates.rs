@@ -61,7 +61,7 @@ pub struct Attendance {
 }
 
 /// How many sessions a participation record stands for.
-fn sessions_of(a: &Activity) -> Amount {
+pub fn sessions_of(a: &Activity) -> Amount {
     match a.unit {
         Unit::Sessions | Unit::DoubleSessions | Unit::Meetings => a.amount,
         _ => Amount::from_whole(1),

@@ -30,6 +30,8 @@
 //!   exported, what may be erased erased.
 //! - [`certificates`]: certificates of attendance, issued over a period
 //!   (judged against a CPD scheme when one is chosen) and verified by code.
+//! - [`programmes`]: training programmes (a cohort of trainees with the
+//!   programme's numbers) and their attendance view.
 //! - [`progress`]: a person's progress towards a tier, as balint-core
 //!   assesses it.
 //! - [`applications`]: applying for a tier and the registrar's decision.
@@ -56,6 +58,7 @@ pub mod overrides;
 pub mod pathways;
 pub mod people;
 pub mod personal_data;
+pub mod programmes;
 pub mod progress;
 pub mod refusal;
 pub mod register;

@@ -76,11 +76,13 @@ pub enum Entity {
     PersonalData,
     /// A certificate of attendance issued.
     AttendanceCertificate,
+    /// A training programme, or a trainee added to it.
+    TrainingProgramme,
 }
 
 impl Entity {
     /// Every kind, in the order a filter offers them.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Person,
         Self::User,
         Self::Activity,
@@ -92,6 +94,7 @@ impl Entity {
         Self::Pathway,
         Self::Society,
         Self::AttendanceCertificate,
+        Self::TrainingProgramme,
     ];
 
     /// Its name in the log, e.g. `register_entry`.
@@ -109,6 +112,7 @@ impl Entity {
             Self::PrerequisiteOverride => "prerequisite_override",
             Self::PersonalData => "personal_data",
             Self::AttendanceCertificate => "attendance_certificate",
+            Self::TrainingProgramme => "training_programme",
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod overrides;
 pub mod pathways;
 pub mod people;
 pub mod personal_data;
+pub mod programmes;
 pub mod register;
 pub mod schema;
 pub mod sessions;

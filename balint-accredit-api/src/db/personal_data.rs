@@ -57,6 +57,11 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
     ("requirement_overrides", "person_id = $1 AND society_id = $2"),
     // The certificates of attendance issued to them.
     ("attendance_certificates", "person_id = $1 AND society_id = $2"),
+    // The training programmes they are a trainee of.
+    (
+        "programme_trainees",
+        "person_id = $1 AND programme_id IN (SELECT id FROM training_programmes WHERE society_id = $2)",
+    ),
     ("register_entries", "person_id = $1 AND society_id = $2"),
     (
         "register_changes",
@@ -84,6 +89,7 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
     "registration_counters",
     "register_versions",
     "society_profiles",
+    "training_programmes",
 ];
 
 /// Columns never exported: secrets, not information about the person.

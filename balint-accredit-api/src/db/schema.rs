@@ -286,6 +286,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    training_programmes (id) {
+        id -> Text,
+        society_id -> Text,
+        slug -> Text,
+        name -> Text,
+        sessions_required -> Integer,
+        assessment_months -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programme_trainees (programme_id, person_id) {
+        programme_id -> Text,
+        person_id -> Text,
+        joined_on -> Date,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -294,6 +314,8 @@ diesel::joinable!(pathway_versions -> societies (society_id));
 diesel::joinable!(people -> societies (society_id));
 
 diesel::joinable!(register_entries -> people (person_id));
+diesel::joinable!(programme_trainees -> training_programmes (programme_id));
+diesel::joinable!(programme_trainees -> people (person_id));
 diesel::joinable!(register_changes -> register_entries (entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -315,4 +337,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     applications,
     requirement_overrides,
     attendance_certificates,
+    training_programmes,
+    programme_trainees,
 );

@@ -13,6 +13,7 @@ pub mod overrides;
 pub mod pathways;
 pub mod people;
 pub mod presets;
+pub mod programmes;
 pub mod progress;
 pub mod register;
 pub mod societies;
@@ -130,6 +131,26 @@ fn society_routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(people::list)),
                 )
                 .service(web::scope("/{person}").configure(person_routes)),
+        )
+        .service(
+            web::scope("/programmes")
+                .service(
+                    resource("")
+                        .route(web::post().to(programmes::create))
+                        .route(web::get().to(programmes::list)),
+                )
+                .service(
+                    resource("/{programme}/trainees")
+                        .route(web::post().to(programmes::add_trainee)),
+                )
+                .service(
+                    resource("/{programme}/attendance")
+                        .route(web::get().to(programmes::attendance)),
+                )
+                .service(
+                    resource("/{programme}/attendance/export")
+                        .route(web::get().to(programmes::export)),
+                ),
         )
         .service(web::scope("/activities/{activity}").configure(activity_routes))
         .service(web::scope("/register").configure(register_routes))

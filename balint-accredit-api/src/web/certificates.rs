@@ -197,7 +197,7 @@ async fn page(
             @if issued.is_empty() {
                 p { "None yet." }
             } @else {
-                div class="table-scroll" {
+                div class="table-wrap" {
                     table {
                         caption class="visually-hidden" { "Certificates issued, newest first" }
                         thead { tr { th scope="col" { "Period" } th scope="col" { "Sessions" } th scope="col" { "Hours" } th scope="col" { "Code" } th scope="col" { "Issued" } } }
@@ -394,7 +394,7 @@ fn certificate_page(req: &HttpRequest, viewer: &Viewer, c: &Certificate) -> Mark
                 h1 { (w.title) }
                 p class="certificate-name" { (c.person_name) }
                 p { (w.statement) }
-                div class="table-scroll" {
+                div class="table-wrap" {
                     table {
                         caption { "Sessions attended and their hours" }
                         thead { tr { td {} th scope="col" { "Sessions" } th scope="col" { "Hours" } } }

@@ -87,6 +87,7 @@ fn entity_label(entity: &str) -> &str {
         "pathway" => "Pathway version",
         "society" => "Society",
         "attendance_certificate" => "Certificate of attendance",
+        "training_programme" => "Training programme",
         other => other,
     }
 }
