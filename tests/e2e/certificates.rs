@@ -377,6 +377,14 @@ e2e_test!(
             ],
         )
         .await;
+        // Sent, then shown: a reload does not issue another.
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+        let location = done.location.unwrap();
+        assert!(
+            location.starts_with(&format!("{here}?issued=")),
+            "{location}"
+        );
+        let done = open(&app, &location, Some(&session)).await;
         assert_eq!(done.status, StatusCode::OK, "{}", done.html);
         assert!(done.html.contains("Certificate issued."), "{}", done.html);
         assert!(

@@ -286,6 +286,47 @@ pub async fn list(
     .await
 }
 
+/// The assessment against its CPD scheme of the period of `certificate`,
+/// one of person `person_id`'s, as their ledger stands now (the person
+/// themself or the registrar): what the page shows after issuing it.
+/// `None` when no scheme was chosen, or the certificate is not theirs.
+pub async fn assessment(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    person_id: String,
+    code: String,
+) -> Result<Option<(Certificate, Option<CpdAssessment>)>, ApiError> {
+    permissions::require_user(caller)?;
+    let society = crate::actions::society(state, slug).await?;
+    permissions::require_member_or_registrar(caller, &society.id, &person_id)?;
+    let Some(code) = normalise_code(&code) else {
+        return Ok(None);
+    };
+    db::run(&state.pool, move |conn| {
+        let Some(certificate) = db::certificates::by_code(conn, &code)? else {
+            return Ok(None);
+        };
+        if certificate.person_id != person_id || certificate.society_id != society.id {
+            return Ok(None);
+        }
+        let scheme = certificate
+            .scheme_id
+            .as_deref()
+            .and_then(cpd::presets::get)
+            .and_then(|p| p.try_scheme().ok());
+        let assessment = match scheme {
+            Some(scheme) => {
+                let ledger = db::activities::ledger(conn, &person_id)?;
+                Some(scheme.evaluate(&ledger, certificate.period_from, certificate.period_to))
+            }
+            None => None,
+        };
+        Ok(Some((certificate, assessment)))
+    })
+    .await
+}
+
 /// The certificate with verification code `code` (anyone: the code is
 /// what the holder shows). A code that is not one, or that no certificate
 /// has, is not found alike.

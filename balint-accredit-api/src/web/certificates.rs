@@ -47,30 +47,58 @@ pub struct IssueForm {
 
 const LABELS: &[(&str, &str)] = &[("from", "From"), ("to", "To"), ("scheme", "CPD scheme")];
 
+/// `?issued=` of the certificates' page: the code of the one just issued.
+#[derive(Debug, Default, Deserialize)]
+pub struct MineQuery {
+    issued: Option<String>,
+}
+
 /// `GET /societies/{society}/people/{person}/certificates`: the form and
-/// the certificates issued so far.
+/// the certificates issued so far; after issuing one, what the scheme
+/// said of its period.
 pub async fn mine(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
     path: web::Path<(String, String)>,
+    query: Query<MineQuery>,
 ) -> HttpResponse {
     let (slug, person_id) = path.into_inner();
-    let result = page(
-        &state,
-        &viewer,
-        slug,
-        person_id,
-        &IssueForm::default(),
-        None,
-    )
+    let result = async {
+        let issued = match query.into_inner().issued {
+            Some(code) => action::assessment(
+                &state,
+                &viewer.caller,
+                slug.clone(),
+                person_id.clone(),
+                code,
+            )
+            .await?
+            .map(|(certificate, assessment)| {
+                Ok(Issued {
+                    certificate,
+                    assessment,
+                })
+            }),
+            None => None,
+        };
+        page(
+            &state,
+            &viewer,
+            slug,
+            person_id,
+            &IssueForm::default(),
+            issued,
+        )
+        .await
+    }
     .await;
     finish(&req, &viewer, result)
 }
 
 /// `POST /societies/{society}/people/{person}/certificates`: issue one,
-/// then show it with what the scheme said; a problem is shown next to its
-/// field.
+/// then back to the page, which shows it with what the scheme said; a
+/// problem is shown next to its field.
 pub async fn issue(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -102,7 +130,6 @@ pub async fn issue(
                     IssueInput { from, to, scheme },
                 )
                 .await
-                .map(Some)
             }
             _ => Err(ApiError::Unprocessable {
                 detail: "the certificate's request has problems".to_owned(),
@@ -110,7 +137,11 @@ pub async fn issue(
             }),
         };
         match outcome {
-            Ok(issued) => page(&state, &viewer, slug, person_id, &form, issued.map(Ok)).await,
+            Ok(issued) => Ok(see_other(&format!(
+                "/societies/{slug}/people/{}/certificates?issued={}",
+                encode(&person_id),
+                issued.certificate.code
+            ))),
             Err(ApiError::Unprocessable { errors, .. }) => {
                 let mut response = page(
                     &state,
