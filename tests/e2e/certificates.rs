@@ -331,6 +331,24 @@ e2e_test!(
             )
             .await;
         assert_eq!(audit["total"], 1, "{audit}");
+
+        // Erased with the ledger it was made from, for someone who never
+        // reached the register: the code is then not found.
+        let (_, list) = app.get(&path, token).await;
+        let code = list["items"][0]["code"].as_str().unwrap().to_owned();
+        let (status, erased) = app
+            .post_json(
+                &format!(
+                    "/api/v1/societies/bsanz/people/{}/erasure",
+                    cast.member_person
+                ),
+                Some(&cast.registrar.token),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{erased}");
+        let (status, _) = app.get(&format!("/api/v1/certificates/{code}"), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     }
 );
 

@@ -225,7 +225,8 @@ fn execute(conn: &mut DbConnection, sql: &str, person: &str, society: &str) -> Q
 
 /// Erase what the society may erase of person `person_id` (who must be
 /// there): their email always; their place, ledger, applications and
-/// overrides when they never reached the register; otherwise only the
+/// overrides (and the certificates of attendance and programme places made
+/// from the ledger) when they never reached the register; otherwise only the
 /// notes of their records, the register's history and what it rests on
 /// being kept. Their logins' sessions end. Call it inside a write.
 pub fn erase(
@@ -293,6 +294,22 @@ pub fn erase(
         erased.overrides_deleted = execute(
             conn,
             "DELETE FROM requirement_overrides WHERE person_id = $1 AND society_id = $2",
+            person_id,
+            society_id,
+        )?;
+        // What was made from the ledger goes with it: the certificates of
+        // attendance (a code checked afterwards is not found) and the
+        // training programmes that followed it.
+        execute(
+            conn,
+            "DELETE FROM attendance_certificates WHERE person_id = $1 AND society_id = $2",
+            person_id,
+            society_id,
+        )?;
+        execute(
+            conn,
+            "DELETE FROM programme_trainees WHERE person_id = $1 AND programme_id IN \
+             (SELECT id FROM training_programmes WHERE society_id = $2)",
             person_id,
             society_id,
         )?;
