@@ -18,6 +18,7 @@ pub mod error;
 pub mod ledger;
 pub mod openapi;
 pub mod pagination;
+pub mod pdf;
 pub mod public_register;
 pub mod register_io;
 pub mod routes;

@@ -88,6 +88,16 @@ use crate::routes;
         routes::webhooks::delivery,
         routes::webhooks::replay,
         routes::webhooks::outbox,
+        routes::certificates::issue,
+        routes::certificates::list,
+        routes::certificates::verify,
+        routes::certificates::schemes,
+        routes::certificates::scheme,
+        routes::programmes::create,
+        routes::programmes::list,
+        routes::programmes::add_trainee,
+        routes::programmes::attendance,
+        routes::programmes::export,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldProblem)),
     modifiers(&BearerAuth),
@@ -102,6 +112,8 @@ use crate::routes;
         (name = "register", description = "The register of accredited leaders: public search, entries and their history, status changes, renewals, lapse, verification"),
         (name = "activities", description = "The ledger: activities, their attestation, and progress towards a tier"),
         (name = "webhooks", description = "Webhooks: a society's endpoints subscribed to event types, deliveries per the Standard Webhooks specification, their log, replay, and the outbox"),
+        (name = "certificates", description = "Certificates of attendance over a period, judged against a CPD scheme when one is chosen, verified by anyone with the code; the built-in CPD schemes"),
+        (name = "programmes", description = "Training programmes (a cohort of a society's trainees with the programme's numbers) and their attendance: sessions against those required, assessments and the next one due, as JSON or CSV"),
         (name = "applications", description = "Applications for a tier, with the assessment frozen when made, the registrar's decisions, and recorded overrides of requirements (recognition of prior learning, committee discretion)"),
     )
 )]
@@ -283,6 +295,16 @@ mod tests {
             webhooks::__path_outbox,
             overrides::__path_record,
             overrides::__path_list,
+            certificates::__path_issue,
+            certificates::__path_list,
+            certificates::__path_verify,
+            certificates::__path_schemes,
+            certificates::__path_scheme,
+            programmes::__path_create,
+            programmes::__path_list,
+            programmes::__path_add_trainee,
+            programmes::__path_attendance,
+            programmes::__path_export,
         ]
     }
 

@@ -149,6 +149,10 @@ string_id!(
     PathwayId
 );
 string_id!(
+    /// A CPD scheme, e.g. `aek-psychosomatic-basic-care`.
+    SchemeId
+);
+string_id!(
     /// A registration number on a society's register, e.g. `BSANZ-0042`.
     RegistrationNumber
 );

@@ -97,6 +97,8 @@
 //! - [`evaluate`]: the pure evaluation and the [`Assessment`](evaluate::Assessment).
 //! - [`presets`]: the real societies' pathways (ABS, UK, BSANZ, DBG, RCPsych).
 //! - [`register`]: register entries, statuses and renewal cycles.
+//! - [`cpd`]: CPD schemes (what a body awarding continuing professional
+//!   development counts of Balint work) as data, evaluated over a period.
 //!
 //! # The pathway document format
 //!
@@ -278,6 +280,7 @@
 //! they credit an amount or waive a requirement, and every assessment shows
 //! them. They are never silent edits of the ledger or the rules.
 
+pub mod cpd;
 pub mod evaluate;
 pub mod ids;
 pub mod ledger;
@@ -286,6 +289,7 @@ pub mod presets;
 pub mod register;
 
 pub use ids::{
-    ActivityId, IdError, PathwayId, PersonId, RegistrationNumber, RequirementId, SocietyId, TierId,
+    ActivityId, IdError, PathwayId, PersonId, RegistrationNumber, RequirementId, SchemeId,
+    SocietyId, TierId,
 };
 pub use register::{Register, RegisterEntry, RegisterError, Status};

@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 60] = [
+const PAGES: [(&str, &str); 67] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -42,6 +42,16 @@ const PAGES: [(&str, &str); 60] = [
         "/societies/{society}/people/{person}/activities/{activity}/withdraw",
     ),
     ("GET", "/societies/{society}/people/{person}/portfolio"),
+    ("GET", "/societies/{society}/people/{person}/certificates"),
+    ("POST", "/societies/{society}/people/{person}/certificates"),
+    ("GET", "/certificates/{code}"),
+    ("GET", "/societies/{society}/programmes/{programme}"),
+    ("GET", "/societies/{society}/programmes/{programme}/export"),
+    (
+        "POST",
+        "/societies/{society}/programmes/{programme}/trainees",
+    ),
+    ("GET", "/certificates/{code}/pdf"),
     ("GET", "/societies/{society}/people/{person}/progress"),
     ("GET", "/societies/{society}/register"),
     ("GET", "/societies/{society}/register-files"),
@@ -190,6 +200,8 @@ async fn a_register(app: &TestApp, cast: &Cast) -> Names {
                 "delivery",
                 "msg_00000000000000000000000000000000".to_owned(),
             ),
+            ("code", "0000-0000-0000-0000-0000-0000".to_owned()),
+            ("programme", "core-psych".to_owned()),
         ],
     }
 }

@@ -67,6 +67,26 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
                     "kind": "committee_discretion", "effect": "waive", "reason": "r" }),
         ),
         (Method::GET, "/people/{person}/overrides", None),
+        post(
+            "/people/{person}/certificates",
+            json!({ "from": "2025-01-01", "to": "2025-12-31" }),
+        ),
+        (Method::GET, "/people/{person}/certificates", None),
+        post(
+            "/programmes",
+            json!({ "id": "p", "name": "P", "sessions_required": 30, "assessment_months": 6 }),
+        ),
+        (Method::GET, "/programmes", None),
+        post(
+            "/programmes/{programme}/trainees",
+            json!({ "person_id": "someone", "joined_on": "2025-01-01" }),
+        ),
+        (Method::GET, "/programmes/{programme}/attendance", None),
+        (
+            Method::GET,
+            "/programmes/{programme}/attendance/export",
+            None,
+        ),
         (Method::GET, "/activities/{activity}", None),
         (
             Method::PATCH,
@@ -167,6 +187,7 @@ impl Theirs {
             .replace("{user}", &self.user)
             .replace("{endpoint}", &self.endpoint)
             .replace("{delivery}", &self.delivery)
+            .replace("{programme}", "core-psych")
             .replace("{number}", "1");
         format!("/api/v1/societies/dbg{path}")
     }

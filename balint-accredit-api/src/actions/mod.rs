@@ -28,6 +28,10 @@
 //! - [`people`]: a society's records of people.
 //! - [`personal_data`]: a person's data-protection requests: their data
 //!   exported, what may be erased erased.
+//! - [`certificates`]: certificates of attendance, issued over a period
+//!   (judged against a CPD scheme when one is chosen) and verified by code.
+//! - [`programmes`]: training programmes (a cohort of trainees with the
+//!   programme's numbers) and their attendance view.
 //! - [`progress`]: a person's progress towards a tier, as balint-core
 //!   assesses it.
 //! - [`applications`]: applying for a tier and the registrar's decision.
@@ -48,6 +52,7 @@
 pub mod account;
 pub mod applications;
 pub mod audit;
+pub mod certificates;
 pub mod ledger;
 pub mod logins;
 pub mod operator;
@@ -55,6 +60,7 @@ pub mod overrides;
 pub mod pathways;
 pub mod people;
 pub mod personal_data;
+pub mod programmes;
 pub mod progress;
 pub mod refusal;
 pub mod register;

@@ -78,11 +78,15 @@ pub enum Entity {
     WebhookEndpoint,
     /// A delivery of a webhook: replayed or dropped.
     WebhookDelivery,
+    /// A certificate of attendance issued.
+    AttendanceCertificate,
+    /// A training programme, or a trainee added to it.
+    TrainingProgramme,
 }
 
 impl Entity {
     /// Every kind, in the order a filter offers them.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 14] = [
         Self::Person,
         Self::User,
         Self::Activity,
@@ -95,6 +99,8 @@ impl Entity {
         Self::Society,
         Self::WebhookEndpoint,
         Self::WebhookDelivery,
+        Self::AttendanceCertificate,
+        Self::TrainingProgramme,
     ];
 
     /// Its name in the log, e.g. `register_entry`.
@@ -113,6 +119,8 @@ impl Entity {
             Self::PersonalData => "personal_data",
             Self::WebhookEndpoint => "webhook_endpoint",
             Self::WebhookDelivery => "webhook_delivery",
+            Self::AttendanceCertificate => "attendance_certificate",
+            Self::TrainingProgramme => "training_programme",
         }
     }
 }

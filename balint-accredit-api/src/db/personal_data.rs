@@ -55,6 +55,13 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
     ),
     ("applications", "person_id = $1 AND society_id = $2"),
     ("requirement_overrides", "person_id = $1 AND society_id = $2"),
+    // The certificates of attendance issued to them.
+    ("attendance_certificates", "person_id = $1 AND society_id = $2"),
+    // The training programmes they are a trainee of.
+    (
+        "programme_trainees",
+        "person_id = $1 AND programme_id IN (SELECT id FROM training_programmes WHERE society_id = $2)",
+    ),
     ("register_entries", "person_id = $1 AND society_id = $2"),
     // The events told about them (their register entry, their records
     // waiting for an attestor).
@@ -72,6 +79,7 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
          OR entity_id IN (SELECT id FROM applications WHERE person_id = $1) \
          OR entity_id IN (SELECT id FROM register_entries WHERE person_id = $1) \
          OR entity_id IN (SELECT id FROM requirement_overrides WHERE person_id = $1) \
+         OR entity_id IN (SELECT id FROM attendance_certificates WHERE person_id = $1) \
          OR actor_user_id IN (SELECT user_id FROM society_roles WHERE person_id = $1 AND society_id = $2))",
     ),
 ];
@@ -88,6 +96,7 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
     "webhook_endpoints",
     "webhook_deliveries",
     "webhook_attempts",
+    "training_programmes",
 ];
 
 /// Columns never exported: secrets, not information about the person.
@@ -223,7 +232,8 @@ fn execute(conn: &mut DbConnection, sql: &str, person: &str, society: &str) -> Q
 
 /// Erase what the society may erase of person `person_id` (who must be
 /// there): their email always; their place, ledger, applications and
-/// overrides when they never reached the register; otherwise only the
+/// overrides (and the certificates of attendance and programme places made
+/// from the ledger) when they never reached the register; otherwise only the
 /// notes of their records, the register's history and what it rests on
 /// being kept. Their logins' sessions end. Call it inside a write.
 pub fn erase(
@@ -291,6 +301,22 @@ pub fn erase(
         erased.overrides_deleted = execute(
             conn,
             "DELETE FROM requirement_overrides WHERE person_id = $1 AND society_id = $2",
+            person_id,
+            society_id,
+        )?;
+        // What was made from the ledger goes with it: the certificates of
+        // attendance (a code checked afterwards is not found) and the
+        // training programmes that followed it.
+        execute(
+            conn,
+            "DELETE FROM attendance_certificates WHERE person_id = $1 AND society_id = $2",
+            person_id,
+            society_id,
+        )?;
+        execute(
+            conn,
+            "DELETE FROM programme_trainees WHERE person_id = $1 AND programme_id IN \
+             (SELECT id FROM training_programmes WHERE society_id = $2)",
             person_id,
             society_id,
         )?;

@@ -328,6 +328,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attendance_certificates (id) {
+        id -> Text,
+        code -> Text,
+        society_id -> Text,
+        person_id -> Text,
+        person_name -> Text,
+        society_name -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        sessions_in_person -> BigInt,
+        sessions_online -> BigInt,
+        minutes_in_person -> BigInt,
+        minutes_online -> BigInt,
+        leaders -> Text,
+        scheme_id -> Nullable<Text>,
+        scheme_title -> Nullable<Text>,
+        scheme_met -> Nullable<Bool>,
+        issued_by_user_id -> Nullable<Text>,
+        issued_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    training_programmes (id) {
+        id -> Text,
+        society_id -> Text,
+        slug -> Text,
+        name -> Text,
+        sessions_required -> Integer,
+        assessment_months -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programme_trainees (programme_id, person_id) {
+        programme_id -> Text,
+        person_id -> Text,
+        joined_on -> Date,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -341,6 +384,8 @@ diesel::joinable!(register_changes -> register_entries (entry_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(programme_trainees -> training_programmes (programme_id));
+diesel::joinable!(programme_trainees -> people (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -365,4 +410,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
     webhook_attempts,
+    attendance_certificates,
+    training_programmes,
+    programme_trainees,
 );

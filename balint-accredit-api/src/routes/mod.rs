@@ -6,12 +6,14 @@ pub mod applications;
 pub mod attestations;
 pub mod audit;
 pub mod auth;
+pub mod certificates;
 pub mod docs;
 pub mod health;
 pub mod overrides;
 pub mod pathways;
 pub mod people;
 pub mod presets;
+pub mod programmes;
 pub mod progress;
 pub mod register;
 pub mod societies;
@@ -64,6 +66,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::scope("/societies/{society}").configure(society_routes))
                 .service(resource("/pathway-presets").route(web::get().to(presets::list)))
                 .service(resource("/pathway-presets/{id}").route(web::get().to(presets::show)))
+                .service(resource("/cpd-schemes").route(web::get().to(certificates::schemes)))
+                .service(resource("/cpd-schemes/{id}").route(web::get().to(certificates::scheme)))
+                .service(
+                    resource("/certificates/{code}").route(web::get().to(certificates::verify)),
+                )
                 .service(resource("/me/attestations").route(web::get().to(attestations::mine)))
                 .service(
                     resource("/verify/{society}/{registration}")
@@ -151,6 +158,26 @@ fn society_routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::scope("/{person}").configure(person_routes)),
         )
+        .service(
+            web::scope("/programmes")
+                .service(
+                    resource("")
+                        .route(web::post().to(programmes::create))
+                        .route(web::get().to(programmes::list)),
+                )
+                .service(
+                    resource("/{programme}/trainees")
+                        .route(web::post().to(programmes::add_trainee)),
+                )
+                .service(
+                    resource("/{programme}/attendance")
+                        .route(web::get().to(programmes::attendance)),
+                )
+                .service(
+                    resource("/{programme}/attendance/export")
+                        .route(web::get().to(programmes::export)),
+                ),
+        )
         .service(web::scope("/activities/{activity}").configure(activity_routes))
         .service(web::scope("/register").configure(register_routes))
         .service(web::scope("/applications").configure(application_routes));
@@ -174,6 +201,11 @@ fn person_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/activities/bulk").route(web::post().to(activities::bulk)))
     .service(resource("/activities/export").route(web::get().to(activities::export)))
     .service(resource("/progress").route(web::get().to(progress::show)))
+    .service(
+        resource("/certificates")
+            .route(web::post().to(certificates::issue))
+            .route(web::get().to(certificates::list)),
+    )
     .service(
         resource("/applications")
             .route(web::post().to(applications::apply))

@@ -265,7 +265,7 @@ pub struct PersonalDataView {
     /// Every table that holds something about a person (`people`,
     /// `society_roles`, `users`, `sessions`, `disabled_logins`,
     /// `password_resets`, `login_throttle`,
-    /// `activities`, `applications`, `requirement_overrides`,
+    /// `activities`, `applications`, `requirement_overrides`, `attendance_certificates`, `programme_trainees`,
     /// `register_entries`, `register_changes`, `audit_log`), each with the
     /// person's rows as objects of their columns; secrets (password and
     /// token hashes) are withheld.

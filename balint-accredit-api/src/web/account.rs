@@ -501,6 +501,7 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
                                 }
                                 li { a href={ "/societies/" (l.slug) "/people/" (person) "/activities" } { "My ledger: records and adding a record" } }
                                 li { a href={ "/societies/" (l.slug) "/people/" (person) "/portfolio" } { "My portfolio, to print" } }
+                                li { a href={ "/societies/" (l.slug) "/people/" (person) "/certificates" } { "My certificates of attendance" } }
                             }
                             @if l.registrar {
                                 li { a href={ "/societies/" (l.slug) "/dashboard" } { "Registrar dashboard" } }

@@ -11,6 +11,7 @@
 mod account;
 mod assets;
 mod attestor;
+mod certificates;
 pub mod dates;
 mod layout;
 mod multipart;
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     account::configure(cfg);
     trainee::configure(cfg);
     attestor::configure(cfg);
+    certificates::configure(cfg);
     registrar::configure(cfg);
 }
 

@@ -9,7 +9,7 @@
 //! The document format is described, with a complete example, in the crate
 //! documentation ([`crate`]).
 
-mod parse;
+pub(crate) mod parse;
 mod problem;
 
 use chrono::{Months, NaiveDate};

@@ -19,7 +19,7 @@ use crate::ledger::{
 use crate::pathway::PathwayErrors;
 
 /// Converts TOML to the JSON value the parser reads (dates become strings).
-pub(super) fn toml_to_json(value: toml::Value) -> Value {
+pub(crate) fn toml_to_json(value: toml::Value) -> Value {
     match value {
         toml::Value::String(s) => Value::String(s),
         toml::Value::Integer(i) => Value::from(i),
@@ -35,8 +35,8 @@ pub(super) fn toml_to_json(value: toml::Value) -> Value {
 
 /// Problems found so far, plus the cross references checked at the end.
 #[derive(Default)]
-struct Check {
-    problems: Vec<Problem>,
+pub(crate) struct Check {
+    pub(crate) problems: Vec<Problem>,
     /// Tier references made anywhere (conditions, milestones), checked once
     /// every tier is known.
     tier_refs: Vec<(String, TierId)>,
@@ -54,7 +54,7 @@ struct TierShape {
 }
 
 impl Check {
-    fn problem(&mut self, path: &str, message: impl Into<String>) {
+    pub(crate) fn problem(&mut self, path: &str, message: impl Into<String>) {
         self.problems.push(Problem {
             path: path.to_owned(),
             message: message.into(),
@@ -62,7 +62,7 @@ impl Check {
     }
 }
 
-fn key(path: &str, k: &str) -> String {
+pub(crate) fn key(path: &str, k: &str) -> String {
     if path.is_empty() {
         k.to_owned()
     } else {
@@ -70,7 +70,7 @@ fn key(path: &str, k: &str) -> String {
     }
 }
 
-fn index(path: &str, i: usize) -> String {
+pub(crate) fn index(path: &str, i: usize) -> String {
     format!("{path}[{i}]")
 }
 
@@ -94,14 +94,14 @@ fn wrong_type(c: &mut Check, path: &str, expected: &str, found: &Value) {
 
 /// The fields of one object, remembering which keys were read so unknown
 /// ones (usually typos) are reported.
-struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     map: &'a Map<String, Value>,
     path: String,
     read: Vec<&'static str>,
 }
 
 impl<'a> Fields<'a> {
-    fn of(value: &'a Value, path: &str, c: &mut Check) -> Option<Fields<'a>> {
+    pub(crate) fn of(value: &'a Value, path: &str, c: &mut Check) -> Option<Fields<'a>> {
         match value {
             Value::Object(map) => Some(Fields {
                 map,
@@ -115,16 +115,16 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn at(&self, k: &str) -> String {
+    pub(crate) fn at(&self, k: &str) -> String {
         key(&self.path, k)
     }
 
-    fn optional(&mut self, k: &'static str) -> Option<&'a Value> {
+    pub(crate) fn optional(&mut self, k: &'static str) -> Option<&'a Value> {
         self.read.push(k);
         self.map.get(k).filter(|v| !v.is_null())
     }
 
-    fn required(&mut self, k: &'static str, c: &mut Check) -> Option<&'a Value> {
+    pub(crate) fn required(&mut self, k: &'static str, c: &mut Check) -> Option<&'a Value> {
         let v = self.optional(k);
         if v.is_none() {
             c.problem(&self.at(k), "is required");
@@ -132,7 +132,7 @@ impl<'a> Fields<'a> {
         v
     }
 
-    fn finish(self, c: &mut Check) {
+    pub(crate) fn finish(self, c: &mut Check) {
         for k in self.map.keys() {
             if !self.read.contains(&k.as_str()) {
                 c.problem(
@@ -144,7 +144,7 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn string(v: &Value, path: &str, c: &mut Check) -> Option<String> {
+pub(crate) fn string(v: &Value, path: &str, c: &mut Check) -> Option<String> {
     match v {
         Value::String(s) if s.trim().is_empty() => {
             c.problem(path, "must not be empty");
@@ -158,7 +158,11 @@ fn string(v: &Value, path: &str, c: &mut Check) -> Option<String> {
     }
 }
 
-fn parse_id<T: FromStr<Err = IdError>>(v: &Value, path: &str, c: &mut Check) -> Option<T> {
+pub(crate) fn parse_id<T: FromStr<Err = IdError>>(
+    v: &Value,
+    path: &str,
+    c: &mut Check,
+) -> Option<T> {
     match v {
         Value::String(s) => match s.parse() {
             Ok(id) => Some(id),
@@ -174,7 +178,11 @@ fn parse_id<T: FromStr<Err = IdError>>(v: &Value, path: &str, c: &mut Check) -> 
     }
 }
 
-fn word<T: FromStr<Err = UnknownWord>>(v: &Value, path: &str, c: &mut Check) -> Option<T> {
+pub(crate) fn word<T: FromStr<Err = UnknownWord>>(
+    v: &Value,
+    path: &str,
+    c: &mut Check,
+) -> Option<T> {
     match v {
         Value::String(s) => match s.parse() {
             Ok(w) => Some(w),
@@ -190,7 +198,7 @@ fn word<T: FromStr<Err = UnknownWord>>(v: &Value, path: &str, c: &mut Check) -> 
     }
 }
 
-fn boolean(v: &Value, path: &str, c: &mut Check) -> Option<bool> {
+pub(crate) fn boolean(v: &Value, path: &str, c: &mut Check) -> Option<bool> {
     match v {
         Value::Bool(b) => Some(*b),
         other => {
@@ -200,7 +208,7 @@ fn boolean(v: &Value, path: &str, c: &mut Check) -> Option<bool> {
     }
 }
 
-fn date(v: &Value, path: &str, c: &mut Check) -> Option<NaiveDate> {
+pub(crate) fn date(v: &Value, path: &str, c: &mut Check) -> Option<NaiveDate> {
     match v {
         Value::String(s) => match s.parse() {
             Ok(d) => Some(d),
@@ -217,7 +225,7 @@ fn date(v: &Value, path: &str, c: &mut Check) -> Option<NaiveDate> {
 }
 
 /// A whole number in `min..=max`.
-fn count(v: &Value, path: &str, min: u32, max: u32, c: &mut Check) -> Option<u32> {
+pub(crate) fn count(v: &Value, path: &str, min: u32, max: u32, c: &mut Check) -> Option<u32> {
     let Value::Number(n) = v else {
         wrong_type(c, path, "a whole number", v);
         return None;
@@ -254,7 +262,7 @@ fn count(v: &Value, path: &str, min: u32, max: u32, c: &mut Check) -> Option<u32
 }
 
 /// A positive amount.
-fn positive_amount(v: &Value, path: &str, c: &mut Check) -> Option<Amount> {
+pub(crate) fn positive_amount(v: &Value, path: &str, c: &mut Check) -> Option<Amount> {
     let Value::Number(n) = v else {
         wrong_type(c, path, "a number", v);
         return None;
@@ -281,7 +289,7 @@ fn positive_amount(v: &Value, path: &str, c: &mut Check) -> Option<Amount> {
 }
 
 /// A list of `T`, or a single `T` standing for a list of one.
-fn one_or_many<T>(
+pub(crate) fn one_or_many<T>(
     v: &Value,
     path: &str,
     c: &mut Check,

@@ -86,6 +86,8 @@ fn entity_label(entity: &str) -> &str {
         "prerequisite_override" => "Prerequisite override",
         "pathway" => "Pathway version",
         "society" => "Society",
+        "attendance_certificate" => "Certificate of attendance",
+        "training_programme" => "Training programme",
         other => other,
     }
 }

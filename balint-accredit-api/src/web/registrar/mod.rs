@@ -1,8 +1,9 @@
 //! The registrar's pages: the dashboard; people and their overrides;
 //! applications and decisions; renewals and the lapse job; logins and
-//! password links; the pathway's versions; importing and exporting the
-//! register; the audit log; webhooks and the outbox; and changing an
-//! entry's status on its page.
+//! password links; training programmes and their attendance; the
+//! pathway's versions; importing and exporting the register; the audit
+//! log; webhooks and the outbox; and changing an entry's status on its
+//! page.
 //! Every page here is for a society's registrar (or a platform
 //! administrator) and says so by answering anyone else "not allowed".
 
@@ -14,6 +15,7 @@ mod logins;
 mod pathway;
 mod people;
 mod personal_data;
+mod programmes;
 mod renewals;
 mod retention;
 mod society;
@@ -100,6 +102,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource(format!("{society}/audit")).route(web::get().to(audit::audit_log)))
     .service(
+        web::resource(format!("{society}/programmes"))
+            .route(web::get().to(programmes::list))
+            .route(web::post().to(programmes::create)),
+    )
+    .service(
+        web::resource(format!("{society}/programmes/{{programme}}"))
+            .route(web::get().to(programmes::show)),
+    )
+    .service(
+        web::resource(format!("{society}/programmes/{{programme}}/export"))
+            .route(web::get().to(programmes::export)),
+    )
+    .service(
+        web::resource(format!("{society}/programmes/{{programme}}/trainees"))
+            .route(web::post().to(programmes::add_trainee)),
+    )
+    .service(
         web::resource(format!("{society}/settings"))
             .route(web::get().to(society::form))
             .route(web::post().to(society::save)),
@@ -164,11 +183,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The registrar's pages, in the order of the navigation they share.
-const SECTIONS: [(&str, &str); 10] = [
+const SECTIONS: [(&str, &str); 11] = [
     ("dashboard", "Dashboard"),
     ("people", "People"),
     ("applications", "Applications"),
     ("renewals", "Renewals"),
+    ("programmes", "Training programmes"),
     ("logins", "Logins"),
     ("pathway", "Pathway"),
     ("register-files", "Import and export"),

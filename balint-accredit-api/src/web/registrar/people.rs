@@ -597,6 +597,7 @@ fn person_page(
                 ul class="actions" {
                     li { a href={ (base) "/progress" } { "Progress" } }
                     li { a href={ (base) "/activities" } { "Ledger" } }
+                    li { a href={ (base) "/certificates" } { "Certificates of attendance" } }
                     li { a href={ "/societies/" (slug) "/logins?person=" (person.id) } { "Logins" } }
                     li { a href={ "/societies/" (slug) "/audit?person=" (person.id) } { "Audit log" } }
                     li { a href={ (base) "/data" } { "Data held (data-protection requests)" } }

@@ -342,6 +342,7 @@ async fn ledger_page(
                 li { a href="#add" { "Add a record" } }
                 li { a href={ (here) "/export" } download { "Download the ledger (CSV)" } }
                 li { a href={ (base) "/portfolio" } { "Printable portfolio" } }
+                li { a href={ (base) "/certificates" } { "Certificates of attendance" } }
             }
             h2 id="records" { "Records" }
             @if records.items.is_empty() {

@@ -1,0 +1,2 @@
+DROP TABLE programme_trainees;
+DROP TABLE training_programmes;
