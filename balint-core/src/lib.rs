@@ -97,6 +97,7 @@
 //! - [`evaluate`]: the pure evaluation and the [`Assessment`](evaluate::Assessment).
 //! - [`presets`]: the real societies' pathways (ABS, UK, BSANZ, DBG, RCPsych).
 //! - [`register`]: register entries, statuses and renewal cycles.
+//! - [`groups`]: the records one recorded meeting of a Balint group writes.
 //!
 //! # The pathway document format
 //!
@@ -279,6 +280,7 @@
 //! them. They are never silent edits of the ledger or the rules.
 
 pub mod evaluate;
+pub mod groups;
 pub mod ids;
 pub mod ledger;
 pub mod pathway;

@@ -10,6 +10,7 @@ mod bulk;
 mod contract;
 mod dates;
 mod grant_prerequisites;
+mod groups;
 mod health;
 mod ledger_setup;
 mod limits;

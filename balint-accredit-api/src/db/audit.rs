@@ -74,11 +74,16 @@ pub enum Entity {
     /// Everything held about a person (its id is the person's): exported,
     /// or erased as far as the society may.
     PersonalData,
+    /// A Balint group, its leaders and its members.
+    Group,
+    /// A group's session, with who came (its records are recorded under
+    /// [`Entity::Activity`]).
+    GroupSession,
 }
 
 impl Entity {
     /// Every kind, in the order a filter offers them.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 12] = [
         Self::Person,
         Self::User,
         Self::Activity,
@@ -89,6 +94,8 @@ impl Entity {
         Self::PrerequisiteOverride,
         Self::Pathway,
         Self::Society,
+        Self::Group,
+        Self::GroupSession,
     ];
 
     /// Its name in the log, e.g. `register_entry`.
@@ -105,6 +112,8 @@ impl Entity {
             Self::RequirementOverride => "requirement_override",
             Self::PrerequisiteOverride => "prerequisite_override",
             Self::PersonalData => "personal_data",
+            Self::Group => "group",
+            Self::GroupSession => "group_session",
         }
     }
 }

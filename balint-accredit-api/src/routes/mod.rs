@@ -7,6 +7,7 @@ pub mod attestations;
 pub mod audit;
 pub mod auth;
 pub mod docs;
+pub mod groups;
 pub mod health;
 pub mod overrides;
 pub mod pathways;
@@ -126,6 +127,8 @@ fn society_routes(cfg: &mut web::ServiceConfig) {
                 .service(web::scope("/{person}").configure(person_routes)),
         )
         .service(web::scope("/activities/{activity}").configure(activity_routes))
+        .service(resource("/attestations/bulk").route(web::post().to(attestations::bulk)))
+        .service(web::scope("/groups").configure(group_routes))
         .service(web::scope("/register").configure(register_routes))
         .service(web::scope("/applications").configure(application_routes));
 }
@@ -170,6 +173,38 @@ fn activity_routes(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(activities::withdraw)),
     )
     .service(resource("/attestation").route(web::post().to(attestations::attest)));
+}
+
+/// Under `/societies/{society}/groups`: the groups, their leaders and
+/// members, and their sessions.
+fn group_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("")
+            .route(web::post().to(groups::create))
+            .route(web::get().to(groups::list)),
+    )
+    .service(
+        web::scope("/{group}")
+            .service(
+                resource("")
+                    .route(web::get().to(groups::show))
+                    .route(web::patch().to(groups::update)),
+            )
+            .service(resource("/leaders").route(web::post().to(groups::add_leader)))
+            .service(resource("/leaders/{leader}/end").route(web::post().to(groups::end_leader)))
+            .service(resource("/members").route(web::post().to(groups::add_member)))
+            .service(resource("/members/{member}/end").route(web::post().to(groups::end_member)))
+            .service(
+                resource("/sessions")
+                    .route(web::post().to(groups::record_session))
+                    .route(web::get().to(groups::sessions_list)),
+            )
+            .service(
+                resource("/sessions/{session}")
+                    .route(web::get().to(groups::session_show))
+                    .route(web::patch().to(groups::session_correct)),
+            ),
+    );
 }
 
 /// Under `/societies/{society}/register`. The fixed paths come before

@@ -86,6 +86,8 @@ fn entity_label(entity: &str) -> &str {
         "prerequisite_override" => "Prerequisite override",
         "pathway" => "Pathway version",
         "society" => "Society",
+        "group" => "Group",
+        "group_session" => "Group session",
         other => other,
     }
 }
