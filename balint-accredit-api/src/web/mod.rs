@@ -12,6 +12,7 @@ mod account;
 mod assets;
 mod attestor;
 pub mod dates;
+mod groups;
 mod layout;
 mod multipart;
 mod public;
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     account::configure(cfg);
     trainee::configure(cfg);
     attestor::configure(cfg);
+    groups::configure(cfg);
     registrar::configure(cfg);
 }
 

@@ -135,9 +135,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The registrar's pages, in the order of the navigation they share.
-const SECTIONS: [(&str, &str); 9] = [
+const SECTIONS: [(&str, &str); 10] = [
     ("dashboard", "Dashboard"),
     ("people", "People"),
+    ("groups", "Groups"),
     ("applications", "Applications"),
     ("renewals", "Renewals"),
     ("logins", "Logins"),
