@@ -499,3 +499,119 @@ e2e_test!(
         assert_eq!(again["results"][0]["problem"]["status"], 409);
     }
 );
+
+e2e_test!(
+    async fn the_registrar_sets_a_group_up_and_its_leader_records_a_session_on_the_pages(
+        app: TestApp,
+    ) {
+        use super::web::{csrf_of, open, sign_in, submit};
+        let cast = Cast::assemble(&app).await;
+        let (leader, leader_login) =
+            person_with_login(&app, &cast.registrar, "bsanz", "Leader").await;
+        let (ada, ada_login) = person_with_login(&app, &cast.registrar, "bsanz", "Ada").await;
+        let (ben, _) = person_with_login(&app, &cast.registrar, "bsanz", "Ben").await;
+
+        // The registrar creates the group; a missing length is named.
+        let registrar = sign_in(&app, &cast.registrar).await;
+        let list = open(&app, "/societies/bsanz/groups", Some(&registrar)).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.html.contains("never recorded here"), "{}", list.html);
+        let csrf = csrf_of(&list.html);
+        let refused = submit(
+            &app,
+            "/societies/bsanz/groups",
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("name", GROUP_NAME),
+                ("term", "ongoing"),
+                ("delivery", "in_person"),
+                ("usual_minutes", "0"),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.html.contains("Usual length: Must be from 1 to 600"),
+            "{}",
+            refused.html
+        );
+        let created = submit(
+            &app,
+            "/societies/bsanz/groups",
+            Some(&registrar),
+            &[
+                ("csrf", &csrf),
+                ("name", GROUP_NAME),
+                ("audience", "GP trainees"),
+                ("term", "ongoing"),
+                ("delivery", "in_person"),
+                ("usual_minutes", "90"),
+            ],
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
+        let page = created.location.unwrap();
+        for (person, role) in [(&leader, "leader"), (&ada, "member"), (&ben, "member")] {
+            let added = submit(
+                &app,
+                &format!("{page}/people"),
+                Some(&registrar),
+                &[
+                    ("csrf", &csrf),
+                    ("action", "add"),
+                    ("person", person),
+                    ("role", role),
+                    ("from", "2025-01-01"),
+                ],
+            )
+            .await;
+            assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+        }
+
+        // The leader records a session: Ada came, Ben sent apologies.
+        let session = sign_in(&app, &leader_login).await;
+        let form = open(&app, &format!("{page}/sessions/new"), Some(&session)).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.html);
+        let csrf = csrf_of(&form.html);
+        let (att_ada, att_ben, presented) = (
+            format!("att-{ada}"),
+            format!("att-{ben}"),
+            format!("presented-{ada}"),
+        );
+        let recorded = submit(
+            &app,
+            &format!("{page}/sessions/new"),
+            Some(&session),
+            &[
+                ("csrf", &csrf),
+                ("date", "2025-03-04"),
+                ("minutes", "90"),
+                ("delivery", "in_person"),
+                (&att_ada, "attended"),
+                (&presented, "yes"),
+                (&att_ben, "apologies"),
+                ("cases_presented", "1"),
+                ("follow_ups", "0"),
+            ],
+        )
+        .await;
+        assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.html);
+        let group_page = open(&app, &format!("{page}?done=session"), Some(&session)).await;
+        assert!(
+            group_page.html.contains("The session was recorded"),
+            "{}",
+            group_page.html
+        );
+        // Ada's record is there, confirmed.
+        let (_, ledger) = app
+            .get(&ledger_path("bsanz", &ada), Some(&ada_login.token))
+            .await;
+        assert_eq!(ledger["total"], 1);
+        assert_eq!(ledger["items"][0]["status"], "confirmed");
+        // A member who is not a leader does not get the form.
+        let member = sign_in(&app, &ada_login).await;
+        let denied = open(&app, &format!("{page}/sessions/new"), Some(&member)).await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    }
+);

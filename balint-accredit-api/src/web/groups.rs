@@ -492,7 +492,7 @@ fn people_table(
     csrf: &str,
     leaders: bool,
 ) -> Markup {
-    let rows: Vec<(String, String, String, NaiveDate, Option<NaiveDate>)> = if leaders {
+    let mut rows: Vec<(String, String, String, NaiveDate, Option<NaiveDate>)> = if leaders {
         detail
             .leaders
             .iter()
@@ -525,6 +525,7 @@ fn people_table(
             })
             .collect()
     };
+    rows.sort_by(|a, b| (&a.1, a.3).cmp(&(&b.1, b.3)));
     let what = if leaders { "leader" } else { "member" };
     html! {
         @if rows.is_empty() {
@@ -713,6 +714,10 @@ async fn form_page(
             detail.name_of(&m.person_id),
         )
     });
+    // Members by name, each once (one may have left and joined again).
+    let mut members: Vec<&crate::db::groups::Member> = detail.members.iter().collect();
+    members.sort_by_key(|m| (detail.name_of(&m.person_id), m.person_id.clone()));
+    members.dedup_by(|a, b| a.person_id == b.person_id);
     let g = &detail.group;
     let base = format!("/societies/{slug}/groups/{}", g.id);
     let today = crate::actions::today();
@@ -759,7 +764,7 @@ async fn form_page(
                         }
                     }
                     (errors.next_to("online"))
-                    @for m in &detail.members {
+                    @for m in &members {
                         @let id = &m.person_id;
                         @let name = detail.name_of(id);
                         @let field = format!("att-{id}");
