@@ -1,6 +1,7 @@
 //! The web pages, served from the same binary as the API: the public
 //! register, entries and verification; signing in; a trainee's progress and
-//! ledger; an attestor's queue; a registrar's dashboard.
+//! ledger; an attestor's queue; Balint groups and the leader's session
+//! form; a registrar's dashboard.
 //!
 //! Pages are rendered on the server (no script is needed for anything) and
 //! everything they load is served by the binary. Handlers here are
