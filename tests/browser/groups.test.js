@@ -17,12 +17,14 @@ let server;
 let browser;
 let group;
 let members;
+let registrarEmail;
 
 before(async () => {
   server = await startServer();
   browser = await launch();
   const { api } = server;
-  const { registrar } = await society(api);
+  const { registrar, registrarEmail: email } = await society(api);
+  registrarEmail = email;
   const leader = await person(api, registrar, { given_name: 'Lena', family_name: 'Leader' });
   await createLogin(api, registrar, { email: LEADER, person_id: leader });
   members = [];
@@ -115,4 +117,23 @@ test('a leader records a session of eight from the group page', async () => {
   assert.equal(participation.length, 8);
   assert.ok(participation.every((r) => r.status === 'confirmed'));
   assert.equal(recorded.people.filter((p) => p.attendance === 'online').length, 1);
+});
+
+test('the registrar manages the group on its page', async () => {
+  const page = await openPage(browser);
+  await signIn(page, registrarEmail);
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/groups`);
+  await page.getByRole('heading', { level: 1, name: /^Balint groups/ }).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'registrar-groups');
+  await page.getByRole('link', { name: 'Dunedin Tuesday group' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Change the group' }).waitFor();
+  await page.getByLabel(/^Usual length/).fill('75');
+  await page.getByRole('button', { name: 'Save the changes' }).click();
+  await page.getByText('The group was changed.').waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'registrar-group');
+  const token = await server.api.login(registrarEmail, PASSWORDS.get(registrarEmail));
+  const changed = await server.api.get(`/societies/${SOCIETY.slug}/groups/${group}`, { token });
+  assert.equal(changed.usual_minutes, 75);
 });

@@ -569,6 +569,36 @@ e2e_test!(
             assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
         }
 
+        // The registrar changes the usual length; an ongoing group with a
+        // last day is refused, naming it.
+        let change = |minutes: &'static str, ends_on: &'static str| {
+            [
+                ("csrf", csrf.clone()),
+                ("name", GROUP_NAME.to_owned()),
+                ("term", "ongoing".to_owned()),
+                ("delivery", "in_person".to_owned()),
+                ("usual_minutes", minutes.to_owned()),
+                ("ends_on", ends_on.to_owned()),
+            ]
+        };
+        let form: Vec<(&str, String)> = change("75", "2026-01-01").to_vec();
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = submit(&app, &page, Some(&registrar), &form).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.html.contains("Last day: Is only for a fixed term"),
+            "{}",
+            refused.html
+        );
+        let form: Vec<(&str, String)> = change("75", "").to_vec();
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let changed = submit(&app, &page, Some(&registrar), &form).await;
+        assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.html);
+        let (_, group) = app
+            .get(&format!("/api/v1{page}"), Some(&cast.registrar.token))
+            .await;
+        assert_eq!(group["usual_minutes"], 75);
+
         // The leader records a session: Ada came, Ben sent apologies.
         let session = sign_in(&app, &leader_login).await;
         let form = open(&app, &format!("{page}/sessions/new"), Some(&session)).await;

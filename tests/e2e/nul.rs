@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 57] = [
+const PAGES: [(&str, &str); 58] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -92,6 +92,7 @@ const PAGES: [(&str, &str); 57] = [
     ("GET", "/societies/{society}/groups/{group}"),
     ("GET", "/societies/{society}/groups/{group}/sessions/new"),
     ("POST", "/societies/{society}/groups"),
+    ("POST", "/societies/{society}/groups/{group}"),
     ("POST", "/societies/{society}/groups/{group}/people"),
     ("POST", "/societies/{society}/groups/{group}/sessions/new"),
 ];

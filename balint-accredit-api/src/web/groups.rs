@@ -38,7 +38,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list))
             .route(web::post().to(create)),
     )
-    .service(web::resource(format!("{groups}/{{group}}")).route(web::get().to(show)))
+    .service(
+        web::resource(format!("{groups}/{{group}}"))
+            .route(web::get().to(show))
+            .route(web::post().to(change)),
+    )
     .service(web::resource(format!("{groups}/{{group}}/people")).route(web::post().to(people)))
     .service(
         web::resource(format!("{groups}/{{group}}/sessions/new"))
@@ -246,19 +250,7 @@ pub async fn create(
     let result = async {
         viewer.check_csrf(form.get("csrf"))?;
         let mut problems = Vec::new();
-        let fields = GroupFields {
-            name: Some(form.get("name").to_owned()),
-            audience: Some(form.given("audience")),
-            term: Some(if form.get("term") == "fixed_term" {
-                Term::FixedTerm
-            } else {
-                Term::Ongoing
-            }),
-            starts_on: Some(day_of(&form, "starts_on", &mut problems)),
-            ends_on: Some(day_of(&form, "ends_on", &mut problems)),
-            delivery: Some(form.get("delivery").parse().unwrap_or(Delivery::InPerson)),
-            usual_minutes: number(&form, "usual_minutes", &mut problems).or(Some(0)),
-        };
+        let fields = group_fields(&form, &mut problems);
         let answer = if problems.is_empty() {
             groups::create(&state, &viewer.caller, slug.clone(), fields).await
         } else {
@@ -330,7 +322,7 @@ pub async fn show(
     let (slug, group) = path.into_inner();
     let notice_text = match query.done.as_deref() {
         Some("session") => Some("The session was recorded, with its people's records."),
-        Some("people") => Some("The group was changed."),
+        Some("people") | Some("group") => Some("The group was changed."),
         _ => None,
     };
     let result = group_page(
@@ -427,6 +419,57 @@ async fn group_page(
                 h2 { "Members" }
                 (people_table(&detail, style, registrar, &base, &csrf, false))
                 @if registrar {
+                    h2 id="change" { "Change the group" }
+                    form class="stacked" method="post" action=(base) {
+                        (csrf_field(&csrf))
+                        div class="field" {
+                            label for="name" { "Name" }
+                            (errors.next_to("name"))
+                            input type="text" id="name" name="name" value=(g.name) required
+                                aria-describedby=[errors.described_by("name")] aria-invalid=[errors.invalid("name")];
+                        }
+                        div class="field" {
+                            label for="audience" { "Who it is for" }
+                            (errors.next_to("audience"))
+                            input type="text" id="audience" name="audience" value=(g.audience.as_deref().unwrap_or_default())
+                                aria-describedby=[errors.described_by("audience")] aria-invalid=[errors.invalid("audience")];
+                        }
+                        div class="field" {
+                            label for="term" { "Term" }
+                            (errors.next_to("term"))
+                            select id="term" name="term" {
+                                option value="ongoing" selected[g.term == Term::Ongoing] { "Ongoing" }
+                                option value="fixed_term" selected[g.term == Term::FixedTerm] { "A fixed term" }
+                            }
+                        }
+                        div class="field" {
+                            label for="starts_on" { "First day" span class="hint" { "YYYY-MM-DD; required for a fixed term" } }
+                            (errors.next_to("starts_on"))
+                            input type="date" id="starts_on" name="starts_on" value=(g.starts_on.map(|d| d.to_string()).unwrap_or_default())
+                                aria-describedby=[errors.described_by("starts_on")] aria-invalid=[errors.invalid("starts_on")];
+                        }
+                        div class="field" {
+                            label for="ends_on" { "Last day" span class="hint" { "Only for a fixed term" } }
+                            (errors.next_to("ends_on"))
+                            input type="date" id="ends_on" name="ends_on" value=(g.ends_on.map(|d| d.to_string()).unwrap_or_default())
+                                aria-describedby=[errors.described_by("ends_on")] aria-invalid=[errors.invalid("ends_on")];
+                        }
+                        div class="field" {
+                            label for="delivery" { "Delivery" }
+                            select id="delivery" name="delivery" {
+                                @for d in Delivery::ALL {
+                                    option value=(d.as_str()) selected[g.delivery == *d] { (delivery_label(*d)) }
+                                }
+                            }
+                        }
+                        div class="field" {
+                            label for="usual_minutes" { "Usual length of a session" span class="hint" { "Minutes" } }
+                            (errors.next_to("usual_minutes"))
+                            input type="number" id="usual_minutes" name="usual_minutes" min="1" max="600" value=(g.usual_minutes)
+                                aria-describedby=[errors.described_by("usual_minutes")] aria-invalid=[errors.invalid("usual_minutes")];
+                        }
+                        button type="submit" { "Save the changes" }
+                    }
                     h2 id="add" { "Add a leader or a member" }
                     form class="stacked" method="post" action={ (base) "/people" } {
                         (csrf_field(&csrf))
@@ -551,6 +594,84 @@ fn people_table(
             }
         }
     }
+}
+
+/// The group's fields as the form sends them, with the problems of
+/// reading them.
+fn group_fields(form: &Fields, problems: &mut Vec<FieldProblem>) -> GroupFields {
+    GroupFields {
+        name: Some(form.get("name").to_owned()),
+        audience: Some(form.given("audience")),
+        term: Some(if form.get("term") == "fixed_term" {
+            Term::FixedTerm
+        } else {
+            Term::Ongoing
+        }),
+        starts_on: Some(day_of(form, "starts_on", problems)),
+        ends_on: Some(day_of(form, "ends_on", problems)),
+        delivery: Some(form.get("delivery").parse().unwrap_or(Delivery::InPerson)),
+        usual_minutes: number(form, "usual_minutes", problems).or(Some(0)),
+    }
+}
+
+/// `POST /societies/{society}/groups/{group}`: change the group
+/// (registrar).
+pub async fn change(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+    form: Form<Fields>,
+) -> HttpResponse {
+    let (slug, group) = path.into_inner();
+    let form = form.into_inner();
+    let result = async {
+        viewer.check_csrf(form.get("csrf"))?;
+        let mut problems = Vec::new();
+        let fields = group_fields(&form, &mut problems);
+        let answer = if problems.is_empty() {
+            groups::change(&state, &viewer.caller, slug.clone(), group.clone(), fields)
+                .await
+                .map(|_| ())
+        } else {
+            Err(ApiError::Unprocessable {
+                detail: String::new(),
+                errors: problems,
+            })
+        };
+        match answer {
+            Ok(()) => Ok(see_other(&format!(
+                "/societies/{slug}/groups/{group}?done=group"
+            ))),
+            Err(ApiError::Unprocessable { errors, .. }) => {
+                group_page(
+                    &state,
+                    &viewer,
+                    slug,
+                    group,
+                    None,
+                    form_errors(errors, &GROUP_LABELS),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            Err(ApiError::Conflict(message)) => {
+                group_page(
+                    &state,
+                    &viewer,
+                    slug,
+                    group,
+                    None,
+                    form_errors(vec![FieldProblem::new("name", message)], &GROUP_LABELS),
+                    StatusCode::CONFLICT,
+                )
+                .await
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+    .await;
+    finish(&req, &viewer, result)
 }
 
 /// `POST /societies/{society}/groups/{group}/people`: add a leader or
