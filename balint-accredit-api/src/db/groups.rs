@@ -644,33 +644,6 @@ pub fn self_logged(
         .collect())
 }
 
-/// The sessions from `from` of the groups `person_id` belongs to or leads
-/// on the session's day, soonest first, with each group's name.
-pub fn sessions_of_person(
-    conn: &mut DbConnection,
-    person_id: &str,
-    from: NaiveDate,
-    limit: i64,
-) -> Result<Vec<(Session, String)>, ApiError> {
-    let rows: Vec<(SessionRow, String)> = group_sessions::table
-        .inner_join(groups::table.on(groups::id.eq(group_sessions::group_id)))
-        .filter(group_sessions::held_on.ge(from))
-        .filter(
-            group_sessions::id.eq_any(
-                group_session_people::table
-                    .filter(group_session_people::person_id.eq(person_id.to_owned()))
-                    .select(group_session_people::session_id),
-            ),
-        )
-        .order((group_sessions::held_on.asc(), group_sessions::id.asc()))
-        .limit(limit)
-        .select((SessionRow::as_select(), groups::name))
-        .load(conn)?;
-    rows.into_iter()
-        .map(|(s, name)| Ok((s.session()?, name)))
-        .collect()
-}
-
 /// The session of group `group_id` held on `day`, if one is recorded.
 pub fn session_on(
     conn: &mut DbConnection,
