@@ -99,6 +99,7 @@
 //! - [`register`]: register entries, statuses and renewal cycles.
 //! - [`cpd`]: CPD schemes (what a body awarding continuing professional
 //!   development counts of Balint work) as data, evaluated over a period.
+//! - [`groups`]: the records one recorded meeting of a Balint group writes.
 //!
 //! # The pathway document format
 //!
@@ -282,6 +283,7 @@
 
 pub mod cpd;
 pub mod evaluate;
+pub mod groups;
 pub mod ids;
 pub mod ledger;
 pub mod pathway;

@@ -11,6 +11,7 @@ mod certificates;
 mod contract;
 mod dates;
 mod grant_prerequisites;
+mod groups;
 mod health;
 mod ledger_setup;
 mod limits;

@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 67] = [
+const PAGES: [(&str, &str); 73] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -110,6 +110,12 @@ const PAGES: [(&str, &str); 67] = [
         "POST",
         "/societies/{society}/webhook-deliveries/{delivery}/replay",
     ),
+    ("GET", "/societies/{society}/groups/{group}"),
+    ("GET", "/societies/{society}/groups/{group}/sessions/new"),
+    ("POST", "/societies/{society}/groups"),
+    ("POST", "/societies/{society}/groups/{group}"),
+    ("POST", "/societies/{society}/groups/{group}/people"),
+    ("POST", "/societies/{society}/groups/{group}/sessions/new"),
 ];
 
 /// Real values for every path parameter, so that only the one with the
@@ -180,9 +186,56 @@ async fn a_register(app: &TestApp, cast: &Cast) -> Names {
         .as_str()
         .unwrap()
         .to_owned();
+    // A group the member leads, with Bob in it, and one session.
+    let (status, group) = app
+        .post_json(
+            "/api/v1/societies/bsanz/groups",
+            Some(&cast.registrar.token),
+            &json!({ "name": "Tuesday", "term": "ongoing", "delivery": "online", "usual_minutes": 90 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    let group_path = format!(
+        "/api/v1/societies/bsanz/groups/{}",
+        group["id"].as_str().unwrap()
+    );
+    let (status, _) = app
+        .post_json(
+            &format!("{group_path}/leaders"),
+            Some(&cast.registrar.token),
+            &json!({ "person": cast.member_person, "role": "leader", "from": "2025-01-01" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, group) = app
+        .post_json(
+            &format!("{group_path}/members"),
+            Some(&cast.registrar.token),
+            &json!({ "person": bob, "joined_on": "2025-01-01" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    let (status, session) = app
+        .post_json(
+            &format!("{group_path}/sessions"),
+            Some(&cast.member.token),
+            &json!({ "date": "2025-03-04", "attended": [bob] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{session}");
     Names {
         values: vec![
             ("society", "bsanz".to_owned()),
+            ("group", group["id"].as_str().unwrap().to_owned()),
+            (
+                "leader",
+                group["leaders"][0]["id"].as_str().unwrap().to_owned(),
+            ),
+            (
+                "member",
+                group["members"][0]["id"].as_str().unwrap().to_owned(),
+            ),
+            ("session", session["id"].as_str().unwrap().to_owned()),
             ("person", ann),
             ("activity", activity["id"].as_str().unwrap().to_owned()),
             ("registration", "BSANZ-0001".to_owned()),
@@ -528,8 +581,9 @@ e2e_test!(
         let text = people.to_string();
         assert!(!text.contains("\\u0000"), "{text}");
         assert_eq!(people["total"], 3);
+        // The member's record, and their leading record of the group's session.
         let (_, records) = app.get(&ledger, member).await;
-        assert_eq!(records["total"], 1);
+        assert_eq!(records["total"], 2);
         let (_, versions) = app.get(&format!("{society}/pathway/versions"), None).await;
         assert_eq!(versions["total"], 1);
     }

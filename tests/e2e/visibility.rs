@@ -132,6 +132,48 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
         (Method::POST, "/users/{user}/enable", None),
         (Method::POST, "/users/{user}/password-reset", None),
         post(
+            "/attestations/bulk",
+            json!({ "decisions": [{ "activity": "x", "decision": "confirm" }] }),
+        ),
+        post(
+            "/groups",
+            json!({ "name": "Intruders", "term": "ongoing", "delivery": "online", "usual_minutes": 90 }),
+        ),
+        (Method::GET, "/groups", None),
+        (Method::GET, "/groups/{group}", None),
+        (
+            Method::PATCH,
+            "/groups/{group}",
+            Some(json!({ "name": "Renamed" })),
+        ),
+        post(
+            "/groups/{group}/leaders",
+            json!({ "person": "someone", "role": "leader", "from": "2025-01-01" }),
+        ),
+        post(
+            "/groups/{group}/leaders/{leader}/end",
+            json!({ "last_day": "2025-06-01" }),
+        ),
+        post(
+            "/groups/{group}/members",
+            json!({ "person": "someone", "joined_on": "2025-01-01" }),
+        ),
+        post(
+            "/groups/{group}/members/{member}/end",
+            json!({ "last_day": "2025-06-01" }),
+        ),
+        post(
+            "/groups/{group}/sessions",
+            json!({ "date": "2025-03-11", "attended": [] }),
+        ),
+        (Method::GET, "/groups/{group}/sessions", None),
+        (Method::GET, "/groups/{group}/sessions/{session}", None),
+        (
+            Method::PATCH,
+            "/groups/{group}/sessions/{session}",
+            Some(json!({ "minutes": 60 })),
+        ),
+        post(
             "/applications/{application}/decision",
             json!({ "decision": "grant", "effective": "2025-06-01", "reason": "r" }),
         ),
@@ -174,6 +216,11 @@ struct Theirs {
     /// A webhook endpoint, and a delivery to it.
     endpoint: String,
     delivery: String,
+    /// A group, its leadership and membership, and a session of it.
+    group: String,
+    leader: String,
+    member: String,
+    session: String,
 }
 
 impl Theirs {
@@ -188,6 +235,10 @@ impl Theirs {
             .replace("{endpoint}", &self.endpoint)
             .replace("{delivery}", &self.delivery)
             .replace("{programme}", "core-psych")
+            .replace("{group}", &self.group)
+            .replace("{leader}", &self.leader)
+            .replace("{member}", &self.member)
+            .replace("{session}", &self.session)
             .replace("{number}", "1");
         format!("/api/v1/societies/dbg{path}")
     }
@@ -202,6 +253,10 @@ impl Theirs {
             user: "no-such-user".to_owned(),
             endpoint: "ep_00000000000000000000000000000000".to_owned(),
             delivery: "msg_00000000000000000000000000000000".to_owned(),
+            group: "no-such-group".to_owned(),
+            leader: "no-such-leader".to_owned(),
+            member: "no-such-member".to_owned(),
+            session: "no-such-session".to_owned(),
         }
     }
 }
@@ -298,9 +353,51 @@ async fn their_records(app: &TestApp, cast: &Cast) -> Theirs {
         assert!(std::time::Instant::now() < deadline, "no delivery: {log}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
+    // A group led by dbg's member, with the applicant in it, and a session.
+    let (status, group) = app
+        .post_json(
+            "/api/v1/societies/dbg/groups",
+            registrar,
+            &json!({ "name": "Dienstagsgruppe", "term": "ongoing", "delivery": "in_person",
+                     "usual_minutes": 90 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    let group_path = format!(
+        "/api/v1/societies/dbg/groups/{}",
+        group["id"].as_str().unwrap()
+    );
+    let (status, body) = app
+        .post_json(
+            &format!("{group_path}/leaders"),
+            registrar,
+            &json!({ "person": cast.other_member_person, "role": "leader", "from": "2025-01-01" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = app
+        .post_json(
+            &format!("{group_path}/members"),
+            registrar,
+            &json!({ "person": applicant, "joined_on": "2025-01-01" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, session) = app
+        .post_json(
+            &format!("{group_path}/sessions"),
+            Some(&cast.other_member.token),
+            &json!({ "date": "2025-03-04", "attended": [applicant] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{session}");
     Theirs {
         endpoint: endpoint["id"].as_str().unwrap().to_owned(),
         delivery,
+        group: body["id"].as_str().unwrap().to_owned(),
+        leader: body["leaders"][0]["id"].as_str().unwrap().to_owned(),
+        member: body["members"][0]["id"].as_str().unwrap().to_owned(),
+        session: session["id"].as_str().unwrap().to_owned(),
         person: leader,
         activity: activity["id"].as_str().unwrap().to_owned(),
         application: application["id"].as_str().unwrap().to_owned(),

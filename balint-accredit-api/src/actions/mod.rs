@@ -23,6 +23,8 @@
 //! connection, trusted with every society, audited as the command line.
 //!
 //! - [`ledger`]: recording experience and attesting it.
+//! - [`groups`]: a society's Balint groups, their leaders and members, and
+//!   their sessions, which write their people's ledger records.
 //! - [`overrides`]: overrides of a person's requirements.
 //! - [`pathways`]: a society's pathway, published as numbered versions.
 //! - [`people`]: a society's records of people.
@@ -53,6 +55,7 @@ pub mod account;
 pub mod applications;
 pub mod audit;
 pub mod certificates;
+pub mod groups;
 pub mod ledger;
 pub mod logins;
 pub mod operator;

@@ -82,11 +82,16 @@ pub enum Entity {
     AttendanceCertificate,
     /// A training programme, or a trainee added to it.
     TrainingProgramme,
+    /// A Balint group, its leaders and its members.
+    Group,
+    /// A group's session, with who came (its records are recorded under
+    /// [`Entity::Activity`]).
+    GroupSession,
 }
 
 impl Entity {
     /// Every kind, in the order a filter offers them.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::Person,
         Self::User,
         Self::Activity,
@@ -101,6 +106,8 @@ impl Entity {
         Self::WebhookDelivery,
         Self::AttendanceCertificate,
         Self::TrainingProgramme,
+        Self::Group,
+        Self::GroupSession,
     ];
 
     /// Its name in the log, e.g. `register_entry`.
@@ -121,6 +128,8 @@ impl Entity {
             Self::WebhookDelivery => "webhook_delivery",
             Self::AttendanceCertificate => "attendance_certificate",
             Self::TrainingProgramme => "training_programme",
+            Self::Group => "group",
+            Self::GroupSession => "group_session",
         }
     }
 }

@@ -54,6 +54,30 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
          OR supervisor_id = $1 OR decided_by_person_id = $1)",
     ),
     ("applications", "person_id = $1 AND society_id = $2"),
+    // The groups they lead or belong to, the sessions they recorded or
+    // were at (counts only: no session holds case content), and the
+    // records those sessions stand for.
+    (
+        "group_leaders",
+        "person_id = $1 AND group_id IN (SELECT id FROM groups WHERE society_id = $2)",
+    ),
+    (
+        "group_members",
+        "person_id = $1 AND group_id IN (SELECT id FROM groups WHERE society_id = $2)",
+    ),
+    (
+        "group_sessions",
+        "society_id = $2 AND (recorded_by_person_id = $1 \
+         OR id IN (SELECT session_id FROM group_session_people WHERE person_id = $1))",
+    ),
+    (
+        "group_session_people",
+        "person_id = $1 AND session_id IN (SELECT id FROM group_sessions WHERE society_id = $2)",
+    ),
+    (
+        "group_session_records",
+        "person_id = $1 AND session_id IN (SELECT id FROM group_sessions WHERE society_id = $2)",
+    ),
     ("requirement_overrides", "person_id = $1 AND society_id = $2"),
     // The certificates of attendance issued to them.
     ("attendance_certificates", "person_id = $1 AND society_id = $2"),
@@ -97,6 +121,7 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
     "webhook_deliveries",
     "webhook_attempts",
     "training_programmes",
+    "groups",
 ];
 
 /// Columns never exported: secrets, not information about the person.

@@ -371,6 +371,79 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A society's Balint groups (migration `2026-12-22-000100_groups`).
+    groups (id) {
+        id -> Text,
+        society_id -> Text,
+        name -> Text,
+        audience -> Nullable<Text>,
+        term -> Text,
+        starts_on -> Nullable<Date>,
+        ends_on -> Nullable<Date>,
+        delivery -> Text,
+        usual_minutes -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_leaders (id) {
+        id -> Text,
+        group_id -> Text,
+        person_id -> Text,
+        role -> Text,
+        from_on -> Date,
+        to_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    group_members (id) {
+        id -> Text,
+        group_id -> Text,
+        person_id -> Text,
+        joined_on -> Date,
+        left_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    group_sessions (id) {
+        id -> Text,
+        group_id -> Text,
+        society_id -> Text,
+        held_on -> Date,
+        minutes -> Integer,
+        delivery -> Text,
+        cases_presented -> Integer,
+        follow_ups -> Integer,
+        recorded_by_user_id -> Nullable<Text>,
+        recorded_by_person_id -> Text,
+        recorded_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_session_people (session_id, person_id) {
+        session_id -> Text,
+        person_id -> Text,
+        attendance -> Text,
+        presented -> Bool,
+    }
+}
+
+diesel::table! {
+    group_session_records (session_id, person_id) {
+        session_id -> Text,
+        person_id -> Text,
+        activity_id -> Text,
+        linked -> Bool,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -386,6 +459,7 @@ diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(programme_trainees -> training_programmes (programme_id));
 diesel::joinable!(programme_trainees -> people (person_id));
+
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -413,4 +487,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     attendance_certificates,
     training_programmes,
     programme_trainees,
+    groups,
+    group_leaders,
+    group_members,
+    group_sessions,
+    group_session_people,
+    group_session_records,
 );

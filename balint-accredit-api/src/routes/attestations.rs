@@ -2,7 +2,7 @@
 //! [`crate::actions::ledger::attest`] and [`crate::actions::ledger::waiting`].
 
 use actix_web::web;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::actions::ledger::{self, Attestation, Verdict};
@@ -129,4 +129,114 @@ pub async fn mine(
         let slug = slugs.get(&s.society_id).cloned().unwrap_or_default();
         ActivityView::new(s, &slug)
     })))
+}
+
+/// One decision of many.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkDecisionInput {
+    /// The record's id.
+    pub activity: String,
+    pub decision: DecisionKind,
+    /// Up to 2000 characters; required when rejecting.
+    pub comment: Option<String>,
+}
+
+/// Many decisions at once.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkAttestationInput {
+    /// At most 1000, each decided on its own.
+    pub decisions: Vec<BulkDecisionInput>,
+}
+
+/// What became of one decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkResultView {
+    /// The record's id, as given.
+    pub activity: String,
+    /// Whether the decision landed.
+    pub decided: bool,
+    /// The record as decided.
+    pub record: Option<ActivityView>,
+    /// Why it was not decided, as the single attestation would have
+    /// answered it.
+    pub problem: Option<Problem>,
+}
+
+/// What became of many decisions, in the order given.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkAttestationView {
+    /// How many landed.
+    pub decided: usize,
+    /// How many were refused.
+    pub refused: usize,
+    pub results: Vec<BulkResultView>,
+}
+
+/// Confirm or reject many records of the society at once, each as its own
+/// attestation would (the attestor each names, or the registrar): one
+/// refused does not stop or undo the others. The answer is 200 with a
+/// result for every decision, in the order given.
+#[utoipa::path(post, path = "/api/v1/societies/{society}/attestations/bulk", operation_id = "attestations_bulk", tag = "activities",
+    security(("bearer" = [])),
+    params(("society" = String, Path, description = "The society's slug")),
+    request_body = BulkAttestationInput,
+    responses(
+        (status = 200, description = "A result for each decision", body = BulkAttestationView),
+        (status = 400, description = "Unreadable body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "More than 1000 decisions", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn bulk(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: Json<BulkAttestationInput>,
+) -> Result<web::Json<BulkAttestationView>, ApiError> {
+    let decisions: Vec<(String, Attestation)> = body
+        .into_inner()
+        .decisions
+        .into_iter()
+        .map(|d| {
+            (
+                d.activity,
+                Attestation {
+                    verdict: match d.decision {
+                        DecisionKind::Confirm => Verdict::Confirm,
+                        DecisionKind::Reject => Verdict::Reject,
+                    },
+                    comment: d.comment,
+                },
+            )
+        })
+        .collect();
+    let ids: Vec<String> = decisions.iter().map(|(id, _)| id.clone()).collect();
+    let (slug, results) =
+        ledger::attest_many(&state, &caller, path.into_inner(), decisions).await?;
+    let results: Vec<BulkResultView> = ids
+        .into_iter()
+        .zip(results)
+        .map(|(activity, result)| match result {
+            Ok(decided) => BulkResultView {
+                activity,
+                decided: true,
+                record: Some(ActivityView::new(decided, &slug)),
+                problem: None,
+            },
+            Err(e) => BulkResultView {
+                activity,
+                decided: false,
+                record: None,
+                problem: Some(ApiError::from(e).problem()),
+            },
+        })
+        .collect();
+    let decided = results.iter().filter(|r| r.decided).count();
+    Ok(web::Json(BulkAttestationView {
+        decided,
+        refused: results.len() - decided,
+        results,
+    }))
 }

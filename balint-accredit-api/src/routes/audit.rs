@@ -71,8 +71,8 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     /// Only changes to this kind of thing: `person`, `user`, `activity`,
     /// `application`, `register_entry`, `renewal`, `requirement_override`,
-    /// `prerequisite_override`, `pathway`, `society`, `webhook_endpoint` or
-    /// `webhook_delivery`.
+    /// `prerequisite_override`, `pathway`, `society`, `webhook_endpoint`,
+    /// `webhook_delivery`, `group` or `group_session`.
     pub entity_type: Option<String>,
     /// Only changes to the thing with this id.
     pub entity_id: Option<String>,

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod certificates;
 pub mod docs;
+pub mod groups;
 pub mod health;
 pub mod overrides;
 pub mod pathways;
@@ -179,6 +180,8 @@ fn society_routes(cfg: &mut web::ServiceConfig) {
                 ),
         )
         .service(web::scope("/activities/{activity}").configure(activity_routes))
+        .service(resource("/attestations/bulk").route(web::post().to(attestations::bulk)))
+        .service(web::scope("/groups").configure(group_routes))
         .service(web::scope("/register").configure(register_routes))
         .service(web::scope("/applications").configure(application_routes));
 }
@@ -228,6 +231,38 @@ fn activity_routes(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(activities::withdraw)),
     )
     .service(resource("/attestation").route(web::post().to(attestations::attest)));
+}
+
+/// Under `/societies/{society}/groups`: the groups, their leaders and
+/// members, and their sessions.
+fn group_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("")
+            .route(web::post().to(groups::create))
+            .route(web::get().to(groups::list)),
+    )
+    .service(
+        web::scope("/{group}")
+            .service(
+                resource("")
+                    .route(web::get().to(groups::show))
+                    .route(web::patch().to(groups::update)),
+            )
+            .service(resource("/leaders").route(web::post().to(groups::add_leader)))
+            .service(resource("/leaders/{leader}/end").route(web::post().to(groups::end_leader)))
+            .service(resource("/members").route(web::post().to(groups::add_member)))
+            .service(resource("/members/{member}/end").route(web::post().to(groups::end_member)))
+            .service(
+                resource("/sessions")
+                    .route(web::post().to(groups::record_session))
+                    .route(web::get().to(groups::sessions_list)),
+            )
+            .service(
+                resource("/sessions/{session}")
+                    .route(web::get().to(groups::session_show))
+                    .route(web::patch().to(groups::session_correct)),
+            ),
+    );
 }
 
 /// Under `/societies/{society}/register`. The fixed paths come before

@@ -265,7 +265,9 @@ pub struct PersonalDataView {
     /// Every table that holds something about a person (`people`,
     /// `society_roles`, `users`, `sessions`, `disabled_logins`,
     /// `password_resets`, `login_throttle`,
-    /// `activities`, `applications`, `requirement_overrides`, `attendance_certificates`, `programme_trainees`,
+    /// `activities`, `applications`, `group_leaders`, `group_members`,
+    /// `group_sessions`, `group_session_people`, `group_session_records`,
+    /// `requirement_overrides`, `attendance_certificates`, `programme_trainees`,
     /// `register_entries`, `register_changes`, `audit_log`), each with the
     /// person's rows as objects of their columns; secrets (password and
     /// token hashes) are withheld.

@@ -503,6 +503,9 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
                                 li { a href={ "/societies/" (l.slug) "/people/" (person) "/portfolio" } { "My portfolio, to print" } }
                                 li { a href={ "/societies/" (l.slug) "/people/" (person) "/certificates" } { "My certificates of attendance" } }
                             }
+                            @if l.person.is_some() || l.registrar {
+                                li { a href={ "/societies/" (l.slug) "/groups" } { "Balint groups" } }
+                            }
                             @if l.registrar {
                                 li { a href={ "/societies/" (l.slug) "/dashboard" } { "Registrar dashboard" } }
                             }

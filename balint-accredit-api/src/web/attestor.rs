@@ -2,10 +2,11 @@
 //! attestor, oldest first, each shown in full (group, co-leader,
 //! supervisor, length, notes). Each can be confirmed or rejected on its
 //! own, or several at once: tick them, then Confirm or Reject the selected
-//! ones. Each record is decided by the API's attestation on its own, so one
-//! refused (a rejection without a comment, a record decided meanwhile)
-//! keeps its comment and tick, and does not stop the others; the page then
-//! says what became of each.
+//! ones. The selected records are decided by the API's bulk attestation
+//! ([`ledger::attest_many`]), each on its own, so one refused (a rejection
+//! without a comment, a record decided meanwhile) keeps its comment and
+//! tick, and does not stop the others; the page then says what became of
+//! each.
 
 use std::collections::HashMap;
 
@@ -374,6 +375,39 @@ async fn decide_each(
     let context = Context::read(state, viewer, queue).await?;
     let mut answers = Answers::default();
     let mut problems = Vec::new();
+    // Each record's society: of a record in the queue it is known; of
+    // another, the form says it (the API's answer follows).
+    let society_of = |id: &str| {
+        queue
+            .page
+            .items
+            .iter()
+            .find(|r| r.activity.id.as_str() == id)
+            .map_or_else(|| form.society(id), |r| queue.slug_of(r).to_owned())
+    };
+    // The API's bulk attestation, once per society: each record decided
+    // on its own, one refused never stopping the others.
+    let mut by_society: Vec<(String, Vec<(String, Attestation)>)> = Vec::new();
+    for id in ids {
+        let comment = form.comment(id);
+        let attestation = Attestation {
+            verdict,
+            comment: Some(comment.trim().to_owned()).filter(|c| !c.is_empty()),
+        };
+        let society = society_of(id);
+        match by_society.iter_mut().find(|(s, _)| *s == society) {
+            Some((_, decisions)) => decisions.push((id.clone(), attestation)),
+            None => by_society.push((society, vec![(id.clone(), attestation)])),
+        }
+    }
+    let mut outcomes: HashMap<String, Result<(), AttestError>> = HashMap::new();
+    for (society, decisions) in by_society {
+        let ids: Vec<String> = decisions.iter().map(|(id, _)| id.clone()).collect();
+        let (_, results) = ledger::attest_many(state, &viewer.caller, society, decisions).await?;
+        for (id, result) in ids.into_iter().zip(results) {
+            outcomes.insert(id, result.map(|_| ()));
+        }
+    }
     for id in ids {
         let comment = form.comment(id);
         let waiting = queue
@@ -381,20 +415,15 @@ async fn decide_each(
             .items
             .iter()
             .find(|r| r.activity.id.as_str() == id);
-        // The society of a record in the queue is known; of another, the
-        // form says it (the API's answer follows).
-        let society = waiting.map_or_else(|| form.society(id), |r| queue.slug_of(r).to_owned());
         let what = waiting.map_or_else(
             || format!("Record {id}"),
             |r| context.title_text(queue.slug_of(r), r),
         );
-        let attestation = Attestation {
-            verdict,
-            comment: Some(comment.trim().to_owned()).filter(|c| !c.is_empty()),
-        };
-        let answer = ledger::attest(state, &viewer.caller, society, id.clone(), attestation).await;
+        let answer = outcomes
+            .remove(id)
+            .unwrap_or(Err(AttestError::NoSuchRecord(id.clone())));
         let why = match answer {
-            Ok(_) => {
+            Ok(()) => {
                 let outcome = match verdict {
                     Verdict::Confirm => Outcome::Confirmed,
                     Verdict::Reject => Outcome::Rejected,

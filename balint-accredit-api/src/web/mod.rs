@@ -1,6 +1,7 @@
 //! The web pages, served from the same binary as the API: the public
 //! register, entries and verification; signing in; a trainee's progress and
-//! ledger; an attestor's queue; a registrar's dashboard.
+//! ledger; an attestor's queue; Balint groups and the leader's session
+//! form; a registrar's dashboard.
 //!
 //! Pages are rendered on the server (no script is needed for anything) and
 //! everything they load is served by the binary. Handlers here are
@@ -13,6 +14,7 @@ mod assets;
 mod attestor;
 mod certificates;
 pub mod dates;
+mod groups;
 mod layout;
 mod multipart;
 mod public;
@@ -46,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     trainee::configure(cfg);
     attestor::configure(cfg);
     certificates::configure(cfg);
+    groups::configure(cfg);
     registrar::configure(cfg);
 }
 

@@ -11,6 +11,7 @@ mod fixture;
 
 mod applications;
 mod audit;
+mod groups;
 mod ledger;
 mod logins;
 mod pathways;

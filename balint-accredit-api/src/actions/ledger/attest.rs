@@ -96,13 +96,26 @@ pub async fn attest(
     })
     .await?;
     let (society, record) = found;
+    let decision = judged(caller, &society.id, &record, attestation)?;
+    let decided = db::run_as(&state.pool, move |conn| land(conn, &record, &decision)).await?;
+    Ok((society.slug, decided))
+}
+
+/// The decision `attestation` on `record` by `caller`, once they may make
+/// it and it has no problems.
+fn judged(
+    caller: &Caller,
+    society_id: &str,
+    record: &StoredActivity,
+    attestation: Attestation,
+) -> Result<Decision, AttestError> {
     let owner = record.activity.person.as_str();
-    if permissions::person_in(caller, &society.id) == Some(owner) {
+    if permissions::person_in(caller, society_id) == Some(owner) {
         return Err(AttestError::OwnRecord);
     }
     let user = permissions::require_attestor_or_registrar(
         caller,
-        &society.id,
+        society_id,
         owner,
         record.activity.attestor.as_ref().map(|a| a.as_str()),
     )
@@ -130,48 +143,99 @@ pub async fn attest(
     if !problems.is_empty() {
         return Err(AttestError::Invalid(problems));
     }
-    let decision = Decision {
+    Ok(Decision {
         status: match attestation.verdict {
             Verdict::Confirm => Status::Confirmed,
             Verdict::Reject => Status::Rejected,
         },
         by_user_id: user.user_id.clone(),
-        by_person_id: permissions::person_in(caller, &society.id).map(str::to_owned),
+        by_person_id: permissions::person_in(caller, society_id).map(str::to_owned),
         at: db::now(),
         comment,
-    };
-    let decided = db::run_as(&state.pool, move |conn| {
-        db::write_as(conn, |conn| {
-            let id = record.activity.id.to_string();
-            // The decision lands only on a pending record: of many at once,
-            // exactly one changes the row.
-            if !db::activities::decide(conn, &id, &decision)? {
-                return Err(AttestError::AlreadyDecided);
-            }
-            let decided = db::activities::find(conn, &record.society_id, &id)?
-                .ok_or_else(|| AttestError::NoSuchRecord(id.clone()))?;
-            audit::record(
-                conn,
-                audit::Change {
-                    actor_user_id: Some(&decision.by_user_id),
-                    society_id: Some(&record.society_id),
-                    action: audit::Action::Update,
-                    entity: audit::Entity::Activity,
-                    entity_id: &id,
-                    before: Some(json!({ "status": record.status.as_str() })),
-                    after: Some(json!({
-                        "status": decision.status.as_str(),
-                        "decided_by_person": decision.by_person_id,
-                        "comment": decision.comment,
-                    })),
-                    at: decision.at,
-                },
-            )?;
-            Ok(decided)
-        })
     })
-    .await?;
-    Ok((society.slug, decided))
+}
+
+/// `decision` landed on `record` in its own transaction, with its audit
+/// record.
+fn land(
+    conn: &mut db::DbConnection,
+    record: &StoredActivity,
+    decision: &Decision,
+) -> Result<StoredActivity, AttestError> {
+    db::write_as(conn, |conn| {
+        let id = record.activity.id.to_string();
+        // The decision lands only on a pending record: of many at once,
+        // exactly one changes the row.
+        if !db::activities::decide(conn, &id, decision)? {
+            return Err(AttestError::AlreadyDecided);
+        }
+        let decided = db::activities::find(conn, &record.society_id, &id)?
+            .ok_or_else(|| AttestError::NoSuchRecord(id.clone()))?;
+        audit::record(
+            conn,
+            audit::Change {
+                actor_user_id: Some(&decision.by_user_id),
+                society_id: Some(&record.society_id),
+                action: audit::Action::Update,
+                entity: audit::Entity::Activity,
+                entity_id: &id,
+                before: Some(json!({ "status": record.status.as_str() })),
+                after: Some(json!({
+                    "status": decision.status.as_str(),
+                    "decided_by_person": decision.by_person_id,
+                    "comment": decision.comment,
+                })),
+                at: decision.at,
+            },
+        )?;
+        Ok(decided)
+    })
+}
+
+/// Most decisions one bulk attestation takes.
+pub const MAX_BULK: usize = 1000;
+
+/// Decide many records of society `slug` at once, each as [`attest`]
+/// decides one, in its own transaction: one refused (already decided, not
+/// the caller's to decide, a rejection without a comment) does not stop
+/// or undo the others. Returns the society's slug and, in the order
+/// given, each record as decided or why it was not.
+///
+/// Refused as a whole only without a signed-in caller, for an unknown
+/// society or a caller with no role in it, or for more than [`MAX_BULK`]
+/// decisions.
+pub async fn attest_many(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    decisions: Vec<(String, Attestation)>,
+) -> Result<(String, Vec<Result<StoredActivity, AttestError>>), AttestError> {
+    Access::signed_in(caller)?;
+    let asking = caller.clone();
+    let count = decisions.len();
+    db::run_as(&state.pool, move |conn| {
+        let society =
+            find_society(conn, &slug)?.ok_or_else(|| Access::NoSuchSociety(slug.clone()))?;
+        Access::in_society(&asking, &society.id)?;
+        if count > MAX_BULK {
+            return Err(AttestError::Invalid(vec![FieldProblem::new(
+                "decisions",
+                format!("at most {MAX_BULK} at once ({count} given): send them in parts"),
+            )]));
+        }
+        let mut results = Vec::with_capacity(count);
+        for (id, attestation) in decisions {
+            let one = (|| {
+                let record = db::activities::find(conn, &society.id, &id)?
+                    .ok_or_else(|| AttestError::NoSuchRecord(id.clone()))?;
+                let decision = judged(&asking, &society.id, &record, attestation)?;
+                land(conn, &record, &decision)
+            })();
+            results.push(one);
+        }
+        Ok((society.slug, results))
+    })
+    .await
 }
 
 /// The records that name the caller as their attestor, with the slug of

@@ -6,7 +6,9 @@ mod bulk;
 mod change;
 mod record;
 
-pub use attest::{attest, waiting, AttestError, Attestation, Verdict, Waiting};
+pub use attest::{
+    attest, attest_many, waiting, AttestError, Attestation, Verdict, Waiting, MAX_BULK,
+};
 pub use bulk::{
     begin_bulk, person_for_operator, record_all, record_all_for_operator, BulkProgress, BulkUpload,
 };

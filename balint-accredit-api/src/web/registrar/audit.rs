@@ -88,6 +88,8 @@ fn entity_label(entity: &str) -> &str {
         "society" => "Society",
         "attendance_certificate" => "Certificate of attendance",
         "training_programme" => "Training programme",
+        "group" => "Group",
+        "group_session" => "Group session",
         other => other,
     }
 }

@@ -183,9 +183,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The registrar's pages, in the order of the navigation they share.
-const SECTIONS: [(&str, &str); 11] = [
+const SECTIONS: [(&str, &str); 12] = [
     ("dashboard", "Dashboard"),
     ("people", "People"),
+    ("groups", "Groups"),
     ("applications", "Applications"),
     ("renewals", "Renewals"),
     ("programmes", "Training programmes"),
