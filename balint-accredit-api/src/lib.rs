@@ -23,6 +23,7 @@ pub mod register_io;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod vc;
 pub mod web;
 
 pub use app::{AppState, Application};

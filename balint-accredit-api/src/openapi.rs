@@ -77,6 +77,13 @@ use crate::routes;
         routes::applications::decide,
         routes::overrides::record,
         routes::overrides::list,
+        routes::credentials::host_did,
+        routes::credentials::society_did,
+        routes::credentials::status_list,
+        routes::credentials::download,
+        routes::credentials::rotate_key,
+        routes::credentials::verify,
+        routes::credentials::standard,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldProblem)),
     modifiers(&BearerAuth),
@@ -90,6 +97,7 @@ use crate::routes;
         (name = "people", description = "People in a society's records"),
         (name = "register", description = "The register of accredited leaders: public search, entries and their history, status changes, renewals, lapse, verification"),
         (name = "activities", description = "The ledger: activities, their attestation, and progress towards a tier"),
+        (name = "credentials", description = "Verifiable credentials: each society's did:web identity and keys, a register entry's Open Badges 3.0 credential, the Bitstring Status Lists, and verification"),
         (name = "applications", description = "Applications for a tier, with the assessment frozen when made, the registrar's decisions, and recorded overrides of requirements (recognition of prior learning, committee discretion)"),
     )
 )]
@@ -260,6 +268,13 @@ mod tests {
             applications::__path_decide,
             overrides::__path_record,
             overrides::__path_list,
+            credentials::__path_host_did,
+            credentials::__path_society_did,
+            credentials::__path_status_list,
+            credentials::__path_download,
+            credentials::__path_rotate_key,
+            credentials::__path_verify,
+            credentials::__path_standard,
         ]
     }
 

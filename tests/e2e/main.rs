@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod bulk;
 mod contract;
+mod credentials;
 mod dates;
 mod grant_prerequisites;
 mod health;

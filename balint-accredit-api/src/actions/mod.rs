@@ -22,6 +22,8 @@
 //! The command line's jobs run as the [`Operator`]: on the command's own
 //! connection, trusted with every society, audited as the command line.
 //!
+//! - [`credentials`]: the societies' verifiable credentials: issuer
+//!   identities, credentials, status lists, verification.
 //! - [`ledger`]: recording experience and attesting it.
 //! - [`overrides`]: overrides of a person's requirements.
 //! - [`pathways`]: a society's pathway, published as numbered versions.
@@ -46,6 +48,7 @@
 pub mod account;
 pub mod applications;
 pub mod audit;
+pub mod credentials;
 pub mod ledger;
 pub mod logins;
 pub mod operator;

@@ -74,11 +74,15 @@ pub enum Entity {
     /// Everything held about a person (its id is the person's): exported,
     /// or erased as far as the society may.
     PersonalData,
+    /// A verifiable credential issued for a register entry.
+    Credential,
+    /// A society's signing key for its credentials (made, or rotated).
+    IssuerKey,
 }
 
 impl Entity {
     /// Every kind, in the order a filter offers them.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 12] = [
         Self::Person,
         Self::User,
         Self::Activity,
@@ -89,6 +93,8 @@ impl Entity {
         Self::PrerequisiteOverride,
         Self::Pathway,
         Self::Society,
+        Self::Credential,
+        Self::IssuerKey,
     ];
 
     /// Its name in the log, e.g. `register_entry`.
@@ -105,6 +111,8 @@ impl Entity {
             Self::RequirementOverride => "requirement_override",
             Self::PrerequisiteOverride => "prerequisite_override",
             Self::PersonalData => "personal_data",
+            Self::Credential => "credential",
+            Self::IssuerKey => "issuer_key",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod audit;
 pub mod backup;
 pub mod check;
 pub mod connection;
+pub mod credentials;
 pub mod logins;
 pub mod overrides;
 pub mod pathways;

@@ -60,6 +60,14 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
         "register_changes",
         "entry_id IN (SELECT id FROM register_entries WHERE person_id = $1 AND society_id = $2)",
     ),
+    (
+        "credential_statuses",
+        "entry_id IN (SELECT id FROM register_entries WHERE person_id = $1 AND society_id = $2)",
+    ),
+    (
+        "credentials",
+        "entry_id IN (SELECT id FROM register_entries WHERE person_id = $1 AND society_id = $2)",
+    ),
     // What the audit log says of them, of their records, and of what their
     // logins did.
     (
@@ -81,6 +89,7 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
     "registration_counters",
     "register_versions",
     "society_profiles",
+    "issuer_keys",
 ];
 
 /// Columns never exported: secrets, not information about the person.

@@ -263,6 +263,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    issuer_keys (society_id, number) {
+        society_id -> Text,
+        number -> Integer,
+        public_key -> Binary,
+        sealed_secret -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    credential_statuses (entry_id) {
+        entry_id -> Text,
+        society_id -> Text,
+        status_index -> Integer,
+        suspended -> Bool,
+        revoked -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    credentials (id) {
+        id -> Text,
+        society_id -> Text,
+        entry_id -> Text,
+        tier -> Text,
+        key_number -> Integer,
+        issued_at -> Timestamp,
+        document -> Text,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -291,4 +324,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     registration_counters,
     applications,
     requirement_overrides,
+    issuer_keys,
+    credential_statuses,
+    credentials,
 );

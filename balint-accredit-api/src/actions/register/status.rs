@@ -77,6 +77,7 @@ pub async fn change_status(
                 *entry = changed;
                 Ok(())
             })?;
+            crate::actions::credentials::issue::follow_status(conn, &stored, now)?;
             Ok((stored, person))
         })
     })
