@@ -165,10 +165,10 @@ e2e_test!(
             format!("http://localhost:{port}/api/v1/societies/bsanz/status-lists/suspension")
                 .as_str()
         );
-        assert_eq!(credential["proof"]["type"], "DataIntegrityProof");
-        assert_eq!(credential["proof"]["cryptosuite"], "eddsa-jcs-2022");
+        assert_eq!(credential["proof"][0]["type"], "DataIntegrityProof");
+        assert_eq!(credential["proof"][0]["cryptosuite"], "eddsa-jcs-2022");
         assert_eq!(
-            credential["proof"]["verificationMethod"],
+            credential["proof"][0]["verificationMethod"],
             format!("{did}#key-1").as_str()
         );
         assert!(signature_holds(&app, &credential).await);
@@ -320,7 +320,7 @@ e2e_test!(
                 .unwrap()
                 .as_str()
         );
-        assert!(second["proof"]["verificationMethod"]
+        assert!(second["proof"][0]["verificationMethod"]
             .as_str()
             .unwrap()
             .ends_with("#key-2"));

@@ -35,6 +35,12 @@ pub fn sign(document: &Value, seed: &[u8; 32], verification_method: &str, create
     options.insert("created".to_owned(), json!(created));
     options.insert("verificationMethod".to_owned(), json!(verification_method));
     options.insert("proofPurpose".to_owned(), json!("assertionMethod"));
+    // The proof carries the document's context, as the cryptosuite's
+    // first verifiers (e.g. @digitalbazaar/eddsa-jcs-2022-cryptosuite)
+    // expect; the specification's own verifiers put it there anyway.
+    if let Some(context) = document.get("@context") {
+        options.insert("@context".to_owned(), context.clone());
+    }
     let signature = keys::sign(seed, &hash_data(document, &options));
     options.insert(
         "proofValue".to_owned(),
@@ -47,10 +53,22 @@ pub fn sign(document: &Value, seed: &[u8; 32], verification_method: &str, create
     secured
 }
 
+/// `secured` with its proof as a proof set of one, the shape the Open
+/// Badges 3.0 JSON Schema asks for (`"proof": [{...}]`).
+pub fn as_proof_set(mut secured: Value) -> Value {
+    if let Some(proof) = secured.get_mut("proof") {
+        if proof.is_object() {
+            *proof = Value::Array(vec![proof.take()]);
+        }
+    }
+    secured
+}
+
 /// Why a proof does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProofError {
-    /// The document is not a JSON object with one proof object.
+    /// The document is not a JSON object with one proof (an object, or a
+    /// list of one).
     #[error("the credential has no proof")]
     NoProof,
     /// The proof is not a DataIntegrityProof of eddsa-jcs-2022.
@@ -91,8 +109,14 @@ impl Proof {
             return Err(ProofError::NoProof);
         };
         let mut document = members.clone();
-        let Some(Value::Object(options)) = document.remove("proof") else {
-            return Err(ProofError::NoProof);
+        // One proof, or a proof set of one (as Open Badges 3.0 writes it).
+        let options = match document.remove("proof") {
+            Some(Value::Object(options)) => options,
+            Some(Value::Array(mut set)) if set.len() == 1 => match set.pop() {
+                Some(Value::Object(options)) => options,
+                _ => return Err(ProofError::NoProof),
+            },
+            _ => return Err(ProofError::NoProof),
         };
         if options.get("type") != Some(&json!(PROOF_TYPE))
             || options.get("cryptosuite") != Some(&json!(CRYPTOSUITE))
@@ -113,8 +137,7 @@ impl Proof {
             .and_then(keys::from_proof_value)
             .ok_or(ProofError::Malformed("proofValue"))?;
         let mut document = Value::Object(document);
-        let mut options = options;
-        if let Some(context) = options.remove("@context") {
+        if let Some(context) = options.get("@context").cloned() {
             // The proof's context must be where the document's starts; the
             // document is then read with the proof's.
             let starts = match (&context, document.get("@context")) {
@@ -173,6 +196,10 @@ mod tests {
         let proof = Proof::read(&secured).unwrap();
         assert_eq!(proof.verification_method, "did:web:example.org#key-1");
         assert_eq!(proof.check(&public), Ok(()));
+        assert_eq!(secured["proof"]["@context"], document["@context"]);
+        let set = as_proof_set(secured.clone());
+        assert!(set["proof"].is_array());
+        assert_eq!(Proof::read(&set).unwrap().check(&public), Ok(()));
 
         let mut changed = secured.clone();
         changed["name"] = json!("y");

@@ -93,12 +93,12 @@ pub fn issue(
             .collect(),
     };
     let document = documents::achievement_credential(&accreditation);
-    let signed = proof::sign(
+    let signed = proof::as_proof_set(proof::sign(
         &document,
         &seed,
         &documents::verification_method(&did, key_number),
         &documents::instant(now),
-    );
+    ));
     let issued = stored::IssuedCredential {
         id: id.clone(),
         society_id: society.id.clone(),
