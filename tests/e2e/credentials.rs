@@ -246,6 +246,32 @@ e2e_test!(
         assert_eq!(checked["revoked"], true);
         assert_eq!(checked["register"]["status"], "revoked");
 
+        // The page says the same in words.
+        let page = app
+            .client
+            .post(format!("{}/credentials/verify", app.base_url))
+            .form(&[("credential", credential.to_string())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let page = page.text().await.unwrap();
+        assert!(page.contains("Genuine, but revoked"), "{page}");
+        assert!(page.contains("The register says that BSANZ-0001 is revoked today"));
+        let page = app
+            .client
+            .post(format!("{}/credentials/verify", app.base_url))
+            .form(&[("credential", "not a credential")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page
+            .text()
+            .await
+            .unwrap()
+            .contains("This is not a credential"));
+
         // A credential changed after signing proves nothing.
         let mut tampered = credential.clone();
         tampered["credentialSubject"]["licenseNumber"] = json!("BSANZ-0002");

@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 52] = [
+const PAGES: [(&str, &str); 53] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -44,6 +44,10 @@ const PAGES: [(&str, &str); 52] = [
     ("GET", "/societies/{society}/people/{person}/portfolio"),
     ("GET", "/societies/{society}/people/{person}/progress"),
     ("GET", "/societies/{society}/register"),
+    (
+        "GET",
+        "/societies/{society}/register/{registration}/credential.json",
+    ),
     ("GET", "/societies/{society}/register-files"),
     ("GET", "/societies/{society}/register-files/export"),
     ("GET", "/societies/{society}/register/{registration}"),
@@ -174,6 +178,8 @@ async fn a_register(app: &TestApp, cast: &Cast) -> Names {
             ("token", "a-password-link".to_owned()),
             ("id", "bsanz-leader".to_owned()),
             ("file", "style.css".to_owned()),
+            ("purpose", "revocation".to_owned()),
+            ("name", "credentials-v2.jsonld".to_owned()),
         ],
     }
 }
