@@ -144,9 +144,15 @@ fn criteria(version: &db::pathways::PathwayVersion, tier: &balint_core::pathway:
         let held: Vec<String> = tier
             .prerequisites
             .iter()
-            .map(|p| match p.min_months {
-                Some(months) => format!("{} for at least {months} months", p.tier),
-                None => p.tier.to_string(),
+            .map(|p| {
+                let name = version
+                    .pathway
+                    .tier(&p.tier)
+                    .map_or_else(|| p.tier.to_string(), |t| t.name.clone());
+                match p.min_months {
+                    Some(months) => format!("{name} for at least {months} months"),
+                    None => name,
+                }
             })
             .collect();
         text.push_str(&format!(" Held first: {}.", held.join("; ")));
