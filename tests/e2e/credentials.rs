@@ -194,6 +194,28 @@ e2e_test!(
             .await;
         assert_eq!(audit["total"], 1, "{audit}");
 
+        // Baked into an SVG badge, whole.
+        let response = app
+            .client
+            .get(format!(
+                "{}{REGISTER}/BSANZ-0001/credential.svg",
+                app.base_url
+            ))
+            .bearer_auth(&ada.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "image/svg+xml");
+        let svg = response.text().await.unwrap();
+        assert!(svg.contains("Dr Ada Moreau") && svg.contains("Accredited Leader"));
+        let inside = svg
+            .split("<openbadges:credential><![CDATA[")
+            .nth(1)
+            .and_then(|rest| rest.split("]]></openbadges:credential>").next())
+            .unwrap();
+        assert_eq!(serde_json::from_str::<Value>(inside).unwrap(), credential);
+
         // The standards it names are served from the copies kept.
         let (status, context) = app
             .get("/api/v1/credentials/standards/ob-context-3.0.3.json", None)

@@ -99,6 +99,7 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
             json!({ "effective": "2025-06-01", "reason": "r" }),
         ),
         (Method::GET, "/register/{registration}/credential", None),
+        (Method::GET, "/register/{registration}/credential.svg", None),
         (Method::POST, "/issuer/keys", None),
         (Method::GET, "/applications", None),
         (Method::GET, "/applications/{application}", None),

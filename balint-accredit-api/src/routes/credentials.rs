@@ -118,6 +118,35 @@ pub async fn download(
     Ok(HttpResponse::Ok().content_type(JSON).body(document))
 }
 
+/// A register entry's latest credential baked into an SVG badge (its
+/// leader, or the registrar): the image of the accreditation, with the
+/// signed credential inside it (`<openbadges:credential>`), as Open Badges
+/// 3.0 bakes one.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/register/{registration}/credential.svg", operation_id = "credentials_badge", tag = "credentials",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("registration" = String, Path, description = "The registration number"),
+    ),
+    responses(
+        (status = 200, description = "The baked badge", body = String, content_type = "image/svg+xml"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry, not the caller's, or no credential", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn badge(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, registration) = path.into_inner();
+    let document = action::download(&state, &caller, slug, registration).await?;
+    let credential: serde_json::Value = serde_json::from_str(&document)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored credential: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .body(crate::vc::documents::baked_svg(&credential, &document)))
+}
+
 /// The society's new signing key.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IssuerKeyView {

@@ -202,7 +202,8 @@ fn register_routes(cfg: &mut web::ServiceConfig) {
             .service(resource("").route(web::get().to(register::show)))
             .service(resource("/status").route(web::post().to(register::change_status)))
             .service(resource("/renewals").route(web::post().to(register::renew)))
-            .service(resource("/credential").route(web::get().to(credentials::download))),
+            .service(resource("/credential").route(web::get().to(credentials::download)))
+            .service(resource("/credential.svg").route(web::get().to(credentials::badge))),
     );
 }
 

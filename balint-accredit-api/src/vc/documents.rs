@@ -173,10 +173,72 @@ pub fn status_list_credential(
     })
 }
 
+/// Text as XML character data.
+fn xml_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A baked badge: an SVG image of the accreditation with the signed
+/// credential inside it, as Open Badges 3.0 bakes one
+/// (`<openbadges:credential>` holding the credential's JSON).
+pub fn baked_svg(credential: &Value, signed_json: &str) -> String {
+    let text = |pointer: &str| {
+        xml_text(
+            credential
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+        )
+    };
+    let holder = text("/credentialSubject/identifier/0/identityHash");
+    let tier = text("/credentialSubject/achievement/name");
+    let issuer = text("/issuer/name");
+    let registration = text("/credentialSubject/licenseNumber");
+    let until = credential
+        .get("validUntil")
+        .and_then(Value::as_str)
+        .and_then(|d| d.get(..10))
+        .map(|d| format!("Valid until {d}"))
+        .unwrap_or_else(|| "No end date".to_owned());
+    // "]]>" cannot stand in character data: split it across two sections.
+    let embedded = signed_json.replace("]]>", "]]]]><![CDATA[>");
+    format!(
+        r##"<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0" width="400" height="400" viewBox="0 0 400 400" role="img" aria-label="{tier}: {holder}, {issuer}">
+  <openbadges:credential><![CDATA[{embedded}]]></openbadges:credential>
+  <circle cx="200" cy="200" r="190" fill="#f4f1ea" stroke="#2f4858" stroke-width="12"/>
+  <circle cx="200" cy="200" r="160" fill="none" stroke="#2f4858" stroke-width="2"/>
+  <text x="200" y="120" text-anchor="middle" font-family="Georgia, serif" font-size="18" fill="#2f4858">{issuer}</text>
+  <text x="200" y="185" text-anchor="middle" font-family="Georgia, serif" font-size="28" font-weight="bold" fill="#1b2a33">{tier}</text>
+  <text x="200" y="230" text-anchor="middle" font-family="Georgia, serif" font-size="22" fill="#1b2a33">{holder}</text>
+  <text x="200" y="265" text-anchor="middle" font-family="Georgia, serif" font-size="16" fill="#2f4858">{registration}</text>
+  <text x="200" y="295" text-anchor="middle" font-family="Georgia, serif" font-size="14" fill="#2f4858">{until}</text>
+</svg>
+"##
+    )
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_baked_badge_holds_the_credential_whole() {
+        let credential = json!({"issuer": {"name": "A & B"}, "name": "x ]]> y"});
+        let signed = credential.to_string();
+        let svg = baked_svg(&credential, &signed);
+        assert!(svg.contains("A &amp; B"));
+        let start = svg.find("<![CDATA[").unwrap() + 9;
+        let end = svg.find("</openbadges:credential>").unwrap();
+        let inside = svg[start..end]
+            .trim_end_matches("]]>")
+            .replace("]]]]><![CDATA[>", "]]>");
+        assert_eq!(serde_json::from_str::<Value>(&inside).unwrap(), credential);
+    }
 
     #[test]
     fn key_numbers_read_back_from_their_methods() {
