@@ -413,3 +413,25 @@ e2e_test!(
         assert_eq!(check(&app, &credential).await["signature"], "valid");
     }
 );
+
+e2e_test!(
+    async fn a_societys_first_key_is_made_once_under_concurrent_first_use(app: TestApp) {
+        let admin = app.create_admin().await;
+        app.create_society(&admin, "bsanz").await;
+        let requests = (0..6)
+            .map(|i| {
+                let path = if i % 2 == 0 {
+                    "/societies/bsanz/did.json"
+                } else {
+                    "/api/v1/societies/bsanz/status-lists/revocation"
+                };
+                app.builder(reqwest::Method::GET, path, None)
+            })
+            .collect();
+        for (status, body) in app.send_all(requests).await {
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        let (_, document) = app.get("/societies/bsanz/did.json", None).await;
+        assert_eq!(document["verificationMethod"].as_array().unwrap().len(), 1);
+    }
+);

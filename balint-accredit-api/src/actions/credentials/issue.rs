@@ -236,11 +236,10 @@ pub(super) fn signing_key(
     society: &Society,
     now: NaiveDateTime,
 ) -> Result<(i32, [u8; 32]), ApiError> {
-    let keys = stored::keys(conn, &society.id)?;
-    let newest = match keys.into_iter().last() {
-        Some(key) => key,
-        None => new_key(conn, issuer, society, 1, now)?,
-    };
+    let newest = keys_or_first(conn, issuer, society, now)?
+        .into_iter()
+        .last()
+        .ok_or_else(|| internal(format!("society {} has no key", society.slug)))?;
     let seed = issuer
         .key
         .open(&society.id, newest.number, &newest.sealed_secret)
@@ -251,6 +250,28 @@ pub(super) fn signing_key(
             ))
         })?;
     Ok((newest.number, seed))
+}
+
+/// The society's keys, oldest first; its first is made if it has none,
+/// under a savepoint: when another transaction makes it at the same
+/// moment, theirs stands and is read.
+pub(super) fn keys_or_first(
+    conn: &mut db::DbConnection,
+    issuer: &Issuer,
+    society: &Society,
+    now: NaiveDateTime,
+) -> Result<Vec<stored::IssuerKey>, ApiError> {
+    let keys = stored::keys(conn, &society.id)?;
+    if !keys.is_empty() {
+        return Ok(keys);
+    }
+    let made = diesel::Connection::transaction::<_, ApiError, _>(conn, |conn| {
+        new_key(conn, issuer, society, 1, now).map(|_| ())
+    });
+    match made {
+        Ok(()) | Err(ApiError::Conflict(_)) => stored::keys(conn, &society.id),
+        Err(e) => Err(e),
+    }
 }
 
 /// Make, seal and store the society's key numbered `number`.

@@ -29,7 +29,7 @@ fn society(conn: &mut db::DbConnection, slug: &str) -> Result<Society, ApiError>
 /// The society's keys, the first made if it has none yet.
 fn keys_made(
     conn: &mut db::DbConnection,
-    state_issuer: &crate::vc::Issuer,
+    issuer: &crate::vc::Issuer,
     society: &Society,
     now: NaiveDateTime,
 ) -> Result<Vec<stored::IssuerKey>, ApiError> {
@@ -38,8 +38,7 @@ fn keys_made(
         return Ok(keys);
     }
     db::write(conn, |conn| {
-        issue::new_key(conn, state_issuer, society, 1, now)?;
-        stored::keys(conn, &society.id)
+        issue::keys_or_first(conn, issuer, society, now)
     })
 }
 
