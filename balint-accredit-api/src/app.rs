@@ -73,7 +73,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let public_register = Arc::new(PublicRegisters::new(settings.public_register_refresh()));
+        let issuer = Arc::new(issuer(&settings, listener.local_addr()?)?);
         let state = web::Data::new(AppState {
+            issuer,
             pool: pool.clone(),
             settings,
             public_register: Arc::clone(&public_register),
@@ -192,6 +194,24 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The societies' issuer: at `PUBLIC_URL`, or at the address the server
+/// listens on; with the credential key of the settings.
+fn issuer(settings: &Settings, local: std::net::SocketAddr) -> anyhow::Result<crate::vc::Issuer> {
+    let credentials = &settings.credentials;
+    let key = credentials.load_key(&settings.database.database_url)?;
+    let base_url = match &credentials.public_url {
+        Some(url) => url.clone(),
+        // did:web names a host, never an IP address.
+        None => format!("http://localhost:{}", local.port()),
+    };
+    Ok(crate::vc::Issuer::new(
+        &base_url,
+        credentials.issuer_society.clone(),
+        key,
+        chrono::Duration::minutes(i64::from(credentials.status_list_minutes.max(1))),
+    )?)
 }
 
 /// Back up the SQLite database into `dir` now and every

@@ -195,6 +195,105 @@ impl Default for WebhookSettings {
     }
 }
 
+/// Verifiable credentials: where the service is reached from outside (its
+/// `did:web` identity), and the key that seals the issuers' signing keys.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CredentialSettings {
+    /// The address the service is reached at from outside, `https://HOST`
+    /// or `https://HOST:PORT` without a path: the societies' `did:web`
+    /// identities, the status lists' and the verification page's links
+    /// are made from it. Default: `http://localhost:` and the port
+    /// `serve` listens on, which is right only for trying the service out.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The society (by slug) that issues as the host's own DID
+    /// (`did:web:HOST`, its document at `/.well-known/did.json`); every
+    /// other society issues as `did:web:HOST:societies:SLUG`. Set it once,
+    /// before the society's first credential: a credential names its
+    /// issuer for good.
+    #[arg(long, env = "ISSUER_SOCIETY")]
+    pub issuer_society: Option<String>,
+    /// A file holding the credential key (64 hexadecimal digits), which
+    /// seals the societies' signing keys in the database. Created, readable
+    /// by its owner only, when missing. Default: beside the SQLite
+    /// database (`balint.db.credential-key`), or `balint-credential.key`
+    /// in the working directory for PostgreSQL. Back it up apart from the
+    /// database. The environment variable `CREDENTIAL_KEY` (the 64 digits
+    /// themselves) takes precedence over the file.
+    #[arg(long, env = "CREDENTIAL_KEY_FILE")]
+    pub credential_key_file: Option<std::path::PathBuf>,
+    /// The credential key itself, when not from `CREDENTIAL_KEY` or a file
+    /// (tests).
+    #[arg(skip)]
+    pub credential_key: Option<String>,
+    /// How long a status list credential is valid, in minutes: what a
+    /// verifier may cache it for, and so how soon it learns of a
+    /// suspension or revocation.
+    #[arg(long, env = "STATUS_LIST_MINUTES", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=10_080))]
+    pub status_list_minutes: u32,
+}
+
+impl CredentialSettings {
+    /// The defaults of `serve` with no flags.
+    pub fn new() -> Self {
+        Self {
+            status_list_minutes: 10,
+            ..Self::default()
+        }
+    }
+
+    /// The credential key: `CREDENTIAL_KEY`, else the key file (made when
+    /// missing) for the database at `database_url`.
+    pub fn load_key(&self, database_url: &str) -> anyhow::Result<crate::vc::CredentialKey> {
+        use crate::vc::CredentialKey;
+        let given = self
+            .credential_key
+            .clone()
+            .or_else(|| std::env::var("CREDENTIAL_KEY").ok())
+            .filter(|k| !k.trim().is_empty());
+        if let Some(text) = given {
+            return CredentialKey::parse(&text).map_err(|e| anyhow::anyhow!("CREDENTIAL_KEY: {e}"));
+        }
+        let file = match &self.credential_key_file {
+            Some(file) => file.clone(),
+            None => match crate::db::DatabaseLocation::from_url(database_url) {
+                crate::db::DatabaseLocation::Sqlite(path) => {
+                    std::path::PathBuf::from(format!("{path}.credential-key"))
+                }
+                _ => std::path::PathBuf::from("balint-credential.key"),
+            },
+        };
+        match std::fs::read_to_string(&file) {
+            Ok(text) => CredentialKey::parse(&text)
+                .map_err(|e| anyhow::anyhow!("credential key file {}: {e}", file.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = CredentialKey::generate();
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let mut out = options.open(&file).map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot create the credential key file {}: {e}",
+                        file.display()
+                    )
+                })?;
+                std::io::Write::write_all(&mut out, format!("{}\n", key.to_hex()).as_bytes())?;
+                tracing::warn!(
+                    file = %file.display(),
+                    "credential key created: back it up apart from the database"
+                );
+                Ok(key)
+            }
+            Err(e) => Err(anyhow::anyhow!(
+                "cannot read the credential key file {}: {e}",
+                file.display()
+            )),
+        }
+    }
+}
+
 impl WebhookSettings {
     /// The time between the worker's looks.
     pub fn poll(&self) -> Duration {
@@ -287,6 +386,8 @@ pub struct Settings {
     pub backup: BackupSettings,
     #[command(flatten)]
     pub webhooks: WebhookSettings,
+    #[command(flatten)]
+    pub credentials: CredentialSettings,
     /// Reverse proxies in front of the server, by address, comma-separated
     /// (e.g. `127.0.0.1,10.0.0.2`). A request from one of them is taken to
     /// come from the address it names in `X-Forwarded-For`, which is read
@@ -325,6 +426,7 @@ impl Settings {
             login: LoginSettings::default(),
             backup: BackupSettings::default(),
             webhooks: WebhookSettings::default(),
+            credentials: CredentialSettings::new(),
             trusted_proxies: TrustedProxies::default(),
             bulk_max_rows: 10_000,
             login_clock: LoginClock::system(),

@@ -24,6 +24,7 @@ pub mod register_io;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod vc;
 pub mod web;
 pub mod webhooks;
 

@@ -37,12 +37,12 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     // No command means `serve`.
-    let command = cli.command.unwrap_or(Command::Serve(cli.serve));
+    let command = cli.command.unwrap_or(Command::Serve(Box::new(cli.serve)));
     match command {
         Command::Serve(settings) => {
             telemetry::init(&settings.log_level, settings.log_format);
             actix_web::rt::System::new().block_on(async move {
-                let app = Application::build(settings.clone()).await?;
+                let app = Application::build((*settings).clone()).await?;
                 tracing::info!(
                     address = %settings.bind.ip(),
                     port = app.port(),

@@ -111,6 +111,14 @@ use crate::routes;
         routes::groups::sessions_list,
         routes::groups::session_show,
         routes::groups::session_correct,
+        routes::credentials::host_did,
+        routes::credentials::society_did,
+        routes::credentials::status_list,
+        routes::credentials::download,
+        routes::credentials::badge,
+        routes::credentials::rotate_key,
+        routes::credentials::verify,
+        routes::credentials::standard,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldProblem)),
     modifiers(&BearerAuth),
@@ -128,6 +136,7 @@ use crate::routes;
         (name = "certificates", description = "Certificates of attendance over a period, judged against a CPD scheme when one is chosen, verified by anyone with the code; the built-in CPD schemes"),
         (name = "programmes", description = "Training programmes (a cohort of a society's trainees with the programme's numbers) and their attendance: sessions against those required, assessments and the next one due, as JSON or CSV"),
         (name = "groups", description = "A society's Balint groups, their leaders and members, and their sessions, which write their people's ledger records. Sessions hold counts (cases presented, follow-ups), never case content: what is said in a Balint group stays in the group."),
+        (name = "credentials", description = "Verifiable credentials: each society's did:web identity and keys, a register entry's Open Badges 3.0 credential, the Bitstring Status Lists, and verification"),
         (name = "applications", description = "Applications for a tier, with the assessment frozen when made, the registrar's decisions, and recorded overrides of requirements (recognition of prior learning, committee discretion)"),
     )
 )]
@@ -319,6 +328,14 @@ mod tests {
             programmes::__path_add_trainee,
             programmes::__path_attendance,
             programmes::__path_export,
+            credentials::__path_host_did,
+            credentials::__path_society_did,
+            credentials::__path_status_list,
+            credentials::__path_download,
+            credentials::__path_badge,
+            credentials::__path_rotate_key,
+            credentials::__path_verify,
+            credentials::__path_standard,
         ]
     }
 

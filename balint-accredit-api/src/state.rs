@@ -9,6 +9,7 @@ use crate::config::Settings;
 use crate::db::DbPool;
 use crate::ledger::BulkJobs;
 use crate::public_register::PublicRegisters;
+use crate::vc::Issuer;
 
 /// What every handler and use case can reach.
 #[derive(Debug)]
@@ -21,4 +22,6 @@ pub struct AppState {
     pub public_register: Arc<PublicRegisters>,
     /// The bulk uploads this server is writing, by person.
     pub bulk_jobs: Arc<BulkJobs>,
+    /// Who issues the societies' credentials, and where.
+    pub issuer: Arc<Issuer>,
 }

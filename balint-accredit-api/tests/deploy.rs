@@ -113,6 +113,7 @@ fn the_service_starts_under_the_shipped_environment() {
         let value = match name {
             "DATABASE_URL" => format!("sqlite://{}", dir.join("balint.db").display()),
             "BACKUP_DIR" => dir.join("backups").display().to_string(),
+            "CREDENTIAL_KEY_FILE" => dir.join("credential.key").display().to_string(),
             "BIND" => "127.0.0.1:0".to_owned(),
             _ => value.to_owned(),
         };

@@ -1,5 +1,6 @@
 // The public pages: a member of the public finds a leader on the register,
-// opens the entry, and verifies a registration as of a date.
+// opens the entry, verifies a registration as of a date, and checks a
+// credential a leader showed them.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -11,12 +12,14 @@ import { SOCIETY, changeStatus, grant, person, society } from './support/seed.js
 let server;
 let browser;
 const registration = {};
+let registrarToken;
 
 before(async () => {
   server = await startServer();
   browser = await launch();
   const { api } = server;
   const { registrar } = await society(api);
+  registrarToken = registrar;
   const ada = await person(api, registrar, {
     given_name: 'Ada', family_name: 'Moreau', city: 'Dunedin', region: 'Otago',
   });
@@ -209,4 +212,36 @@ test('an unknown page is a page for a browser', async () => {
   await page.getByRole('link', { name: 'Go to the list of registers' }).waitFor();
   await assertPageIsSound(page);
   await screenshots(page, 'not-found');
+});
+
+test('a visitor pastes a credential and reads whether it is genuine and current', async () => {
+  const credential = await server.api.get(
+    `/societies/${SOCIETY.slug}/register/${registration.ben}/credential`, { token: registrarToken });
+  const page = await openPage(browser);
+  await page.goto(`${server.url}/credentials/verify`);
+  await page.getByRole('heading', { level: 1, name: 'Verify a credential' }).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'credential-verify');
+
+  await page.getByLabel('The credential').fill(JSON.stringify(credential, null, 2));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByText('Genuine and current').waitFor();
+  await page.getByText(/The signature holds/).waitFor();
+  await page.getByText(new RegExp(`The register says that ${registration.ben} is accredited today`)).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'credential-verified');
+
+  // Changed after it was signed: not genuine, in words.
+  const changed = { ...credential, name: 'Something else' };
+  await page.getByLabel('The credential').fill(JSON.stringify(changed));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByText('Not genuine: the signature does not hold').waitFor();
+  await assertPageIsSound(page);
+
+  // Not a credential at all: the field says so.
+  allowDocumentStatus(page, 422);
+  await page.getByLabel('The credential').fill('hello');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByText(/This is not a credential/).first().waitFor();
+  await assertPageIsSound(page);
 });

@@ -9,6 +9,7 @@ mod auth;
 mod bulk;
 mod certificates;
 mod contract;
+mod credentials;
 mod dates;
 mod grant_prerequisites;
 mod groups;

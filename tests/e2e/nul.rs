@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 73] = [
+const PAGES: [(&str, &str); 74] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -54,6 +54,10 @@ const PAGES: [(&str, &str); 73] = [
     ("GET", "/certificates/{code}/pdf"),
     ("GET", "/societies/{society}/people/{person}/progress"),
     ("GET", "/societies/{society}/register"),
+    (
+        "GET",
+        "/societies/{society}/register/{registration}/credential.json",
+    ),
     ("GET", "/societies/{society}/register-files"),
     ("GET", "/societies/{society}/register-files/export"),
     ("GET", "/societies/{society}/register/{registration}"),
@@ -255,6 +259,8 @@ async fn a_register(app: &TestApp, cast: &Cast) -> Names {
             ),
             ("code", "0000-0000-0000-0000-0000-0000".to_owned()),
             ("programme", "core-psych".to_owned()),
+            ("purpose", "revocation".to_owned()),
+            ("name", "credentials-v2.jsonld".to_owned()),
         ],
     }
 }

@@ -118,6 +118,9 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/register/{registration}/renewals",
             json!({ "effective": "2025-06-01", "reason": "r" }),
         ),
+        (Method::GET, "/register/{registration}/credential", None),
+        (Method::GET, "/register/{registration}/credential.svg", None),
+        (Method::POST, "/issuer/keys", None),
         (Method::GET, "/applications", None),
         (Method::GET, "/applications/{application}", None),
         (Method::GET, "/users", None),
@@ -194,7 +197,7 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
 
 /// The public routes under `/api/v1/societies/{society}`: a caller with
 /// no role there gets what the public gets.
-const PUBLIC: [&str; 8] = [
+const PUBLIC: [&str; 9] = [
     "",
     "/profile",
     "/pathway",
@@ -203,6 +206,7 @@ const PUBLIC: [&str; 8] = [
     "/register",
     "/register/{registration}",
     "/register/export",
+    "/status-lists/{purpose}",
 ];
 
 /// The records of dbg that the table's paths name.
@@ -239,7 +243,8 @@ impl Theirs {
             .replace("{leader}", &self.leader)
             .replace("{member}", &self.member)
             .replace("{session}", &self.session)
-            .replace("{number}", "1");
+            .replace("{number}", "1")
+            .replace("{purpose}", "revocation");
         format!("/api/v1/societies/dbg{path}")
     }
 

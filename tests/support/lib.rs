@@ -205,6 +205,9 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.password_hashing = PasswordHashing::Fast;
     settings.database.pool_size = 4;
     settings.database.db_timeout_ms = 1500;
+    // A credential key of its own, and no key file beside the database.
+    settings.credentials.credential_key =
+        Some(balint_accredit_api::vc::CredentialKey::generate().to_hex());
     settings
 }
 

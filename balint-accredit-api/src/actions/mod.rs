@@ -22,6 +22,8 @@
 //! The command line's jobs run as the [`Operator`]: on the command's own
 //! connection, trusted with every society, audited as the command line.
 //!
+//! - [`credentials`]: the societies' verifiable credentials: issuer
+//!   identities, credentials, status lists, verification.
 //! - [`ledger`]: recording experience and attesting it.
 //! - [`groups`]: a society's Balint groups, their leaders and members, and
 //!   their sessions, which write their people's ledger records.
@@ -55,6 +57,7 @@ pub mod account;
 pub mod applications;
 pub mod audit;
 pub mod certificates;
+pub mod credentials;
 pub mod groups;
 pub mod ledger;
 pub mod logins;

@@ -87,11 +87,15 @@ pub enum Entity {
     /// A group's session, with who came (its records are recorded under
     /// [`Entity::Activity`]).
     GroupSession,
+    /// A verifiable credential issued for a register entry.
+    Credential,
+    /// A society's signing key for its credentials (made, or rotated).
+    IssuerKey,
 }
 
 impl Entity {
     /// Every kind, in the order a filter offers them.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 18] = [
         Self::Person,
         Self::User,
         Self::Activity,
@@ -108,6 +112,8 @@ impl Entity {
         Self::TrainingProgramme,
         Self::Group,
         Self::GroupSession,
+        Self::Credential,
+        Self::IssuerKey,
     ];
 
     /// Its name in the log, e.g. `register_entry`.
@@ -130,6 +136,8 @@ impl Entity {
             Self::TrainingProgramme => "training_programme",
             Self::Group => "group",
             Self::GroupSession => "group_session",
+            Self::Credential => "credential",
+            Self::IssuerKey => "issuer_key",
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod backup;
 pub mod certificates;
 pub mod check;
 pub mod connection;
+pub mod credentials;
 pub mod groups;
 pub mod logins;
 pub mod outbox;

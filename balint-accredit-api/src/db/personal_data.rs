@@ -94,6 +94,14 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
         "register_changes",
         "entry_id IN (SELECT id FROM register_entries WHERE person_id = $1 AND society_id = $2)",
     ),
+    (
+        "credential_statuses",
+        "entry_id IN (SELECT id FROM register_entries WHERE person_id = $1 AND society_id = $2)",
+    ),
+    (
+        "credentials",
+        "entry_id IN (SELECT id FROM register_entries WHERE person_id = $1 AND society_id = $2)",
+    ),
     // What the audit log says of them, of their records, and of what their
     // logins did.
     (
@@ -122,6 +130,7 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
     "webhook_attempts",
     "training_programmes",
     "groups",
+    "issuer_keys",
 ];
 
 /// Columns never exported: secrets, not information about the person.

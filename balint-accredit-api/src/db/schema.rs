@@ -444,6 +444,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    issuer_keys (society_id, number) {
+        society_id -> Text,
+        number -> Integer,
+        public_key -> Binary,
+        sealed_secret -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    credential_statuses (entry_id) {
+        entry_id -> Text,
+        society_id -> Text,
+        status_index -> Integer,
+        suspended -> Bool,
+        revoked -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    credentials (id) {
+        id -> Text,
+        society_id -> Text,
+        entry_id -> Text,
+        tier -> Text,
+        key_number -> Integer,
+        issued_at -> Timestamp,
+        document -> Text,
+    }
+}
+
 diesel::joinable!(society_roles -> users (user_id));
 diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -459,7 +492,6 @@ diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(programme_trainees -> training_programmes (programme_id));
 diesel::joinable!(programme_trainees -> people (person_id));
-
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -493,4 +525,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_sessions,
     group_session_people,
     group_session_records,
+    issuer_keys,
+    credential_statuses,
+    credentials,
 );

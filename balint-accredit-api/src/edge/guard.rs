@@ -41,7 +41,11 @@ fn answer(req: &ServiceRequest, error: ApiError) -> HttpResponse {
 pub fn is_page(req: &HttpRequest) -> bool {
     match req.match_pattern() {
         Some(pattern) => {
-            !(pattern.starts_with("/api/") || pattern == "/healthz" || pattern == "/readyz")
+            !(pattern.starts_with("/api/")
+                || pattern == "/healthz"
+                || pattern == "/readyz"
+                // The DID documents: JSON, as the API answers.
+                || pattern.ends_with("/did.json"))
         }
         None => false,
     }

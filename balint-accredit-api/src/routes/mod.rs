@@ -7,6 +7,7 @@ pub mod attestations;
 pub mod audit;
 pub mod auth;
 pub mod certificates;
+pub mod credentials;
 pub mod docs;
 pub mod groups;
 pub mod health;
@@ -49,6 +50,11 @@ use crate::error::ApiError;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)))
+        .service(resource("/.well-known/did.json").route(web::get().to(credentials::host_did)))
+        .service(
+            resource("/societies/{society}/did.json")
+                .route(web::get().to(credentials::society_did)),
+        )
         .service(
             web::scope("/api/v1")
                 .service(resource("/openapi.json").route(web::get().to(docs::openapi_json)))
@@ -76,6 +82,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     resource("/verify/{society}/{registration}")
                         .route(web::get().to(verify::verify)),
+                )
+                .service(resource("/credentials/verify").route(web::post().to(credentials::verify)))
+                .service(
+                    resource("/credentials/standards/{name}")
+                        .route(web::get().to(credentials::standard)),
                 ),
         );
 }
@@ -119,6 +130,8 @@ fn society_routes(cfg: &mut web::ServiceConfig) {
             resource("/users/{user}/password-reset").route(web::post().to(users::password_reset)),
         )
         .service(resource("/audit").route(web::get().to(audit::list)))
+        .service(resource("/status-lists/{purpose}").route(web::get().to(credentials::status_list)))
+        .service(resource("/issuer/keys").route(web::post().to(credentials::rotate_key)))
         .service(
             resource("/webhooks")
                 .route(web::post().to(webhooks::create))
@@ -281,7 +294,9 @@ fn register_routes(cfg: &mut web::ServiceConfig) {
         web::scope("/{registration}")
             .service(resource("").route(web::get().to(register::show)))
             .service(resource("/status").route(web::post().to(register::change_status)))
-            .service(resource("/renewals").route(web::post().to(register::renew))),
+            .service(resource("/renewals").route(web::post().to(register::renew)))
+            .service(resource("/credential").route(web::get().to(credentials::download)))
+            .service(resource("/credential.svg").route(web::get().to(credentials::badge))),
     );
 }
 

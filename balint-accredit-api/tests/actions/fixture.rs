@@ -10,6 +10,7 @@ use balint_accredit_api::auth::{AuthenticatedUser, Caller, Role};
 use balint_accredit_api::config::Settings;
 use balint_accredit_api::db::{self, people::Person, societies::Society, users::User};
 use balint_accredit_api::public_register::PublicRegisters;
+use balint_accredit_api::vc::Issuer;
 use balint_accredit_api::AppState;
 use chrono::NaiveDate;
 
@@ -78,7 +79,19 @@ pub fn database() -> (PathBuf, AppState) {
     let settings = Settings::for_database(url);
     let pool = db::pool(&settings.database);
     db::run_migrations(&mut pool.get().unwrap()).unwrap();
+    let key = settings
+        .credentials
+        .load_key(&settings.database.database_url)
+        .unwrap();
+    let issuer = Issuer::new(
+        "https://balint.test",
+        None,
+        key,
+        chrono::Duration::minutes(10),
+    )
+    .unwrap();
     let state = AppState {
+        issuer: Arc::new(issuer),
         pool,
         public_register: Arc::new(PublicRegisters::new(Duration::from_secs(1))),
         settings,

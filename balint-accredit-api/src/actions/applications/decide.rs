@@ -84,6 +84,7 @@ pub async fn decide(
     };
     let now = db::now();
     let answer = society.clone();
+    let issuer = std::sync::Arc::clone(&state.issuer);
     let (application, name) = db::run_as(&state.pool, move |conn| {
         db::write_as(conn, |conn| {
             let mut application = db::applications::find(conn, &society.id, &id)?
@@ -126,6 +127,16 @@ pub async fn decide(
                         .map(Some),
                     }
                 })?;
+            if let Some(registration) = &decision.registration {
+                crate::actions::credentials::issue::issue(
+                    conn,
+                    &issuer,
+                    &society,
+                    registration,
+                    Some(&actor),
+                    now,
+                )?;
+            }
             application.status = decision.outcome;
             db::outbox::record(
                 conn,

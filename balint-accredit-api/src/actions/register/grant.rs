@@ -153,6 +153,7 @@ pub async fn grant(
     let now = db::now();
     let today = now.date();
     let society_slug = society.slug.clone();
+    let issuer = std::sync::Arc::clone(&state.issuer);
     let (granted, person) = db::run_as(&state.pool, move |conn| {
         db::write_as(conn, |conn| {
             let person = db::people::find(conn, &society.id, person_id.as_str())?
@@ -222,6 +223,14 @@ pub async fn grant(
             let granted =
                 db::register::grant(conn, &society, &person_id, grant, Some(&actor), now)?;
             db::outbox::record(conn, db::outbox::Event::LatestChange(&granted.stored))?;
+            crate::actions::credentials::issue::issue(
+                conn,
+                &issuer,
+                &society,
+                granted.stored.entry.registration().as_str(),
+                Some(&actor),
+                now,
+            )?;
             if let Some(why) = &overriding {
                 db::audit::record(
                     conn,

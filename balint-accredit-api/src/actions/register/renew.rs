@@ -228,6 +228,7 @@ pub async fn renew(
     let effective = input.effective;
     let visibility = input.visibility;
     let now = db::now();
+    let issuer = std::sync::Arc::clone(&state.issuer);
     let (stored, person, renewal) = db::run_as(&state.pool, move |conn| {
         db::write_as(conn, |conn| {
             let Plan {
@@ -270,6 +271,14 @@ pub async fn renew(
                     .map(|_| ())
             })?;
             db::outbox::record(conn, db::outbox::Event::LatestChange(&stored))?;
+            crate::actions::credentials::issue::issue(
+                conn,
+                &issuer,
+                &society,
+                stored.entry.registration().as_str(),
+                Some(&actor),
+                now,
+            )?;
             let record = renewal.record()?;
             db::audit::record(
                 conn,

@@ -78,6 +78,7 @@ pub async fn change_status(
                 Ok(())
             })?;
             db::outbox::record(conn, db::outbox::Event::LatestChange(&stored))?;
+            crate::actions::credentials::issue::follow_status(conn, &stored, now)?;
             Ok((stored, person))
         })
     })

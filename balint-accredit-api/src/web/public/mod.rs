@@ -1,10 +1,13 @@
 //! The public pages: the list of registers, a society's register with its
-//! search, one entry with its public history, and verification.
+//! search, one entry with its public history, verification of a
+//! registration, and of a credential.
 
+mod credentials;
 mod entry;
 mod search;
 mod verify;
 
+pub use credentials::*;
 pub use entry::*;
 pub use search::*;
 pub use verify::*;
@@ -33,6 +36,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(entry)),
         )
         .service(web::resource("/verify/{society}/{registration}").route(web::get().to(verify)))
+        .service(
+            web::resource(format!(
+                "{society}/register/{{registration}}/credential.json"
+            ))
+            .route(web::get().to(credential_file)),
+        )
+        .service(
+            web::resource("/credentials/verify")
+                .route(web::get().to(credential_form))
+                .route(web::post().to(verify_credential)),
+        )
         .service(web::resource(format!("{society}/logo")).route(web::get().to(logo)));
 }
 

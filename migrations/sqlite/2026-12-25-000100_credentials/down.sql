@@ -1,0 +1,3 @@
+DROP TABLE credentials;
+DROP TABLE credential_statuses;
+DROP TABLE issuer_keys;
