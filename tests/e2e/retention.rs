@@ -1,5 +1,5 @@
 //! How long a society keeps what is not a record: its registrar's
-//! periods for logins never used and for ended sessions, and the job
+//! periods for logins never used, ended sessions and what it told, and the job
 //! (`balint-accredit retention`) that applies them, a login in several
 //! societies kept by the longest.
 
@@ -21,6 +21,45 @@ async fn execute(app: &TestApp, sql: String) {
     })
     .await
     .unwrap();
+}
+
+/// `balint-accredit retention` with the defaults of its flags (sessions
+/// 30 days, throttle counters 7, unused logins kept) and
+/// `notifications_days`; what it printed.
+async fn job(app: &TestApp, notifications_days: Option<u32>) -> String {
+    let args = RetentionArgs {
+        sessions_days: 30,
+        throttle_days: 7,
+        unused_logins_days: None,
+        notifications_days,
+        database: app.settings.database.clone(),
+    };
+    tokio::task::spawn_blocking(move || run(&args).unwrap())
+        .await
+        .unwrap()
+}
+
+/// The single text column `name` of each row `sql` selects, on the app's
+/// database.
+async fn names(app: &TestApp, sql: &'static str) -> Vec<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let database = app.settings.database.clone();
+    tokio::task::spawn_blocking(move || {
+        use diesel::RunQueryDsl;
+        let mut conn = db::connect_for_job(&database).unwrap();
+        diesel::sql_query(sql)
+            .load::<Name>(&mut *conn)
+            .unwrap()
+            .into_iter()
+            .map(|n| n.name)
+            .collect()
+    })
+    .await
+    .unwrap()
 }
 
 /// A moment `days` from now, as both databases read a timestamp.
@@ -73,7 +112,7 @@ e2e_test!(
         assert_eq!(
             body,
             json!({ "society": "bsanz", "unused_logins_days": null,
-                    "sessions_days": null, "updated_at": null })
+                    "sessions_days": null, "notifications_days": null, "updated_at": null })
         );
         for (who, status) in [
             (Who::Anonymous, StatusCode::UNAUTHORIZED),
@@ -93,7 +132,7 @@ e2e_test!(
         };
         let (status, body) = put(
             &cast.registrar.token,
-            json!({ "unused_logins_days": 0, "sessions_days": 3651 }),
+            json!({ "unused_logins_days": 0, "sessions_days": 3651, "notifications_days": 0 }),
         )
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -103,19 +142,23 @@ e2e_test!(
             .iter()
             .map(|e| e["field"].as_str().unwrap())
             .collect();
-        assert_eq!(fields, ["unused_logins_days", "sessions_days"]);
+        assert_eq!(
+            fields,
+            ["unused_logins_days", "sessions_days", "notifications_days"]
+        );
         let (status, body) = put(&cast.member.token, json!({ "sessions_days": 5 })).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
         // The last days in range are taken, and audited.
         let (status, body) = put(
             &cast.registrar.token,
-            json!({ "unused_logins_days": 1, "sessions_days": 3650 }),
+            json!({ "unused_logins_days": 1, "sessions_days": 3650, "notifications_days": 1 }),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["unused_logins_days"], 1);
         assert_eq!(body["sessions_days"], 3650);
+        assert_eq!(body["notifications_days"], 1);
         assert!(body["updated_at"].is_string(), "{body}");
         let (_, got) = app.get(PATH, Some(&cast.registrar.token)).await;
         assert_eq!(got, body);
@@ -126,7 +169,7 @@ e2e_test!(
         assert_eq!(newest["entity_type"], "society", "{newest}");
         assert_eq!(
             newest["after"]["retention"],
-            json!({ "unused_logins_days": 1, "sessions_days": 3650 })
+            json!({ "unused_logins_days": 1, "sessions_days": 3650, "notifications_days": 1 })
         );
         // Empty again: the server's defaults.
         let (status, body) = put(&cast.registrar.token, json!({})).await;
@@ -175,15 +218,7 @@ e2e_test!(
         )
         .await;
 
-        let args = RetentionArgs {
-            sessions_days: 30,
-            throttle_days: 7,
-            unused_logins_days: None,
-            database: app.settings.database.clone(),
-        };
-        let said = tokio::task::spawn_blocking(move || run(&args).unwrap())
-            .await
-            .unwrap();
+        let said = job(&app, None).await;
         assert!(
             said.starts_with("Deleted 1 ended sessions ")
                 && said.contains("Removed 1 logins that were never used."),
@@ -229,18 +264,145 @@ e2e_test!(
         assert!(!removal.to_string().contains("stale@"), "{removal}");
 
         // Run twice: nothing more goes.
-        let args = RetentionArgs {
-            sessions_days: 30,
-            throttle_days: 7,
-            unused_logins_days: None,
-            database: app.settings.database.clone(),
-        };
-        let again = tokio::task::spawn_blocking(move || run(&args).unwrap())
-            .await
-            .unwrap();
+        let again = job(&app, None).await;
         assert!(
             again.starts_with("Deleted 0 ended sessions ") && again.contains("Removed 0 logins"),
             "{again}"
+        );
+    }
+);
+
+e2e_test!(
+    async fn what_a_society_told_is_kept_for_its_period_and_no_longer(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let (status, body) = app
+            .send(
+                app.builder(reqwest::Method::PUT, PATH, Some(&cast.registrar.token))
+                    .json(&json!({ "notifications_days": 30 })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        // bsanz keeps what it told 30 days; dbg set no period, and the
+        // server's default (none) keeps everything.
+        let day = |days: i64| days_from_now(days);
+        let date = |days: i64| {
+            (db::now() + chrono::Duration::days(days))
+                .date()
+                .to_string()
+        };
+        let (d29, d31, d40, d60) = (day(-29), day(-31), day(-40), day(-60));
+        let (today, yesterday) = (date(0), date(-1));
+        let mut sql = format!(
+            "INSERT INTO webhook_endpoints (id, society_id, url, description, event_types, secret, disabled_at, disabled_reason, created_at)
+               SELECT 'we-bsanz', id, 'https://hooks.example.org/in', '', 'register_entry.granted', 'whsec_x', NULL, NULL, '{d60}'
+               FROM societies WHERE slug = 'bsanz';\n"
+        );
+        let quoted = |v: Option<&str>| v.map_or("NULL".to_owned(), |v| format!("'{v}'"));
+        // An event of `slug`'s: made, and told (fanned out) if ever.
+        let event = |id: &str, slug: &str, kind: &str, made: &str, told: Option<&str>| {
+            format!(
+                "INSERT INTO outbox_events (id, society_id, event_type, person_id, payload, dedup_key, created_at, fanned_out_at)
+                   SELECT '{id}', id, '{kind}', NULL, '{{}}', NULL, '{made}', {told}
+                   FROM societies WHERE slug = '{slug}';\n",
+                told = quoted(told),
+            )
+        };
+        let granted = "register_entry.granted";
+        for (id, made, told) in [
+            ("evt-told-31", &d31, Some(&d31)),
+            ("evt-told-29", &d29, Some(&d29)),
+            ("evt-pending-40", &d40, Some(&d40)),
+            ("evt-dead-40", &d40, Some(&d40)),
+            ("evt-waiting-60", &d60, None),
+        ] {
+            sql.push_str(&event(id, "bsanz", granted, made, told.map(String::as_str)));
+        }
+        let d400 = day(-400);
+        sql.push_str(&event(
+            "evt-none-31",
+            "bsanz",
+            "application.decided",
+            &d31,
+            Some(&d31),
+        ));
+        sql.push_str(&event("evt-dbg-400", "dbg", granted, &d400, Some(&d400)));
+        // Renewal reminders told 60 days ago, for a cycle ending today and
+        // one that ended yesterday.
+        for (id, end) in [
+            ("evt-reminder-current", &today),
+            ("evt-reminder-ended", &yesterday),
+        ] {
+            sql.push_str(&format!(
+                "INSERT INTO outbox_events (id, society_id, event_type, person_id, payload, dedup_key, created_at, fanned_out_at)
+                   SELECT '{id}', id, 'renewal.due', NULL, '{{\"valid_until\": \"{end}\"}}', '{id}', '{d60}', '{d60}'
+                   FROM societies WHERE slug = 'bsanz';\n"
+            ));
+        }
+        // Each delivery (to bsanz's endpoint): id, event, state, made, finished.
+        let deliveries = [
+            ("msg-31", "evt-told-31", "delivered", &d31, Some(&d31)),
+            ("msg-29", "evt-told-29", "delivered", &d29, Some(&d29)),
+            ("msg-pending", "evt-pending-40", "pending", &d40, None),
+            ("msg-dead", "evt-dead-40", "dead", &d40, Some(&d31)),
+        ];
+        for (id, event, state, made, finished) in deliveries {
+            sql.push_str(&format!(
+                "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, society_id, state, attempts, next_attempt_at, leased_until, created_at, finished_at)
+                   SELECT '{id}', 'we-bsanz', id, society_id, '{state}', 2, '{made}', NULL, '{made}', {finished}
+                   FROM outbox_events WHERE id = '{event}';
+                 INSERT INTO webhook_attempts (delivery_id, attempt, tried_at, status, response, duration_ms)
+                   VALUES ('{id}', 1, '{made}', 500, 'no', 3), ('{id}', 2, '{made}', 200, 'ok', 3);\n",
+                finished = quoted(finished.map(String::as_str)),
+            ));
+        }
+        execute(&app, sql).await;
+
+        let said = job(&app, None).await;
+        assert!(
+            said.contains("Deleted 2 webhook deliveries and 4 outbox events told"),
+            "{said}"
+        );
+        // Told 31 days ago: gone, with its tries; 29 days ago: kept. A
+        // delivery still pending keeps its event, however old; an event
+        // not yet fanned out stays; a reminder stays until its cycle ends.
+        assert_eq!(
+            names(&app, "SELECT id AS name FROM outbox_events ORDER BY id").await,
+            [
+                "evt-dbg-400",
+                "evt-pending-40",
+                "evt-reminder-current",
+                "evt-told-29",
+                "evt-waiting-60"
+            ]
+        );
+        assert_eq!(
+            names(
+                &app,
+                "SELECT id AS name FROM webhook_deliveries ORDER BY id"
+            )
+            .await,
+            ["msg-29", "msg-pending"]
+        );
+        assert_eq!(
+            names(
+                &app,
+                "SELECT DISTINCT delivery_id AS name FROM webhook_attempts ORDER BY 1"
+            )
+            .await,
+            ["msg-29", "msg-pending"]
+        );
+
+        // The server's default applies where a society set none.
+        let said = job(&app, Some(365)).await;
+        assert!(
+            said.contains("Deleted 0 webhook deliveries and 1 outbox events told"),
+            "{said}"
+        );
+        assert!(
+            !names(&app, "SELECT id AS name FROM outbox_events ORDER BY id")
+                .await
+                .contains(&"evt-dbg-400".to_owned())
         );
     }
 );

@@ -1,6 +1,7 @@
 //! How long what is not a record is kept: logins that were never used,
-//! sessions that ended (expired or signed out) and the login throttle's
-//! counters.
+//! sessions that ended (expired or signed out), what the society told
+//! (events of the outbox once told, webhook deliveries once finished, with
+//! their tries) and the login throttle's counters.
 //!
 //! A society's registrar sets its own periods for its logins
 //! ([`settings`], [`change_settings`]); the operator's job
@@ -12,8 +13,10 @@
 //! a sign-in already forgets them an hour after their last attempt; the
 //! job only removes those left when nobody signed in since.
 //!
-//! Deleting sessions and counters is housekeeping of no record of the
-//! society: it writes no audit entry. Removing a login that was never
+//! Deleting sessions, counters and what was told is housekeeping of no
+//! record of the society: it writes no audit entry. An event still being
+//! delivered is kept, and so is a renewal reminder until its cycle ends
+//! (it is what keeps the reminder from being told twice). Removing a login that was never
 //! used is recorded in the audit log of each society it had a role in
 //! (its role and person, not its email address). Safe to run at any time
 //! and twice.
@@ -42,6 +45,24 @@ pub struct Policy {
     /// Days a login that never signed in is kept after it was made; `None`
     /// keeps it until a society's setting says otherwise.
     pub unused_logins_days: Option<u32>,
+    /// Days what was told is kept after it was told (an event after its
+    /// fan-out, a delivery after it finished); `None` keeps it until a
+    /// society's setting says otherwise.
+    pub notifications_days: Option<u32>,
+}
+
+/// The periods a registrar sets, in days; `None` leaves the server's
+/// default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Periods {
+    /// Days a login of the society that never signed in is kept after it
+    /// was made.
+    pub unused_logins_days: Option<u32>,
+    /// Days a session of one of its logins is kept after it ended.
+    pub sessions_days: Option<u32>,
+    /// Days an event of the society's outbox, and a webhook delivery of it,
+    /// are kept after they were told.
+    pub notifications_days: Option<u32>,
 }
 
 /// A society's own periods, in days; `None` leaves the server's default.
@@ -52,6 +73,8 @@ pub struct SocietyRetention {
     pub unused_logins_days: Option<u32>,
     /// Days a session of one of its logins is kept after it ended.
     pub sessions_days: Option<u32>,
+    /// Days what the society told is kept after it was told.
+    pub notifications_days: Option<u32>,
     /// When the registrar last set them (none if never).
     pub updated_at: Option<NaiveDateTime>,
 }
@@ -66,6 +89,10 @@ pub struct Retained {
     /// Logins that never signed in and were due to go, kept because a
     /// record names them (e.g. as the one who made it).
     pub unused_logins_kept: usize,
+    /// Webhook deliveries finished, with their tries.
+    pub deliveries_deleted: usize,
+    /// Events of the outbox told.
+    pub events_deleted: usize,
 }
 
 impl Policy {
@@ -86,6 +113,7 @@ fn from_stored(row: stored::Settings) -> SocietyRetention {
     SocietyRetention {
         unused_logins_days: days(row.unused_logins_days),
         sessions_days: days(row.sessions_days),
+        notifications_days: days(row.notifications_days),
         updated_at: Some(row.updated_at),
     }
 }
@@ -104,10 +132,11 @@ pub async fn settings(
 
 /// What is wrong with these periods, each named: a period, when given,
 /// is from 1 to [`MAX_DAYS`] days.
-pub fn problems(unused_logins_days: Option<u32>, sessions_days: Option<u32>) -> Vec<FieldProblem> {
+pub fn problems(periods: Periods) -> Vec<FieldProblem> {
     [
-        ("unused_logins_days", unused_logins_days),
-        ("sessions_days", sessions_days),
+        ("unused_logins_days", periods.unused_logins_days),
+        ("sessions_days", periods.sessions_days),
+        ("notifications_days", periods.notifications_days),
     ]
     .into_iter()
     .filter(|(_, value)| value.is_some_and(|d| d == 0 || d > MAX_DAYS))
@@ -129,11 +158,10 @@ pub async fn change_settings(
     state: &AppState,
     caller: &Caller,
     slug: String,
-    unused_logins_days: Option<u32>,
-    sessions_days: Option<u32>,
+    periods: Periods,
 ) -> Result<(db::societies::Society, SocietyRetention), ApiError> {
     let (society, actor) = crate::actions::as_registrar(state, caller, slug).await?;
-    let problems = problems(unused_logins_days, sessions_days);
+    let problems = problems(periods);
     if !problems.is_empty() {
         return Err(ApiError::Unprocessable {
             detail: "the retention periods have problems".to_owned(),
@@ -142,10 +170,12 @@ pub async fn change_settings(
     }
     let now = db::now();
     let society_id = society.id.clone();
+    let stored_days = |days: Option<u32>| days.and_then(|d| i32::try_from(d).ok());
     let row = stored::Settings {
         society_id: society.id.clone(),
-        unused_logins_days: unused_logins_days.and_then(|d| i32::try_from(d).ok()),
-        sessions_days: sessions_days.and_then(|d| i32::try_from(d).ok()),
+        unused_logins_days: stored_days(periods.unused_logins_days),
+        sessions_days: stored_days(periods.sessions_days),
+        notifications_days: stored_days(periods.notifications_days),
         updated_at: now,
     };
     let saved = db::run(&state.pool, move |conn| {
@@ -156,6 +186,7 @@ pub async fn change_settings(
                 json!({ "retention": {
                     "unused_logins_days": r.and_then(|r| r.unused_logins_days),
                     "sessions_days": r.and_then(|r| r.sessions_days),
+                    "notifications_days": r.and_then(|r| r.notifications_days),
                 }})
             };
             audit::record(
@@ -317,6 +348,24 @@ pub fn apply_for_operator(
             Ok(stored::delete_sessions_ended_before(conn, &users, cutoff)?)
         })?;
     }
+    // What each society told, by its period: one transaction each.
+    let today = now.date();
+    for society in stored::society_ids(conn)? {
+        let Some(days) = societies
+            .get(&society)
+            .and_then(|own| own.notifications_days)
+            .or(policy.notifications_days)
+        else {
+            continue;
+        };
+        let before = now - Duration::days(i64::from(days));
+        let forgotten = db::write(conn, |conn| {
+            db::outbox::forget_told(conn, &society, before, today)
+        })?;
+        done.deliveries_deleted += forgotten.deliveries;
+        done.events_deleted += forgotten.events;
+    }
+
     // Outside a transaction: it skips counters a sign-in holds.
     let (_, throttle_before) = policy.cutoffs(now);
     done.throttle_counters_deleted = sessions::forget_counters_before(conn, throttle_before)?;

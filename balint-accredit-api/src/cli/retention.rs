@@ -1,5 +1,6 @@
-//! `balint-accredit retention`: logins never used, sessions that ended and
-//! login throttle counters deleted once older than the societies' periods
+//! `balint-accredit retention`: logins never used, sessions that ended,
+//! what was told (outbox events, webhook deliveries) and login throttle
+//! counters deleted once older than the societies' periods
 //! (set by each registrar) or, where a society set none, the defaults
 //! given here; through `actions::retention`.
 
@@ -20,7 +21,8 @@ several societies is kept as long as the longest of their periods.
 Safe to run daily, and twice (e.g. beside the lapse job).
 
 Example:
-  balint-accredit retention --sessions-days 30 --throttle-days 7 --unused-logins-days 90")]
+  balint-accredit retention --sessions-days 30 --throttle-days 7 --unused-logins-days 90 \\
+      --notifications-days 365")]
 pub struct RetentionArgs {
     /// Days a session is kept after it expired or was ended.
     #[arg(long, env = "RETAIN_SESSIONS_DAYS", default_value_t = 30)]
@@ -32,6 +34,12 @@ pub struct RetentionArgs {
     /// set: kept, unless its societies say otherwise).
     #[arg(long, env = "RETAIN_UNUSED_LOGINS_DAYS")]
     pub unused_logins_days: Option<u32>,
+    /// Days an event of the outbox, and a webhook delivery with its tries,
+    /// are kept after they were told (not set: kept, unless a society says
+    /// otherwise). An event still being delivered, and a renewal reminder
+    /// until its cycle ends, are always kept.
+    #[arg(long, env = "RETAIN_NOTIFICATIONS_DAYS")]
+    pub notifications_days: Option<u32>,
     #[command(flatten)]
     pub database: DatabaseSettings,
 }
@@ -43,6 +51,7 @@ pub fn run(args: &RetentionArgs) -> anyhow::Result<String> {
         sessions_days: args.sessions_days,
         throttle_days: args.throttle_days,
         unused_logins_days: args.unused_logins_days,
+        notifications_days: args.notifications_days,
     };
     let done = retention::apply_for_operator(Operator, &mut conn, policy, db::now())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -53,6 +62,10 @@ pub fn run(args: &RetentionArgs) -> anyhow::Result<String> {
     out.push_str(&format!(
         "Removed {} logins that were never used.\n",
         done.unused_logins_removed
+    ));
+    out.push_str(&format!(
+        "Deleted {} webhook deliveries and {} outbox events told before each society's period.\n",
+        done.deliveries_deleted, done.events_deleted
     ));
     if done.unused_logins_kept > 0 {
         out.push_str(&format!(

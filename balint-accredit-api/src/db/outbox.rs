@@ -13,7 +13,9 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use super::register::StoredEntry;
-use super::schema::{outbox_events, register_entries, societies, webhook_deliveries};
+use super::schema::{
+    outbox_events, register_entries, societies, webhook_attempts, webhook_deliveries,
+};
 use super::DbConnection;
 use crate::db::on_connection;
 use crate::error::ApiError;
@@ -531,4 +533,75 @@ pub fn depth(conn: &mut DbConnection, society_id: Option<&str>) -> Result<Depth,
         deliveries_dead,
         oldest_pending,
     })
+}
+
+/// What [`forget_told`] deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Forgotten {
+    /// Webhook deliveries finished (delivered, dead or dropped), with
+    /// their tries.
+    pub deliveries: usize,
+    /// Events told: fanned out, with no delivery of theirs left.
+    pub events: usize,
+}
+
+/// Delete what society `society_id` told before `before`: its webhook
+/// deliveries finished before then, with their tries, and then its events
+/// fanned out before then that no delivery still names (a pending or
+/// newer delivery keeps its event). A renewal reminder whose cycle ends on
+/// `today` or later is kept whatever its age: it is what stops the same
+/// reminder being told twice. Call it inside [`crate::db::write`].
+pub fn forget_told(
+    conn: &mut DbConnection,
+    society_id: &str,
+    before: NaiveDateTime,
+    today: NaiveDate,
+) -> Result<Forgotten, ApiError> {
+    let finished = webhook_deliveries::table
+        .filter(webhook_deliveries::society_id.eq(society_id))
+        .filter(webhook_deliveries::state.ne("pending"))
+        .filter(webhook_deliveries::finished_at.lt(before))
+        .select(webhook_deliveries::id);
+    diesel::delete(webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(finished)))
+        .execute(conn)?;
+    let deliveries = diesel::delete(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::society_id.eq(society_id))
+            .filter(webhook_deliveries::state.ne("pending"))
+            .filter(webhook_deliveries::finished_at.lt(before)),
+    )
+    .execute(conn)?;
+
+    let told: Vec<(String, String, String)> = outbox_events::table
+        .filter(outbox_events::society_id.eq(society_id))
+        .filter(outbox_events::fanned_out_at.lt(before))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            webhook_deliveries::table.filter(webhook_deliveries::event_id.eq(outbox_events::id)),
+        )))
+        .select((
+            outbox_events::id,
+            outbox_events::event_type,
+            outbox_events::payload,
+        ))
+        .load(conn)?;
+    let reminder = EventType::RenewalDue.as_str();
+    let gone: Vec<String> = told
+        .into_iter()
+        .filter(|(_, kind, payload)| {
+            kind != reminder || reminds_until(payload).is_none_or(|end| end < today)
+        })
+        .map(|(id, ..)| id)
+        .collect();
+    let mut events = 0;
+    for ids in gone.chunks(super::BATCH) {
+        events += diesel::delete(outbox_events::table.filter(outbox_events::id.eq_any(ids)))
+            .execute(conn)?;
+    }
+    Ok(Forgotten { deliveries, events })
+}
+
+/// The cycle end a renewal reminder's payload names.
+fn reminds_until(payload: &str) -> Option<NaiveDate> {
+    let data: Value = serde_json::from_str(payload).ok()?;
+    data.get("valid_until")?.as_str()?.parse().ok()
 }

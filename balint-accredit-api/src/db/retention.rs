@@ -5,8 +5,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    disabled_logins, login_throttle, password_resets, sessions, society_retention, society_roles,
-    users,
+    disabled_logins, login_throttle, password_resets, sessions, societies, society_retention,
+    society_roles, users,
 };
 use crate::db::DbConnection;
 
@@ -19,6 +19,7 @@ pub struct Settings {
     pub unused_logins_days: Option<i32>,
     pub sessions_days: Option<i32>,
     pub updated_at: NaiveDateTime,
+    pub notifications_days: Option<i32>,
 }
 
 /// `society_id`'s settings, if its registrar set any.
@@ -35,6 +36,14 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Settings>> {
     society_retention::table
         .order(society_retention::society_id.asc())
         .select(Settings::as_select())
+        .load(conn)
+}
+
+/// Every society's id, in order.
+pub fn society_ids(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    societies::table
+        .order(societies::id.asc())
+        .select(societies::id)
         .load(conn)
 }
 

@@ -68,6 +68,7 @@ diesel::table! {
         unused_logins_days -> Nullable<Integer>,
         sessions_days -> Nullable<Integer>,
         updated_at -> Timestamp,
+        notifications_days -> Nullable<Integer>,
     }
 }
 

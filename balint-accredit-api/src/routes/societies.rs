@@ -223,6 +223,10 @@ pub struct RetentionView {
     /// Days a session of one of its logins is kept after it ended;
     /// `null`: the server's default (30 unless the operator set another).
     pub sessions_days: Option<u32>,
+    /// Days an event the society told (and a webhook delivery of it, with
+    /// its tries) is kept after it was told; `null`: the server's default
+    /// (which keeps them unless the operator set one).
+    pub notifications_days: Option<u32>,
     /// When the registrar last set them; `null` if never.
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -233,6 +237,7 @@ impl RetentionView {
             society: society.slug,
             unused_logins_days: periods.unused_logins_days,
             sessions_days: periods.sessions_days,
+            notifications_days: periods.notifications_days,
             updated_at: periods.updated_at.map(utc),
         }
     }
@@ -252,10 +257,15 @@ pub struct RetentionInput {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 3650)]
     pub sessions_days: Option<u32>,
+    /// Days an event told, and a finished webhook delivery, are kept.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 3650)]
+    pub notifications_days: Option<u32>,
 }
 
 /// How long the society keeps what is not a record (its registrar):
-/// logins never used and sessions that ended. `balint-accredit retention`
+/// logins never used, sessions that ended and what it told (events and
+/// webhook deliveries). `balint-accredit retention`
 /// applies it.
 #[utoipa::path(get, path = "/api/v1/societies/{society}/retention", operation_id = "societies_retention", tag = "societies",
     security(("bearer" = [])),
@@ -299,8 +309,11 @@ pub async fn set_retention(
         &state,
         &caller,
         path.into_inner(),
-        body.unused_logins_days,
-        body.sessions_days,
+        retention::Periods {
+            unused_logins_days: body.unused_logins_days,
+            sessions_days: body.sessions_days,
+            notifications_days: body.notifications_days,
+        },
     )
     .await?;
     Ok(web::Json(RetentionView::new(society, periods)))

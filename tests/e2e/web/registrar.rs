@@ -908,6 +908,7 @@ e2e_test!(
                 ("csrf", &csrf),
                 ("unused_logins_days", "ninety"),
                 ("sessions_days", "0"),
+                ("notifications_days", "3651"),
             ],
         )
         .await;
@@ -915,6 +916,7 @@ e2e_test!(
         for problem in [
             r##"<a href="#unused_logins_days">Logins never used: Must be a whole number of days"##,
             r##"<a href="#sessions_days">Ended sessions: Must be a number of days from 1 to 3650"##,
+            r##"<a href="#notifications_days">What was told: Must be a number of days from 1 to 3650"##,
         ] {
             assert!(
                 refused.html.contains(problem),
@@ -935,6 +937,7 @@ e2e_test!(
                 ("csrf", &csrf),
                 ("unused_logins_days", "90"),
                 ("sessions_days", ""),
+                ("notifications_days", "365"),
             ],
         )
         .await;
@@ -947,6 +950,7 @@ e2e_test!(
             .await;
         assert_eq!(api["unused_logins_days"], 90);
         assert_eq!(api["sessions_days"], serde_json::Value::Null);
+        assert_eq!(api["notifications_days"], 365);
         let page = open(&app, "/societies/bsanz/retention?saved=1", Some(&registrar)).await;
         assert!(page.html.contains("The periods were saved."));
         assert!(page.html.contains(r#"value="90""#), "{}", page.html);

@@ -1,5 +1,5 @@
 //! How long the society keeps what is not a record of it: logins never
-//! used and sessions that ended. The same action as the API's
+//! used, sessions that ended and what it told. The same action as the API's
 //! `GET/PUT .../retention`; `balint-accredit retention` applies it.
 
 use actix_web::http::StatusCode;
@@ -29,11 +29,14 @@ pub struct RetentionForm {
     unused_logins_days: String,
     #[serde(default)]
     sessions_days: String,
+    #[serde(default)]
+    notifications_days: String,
 }
 
-const LABELS: [(&str, &str); 2] = [
+const LABELS: [(&str, &str); 3] = [
     ("unused_logins_days", "Logins never used"),
     ("sessions_days", "Ended sessions"),
+    ("notifications_days", "What was told"),
 ];
 
 fn typed(periods: &SocietyRetention) -> RetentionForm {
@@ -42,6 +45,7 @@ fn typed(periods: &SocietyRetention) -> RetentionForm {
         csrf: String::new(),
         unused_logins_days: shown(periods.unused_logins_days),
         sessions_days: shown(periods.sessions_days),
+        notifications_days: shown(periods.notifications_days),
     }
 }
 
@@ -111,6 +115,9 @@ fn page(
                     (input("sessions_days", "Ended sessions, in days",
                         "A record of a signed-in session is deleted this many days after it expired or was signed out",
                         &typed.sessions_days))
+                    (input("notifications_days", "What was told, in days",
+                        "An event told (an entry granted, a record waiting, ...) and each webhook delivery of it, with the answer to each try, are deleted this many days after they were told; one still being delivered is kept",
+                        &typed.notifications_days))
                     button type="submit" { "Save the periods" }
                 }
                 p { a href={ "/societies/" (slug) "/settings" } { "Back to the society's details" } }
@@ -148,13 +155,16 @@ pub async fn save(
                 }
             }
         };
-        let unused = read("unused_logins_days", &form.unused_logins_days);
-        let sessions = read("sessions_days", &form.sessions_days);
+        let periods = retention::Periods {
+            unused_logins_days: read("unused_logins_days", &form.unused_logins_days),
+            sessions_days: read("sessions_days", &form.sessions_days),
+            notifications_days: read("notifications_days", &form.notifications_days),
+        };
         // Every problem at once: what did not read, and what is out of range.
-        problems.extend(retention::problems(unused, sessions));
+        problems.extend(retention::problems(periods));
         problems.sort_by_key(|p| LABELS.iter().position(|(field, _)| *field == p.field));
         let answer = if problems.is_empty() {
-            retention::change_settings(&state, &viewer.caller, slug.clone(), unused, sessions)
+            retention::change_settings(&state, &viewer.caller, slug.clone(), periods)
                 .await
                 .map(|_| ())
         } else {

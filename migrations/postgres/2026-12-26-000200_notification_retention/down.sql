@@ -1,0 +1,1 @@
+ALTER TABLE society_retention DROP COLUMN notifications_days;
