@@ -71,6 +71,14 @@ fn person(id: &str) -> Person {
 /// with a history of two changes.
 fn seeded(dir: &TempDir, entries: usize) -> String {
     let url = dir.url("balint.db");
+    seed(dir, &url, entries);
+    url
+}
+
+/// The database at `url` migrated, with a society and a register of
+/// `entries` entries, each with a history of two changes.
+fn seed(dir: &TempDir, url: &str, entries: usize) {
+    let url = url.to_owned();
     let pool = db::pool(&DatabaseSettings::new(url.clone()));
     let mut conn = pool.get().unwrap();
     db::run_migrations(&mut conn).unwrap();
@@ -99,7 +107,6 @@ fn seeded(dir: &TempDir, entries: usize) -> String {
     std::fs::write(dir.0.join("register.csv"), csv).unwrap();
     let imported = run(dir, &url, &["import", "--society", "bsanz", "register.csv"]);
     assert!(imported.status.success(), "{imported:?}");
-    url
 }
 
 fn export(dir: &TempDir, url: &str) -> Vec<u8> {
@@ -115,6 +122,25 @@ fn people(url: &str) -> usize {
     db::people::ids(&mut conn, "s-1").unwrap().len()
 }
 
+/// A thread adding people to the database at `url` until `stop`; it
+/// answers how many it added.
+fn writing(stop: &Arc<AtomicBool>, url: &str) -> std::thread::JoinHandle<usize> {
+    let (stop, url) = (Arc::clone(stop), url.to_owned());
+    std::thread::spawn(move || {
+        let pool = db::pool(&DatabaseSettings::new(url));
+        let mut written = 0;
+        while !stop.load(Ordering::Relaxed) {
+            let mut conn = pool.get().unwrap();
+            db::write(&mut conn, |conn| {
+                db::people::insert(conn, &person(&format!("w-{written}")))
+            })
+            .unwrap();
+            written += 1;
+        }
+        written
+    })
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -128,22 +154,7 @@ fn a_backup_taken_while_others_write_restores_the_same_register() {
 
     // Others add people and read the register while the backup is taken.
     let stop = Arc::new(AtomicBool::new(false));
-    let writer = {
-        let (stop, url) = (Arc::clone(&stop), url.clone());
-        std::thread::spawn(move || {
-            let pool = db::pool(&DatabaseSettings::new(url));
-            let mut written = 0;
-            while !stop.load(Ordering::Relaxed) {
-                let mut conn = pool.get().unwrap();
-                db::write(&mut conn, |conn| {
-                    db::people::insert(conn, &person(&format!("w-{written}")))
-                })
-                .unwrap();
-                written += 1;
-            }
-            written
-        })
-    };
+    let writer = writing(&stop, &url);
     let reader = {
         let (stop, url) = (Arc::clone(&stop), url.clone());
         std::thread::spawn(move || {
@@ -316,23 +327,127 @@ fn postgres_url(database: &str) -> String {
     format!("{}/{database}?sslmode=disable", &base[..end])
 }
 
+/// A fresh database on the test server, dropped when done.
+struct PgDatabase {
+    name: String,
+}
+
+impl PgDatabase {
+    fn new() -> Self {
+        use diesel::{Connection, PgConnection, RunQueryDsl};
+        let name = format!("t_backup_{}", uuid::Uuid::new_v4().simple());
+        let mut server = PgConnection::establish(&postgres_url("postgres")).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut server)
+            .unwrap();
+        Self { name }
+    }
+
+    fn url(&self) -> String {
+        postgres_url(&self.name)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        use diesel::{Connection, PgConnection, RunQueryDsl};
+        if let Ok(mut server) = PgConnection::establish(&postgres_url("postgres")) {
+            let _ = diesel::sql_query(format!("DROP DATABASE {} WITH (FORCE)", self.name))
+                .execute(&mut server);
+        }
+    }
+}
+
+/// One of PostgreSQL's own tools, run as the README writes it.
+fn pg_tool(dir: &TempDir, tool: &str, args: &[&str]) -> Output {
+    let out = Command::new(tool)
+        .current_dir(&dir.0)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{tool} (PostgreSQL's client tools, Debian's postgresql-client) could not run: {e}"
+            )
+        });
+    assert!(out.status.success(), "{tool}: {}", stderr(&out));
+    out
+}
+
+/// The README's PostgreSQL backup, followed word for word: `pg_dump`
+/// while others write, `pg_restore` into an empty database, `migrate`;
+/// the register is restored byte for byte and `check` finds nothing.
+#[test]
+fn a_postgresql_dump_taken_while_others_write_restores_the_same_register() {
+    let dir = TempDir::new();
+    let source = PgDatabase::new();
+    let url = source.url();
+    seed(&dir, &url, 300);
+    let before = export(&dir, &url);
+    let people_before = people(&url);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = writing(&stop, &url);
+    std::thread::sleep(Duration::from_millis(100));
+    pg_tool(
+        &dir,
+        "pg_dump",
+        &[
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            "--file=balint.dump",
+            &url,
+        ],
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    stop.store(true, Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    assert!(written > 0, "the writer wrote during the dump");
+
+    let restored = PgDatabase::new();
+    let target = restored.url();
+    let dbname = format!("--dbname={target}");
+    pg_tool(
+        &dir,
+        "pg_restore",
+        &[
+            "--exit-on-error",
+            "--single-transaction",
+            "--no-owner",
+            "--no-privileges",
+            &dbname,
+            "balint.dump",
+        ],
+    );
+    let migrated = run(&dir, &target, &["migrate"]);
+    assert!(migrated.status.success(), "{migrated:?}");
+    assert_eq!(
+        export(&dir, &target),
+        before,
+        "the register is restored byte for byte"
+    );
+    let people_restored = people(&target);
+    assert!(
+        (people_before..=people_before + written).contains(&people_restored),
+        "{people_before} <= {people_restored} <= {people_before} + {written}"
+    );
+    let checked = run(&dir, &target, &["check"]);
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+}
+
 #[test]
 fn postgresql_is_pointed_to_its_own_tools() {
-    use diesel::{Connection, PgConnection, RunQueryDsl};
-
     let dir = TempDir::new();
     let (_, file) = backup_of_a_small_database(&dir);
-    let name = format!("t_backup_{}", uuid::Uuid::new_v4().simple());
-    let mut server = PgConnection::establish(&postgres_url("postgres")).unwrap();
-    diesel::sql_query(format!("CREATE DATABASE {name}"))
-        .execute(&mut server)
-        .unwrap();
-    let url = postgres_url(&name);
+    let database = PgDatabase::new();
+    let url = database.url();
     let backup = run(&dir, &url, &["backup", "--to", "pg.backup"]);
     let restore = run(&dir, &url, &["restore", file.to_str().unwrap()]);
-    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(&mut server)
-        .unwrap();
+    drop(database);
     assert_eq!(backup.status.code(), Some(6), "{backup:?}");
     assert!(
         stderr(&backup).contains("pg_dump --format=custom --no-owner --no-privileges"),
