@@ -131,7 +131,14 @@ fn check_passes_a_sound_database_and_names_what_was_changed_behind_its_back() {
         said.contains("register histories: 20 entries replayed: ok\n"),
         "{said}"
     );
-    assert!(said.contains("audit chain: 45 records: ok\n"), "{said}");
+    let head = said
+        .lines()
+        .find_map(|l| l.strip_prefix("audit chain: 45 records, head record 45 "))
+        .unwrap_or_else(|| panic!("no head: {said}"));
+    assert!(
+        head.len() == 64 + ": ok".len() && head.ends_with(": ok"),
+        "{said}"
+    );
     assert!(said.ends_with("No problem found.\n"));
 
     // A history row edited: the suspension dated before the grant.
@@ -146,11 +153,13 @@ fn check_passes_a_sound_database_and_names_what_was_changed_behind_its_back() {
         "DELETE FROM register_changes WHERE seq = 0 AND entry_id = \
          (SELECT id FROM register_entries WHERE registration = 'BSANZ-0007')",
     );
-    // An audit record changed, and another removed.
+    // An audit record changed, another removed, and the two newest
+    // removed (which leaves an unbroken chain).
     behind_the_back(
         &path,
         "UPDATE audit_log SET after_json = '{\"notes\":\"forged\"}' WHERE id = 42; \
-         DELETE FROM audit_log WHERE id = 10;",
+         DELETE FROM audit_log WHERE id = 10; \
+         DELETE FROM audit_log WHERE id > 43;",
     );
     // A reference broken.
     behind_the_back(
@@ -172,7 +181,15 @@ fn check_passes_a_sound_database_and_names_what_was_changed_behind_its_back() {
     );
     assert!(said.contains("  - register entry BSANZ-0007 ("), "{said}");
     assert!(
-        said.contains("audit chain: 44 records: 2 problem(s)\n"),
+        said.contains("audit chain: 42 records, head record 45 "),
+        "{said}"
+    );
+    assert!(
+        said.contains(": 3 problem(s)\n  - audit record 11"),
+        "{said}"
+    );
+    assert!(
+        said.contains("  - the log ends at record 43, but its newest record was 45: the newest records were removed\n"),
         "{said}"
     );
     assert!(
@@ -183,7 +200,7 @@ fn check_passes_a_sound_database_and_names_what_was_changed_behind_its_back() {
         said.contains("  - audit record 42 (update person one-1) does not match its hash"),
         "{said}"
     );
-    assert!(said.ends_with("5 problem(s) found.\n"), "{said}");
+    assert!(said.ends_with("6 problem(s) found.\n"), "{said}");
 
     // A migration missing: reported, and nothing migrated by the check.
     behind_the_back(
@@ -240,7 +257,11 @@ fn on_postgresql_writers_at_the_same_time_form_one_chain() {
         assert_eq!(sound.status.code(), Some(0), "{sound:?}");
         let said = stdout(&sound);
         assert!(said.contains("storage: nothing to do: PostgreSQL enforces its foreign keys"));
-        assert!(said.contains("audit chain: 195 records: ok\n"), "{said}");
+        assert!(
+            said.contains("audit chain: 195 records, head record ")
+                && said.contains(": ok\nNo problem"),
+            "{said}"
+        );
 
         let mut raw = PgConnection::establish(&url).unwrap();
         raw.batch_execute(

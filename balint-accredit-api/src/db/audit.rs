@@ -13,8 +13,13 @@
 //! one at a time. One chain for the whole log rather than one per society:
 //! records of no society (the platform's logins) belong to it too, and a
 //! small service writes few enough records that one lock costs nothing.
-//! Only the newest records' removal cannot be seen in the chain itself;
-//! keep backups (their manifests date them).
+//! The newest records' removal cannot be seen in the chain itself, so the
+//! chain's head (the newest record's id and hash) is also kept in a table
+//! of its own, `audit_chain_head`, moved on in the same transaction as
+//! every record written ([`check_head`] compares the two). Whoever can
+//! rewrite both tables can rewrite history anyway: keep backups (their
+//! manifests date them) and, for a register that must be beyond doubt, note
+//! the head `balint-accredit check` prints somewhere else from time to time.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -23,7 +28,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::db::schema::{
-    activities, applications, audit_log, register_entries, requirement_overrides, society_roles,
+    activities, applications, audit_chain_head, audit_log, register_entries, requirement_overrides,
+    society_roles,
 };
 use crate::db::DbConnection;
 use crate::pagination::{Page, PageRequest};
@@ -275,8 +281,95 @@ pub fn record(conn: &mut DbConnection, change: Change<'_>) -> QueryResult<()> {
             audit_log::prev_hash.eq(Some(c.prev_hash)),
             audit_log::hash.eq(Some(c.hash)),
         ))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    move_head(conn)
+}
+
+/// The log's newest record, its id and hash (none for an empty log).
+fn newest(conn: &mut DbConnection) -> QueryResult<Option<(i64, Option<String>)>> {
+    audit_log::table
+        .order(audit_log::id.desc())
+        .select((audit_log::id, audit_log::hash))
+        .first(conn)
+        .optional()
+}
+
+/// Move the chain's head to the log's newest record. Inside the writing
+/// transaction, after the records are written.
+fn move_head(conn: &mut DbConnection) -> QueryResult<()> {
+    let Some((last_id, Some(hash))) = newest(conn)? else {
+        return Ok(());
+    };
+    let moved = diesel::update(audit_chain_head::table.find(1))
+        .set((
+            audit_chain_head::last_id.eq(last_id),
+            audit_chain_head::hash.eq(&hash),
+        ))
+        .execute(conn)?;
+    if moved == 0 {
+        diesel::insert_into(audit_chain_head::table)
+            .values((
+                audit_chain_head::id.eq(1),
+                audit_chain_head::last_id.eq(last_id),
+                audit_chain_head::hash.eq(&hash),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Set the chain's head to the log as it stands (once, right after the
+/// migration that made the head; see `db::run_migrations`).
+pub fn anchor_head(conn: &mut DbConnection) -> QueryResult<()> {
+    move_head(conn)
+}
+
+/// The chain's head as kept: its newest record.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct Head {
+    /// The newest record's id.
+    pub last_id: i64,
+    /// Its hash.
+    pub hash: String,
+}
+
+/// The chain's head as kept.
+pub fn head(conn: &mut DbConnection) -> QueryResult<Option<Head>> {
+    audit_chain_head::table
+        .find(1)
+        .select((audit_chain_head::last_id, audit_chain_head::hash))
+        .first(conn)
+        .optional()
+}
+
+/// Compare the log's newest record with the head kept beside it: returns
+/// the head, and what disagrees, in words (the newest records removed, a
+/// record written without moving the head, the head itself removed).
+pub fn check_head(conn: &mut DbConnection) -> QueryResult<(Option<Head>, Vec<String>)> {
+    let kept = head(conn)?;
+    let newest = newest(conn)?;
+    let problem = match (&kept, &newest) {
+        (None, None) => None,
+        (None, Some((id, _))) => Some(format!(
+            "the chain's head is missing, though the log ends at record {id}: it was removed behind the service's back"
+        )),
+        (Some(Head { last_id: head_id, .. }), None) => Some(format!(
+            "the log is empty, but its newest record was {head_id}: every record was removed"
+        )),
+        (Some(Head { last_id: head_id, .. }), Some((id, _))) if id < head_id => Some(format!(
+            "the log ends at record {id}, but its newest record was {head_id}: the newest records were removed"
+        )),
+        (Some(Head { last_id: head_id, .. }), Some((id, _))) if id > head_id => Some(format!(
+            "the log ends at record {id}, after its head, record {head_id}: records were written behind the service's back"
+        )),
+        (Some(Head { last_id: head_id, hash }), Some((_, found))) if found.as_deref() != Some(hash.as_str()) => {
+            Some(format!(
+                "record {head_id}, the chain's head, does not carry the hash the head keeps: it was changed"
+            ))
+        }
+        _ => None,
+    };
+    Ok((kept, problem.into_iter().collect()))
 }
 
 /// Append many changes at once (an import), in batches.
@@ -305,7 +398,7 @@ pub fn record_all(conn: &mut DbConnection, changes: Vec<Change<'_>>) -> QueryRes
         })
         .collect();
     crate::db::insert_in_batches!(conn, audit_log::table, &rows)?;
-    Ok(())
+    move_head(conn)
 }
 
 /// Which entries of a society's log to read; every part is optional and

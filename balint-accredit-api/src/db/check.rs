@@ -114,10 +114,18 @@ pub fn check(conn: &mut DbConnection) -> anyhow::Result<Vec<Checked>> {
             looked_at: format!("{entries} entries replayed"),
             problems,
         });
-        let (records, problems) = audit::check_chain(conn)?;
+        let (records, mut problems) = audit::check_chain(conn)?;
+        let (head, head_problems) = audit::check_head(conn)?;
+        problems.extend(head_problems);
         report.push(Checked {
             name: "audit chain",
-            looked_at: format!("{records} records"),
+            looked_at: match head {
+                Some(head) => format!(
+                    "{records} records, head record {} {}",
+                    head.last_id, head.hash
+                ),
+                None => format!("{records} records"),
+            },
             problems,
         });
     }

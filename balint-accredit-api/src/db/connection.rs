@@ -397,9 +397,14 @@ pub fn applied_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>
 /// already there are chained once it is applied.
 const AUDIT_CHAIN_MIGRATION: &str = "20261221000100";
 
+/// The migration that keeps the audit chain's head beside the log: the
+/// head is set from the log once it is applied.
+const AUDIT_HEAD_MIGRATION: &str = "20261226000300";
+
 /// Apply every pending migration; returns the names applied. When the
 /// audit log has just become a hash chain, the records it held are chained
-/// (`db::audit::chain_existing`) in the same run.
+/// (`db::audit::chain_existing`) in the same run, and when its head has
+/// just got a table, the head is set from the log (`db::audit::anchor_head`).
 pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     let applied = match conn {
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
@@ -410,6 +415,10 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     if applied.iter().any(|v| v == AUDIT_CHAIN_MIGRATION) {
         conn.transaction(super::audit::chain_existing)
             .map_err(|e| anyhow::anyhow!("chaining the audit log failed: {e}"))?;
+    }
+    if applied.iter().any(|v| v == AUDIT_HEAD_MIGRATION) {
+        conn.transaction(super::audit::anchor_head)
+            .map_err(|e| anyhow::anyhow!("anchoring the audit chain's head failed: {e}"))?;
     }
     Ok(applied)
 }
@@ -453,7 +462,12 @@ mod tests {
             .unwrap();
         let applied = run_migrations(&mut conn).unwrap();
         assert!(applied.contains(&AUDIT_CHAIN_MIGRATION.to_owned()));
+        assert!(applied.contains(&AUDIT_HEAD_MIGRATION.to_owned()));
         assert_eq!(audit::check_chain(&mut conn).unwrap(), (2, vec![]));
+        // The head is set from the chained log.
+        let (head, problems) = audit::check_head(&mut conn).unwrap();
+        assert_eq!(head.map(|h| h.last_id), Some(2));
+        assert!(problems.is_empty(), "{problems:?}");
         // And the chain goes on from them.
         crate::db::write(&mut conn, |conn| {
             audit::record(
@@ -473,6 +487,9 @@ mod tests {
         })
         .unwrap();
         assert_eq!(audit::check_chain(&mut conn).unwrap(), (3, vec![]));
+        let (head, problems) = audit::check_head(&mut conn).unwrap();
+        assert_eq!(head.map(|h| h.last_id), Some(3));
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     fn applied_migrations_of(sqlite: &mut SqliteConnection) -> Vec<String> {

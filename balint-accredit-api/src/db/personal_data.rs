@@ -131,6 +131,7 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
     "training_programmes",
     "groups",
     "issuer_keys",
+    "audit_chain_head",
 ];
 
 /// Columns never exported: secrets, not information about the person.

@@ -92,6 +92,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_chain_head (id) {
+        id -> Integer,
+        last_id -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         occurred_at -> Timestamp,
@@ -495,6 +503,7 @@ diesel::joinable!(programme_trainees -> training_programmes (programme_id));
 diesel::joinable!(programme_trainees -> people (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_chain_head,
     users,
     societies,
     society_roles,
