@@ -147,6 +147,11 @@ pub async fn badge(
         .body(crate::vc::documents::baked_svg(&credential, &document)))
 }
 
+/// A PNG image, as the bytes of the file.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PngImage(pub Vec<u8>);
+
 /// A register entry's latest credential baked into a PNG badge (its
 /// leader, or the registrar): the image of the accreditation, with the
 /// signed credential, byte for byte as downloaded, in its `iTXt` chunk
@@ -158,7 +163,7 @@ pub async fn badge(
         ("registration" = String, Path, description = "The registration number"),
     ),
     responses(
-        (status = 200, description = "The baked badge", body = Vec<u8>, content_type = "image/png"),
+        (status = 200, description = "The baked badge", body = PngImage, content_type = "image/png"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry, not the caller's, or no credential", body = Problem, content_type = "application/problem+json"),
     ))]
