@@ -57,11 +57,11 @@ fn medal() -> Vec<u8> {
                 let (cx, cy) = (ax + t * px - u, ay + t * py - v);
                 (cx * cx + cy * cy).sqrt() < 0.07
             };
+            let ring = r > 0.88 || (0.78..0.8).contains(&r);
+            let check = near((-0.35, 0.0), (-0.1, 0.25)) || near((-0.1, 0.25), (0.4, -0.3));
             let colour = if r > 0.98 {
                 CLEAR
-            } else if r > 0.88 || (0.78..0.8).contains(&r) {
-                INK
-            } else if near((-0.35, 0.0), (-0.1, 0.25)) || near((-0.1, 0.25), (0.4, -0.3)) {
+            } else if ring || check {
                 INK
             } else {
                 PAPER
