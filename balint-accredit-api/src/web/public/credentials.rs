@@ -51,7 +51,7 @@ fn form(text: &str, errors: &FormErrors) -> Markup {
             div class="field" {
                 label for="file" {
                     "Or a file"
-                    span class="hint" { "The credential file (JSON), or a badge with the credential baked in (PNG or SVG image), of at most " (UPLOAD_MAX_BYTES / 1024 / 1024) " MiB" }
+                    span class="hint" { "Its JSON file, or a badge image with it baked in (PNG or SVG), of at most " (UPLOAD_MAX_BYTES / 1024 / 1024) " MiB" }
                 }
                 (errors.next_to("file"))
                 input type="file" id="file" name="file" accept=".json,application/json,.png,image/png,.svg,image/svg+xml"
