@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod pdf;
 pub mod public_register;
+pub mod qr;
 pub mod register_io;
 pub mod routes;
 pub mod state;

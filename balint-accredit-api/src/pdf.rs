@@ -1,6 +1,7 @@
 //! A minimal PDF writer for one-column text documents (a certificate of
-//! attendance): A4 pages of lines in the standard Helvetica fonts, which
-//! every PDF reader has, so nothing is embedded and no crate is needed.
+//! attendance, a credential's certificate): A4 pages of lines in the
+//! standard Helvetica fonts, which every PDF reader has, so nothing is
+//! embedded and no crate is needed; and a QR code, drawn as filled squares.
 //!
 //! Text is written in the fonts' WinAnsi encoding: Latin letters with
 //! their accents (ä, é, ø, ß, ...), typographic quotes and dashes; any
@@ -8,6 +9,8 @@
 //! estimate of Helvetica's widths. Pages are added as the text needs them.
 
 use std::fmt::Write as _;
+
+use crate::qr::{Qr, QUIET_ZONE};
 
 /// How a line looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +49,34 @@ const MARGIN: u32 = 64;
 #[derive(Debug, Clone)]
 pub struct Document {
     title: String,
-    lines: Vec<Option<(Style, String)>>,
+    lines: Vec<Item>,
+}
+
+/// What a document holds, from the top of the page down.
+#[derive(Debug, Clone)]
+enum Item {
+    /// A line of text.
+    Line(Style, String),
+    /// An empty line.
+    Gap,
+    /// A QR code, each module `module` points square, with its quiet zone.
+    Qr(Qr, u32),
+}
+
+impl Item {
+    /// The height the item takes on the page, in points.
+    fn height(&self) -> u32 {
+        match self {
+            Item::Line(style, _) => style.size() * 3 / 2,
+            Item::Gap => 10,
+            Item::Qr(qr, module) => module * side(qr),
+        }
+    }
+}
+
+/// Modules on a side of a QR code, with its quiet zone.
+fn side(qr: &Qr) -> u32 {
+    u32::try_from(qr.width() + 2 * QUIET_ZONE).unwrap_or(u32::MAX)
 }
 
 impl Document {
@@ -71,20 +101,29 @@ impl Document {
         for word in text.split_whitespace() {
             if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > per_line
             {
-                self.lines.push(Some((style, std::mem::take(&mut current))));
+                self.lines
+                    .push(Item::Line(style, std::mem::take(&mut current)));
             }
             if !current.is_empty() {
                 current.push(' ');
             }
             current.push_str(word);
         }
-        self.lines.push(Some((style, current)));
+        self.lines.push(Item::Line(style, current));
         self
     }
 
     /// Adds an empty line.
     pub fn gap(&mut self) -> &mut Self {
-        self.lines.push(None);
+        self.lines.push(Item::Gap);
+        self
+    }
+
+    /// Adds a QR code at the left margin, `size` points on a side (its
+    /// quiet zone included; at least one point a module).
+    pub fn qr(&mut self, qr: &Qr, size: u32) -> &mut Self {
+        let module = (size / side(qr)).max(1);
+        self.lines.push(Item::Qr(qr.clone(), module));
         self
     }
 
@@ -94,24 +133,25 @@ impl Document {
         let mut pages: Vec<String> = Vec::new();
         let mut content = String::new();
         let mut y = HEIGHT - MARGIN;
-        for line in &self.lines {
-            let (step, text) = match line {
-                None => (10, None),
-                Some((style, text)) => (style.size() * 3 / 2, Some((style, text))),
-            };
+        for item in &self.lines {
+            let step = item.height();
             if y < MARGIN + step {
                 pages.push(std::mem::take(&mut content));
                 y = HEIGHT - MARGIN;
             }
             y -= step;
-            if let Some((style, text)) = text {
-                let font = if style.bold() { "F2" } else { "F1" };
-                let _ = writeln!(
-                    content,
-                    "BT /{font} {} Tf {MARGIN} {y} Td ({}) Tj ET",
-                    style.size(),
-                    escaped(text)
-                );
+            match item {
+                Item::Gap => {}
+                Item::Line(style, text) => {
+                    let font = if style.bold() { "F2" } else { "F1" };
+                    let _ = writeln!(
+                        content,
+                        "BT /{font} {} Tf {MARGIN} {y} Td ({}) Tj ET",
+                        style.size(),
+                        escaped(text)
+                    );
+                }
+                Item::Qr(qr, module) => draw_qr(&mut content, qr, *module, MARGIN, y),
             }
         }
         pages.push(content);
@@ -176,6 +216,27 @@ impl Document {
         out.extend_from_slice(table.as_bytes());
         out
     }
+}
+
+/// Draw `qr` with its quiet zone, its lower left corner at (`left`,
+/// `bottom`): the quiet zone white, each row's run of dark modules one
+/// black rectangle.
+fn draw_qr(content: &mut String, qr: &Qr, module: u32, left: u32, bottom: u32) {
+    let size = module * side(qr);
+    let _ = writeln!(content, "q 1 g {left} {bottom} {size} {size} re f 0 g");
+    let quiet = u32::try_from(QUIET_ZONE).unwrap_or_default();
+    for (row, column, length) in qr.runs() {
+        let (row, column, length) = (
+            u32::try_from(row).unwrap_or_default(),
+            u32::try_from(column).unwrap_or_default(),
+            u32::try_from(length).unwrap_or_default(),
+        );
+        // PDF's y runs up the page; the code's rows run down.
+        let x = left + module * (quiet + column);
+        let y = bottom + size - module * (quiet + row + 1);
+        let _ = writeln!(content, "{x} {y} {} {module} re", module * length);
+    }
+    let _ = writeln!(content, "f Q");
 }
 
 /// `text` as a PDF string's inside, in WinAnsi: ASCII as it is (with
@@ -278,5 +339,18 @@ mod tests {
         // 200 characters wrap to three lines of about 80; 240 lines of
         // 16 points fill 44 to a page: six pages.
         assert!(text.contains("/Count 6"), "{}", &text[..400]);
+    }
+
+    #[test]
+    fn a_qr_code_is_drawn_as_filled_rectangles_inside_the_page() {
+        let qr = Qr::new("https://example.org/x").unwrap_or_else(|e| panic!("{e}"));
+        let mut doc = Document::new("t");
+        doc.line(Style::Title, "Certificate").qr(&qr, 150);
+        let text = String::from_utf8_lossy(&doc.to_bytes()).into_owned();
+        let rectangles = text.lines().filter(|l| l.ends_with(" re")).count();
+        assert_eq!(rectangles, qr.runs().len());
+        assert!(text.contains("q 1 g 64 "), "the white quiet zone first");
+        assert!(text.contains("\nf Q\n"));
+        assert!(text.contains("/Count 1"));
     }
 }

@@ -244,4 +244,43 @@ test('a visitor pastes a credential and reads whether it is genuine and current'
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.getByText(/This is not a credential/).first().waitFor();
   await assertPageIsSound(page);
+
+  // A badge with the credential baked in, uploaded: checked the same.
+  const badge = await fetch(
+    `${server.url}/api/v1/societies/${SOCIETY.slug}/register/${registration.ben}/credential.png`,
+    { headers: { authorization: `Bearer ${registrarToken}` } });
+  assert.equal(badge.headers.get('content-type'), 'image/png');
+  // A page of its own: its answers to the same address differ in status.
+  const upload = await openPage(browser);
+  allowDocumentStatus(upload, 422);
+  await upload.goto(`${server.url}/credentials/verify`);
+  await upload.getByLabel('Or a file').setInputFiles({
+    name: 'badge.png', mimeType: 'image/png', buffer: Buffer.from(await badge.arrayBuffer()),
+  });
+  await upload.getByRole('button', { name: 'Verify' }).click();
+  await upload.getByText('Genuine and current').waitFor();
+  await assertPageIsSound(upload);
+  await screenshots(upload, 'credential-uploaded');
+
+  // A file with no credential in it: the file's field says so.
+  await upload.getByLabel('Or a file').setInputFiles({
+    name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello'),
+  });
+  await upload.getByRole('button', { name: 'Verify' }).click();
+  await upload.getByText(/neither a credential \(JSON\) nor a baked badge/).first().waitFor();
+  await assertPageIsSound(upload);
+});
+
+test('the registrar prints a credential\'s certificate, its QR code linking to the check', async () => {
+  const page = await openPage(browser);
+  await page.context().addCookies([{ name: 'balint_session', value: registrarToken, url: server.url }]);
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/register/${registration.ben}/certificate`);
+  await page.getByRole('heading', { level: 1, name: 'Certificate of accreditation' }).waitFor();
+  await page.getByRole('img', { name: /QR code of the link/ }).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'credential-certificate');
+  const link = page.getByRole('link', { name: /\/credentials\/verify\?id=/ });
+  await link.click();
+  await page.getByText('Genuine and current').waitFor();
+  await assertPageIsSound(page);
 });

@@ -13,7 +13,10 @@ tampered with, and after a suspension, a reinstatement and a revocation:
   cryptosuite (verify.mjs) verifies it, with the contexts from the copies
   the service keeps, and decodes the bits itself;
 - the credential is validated against 1EdTech's OB 3.0 JSON Schema (the
-  copy the service keeps).
+  copy the service keeps);
+- the PNG badge is opened with Pillow, which reads its iTXt chunk
+  `openbadgecredential`: the credential found there is the one downloaded,
+  and both verifiers judge it as they judge the download.
 
 Usage: driver.py BASE_URL PUBLIC_URL ADMIN_EMAIL ADMIN_PASSWORD NODE_SCRIPT
 Exits 0 when every check holds; prints each check.
@@ -29,7 +32,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import io
+
 import jsonschema
+from PIL import Image
 from openvc.did.base import DidResolverRegistry
 from openvc.did.did_web import DidWebResolver
 from openvc.resolvers import default_status_list_resolver
@@ -55,6 +61,14 @@ def local(url):
     if not url.startswith(PUBLIC + "/"):
         raise OpenvcError(f"offline: {url} is not the service's")
     return BASE + url[len(PUBLIC):]
+
+
+def download(path, token):
+    """The bytes of a file of the API, and its content type."""
+    req = urllib.request.Request(BASE + path)
+    req.add_header("authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req) as answer:
+        return answer.read(), answer.headers.get("content-type")
 
 
 def request(method, path, token=None, body=None):
@@ -196,6 +210,21 @@ def main():
           all(p[:1] == ["credentialStatus"] for p in whole), whole)
 
     judged("as issued", credential, "current")
+
+    # The PNG badge, read by Pillow: the iTXt chunk openbadgecredential holds
+    # the credential, byte for byte as downloaded, and it verifies.
+    entry = "/api/v1/societies/bsanz/register/BSANZ-0001"
+    as_issued, _ = download(f"{entry}/credential", token)
+    png, kind = download(f"{entry}/credential.png", token)
+    check("the PNG badge is served as image/png", kind == "image/png", kind)
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    baked = image.text.get("openbadgecredential")
+    check("Pillow reads the iTXt chunk openbadgecredential", isinstance(baked, str), image.text.keys())
+    check("the baked credential is the download, byte for byte",
+          baked is not None and baked.encode() == as_issued)
+    if baked is not None:
+        judged("baked into the PNG", json.loads(baked), "current")
     tampered = copy.deepcopy(credential)
     tampered["credentialSubject"]["achievement"]["name"] = "Accredited Leader Trainer"
     judged("tampered with", tampered, "tampered")

@@ -435,3 +435,334 @@ e2e_test!(
         assert_eq!(document["verificationMethod"].as_array().unwrap().len(), 1);
     }
 );
+
+/// GET `path` of the pages with the session of `token`: status, content
+/// type and body.
+async fn fetch(app: &TestApp, path: &str, token: &str) -> (StatusCode, String, Vec<u8>) {
+    let response = app
+        .client
+        .get(format!("{}{path}", app.base_url))
+        .header("cookie", format!("balint_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, kind, response.bytes().await.unwrap().to_vec())
+}
+
+/// The text of the `iTXt` chunk `openbadgecredential` of a PNG, as the
+/// `png` crate's decoder reads it.
+fn baked_in_png(png: &[u8]) -> String {
+    let reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
+    let chunks: Vec<_> = reader
+        .info()
+        .utf8_text
+        .iter()
+        .filter(|c| c.keyword == "openbadgecredential")
+        .collect();
+    assert_eq!(chunks.len(), 1, "one chunk");
+    assert!(!chunks[0].compressed, "not compressed");
+    chunks[0].get_text().unwrap()
+}
+
+/// What `rqrr`, a decoder of its own, reads from a greyscale image.
+fn qr_text(width: usize, height: usize, grey: impl Fn(usize, usize) -> u8) -> String {
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, grey);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code");
+    grids[0].decode().unwrap().1
+}
+
+/// The QR code of a page's inline SVG (runs of dark modules, `M x y h n
+/// v1 h-n z`), drawn at 4 pixels a module and decoded.
+fn qr_of_svg(html: &str) -> String {
+    let svg = html.split("<svg").nth(1).unwrap();
+    let side: usize = svg
+        .split("viewBox=\"0 0 ")
+        .nth(1)
+        .and_then(|v| v.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let path = svg
+        .split(" d=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let mut dark = vec![false; side * side];
+    for run in path.split('z').filter(|r| !r.is_empty()) {
+        let numbers: Vec<usize> = run
+            .trim_start_matches('M')
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let (x, y, length) = (numbers[0], numbers[1], numbers[2]);
+        for i in x..x + length {
+            dark[y * side + i] = true;
+        }
+    }
+    let scale = 4;
+    qr_text(side * scale, side * scale, |x, y| {
+        if dark[(y / scale) * side + x / scale] {
+            0
+        } else {
+            255
+        }
+    })
+}
+
+/// The QR code on the first page of a PDF, rendered by poppler's
+/// `pdftoppm` and decoded.
+fn qr_of_pdf(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("credential-{}", short_id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("certificate.pdf"), pdf).unwrap();
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "150", "-singlefile"])
+        .arg(dir.join("certificate.pdf"))
+        .arg(dir.join("page"))
+        .output()
+        .expect("pdftoppm (Debian: poppler-utils) is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let png = std::fs::read(dir.join("page.png")).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    let samples = frame.color_type.samples();
+    let (width, height) = (frame.width as usize, frame.height as usize);
+    qr_text(width, height, |x, y| pixels[(y * width + x) * samples])
+}
+
+/// A `multipart/form-data` body of the verification form: the pasted
+/// text, and a file.
+async fn upload(app: &TestApp, name: &str, file: &[u8]) -> (StatusCode, String) {
+    let boundary = "----balint-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"credential\"\r\n\r\n\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let response = app
+        .client
+        .post(format!("{}/credentials/verify", app.base_url))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+e2e_test!(
+    async fn the_leader_takes_the_credential_as_badges_and_a_certificate_whose_qr_code_checks_it(
+        app: TestApp,
+    ) {
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let ada = leader(&app, &cast, "2026-03-02").await;
+        let as_issued = app
+            .client
+            .get(format!("{}{REGISTER}/BSANZ-0001/credential", app.base_url))
+            .bearer_auth(&ada.token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec();
+        let credential: Value = serde_json::from_slice(&as_issued).unwrap();
+        let entry = "/societies/bsanz/register/BSANZ-0001";
+
+        // The leader's own page links to every file.
+        let (status, _, me) = fetch(&app, "/me", &ada.token).await;
+        assert_eq!(status, StatusCode::OK);
+        let me = String::from_utf8(me).unwrap();
+        for file in [
+            "credential.json",
+            "credential.png",
+            "credential.svg",
+            "certificate",
+            "certificate.pdf",
+        ] {
+            assert!(me.contains(&format!("href=\"{entry}/{file}\"")), "{file}");
+        }
+        // So does the registrar's page of the entry.
+        let (_, _, page) = fetch(&app, entry, &cast.registrar.token).await;
+        assert!(String::from_utf8(page)
+            .unwrap()
+            .contains(&format!("href=\"{entry}/credential.png\"")));
+
+        // The JSON, as issued.
+        let (status, kind, json) =
+            fetch(&app, &format!("{entry}/credential.json"), &ada.token).await;
+        assert_eq!(
+            (status, kind.as_str()),
+            (StatusCode::OK, "application/json")
+        );
+        assert_eq!(json, as_issued);
+
+        // The PNG badge, from the pages and the API: the credential in its
+        // iTXt chunk, byte for byte.
+        let (status, kind, png) = fetch(&app, &format!("{entry}/credential.png"), &ada.token).await;
+        assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/png"));
+        assert_eq!(baked_in_png(&png).as_bytes(), as_issued.as_slice());
+        let response = app
+            .client
+            .get(format!(
+                "{}{REGISTER}/BSANZ-0001/credential.png",
+                app.base_url
+            ))
+            .bearer_auth(&cast.registrar.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["content-type"], "image/png");
+        let from_api = response.bytes().await.unwrap().to_vec();
+        assert_eq!(baked_in_png(&from_api).as_bytes(), as_issued.as_slice());
+
+        // The SVG badge.
+        let (status, kind, svg) = fetch(&app, &format!("{entry}/credential.svg"), &ada.token).await;
+        assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/svg+xml"));
+        assert!(String::from_utf8(svg.clone())
+            .unwrap()
+            .contains("<openbadges:credential>"));
+
+        // The certificate, as a page and as a PDF: both QR codes hold the
+        // link that checks this credential.
+        let port = app.base_url.rsplit(':').next().unwrap();
+        let id = credential["id"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("urn:uuid:")
+            .unwrap();
+        let link = format!("http://localhost:{port}/credentials/verify?id={id}");
+        let (status, kind, html) = fetch(&app, &format!("{entry}/certificate"), &ada.token).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(kind.starts_with("text/html"), "{kind}");
+        let html = String::from_utf8(html).unwrap();
+        assert!(html.contains("Dr Ada Moreau") && html.contains("Accredited Leader"));
+        assert!(html.contains(&link));
+        assert_eq!(qr_of_svg(&html), link);
+        let (status, kind, pdf) =
+            fetch(&app, &format!("{entry}/certificate.pdf"), &ada.token).await;
+        assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
+        assert_eq!(qr_of_pdf(&pdf), link);
+
+        // The link checks the credential, for anyone.
+        let page = app
+            .client
+            .get(format!("{}/credentials/verify?id={id}", app.base_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let page = page.text().await.unwrap();
+        assert!(page.contains("Genuine and current"), "{page}");
+        assert!(page.contains("Dr Ada Moreau"));
+        let unknown = app
+            .client
+            .get(format!(
+                "{}/credentials/verify?id=0b5c2e9c-7c1f-4a53-9d2e-2f0c8e1a7b44",
+                app.base_url
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+
+        // Nobody else takes them.
+        for token in [&cast.member.token, &cast.other_registrar.token] {
+            for file in [
+                "credential.png",
+                "credential.svg",
+                "certificate",
+                "certificate.pdf",
+            ] {
+                let (status, _, _) = fetch(&app, &format!("{entry}/{file}"), token).await;
+                assert_eq!(status, StatusCode::NOT_FOUND, "{file}");
+            }
+        }
+
+        // Uploaded to the verification page: the JSON file, the PNG and the
+        // SVG badge each check as genuine and current.
+        for (name, file) in [
+            ("ada.credential.json", &as_issued),
+            ("ada.badge.png", &png),
+            ("ada.badge.svg", &svg),
+        ] {
+            let (status, page) = upload(&app, name, file).await;
+            assert_eq!(status, StatusCode::OK, "{name}: {page}");
+            assert!(page.contains("Genuine and current"), "{name}");
+            assert!(page.contains("BSANZ-0001"), "{name}");
+        }
+        // A badge changed after signing does not.
+        let tampered = String::from_utf8(svg)
+            .unwrap()
+            .replacen("BSANZ-0001", "BSANZ-0002", 2);
+        let (status, page) = upload(&app, "changed.svg", tampered.as_bytes()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("Not genuine"), "{page}");
+        // A file with no credential says so, next to the file field.
+        let plain = {
+            let mut out = Vec::new();
+            let mut encoder = png::Encoder::new(&mut out, 1, 1);
+            encoder.set_color(png::ColorType::Grayscale);
+            encoder
+                .write_header()
+                .unwrap()
+                .write_image_data(&[0])
+                .unwrap();
+            out
+        };
+        for (name, file, words) in [
+            (
+                "photo.png",
+                plain.as_slice(),
+                "This PNG image holds no credential",
+            ),
+            (
+                "logo.svg",
+                b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>".as_slice(),
+                "This SVG image holds no credential",
+            ),
+            (
+                "notes.txt",
+                b"hello".as_slice(),
+                "neither a credential (JSON) nor a baked badge",
+            ),
+        ] {
+            let (status, page) = upload(&app, name, file).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+            assert!(page.contains(words), "{name}: {page}");
+            assert!(page.contains("id=\"file-error\""), "{name}");
+        }
+        // Too large a file is refused before it is read.
+        let (status, page) = upload(&app, "huge.png", &vec![b'x'; 2 * 1024 * 1024 + 1]).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(page.contains("larger than 2 MiB"), "{page}");
+    }
+);

@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 74] = [
+const PAGES: [(&str, &str); 78] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -57,6 +57,22 @@ const PAGES: [(&str, &str); 74] = [
     (
         "GET",
         "/societies/{society}/register/{registration}/credential.json",
+    ),
+    (
+        "GET",
+        "/societies/{society}/register/{registration}/credential.png",
+    ),
+    (
+        "GET",
+        "/societies/{society}/register/{registration}/credential.svg",
+    ),
+    (
+        "GET",
+        "/societies/{society}/register/{registration}/certificate",
+    ),
+    (
+        "GET",
+        "/societies/{society}/register/{registration}/certificate.pdf",
     ),
     ("GET", "/societies/{society}/register-files"),
     ("GET", "/societies/{society}/register-files/export"),

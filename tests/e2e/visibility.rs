@@ -120,6 +120,7 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
         ),
         (Method::GET, "/register/{registration}/credential", None),
         (Method::GET, "/register/{registration}/credential.svg", None),
+        (Method::GET, "/register/{registration}/credential.png", None),
         (Method::POST, "/issuer/keys", None),
         (Method::GET, "/applications", None),
         (Method::GET, "/applications/{application}", None),

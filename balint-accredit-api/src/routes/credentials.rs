@@ -147,6 +147,38 @@ pub async fn badge(
         .body(crate::vc::documents::baked_svg(&credential, &document)))
 }
 
+/// A PNG image, as the bytes of the file.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PngImage(pub Vec<u8>);
+
+/// A register entry's latest credential baked into a PNG badge (its
+/// leader, or the registrar): the image of the accreditation, with the
+/// signed credential, byte for byte as downloaded, in its `iTXt` chunk
+/// `openbadgecredential`, as Open Badges 3.0 bakes one.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/register/{registration}/credential.png", operation_id = "credentials_badge_png", tag = "credentials",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("registration" = String, Path, description = "The registration number"),
+    ),
+    responses(
+        (status = 200, description = "The baked badge", body = PngImage, content_type = "image/png"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry, not the caller's, or no credential", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn badge_png(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, registration) = path.into_inner();
+    let document = action::download(&state, &caller, slug, registration).await?;
+    let png = crate::vc::baking::baked_png(&document)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+    Ok(HttpResponse::Ok().content_type("image/png").body(png))
+}
+
 /// The society's new signing key.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IssuerKeyView {

@@ -296,7 +296,8 @@ fn register_routes(cfg: &mut web::ServiceConfig) {
             .service(resource("/status").route(web::post().to(register::change_status)))
             .service(resource("/renewals").route(web::post().to(register::renew)))
             .service(resource("/credential").route(web::get().to(credentials::download)))
-            .service(resource("/credential.svg").route(web::get().to(credentials::badge))),
+            .service(resource("/credential.svg").route(web::get().to(credentials::badge)))
+            .service(resource("/credential.png").route(web::get().to(credentials::badge_png))),
     );
 }
 

@@ -10,10 +10,13 @@
 //! - [`proof`]: signing and checking a proof.
 //! - [`bitstring`]: a status list's compressed bits.
 //! - [`documents`]: the DID document, the credential, the status list
-//!   credential.
+//!   credential, the SVG badge.
+//! - [`baking`]: the PNG badge, and the credential read back out of a
+//!   file (JSON, or a baked PNG or SVG badge).
 //! - [`standards`]: the contexts and the JSON Schema, local copies served
 //!   by the service (nothing is fetched at run time).
 
+pub mod baking;
 pub mod bitstring;
 pub mod documents;
 pub mod jcs;
@@ -158,6 +161,19 @@ impl Issuer {
         format!("{}/credentials/verify", self.base_url)
     }
 
+    /// The link that checks the credential `credential_id` (`urn:uuid:…`,
+    /// as the credential names itself) on the verification page: what its
+    /// certificate prints, and its QR code holds.
+    pub fn check_link(&self, credential_id: &str) -> String {
+        let uuid = credential_id
+            .strip_prefix("urn:uuid:")
+            .unwrap_or(credential_id);
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("id", uuid)
+            .finish();
+        format!("{}?{query}", self.verify_page_url())
+    }
+
     /// The public register entry of `registration` in society `slug`.
     pub fn entry_url(&self, slug: &str, registration: &str) -> String {
         format!("{}/societies/{slug}/register/{registration}", self.base_url)
@@ -214,6 +230,15 @@ mod tests {
         assert_eq!(
             issuer.society_of("did:web:127.0.0.1%3A8080:societies:bsanz"),
             None
+        );
+    }
+
+    #[test]
+    fn a_credential_is_checked_by_its_uuid_on_the_verification_page() {
+        let issuer = issuer("https://balint.example.org", None);
+        assert_eq!(
+            issuer.check_link("urn:uuid:0b5c2e9c-7c1f-4a53-9d2e-2f0c8e1a7b44"),
+            "https://balint.example.org/credentials/verify?id=0b5c2e9c-7c1f-4a53-9d2e-2f0c8e1a7b44"
         );
     }
 

@@ -475,6 +475,10 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
                                         None => "Not on the register yet",
                                     }
                                 }
+                                @if let Some((number, _)) = &l.standing.registration {
+                                    dt { "My credential" }
+                                    dd { (crate::web::public::download_links(&l.slug, number)) }
+                                }
                                 @if !l.standing.reached.is_empty() {
                                     dt { "Tiers reached" }
                                     dd {

@@ -7,6 +7,9 @@
 //! - [`issue`]: what the register's actions call in their transaction:
 //!   a credential issued, the status bits following the entry's status.
 //! - [`verify`]: a credential checked, in plain words.
+//!
+//! The downloads ([`download`]) are the credential as issued; the adapters
+//! bake it into a badge (PNG, SVG) or print its certificate from it.
 
 pub mod issue;
 pub mod verify;
@@ -182,6 +185,21 @@ pub async fn download(
         .map(|issued| issued.document)
     })
     .await
+}
+
+/// The credential of UUID `id`, as issued (anyone: its id is what the
+/// link on its certificate, and that link's QR code, name; it is not
+/// guessed). Neither a UUID nor issued here: 404.
+pub async fn issued(state: &AppState, id: String) -> Result<Value, ApiError> {
+    let not_found = || ApiError::NotFound(format!("credential {id}"));
+    let uuid = uuid::Uuid::parse_str(id.trim()).map_err(|_| not_found())?;
+    let found = db::run(&state.pool, move |conn| {
+        stored::by_id(conn, &uuid.hyphenated().to_string())
+    })
+    .await?
+    .ok_or_else(not_found)?;
+    serde_json::from_str(&found.document)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored credential: {e}")))
 }
 
 /// A new signing key for society `slug` (registrar), audited: it signs

@@ -181,12 +181,9 @@ pub async fn entry_page(
                         dt { "Lapses on" } dd { (maybe_date(style, e.lapses_on)) }
                     }
                     p { a href=(verify_link) { "Verify this registration on a given date" } }
-                    p {
-                        a href={ "/societies/" (slug) "/register/" (encode(e.registration)) "/credential.json" } download {
-                            "Download the signed credential (Open Badges 3.0, JSON)"
-                        }
-                        " · " a href="/credentials/verify" { "Verify a credential" }
-                    }
+                    h2 { "The credential" }
+                    p { "The leader's latest signed credential, as issued on the latest grant or renewal, and its certificate. " a href="/credentials/verify" { "Verify a credential" } }
+                    (super::download_links(&slug, e.registration))
                     h2 { "History" }
                     p class="muted" { "Confidential reasons are shown to the registrar only." }
                     table class="stack" {

@@ -1,12 +1,15 @@
 //! The public pages: the list of registers, a society's register with its
 //! search, one entry with its public history, verification of a
-//! registration, and of a credential.
+//! registration, and of a credential; a credential's files (its JSON, its
+//! baked badges, its printable certificate).
 
+mod credential_files;
 mod credentials;
 mod entry;
 mod search;
 mod verify;
 
+pub use credential_files::*;
 pub use credentials::*;
 pub use entry::*;
 pub use search::*;
@@ -41,6 +44,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "{society}/register/{{registration}}/credential.json"
             ))
             .route(web::get().to(credential_file)),
+        )
+        .service(
+            web::resource(format!(
+                "{society}/register/{{registration}}/credential.png"
+            ))
+            .route(web::get().to(credential_png)),
+        )
+        .service(
+            web::resource(format!(
+                "{society}/register/{{registration}}/credential.svg"
+            ))
+            .route(web::get().to(credential_svg)),
+        )
+        .service(
+            web::resource(format!("{society}/register/{{registration}}/certificate"))
+                .route(web::get().to(certificate)),
+        )
+        .service(
+            web::resource(format!(
+                "{society}/register/{{registration}}/certificate.pdf"
+            ))
+            .route(web::get().to(certificate_pdf)),
         )
         .service(
             web::resource("/credentials/verify")
