@@ -76,11 +76,18 @@ pub enum MailState {
     Sent,
     /// Not tried again: its tries used up, or refused for good.
     Dead,
+    /// Not sent: its recipient unsubscribed from its kind meanwhile.
+    Withdrawn,
 }
 
 impl MailState {
     /// Every state.
-    pub const ALL: [MailState; 3] = [MailState::Pending, MailState::Sent, MailState::Dead];
+    pub const ALL: [MailState; 4] = [
+        MailState::Pending,
+        MailState::Sent,
+        MailState::Dead,
+        MailState::Withdrawn,
+    ];
 
     /// As stored and shown.
     pub fn as_str(self) -> &'static str {
@@ -88,6 +95,7 @@ impl MailState {
             Self::Pending => "pending",
             Self::Sent => "sent",
             Self::Dead => "dead",
+            Self::Withdrawn => "withdrawn",
         }
     }
 }
@@ -205,6 +213,28 @@ pub fn unsubscribe(
         .on_conflict_do_nothing()
         .execute(c))?;
     Ok(())
+}
+
+/// Withdraw the messages of `kind` to `recipient` from `society_id` not
+/// yet sent (one being sent at this moment may still go).
+pub fn withdraw(
+    conn: &mut DbConnection,
+    society_id: &str,
+    recipient: &str,
+    kind: &str,
+) -> Result<usize, ApiError> {
+    Ok(diesel::update(
+        mail_messages::table
+            .filter(mail_messages::society_id.eq(society_id))
+            .filter(mail_messages::recipient.eq(recipient))
+            .filter(mail_messages::kind.eq(kind))
+            .filter(mail_messages::state.eq(MailState::Pending.as_str())),
+    )
+    .set((
+        mail_messages::state.eq(MailState::Withdrawn.as_str()),
+        mail_messages::last_result.eq(Some("not sent: the recipient unsubscribed")),
+    ))
+    .execute(conn)?)
 }
 
 /// Store a new message.
