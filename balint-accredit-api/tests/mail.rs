@@ -147,8 +147,10 @@ async fn through_a_real_mail_server(database: Database) {
         .local_addr()
         .unwrap()
         .port();
-    let file: PathBuf =
-        std::env::temp_dir().join(format!("balint-mail-{}.jsonl", uuid::Uuid::new_v4().simple()));
+    let file: PathBuf = std::env::temp_dir().join(format!(
+        "balint-mail-{}.jsonl",
+        uuid::Uuid::new_v4().simple()
+    ));
     let smtp_url = format!("smtp://127.0.0.1:{port}");
     let (server, token) = serving::admin_served(
         &url,
@@ -229,7 +231,10 @@ async fn through_a_real_mail_server(database: Database) {
         headers["subject"],
         "BSANZ: 3 records waiting for your attestation"
     );
-    assert_eq!(headers["list-unsubscribe-post"], "List-Unsubscribe=One-Click");
+    assert_eq!(
+        headers["list-unsubscribe-post"],
+        "List-Unsubscribe=One-Click"
+    );
     assert_eq!(headers["auto-submitted"], "auto-generated");
     assert_eq!(digest["content_type"], "multipart/alternative");
     assert_eq!(digest["parts"], json!(["text/plain", "text/html"]));
@@ -250,7 +255,10 @@ async fn through_a_real_mail_server(database: Database) {
         .unwrap()
         .trim_matches(|c| c == '<' || c == '>')
         .replace("localhost", "127.0.0.1");
-    assert!(link.starts_with(&base.replace("localhost", "127.0.0.1")), "{link}");
+    assert!(
+        link.starts_with(&base.replace("localhost", "127.0.0.1")),
+        "{link}"
+    );
     let answer = reqwest::Client::new()
         .post(&link)
         .header("content-type", "application/x-www-form-urlencoded")

@@ -438,5 +438,8 @@ pub fn depth(conn: &mut DbConnection, society_id: &str) -> Result<(i64, i64), Ap
             .count()
             .get_result(conn)?)
     };
-    Ok((count(conn, MailState::Pending)?, count(conn, MailState::Dead)?))
+    Ok((
+        count(conn, MailState::Pending)?,
+        count(conn, MailState::Dead)?,
+    ))
 }

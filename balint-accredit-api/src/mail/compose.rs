@@ -236,6 +236,8 @@ mod tests {
         assert!(composed.text.contains("Contact: office@bsanz.example\n"));
         assert!(composed.text.contains("https://r.example/attestations\n"));
         assert!(composed.html.contains("Gil &lt;Grey&gt;: 1 record"));
-        assert!(composed.html.contains("href=\"https://r.example/mail/unsubscribe/t\""));
+        assert!(composed
+            .html
+            .contains("href=\"https://r.example/mail/unsubscribe/t\""));
     }
 }

@@ -9,7 +9,7 @@
 //! application are a message each. A kind the recipient unsubscribed from
 //! is not written. Another kind of message (a watchlist's alert) is a
 //! [`MailKind`], a recipient's address and its words: nothing here is
-//! particular to the three kinds but [`recipient_of`] and [`compose`].
+//! particular to the three kinds but `recipient_of` and [`compose`].
 
 pub mod compose;
 pub mod send;
@@ -79,7 +79,11 @@ fn name_of(conn: &mut DbConnection, society_id: &str, id: &str) -> Result<String
     let row: Option<(Option<String>, Option<String>, String)> = people::table
         .filter(people::society_id.eq(society_id))
         .filter(people::id.eq(id))
-        .select((people::display_name, people::given_name, people::family_name))
+        .select((
+            people::display_name,
+            people::given_name,
+            people::family_name,
+        ))
         .first(conn)
         .optional()?;
     Ok(row.map_or_else(
@@ -96,16 +100,15 @@ fn society_of(conn: &mut DbConnection, society_id: &str) -> Result<Society, ApiE
         .find(society_id)
         .select(societies::name)
         .first(conn)?;
-    let profile: Option<(Option<String>, Option<String>, Option<String>)> =
-        society_profiles::table
-            .find(society_id)
-            .select((
-                society_profiles::contact_email,
-                society_profiles::website,
-                society_profiles::phone,
-            ))
-            .first(conn)
-            .optional()?;
+    let profile: Option<(Option<String>, Option<String>, Option<String>)> = society_profiles::table
+        .find(society_id)
+        .select((
+            society_profiles::contact_email,
+            society_profiles::website,
+            society_profiles::phone,
+        ))
+        .first(conn)
+        .optional()?;
     let (contact_email, website, phone) = profile.unwrap_or_default();
     Ok(Society {
         name,
@@ -221,10 +224,7 @@ pub fn fan_out(
             &context.unsubscribe_url(&token),
         );
         let (digest, next_attempt_at) = match &words {
-            Words::Digest(lines) => (
-                Some(as_json(lines)?),
-                now + context.digest,
-            ),
+            Words::Digest(lines) => (Some(as_json(lines)?), now + context.digest),
             _ => (None, now),
         };
         stored::insert(

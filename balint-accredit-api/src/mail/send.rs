@@ -54,7 +54,11 @@ impl Mailer {
     /// The mailer of `settings`; none when no `SMTP_URL` is set. Refuses
     /// a URL it cannot use, and `SMTP_URL` without `SMTP_FROM`.
     pub fn new(settings: &MailSettings, context: super::Context) -> anyhow::Result<Option<Self>> {
-        let Some(url) = settings.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+        let Some(url) = settings
+            .smtp_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+        else {
             return Ok(None);
         };
         let from = settings
