@@ -7,29 +7,23 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { assertPageIsSound, launch, openPage, screenshots } from './support/browser.js';
+import { assertPageIsSound, launch, screenshots, signedIn } from './support/browser.js';
 import { startServer } from './support/server.js';
 import { PASSWORDS, SOCIETY, person, society } from './support/seed.js';
 
 let server;
 let browser;
-let registrar;
-let registrarEmail;
+let seeded;
 
 before(async () => {
-  server = await startServer({ OUTBOX_POLL_MS: '100' });
-  browser = await launch();
-  const seeded = await society(server.api);
-  registrar = seeded.registrar;
-  registrarEmail = seeded.registrarEmail;
+  [server, browser] = await Promise.all([startServer({ OUTBOX_POLL_MS: '100' }), launch()]);
+  seeded = await society(server.api);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => Promise.all([browser?.close(), server?.stop()]));
 
 test('a registrar sees the e-mail kept while no mail server is set', async () => {
+  const { registrar, registrarEmail } = seeded;
   const ann = await person(server.api, registrar, { given_name: 'Ann', family_name: 'Carter', email: 'ann@example.org' });
   const fay = await person(server.api, registrar, { given_name: 'Fay', family_name: 'Fox' });
   await server.api.post(
@@ -38,12 +32,7 @@ test('a registrar sees the e-mail kept while no mail server is set', async () =>
     { token: registrar },
   );
 
-  const page = await openPage(browser);
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('Email').fill(registrarEmail);
-  await page.getByLabel('Password').fill(PASSWORDS.get(registrarEmail));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'My pages' }).waitFor();
+  const page = await signedIn(browser, server.url, registrarEmail, PASSWORDS.get(registrarEmail));
   await page.goto(`${server.url}/societies/${SOCIETY.slug}/dashboard`);
   await page.getByRole('navigation', { name: 'Registrar' }).getByRole('link', { name: 'E-mail' }).click();
   await page.getByRole('heading', { level: 1, name: 'E-mail' }).waitFor();
