@@ -60,10 +60,21 @@ impl Application {
             }
             scheduled_backups(settings.database.clone(), dir, &settings.backup);
         }
-        if settings.webhooks.outbox_worker {
-            crate::webhooks::worker::Worker::new(pool.clone(), settings.webhooks.clone())?.spawn();
+        let worker = settings.webhooks.outbox_worker.then(|| {
+            (
+                settings.webhooks.clone(),
+                settings.mail.clone(),
+                settings.credentials.public_url.clone(),
+            )
+        });
+        let application = Self::build_with_pool(settings, pool.clone())?;
+        if let Some((webhooks, mail, public_url)) = worker {
+            // The links in e-mail go where the service is reached.
+            let base_url =
+                public_url.unwrap_or_else(|| format!("http://localhost:{}", application.port));
+            crate::webhooks::worker::Worker::new(pool, webhooks, &mail, &base_url)?.spawn();
         }
-        Self::build_with_pool(settings, pool)
+        Ok(application)
     }
 
     /// Bind and prepare the server on an existing pool (no migration).

@@ -195,6 +195,57 @@ impl Default for WebhookSettings {
     }
 }
 
+/// E-mail made from the outbox's events, sent by the outbox's worker
+/// (see `crate::mail`). With no `SMTP_URL` the messages are kept, shown to
+/// the registrar as not sent, and sent once a server is set.
+#[derive(Debug, Clone, Default, Args)]
+pub struct MailSettings {
+    /// The mail server: `smtp://HOST:PORT` (plain, for a relay on the same
+    /// host or network), `smtp://HOST:PORT?tls=required` (STARTTLS) or
+    /// `smtps://HOST:PORT` (TLS from the start), with the login in the URL
+    /// where the server asks for one (`smtps://USER:PASSWORD@HOST`, both
+    /// percent-encoded). None: no e-mail is sent.
+    #[arg(long, env = "SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of every message, e.g. `Balint register
+    /// <register@example.org>`. Needed with `SMTP_URL`.
+    #[arg(long, env = "SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// How long connecting to the mail server and sending one message may
+    /// take, in seconds; past it the try has failed and is tried again
+    /// later (on the webhooks' schedule, `WEBHOOK_RETRY_SECS`).
+    #[arg(long, env = "SMTP_TIMEOUT_SECS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub smtp_timeout_secs: u64,
+    /// How long an attestor's digest gathers the records asking for their
+    /// answer before it is sent, in seconds (a day: one message a day at
+    /// most).
+    #[arg(long, env = "MAIL_DIGEST_SECS", default_value_t = 86_400,
+          value_parser = clap::value_parser!(u64).range(1..=604_800))]
+    pub mail_digest_secs: u64,
+}
+
+impl MailSettings {
+    /// The defaults of `serve` with no flags: no mail server.
+    pub fn new() -> Self {
+        Self {
+            smtp_timeout_secs: 20,
+            mail_digest_secs: 86_400,
+            ..Self::default()
+        }
+    }
+
+    /// The longest one message may take to send.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.smtp_timeout_secs.max(1))
+    }
+
+    /// How long a digest gathers.
+    pub fn digest(&self) -> chrono::Duration {
+        chrono::Duration::seconds(i64::try_from(self.mail_digest_secs.max(1)).unwrap_or(86_400))
+    }
+}
+
 /// Verifiable credentials: where the service is reached from outside (its
 /// `did:web` identity), and the key that seals the issuers' signing keys.
 #[derive(Debug, Clone, Default, Args)]
@@ -387,6 +438,8 @@ pub struct Settings {
     #[command(flatten)]
     pub webhooks: WebhookSettings,
     #[command(flatten)]
+    pub mail: MailSettings,
+    #[command(flatten)]
     pub credentials: CredentialSettings,
     /// Reverse proxies in front of the server, by address, comma-separated
     /// (e.g. `127.0.0.1,10.0.0.2`). A request from one of them is taken to
@@ -426,6 +479,7 @@ impl Settings {
             login: LoginSettings::default(),
             backup: BackupSettings::default(),
             webhooks: WebhookSettings::default(),
+            mail: MailSettings::new(),
             credentials: CredentialSettings::new(),
             trusted_proxies: TrustedProxies::default(),
             bulk_max_rows: 10_000,

@@ -16,6 +16,7 @@ pub mod db;
 pub mod edge;
 pub mod error;
 pub mod ledger;
+pub mod mail;
 pub mod openapi;
 pub mod pagination;
 pub mod pdf;

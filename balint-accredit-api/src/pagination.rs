@@ -81,6 +81,28 @@ impl TryFrom<&PageQuery> for PageRequest {
     }
 }
 
+impl PageQuery {
+    /// The checked page and a list's own filter, refused together with
+    /// every problem of both (400).
+    pub fn with_filter<F>(
+        &self,
+        filter: Result<F, Vec<FieldProblem>>,
+    ) -> Result<(PageRequest, F), ApiError> {
+        match (PageRequest::try_from(self), filter) {
+            (Ok(page), Ok(filter)) => Ok((page, filter)),
+            (Err(ApiError::BadRequest { detail, mut errors }), filter) => {
+                errors.extend(filter.err().unwrap_or_default());
+                Err(ApiError::BadRequest { detail, errors })
+            }
+            (Err(other), _) => Err(other),
+            (Ok(_), Err(errors)) => Err(ApiError::BadRequest {
+                detail: "invalid query parameters".to_owned(),
+                errors,
+            }),
+        }
+    }
+}
+
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {

@@ -16,6 +16,7 @@ mod groups;
 mod health;
 mod ledger_setup;
 mod limits;
+mod mail;
 mod nul;
 mod openapi;
 mod outage;

@@ -15,8 +15,11 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 78] = [
+const PAGES: [(&str, &str); 81] = [
     ("GET", "/reset/{token}"),
+    ("GET", "/mail/unsubscribe/{token}"),
+    ("POST", "/mail/unsubscribe/{token}"),
+    ("GET", "/societies/{society}/mail"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
     ("GET", "/societies/{society}/audit"),

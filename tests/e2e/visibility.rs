@@ -193,6 +193,7 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
         (Method::GET, "/webhook-deliveries/{delivery}", None),
         (Method::POST, "/webhook-deliveries/{delivery}/replay", None),
         (Method::GET, "/outbox", None),
+        (Method::GET, "/mail", None),
     ]
 }
 

@@ -78,7 +78,7 @@ async fn change(app: &TestApp, cast: &Cast, registration: &str, action: &str, ef
 }
 
 /// Wait until the outbox has nothing waiting or pending.
-async fn drained(app: &TestApp, cast: &Cast) -> Value {
+pub async fn drained(app: &TestApp, cast: &Cast) -> Value {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         let (status, outbox) = app

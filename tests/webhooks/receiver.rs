@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 /// The repository's `tests/webhooks` folder.
-fn folder() -> PathBuf {
+pub fn folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()
         .map(|p| p.join("tests/webhooks"))
@@ -31,7 +31,7 @@ fn target_dir() -> PathBuf {
 
 /// The virtualenv's Python, made (once per target directory, and again
 /// when the pins change) with the pinned requirements.
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     static MADE: OnceLock<PathBuf> = OnceLock::new();
     static MAKING: Mutex<()> = Mutex::new(());
     MADE.get_or_init(|| {

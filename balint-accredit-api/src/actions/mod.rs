@@ -61,6 +61,7 @@ pub mod credentials;
 pub mod groups;
 pub mod ledger;
 pub mod logins;
+pub mod mail;
 pub mod operator;
 pub mod overrides;
 pub mod pathways;

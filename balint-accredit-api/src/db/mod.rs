@@ -22,6 +22,7 @@ pub mod connection;
 pub mod credentials;
 pub mod groups;
 pub mod logins;
+pub mod mail;
 pub mod outbox;
 pub mod overrides;
 pub mod pathways;

@@ -90,6 +90,19 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
     // The events told about them (their register entry, their records
     // waiting for an attestor).
     ("outbox_events", "person_id = $1 AND society_id = $2"),
+    // The e-mail sent to them, each try of it, and the kinds they no
+    // longer receive.
+    ("mail_messages", "person_id = $1 AND society_id = $2"),
+    (
+        "mail_attempts",
+        "message_id IN (SELECT id FROM mail_messages WHERE person_id = $1 AND society_id = $2)",
+    ),
+    (
+        "mail_unsubscribes",
+        "society_id = $2 AND recipient IN (SELECT email FROM people WHERE id = $1 AND society_id = $2 \
+         UNION SELECT email FROM users WHERE id IN \
+         (SELECT user_id FROM society_roles WHERE person_id = $1 AND society_id = $2))",
+    ),
     (
         "register_changes",
         "entry_id IN (SELECT id FROM register_entries WHERE person_id = $1 AND society_id = $2)",

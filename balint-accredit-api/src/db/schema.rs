@@ -338,6 +338,50 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// E-mail made from the outbox's events (migration
+    /// `2026-12-28-000100_mail`).
+    mail_messages (id) {
+        id -> Text,
+        society_id -> Text,
+        kind -> Text,
+        person_id -> Nullable<Text>,
+        recipient -> Text,
+        reply_to -> Nullable<Text>,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        digest -> Nullable<Text>,
+        unsubscribe_token -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        last_result -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    mail_attempts (message_id, attempt) {
+        message_id -> Text,
+        attempt -> Integer,
+        tried_at -> Timestamp,
+        sent -> Bool,
+        result -> Text,
+    }
+}
+
+diesel::table! {
+    mail_unsubscribes (society_id, recipient, kind) {
+        society_id -> Text,
+        recipient -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     attendance_certificates (id) {
         id -> Text,
         code -> Text,
@@ -499,6 +543,7 @@ diesel::joinable!(register_changes -> register_entries (entry_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(mail_attempts -> mail_messages (message_id));
 diesel::joinable!(programme_trainees -> training_programmes (programme_id));
 diesel::joinable!(programme_trainees -> people (person_id));
 
@@ -526,6 +571,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
     webhook_attempts,
+    mail_messages,
+    mail_attempts,
+    mail_unsubscribes,
     attendance_certificates,
     training_programmes,
     programme_trainees,

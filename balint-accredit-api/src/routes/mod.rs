@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod docs;
 pub mod groups;
 pub mod health;
+pub mod mail;
 pub mod overrides;
 pub mod pathways;
 pub mod people;
@@ -152,6 +153,7 @@ fn society_routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(webhooks::replay)),
         )
         .service(resource("/outbox").route(web::get().to(webhooks::outbox)))
+        .service(resource("/mail").route(web::get().to(mail::list)))
         .service(
             web::scope("/pathway")
                 .service(

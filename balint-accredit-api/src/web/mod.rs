@@ -16,6 +16,7 @@ mod certificates;
 pub mod dates;
 mod groups;
 mod layout;
+mod mail;
 mod multipart;
 mod public;
 mod registrar;
@@ -49,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     attestor::configure(cfg);
     certificates::configure(cfg);
     groups::configure(cfg);
+    mail::configure(cfg);
     registrar::configure(cfg);
 }
 

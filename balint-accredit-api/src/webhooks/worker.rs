@@ -1,7 +1,7 @@
 //! The outbox's worker, run by `serve` beside the HTTP server: every
-//! `OUTBOX_POLL_MS` it fans the events waiting out into deliveries, sends
-//! the deliveries due, and once an hour records the renewal reminders due
-//! today. Several servers on one database share the work: an event is
+//! `OUTBOX_POLL_MS` it fans the events waiting out into deliveries and
+//! e-mail (`crate::mail`), sends the deliveries and the messages due, and
+//! once an hour records the renewal reminders due today. Several servers on one database share the work: an event is
 //! fanned out once (its rows locked, `FOR UPDATE SKIP LOCKED` on
 //! PostgreSQL, the write lock on SQLite), and a delivery is sent by the
 //! server that leased it (`db::webhooks::claim_due`).
@@ -12,11 +12,13 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDateTime;
 use tokio::task::JoinSet;
 
-use crate::config::WebhookSettings;
+use crate::config::{MailSettings, WebhookSettings};
+use crate::db::mail::{self as stored_mail, MailAttempt, MailState, Message};
 use crate::db::outbox;
 use crate::db::webhooks::{self, Attempt, DeliveryState, Leased, Outcome};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
+use crate::mail::{self, send::Mailer};
 use crate::webhooks::address::{self, PublicOnly};
 use crate::webhooks::sign;
 
@@ -29,17 +31,28 @@ const KEEP_BYTES: usize = 1024;
 /// How often the renewal reminders are looked for.
 const REMINDERS_EVERY: Duration = Duration::from_secs(3600);
 
-/// The worker's state: its HTTP client and settings.
+/// The worker's state: its HTTP client, its mail server, and settings.
 #[derive(Debug, Clone)]
 pub struct Worker {
     pool: DbPool,
     settings: WebhookSettings,
     client: reqwest::Client,
+    /// What messages are made with.
+    context: mail::Context,
+    /// None: no mail server set, the messages wait.
+    mailer: Option<Mailer>,
+    mail_lease: chrono::Duration,
 }
 
 impl Worker {
-    /// A worker on `pool` with `settings`.
-    pub fn new(pool: DbPool, settings: WebhookSettings) -> anyhow::Result<Self> {
+    /// A worker on `pool` with `settings`, writing e-mail as `mail` says
+    /// with links to `base_url` (the service's public address).
+    pub fn new(
+        pool: DbPool,
+        settings: WebhookSettings,
+        mail: &MailSettings,
+        base_url: &str,
+    ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(settings.timeout())
             .connect_timeout(settings.timeout())
@@ -49,10 +62,20 @@ impl Worker {
             }))
             .user_agent(concat!("balint-accredit/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let context = mail::Context {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            digest: mail.digest(),
+        };
+        let mailer = Mailer::new(mail, context.clone())?;
+        let mail_lease =
+            chrono::Duration::from_std(mail.timeout() * 2).unwrap_or(chrono::Duration::minutes(1));
         Ok(Self {
             pool,
             settings,
             client,
+            context,
+            mailer,
+            mail_lease,
         })
     }
 
@@ -97,12 +120,16 @@ impl Worker {
     pub async fn round(&self) -> Result<(), ApiError> {
         while self.fan_out().await? > 0 {}
         while self.deliver().await? > 0 {}
+        if let Some(mailer) = &self.mailer {
+            while self.send_mail(mailer).await? > 0 {}
+        }
         Ok(())
     }
 
     /// Fan out up to a batch of waiting events; how many.
     async fn fan_out(&self) -> Result<usize, ApiError> {
-        db::run(&self.pool, |conn| {
+        let context = self.context.clone();
+        db::run(&self.pool, move |conn| {
             if !outbox::any_waiting(conn)? {
                 return Ok(0);
             }
@@ -110,6 +137,7 @@ impl Worker {
                 let now = db::now();
                 let events = outbox::claim_waiting(conn, FAN_OUT_BATCH)?;
                 webhooks::fan_out(conn, &events, now)?;
+                mail::fan_out(conn, &events, now, &context)?;
                 let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
                 outbox::mark_fanned_out(conn, &ids, now)?;
                 Ok(events.len())
@@ -149,6 +177,75 @@ impl Worker {
             }
         }
         Ok(count)
+    }
+
+    /// Lease and send up to a batch of due messages, at once; how many.
+    async fn send_mail(&self, mailer: &Mailer) -> Result<usize, ApiError> {
+        let lease = self.mail_lease;
+        let leased = db::run(&self.pool, move |conn| {
+            let now = db::now();
+            if !stored_mail::any_due(conn, now)? {
+                return Ok(Vec::new());
+            }
+            db::write(conn, |conn| {
+                stored_mail::claim_due(conn, now, now + lease, DELIVERY_BATCH)
+            })
+        })
+        .await?;
+        let count = leased.len();
+        let mut sending = JoinSet::new();
+        for message in leased {
+            let (worker, mailer) = (self.clone(), mailer.clone());
+            sending.spawn(async move {
+                let tried_at = db::now();
+                let answer = mailer.send(&message).await;
+                worker.finish_mail(message, tried_at, answer).await
+            });
+        }
+        while let Some(done) = sending.join_next().await {
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = ?e, "storing a message's try failed"),
+                Err(e) => tracing::warn!(error = %e, "a message's task failed"),
+            }
+        }
+        Ok(count)
+    }
+
+    /// Store a message's try: sent; dead when refused for good or its
+    /// tries used up; else tried again after the schedule's next wait.
+    async fn finish_mail(
+        &self,
+        message: Message,
+        tried_at: NaiveDateTime,
+        answer: Result<String, mail::send::NotSent>,
+    ) -> Result<(), ApiError> {
+        let tries = u32::try_from(message.attempts).unwrap_or(0) + 1;
+        let (sent, result, state, next) = match answer {
+            Ok(said) => (true, said, MailState::Sent, tried_at),
+            Err(not_sent) => {
+                let wait = (!not_sent.permanent)
+                    .then(|| retry_after(&self.settings, tries))
+                    .flatten();
+                match wait {
+                    Some(wait) => (false, not_sent.why, MailState::Pending, tried_at + wait),
+                    None => (false, not_sent.why, MailState::Dead, tried_at),
+                }
+            }
+        };
+        let attempt = MailAttempt {
+            message_id: message.id.clone(),
+            attempt: 0,
+            tried_at,
+            sent,
+            result,
+        };
+        db::run(&self.pool, move |conn| {
+            db::write(conn, |conn| {
+                stored_mail::finish_try(conn, &message, &attempt, state, next)
+            })
+        })
+        .await
     }
 
     /// Store a try's outcome.
@@ -249,6 +346,17 @@ fn words(e: &reqwest::Error) -> String {
     text
 }
 
+/// The wait before the next try after the `tries`-th failed (the
+/// schedule of `WEBHOOK_RETRY_SECS`, for deliveries and e-mail alike);
+/// none once the schedule is used up.
+pub fn retry_after(settings: &WebhookSettings, tries: u32) -> Option<chrono::Duration> {
+    let waits = &settings.webhook_retry_secs.0;
+    usize::try_from(tries)
+        .ok()
+        .and_then(|t| waits.get(t.saturating_sub(1)))
+        .map(|wait| chrono::Duration::from_std(*wait).unwrap_or(chrono::Duration::days(1)))
+}
+
 /// Where a delivery stands after its `tries`-th try of this round
 /// answered as `attempt` says: delivered on 2xx; dead, and its endpoint
 /// disabled, on 410 Gone; else tried again after the schedule's next wait,
@@ -266,20 +374,10 @@ pub fn judge(
             Some("the endpoint answered 410 Gone".to_owned()),
             now,
         ),
-        _ => {
-            let waits = &settings.webhook_retry_secs.0;
-            match usize::try_from(tries)
-                .ok()
-                .and_then(|t| waits.get(t.saturating_sub(1)))
-            {
-                Some(wait) => (
-                    DeliveryState::Pending,
-                    None,
-                    now + chrono::Duration::from_std(*wait).unwrap_or(chrono::Duration::days(1)),
-                ),
-                None => (DeliveryState::Dead, None, now),
-            }
-        }
+        _ => match retry_after(settings, tries) {
+            Some(wait) => (DeliveryState::Pending, None, now + wait),
+            None => (DeliveryState::Dead, None, now),
+        },
     };
     Outcome {
         attempt,

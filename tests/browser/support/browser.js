@@ -162,3 +162,14 @@ export async function screenshots(page, name, { fullPage = true, fitsPhone = tru
 export function field(scope, name) {
   return scope.getByLabel(new RegExp(`^${name}(?![a-z])`));
 }
+
+/** A page of `browser` signed in at `url` with `email` and `password`, on "My pages". */
+export async function signedIn(browser, url, email, password) {
+  const page = await openPage(browser);
+  await page.goto(`${url}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My pages' }).waitFor();
+  return page;
+}

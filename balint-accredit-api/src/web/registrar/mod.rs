@@ -2,7 +2,7 @@
 //! applications and decisions; renewals and the lapse job; logins and
 //! password links; training programmes and their attendance; the
 //! pathway's versions; importing and exporting the register; the audit
-//! log; webhooks and the outbox; and changing an entry's status on its
+//! log; webhooks and the outbox; e-mail waiting and sent; and changing an entry's status on its
 //! page.
 //! Every page here is for a society's registrar (or a platform
 //! administrator) and says so by answering anyone else "not allowed".
@@ -12,6 +12,7 @@ mod audit;
 mod dashboard;
 mod files;
 mod logins;
+mod mail;
 mod pathway;
 mod people;
 mod personal_data;
@@ -175,6 +176,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource(format!("{society}/webhook-deliveries/{{delivery}}/replay"))
             .route(web::post().to(webhooks::replay)),
     )
+    .service(web::resource(format!("{society}/mail")).route(web::get().to(mail::page)))
     .service(
         web::resource("/reset/{token}")
             .route(web::get().to(logins::reset_form))
@@ -183,7 +185,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The registrar's pages, in the order of the navigation they share.
-const SECTIONS: [(&str, &str); 12] = [
+const SECTIONS: [(&str, &str); 13] = [
     ("dashboard", "Dashboard"),
     ("people", "People"),
     ("groups", "Groups"),
@@ -195,6 +197,7 @@ const SECTIONS: [(&str, &str); 12] = [
     ("register-files", "Import and export"),
     ("audit", "Audit log"),
     ("webhooks", "Webhooks"),
+    ("mail", "E-mail"),
     ("settings", "Society details"),
 ];
 

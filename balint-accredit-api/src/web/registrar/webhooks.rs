@@ -45,7 +45,7 @@ pub struct PageQuery {
 }
 
 /// When, in UTC.
-fn moment(at: NaiveDateTime) -> Markup {
+pub(super) fn moment(at: NaiveDateTime) -> Markup {
     html! { time datetime=(at.and_utc().to_rfc3339()) { (at.format("%Y-%m-%d %H:%M:%S")) " UTC" } }
 }
 

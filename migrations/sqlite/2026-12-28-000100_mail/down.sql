@@ -1,0 +1,3 @@
+DROP TABLE mail_unsubscribes;
+DROP TABLE mail_attempts;
+DROP TABLE mail_messages;
