@@ -59,7 +59,7 @@ fn ended_sessions_and_old_counters_go_and_nothing_else() {
         "Deleted 2 ended sessions (older than each society's period, 30 days where it set none) \
          and 1 login throttle counters (older than 7 days).\n\
          Removed 0 logins that were never used.\n\
-         Deleted 0 webhook deliveries and 0 outbox events told before each society's period.\n"
+         Deleted 0 webhook deliveries, 0 e-mails and 0 outbox events told before each society's period.\n"
     );
     let sessions: Vec<String> =
         diesel::sql_query("SELECT token_hash AS name FROM sessions ORDER BY 1")

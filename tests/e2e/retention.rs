@@ -356,11 +356,28 @@ e2e_test!(
                 finished = quoted(finished.map(String::as_str)),
             ));
         }
+        // Each e-mail of bsanz's: id, state, made, sent.
+        for (id, state, made, sent) in [
+            ("mail-sent-31", "sent", &d40, Some(&d31)),
+            ("mail-sent-29", "sent", &d40, Some(&d29)),
+            ("mail-dead-31", "dead", &d31, None),
+            ("mail-pending-60", "pending", &d60, None),
+        ] {
+            sql.push_str(&format!(
+                "INSERT INTO mail_messages (id, society_id, kind, person_id, recipient, reply_to, subject, body_text, body_html, digest, unsubscribe_token, state, attempts, next_attempt_at, leased_until, created_at, sent_at, last_result)
+                   SELECT '{id}', id, 'renewal_reminder', NULL, 'ann@example.org', NULL, 's', 't', 'h', NULL, 'tok-{id}', '{state}', 1, '{made}', NULL, '{made}', {sent}, NULL
+                   FROM societies WHERE slug = 'bsanz';
+                 INSERT INTO mail_attempts (message_id, attempt, tried_at, sent, result)
+                   VALUES ('{id}', 1, '{made}', {ok}, '250');\n",
+                sent = quoted(sent.map(String::as_str)),
+                ok = if state == "sent" { "TRUE" } else { "FALSE" },
+            ));
+        }
         execute(&app, sql).await;
 
         let said = job(&app, None).await;
         assert!(
-            said.contains("Deleted 2 webhook deliveries and 4 outbox events told"),
+            said.contains("Deleted 2 webhook deliveries, 2 e-mails and 4 outbox events told"),
             "{said}"
         );
         // Told 31 days ago: gone, with its tries; 29 days ago: kept. A
@@ -393,10 +410,25 @@ e2e_test!(
             ["msg-29", "msg-pending"]
         );
 
+        // An e-mail sent 31 days ago, or given up on then, is gone with
+        // its tries; one sent 29 days ago, or still waiting, stays.
+        assert_eq!(
+            names(&app, "SELECT id AS name FROM mail_messages ORDER BY id").await,
+            ["mail-pending-60", "mail-sent-29"]
+        );
+        assert_eq!(
+            names(
+                &app,
+                "SELECT message_id AS name FROM mail_attempts ORDER BY 1"
+            )
+            .await,
+            ["mail-pending-60", "mail-sent-29"]
+        );
+
         // The server's default applies where a society set none.
         let said = job(&app, Some(365)).await;
         assert!(
-            said.contains("Deleted 0 webhook deliveries and 1 outbox events told"),
+            said.contains("Deleted 0 webhook deliveries, 0 e-mails and 1 outbox events told"),
             "{said}"
         );
         assert!(

@@ -1,7 +1,7 @@
 //! How long what is not a record is kept: logins that were never used,
 //! sessions that ended (expired or signed out), what the society told
-//! (events of the outbox once told, webhook deliveries once finished, with
-//! their tries) and the login throttle's counters.
+//! (events of the outbox once told, webhook deliveries and e-mail messages
+//! once finished, with their tries) and the login throttle's counters.
 //!
 //! A society's registrar sets its own periods for its logins
 //! ([`settings`], [`change_settings`]); the operator's job
@@ -93,6 +93,8 @@ pub struct Retained {
     pub deliveries_deleted: usize,
     /// Events of the outbox told.
     pub events_deleted: usize,
+    /// E-mail messages sent (or given up), with their tries.
+    pub mails_deleted: usize,
 }
 
 impl Policy {
@@ -359,11 +361,16 @@ pub fn apply_for_operator(
             continue;
         };
         let before = now - Duration::days(i64::from(days));
-        let forgotten = db::write(conn, |conn| {
-            db::outbox::forget_told(conn, &society, before, today)
+        let (forgotten, mails) = db::write(conn, |conn| {
+            let mails = db::mail::forget_finished(conn, &society, before)?;
+            Ok((
+                db::outbox::forget_told(conn, &society, before, today)?,
+                mails,
+            ))
         })?;
         done.deliveries_deleted += forgotten.deliveries;
         done.events_deleted += forgotten.events;
+        done.mails_deleted += mails;
     }
 
     // Outside a transaction: it skips counters a sign-in holds.

@@ -34,8 +34,8 @@ pub struct RetentionArgs {
     /// set: kept, unless its societies say otherwise).
     #[arg(long, env = "RETAIN_UNUSED_LOGINS_DAYS")]
     pub unused_logins_days: Option<u32>,
-    /// Days an event of the outbox, and a webhook delivery with its tries,
-    /// are kept after they were told (not set: kept, unless a society says
+    /// Days an event of the outbox, and a webhook delivery or an e-mail
+    /// with its tries, are kept after they were told (not set: kept, unless a society says
     /// otherwise). An event still being delivered, and a renewal reminder
     /// until its cycle ends, are always kept.
     #[arg(long, env = "RETAIN_NOTIFICATIONS_DAYS")]
@@ -64,8 +64,8 @@ pub fn run(args: &RetentionArgs) -> anyhow::Result<String> {
         done.unused_logins_removed
     ));
     out.push_str(&format!(
-        "Deleted {} webhook deliveries and {} outbox events told before each society's period.\n",
-        done.deliveries_deleted, done.events_deleted
+        "Deleted {} webhook deliveries, {} e-mails and {} outbox events told before each society's period.\n",
+        done.deliveries_deleted, done.mails_deleted, done.events_deleted
     ));
     if done.unused_logins_kept > 0 {
         out.push_str(&format!(

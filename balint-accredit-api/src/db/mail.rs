@@ -443,3 +443,33 @@ pub fn depth(conn: &mut DbConnection, society_id: &str) -> Result<(i64, i64), Ap
         count(conn, MailState::Dead)?,
     ))
 }
+
+/// Delete society `society_id`'s messages finished before `before`, with
+/// their tries: sent before then, or made before then and dead or
+/// withdrawn. One still waiting to be sent stays, however old. Their
+/// unsubscribe links go with them (every newer message carries its own).
+/// Returns how many messages went. Call it inside [`crate::db::write`].
+pub fn forget_finished(
+    conn: &mut DbConnection,
+    society_id: &str,
+    before: NaiveDateTime,
+) -> Result<usize, ApiError> {
+    macro_rules! finished {
+        () => {
+            mail_messages::table
+                .filter(mail_messages::society_id.eq(society_id))
+                .filter(mail_messages::state.ne("pending"))
+                .filter(
+                    mail_messages::sent_at.lt(before).or(mail_messages::sent_at
+                        .is_null()
+                        .and(mail_messages::created_at.lt(before))),
+                )
+        };
+    }
+    diesel::delete(
+        mail_attempts::table
+            .filter(mail_attempts::message_id.eq_any(finished!().select(mail_messages::id))),
+    )
+    .execute(conn)?;
+    Ok(diesel::delete(finished!()).execute(conn)?)
+}

@@ -116,7 +116,7 @@ fn page(
                         "A record of a signed-in session is deleted this many days after it expired or was signed out",
                         &typed.sessions_days))
                     (input("notifications_days", "What was told, in days",
-                        "An event told (an entry granted, a record waiting, ...) and each webhook delivery of it, with the answer to each try, are deleted this many days after they were told; one still being delivered is kept",
+                        "An event told (an entry granted, a record waiting, ...) and each webhook delivery and e-mail of it, with the answer to each try, are deleted this many days after they were told; one still being delivered is kept",
                         &typed.notifications_days))
                     button type="submit" { "Save the periods" }
                 }
