@@ -130,6 +130,8 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
     "webhook_attempts",
     "training_programmes",
     "groups",
+    // When and where a group will meet: no person's data.
+    "group_planned_sessions",
     "issuer_keys",
 ];
 

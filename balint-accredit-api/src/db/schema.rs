@@ -445,6 +445,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    group_planned_sessions (id) {
+        id -> Text,
+        group_id -> Text,
+        society_id -> Text,
+        on_day -> Date,
+        starts_at -> Timestamp,
+        utc_offset_minutes -> Integer,
+        minutes -> Integer,
+        delivery -> Text,
+        place -> Nullable<Text>,
+        note -> Nullable<Text>,
+        status -> Text,
+        session_id -> Nullable<Text>,
+        sequence -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     issuer_keys (society_id, number) {
         society_id -> Text,
         number -> Integer,
@@ -525,6 +545,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_sessions,
     group_session_people,
     group_session_records,
+    group_planned_sessions,
     issuer_keys,
     credential_statuses,
     credentials,

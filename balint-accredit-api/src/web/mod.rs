@@ -17,6 +17,7 @@ pub mod dates;
 mod groups;
 mod layout;
 mod multipart;
+pub(crate) mod plans;
 mod public;
 mod registrar;
 pub mod session;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     trainee::configure(cfg);
     attestor::configure(cfg);
     certificates::configure(cfg);
+    plans::configure(cfg);
     groups::configure(cfg);
     registrar::configure(cfg);
 }
