@@ -230,6 +230,244 @@ e2e_test!(
     }
 );
 
+/// The calendar feed's URL path, made on the person's calendar page by
+/// `cookie`'s login.
+async fn new_feed(app: &TestApp, cookie: &str, person: &str) -> String {
+    let path = format!("/societies/bsanz/people/{person}/calendar");
+    let page = super::web::open(app, &path, Some(cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let made = super::web::submit(
+        app,
+        &path,
+        Some(cookie),
+        &[
+            ("csrf", &super::web::csrf_of(&page.html)),
+            ("action", "new"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.html);
+    assert!(made.html.contains("shown only this once"), "{}", made.html);
+    let start = made.html.find("/calendar/").expect("the feed's URL");
+    let end = start + made.html[start..].find(".ics").unwrap() + 4;
+    made.html[start..end].to_owned()
+}
+
+async fn revoke_feed(app: &TestApp, cookie: &str, person: &str) {
+    let path = format!("/societies/bsanz/people/{person}/calendar");
+    let page = super::web::open(app, &path, Some(cookie)).await;
+    let revoked = super::web::submit(
+        app,
+        &path,
+        Some(cookie),
+        &[
+            ("csrf", &super::web::csrf_of(&page.html)),
+            ("action", "revoke"),
+        ],
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.html);
+}
+
+/// The feed at `path` as the independent parser (`tests/ical/check.py`,
+/// Python's `icalendar` from PyPI) reads it.
+async fn parsed(app: &TestApp, path: &str) -> Value {
+    static PYTHON: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ical");
+    let python = PYTHON
+        .get_or_init(|| balint_e2e::receiver::venv_python(&folder, "ical"))
+        .clone();
+    let url = format!("{}{path}", app.base_url);
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .arg(folder.join("check.py"))
+            .arg(url)
+            .output()
+            .expect("running tests/ical/check.py")
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "check.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("check.py's JSON")
+}
+
+fn event<'a>(feed: &'a Value, uid_part: &str) -> Option<&'a Value> {
+    feed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["uid"].as_str().unwrap().contains(uid_part))
+}
+
+e2e_test!(
+    async fn a_members_feed_lists_their_groups_sessions_while_they_belong_and_a_revoked_link_is_404(
+        app: TestApp,
+    ) {
+        let p = planned_group(&app).await;
+        let leader = p.leader.1.token.as_str();
+        let member = &p.member.0;
+        // A session held without a plan, while the member belonged.
+        let (status, held) = app
+            .post_json(
+                &sessions_path(&p.group),
+                Some(leader),
+                &json!({ "date": "2025-03-04", "attended": [member] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{held}");
+        // Planned: in a week (moved: sequence 1), in two weeks
+        // (cancelled), and in five weeks, after the member leaves.
+        let week = plan(
+            &app,
+            leader,
+            &p.group,
+            json!({ "starts_at": ahead(7), "minutes": 90,
+                    "place": "Room 3; 12 Grey St, Auckland", "note": "Ring the bell\\door 2" }),
+        )
+        .await;
+        let week_path = format!("{}/{}", plans_path(&p.group), week["id"].as_str().unwrap());
+        let (status, _) = app
+            .send(
+                app.builder(reqwest::Method::PATCH, &week_path, Some(leader))
+                    .json(&json!({ "starts_at": ahead(8) })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let fortnight = plan(&app, leader, &p.group, json!({ "starts_at": ahead(14) })).await;
+        let (status, _) = app
+            .post_json(
+                &format!(
+                    "{}/{}/cancel",
+                    plans_path(&p.group),
+                    fortnight["id"].as_str().unwrap()
+                ),
+                Some(leader),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let later = plan(&app, leader, &p.group, json!({ "starts_at": ahead(35) })).await;
+        let (_, detail) = app
+            .get(
+                &format!("{}/{}", groups_path("bsanz"), p.group),
+                Some(leader),
+            )
+            .await;
+        let membership = detail["members"][0]["id"].as_str().unwrap().to_owned();
+        let last_day = (Utc::now().date_naive() + Duration::days(21)).to_string();
+        let (status, body) = app
+            .post_json(
+                &format!(
+                    "{}/{}/members/{membership}/end",
+                    groups_path("bsanz"),
+                    p.group
+                ),
+                Some(&p.cast.registrar.token),
+                &json!({ "last_day": last_day }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // Another group, which the member is not in.
+        let other = person_with_login(&app, &p.cast.registrar, "bsanz", "Other").await;
+        let (status, body) = app
+            .post_json(
+                &groups_path("bsanz"),
+                Some(&p.cast.registrar.token),
+                &json!({ "name": "Thursday group", "term": "ongoing", "delivery": "online", "usual_minutes": 60 }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let thursday = body["id"].as_str().unwrap().to_owned();
+        let (status, _) = app
+            .post_json(
+                &format!("{}/{thursday}/leaders", groups_path("bsanz")),
+                Some(&p.cast.registrar.token),
+                &json!({ "person": other.0, "role": "leader", "from": "2025-01-01" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let elsewhere = plan(
+            &app,
+            &other.1.token,
+            &thursday,
+            json!({ "starts_at": ahead(9) }),
+        )
+        .await;
+
+        // The member's feed, read by the independent parser.
+        let cookie = super::web::sign_in(&app, &p.member.1).await;
+        let path = new_feed(&app, &cookie, member).await;
+        let feed = parsed(&app, &path).await;
+        assert_eq!(feed["status"], 200, "{feed}");
+        assert_eq!(feed["content_type"], "text/calendar; charset=utf-8");
+        assert_eq!(feed["crlf"], true);
+        assert!(feed["max_octets"].as_u64().unwrap() <= 75, "{feed}");
+        assert_eq!(feed["version"], "2.0");
+        assert_eq!(feed["events"].as_array().unwrap().len(), 3, "{feed}");
+        let moved = event(&feed, week["id"].as_str().unwrap()).expect("the moved session");
+        // 19:00 at +13:00 is 06:00 UTC.
+        let day = Utc::now().date_naive() + Duration::days(8);
+        assert_eq!(moved["start"], format!("{day}T06:00:00Z"));
+        assert_eq!(moved["end"], format!("{day}T07:30:00Z"));
+        assert_eq!(moved["status"], "CONFIRMED");
+        assert_eq!(moved["sequence"], 1);
+        assert_eq!(moved["summary"], "Tuesday GP group");
+        assert_eq!(moved["location"], "Room 3; 12 Grey St, Auckland");
+        assert!(
+            moved["description"]
+                .as_str()
+                .unwrap()
+                .ends_with("\nRing the bell\\door 2"),
+            "{moved}"
+        );
+        let cancelled = event(&feed, fortnight["id"].as_str().unwrap()).expect("the cancelled one");
+        assert_eq!(cancelled["status"], "CANCELLED");
+        assert_eq!(cancelled["sequence"], 1);
+        let past = event(&feed, held["id"].as_str().unwrap()).expect("the held session");
+        assert_eq!(past["all_day"], true);
+        assert_eq!(past["start"], "2025-03-04");
+        assert_eq!(past["end"], "2025-03-05");
+        // Not after they leave, and not another group's.
+        assert!(event(&feed, later["id"].as_str().unwrap()).is_none());
+        assert!(event(&feed, elsewhere["id"].as_str().unwrap()).is_none());
+        // The same feed again: the same UIDs and stamps.
+        assert_eq!(parsed(&app, &path).await["events"], feed["events"]);
+
+        // The leader's own feed lists the later session too.
+        let leader_cookie = super::web::sign_in(&app, &p.leader.1).await;
+        let leader_feed = parsed(&app, &new_feed(&app, &leader_cookie, &p.leader.0).await).await;
+        assert!(event(&leader_feed, later["id"].as_str().unwrap()).is_some());
+        assert!(event(&leader_feed, elsewhere["id"].as_str().unwrap()).is_none());
+
+        // A new link ends the old; a revoked one is not found.
+        let renewed = new_feed(&app, &cookie, member).await;
+        assert_ne!(renewed, path);
+        assert_eq!(parsed(&app, &path).await["status"], 404);
+        assert_eq!(parsed(&app, &renewed).await["status"], 200);
+        revoke_feed(&app, &cookie, member).await;
+        assert_eq!(parsed(&app, &renewed).await["status"], 404);
+        assert_eq!(
+            parsed(&app, "/calendar/0123456789abcdef.ics").await["status"],
+            404
+        );
+
+        // Nobody else manages the member's link: not the registrar, not
+        // another member.
+        let registrar = super::web::sign_in(&app, &p.cast.registrar).await;
+        let page = super::web::open(
+            &app,
+            &format!("/societies/bsanz/people/{member}/calendar"),
+            Some(&registrar),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+    }
+);
+
 e2e_test!(
     async fn a_leader_plans_moves_and_cancels_a_session_on_the_groups_pages(app: TestApp) {
         let p = planned_group(&app).await;

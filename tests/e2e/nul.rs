@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 78] = [
+const PAGES: [(&str, &str); 81] = [
     ("GET", "/reset/{token}"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -136,6 +136,9 @@ const PAGES: [(&str, &str); 78] = [
         "POST",
         "/societies/{society}/groups/{group}/planned-sessions/{plan}",
     ),
+    ("GET", "/societies/{society}/people/{person}/calendar"),
+    ("POST", "/societies/{society}/people/{person}/calendar"),
+    ("GET", "/calendar/{token}.ics"),
 ];
 
 /// Real values for every path parameter, so that only the one with the

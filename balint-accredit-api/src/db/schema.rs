@@ -465,6 +465,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_feeds (id) {
+        id -> Text,
+        society_id -> Text,
+        person_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     issuer_keys (society_id, number) {
         society_id -> Text,
         number -> Integer,
@@ -546,6 +557,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_session_people,
     group_session_records,
     group_planned_sessions,
+    calendar_feeds,
     issuer_keys,
     credential_statuses,
     credentials,

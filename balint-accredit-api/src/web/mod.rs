@@ -12,6 +12,7 @@
 mod account;
 mod assets;
 mod attestor;
+mod calendars;
 mod certificates;
 pub mod dates;
 mod groups;
@@ -49,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     trainee::configure(cfg);
     attestor::configure(cfg);
     certificates::configure(cfg);
+    calendars::configure(cfg);
     plans::configure(cfg);
     groups::configure(cfg);
     registrar::configure(cfg);
