@@ -469,6 +469,59 @@ e2e_test!(
 );
 
 e2e_test!(
+    async fn my_pages_show_my_next_planned_session(app: TestApp) {
+        let p = planned_group(&app).await;
+        let leader = p.leader.1.token.as_str();
+        let cookie = super::web::sign_in(&app, &p.member.1).await;
+        let before = super::web::open(&app, "/me", Some(&cookie)).await;
+        assert!(
+            !before.html.contains("My next group session"),
+            "{}",
+            before.html
+        );
+        let soon = plan(
+            &app,
+            leader,
+            &p.group,
+            json!({ "starts_at": ahead(3), "delivery": "online", "place": "https://meet.example.org/t" }),
+        )
+        .await;
+        let (status, _) = app
+            .post_json(
+                &format!(
+                    "{}/{}/cancel",
+                    plans_path(&p.group),
+                    soon["id"].as_str().unwrap()
+                ),
+                Some(leader),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        plan(
+            &app,
+            leader,
+            &p.group,
+            json!({ "starts_at": ahead(10), "place": "Room 3" }),
+        )
+        .await;
+        let page = super::web::open(&app, "/me", Some(&cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.html.contains("My next group session"), "{}", page.html);
+        let section = &page.html[page.html.find("My next group session").unwrap()..];
+        assert!(section.contains("Tuesday GP group"), "{section}");
+        assert!(section.contains("19:00 (UTC+13:00)"), "{section}");
+        assert!(section.contains("in person"), "{section}");
+        assert!(section.contains("Room 3"), "{section}");
+        assert!(
+            !section.contains("meet.example.org"),
+            "the cancelled one: {section}"
+        );
+        assert!(page.html.contains("My calendar of group sessions"));
+    }
+);
+
+e2e_test!(
     async fn a_leader_plans_moves_and_cancels_a_session_on_the_groups_pages(app: TestApp) {
         let p = planned_group(&app).await;
         let cookie = super::web::sign_in(&app, &p.leader.1).await;
