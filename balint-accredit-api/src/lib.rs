@@ -15,6 +15,7 @@ pub mod day;
 pub mod db;
 pub mod edge;
 pub mod error;
+pub mod ical;
 pub mod ledger;
 pub mod mail;
 pub mod openapi;

@@ -11,13 +11,13 @@ use super::*;
 
 const GROUP_NAME: &str = "Tuesday GP group";
 
-fn groups_path(society: &str) -> String {
+pub(super) fn groups_path(society: &str) -> String {
     format!("/api/v1/societies/{society}/groups")
 }
 
 /// A group of the society, with `leaders` (person, role) and `members`,
 /// all from 2025-01-01.
-async fn group(
+pub(super) async fn group(
     app: &TestApp,
     registrar: &Login,
     leaders: &[(&str, &str)],
@@ -56,7 +56,7 @@ async fn group(
     id
 }
 
-fn sessions_path(group: &str) -> String {
+pub(super) fn sessions_path(group: &str) -> String {
     format!("{}/{group}/sessions", groups_path("bsanz"))
 }
 

@@ -7,6 +7,7 @@ mod attestation;
 mod audit;
 mod auth;
 mod bulk;
+mod calendars;
 mod certificates;
 mod contract;
 mod credentials;

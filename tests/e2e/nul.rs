@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 81] = [
+const PAGES: [(&str, &str); 88] = [
     ("GET", "/reset/{token}"),
     ("GET", "/mail/unsubscribe/{token}"),
     ("POST", "/mail/unsubscribe/{token}"),
@@ -139,6 +139,25 @@ const PAGES: [(&str, &str); 81] = [
     ("POST", "/societies/{society}/groups/{group}"),
     ("POST", "/societies/{society}/groups/{group}/people"),
     ("POST", "/societies/{society}/groups/{group}/sessions/new"),
+    (
+        "GET",
+        "/societies/{society}/groups/{group}/planned-sessions/new",
+    ),
+    (
+        "POST",
+        "/societies/{society}/groups/{group}/planned-sessions/new",
+    ),
+    (
+        "GET",
+        "/societies/{society}/groups/{group}/planned-sessions/{plan}",
+    ),
+    (
+        "POST",
+        "/societies/{society}/groups/{group}/planned-sessions/{plan}",
+    ),
+    ("GET", "/societies/{society}/people/{person}/calendar"),
+    ("POST", "/societies/{society}/people/{person}/calendar"),
+    ("GET", "/calendar/{token}.ics"),
 ];
 
 /// Real values for every path parameter, so that only the one with the
@@ -246,6 +265,14 @@ async fn a_register(app: &TestApp, cast: &Cast) -> Names {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{session}");
+    let (status, plan) = app
+        .post_json(
+            &format!("{group_path}/planned-sessions"),
+            Some(&cast.member.token),
+            &json!({ "starts_at": "2099-03-11T19:00:00+13:00" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
     Names {
         values: vec![
             ("society", "bsanz".to_owned()),
@@ -259,6 +286,7 @@ async fn a_register(app: &TestApp, cast: &Cast) -> Names {
                 group["members"][0]["id"].as_str().unwrap().to_owned(),
             ),
             ("session", session["id"].as_str().unwrap().to_owned()),
+            ("plan", plan["id"].as_str().unwrap().to_owned()),
             ("person", ann),
             ("activity", activity["id"].as_str().unwrap().to_owned()),
             ("registration", "BSANZ-0001".to_owned()),

@@ -178,6 +178,21 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
             Some(json!({ "minutes": 60 })),
         ),
         post(
+            "/groups/{group}/planned-sessions",
+            json!({ "starts_at": "2099-03-11T19:00:00+01:00" }),
+        ),
+        (Method::GET, "/groups/{group}/planned-sessions", None),
+        (
+            Method::PATCH,
+            "/groups/{group}/planned-sessions/{plan}",
+            Some(json!({ "minutes": 60 })),
+        ),
+        (
+            Method::POST,
+            "/groups/{group}/planned-sessions/{plan}/cancel",
+            None,
+        ),
+        post(
             "/applications/{application}/decision",
             json!({ "decision": "grant", "effective": "2025-06-01", "reason": "r" }),
         ),
@@ -227,6 +242,8 @@ struct Theirs {
     leader: String,
     member: String,
     session: String,
+    /// A session of the group planned ahead.
+    plan: String,
 }
 
 impl Theirs {
@@ -245,6 +262,7 @@ impl Theirs {
             .replace("{leader}", &self.leader)
             .replace("{member}", &self.member)
             .replace("{session}", &self.session)
+            .replace("{plan}", &self.plan)
             .replace("{number}", "1")
             .replace("{purpose}", "revocation");
         format!("/api/v1/societies/dbg{path}")
@@ -264,6 +282,7 @@ impl Theirs {
             leader: "no-such-leader".to_owned(),
             member: "no-such-member".to_owned(),
             session: "no-such-session".to_owned(),
+            plan: "no-such-plan".to_owned(),
         }
     }
 }
@@ -398,7 +417,16 @@ async fn their_records(app: &TestApp, cast: &Cast) -> Theirs {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{session}");
+    let (status, plan) = app
+        .post_json(
+            &format!("{group_path}/planned-sessions"),
+            registrar,
+            &json!({ "starts_at": "2099-03-11T19:00:00+01:00" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
     Theirs {
+        plan: plan["id"].as_str().unwrap().to_owned(),
         endpoint: endpoint["id"].as_str().unwrap().to_owned(),
         delivery,
         group: body["id"].as_str().unwrap().to_owned(),

@@ -33,39 +33,50 @@ fn target_dir() -> PathBuf {
 /// when the pins change) with the pinned requirements.
 pub fn python() -> PathBuf {
     static MADE: OnceLock<PathBuf> = OnceLock::new();
+    MADE.get_or_init(|| venv_python(&folder(), "webhooks"))
+        .clone()
+}
+
+/// The Python of virtualenv `name` under the Cargo target directory, made
+/// (again when the pins change) with `folder`'s `requirements.txt`.
+pub fn venv_python(folder: &Path, name: &str) -> PathBuf {
     static MAKING: Mutex<()> = Mutex::new(());
-    MADE.get_or_init(|| {
-        let _one = MAKING.lock().unwrap_or_else(|e| e.into_inner());
-        let requirements = folder().join("requirements.txt");
-        let venv = target_dir().join("webhooks-venv");
-        let pins = std::fs::read(&requirements).expect("reading requirements.txt");
-        if std::fs::read(venv.join("requirements.txt")).ok().as_ref() == Some(&pins) {
-            return venv.join("bin/python");
-        }
-        // Made beside it and moved into place, so that test binaries
-        // running at once never see half a virtualenv.
-        let making = target_dir().join(format!("webhooks-venv.{}", std::process::id()));
+    let _one = MAKING.lock().unwrap_or_else(|e| e.into_inner());
+    let requirements = folder.join("requirements.txt");
+    let venv = target_dir().join(format!("{name}-venv"));
+    let pins = std::fs::read(&requirements).expect("reading requirements.txt");
+    if std::fs::read(venv.join("requirements.txt")).ok().as_ref() == Some(&pins) {
+        return venv.join("bin/python");
+    }
+    // Made beside it and moved into place, so that test binaries
+    // running at once never see half a virtualenv.
+    let making = target_dir().join(format!("{name}-venv.{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&making);
+    let run = |command: &mut Command| {
+        let status = command.status().expect("running python3");
+        assert!(
+            status.success(),
+            "{command:?} failed: the tests' Python peers need python3 with venv (Debian: python3-venv) and PyPI"
+        );
+    };
+    run(Command::new("python3").arg("-m").arg("venv").arg(&making));
+    run(Command::new(making.join("bin/python"))
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements));
+    std::fs::write(making.join("requirements.txt"), &pins).expect("writing the pins");
+    let _ = std::fs::remove_dir_all(&venv);
+    if std::fs::rename(&making, &venv).is_err() {
+        // Another test binary put one in place first.
         let _ = std::fs::remove_dir_all(&making);
-        let run = |command: &mut Command| {
-            let status = command.status().expect("running python3");
-            assert!(
-                status.success(),
-                "{command:?} failed: the webhook tests need python3 with venv (Debian: python3-venv) and PyPI"
-            );
-        };
-        run(Command::new("python3").arg("-m").arg("venv").arg(&making));
-        run(Command::new(making.join("bin/python"))
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(&requirements));
-        std::fs::write(making.join("requirements.txt"), &pins).expect("writing the pins");
-        let _ = std::fs::remove_dir_all(&venv);
-        if std::fs::rename(&making, &venv).is_err() {
-            // Another test binary put one in place first.
-            let _ = std::fs::remove_dir_all(&making);
-        }
-        venv.join("bin/python")
-    })
-    .clone()
+    }
+    venv.join("bin/python")
 }
 
 /// A running receiver; stopped when dropped.

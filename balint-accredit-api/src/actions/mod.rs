@@ -56,6 +56,7 @@
 pub mod account;
 pub mod applications;
 pub mod audit;
+pub mod calendars;
 pub mod certificates;
 pub mod credentials;
 pub mod groups;

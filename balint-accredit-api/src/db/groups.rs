@@ -9,8 +9,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    activities, group_leaders, group_members, group_session_people, group_session_records,
-    group_sessions, groups,
+    activities, group_leaders, group_members, group_planned_sessions, group_session_people,
+    group_session_records, group_sessions, groups,
 };
 use crate::db::DbConnection;
 use crate::error::ApiError;
@@ -87,6 +87,18 @@ stored_word! {
         Online => "online",
         /// Sent apologies.
         Apologies => "apologies",
+    }
+}
+
+stored_word! {
+    /// Where a planned session stands.
+    PlanStatus {
+        /// Planned, to be held.
+        Planned => "planned",
+        /// Called off.
+        Cancelled => "cancelled",
+        /// Held: a session was recorded on its day.
+        Held => "held",
     }
 }
 
@@ -671,4 +683,201 @@ pub fn unlink_record(
     )
     .execute(conn)?;
     Ok(())
+}
+
+/// A session planned ahead: when and where a group will meet. No clinical
+/// content: a place or an online link's text, and a note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedSession {
+    pub id: String,
+    pub group_id: String,
+    pub society_id: String,
+    /// The local day it is planned for.
+    pub on_day: NaiveDate,
+    /// Its start, in UTC.
+    pub starts_at: NaiveDateTime,
+    /// The offset from UTC of the local time it was given in, in minutes.
+    pub utc_offset_minutes: i32,
+    pub minutes: u32,
+    pub delivery: Delivery,
+    /// A place, or the online link's text.
+    pub place: Option<String>,
+    pub note: Option<String>,
+    pub status: PlanStatus,
+    /// Once held: the session recorded on its day.
+    pub session_id: Option<String>,
+    /// Bumped on every change (a calendar's SEQUENCE).
+    pub sequence: u32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl PlannedSession {
+    /// Its start in the local time it was given in.
+    pub fn local_start(&self) -> NaiveDateTime {
+        self.starts_at + chrono::Duration::minutes(i64::from(self.utc_offset_minutes))
+    }
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = group_planned_sessions, treat_none_as_null = true)]
+struct PlannedRow {
+    id: String,
+    group_id: String,
+    society_id: String,
+    on_day: NaiveDate,
+    starts_at: NaiveDateTime,
+    utc_offset_minutes: i32,
+    minutes: i32,
+    delivery: String,
+    place: Option<String>,
+    note: Option<String>,
+    status: String,
+    session_id: Option<String>,
+    sequence: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl PlannedRow {
+    fn of(p: &PlannedSession) -> Self {
+        Self {
+            id: p.id.clone(),
+            group_id: p.group_id.clone(),
+            society_id: p.society_id.clone(),
+            on_day: p.on_day,
+            starts_at: p.starts_at,
+            utc_offset_minutes: p.utc_offset_minutes,
+            minutes: stored(p.minutes),
+            delivery: p.delivery.as_str().to_owned(),
+            place: p.place.clone(),
+            note: p.note.clone(),
+            status: p.status.as_str().to_owned(),
+            session_id: p.session_id.clone(),
+            sequence: stored(p.sequence),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+
+    fn plan(self) -> Result<PlannedSession, ApiError> {
+        Ok(PlannedSession {
+            delivery: word("delivery", &self.delivery)?,
+            status: word("status", &self.status)?,
+            id: self.id,
+            group_id: self.group_id,
+            society_id: self.society_id,
+            on_day: self.on_day,
+            starts_at: self.starts_at,
+            utc_offset_minutes: self.utc_offset_minutes,
+            minutes: count(self.minutes),
+            place: self.place,
+            note: self.note,
+            session_id: self.session_id,
+            sequence: count(self.sequence),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+fn plans(rows: Vec<PlannedRow>) -> Result<Vec<PlannedSession>, ApiError> {
+    rows.into_iter().map(PlannedRow::plan).collect()
+}
+
+/// Store a new planned session.
+pub fn insert_plan(conn: &mut DbConnection, plan: &PlannedSession) -> Result<(), ApiError> {
+    diesel::insert_into(group_planned_sessions::table)
+        .values(PlannedRow::of(plan))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Store a planned session's changed fields.
+pub fn update_plan(conn: &mut DbConnection, plan: &PlannedSession) -> Result<(), ApiError> {
+    diesel::update(group_planned_sessions::table.find(&plan.id))
+        .set(PlannedRow::of(plan))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Planned session `id` of group `group_id`.
+pub fn find_plan(
+    conn: &mut DbConnection,
+    group_id: &str,
+    id: &str,
+) -> Result<Option<PlannedSession>, ApiError> {
+    group_planned_sessions::table
+        .filter(group_planned_sessions::group_id.eq(group_id))
+        .filter(group_planned_sessions::id.eq(id))
+        .select(PlannedRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(PlannedRow::plan)
+        .transpose()
+}
+
+/// The plans of group `group_id` on local day `day` still to be held
+/// (neither cancelled nor held), earliest first.
+pub fn plans_on(
+    conn: &mut DbConnection,
+    group_id: &str,
+    day: NaiveDate,
+) -> Result<Vec<PlannedSession>, ApiError> {
+    plans(
+        group_planned_sessions::table
+            .filter(group_planned_sessions::group_id.eq(group_id))
+            .filter(group_planned_sessions::on_day.eq(day))
+            .filter(group_planned_sessions::status.eq(PlanStatus::Planned.as_str()))
+            .order((
+                group_planned_sessions::starts_at.asc(),
+                group_planned_sessions::id.asc(),
+            ))
+            .select(PlannedRow::as_select())
+            .load(conn)?,
+    )
+}
+
+/// The plans of the groups `group_ids` (every status), from local day
+/// `from` on when given, earliest first, at most `limit` when given.
+pub fn plans_from(
+    conn: &mut DbConnection,
+    group_ids: &[String],
+    from: Option<NaiveDate>,
+    limit: Option<i64>,
+) -> Result<Vec<PlannedSession>, ApiError> {
+    let mut q = group_planned_sessions::table
+        .filter(group_planned_sessions::group_id.eq_any(group_ids))
+        .into_boxed();
+    if let Some(from) = from {
+        q = q.filter(group_planned_sessions::on_day.ge(from));
+    }
+    if let Some(limit) = limit {
+        q = q.limit(limit);
+    }
+    plans(
+        q.order((
+            group_planned_sessions::starts_at.asc(),
+            group_planned_sessions::id.asc(),
+        ))
+        .select(PlannedRow::as_select())
+        .load(conn)?,
+    )
+}
+
+/// Every plan of group `group_id` (every status), earliest first.
+pub fn group_plans(
+    conn: &mut DbConnection,
+    group_id: &str,
+) -> Result<Vec<PlannedSession>, ApiError> {
+    plans(
+        group_planned_sessions::table
+            .filter(group_planned_sessions::group_id.eq(group_id))
+            .order((
+                group_planned_sessions::starts_at.asc(),
+                group_planned_sessions::id.asc(),
+            ))
+            .select(PlannedRow::as_select())
+            .load(conn)?,
+    )
 }

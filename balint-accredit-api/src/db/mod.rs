@@ -16,6 +16,7 @@ pub mod activities;
 pub mod applications;
 pub mod audit;
 pub mod backup;
+pub mod calendars;
 pub mod certificates;
 pub mod check;
 pub mod connection;

@@ -87,6 +87,8 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
         "person_id = $1 AND programme_id IN (SELECT id FROM training_programmes WHERE society_id = $2)",
     ),
     ("register_entries", "person_id = $1 AND society_id = $2"),
+    // Their calendar links (the token itself is never kept).
+    ("calendar_feeds", "person_id = $1 AND society_id = $2"),
     // The events told about them (their register entry, their records
     // waiting for an attestor).
     ("outbox_events", "person_id = $1 AND society_id = $2"),
@@ -143,6 +145,8 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
     "webhook_attempts",
     "training_programmes",
     "groups",
+    // When and where a group will meet: no person's data.
+    "group_planned_sessions",
     "issuer_keys",
     "audit_chain_head",
 ];
@@ -379,6 +383,13 @@ pub fn erase(
     execute(
         conn,
         &format!("DELETE FROM password_resets WHERE user_id IN ({LOGINS}) AND used_at IS NULL"),
+        person_id,
+        society_id,
+    )?;
+    // A calendar link would go on telling where their groups meet.
+    execute(
+        conn,
+        "DELETE FROM calendar_feeds WHERE person_id = $1 AND society_id = $2",
         person_id,
         society_id,
     )?;

@@ -498,6 +498,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    group_planned_sessions (id) {
+        id -> Text,
+        group_id -> Text,
+        society_id -> Text,
+        on_day -> Date,
+        starts_at -> Timestamp,
+        utc_offset_minutes -> Integer,
+        minutes -> Integer,
+        delivery -> Text,
+        place -> Nullable<Text>,
+        note -> Nullable<Text>,
+        status -> Text,
+        session_id -> Nullable<Text>,
+        sequence -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (id) {
+        id -> Text,
+        society_id -> Text,
+        person_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     issuer_keys (society_id, number) {
         society_id -> Text,
         number -> Integer,
@@ -583,6 +614,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_sessions,
     group_session_people,
     group_session_records,
+    group_planned_sessions,
+    calendar_feeds,
     issuer_keys,
     credential_statuses,
     credentials,

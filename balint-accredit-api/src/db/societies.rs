@@ -29,6 +29,16 @@ pub fn by_slug(conn: &mut DbConnection, slug: &str) -> Result<Society, ApiError>
         .ok_or_else(|| ApiError::NotFound(format!("society {slug}")))
 }
 
+/// The society with id `id`, or 404.
+pub fn by_id(conn: &mut DbConnection, id: &str) -> Result<Society, ApiError> {
+    societies::table
+        .find(id)
+        .select(Society::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("society {id}")))
+}
+
 /// Insert a society; 409 when the slug is taken.
 pub fn insert(conn: &mut DbConnection, society: &Society) -> Result<(), ApiError> {
     let taken = societies::table

@@ -10,12 +10,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+use crate::actions::groups::plans::{self, PlanInput};
 use crate::actions::groups::sessions::{self, SessionDetail, SessionInput};
 use crate::actions::groups::{self, GroupDetail, GroupFields, Joining};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::day::Day;
-use crate::db::groups::{Attendance, Delivery, Group, LeaderRole, Term};
+use crate::db::groups::{
+    Attendance, Delivery, Group, LeaderRole, PlanStatus, PlannedSession, Term,
+};
 use crate::edge::{Json, Query};
 use crate::error::{ApiError, Problem};
 use crate::pagination::{Page, PageQuery, PageRequest};
@@ -806,4 +809,233 @@ pub async fn session_correct(
     )
     .await?;
     Ok(web::Json(SessionView::new(&detail, &group)))
+}
+
+/// A session planned ahead, as a leader or the registrar schedules or
+/// changes it. To schedule, `starts_at` is required; the length and
+/// delivery default to the group's. To change, only the fields given
+/// change; `null` clears `place` or `note`. No clinical content: where
+/// and a practical note, never what will be discussed.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanBody {
+    /// The start in the local time where the group meets, with that
+    /// place's offset from UTC on the day (RFC 3339, e.g.
+    /// `2027-01-12T19:00:00+13:00`); in the future.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub starts_at: Option<DateTime<chrono::FixedOffset>>,
+    /// 1 to 600 minutes.
+    pub minutes: Option<u32>,
+    pub delivery: Option<DeliveryWord>,
+    /// Where: a place, or the online link's text (up to 500 characters).
+    #[serde(default, deserialize_with = "given")]
+    #[schema(value_type = Option<String>)]
+    pub place: Option<Option<String>>,
+    /// A practical note (up to 500 characters), never case content.
+    #[serde(default, deserialize_with = "given")]
+    #[schema(value_type = Option<String>)]
+    pub note: Option<Option<String>>,
+}
+
+impl From<PlanBody> for PlanInput {
+    fn from(b: PlanBody) -> Self {
+        Self {
+            starts: b.starts_at,
+            minutes: b.minutes,
+            delivery: b.delivery.map(Delivery::from),
+            place: b.place,
+            note: b.note,
+        }
+    }
+}
+
+/// Where a planned session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatusWord {
+    Planned,
+    Cancelled,
+    Held,
+}
+
+/// A session planned ahead.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanView {
+    pub id: String,
+    /// The group's id.
+    pub group: String,
+    /// The start, in the local time (and offset) it was given in.
+    pub starts_at: DateTime<chrono::FixedOffset>,
+    /// The local day it is planned for.
+    pub date: NaiveDate,
+    pub minutes: u32,
+    pub delivery: DeliveryWord,
+    pub place: Option<String>,
+    pub note: Option<String>,
+    pub status: PlanStatusWord,
+    /// Once held: the session recorded on its day.
+    pub session: Option<String>,
+    /// Bumped on every change (calendars' SEQUENCE).
+    pub sequence: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl PlanView {
+    fn new(p: &PlannedSession) -> Self {
+        let offset = chrono::FixedOffset::east_opt(p.utc_offset_minutes * 60)
+            .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
+        Self {
+            id: p.id.clone(),
+            group: p.group_id.clone(),
+            starts_at: utc(p.starts_at).with_timezone(&offset),
+            date: p.on_day,
+            minutes: p.minutes,
+            delivery: delivery_word(p.delivery),
+            place: p.place.clone(),
+            note: p.note.clone(),
+            status: match p.status {
+                PlanStatus::Planned => PlanStatusWord::Planned,
+                PlanStatus::Cancelled => PlanStatusWord::Cancelled,
+                PlanStatus::Held => PlanStatusWord::Held,
+            },
+            session: p.session_id.clone(),
+            sequence: p.sequence,
+            created_at: utc(p.created_at),
+            updated_at: utc(p.updated_at),
+        }
+    }
+}
+
+/// Plan a session ahead (the registrar, or a leader of the group on its
+/// day). Recording a session on that day takes the plan's length and
+/// delivery, and marks the plan held.
+#[utoipa::path(post, path = "/api/v1/societies/{society}/groups/{group}/planned-sessions", operation_id = "group_plans_schedule", tag = "groups",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("group" = String, Path, description = "The group's id"),
+    ),
+    request_body = PlanBody,
+    responses(
+        (status = 201, description = "The planned session", body = PlanView),
+        (status = 400, description = "Unreadable body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the registrar nor a leader of the group on that day", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society or group", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A session of the group is planned on that day already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, every one", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn plan_schedule(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: Json<PlanBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, group) = path.into_inner();
+    let (society, group, plan) =
+        plans::schedule(&state, &caller, slug, group, body.into_inner().into()).await?;
+    let at = format!(
+        "{}/planned-sessions/{}",
+        location(&society.slug, &group.group.id),
+        plan.id
+    );
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, at))
+        .json(PlanView::new(&plan)))
+}
+
+/// The group's planned sessions (cancelled and held ones too), the
+/// earliest first: whoever may read the group.
+#[utoipa::path(get, path = "/api/v1/societies/{society}/groups/{group}/planned-sessions", operation_id = "group_plans_list", tag = "groups",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("group" = String, Path, description = "The group's id"),
+        PageQuery,
+    ),
+    responses(
+        (status = 200, description = "A page of planned sessions", body = Page<PlanView>),
+        (status = 400, description = "Invalid paging", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the registrar nor of the group", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society or group", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn plans_list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    query: Query<PageQuery>,
+) -> Result<web::Json<Page<PlanView>>, ApiError> {
+    let (slug, group) = path.into_inner();
+    let page = PageRequest::try_from(&query.into_inner());
+    let (_, _, all) = plans::list(&state, &caller, slug, group).await?;
+    let page = page?;
+    let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+    let items = all
+        .iter()
+        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.limit()).unwrap_or(0))
+        .map(PlanView::new)
+        .collect();
+    Ok(web::Json(Page::new(items, page, total)))
+}
+
+/// Move or change a planned session (the registrar, or a leader of the
+/// group on its day and on the day it moves to): only the fields given
+/// change, and its sequence is bumped. A cancelled or held one is 409.
+#[utoipa::path(patch, path = "/api/v1/societies/{society}/groups/{group}/planned-sessions/{plan}", operation_id = "group_plans_change", tag = "groups",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("group" = String, Path, description = "The group's id"),
+        ("plan" = String, Path, description = "The planned session's id"),
+    ),
+    request_body = PlanBody,
+    responses(
+        (status = 200, description = "The planned session as changed", body = PlanView),
+        (status = 400, description = "Unreadable body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the registrar nor a leader of the group on that day", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society, group or planned session", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Cancelled or held already, or another session planned on the new day", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, every one", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn plan_change(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String, String)>,
+    body: Json<PlanBody>,
+) -> Result<web::Json<PlanView>, ApiError> {
+    let (slug, group, plan) = path.into_inner();
+    let (_, _, plan) =
+        plans::change(&state, &caller, slug, group, plan, body.into_inner().into()).await?;
+    Ok(web::Json(PlanView::new(&plan)))
+}
+
+/// Cancel a planned session (the registrar, or a leader of the group on
+/// its day): it stays listed, cancelled, and calendars show it called
+/// off. A cancelled or held one is 409.
+#[utoipa::path(post, path = "/api/v1/societies/{society}/groups/{group}/planned-sessions/{plan}/cancel", operation_id = "group_plans_cancel", tag = "groups",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("group" = String, Path, description = "The group's id"),
+        ("plan" = String, Path, description = "The planned session's id"),
+    ),
+    responses(
+        (status = 200, description = "The planned session, cancelled", body = PlanView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the registrar nor a leader of the group on that day", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society, group or planned session", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Cancelled or held already", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn plan_cancel(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String, String)>,
+) -> Result<web::Json<PlanView>, ApiError> {
+    let (slug, group, plan) = path.into_inner();
+    let (_, _, plan) = plans::cancel(&state, &caller, slug, group, plan).await?;
+    Ok(web::Json(PlanView::new(&plan)))
 }

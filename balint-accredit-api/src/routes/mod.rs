@@ -249,7 +249,7 @@ fn activity_routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Under `/societies/{society}/groups`: the groups, their leaders and
-/// members, and their sessions.
+/// members, their sessions, and the sessions planned ahead.
 fn group_routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("")
@@ -276,6 +276,18 @@ fn group_routes(cfg: &mut web::ServiceConfig) {
                 resource("/sessions/{session}")
                     .route(web::get().to(groups::session_show))
                     .route(web::patch().to(groups::session_correct)),
+            )
+            .service(
+                resource("/planned-sessions")
+                    .route(web::post().to(groups::plan_schedule))
+                    .route(web::get().to(groups::plans_list)),
+            )
+            .service(
+                resource("/planned-sessions/{plan}").route(web::patch().to(groups::plan_change)),
+            )
+            .service(
+                resource("/planned-sessions/{plan}/cancel")
+                    .route(web::post().to(groups::plan_cancel)),
             ),
     );
 }

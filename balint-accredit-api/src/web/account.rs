@@ -373,6 +373,8 @@ struct SocietyLinks {
     standing: Standing,
     /// How dates are written in the society.
     style: DateStyle,
+    /// The person's next planned group session, and its group's name.
+    next_session: Option<(crate::db::groups::PlannedSession, String)>,
 }
 
 /// `GET /me`: links to what the signed-in login can do.
@@ -399,6 +401,15 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
             }
             for (slug, role, person) in slugs {
                 let society = db::societies::by_slug(conn, &slug)?;
+                let next_session = match &person {
+                    Some(person_id) => crate::actions::calendars::next_planned(
+                        conn,
+                        &society.id,
+                        person_id,
+                        db::now(),
+                    )?,
+                    None => None,
+                };
                 let (tiers, standing) = match &person {
                     Some(person_id) => {
                         let entered = db::people::find(conn, &society.id, person_id)?
@@ -419,6 +430,7 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
                     person,
                     tiers,
                     standing,
+                    next_session,
                 });
             }
             Ok(out)
@@ -488,6 +500,15 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
                                         }
                                     }
                                 }
+                                @if let Some((plan, group)) = &l.next_session {
+                                    dt { "My next group session" }
+                                    dd {
+                                        (group) ": " (crate::web::plans::when(l.style, plan))
+                                        ", " (plan.minutes) " minutes, "
+                                        (crate::actions::calendars::delivery_words(plan.delivery))
+                                        @if let Some(place) = &plan.place { ", " (place) }
+                                    }
+                                }
                                 dt { "Pending applications" }
                                 dd {
                                     @if l.standing.pending.is_empty() { "None" }
@@ -506,6 +527,7 @@ pub async fn me(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) ->
                                 li { a href={ "/societies/" (l.slug) "/people/" (person) "/activities" } { "My ledger: records and adding a record" } }
                                 li { a href={ "/societies/" (l.slug) "/people/" (person) "/portfolio" } { "My portfolio, to print" } }
                                 li { a href={ "/societies/" (l.slug) "/people/" (person) "/certificates" } { "My certificates of attendance" } }
+                                li { a href={ "/societies/" (l.slug) "/people/" (person) "/calendar" } { "My calendar of group sessions" } }
                             }
                             @if l.person.is_some() || l.registrar {
                                 li { a href={ "/societies/" (l.slug) "/groups" } { "Balint groups" } }

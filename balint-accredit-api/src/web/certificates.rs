@@ -363,7 +363,8 @@ pub async fn show(
     finish(&req, &viewer, result)
 }
 
-fn origin(req: &HttpRequest) -> String {
+/// This site's scheme and host, as the request names them.
+pub(crate) fn origin(req: &HttpRequest) -> String {
     let info = req.connection_info();
     format!("{}://{}", info.scheme(), info.host())
 }

@@ -57,19 +57,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct Fields(Vec<(String, String)>);
 
 impl Fields {
-    fn get(&self, name: &str) -> &str {
+    pub(crate) fn get(&self, name: &str) -> &str {
         self.0
             .iter()
             .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.as_str())
     }
 
-    fn given(&self, name: &str) -> Option<String> {
+    pub(crate) fn given(&self, name: &str) -> Option<String> {
         Some(self.get(name).trim().to_owned()).filter(|v| !v.is_empty())
     }
 }
 
-fn delivery_label(d: Delivery) -> &'static str {
+pub(crate) fn delivery_label(d: Delivery) -> &'static str {
     match d {
         Delivery::InPerson => "In person",
         Delivery::Online => "Online",
@@ -77,7 +77,7 @@ fn delivery_label(d: Delivery) -> &'static str {
     }
 }
 
-fn number(fields: &Fields, name: &str, problems: &mut Vec<FieldProblem>) -> Option<u32> {
+pub(crate) fn number(fields: &Fields, name: &str, problems: &mut Vec<FieldProblem>) -> Option<u32> {
     let text = fields.given(name)?;
     match text.parse::<u32>() {
         Ok(n) => Some(n),
@@ -99,7 +99,7 @@ fn day_of(fields: &Fields, name: &str, problems: &mut Vec<FieldProblem>) -> Opti
     }
 }
 
-async fn style(state: &AppState, slug: &str) -> Result<DateStyle, ApiError> {
+pub(crate) async fn style(state: &AppState, slug: &str) -> Result<DateStyle, ApiError> {
     let society = crate::web::society(state, slug.to_owned()).await?;
     Ok(DateStyle::for_country(society.country.as_deref()))
 }
@@ -294,7 +294,10 @@ pub async fn create(
     finish(&req, &viewer, result)
 }
 
-fn form_errors(errors: Vec<FieldProblem>, labels: &[(&'static str, &'static str)]) -> FormErrors {
+pub(crate) fn form_errors(
+    errors: Vec<FieldProblem>,
+    labels: &[(&'static str, &'static str)],
+) -> FormErrors {
     FormErrors::new(
         errors
             .into_iter()
@@ -307,7 +310,7 @@ fn form_errors(errors: Vec<FieldProblem>, labels: &[(&'static str, &'static str)
 /// `?done=` after a change.
 #[derive(Debug, Default, Deserialize)]
 pub struct DoneQuery {
-    done: Option<String>,
+    pub(crate) done: Option<String>,
 }
 
 /// `GET /societies/{society}/groups/{group}`: the group, its leaders,
@@ -322,6 +325,7 @@ pub async fn show(
     let (slug, group) = path.into_inner();
     let notice_text = match query.done.as_deref() {
         Some("session") => Some("The session was recorded, with its people's records."),
+        Some("plan") => Some("The planned sessions were changed."),
         Some("people") | Some("group") => Some("The group was changed."),
         _ => None,
     };
@@ -360,6 +364,8 @@ async fn group_page(
         }),
     )
     .await?;
+    let planned =
+        super::plans::of_group(state, viewer, slug.clone(), detail.group.id.clone()).await?;
     let style = style(state, &slug).await?;
     let registrar = permissions::acts_as_registrar(&viewer.caller, &society.id);
     let me = permissions::person_in(&viewer.caller, &society.id).map(str::to_owned);
@@ -414,6 +420,7 @@ async fn group_page(
                 @if leads {
                     p { a class="button" href={ (base) "/sessions/new" } { "Record a session" } }
                 }
+                (super::plans::section(viewer, &detail, &planned, style, &base))
                 h2 { "Leaders" }
                 (people_table(&detail, style, registrar, &base, &csrf, true))
                 h2 { "Members" }

@@ -12,12 +12,14 @@
 mod account;
 mod assets;
 mod attestor;
+mod calendars;
 mod certificates;
 pub mod dates;
 mod groups;
 mod layout;
 mod mail;
 mod multipart;
+pub(crate) mod plans;
 mod public;
 mod registrar;
 pub mod session;
@@ -49,6 +51,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     trainee::configure(cfg);
     attestor::configure(cfg);
     certificates::configure(cfg);
+    calendars::configure(cfg);
+    plans::configure(cfg);
     groups::configure(cfg);
     mail::configure(cfg);
     registrar::configure(cfg);

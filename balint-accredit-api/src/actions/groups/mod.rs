@@ -1,12 +1,14 @@
 //! A society's Balint groups: the registrar creates and changes them and
 //! names their leaders and members, with the days they start and end; a
-//! group's leaders (and members) read it; its leaders record its sessions
+//! group's leaders (and members) read it; its leaders (or the registrar)
+//! plan its sessions ahead ([`plans`]); its leaders record its sessions
 //! ([`sessions`]).
 //!
 //! Groups hold no clinical content: a session keeps counts (cases
 //! presented, follow-ups), never what a case was about. What is said in a
 //! Balint group stays in the group.
 
+pub mod plans;
 pub mod sessions;
 
 use chrono::NaiveDate;

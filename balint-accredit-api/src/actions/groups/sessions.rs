@@ -588,7 +588,9 @@ fn write(
 
 /// Record a session of group `group_id` of society `slug`: a leader of
 /// the group on its day. It is stored with who came, and every record it
-/// writes, in one transaction with its audit records. Every problem of
+/// writes, in one transaction with its audit records. A session planned
+/// for that day gives the length and delivery not given, and is marked
+/// held, linked to this one. Every problem of
 /// the input is refused at once; a second session of the group on the
 /// same day is a conflict (correct the first).
 pub async fn record(
@@ -606,14 +608,24 @@ pub async fn record(
         return Err(refused(problems));
     };
     let (actor, recorder) = recording_leader(caller, &group, date)?;
+    // A session planned for the day gives its length and delivery.
+    let gid = group.group.id.clone();
+    let planned_for = db::run(&state.pool, move |conn| {
+        super::plans::planned_on(conn, &gid, date)
+    })
+    .await?;
     let now = db::now();
     let base = Session {
         id: uuid::Uuid::new_v4().to_string(),
         group_id: group.group.id.clone(),
         society_id: society.id.clone(),
         held_on: date,
-        minutes: group.group.usual_minutes,
-        delivery: group.group.delivery,
+        minutes: planned_for
+            .as_ref()
+            .map_or(group.group.usual_minutes, |p| p.minutes),
+        delivery: planned_for
+            .as_ref()
+            .map_or(group.group.delivery, |p| p.delivery),
         cases_presented: 0,
         follow_ups: 0,
         recorded_by_user_id: Some(actor.clone()),
@@ -650,6 +662,9 @@ pub async fn record(
                 },
             )?;
             write(conn, &detail, &planned, None, &actor, &recorder)?;
+            if let Some(plan) = super::plans::planned_on(conn, &s.group_id, s.held_on)? {
+                super::plans::mark_held(conn, &actor, &plan, &s.id)?;
+            }
             session_detail(conn, s.clone())
         })
     })
