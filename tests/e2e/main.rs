@@ -27,6 +27,7 @@ mod personal_data;
 mod presets;
 mod programmes;
 mod progress;
+mod public_register_patch;
 mod register;
 mod register_io;
 mod register_search;

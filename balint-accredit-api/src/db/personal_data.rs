@@ -138,6 +138,7 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
     "pathway_versions",
     "registration_counters",
     "register_versions",
+    "register_touches",
     "society_profiles",
     "society_retention",
     "webhook_endpoints",

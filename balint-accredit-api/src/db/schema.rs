@@ -283,6 +283,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The entries each move of a society's register version touched,
+    /// written by the same triggers (migration
+    /// `2026-12-30-000100_register_touches`).
+    register_touches (society_id, version, entry_id) {
+        society_id -> Text,
+        version -> BigInt,
+        entry_id -> Text,
+    }
+}
+
+diesel::table! {
     /// Events to tell, written with the change they tell of (migration
     /// `2026-12-24-000100_outbox`).
     outbox_events (id) {
@@ -566,6 +577,7 @@ diesel::joinable!(society_roles -> societies (society_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(society_retention -> societies (society_id));
 diesel::joinable!(audit_log -> societies (society_id));
+diesel::joinable!(register_touches -> societies (society_id));
 diesel::joinable!(pathway_versions -> societies (society_id));
 diesel::joinable!(people -> societies (society_id));
 
@@ -596,6 +608,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     register_entries,
     register_changes,
     registration_counters,
+    register_touches,
     applications,
     requirement_overrides,
     outbox_events,

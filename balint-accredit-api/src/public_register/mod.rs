@@ -14,8 +14,12 @@
 //! register version per society (one indexed row, moved on by triggers
 //! whenever an entry, and so any change to its history, or a listed person
 //! is written, by whoever writes it: this server, another one, or the CLI),
-//! and the copy is rebuilt when the version or the day has moved. The
-//! version is read again
+//! and the copy is brought up to date when the version or the day has
+//! moved: on another day, or after a great many writes, read whole again;
+//! otherwise patched in place, the entries the writes since its version
+//! touched (the same triggers list them, by version) read again and put
+//! in their place, so the first request after a write at 100,000 entries
+//! reads a few rows, not the register. The version is read again
 //!
 //! - after any write through this server (any request but `GET`, `HEAD`,
 //!   `OPTIONS` and `TRACE`; see [`PublicRegisters::note_write`]), so such
@@ -102,7 +106,19 @@ pub struct PublicRegisters {
     outage: Mutex<Option<Instant>>,
     /// Whether a request is asking the database during an outage.
     asking: AtomicBool,
+    /// Copies read whole, and copies patched in place, so far.
+    rebuilds: AtomicU64,
+    patches: AtomicU64,
 }
+
+/// A copy at most this many versions behind the database's is patched
+/// (the database keeps 10,000 versions' touches; see
+/// [`db::register::touched_since`]); one further behind is read whole.
+const PATCH_VERSIONS: i64 = 2_000;
+
+/// A copy is patched when at most this many entries were written since
+/// its version; after more (an import, say), it is read whole.
+const PATCH_ENTRIES: usize = 1_000;
 
 /// During an outage, how long after the last failed ask the database is
 /// asked again.
@@ -160,7 +176,52 @@ impl PublicRegisters {
             refresh,
             outage: Mutex::default(),
             asking: AtomicBool::new(false),
+            rebuilds: AtomicU64::new(0),
+            patches: AtomicU64::new(0),
         }
+    }
+
+    /// How many times a copy was read whole, and how many times one was
+    /// patched in place, since the server started.
+    pub fn reads(&self) -> (u64, u64) {
+        (
+            self.rebuilds.load(Ordering::Relaxed),
+            self.patches.load(Ordering::Relaxed),
+        )
+    }
+
+    /// `held` patched to `version` with only the entries written since its
+    /// own version read again; `None` when it cannot be: another day (what
+    /// is dated ahead may have come into effect), a version not after its
+    /// own, or too much written since.
+    fn patch(
+        conn: &mut DbConnection,
+        society_id: &str,
+        held: &Snapshot,
+        version: i64,
+        today: NaiveDate,
+    ) -> Result<Option<Snapshot>, ApiError> {
+        if held.today != today || version <= held.version || version - held.version > PATCH_VERSIONS
+        {
+            return Ok(None);
+        }
+        let touched = db::register::touched_since(conn, society_id, held.version, PATCH_ENTRIES)?;
+        if touched.len() > PATCH_ENTRIES {
+            return Ok(None);
+        }
+        let mut builder = Builder::continuing(held);
+        if !touched.is_empty() {
+            let only = Some(touched.as_slice());
+            db::register::each_public_row(conn, society_id, only, today, |row, ahead| {
+                builder.push(row, ahead);
+            })?;
+            db::register::each_public_change(conn, society_id, only, |entry_id, seq, change| {
+                builder.push_change(entry_id, seq, change);
+            })?;
+        }
+        let standing = db::register::public_standing(conn, &builder.ahead_ids(), today)?;
+        let fresh = builder.finish(version, today, &standing);
+        Ok(Some(held.patched(&touched, fresh)))
     }
 
     /// Where to answer from when [`Self::held`] has no current copy: from
@@ -327,28 +388,45 @@ impl PublicRegisters {
         if let Some(held) = self.confirm(society_id, version, today, writes) {
             return Ok(held);
         }
+        let held = self
+            .current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(society_id)
+            .map(|held| Arc::clone(&held.snapshot));
         // The version is read before the rows, in one transaction: a write
-        // landing in between makes the copy newer than its version (rebuilt
-        // once more at the next check), never older.
-        let snapshot = conn.transaction(|conn| {
+        // landing in between makes the copy newer than its version (read
+        // again at the next check), never older.
+        let (snapshot, patched) = conn.transaction(|conn| {
             let version = db::register::register_version(conn, society_id)?;
+            if let Some(held) = held {
+                if let Some(patched) = Self::patch(conn, society_id, &held, version, today)? {
+                    return Ok::<_, ApiError>((patched, true));
+                }
+            }
             let mut builder = Builder::default();
-            db::register::each_public_row(conn, society_id, today, |row, ahead| {
+            db::register::each_public_row(conn, society_id, None, today, |row, ahead| {
                 builder.push(row, ahead);
             })?;
-            db::register::each_public_change(conn, society_id, |entry_id, seq, change| {
+            db::register::each_public_change(conn, society_id, None, |entry_id, seq, change| {
                 builder.push_change(entry_id, seq, change);
             })?;
             let standing = db::register::public_standing(conn, &builder.ahead_ids(), today)?;
-            Ok::<_, ApiError>(builder.finish(version, today, &standing))
+            Ok((builder.finish(version, today, &standing), false))
         })?;
         let snapshot = Arc::new(snapshot);
+        let counter = if patched {
+            &self.patches
+        } else {
+            &self.rebuilds
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(
             society_id,
             version,
+            patched,
             entries = snapshot.entries.len(),
-            changes = snapshot.changes.len(),
-            "public register rebuilt"
+            "public register read"
         );
         self.current
             .lock()

@@ -1,21 +1,22 @@
 //! A society's public register as held in memory, compactly: entries in
 //! the register's order, their public histories, repeated words stored
 //! once, a hash table by registration number; built from the database's
-//! rows, searched and read in place.
+//! rows, searched and read in place; and patched: a copy with a few
+//! entries read again ([`Snapshot::patched`]) shares every other entry's
+//! texts and history with the copy it came from.
 
 use std::collections::HashMap;
-use std::ops::Range;
+use std::sync::Arc;
 
 use balint_core::register::{PublicEntry, PublicStatusChange, Status, StatusAction};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use memchr::memmem;
 
 use super::{Listed, PublicSearch};
 use crate::db::register::PublicRow;
-
 /// Words that repeat across the register (tiers, titles, places, reasons),
 /// stored once and referred to by number.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Words {
     numbers: HashMap<Box<str>, u32>,
     words: Vec<Box<str>>,
@@ -47,11 +48,30 @@ impl Words {
     }
 }
 
-/// One entry, compactly.
+/// What an entry shows that only its own page or row reads, and what it
+/// is ordered and searched by: shared by the copies a patch makes (a
+/// patch clones the pointer, not the strings).
 #[derive(Debug)]
-pub(super) struct Entry {
+struct Texts {
+    id: Box<str>,
     registration: Box<str>,
     name: Box<str>,
+    /// Family then given name, lower-cased: the register's order.
+    sort_name: Box<str>,
+    /// The names, lower-cased, as searched (no newline).
+    search: Box<str>,
+    /// Its public history, oldest first, changes dated ahead included.
+    history: Box<[Change]>,
+}
+
+/// One entry, compactly: what a search filters by in place, the rest
+/// behind one shared pointer.
+#[derive(Debug, Clone)]
+pub(super) struct Entry {
+    texts: Arc<Texts>,
+    /// A hash of the id, so the entries a patch replaces are found without
+    /// comparing every id.
+    id_hash: u64,
     title: u32,
     city: u32,
     region: u32,
@@ -62,8 +82,15 @@ pub(super) struct Entry {
     status: Status,
     first_accredited: NaiveDate,
     valid_until: Option<NaiveDate>,
-    /// Its history in [`Snapshot::changes`].
-    history: Range<u32>,
+    /// When the entry or its person was last written.
+    updated: NaiveDateTime,
+}
+
+impl Entry {
+    /// The register's order: family name, given name, registration number.
+    fn order(&self) -> (&str, &str) {
+        (&self.texts.sort_name, &self.texts.registration)
+    }
 }
 
 /// One change of a public history, compactly.
@@ -87,9 +114,6 @@ pub struct Snapshot {
     pub(super) today: NaiveDate,
     /// In the register's order.
     pub(super) entries: Vec<Entry>,
-    /// Every entry's history, entry after entry in the register's order,
-    /// changes dated ahead of `today` included.
-    pub(super) changes: Vec<Change>,
     /// The entries by registration number.
     by_registration: Lookup,
     /// Every entry's search text, in order, each followed by a newline.
@@ -102,59 +126,54 @@ pub struct Snapshot {
     places: Words,
     /// The public reasons of changes.
     reasons: Words,
+    /// The listed entries not granted yet on the day (a grant dated
+    /// ahead): (id's hash, id, when written). Not shown, but their writes
+    /// count for when the register last changed.
+    hidden: Vec<(u64, Box<str>, NaiveDateTime)>,
+    /// When a listed entry or its person was last written.
+    last_updated: Option<NaiveDateTime>,
 }
 
-/// A snapshot being read from the database, in the order the rows come.
+/// An entry being read from the database.
+#[derive(Debug)]
+struct Pending {
+    row: PublicRow,
+    ahead: bool,
+    /// Its changes with their place in its history, in the order they came.
+    changes: Vec<(i32, Change)>,
+}
+
+/// A snapshot being read from the database, in the order the rows come:
+/// the whole register, or (from [`Builder::continuing`]) the entries a
+/// patch reads again.
 #[derive(Debug, Default)]
 pub(super) struct Builder {
-    entries: Vec<Entry>,
-    sort_names: Vec<Box<str>>,
-    /// The search texts, one after another; entry `i`'s ends at `ends[i]`.
-    texts: String,
-    ends: Vec<usize>,
+    pending: Vec<Pending>,
     /// Entries by id, for their changes.
-    ids: HashMap<Box<str>, u32>,
-    /// Entries whose rows are not yet their standing: (index, entry id).
-    ahead: Vec<(usize, String)>,
-    /// Changes with the index of their entry and their place in its
-    /// history, in the order they came.
-    changes: Vec<(u32, i32, Change)>,
+    ids: HashMap<Box<str>, usize>,
     words: Words,
     places: Words,
     reasons: Words,
 }
 
 impl Builder {
+    /// A builder numbering words as `snapshot` does (and new ones after
+    /// them), for the entries a patch of it reads again.
+    pub(super) fn continuing(snapshot: &Snapshot) -> Self {
+        Self {
+            words: snapshot.words.clone(),
+            places: snapshot.places.clone(),
+            reasons: snapshot.reasons.clone(),
+            ..Self::default()
+        }
+    }
+
     pub(super) fn push(&mut self, row: PublicRow, ahead: bool) {
-        let index = self.entries.len();
-        if ahead {
-            self.ahead.push((index, row.id.clone()));
-        }
-        if let Ok(n) = u32::try_from(index) {
-            self.ids.insert(row.id.into(), n);
-        }
-        // A stored newline must not join two entries' names in the search.
-        self.texts.extend(
-            row.search_text
-                .chars()
-                .map(|c| if c == '\n' { ' ' } else { c }),
-        );
-        self.ends.push(self.texts.len());
-        self.sort_names.push(row.sort_name.into());
-        let (words, places) = (&mut self.words, &mut self.places);
-        self.entries.push(Entry {
-            title: words.maybe(row.title.as_deref()),
-            city: words.maybe(row.city.as_deref()),
-            region: words.maybe(row.region.as_deref()),
-            city_key: places.maybe(row.city.as_deref().map(str::to_lowercase).as_deref()),
-            region_key: places.maybe(row.region.as_deref().map(str::to_lowercase).as_deref()),
-            tier: words.number(&row.tier),
-            status: row.status,
-            first_accredited: row.first_accredited,
-            valid_until: row.valid_until,
-            registration: row.registration.into(),
-            name: row.name.into(),
-            history: 0..0,
+        self.ids.insert(row.id.as_str().into(), self.pending.len());
+        self.pending.push(Pending {
+            row,
+            ahead,
+            changes: Vec::new(),
         });
     }
 
@@ -173,92 +192,191 @@ impl Builder {
             from: change.from,
             to: change.to,
         };
-        self.changes.push((index, seq, change));
+        self.pending[index].changes.push((seq, change));
     }
 
     pub(super) fn ahead_ids(&self) -> Vec<String> {
-        self.ahead.iter().map(|(_, id)| id.clone()).collect()
+        self.pending
+            .iter()
+            .filter(|p| p.ahead)
+            .map(|p| p.row.id.clone())
+            .collect()
     }
 
     /// The snapshot in the register's order, the entries dated ahead as
     /// they stand on the day (`standing`; those not granted yet left out).
     pub(super) fn finish(
-        mut self,
+        self,
         version: i64,
         today: NaiveDate,
         standing: &HashMap<String, PublicEntry>,
     ) -> Snapshot {
-        let mut shown = vec![true; self.entries.len()];
-        for (index, id) in &self.ahead {
-            match standing.get(id) {
-                Some(public) => {
-                    let entry = &mut self.entries[*index];
-                    entry.tier = self.words.number(public.tier.as_str());
-                    entry.status = public.status;
-                    entry.first_accredited = public.first_accredited;
-                    entry.valid_until = public.valid_until;
-                }
-                None => shown[*index] = false,
+        let Self {
+            pending,
+            mut words,
+            mut places,
+            reasons,
+            ..
+        } = self;
+        let mut entries = Vec::with_capacity(pending.len());
+        let mut hidden = Vec::new();
+        for Pending {
+            row,
+            ahead,
+            mut changes,
+        } in pending
+        {
+            let (mut tier, mut status, mut first_accredited, mut valid_until) = (
+                words.number(&row.tier),
+                row.status,
+                row.first_accredited,
+                row.valid_until,
+            );
+            if ahead {
+                // Not granted yet on the day: not on the register.
+                let Some(public) = standing.get(&row.id) else {
+                    hidden.push((fnv(&row.id), row.id.into(), row.updated_at));
+                    continue;
+                };
+                tier = words.number(public.tier.as_str());
+                status = public.status;
+                first_accredited = public.first_accredited;
+                valid_until = public.valid_until;
             }
+            changes.sort_unstable_by_key(|&(seq, _)| seq);
+            // A stored newline must not join two entries' names in the search.
+            let search: String = row
+                .search_text
+                .chars()
+                .map(|c| if c == '\n' { ' ' } else { c })
+                .collect();
+            entries.push(Entry {
+                id_hash: fnv(&row.id),
+                title: words.maybe(row.title.as_deref()),
+                city: words.maybe(row.city.as_deref()),
+                region: words.maybe(row.region.as_deref()),
+                city_key: places.maybe(row.city.as_deref().map(str::to_lowercase).as_deref()),
+                region_key: places.maybe(row.region.as_deref().map(str::to_lowercase).as_deref()),
+                tier,
+                status,
+                first_accredited,
+                valid_until,
+                updated: row.updated_at,
+                texts: Arc::new(Texts {
+                    id: row.id.into(),
+                    registration: row.registration.into(),
+                    name: row.name.into(),
+                    sort_name: row.sort_name.into(),
+                    search: search.into(),
+                    history: changes.into_iter().map(|(_, change)| change).collect(),
+                }),
+            });
         }
-        // Each entry's changes together, in the order of its history.
-        self.changes
-            .sort_unstable_by_key(|&(index, seq, _)| (index, seq));
-        let mut histories = vec![0..0; self.entries.len()];
-        let mut start = 0;
-        for (at, (index, ..)) in self.changes.iter().enumerate() {
-            let next = self.changes.get(at + 1).map(|(next, ..)| *next);
-            if next != Some(*index) {
-                if let Some(range) = usize::try_from(*index)
-                    .ok()
-                    .and_then(|i| histories.get_mut(i))
-                {
-                    *range = start..at + 1;
-                }
-                start = at + 1;
-            }
-        }
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        let mut order: Vec<_> = self
-            .sort_names
-            .into_iter()
-            .zip(self.entries)
-            .zip(starts.zip(self.ends.iter().copied()))
-            .zip(histories)
-            .zip(shown)
-            .filter(|(_, shown)| *shown)
-            .map(|((((sort_name, entry), (start, end)), history), _)| {
-                (sort_name, entry, start..end, history)
-            })
-            .collect();
-        order.sort_unstable_by(|a, b| (&a.0, &a.1.registration).cmp(&(&b.0, &b.1.registration)));
-        let mut names = String::with_capacity(self.texts.len() + order.len());
-        let mut name_ends = Vec::with_capacity(order.len());
-        let mut entries = Vec::with_capacity(order.len());
-        let mut changes = Vec::with_capacity(self.changes.len());
-        for (_, mut entry, text, history) in order {
-            names.push_str(&self.texts[text]);
+        entries.sort_unstable_by(|a, b| a.order().cmp(&b.order()));
+        Snapshot::assemble(version, today, entries, hidden, (words, places, reasons))
+    }
+}
+
+impl Snapshot {
+    /// A snapshot of `entries`, in the register's order: their names
+    /// buffer and the table by registration number made here.
+    fn assemble(
+        version: i64,
+        today: NaiveDate,
+        entries: Vec<Entry>,
+        hidden: Vec<(u64, Box<str>, NaiveDateTime)>,
+        (words, places, reasons): (Words, Words, Words),
+    ) -> Self {
+        let last_updated = entries
+            .iter()
+            .map(|e| e.updated)
+            .chain(hidden.iter().map(|h| h.2))
+            .max();
+        let length = entries.iter().map(|e| e.texts.search.len() + 1).sum();
+        let mut names = String::with_capacity(length);
+        let mut name_ends = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            names.push_str(&entry.texts.search);
             name_ends.push(names.len());
             names.push('\n');
-            let first = changes.len();
-            changes.extend(self.changes[history].iter().map(|(.., change)| *change));
-            entry.history = position(first)..position(changes.len());
-            entries.push(entry);
         }
-        let by_registration = Lookup::new(entries.iter().map(|entry| &*entry.registration));
-        Snapshot {
+        let by_registration = Lookup::new(entries.iter().map(|entry| &*entry.texts.registration));
+        Self {
             version,
             today,
             entries,
-            changes,
             by_registration,
             names,
             name_ends,
-            words: self.words,
-            places: self.places,
-            reasons: self.reasons,
+            words,
+            places,
+            reasons,
+            hidden,
+            last_updated,
         }
     }
+
+    /// This register with the entries `touched` read again: each is
+    /// dropped, and those in `fresh` (read by a [`Builder::continuing`]
+    /// this one, as of `fresh`'s version and day) put in their place in
+    /// the register's order. Every other entry is shared, not copied.
+    pub(super) fn patched(&self, touched: &[String], fresh: Snapshot) -> Snapshot {
+        let mut hashes: Vec<u64> = touched.iter().map(|id| fnv(id)).collect();
+        hashes.sort_unstable();
+        let was_touched = |hash: u64, id: &str| {
+            hashes.binary_search(&hash).is_ok() && touched.iter().any(|t| **t == *id)
+        };
+        let replaced = |entry: &Entry| was_touched(entry.id_hash, &entry.texts.id);
+        let mut hidden: Vec<_> = self
+            .hidden
+            .iter()
+            .filter(|(hash, id, _)| !was_touched(*hash, id))
+            .cloned()
+            .collect();
+        hidden.extend(fresh.hidden);
+        let mut kept = self.entries.iter().filter(|e| !replaced(e)).peekable();
+        let mut fresh_entries = fresh.entries.into_iter().peekable();
+        let mut entries = Vec::with_capacity(self.entries.len() + fresh_entries.len());
+        loop {
+            let take_fresh = match (kept.peek(), fresh_entries.peek()) {
+                (Some(old), Some(new)) => new.order() < old.order(),
+                (None, Some(_)) => true,
+                (_, None) => false,
+            };
+            if take_fresh {
+                entries.extend(fresh_entries.next());
+            } else if let Some(old) = kept.next() {
+                entries.push(old.clone());
+            } else {
+                break;
+            }
+        }
+        Snapshot::assemble(
+            fresh.version,
+            fresh.today,
+            entries,
+            hidden,
+            (fresh.words, fresh.places, fresh.reasons),
+        )
+    }
+
+    /// When a listed entry (shown yet or not) or its person was last
+    /// written; `None` when nothing is listed.
+    pub fn last_updated(&self) -> Option<NaiveDateTime> {
+        self.last_updated
+    }
+
+    /// How many changes the entries' histories hold in all.
+    pub fn change_count(&self) -> usize {
+        self.entries.iter().map(|e| e.texts.history.len()).sum()
+    }
+}
+
+/// FNV-1a: short keys, no untrusted input to guard against.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Entries found by registration number: an open-addressing hash table
@@ -285,12 +403,7 @@ impl Lookup {
 
     /// The hash's top half, and the first slot to look in.
     fn place(registration: &str, size: usize) -> (u32, usize) {
-        // FNV-1a: short keys, no untrusted input to guard against.
-        let hash = registration
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-                (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-            });
+        let hash = fnv(registration);
         let tag = (hash >> 32) as u32;
         // The size is a power of two: the low bits pick the slot.
         (tag, (hash as usize) & (size - 1))
@@ -388,7 +501,7 @@ impl Snapshot {
         self.by_registration
             .candidates(registration)
             .map(|at| &self.entries[at])
-            .find(|entry| &*entry.registration == registration)
+            .find(|entry| &*entry.texts.registration == registration)
             .map(|entry| EntryRef {
                 snapshot: self,
                 entry,
@@ -398,9 +511,9 @@ impl Snapshot {
     fn listed(&self, entry: &Entry) -> Listed {
         let word = |n: u32| self.words.get(n).map(str::to_owned);
         Listed {
-            registration: entry.registration.to_string(),
+            registration: entry.texts.registration.to_string(),
             title: word(entry.title),
-            name: entry.name.to_string(),
+            name: entry.texts.name.to_string(),
             city: word(entry.city),
             region: word(entry.region),
             tier: word(entry.tier).unwrap_or_default(),
@@ -424,7 +537,7 @@ impl<'a> EntryRef<'a> {
     }
 
     pub fn registration(&self) -> &'a str {
-        &self.entry.registration
+        &self.entry.texts.registration
     }
 
     pub fn title(&self) -> Option<&'a str> {
@@ -432,7 +545,7 @@ impl<'a> EntryRef<'a> {
     }
 
     pub fn name(&self) -> &'a str {
-        &self.entry.name
+        &self.entry.texts.name
     }
 
     pub fn city(&self) -> Option<&'a str> {
@@ -461,6 +574,11 @@ impl<'a> EntryRef<'a> {
         self.entry.valid_until
     }
 
+    /// When the entry or its person was last written.
+    pub fn updated(&self) -> NaiveDateTime {
+        self.entry.updated
+    }
+
     /// The entry as a page of the register lists it.
     pub fn listed(&self) -> Listed {
         self.snapshot.listed(self.entry)
@@ -469,11 +587,9 @@ impl<'a> EntryRef<'a> {
     /// Its public history up to the snapshot's day, oldest first.
     pub fn history(&self) -> impl Iterator<Item = ChangeRef<'a>> + 'a {
         let snapshot = self.snapshot;
-        let range = self.entry.history.start as usize..self.entry.history.end as usize;
-        snapshot
-            .changes
-            .get(range)
-            .unwrap_or_default()
+        self.entry
+            .texts
+            .history
             .iter()
             .take_while(move |change| change.effective <= snapshot.today)
             .map(move |change| ChangeRef { snapshot, change })

@@ -25,6 +25,7 @@ fn row(registration: &str, given: &str, family: &str, city: &str, tier: &str) ->
         valid_until: None,
         sort_name: format!("{}\u{1f}{}", family.to_lowercase(), given.to_lowercase()),
         search_text: format!("{given} {family}").to_lowercase(),
+        updated_at: day("2020-01-01").and_hms_opt(0, 0, 0).unwrap(),
     }
 }
 
@@ -335,7 +336,7 @@ fn entries_granted_ahead_are_not_there_yet() {
         &HashMap::new(),
     );
     assert!(snapshot.entry("B-6").is_none());
-    assert!(snapshot.changes.is_empty());
+    assert_eq!(snapshot.change_count(), 0);
 }
 
 #[test]
@@ -393,4 +394,70 @@ fn every_number_is_found_and_no_other() {
         assert!(lookup.candidates(absent).all(|i| numbers[i] != absent));
     }
     assert_eq!(Lookup::new(std::iter::empty()).candidates("B-1").count(), 0);
+}
+
+#[test]
+fn a_patch_reads_again_only_what_was_touched_and_answers_as_a_rebuild() {
+    let old = snapshot();
+    // B-3 renamed and moved, B-5 withdrawn from the register, B-6 added
+    // (a new tier and a new place), B-9 touched but never listed.
+    let mut renamed = row("B-3", "Ann", "Aarons", "Hobart", "leader");
+    renamed.status = Status::Suspended;
+    let added = row("B-6", "Kim", "Lee", "Darwin", "mentor");
+    let touched: Vec<String> = ["entry-B-3", "entry-B-5", "entry-B-6", "entry-B-9"]
+        .map(str::to_owned)
+        .to_vec();
+    let mut builder = Builder::continuing(&old);
+    builder.push(renamed.clone(), false);
+    builder.push(added.clone(), false);
+    let fresh = builder.finish(2, day("2026-01-01"), &HashMap::new());
+    let patched = old.patched(&touched, fresh);
+
+    let mut whole = Builder::default();
+    for row in [
+        row("B-2", "Zoe", "Smith", "Sydney", "leader"),
+        renamed,
+        row("B-1", "Zoe", "Smith", "Sydney", "trainer"),
+        row("B-4", "Tom", "Adams", "Sydney", "leader"),
+        added,
+    ] {
+        whole.push(row, false);
+    }
+    let whole = whole.finish(2, day("2026-01-01"), &HashMap::new());
+    let searches = [
+        PublicSearch::default(),
+        PublicSearch {
+            q: Some("a".into()),
+            ..PublicSearch::default()
+        },
+        PublicSearch {
+            place: Some("darwin".into()),
+            ..PublicSearch::default()
+        },
+        PublicSearch {
+            tier: Some("mentor".into()),
+            ..PublicSearch::default()
+        },
+        PublicSearch {
+            q: Some("nguyen".into()),
+            ..PublicSearch::default()
+        },
+    ];
+    for search in &searches {
+        assert_eq!(
+            patched.search(search, 0, 10),
+            whole.search(search, 0, 10),
+            "{search:?}"
+        );
+    }
+    assert_eq!(
+        numbers(&patched.search(&PublicSearch::default(), 0, 10).0),
+        ["B-3", "B-4", "B-6", "B-1", "B-2"]
+    );
+    assert!(patched.entry("B-5").is_none());
+    assert_eq!(patched.entry("B-6").unwrap().city(), Some("Darwin"));
+    assert_eq!(patched.version, 2);
+    // The entries not touched are shared with the copy patched, not copied.
+    let shared = |s: &Snapshot| s.entry("B-1").unwrap().registration().as_ptr();
+    assert_eq!(shared(&old), shared(&patched));
 }

@@ -45,6 +45,9 @@ pub struct Found {
     pub items: Vec<Listed>,
     /// How many entries match in all.
     pub total: usize,
+    /// When a listed entry or its person was last written (the register's
+    /// "last updated"); `None` when nothing is listed.
+    pub last_updated: Option<chrono::NaiveDateTime>,
 }
 
 /// Search the public register (anyone): people who consented to be
@@ -60,11 +63,18 @@ pub async fn search(state: &AppState, slug: String, input: SearchInput) -> Resul
     };
     let offset = usize::try_from(input.page.offset()).unwrap_or(usize::MAX);
     let limit = usize::try_from(input.page.limit()).unwrap_or(usize::MAX);
-    let (items, total) = from_public_register(state, slug, move |register| {
-        register.search(&search, offset, limit)
+    let ((items, total), last_updated) = from_public_register(state, slug, move |register| {
+        (
+            register.search(&search, offset, limit),
+            register.last_updated(),
+        )
     })
     .await?;
-    Ok(Found { items, total })
+    Ok(Found {
+        items,
+        total,
+        last_updated,
+    })
 }
 
 /// One entry of the public register, read in place from the copy in
@@ -93,6 +103,9 @@ pub struct PublicEntry {
     /// Every change up to today, oldest first; confidential reasons
     /// withheld.
     pub history: Vec<PublicStatusChange>,
+    /// When the entry or its person was last written, when read from the
+    /// public register in memory.
+    pub updated: Option<chrono::NaiveDateTime>,
 }
 
 /// One entry, as the caller may see it.
@@ -118,6 +131,7 @@ pub async fn entry(
             Shown::Public(PublicEntry {
                 listed: entry.listed(),
                 history: entry.history().map(|change| change.to_public()).collect(),
+                updated: Some(entry.updated()),
             })
         })
         .await;
@@ -168,6 +182,7 @@ fn public_entry(entry: &RegisterEntry, person: &Person, today: NaiveDate) -> Opt
             valid_until: public.valid_until,
         },
         history,
+        updated: None,
     })
 }
 

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use super::history::rebuild;
 use super::{word_of, EntryRow};
 use crate::db::schema::{
-    people as people_table, register_changes, register_entries, register_versions,
+    people as people_table, register_changes, register_entries, register_touches, register_versions,
 };
 use crate::db::{each_row, DbConnection};
 use crate::error::ApiError;
@@ -26,6 +26,25 @@ pub fn register_version(conn: &mut DbConnection, society_id: &str) -> Result<i64
         .first(conn)
         .optional()?
         .unwrap_or(0))
+}
+
+/// The entries of `society_id` written since its register version
+/// `since` (their touches, kept by the same triggers as the version; see
+/// the migration `2026-12-30-000100_register_touches`), each once; at most
+/// `limit + 1`, so more than `limit` says "too many to patch".
+pub fn touched_since(
+    conn: &mut DbConnection,
+    society_id: &str,
+    since: i64,
+    limit: usize,
+) -> Result<Vec<String>, ApiError> {
+    Ok(register_touches::table
+        .filter(register_touches::society_id.eq(society_id))
+        .filter(register_touches::version.gt(since))
+        .select(register_touches::entry_id)
+        .distinct()
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1))
+        .load(conn)?)
 }
 
 /// When the public register of `society_id` last changed: the latest
@@ -79,6 +98,8 @@ pub struct PublicRow {
     pub sort_name: String,
     /// The names, lower-cased: what a search by name looks in.
     pub search_text: String,
+    /// When the entry or its person was last written.
+    pub updated_at: chrono::NaiveDateTime,
 }
 
 type PublicColumns = (
@@ -90,6 +111,7 @@ type PublicColumns = (
         NaiveDate,
         Option<NaiveDate>,
         Option<NaiveDate>,
+        chrono::NaiveDateTime,
     ),
     (
         Option<String>,
@@ -100,6 +122,7 @@ type PublicColumns = (
         Option<String>,
         String,
         String,
+        chrono::NaiveDateTime,
     ),
 );
 
@@ -108,10 +131,12 @@ type PublicColumns = (
 /// as its columns have it: `each(row, false)` when its latest change is in
 /// effect by `today`, so the row is its standing on `today` (nearly all);
 /// `each(row, true)` when a change is dated ahead, so the row is not yet
-/// its standing: ask [`public_standing`] for that.
+/// its standing: ask [`public_standing`] for that. With `only`, those
+/// entries alone (a few hundred at most: one statement).
 pub fn each_public_row(
     conn: &mut DbConnection,
     society_id: &str,
+    only: Option<&[String]>,
     today: NaiveDate,
     mut each: impl FnMut(PublicRow, bool),
 ) -> Result<(), ApiError> {
@@ -119,37 +144,45 @@ pub fn each_public_row(
         conn,
         PublicColumns,
         |c| {
-            register_entries::table
+            let mut query = register_entries::table
                 .inner_join(people_table::table)
                 .filter(register_entries::society_id.eq(society_id))
                 .filter(people_table::society_id.eq(society_id))
                 .filter(people_table::public_listing.eq(true))
-                .select((
-                    (
-                        register_entries::id,
-                        register_entries::registration,
-                        register_entries::tier,
-                        register_entries::status,
-                        register_entries::first_accredited,
-                        register_entries::valid_until,
-                        register_entries::latest_change_on,
-                    ),
-                    (
-                        people_table::title,
-                        people_table::given_name,
-                        people_table::family_name,
-                        people_table::display_name,
-                        people_table::city,
-                        people_table::region,
-                        people_table::sort_name,
-                        people_table::search_text,
-                    ),
-                ))
+                .into_boxed();
+            if let Some(ids) = only {
+                query = query.filter(register_entries::id.eq_any(ids));
+            }
+            query.select((
+                (
+                    register_entries::id,
+                    register_entries::registration,
+                    register_entries::tier,
+                    register_entries::status,
+                    register_entries::first_accredited,
+                    register_entries::valid_until,
+                    register_entries::latest_change_on,
+                    register_entries::updated_at,
+                ),
+                (
+                    people_table::title,
+                    people_table::given_name,
+                    people_table::family_name,
+                    people_table::display_name,
+                    people_table::city,
+                    people_table::region,
+                    people_table::sort_name,
+                    people_table::search_text,
+                    people_table::updated_at,
+                ),
+            ))
         },
         |found: PublicColumns| {
             let (entry, person) = found;
-            let (id, registration, tier, status, first_accredited, valid_until, latest) = entry;
-            let (title, given, family, display, city, region, sort_name, search_text) = person;
+            let (id, registration, tier, status, first_accredited, valid_until, latest, written) =
+                entry;
+            let (title, given, family, display, city, region, sort_name, search_text, edited) =
+                person;
             let status = status.parse().map_err(|_| {
                 ApiError::Internal(anyhow::anyhow!(
                     "register entry {registration} has an invalid status"
@@ -168,6 +201,7 @@ pub fn each_public_row(
                 valid_until,
                 sort_name,
                 search_text,
+                updated_at: written.max(edited),
             };
             let ahead = latest.is_none_or(|day| day > today);
             each(row, ahead);
@@ -181,10 +215,11 @@ pub fn each_public_row(
 /// a time with its entry's id and its place in the entry's history, in no
 /// order (sorting half a million rows is left to the caller, in memory,
 /// rather than to a database that may spill it to disk). Changes dated
-/// ahead of today are included.
+/// ahead of today are included. With `only`, those entries' alone.
 pub fn each_public_change(
     conn: &mut DbConnection,
     society_id: &str,
+    only: Option<&[String]>,
     mut each: impl FnMut(&str, i32, PublicStatusChange),
 ) -> Result<(), ApiError> {
     let public = word_of(&Visibility::Public);
@@ -192,23 +227,27 @@ pub fn each_public_change(
         conn,
         PublicChangeColumns,
         |c| {
-            register_changes::table
+            let mut query = register_changes::table
                 .inner_join(register_entries::table.inner_join(people_table::table))
                 .filter(register_entries::society_id.eq(society_id))
                 .filter(people_table::society_id.eq(society_id))
                 .filter(people_table::public_listing.eq(true))
-                .select((
-                    register_changes::entry_id,
-                    register_changes::seq,
-                    register_changes::effective,
-                    register_changes::action,
-                    register_changes::from_status,
-                    register_changes::to_status,
-                    register_changes::reason,
-                    register_changes::visibility,
-                    register_changes::tier,
-                    register_changes::valid_until,
-                ))
+                .into_boxed();
+            if let Some(ids) = only {
+                query = query.filter(register_entries::id.eq_any(ids));
+            }
+            query.select((
+                register_changes::entry_id,
+                register_changes::seq,
+                register_changes::effective,
+                register_changes::action,
+                register_changes::from_status,
+                register_changes::to_status,
+                register_changes::reason,
+                register_changes::visibility,
+                register_changes::tier,
+                register_changes::valid_until,
+            ))
         },
         |found: PublicChangeColumns| {
             let (entry_id, seq, effective, action, from, to, reason, visibility, tier, valid_until) =

@@ -102,11 +102,17 @@ pub async fn entry_page(
     };
     let society_id = society.id.clone();
     let number = registration.clone();
+    // The public entry read from memory knows when it was last written.
+    let known = match &answer {
+        Shown::Public(detail) => detail.updated,
+        Shown::Registrar(_) => None,
+    };
     let (tiers, updated) = db::run(&state.pool, move |conn| {
-        Ok((
-            tier_names(conn, &society_id, today())?,
-            db::register::last_updated(conn, &society_id, Some(&number))?,
-        ))
+        let updated = match known {
+            Some(at) => Some(at),
+            None => db::register::last_updated(conn, &society_id, Some(&number))?,
+        };
+        Ok((tier_names(conn, &society_id, today())?, updated))
     })
     .await?;
     let names = TierNames::new(&tiers);

@@ -58,11 +58,8 @@ async fn register_page(
     }
     let style = DateStyle::for_country(society.country.as_deref());
     let society_id = society.id.clone();
-    let (tiers, updated) = db::run(&state.pool, move |conn| {
-        Ok((
-            tier_names(conn, &society_id, today())?,
-            db::register::last_updated(conn, &society_id, None)?,
-        ))
+    let tiers = db::run(&state.pool, move |conn| {
+        tier_names(conn, &society_id, today())
     })
     .await?;
     let names = TierNames::new(&tiers);
@@ -94,6 +91,7 @@ async fn register_page(
         },
     )
     .await?;
+    let updated = found.last_updated;
     let total = i64::try_from(found.total).unwrap_or(i64::MAX);
     let pages = u32::try_from((total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
         .unwrap_or(1)
