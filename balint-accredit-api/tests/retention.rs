@@ -78,3 +78,26 @@ fn ended_sessions_and_old_counters_go_and_nothing_else() {
     assert_eq!(counters, ["email:new@example.org"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A period that deletes at once, or one longer than ten years, is refused
+/// before anything is read, as the registrar's setting is.
+#[test]
+fn a_period_out_of_range_is_refused() {
+    for (flag, value) in [
+        ("--notifications-days", "0"),
+        ("--unused-logins-days", "3651"),
+    ] {
+        let out = Command::new(BIN)
+            .args(["retention", flag, value])
+            .env("DATABASE_URL", "sqlite:///nonexistent/never-opened.db")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains(&format!("invalid value '{value}' for '{flag}"))
+                && said.contains("1..=3650"),
+            "{said}"
+        );
+    }
+}

@@ -32,13 +32,13 @@ pub struct RetentionArgs {
     pub throttle_days: u32,
     /// Days a login that never signed in is kept after it was made (not
     /// set: kept, unless its societies say otherwise).
-    #[arg(long, env = "RETAIN_UNUSED_LOGINS_DAYS")]
+    #[arg(long, env = "RETAIN_UNUSED_LOGINS_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub unused_logins_days: Option<u32>,
     /// Days an event of the outbox, and a webhook delivery or an e-mail
     /// with its tries, are kept after they were told (not set: kept, unless a society says
     /// otherwise). An event still being delivered, and a renewal reminder
     /// until its cycle ends, are always kept.
-    #[arg(long, env = "RETAIN_NOTIFICATIONS_DAYS")]
+    #[arg(long, env = "RETAIN_NOTIFICATIONS_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub notifications_days: Option<u32>,
     #[command(flatten)]
     pub database: DatabaseSettings,
