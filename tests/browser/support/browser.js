@@ -58,9 +58,14 @@ export async function openPage(browser, { viewport = DESKTOP } = {}) {
     seen.problems.push({ text: message.text(), source });
   });
   page.on('pageerror', (error) => seen.problems.push({ text: `page error: ${error.message}`, source: page.url() }));
-  page.on('requestfailed', (request) =>
-    seen.problems.push({ text: `request failed: ${request.method()} ${request.failure()?.errorText}`, source: request.url() }),
-  );
+  page.on('requestfailed', (request) => {
+    // The browser cancels the page's icon when the test moves on to the
+    // next page before it arrived: a navigation, not a fault of the page.
+    const cancelledIcon =
+      request.failure()?.errorText === 'net::ERR_ABORTED' && new URL(request.url()).pathname === '/static/favicon.svg';
+    if (cancelledIcon) return;
+    seen.problems.push({ text: `request failed: ${request.method()} ${request.failure()?.errorText}`, source: request.url() });
+  });
   page.on('response', (response) => {
     if (response.request().resourceType() === 'document') seen.documents.set(response.url(), response.status());
   });
