@@ -650,6 +650,9 @@ e2e_test!(
         assert!(String::from_utf8(svg.clone())
             .unwrap()
             .contains("<openbadges:credential>"));
+        // No other form is offered.
+        let (status, _, _) = fetch(&app, &format!("{entry}/credential.gif"), &ada.token).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
 
         // The certificate, as a page and as a PDF: both QR codes hold the
         // link that checks this credential.

@@ -66,9 +66,9 @@ pub fn download_links(slug: &str, registration: &str) -> Markup {
 async fn latest(
     state: &AppState,
     viewer: &Viewer,
-    path: web::Path<(String, String)>,
+    slug: String,
+    registration: String,
 ) -> Result<(String, String, Value), PageError> {
-    let (slug, registration) = path.into_inner();
     let document =
         crate::actions::credentials::download(state, &viewer.caller, slug, registration.clone())
             .await?;
@@ -89,66 +89,61 @@ fn attachment(content_type: &str, name: String, body: impl Into<Vec<u8>>) -> Htt
         .body(body.into())
 }
 
-/// `GET /societies/{society}/register/{registration}/credential.json`: the
-/// entry's latest credential, as a file (its leader, or the registrar).
-pub async fn credential_file(
+/// `GET /societies/{society}/register/{registration}/credential.{format}`:
+/// the entry's latest credential as a file to keep (its leader, or the
+/// registrar): `json`, the signed credential as issued; `png` and `svg`,
+/// the badge as an image with the credential baked into it. Any other
+/// format is not found.
+pub async fn credential_download(
     req: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
-    path: web::Path<(String, String)>,
+    path: web::Path<(String, String, String)>,
 ) -> HttpResponse {
     let result = async {
-        let (registration, document, _) = latest(&state, &viewer, path).await?;
-        Ok(attachment(
-            "application/json",
-            format!("{}.credential.json", file_name(&registration)),
-            document,
-        ))
+        let (slug, registration, format) = path.into_inner();
+        let format = Format::parse(&format).ok_or_else(ApiError::unknown_resource)?;
+        let (registration, document, credential) =
+            latest(&state, &viewer, slug, registration).await?;
+        let name = file_name(&registration);
+        Ok(match format {
+            Format::Json => attachment(
+                "application/json",
+                format!("{name}.credential.json"),
+                document,
+            ),
+            Format::Png => attachment(
+                "image/png",
+                format!("{name}.badge.png"),
+                baking::baked_png(&document).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?,
+            ),
+            Format::Svg => attachment(
+                "image/svg+xml",
+                format!("{name}.badge.svg"),
+                documents::baked_svg(&credential, &document),
+            ),
+        })
     }
     .await;
     finish(&req, &viewer, result)
 }
 
-/// `GET /societies/{society}/register/{registration}/credential.png`: the
-/// badge as a PNG image, the credential baked into it.
-pub async fn credential_png(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-) -> HttpResponse {
-    let result = async {
-        let (registration, document, _) = latest(&state, &viewer, path).await?;
-        let png =
-            baking::baked_png(&document).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
-        Ok(attachment(
-            "image/png",
-            format!("{}.badge.png", file_name(&registration)),
-            png,
-        ))
-    }
-    .await;
-    finish(&req, &viewer, result)
+/// The forms a credential is downloaded in.
+enum Format {
+    Json,
+    Png,
+    Svg,
 }
 
-/// `GET /societies/{society}/register/{registration}/credential.svg`: the
-/// badge as an SVG image, the credential baked into it.
-pub async fn credential_svg(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-) -> HttpResponse {
-    let result = async {
-        let (registration, document, credential) = latest(&state, &viewer, path).await?;
-        Ok(attachment(
-            "image/svg+xml",
-            format!("{}.badge.svg", file_name(&registration)),
-            documents::baked_svg(&credential, &document),
-        ))
+impl Format {
+    fn parse(extension: &str) -> Option<Self> {
+        match extension {
+            "json" => Some(Self::Json),
+            "png" => Some(Self::Png),
+            "svg" => Some(Self::Svg),
+            _ => None,
+        }
     }
-    .await;
-    finish(&req, &viewer, result)
 }
 
 /// What a certificate of a credential says, read from the credential.
@@ -215,7 +210,8 @@ pub async fn certificate(
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
     let result = async {
-        let (_, _, credential) = latest(&state, &viewer, path).await?;
+        let (slug, registration) = path.into_inner();
+        let (_, _, credential) = latest(&state, &viewer, slug, registration).await?;
         let w = words(&state, &credential);
         let qr = Qr::new(&w.link).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
         let pdf = format!(
@@ -258,7 +254,8 @@ pub async fn certificate_pdf(
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
     let result = async {
-        let (registration, _, credential) = latest(&state, &viewer, path).await?;
+        let (slug, registration) = path.into_inner();
+        let (registration, _, credential) = latest(&state, &viewer, slug, registration).await?;
         let w = words(&state, &credential);
         let qr = Qr::new(&w.link).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
         let mut doc = Document::new(&format!("{TITLE} - {}", w.holder));

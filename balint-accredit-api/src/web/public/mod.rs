@@ -41,21 +41,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/verify/{society}/{registration}").route(web::get().to(verify)))
         .service(
             web::resource(format!(
-                "{society}/register/{{registration}}/credential.json"
+                "{society}/register/{{registration}}/credential.{{format}}"
             ))
-            .route(web::get().to(credential_file)),
-        )
-        .service(
-            web::resource(format!(
-                "{society}/register/{{registration}}/credential.png"
-            ))
-            .route(web::get().to(credential_png)),
-        )
-        .service(
-            web::resource(format!(
-                "{society}/register/{{registration}}/credential.svg"
-            ))
-            .route(web::get().to(credential_svg)),
+            .route(web::get().to(credential_download)),
         )
         .service(
             web::resource(format!("{society}/register/{{registration}}/certificate"))
