@@ -99,7 +99,7 @@ fn the_operator_exports_and_erases_a_person() {
     assert_eq!(
         String::from_utf8_lossy(&erased.stdout),
         "Erased of tess: email, city, region; 0 notes cleared, 1 ledger records, 0 applications \
-         and 0 overrides deleted, 0 sessions ended.\n"
+         and 0 overrides deleted, 0 sessions ended, 1 audit records redacted.\n"
     );
     let after = run(&[&["person", "export"][..], &who].concat());
     let document: serde_json::Value = serde_json::from_slice(&after.stdout).unwrap();
@@ -112,6 +112,25 @@ fn the_operator_exports_and_erases_a_person() {
     assert!(audited.iter().any(|r| r["action"] == "delete"
         && r["entity_type"] == "personal_data"
         && r["actor_user_id"].is_null()));
+    // The ledger record's audit line keeps what was done, and when, but
+    // not what it recorded; the chain still checks, the line redacted.
+    let imported = audited
+        .iter()
+        .find(|r| r["entity_type"] == "activity")
+        .unwrap();
+    assert_eq!(imported["action"], "create");
+    let recorded: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(imported["after_json"].as_str().unwrap()).unwrap();
+    assert!(recorded.contains_key("notes"), "{recorded:?}");
+    assert!(
+        recorded.values().all(|v| v.is_null() || v == "[erased]"),
+        "{recorded:?}"
+    );
+    assert!(!document.to_string().contains("mine"), "{document}");
+    let checked = run(&["check"]);
+    assert_eq!(checked.status.code(), Some(0), "{checked:?}");
+    assert!(String::from_utf8_lossy(&checked.stdout)
+        .contains(" records (1 redacted by erasures), head record "));
 
     let nobody = run(&[
         "person",
