@@ -266,11 +266,7 @@ pub fn chain_hash(prev_hash: &str, id: i64, content_hash: &str) -> String {
 /// empty log), read under the chain's lock on PostgreSQL. Call it inside
 /// the writing transaction.
 fn chain_head(conn: &mut DbConnection) -> QueryResult<String> {
-    if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<BigInt, _>(CHAIN_LOCK)
-            .execute(pg)?;
-    }
+    lock_chain(conn)?;
     Ok(audit_log::table
         .order(audit_log::id.desc())
         .select(audit_log::hash)
@@ -278,6 +274,17 @@ fn chain_head(conn: &mut DbConnection) -> QueryResult<String> {
         .optional()?
         .flatten()
         .unwrap_or_default())
+}
+
+/// Take the chain's lock until the transaction ends (PostgreSQL; on
+/// SQLite the write lock the transaction holds is enough).
+fn lock_chain(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(CHAIN_LOCK)
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
 #[derive(QueryableByName)]
@@ -862,6 +869,7 @@ pub fn chain_existing(conn: &mut DbConnection) -> QueryResult<usize> {
 /// record (newest records removed before stay found) and takes that
 /// record's new hash if it carried the hash the head kept.
 pub fn chain_with_digests(conn: &mut DbConnection) -> QueryResult<usize> {
+    lock_chain(conn)?;
     let kept = head(conn)?;
     let mut prev_old = String::new();
     let mut prev = String::new();
