@@ -94,6 +94,25 @@ fn the_operator_exports_and_erases_a_person() {
         document["tables"]["activities"]
     );
 
+    // An e-mail sent to her, and a kind she no longer receives.
+    {
+        use diesel::connection::SimpleConnection;
+        let mut conn = pool.get().unwrap();
+        let db::DbConnection::Sqlite(sqlite) = &mut **conn else {
+            unreachable!()
+        };
+        sqlite
+            .batch_execute(
+                "INSERT INTO mail_messages (id, society_id, kind, person_id, recipient, subject, \
+                 body_text, body_html, unsubscribe_token, state, attempts, next_attempt_at, \
+                 created_at) VALUES ('m-1', 's-1', 'application_decision', 'tess', \
+                 'tess@example.org', 'Your application', 'Decided', '<p>Decided</p>', 'u-1', \
+                 'pending', 0, '2026-01-01 10:00:00', '2026-01-01 10:00:00'); \
+                 INSERT INTO mail_unsubscribes (society_id, recipient, kind, created_at) VALUES \
+                 ('s-1', 'tess@example.org', 'renewal_reminder', '2026-01-01 10:00:00');",
+            )
+            .unwrap();
+    }
     let erased = run(&[&["person", "erase"][..], &who].concat());
     assert!(erased.status.success(), "{erased:?}");
     assert_eq!(
@@ -134,6 +153,11 @@ fn the_operator_exports_and_erases_a_person() {
         "{recorded:?}"
     );
     assert!(!document.to_string().contains("mine"), "{document}");
+    assert!(
+        !document.to_string().contains("tess@example.org"),
+        "{document}"
+    );
+    assert_eq!(document["tables"]["mail_messages"][0]["state"], "withdrawn");
     let checked = run(&["check"]);
     assert_eq!(checked.status.code(), Some(0), "{checked:?}");
     assert!(String::from_utf8_lossy(&checked.stdout)

@@ -417,7 +417,9 @@ fn execute(conn: &mut DbConnection, sql: &str, person: &str, society: &str) -> Q
 /// notes of their records, the register's history and what it rests on
 /// being kept. Their logins' sessions end. The audit records about them
 /// lose the same details (their e-mail, notes, and place), or, for the
-/// things deleted, all they recorded of them ([`Erased::audit_redacted`]).
+/// things deleted, all they recorded of them ([`Erased::audit_redacted`]);
+/// the e-mail sent to them loses its address (one not yet sent is
+/// withdrawn).
 /// Call it inside a write, whose audit record must carry what this
 /// returns.
 pub fn erase(
@@ -480,6 +482,27 @@ pub fn erase(
         )
     };
     erased.audit_redacted = redact_audit_records(conn, &about, keys, &emails, deleted_kinds)?;
+    // The e-mail sent to them keeps no address: the mail log's recipient is
+    // marked as erased, a message not yet sent is withdrawn, and the kinds
+    // their address no longer received are forgotten with it.
+    execute(
+        conn,
+        "DELETE FROM mail_unsubscribes WHERE society_id = $2 AND recipient IN \
+         (SELECT email FROM people WHERE id = $1 AND society_id = $2 AND email IS NOT NULL)",
+        person_id,
+        society_id,
+    )?;
+    execute(
+        conn,
+        &format!(
+            "UPDATE mail_messages SET recipient = '{erased}', \
+             state = CASE WHEN state = 'pending' THEN 'withdrawn' ELSE state END \
+             WHERE person_id = $1 AND society_id = $2 AND recipient <> '{erased}'",
+            erased = audit::ERASED
+        ),
+        person_id,
+        society_id,
+    )?;
     if on_register {
         diesel::update(target)
             .set((people::email.eq(None::<String>), people::updated_at.eq(now)))
