@@ -214,6 +214,148 @@ fn check_passes_a_sound_database_and_names_what_was_changed_behind_its_back() {
     assert_eq!(run(&dir, &url, &["check"]).status.code(), Some(3));
 }
 
+#[test]
+fn an_erasure_redacts_what_it_names_and_a_redaction_behind_its_back_is_found() {
+    let dir = TempDir::new();
+    let path = dir.0.join("balint.db");
+    let url = format!("sqlite://{}", path.display());
+    seed(&dir, &url);
+    // Tess, with an e-mail address that her record's audit line keeps
+    // (record 46).
+    {
+        let pool = db::pool(&DatabaseSettings::new(url.clone()));
+        let mut conn = pool.get().unwrap();
+        db::write(&mut conn, |conn| {
+            let now = db::now();
+            db::people::insert(
+                conn,
+                &db::people::Person {
+                    id: "tess".to_owned(),
+                    society_id: "s-1".to_owned(),
+                    title: None,
+                    given_name: Some("Tess".to_owned()),
+                    family_name: "Trainee".to_owned(),
+                    display_name: None,
+                    backgrounds: vec![],
+                    city: Some("Hobart".to_owned()),
+                    region: None,
+                    email: Some("tess@example.org".to_owned()),
+                    public_listing: false,
+                    entered_pathway_on: None,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            audit::record(
+                conn,
+                audit::Change {
+                    actor_user_id: None,
+                    society_id: Some("s-1"),
+                    action: audit::Action::Create,
+                    entity: audit::Entity::Person,
+                    entity_id: "tess",
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "family_name": "Trainee", "email": "tess@example.org", "city": "Hobart",
+                    })),
+                    at: now,
+                },
+            )
+            .map_err(Into::into)
+        })
+        .unwrap();
+    }
+    let erased = run(
+        &dir,
+        &url,
+        &["person", "erase", "--society", "bsanz", "--person", "tess"],
+    );
+    assert!(erased.status.success(), "{erased:?}");
+    // Her line keeps what was done, to what, and when; not her details.
+    let mut raw = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    let line: (String, String, Option<String>) = audit_log_line(&mut raw, 46);
+    assert_eq!(
+        line,
+        (
+            "create".to_owned(),
+            "tess".to_owned(),
+            Some(r#"{"city":"[erased]","email":"[erased]","family_name":"Trainee"}"#.to_owned())
+        )
+    );
+    let sound = run(&dir, &url, &["check"]);
+    assert_eq!(sound.status.code(), Some(0), "{sound:?}");
+    assert!(
+        stdout(&sound)
+            .contains("audit chain: 47 records (1 redacted by erasures), head record 47 "),
+        "{}",
+        stdout(&sound)
+    );
+
+    // A redaction behind the service's back: no erasure names it.
+    behind_the_back(
+        &path,
+        r#"UPDATE audit_log SET after_json = '{"notes":"[erased]"}' WHERE id = 43"#,
+    );
+    // A line edited: the redacted one given back an address.
+    behind_the_back(
+        &path,
+        r#"UPDATE audit_log SET after_json = '{"city":"[erased]","email":"tess@example.org","family_name":"Trainee"}' WHERE id = 46"#,
+    );
+    let found = run(&dir, &url, &["check"]);
+    assert_eq!(found.status.code(), Some(3), "{found:?}");
+    let said = stdout(&found);
+    assert!(
+        said.contains("audit chain: 47 records, head record 47 "),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "  - audit record 43 (update person one-2) does not match its hash: it was changed \
+             after it was written, and no erasure redacted it\n"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "  - audit record 46 (create person tess) is not as erasure record 47 left it: \
+             it was changed after it was redacted\n"
+        ),
+        "{said}"
+    );
+    assert!(said.ends_with("2 problem(s) found.\n"), "{said}");
+
+    // An erasure's record made to name the forged redaction is itself a
+    // changed record, and names nothing.
+    behind_the_back(
+        &path,
+        "UPDATE audit_log SET after_json = REPLACE(after_json, '\"id\":46', '\"id\":43') WHERE id = 47",
+    );
+    let said = stdout(&run(&dir, &url, &["check"]));
+    assert!(
+        said.contains("  - audit record 47 (delete personal_data tess) does not match its hash"),
+        "{said}"
+    );
+    assert!(
+        said.contains("  - audit record 43 (update person one-2) does not match its hash"),
+        "{said}"
+    );
+}
+
+/// Audit record `id`'s action, entity and after values, as stored.
+fn audit_log_line(raw: &mut SqliteConnection, id: i64) -> (String, String, Option<String>) {
+    use balint_accredit_api::db::schema::audit_log;
+    use diesel::{ExpressionMethods, QueryDsl};
+    audit_log::table
+        .filter(audit_log::id.eq(id))
+        .select((
+            audit_log::action,
+            audit_log::entity_id,
+            audit_log::after_json,
+        ))
+        .first(raw)
+        .unwrap()
+}
+
 /// A PostgreSQL URL for `database` on the test server.
 fn postgres_url(database: &str) -> String {
     let server = std::env::var("TEST_POSTGRES_URL")

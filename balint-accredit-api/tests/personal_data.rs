@@ -94,12 +94,31 @@ fn the_operator_exports_and_erases_a_person() {
         document["tables"]["activities"]
     );
 
+    // An e-mail sent to her, and a kind she no longer receives.
+    {
+        use diesel::connection::SimpleConnection;
+        let mut conn = pool.get().unwrap();
+        let db::DbConnection::Sqlite(sqlite) = &mut **conn else {
+            unreachable!()
+        };
+        sqlite
+            .batch_execute(
+                "INSERT INTO mail_messages (id, society_id, kind, person_id, recipient, subject, \
+                 body_text, body_html, unsubscribe_token, state, attempts, next_attempt_at, \
+                 created_at) VALUES ('m-1', 's-1', 'application_decision', 'tess', \
+                 'tess@example.org', 'Your application', 'Decided', '<p>Decided</p>', 'u-1', \
+                 'pending', 0, '2026-01-01 10:00:00', '2026-01-01 10:00:00'); \
+                 INSERT INTO mail_unsubscribes (society_id, recipient, kind, created_at) VALUES \
+                 ('s-1', 'tess@example.org', 'renewal_reminder', '2026-01-01 10:00:00');",
+            )
+            .unwrap();
+    }
     let erased = run(&[&["person", "erase"][..], &who].concat());
     assert!(erased.status.success(), "{erased:?}");
     assert_eq!(
         String::from_utf8_lossy(&erased.stdout),
         "Erased of tess: email, city, region; 0 notes cleared, 1 ledger records, 0 applications \
-         and 0 overrides deleted, 0 sessions ended.\n"
+         and 0 overrides deleted, 0 sessions ended, 1 audit records redacted.\n"
     );
     let after = run(&[&["person", "export"][..], &who].concat());
     let document: serde_json::Value = serde_json::from_slice(&after.stdout).unwrap();
@@ -112,6 +131,37 @@ fn the_operator_exports_and_erases_a_person() {
     assert!(audited.iter().any(|r| r["action"] == "delete"
         && r["entity_type"] == "personal_data"
         && r["actor_user_id"].is_null()));
+    // The ledger record's audit line keeps what was done, and when, but
+    // not what it recorded; the chain still checks, the line redacted.
+    // (The record is gone, so its line is no longer in the export.)
+    let (action, after): (String, Option<String>) = {
+        use balint_accredit_api::db::schema::audit_log;
+        use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+        let mut conn = pool.get().unwrap();
+        audit_log::table
+            .filter(audit_log::entity_type.eq("activity"))
+            .select((audit_log::action, audit_log::after_json))
+            .first::<(String, Option<String>)>(&mut **conn)
+            .unwrap()
+    };
+    assert_eq!(action, "create");
+    let recorded: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&after.unwrap()).unwrap();
+    assert!(recorded.contains_key("notes"), "{recorded:?}");
+    assert!(
+        recorded.values().all(|v| v.is_null() || v == "[erased]"),
+        "{recorded:?}"
+    );
+    assert!(!document.to_string().contains("mine"), "{document}");
+    assert!(
+        !document.to_string().contains("tess@example.org"),
+        "{document}"
+    );
+    assert_eq!(document["tables"]["mail_messages"][0]["state"], "withdrawn");
+    let checked = run(&["check"]);
+    assert_eq!(checked.status.code(), Some(0), "{checked:?}");
+    assert!(String::from_utf8_lossy(&checked.stdout)
+        .contains(" records (1 redacted by erasures), head record "));
 
     let nobody = run(&[
         "person",

@@ -86,6 +86,10 @@ fn a_period_out_of_range_is_refused() {
     for (flag, value) in [
         ("--notifications-days", "0"),
         ("--unused-logins-days", "3651"),
+        ("--sessions-days", "0"),
+        ("--sessions-days", "3651"),
+        ("--throttle-days", "0"),
+        ("--throttle-days", "3651"),
     ] {
         let out = Command::new(BIN)
             .args(["retention", flag, value])

@@ -8,8 +8,12 @@
 //! its changes, the person's name, and the place the public register
 //! shows), and, for someone who reached the register, the ledger and
 //! applications their entry rests on (only their notes are cleared). The
-//! audit log keeps what it recorded: it is the society's account of what
-//! was done, and a hash chain that an edit would break.
+//! audit log keeps what was done, by whom, to what and when (it is the
+//! society's account), but the records about the person lose the details
+//! erased (their e-mail, notes, and place), or all they recorded of what
+//! was deleted, in the erasure's transaction; the erasure's own record
+//! names each record redacted, and the chain, over each record's digest,
+//! still links (`db::audit`).
 
 use std::collections::BTreeMap;
 

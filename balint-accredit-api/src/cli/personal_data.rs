@@ -99,7 +99,7 @@ pub fn run(command: &PersonCommand) -> anyhow::Result<String> {
                     .map_err(explain)?;
             Ok(format!(
                 "Erased of {}: {}; {} notes cleared, {} ledger records, {} applications and {} \
-                 overrides deleted, {} sessions ended.{}\n",
+                 overrides deleted, {} sessions ended, {} audit records redacted.{}\n",
                 who.person,
                 erased.cleared.join(", "),
                 erased.notes_cleared,
@@ -107,6 +107,7 @@ pub fn run(command: &PersonCommand) -> anyhow::Result<String> {
                 erased.applications_deleted,
                 erased.overrides_deleted,
                 erased.sessions_ended,
+                erased.audit_redacted.len(),
                 if erased.on_register {
                     " Their register entry and its public history are kept."
                 } else {

@@ -24,11 +24,14 @@ Example:
   balint-accredit retention --sessions-days 30 --throttle-days 7 --unused-logins-days 90 \\
       --notifications-days 365")]
 pub struct RetentionArgs {
-    /// Days a session is kept after it expired or was ended.
-    #[arg(long, env = "RETAIN_SESSIONS_DAYS", default_value_t = 30)]
+    /// Days a session is kept after it expired or was ended (1 to 3650, as
+    /// the registrar's setting).
+    #[arg(long, env = "RETAIN_SESSIONS_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub sessions_days: u32,
-    /// Days a login throttle counter is kept after its last attempt.
-    #[arg(long, env = "RETAIN_THROTTLE_DAYS", default_value_t = 7)]
+    /// Days a login throttle counter is kept after its last attempt (1 to
+    /// 3650: at 0 every counter would go, and with it the wait a guessed
+    /// password earned).
+    #[arg(long, env = "RETAIN_THROTTLE_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub throttle_days: u32,
     /// Days a login that never signed in is kept after it was made (not
     /// set: kept, unless its societies say otherwise).

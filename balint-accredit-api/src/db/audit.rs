@@ -1,18 +1,31 @@
 //! The append-only audit log. Every mutation writes its entry in the same
 //! transaction as the change itself.
 //!
-//! The log is one hash chain, in id order: each record carries the hash of
-//! the record before it (`prev_hash`, `""` for the first) and its own
-//! `hash`, the SHA-256 of that and of its content ([`chain_hash`]). A
-//! record changed, or removed, behind the service's back breaks the chain
-//! where it was, and [`check_chain`] (`balint-accredit check`) names it.
+//! The log is one hash chain, in id order: each record carries the digest
+//! of its content (`content_hash`: the SHA-256 of its time, actor,
+//! society, action, entity and values), the hash of the record before it
+//! (`prev_hash`, `""` for the first) and its own `hash`, the SHA-256 of
+//! that, its id and its digest ([`chain_hash`]). A record changed, or
+//! removed, behind the service's back breaks the chain where it was, and
+//! [`check_chain`] (`balint-accredit check`) names it.
+//!
+//! The chain is over the digests rather than the content, so that a
+//! person's erasure can take their details out of the records about them
+//! ([`redact`]) while the chain still links: the erasure's own record names
+//! each record it redacted, with the digest of what it left
+//! ([`REDACTED_KEY`]), and `check` holds a record whose content no longer
+//! matches its digest to that (a redaction behind the service's back is
+//! found like any other change).
+//!
 //! Two writers must not chain to the same predecessor: the last hash is
 //! read inside the writing transaction, which on SQLite holds the write
 //! lock already (`db::write`), and on PostgreSQL takes an advisory
 //! transaction lock first ([`CHAIN_LOCK`]), so audited writes are appended
-//! one at a time. One chain for the whole log rather than one per society:
-//! records of no society (the platform's logins) belong to it too, and a
-//! small service writes few enough records that one lock costs nothing.
+//! one at a time (and a record's id, which its hash holds, is taken under
+//! that lock before it is written). One chain for the whole log rather
+//! than one per society: records of no society (the platform's logins)
+//! belong to it too, and a small service writes few enough records that
+//! one lock costs nothing.
 //! The newest records' removal cannot be seen in the chain itself, so the
 //! chain's head (the newest record's id and hash) is also kept in a table
 //! of its own, `audit_chain_head`, moved on in the same transaction as
@@ -20,6 +33,8 @@
 //! rewrite both tables can rewrite history anyway: keep backups (their
 //! manifests date them) and, for a register that must be beyond doubt, note
 //! the head `balint-accredit check` prints somewhere else from time to time.
+
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -184,44 +199,74 @@ pub struct AuditRecord {
 /// audit chain ("achn").
 pub const CHAIN_LOCK: i64 = 0x6163_686e;
 
-/// The hash of an audit record: SHA-256, in hex, of a JSON array of the
-/// previous record's hash and the record's stored columns (the time to
-/// the microsecond, as both databases keep it).
-#[allow(clippy::too_many_arguments)]
-pub fn chain_hash(
-    prev_hash: &str,
+/// What takes the place of a person's detail erased from an audit record.
+pub const ERASED: &str = "[erased]";
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// A record's content: every stored column but its id and its place in
+/// the chain.
+struct Content<'a> {
     occurred_at: NaiveDateTime,
-    actor_user_id: Option<&str>,
-    society_id: Option<&str>,
-    action: &str,
-    entity_type: &str,
-    entity_id: &str,
-    before_json: Option<&str>,
-    after_json: Option<&str>,
-) -> String {
-    let content = serde_json::json!([
-        prev_hash,
-        occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
-        actor_user_id,
-        society_id,
-        action,
-        entity_type,
-        entity_id,
-        before_json,
-        after_json,
-    ]);
-    hex::encode(Sha256::digest(content.to_string().as_bytes()))
+    actor_user_id: Option<&'a str>,
+    society_id: Option<&'a str>,
+    action: &'a str,
+    entity_type: &'a str,
+    entity_id: &'a str,
+    before_json: Option<&'a str>,
+    after_json: Option<&'a str>,
+}
+
+impl Content<'_> {
+    /// The columns as hashed: the time to the microsecond, as both
+    /// databases keep it.
+    fn columns(&self) -> [Value; 8] {
+        [
+            self.occurred_at
+                .format("%Y-%m-%dT%H:%M:%S%.6f")
+                .to_string()
+                .into(),
+            self.actor_user_id.into(),
+            self.society_id.into(),
+            self.action.into(),
+            self.entity_type.into(),
+            self.entity_id.into(),
+            self.before_json.into(),
+            self.after_json.into(),
+        ]
+    }
+
+    /// Its digest: SHA-256, in hex, of a JSON array of its columns.
+    fn digest(&self) -> String {
+        sha256_hex(&Value::from(self.columns().to_vec()).to_string())
+    }
+
+    /// The hash the chain took before records carried a digest of their
+    /// content (over the previous record's hash and the content itself):
+    /// only to verify a log of that time while it is chained anew.
+    fn legacy_hash(&self, prev_hash: &str) -> String {
+        let mut array = vec![Value::from(prev_hash)];
+        array.extend(self.columns());
+        sha256_hex(&Value::from(array).to_string())
+    }
+}
+
+/// The hash of an audit record in the chain: SHA-256, in hex, of a JSON
+/// array of the previous record's hash (`""` for the first), the record's
+/// id and the digest of its content (`""` for a record that has none).
+/// The content itself is not in it, so that an erasure can redact a
+/// person's details from a record and the chain still links.
+pub fn chain_hash(prev_hash: &str, id: i64, content_hash: &str) -> String {
+    sha256_hex(&serde_json::json!([prev_hash, id, content_hash]).to_string())
 }
 
 /// The hash of the log's last record, to chain the next to (`""` for an
 /// empty log), read under the chain's lock on PostgreSQL. Call it inside
 /// the writing transaction.
 fn chain_head(conn: &mut DbConnection) -> QueryResult<String> {
-    if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<BigInt, _>(CHAIN_LOCK)
-            .execute(pg)?;
-    }
+    lock_chain(conn)?;
     Ok(audit_log::table
         .order(audit_log::id.desc())
         .select(audit_log::hash)
@@ -231,58 +276,79 @@ fn chain_head(conn: &mut DbConnection) -> QueryResult<String> {
         .unwrap_or_default())
 }
 
-/// A change as stored, with its place in the chain.
-struct Chained<'a> {
-    change: Change<'a>,
-    before: Option<String>,
-    after: Option<String>,
-    prev_hash: String,
-    hash: String,
+/// Take the chain's lock until the transaction ends (PostgreSQL; on
+/// SQLite the write lock the transaction holds is enough).
+fn lock_chain(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(CHAIN_LOCK)
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
-fn chain<'a>(prev_hash: &mut String, change: Change<'a>) -> Chained<'a> {
-    let before = change.before.as_ref().map(Value::to_string);
-    let after = change.after.as_ref().map(Value::to_string);
-    let hash = chain_hash(
-        prev_hash,
-        change.at,
-        change.actor_user_id,
-        change.society_id,
-        change.action.as_str(),
-        change.entity.as_str(),
-        change.entity_id,
-        before.as_deref(),
-        after.as_deref(),
-    );
-    let prev = std::mem::replace(prev_hash, hash.clone());
-    Chained {
-        change,
-        before,
-        after,
-        prev_hash: prev,
-        hash,
+#[derive(QueryableByName)]
+struct NextId {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// The ids the next `n` records take, in order, as the database would
+/// give them. The id is in the record's hash, so it is taken before the
+/// record is written: after [`chain_head`], under the chain's lock on
+/// PostgreSQL (every record is written under it) and the write lock on
+/// SQLite, so no other writer takes them.
+fn next_ids(conn: &mut DbConnection, n: usize) -> QueryResult<Vec<i64>> {
+    let count = i64::try_from(n).unwrap_or(i64::MAX);
+    match conn {
+        DbConnection::Sqlite(c) => {
+            // AUTOINCREMENT: never an id used before, even if removed.
+            let next: NextId = diesel::sql_query(
+                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0), \
+                 COALESCE((SELECT MAX(id) FROM audit_log), 0)) + 1 AS id",
+            )
+            .get_result(c)?;
+            Ok((0..count).map(|i| next.id + i).collect())
+        }
+        DbConnection::Postgres(c) => {
+            let mut ids: Vec<i64> = diesel::sql_query(
+                "SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id \
+                 FROM generate_series(1, $1)",
+            )
+            .bind::<BigInt, _>(count)
+            .load::<NextId>(c)?
+            .into_iter()
+            .map(|n| n.id)
+            .collect();
+            ids.sort_unstable();
+            Ok(ids)
+        }
     }
 }
 
 /// Append `change` to the log.
 pub fn record(conn: &mut DbConnection, change: Change<'_>) -> QueryResult<()> {
-    let mut head = chain_head(conn)?;
-    let c = chain(&mut head, change);
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::occurred_at.eq(c.change.at),
-            audit_log::actor_user_id.eq(c.change.actor_user_id),
-            audit_log::society_id.eq(c.change.society_id),
-            audit_log::action.eq(c.change.action.as_str()),
-            audit_log::entity_type.eq(c.change.entity.as_str()),
-            audit_log::entity_id.eq(c.change.entity_id),
-            audit_log::before_json.eq(c.before),
-            audit_log::after_json.eq(c.after),
-            audit_log::prev_hash.eq(Some(c.prev_hash)),
-            audit_log::hash.eq(Some(c.hash)),
+    record_all(conn, vec![change])
+}
+
+/// Set the chain's head to record `last_id`, whose hash is `hash`.
+fn set_head(conn: &mut DbConnection, last_id: i64, hash: &str) -> QueryResult<()> {
+    let moved = diesel::update(audit_chain_head::table.find(1))
+        .set((
+            audit_chain_head::last_id.eq(last_id),
+            audit_chain_head::hash.eq(hash),
         ))
         .execute(conn)?;
-    move_head(conn)
+    if moved == 0 {
+        diesel::insert_into(audit_chain_head::table)
+            .values((
+                audit_chain_head::id.eq(1),
+                audit_chain_head::last_id.eq(last_id),
+                audit_chain_head::hash.eq(hash),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// The log's newest record, its id and hash (none for an empty log).
@@ -300,22 +366,7 @@ fn move_head(conn: &mut DbConnection) -> QueryResult<()> {
     let Some((last_id, Some(hash))) = newest(conn)? else {
         return Ok(());
     };
-    let moved = diesel::update(audit_chain_head::table.find(1))
-        .set((
-            audit_chain_head::last_id.eq(last_id),
-            audit_chain_head::hash.eq(&hash),
-        ))
-        .execute(conn)?;
-    if moved == 0 {
-        diesel::insert_into(audit_chain_head::table)
-            .values((
-                audit_chain_head::id.eq(1),
-                audit_chain_head::last_id.eq(last_id),
-                audit_chain_head::hash.eq(&hash),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
+    set_head(conn, last_id, &hash)
 }
 
 /// Set the chain's head to the log as it stands (once, right after the
@@ -377,28 +428,149 @@ pub fn record_all(conn: &mut DbConnection, changes: Vec<Change<'_>>) -> QueryRes
     if changes.is_empty() {
         return Ok(());
     }
-    let mut head = chain_head(conn)?;
+    let mut prev = chain_head(conn)?;
+    let ids = next_ids(conn, changes.len())?;
+    let last_id = ids.last().copied().unwrap_or_default();
     let rows: Vec<_> = changes
         .into_iter()
-        .map(|change| {
-            let c = chain(&mut head, change);
+        .zip(ids)
+        .map(|(change, id)| {
+            let before = change.before.as_ref().map(Value::to_string);
+            let after = change.after.as_ref().map(Value::to_string);
+            let digest = Content {
+                occurred_at: change.at,
+                actor_user_id: change.actor_user_id,
+                society_id: change.society_id,
+                action: change.action.as_str(),
+                entity_type: change.entity.as_str(),
+                entity_id: change.entity_id,
+                before_json: before.as_deref(),
+                after_json: after.as_deref(),
+            }
+            .digest();
+            let hash = chain_hash(&prev, id, &digest);
+            let prev_hash = std::mem::replace(&mut prev, hash.clone());
             (
-                audit_log::occurred_at.eq(c.change.at),
+                audit_log::id.eq(id),
+                audit_log::occurred_at.eq(change.at),
                 // Owned, so that every full batch is one prepared statement.
-                audit_log::actor_user_id.eq(c.change.actor_user_id.map(str::to_owned)),
-                audit_log::society_id.eq(c.change.society_id.map(str::to_owned)),
-                audit_log::action.eq(c.change.action.as_str()),
-                audit_log::entity_type.eq(c.change.entity.as_str()),
-                audit_log::entity_id.eq(c.change.entity_id.to_owned()),
-                audit_log::before_json.eq(c.before),
-                audit_log::after_json.eq(c.after),
-                audit_log::prev_hash.eq(Some(c.prev_hash)),
-                audit_log::hash.eq(Some(c.hash)),
+                audit_log::actor_user_id.eq(change.actor_user_id.map(str::to_owned)),
+                audit_log::society_id.eq(change.society_id.map(str::to_owned)),
+                audit_log::action.eq(change.action.as_str()),
+                audit_log::entity_type.eq(change.entity.as_str()),
+                audit_log::entity_id.eq(change.entity_id.to_owned()),
+                audit_log::before_json.eq(before),
+                audit_log::after_json.eq(after),
+                audit_log::prev_hash.eq(Some(prev_hash)),
+                audit_log::hash.eq(Some(hash)),
+                audit_log::content_hash.eq(Some(digest)),
             )
         })
         .collect();
-    crate::db::insert_in_batches!(conn, audit_log::table, &rows)?;
-    move_head(conn)
+    if let [row] = rows.as_slice() {
+        // One record (every audited write but an import): a plain insert.
+        diesel::insert_into(audit_log::table)
+            .values(row.clone())
+            .execute(conn)?;
+    } else {
+        crate::db::insert_in_batches!(conn, audit_log::table, &rows)?;
+    }
+    set_head(conn, last_id, &prev)
+}
+
+/// A record redacted by an erasure: its id, and the digest of its content
+/// as redacted (which the erasure's own record keeps, so that `check`
+/// tells the redaction from a change behind the service's back).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Redacted {
+    /// The record's id.
+    pub id: i64,
+    /// The digest of its content as redacted.
+    pub content_hash: String,
+}
+
+/// Replace the before and after values of record `record` with
+/// `before` and `after` (a person's details erased from them), keeping its
+/// time, actor, action and entity, and its place in the chain. Only for an
+/// erasure, whose own record must then name what this returns. Inside the
+/// erasure's transaction.
+pub fn redact(
+    conn: &mut DbConnection,
+    record: &AuditRecord,
+    before: Option<String>,
+    after: Option<String>,
+) -> QueryResult<Redacted> {
+    let content_hash = Content {
+        occurred_at: record.occurred_at,
+        actor_user_id: record.actor_user_id.as_deref(),
+        society_id: record.society_id.as_deref(),
+        action: &record.action,
+        entity_type: &record.entity_type,
+        entity_id: &record.entity_id,
+        before_json: before.as_deref(),
+        after_json: after.as_deref(),
+    }
+    .digest();
+    diesel::update(audit_log::table.find(record.id))
+        .set((
+            audit_log::before_json.eq(before),
+            audit_log::after_json.eq(after),
+        ))
+        .execute(conn)?;
+    Ok(Redacted {
+        id: record.id,
+        content_hash,
+    })
+}
+
+/// Put [`ERASED`] in place of every value `value` holds (of an object,
+/// each field's, the names staying); whether anything was taken.
+pub fn erase_all(value: &mut Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Object(map) => map.values_mut().fold(false, |changed, inner| {
+            let taken = !inner.is_null() && inner.as_str() != Some(ERASED);
+            if taken {
+                *inner = Value::from(ERASED);
+            }
+            changed | taken
+        }),
+        _ if value.as_str() == Some(ERASED) => false,
+        _ => {
+            *value = Value::from(ERASED);
+            true
+        }
+    }
+}
+
+/// Take `keys`' values (at any depth) and any string equal to one of
+/// `values` out of `value`, putting [`ERASED`] in their place; whether
+/// anything was taken. A value already null is left as it is.
+pub fn erase_details(value: &mut Value, keys: &[&str], values: &[String]) -> bool {
+    match value {
+        Value::Object(map) => {
+            let mut changed = false;
+            for (key, inner) in map.iter_mut() {
+                if keys.contains(&key.as_str()) && !inner.is_null() {
+                    if inner.as_str() != Some(ERASED) {
+                        *inner = Value::from(ERASED);
+                        changed = true;
+                    }
+                } else {
+                    changed |= erase_details(inner, keys, values);
+                }
+            }
+            changed
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |changed, inner| {
+            erase_details(inner, keys, values) | changed
+        }),
+        Value::String(text) if values.iter().any(|v| v == text) => {
+            *value = Value::from(ERASED);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Which entries of a society's log to read; every part is optional and
@@ -499,23 +671,49 @@ struct ChainRow {
     after_json: Option<String>,
     prev_hash: Option<String>,
     hash: Option<String>,
+    content_hash: Option<String>,
 }
 
 impl ChainRow {
-    fn hash_after(&self, prev_hash: &str) -> String {
-        chain_hash(
-            prev_hash,
-            self.occurred_at,
-            self.actor_user_id.as_deref(),
-            self.society_id.as_deref(),
-            &self.action,
-            &self.entity_type,
-            &self.entity_id,
-            self.before_json.as_deref(),
-            self.after_json.as_deref(),
-        )
+    fn content(&self) -> Content<'_> {
+        Content {
+            occurred_at: self.occurred_at,
+            actor_user_id: self.actor_user_id.as_deref(),
+            society_id: self.society_id.as_deref(),
+            action: &self.action,
+            entity_type: &self.entity_type,
+            entity_id: &self.entity_id,
+            before_json: self.before_json.as_deref(),
+            after_json: self.after_json.as_deref(),
+        }
+    }
+
+    /// How `check` names it: what was done to what.
+    fn label(&self) -> String {
+        format!("{} {} {}", self.action, self.entity_type, self.entity_id)
+    }
+
+    /// The records an erasure's record says it redacted (none for any
+    /// other record).
+    fn redactions(&self) -> Vec<Redacted> {
+        if self.entity_type != Entity::PersonalData.as_str()
+            || self.action != Action::Delete.as_str()
+        {
+            return Vec::new();
+        }
+        self.after_json
+            .as_deref()
+            .and_then(|after| serde_json::from_str::<Value>(after).ok())
+            .and_then(|after| {
+                serde_json::from_value::<Vec<Redacted>>(after.get(REDACTED_KEY)?.clone()).ok()
+            })
+            .unwrap_or_default()
     }
 }
+
+/// The key of an erasure record's after value naming the records it
+/// redacted ([`Redacted`]).
+pub const REDACTED_KEY: &str = "audit_redacted";
 
 /// Every record, in id order, a page at a time, to `each`.
 fn each_in_order(
@@ -540,19 +738,39 @@ fn each_in_order(
     }
 }
 
-/// Walk the whole chain: returns how many records were checked and each
-/// break found, in words (a record whose content no longer matches its
-/// hash was changed; one whose predecessor is not the one it was chained
-/// to follows a removed or changed record; one with no hash was written
-/// behind the service's back).
-pub fn check_chain(conn: &mut DbConnection) -> QueryResult<(usize, Vec<String>)> {
-    let mut problems = Vec::new();
-    let mut checked = 0;
+/// What walking the chain found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChainCheck {
+    /// How many records were walked.
+    pub records: usize,
+    /// How many of them were redacted by an erasure: their content no
+    /// longer matches its digest, as a later erasure's record says.
+    pub redacted: usize,
+    /// Each break found, in words.
+    pub problems: Vec<String>,
+}
+
+/// Walk the whole chain. Each record must be chained to the one before it
+/// (one that is not follows a removed or changed record), its hash must
+/// follow from that, its id and its content's digest, and its content must
+/// match the digest, unless a later erasure's record names it as redacted
+/// with the digest of its content as it is now (a record changed, or
+/// redacted, behind the service's back is named). A record with no hash,
+/// or no digest, was not written by the service (or had been changed when
+/// the log was chained anew with digests).
+pub fn check_chain(conn: &mut DbConnection) -> QueryResult<ChainCheck> {
+    let mut found = ChainCheck::default();
     let mut prev = String::new();
+    // Records whose content does not match their digest: their id, label,
+    // and the digest of their content as it is.
+    let mut differing: Vec<(i64, String, String)> = Vec::new();
+    // What the erasures redacted: a record's id, the erasure's, and the
+    // digest of the content it left (a later erasure's word counts).
+    let mut redactions: HashMap<i64, (i64, String)> = HashMap::new();
     each_in_order(conn, |_, row| {
-        checked += 1;
+        found.records += 1;
         let Some(hash) = row.hash.clone() else {
-            problems.push(format!(
+            found.problems.push(format!(
                 "audit record {} has no hash: it was not written by the service",
                 row.id
             ));
@@ -560,26 +778,62 @@ pub fn check_chain(conn: &mut DbConnection) -> QueryResult<(usize, Vec<String>)>
         };
         let chained_to = row.prev_hash.clone().unwrap_or_default();
         if chained_to != prev {
-            problems.push(format!(
+            found.problems.push(format!(
                 "audit record {} was chained to a record that is no longer before it: \
                  a record before it was removed or changed",
                 row.id
             ));
         }
-        if row.hash_after(&chained_to) != hash {
-            problems.push(format!(
-                "audit record {} ({} {} {}) does not match its hash: it was changed after it was written",
-                row.id, row.action, row.entity_type, row.entity_id
+        let digest = row.content_hash.as_deref().unwrap_or_default();
+        if chain_hash(&chained_to, row.id, digest) != hash {
+            found.problems.push(format!(
+                "audit record {} ({}) does not follow from the record before it, its id and its \
+                 content's digest: it was changed after it was written",
+                row.id,
+                row.label()
             ));
+        }
+        match &row.content_hash {
+            None => found.problems.push(format!(
+                "audit record {} ({}) carries no digest of its content: it was not written by the \
+                 service, or had been changed when the log was chained with digests",
+                row.id,
+                row.label()
+            )),
+            Some(digest) => {
+                let now = row.content().digest();
+                if &now == digest {
+                    for redacted in row.redactions() {
+                        redactions.insert(redacted.id, (row.id, redacted.content_hash));
+                    }
+                } else {
+                    differing.push((row.id, row.label(), now));
+                }
+            }
         }
         prev = hash;
         Ok(())
     })?;
-    Ok((checked, problems))
+    for (id, label, now) in differing {
+        match redactions.get(&id) {
+            Some((by, digest)) if *by > id && *digest == now => found.redacted += 1,
+            Some((by, _)) if *by > id => found.problems.push(format!(
+                "audit record {id} ({label}) is not as erasure record {by} left it: \
+                 it was changed after it was redacted"
+            )),
+            _ => found.problems.push(format!(
+                "audit record {id} ({label}) does not match its hash: it was changed after it \
+                 was written, and no erasure redacted it"
+            )),
+        }
+    }
+    Ok(found)
 }
 
 /// Chain the records written before the log was a chain (run once, right
-/// after the migration that made it one; see `db::run_migrations`).
+/// after the migration that made it one; see `db::run_migrations`), as the
+/// chain was then: over each record's content itself. The migration that
+/// added digests chains them anew right after ([`chain_with_digests`]).
 pub fn chain_existing(conn: &mut DbConnection) -> QueryResult<usize> {
     let mut prev = String::new();
     let mut chained = 0;
@@ -587,7 +841,7 @@ pub fn chain_existing(conn: &mut DbConnection) -> QueryResult<usize> {
         let hash = match &row.hash {
             Some(hash) => hash.clone(),
             None => {
-                let hash = row.hash_after(&prev);
+                let hash = row.content().legacy_hash(&prev);
                 diesel::update(audit_log::table.find(row.id))
                     .set((
                         audit_log::prev_hash.eq(Some(prev.clone())),
@@ -602,6 +856,64 @@ pub fn chain_existing(conn: &mut DbConnection) -> QueryResult<usize> {
         Ok(())
     })?;
     Ok(chained)
+}
+
+/// Chain the log anew with each record's content digest (once, right
+/// after the migration that added the digest; see `db::run_migrations`),
+/// in one transaction with the head moved to the new hashes; returns how
+/// many records changed. A record with no digest yet gets the digest of its
+/// content if it was sound in the chain as it was (chained to the record
+/// before it, and matching its hash over its content), and none otherwise,
+/// so that `check` goes on naming a record changed before. A record with
+/// a digest keeps it: running it again changes nothing. The head keeps its
+/// record (newest records removed before stay found) and takes that
+/// record's new hash if it carried the hash the head kept.
+pub fn chain_with_digests(conn: &mut DbConnection) -> QueryResult<usize> {
+    lock_chain(conn)?;
+    let kept = head(conn)?;
+    let mut prev_old = String::new();
+    let mut prev = String::new();
+    let mut changed = 0;
+    let mut new_head = None;
+    each_in_order(conn, |conn, row| {
+        let digest = match &row.content_hash {
+            Some(digest) => Some(digest.clone()),
+            None => {
+                let sound = row.hash.as_deref()
+                    == Some(row.content().legacy_hash(&prev_old).as_str())
+                    && row.prev_hash.as_deref() == Some(prev_old.as_str());
+                sound.then(|| row.content().digest())
+            }
+        };
+        let hash = chain_hash(&prev, row.id, digest.as_deref().unwrap_or_default());
+        if row.hash.as_deref() != Some(hash.as_str())
+            || row.prev_hash.as_deref() != Some(prev.as_str())
+            || digest != row.content_hash
+        {
+            diesel::update(audit_log::table.find(row.id))
+                .set((
+                    audit_log::prev_hash.eq(Some(prev.clone())),
+                    audit_log::hash.eq(Some(hash.clone())),
+                    audit_log::content_hash.eq(digest),
+                ))
+                .execute(conn)?;
+            changed += 1;
+        }
+        if let Some(kept) = &kept {
+            if kept.last_id == row.id && row.hash.as_deref() == Some(kept.hash.as_str()) {
+                new_head = Some(hash.clone());
+            }
+        }
+        prev_old = row.hash.unwrap_or_default();
+        prev = hash;
+        Ok(())
+    })?;
+    match (kept, new_head) {
+        (None, _) => move_head(conn)?,
+        (Some(kept), Some(hash)) => set_head(conn, kept.last_id, &hash)?,
+        (Some(_), None) => {}
+    }
+    Ok(changed)
 }
 
 /// A page of `society_id`'s entries, newest first.
@@ -641,4 +953,63 @@ pub fn actors(conn: &mut DbConnection, society_id: &str) -> QueryResult<Vec<Stri
         .distinct()
         .order(audit_log::actor_user_id.assume_not_null())
         .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_persons_details_are_taken_out_at_any_depth_and_nothing_else() {
+        let mut value = json!({
+            "email": "ann@example.org", "family_name": "Carter", "city": null,
+            "people": [{ "notes": "private", "id": "p-1" }],
+            "sent_to": "ann@example.org", "other": "bob@example.org",
+        });
+        let emails = ["ann@example.org".to_owned()];
+        assert!(erase_details(
+            &mut value,
+            &["email", "notes", "city"],
+            &emails
+        ));
+        assert_eq!(
+            value,
+            json!({
+                "email": ERASED, "family_name": "Carter", "city": null,
+                "people": [{ "notes": ERASED, "id": "p-1" }],
+                "sent_to": ERASED, "other": "bob@example.org",
+            })
+        );
+        // Again, there is nothing more to take.
+        assert!(!erase_details(
+            &mut value,
+            &["email", "notes", "city"],
+            &emails
+        ));
+    }
+
+    #[test]
+    fn everything_recorded_of_a_thing_deleted_is_taken_but_the_names_of_its_fields() {
+        let mut value = json!({ "date": "2025-03-04", "amount": 1, "notes": null });
+        assert!(erase_all(&mut value));
+        assert_eq!(
+            value,
+            json!({ "date": ERASED, "amount": ERASED, "notes": null })
+        );
+        assert!(!erase_all(&mut value));
+        let mut text = json!("a note");
+        assert!(erase_all(&mut text));
+        assert_eq!(text, json!(ERASED));
+    }
+
+    #[test]
+    fn a_records_hash_holds_its_place_id_and_digest_but_not_its_content() {
+        let hash = chain_hash("prev", 7, "digest");
+        assert_eq!(hash.len(), 64);
+        assert_ne!(hash, chain_hash("prev", 8, "digest"));
+        assert_ne!(hash, chain_hash("other", 7, "digest"));
+        assert_ne!(hash, chain_hash("prev", 7, "other"));
+    }
 }

@@ -10,8 +10,10 @@
 //! - **register histories**: every entry's stored history replays through
 //!   the register's rules and gives its stored standing
 //!   (`db::register::check_histories`);
-//! - **audit chain**: every audit record matches its hash and is chained
-//!   to the record before it (`db::audit::check_chain`).
+//! - **audit chain**: every audit record is chained to the record before
+//!   it, and its content matches its digest or was redacted by an erasure
+//!   that names it (`db::audit::check_chain`), and the log ends at the
+//!   head kept beside it (`db::audit::check_head`).
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
@@ -114,17 +116,22 @@ pub fn check(conn: &mut DbConnection) -> anyhow::Result<Vec<Checked>> {
             looked_at: format!("{entries} entries replayed"),
             problems,
         });
-        let (records, mut problems) = audit::check_chain(conn)?;
+        let chain = audit::check_chain(conn)?;
+        let mut problems = chain.problems;
         let (head, head_problems) = audit::check_head(conn)?;
         problems.extend(head_problems);
+        let records = match chain.redacted {
+            0 => format!("{} records", chain.records),
+            redacted => format!(
+                "{} records ({redacted} redacted by erasures)",
+                chain.records
+            ),
+        };
         report.push(Checked {
             name: "audit chain",
             looked_at: match head {
-                Some(head) => format!(
-                    "{records} records, head record {} {}",
-                    head.last_id, head.hash
-                ),
-                None => format!("{records} records"),
+                Some(head) => format!("{records}, head record {} {}", head.last_id, head.hash),
+                None => records,
             },
             problems,
         });

@@ -401,10 +401,16 @@ const AUDIT_CHAIN_MIGRATION: &str = "20261221000100";
 /// head is set from the log once it is applied.
 const AUDIT_HEAD_MIGRATION: &str = "20261226000300";
 
+/// The migration that gave each audit record a digest of its content: the
+/// log is chained anew over the digests once it is applied.
+const AUDIT_DIGEST_MIGRATION: &str = "20270104000100";
+
 /// Apply every pending migration; returns the names applied. When the
 /// audit log has just become a hash chain, the records it held are chained
 /// (`db::audit::chain_existing`) in the same run, and when its head has
-/// just got a table, the head is set from the log (`db::audit::anchor_head`).
+/// just got a table, the head is set from the log (`db::audit::anchor_head`);
+/// when its records have just got a digest of their content, the log is
+/// chained anew over the digests (`db::audit::chain_with_digests`).
 pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     let applied = match conn {
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
@@ -419,6 +425,10 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     if applied.iter().any(|v| v == AUDIT_HEAD_MIGRATION) {
         conn.transaction(super::audit::anchor_head)
             .map_err(|e| anyhow::anyhow!("anchoring the audit chain's head failed: {e}"))?;
+    }
+    if applied.iter().any(|v| v == AUDIT_DIGEST_MIGRATION) {
+        conn.transaction(super::audit::chain_with_digests)
+            .map_err(|e| anyhow::anyhow!("chaining the audit log over digests failed: {e}"))?;
     }
     Ok(applied)
 }
@@ -463,7 +473,10 @@ mod tests {
         let applied = run_migrations(&mut conn).unwrap();
         assert!(applied.contains(&AUDIT_CHAIN_MIGRATION.to_owned()));
         assert!(applied.contains(&AUDIT_HEAD_MIGRATION.to_owned()));
-        assert_eq!(audit::check_chain(&mut conn).unwrap(), (2, vec![]));
+        assert_eq!(
+            audit::check_chain(&mut conn).unwrap().problems,
+            Vec::<String>::new()
+        );
         // The head is set from the chained log.
         let (head, problems) = audit::check_head(&mut conn).unwrap();
         assert_eq!(head.map(|h| h.last_id), Some(2));
@@ -486,10 +499,84 @@ mod tests {
             .map_err(Into::into)
         })
         .unwrap();
-        assert_eq!(audit::check_chain(&mut conn).unwrap(), (3, vec![]));
+        let checked = audit::check_chain(&mut conn).unwrap();
+        assert_eq!((checked.records, checked.problems), (3, vec![]));
         let (head, problems) = audit::check_head(&mut conn).unwrap();
         assert_eq!(head.map(|h| h.last_id), Some(3));
         assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn an_old_chain_is_chained_anew_over_digests_and_what_was_changed_before_stays_found() {
+        use crate::db::audit;
+
+        let mut conn = DbConnection::Sqlite(SqliteConnection::establish(":memory:").unwrap());
+        run_migrations(&mut conn).unwrap();
+        let DbConnection::Sqlite(sqlite) = &mut conn else {
+            unreachable!()
+        };
+        while applied_migrations_of(sqlite).contains(&AUDIT_DIGEST_MIGRATION.to_owned()) {
+            sqlite.revert_last_migration(SQLITE_MIGRATIONS).unwrap();
+        }
+        // A log as the chain over the records' content left it: three
+        // records chained, and the head set; then the second changed
+        // behind the service's back.
+        sqlite
+            .batch_execute(
+                "INSERT INTO audit_log (occurred_at, action, entity_type, entity_id, after_json) \
+                 VALUES ('2026-01-01 10:00:00', 'create', 'person', 'p-1', '{\"email\":\"a@b.org\"}'), \
+                 ('2026-01-02 10:00:00', 'update', 'person', 'p-1', '{\"city\":\"Hobart\"}'), \
+                 ('2026-01-03 10:00:00', 'update', 'person', 'p-2', NULL);",
+            )
+            .unwrap();
+        // Chained as the binary of that time chained them (its reading of
+        // the log now reads the digest's column too: there for the while).
+        let DbConnection::Sqlite(sqlite) = &mut conn else {
+            unreachable!()
+        };
+        sqlite
+            .batch_execute("ALTER TABLE audit_log ADD COLUMN content_hash TEXT")
+            .unwrap();
+        conn.transaction(audit::chain_existing).unwrap();
+        conn.transaction(audit::anchor_head).unwrap();
+        let DbConnection::Sqlite(sqlite) = &mut conn else {
+            unreachable!()
+        };
+        sqlite
+            .batch_execute(
+                "ALTER TABLE audit_log DROP COLUMN content_hash; \
+                 UPDATE audit_log SET after_json = '{\"city\":\"Perth\"}' WHERE id = 2",
+            )
+            .unwrap();
+
+        let applied = run_migrations(&mut conn).unwrap();
+        assert_eq!(applied, vec![AUDIT_DIGEST_MIGRATION.to_owned()]);
+        let checked = audit::check_chain(&mut conn).unwrap();
+        assert_eq!(checked.records, 3);
+        assert_eq!(checked.problems.len(), 1, "{:?}", checked.problems);
+        assert!(
+            checked.problems[0].starts_with("audit record 2 (update person p-1) carries no digest"),
+            "{:?}",
+            checked.problems
+        );
+        let (head, problems) = audit::check_head(&mut conn).unwrap();
+        assert_eq!(head.map(|h| h.last_id), Some(3));
+        assert!(problems.is_empty(), "{problems:?}");
+        // Once is enough: again, nothing changes.
+        assert_eq!(conn.transaction(audit::chain_with_digests).unwrap(), 0);
+        // The first record is now held to its digest: a change is found.
+        let DbConnection::Sqlite(sqlite) = &mut conn else {
+            unreachable!()
+        };
+        sqlite
+            .batch_execute(
+                "UPDATE audit_log SET after_json = '{\"email\":\"c@d.org\"}' WHERE id = 1",
+            )
+            .unwrap();
+        let checked = audit::check_chain(&mut conn).unwrap();
+        assert_eq!(checked.problems.len(), 2, "{:?}", checked.problems);
+        assert!(checked.problems[1]
+            .starts_with("audit record 1 (create person p-1) does not match its hash"));
     }
 
     fn applied_migrations_of(sqlite: &mut SqliteConnection) -> Vec<String> {

@@ -15,7 +15,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use serde_json::Value;
 
-use super::DbConnection;
+use super::{audit, DbConnection};
 
 /// The logins of person `$1` of society `$2`.
 const LOGINS: &str = "SELECT user_id FROM society_roles WHERE person_id = $1 AND society_id = $2";
@@ -273,6 +273,133 @@ pub struct Erased {
     pub overrides_deleted: usize,
     /// Sessions of their logins ended.
     pub sessions_ended: usize,
+    /// The audit records about them their details were taken out of, each
+    /// with the digest of what it left (the erasure's own audit record
+    /// names them, so that `balint-accredit check` tells them from a
+    /// change behind the service's back; its name is
+    /// [`audit::REDACTED_KEY`]).
+    pub audit_redacted: Vec<audit::Redacted>,
+}
+
+/// The audit records about person `person_id` of society `society_id`:
+/// of their record, their ledger records, applications, overrides of their
+/// requirements, certificates of attendance, register entries (with their
+/// renewals and credentials) and their logins; not the data-protection
+/// requests' own records, nor what their logins did to others' things.
+fn audit_records_about(
+    conn: &mut DbConnection,
+    society_id: &str,
+    person_id: &str,
+) -> QueryResult<Vec<audit::AuditRecord>> {
+    use super::schema::{
+        activities, applications, attendance_certificates, audit_log, register_entries,
+        requirement_overrides, society_roles,
+    };
+    use audit::Entity;
+
+    let entries = register_entries::table
+        .filter(register_entries::society_id.eq(society_id))
+        .filter(register_entries::person_id.eq(person_id))
+        .select(register_entries::id);
+    audit_log::table
+        .filter(audit_log::society_id.eq(society_id))
+        .filter(
+            audit_log::entity_type
+                .eq(Entity::Person.as_str())
+                .and(audit_log::entity_id.eq(person_id))
+                .or(audit_log::entity_type.eq(Entity::Activity.as_str()).and(
+                    audit_log::entity_id.eq_any(
+                        activities::table
+                            .filter(activities::society_id.eq(society_id))
+                            .filter(activities::person_id.eq(person_id))
+                            .select(activities::id),
+                    ),
+                ))
+                .or(audit_log::entity_type.eq(Entity::Application.as_str()).and(
+                    audit_log::entity_id.eq_any(
+                        applications::table
+                            .filter(applications::society_id.eq(society_id))
+                            .filter(applications::person_id.eq(person_id))
+                            .select(applications::id),
+                    ),
+                ))
+                .or(audit_log::entity_type
+                    .eq(Entity::RequirementOverride.as_str())
+                    .and(
+                        audit_log::entity_id.eq_any(
+                            requirement_overrides::table
+                                .filter(requirement_overrides::society_id.eq(society_id))
+                                .filter(requirement_overrides::person_id.eq(person_id))
+                                .select(requirement_overrides::id),
+                        ),
+                    ))
+                .or(audit_log::entity_type
+                    .eq(Entity::AttendanceCertificate.as_str())
+                    .and(
+                        audit_log::entity_id.eq_any(
+                            attendance_certificates::table
+                                .filter(attendance_certificates::society_id.eq(society_id))
+                                .filter(attendance_certificates::person_id.eq(person_id))
+                                .select(attendance_certificates::id),
+                        ),
+                    ))
+                .or(audit_log::entity_type
+                    .eq_any([
+                        Entity::RegisterEntry.as_str(),
+                        Entity::Renewal.as_str(),
+                        Entity::PrerequisiteOverride.as_str(),
+                        Entity::Credential.as_str(),
+                    ])
+                    .and(audit_log::entity_id.eq_any(entries)))
+                .or(audit_log::entity_type.eq(Entity::User.as_str()).and(
+                    audit_log::entity_id.eq_any(
+                        society_roles::table
+                            .filter(society_roles::society_id.eq(society_id))
+                            .filter(society_roles::person_id.eq(person_id))
+                            .select(society_roles::user_id),
+                    ),
+                )),
+        )
+        .order(audit_log::id.asc())
+        .select(audit::AuditRecord::as_select())
+        .load(conn)
+}
+
+/// Take person's details out of the audit records about them (`records`,
+/// read before the erasure's other changes): the values of `keys` and any
+/// of their e-mail addresses wherever they appear, or, for a record of a
+/// thing the erasure deleted (their ledger, applications, overrides and
+/// certificates when they never reached the register), every value it
+/// recorded of it (the names of the fields stay). Each record keeps its time, actor, action and entity.
+fn redact_audit_records(
+    conn: &mut DbConnection,
+    records: &[audit::AuditRecord],
+    keys: &[&str],
+    emails: &[String],
+    deleted_kinds: &[&str],
+) -> QueryResult<Vec<audit::Redacted>> {
+    let mut redacted = Vec::new();
+    for record in records {
+        let whole = deleted_kinds.contains(&record.entity_type.as_str());
+        let mut changed = false;
+        let mut redact = |json: &Option<String>| -> Option<String> {
+            let json = json.as_ref()?;
+            let mut value =
+                serde_json::from_str::<Value>(json).unwrap_or_else(|_| Value::from(json.as_str()));
+            if whole {
+                changed |= audit::erase_all(&mut value);
+            } else {
+                changed |= audit::erase_details(&mut value, keys, emails);
+            }
+            Some(value.to_string())
+        };
+        let before = redact(&record.before_json);
+        let after = redact(&record.after_json);
+        if changed {
+            redacted.push(audit::redact(conn, record, before, after)?);
+        }
+    }
+    Ok(redacted)
 }
 
 fn execute(conn: &mut DbConnection, sql: &str, person: &str, society: &str) -> QueryResult<usize> {
@@ -288,7 +415,13 @@ fn execute(conn: &mut DbConnection, sql: &str, person: &str, society: &str) -> Q
 /// overrides (and the certificates of attendance and programme places made
 /// from the ledger) when they never reached the register; otherwise only the
 /// notes of their records, the register's history and what it rests on
-/// being kept. Their logins' sessions end. Call it inside a write.
+/// being kept. Their logins' sessions end. The audit records about them
+/// lose the same details (their e-mail, notes, and place), or, for the
+/// things deleted, all they recorded of them ([`Erased::audit_redacted`]);
+/// the e-mail sent to them loses its address (one not yet sent is
+/// withdrawn).
+/// Call it inside a write, whose audit record must carry what this
+/// returns.
 pub fn erase(
     conn: &mut DbConnection,
     society_id: &str,
@@ -310,6 +443,66 @@ pub fn erase(
     let target = people::table
         .filter(people::id.eq(person_id))
         .filter(people::society_id.eq(society_id));
+    // What the audit log says of them is read before their records go, and
+    // redacted with the same rules as the records themselves.
+    let about = audit_records_about(conn, society_id, person_id)?;
+    let mut emails: Vec<String> = target
+        .select(people::email)
+        .first::<Option<String>>(conn)?
+        .into_iter()
+        .filter(|e| !e.is_empty())
+        .collect();
+    for record in &about {
+        for json in [&record.before_json, &record.after_json]
+            .into_iter()
+            .flatten()
+        {
+            if let Ok(value) = serde_json::from_str::<Value>(json) {
+                emails.extend(
+                    value
+                        .get("email")
+                        .and_then(Value::as_str)
+                        .filter(|e| !e.is_empty() && *e != audit::ERASED)
+                        .map(str::to_owned),
+                );
+            }
+        }
+    }
+    let (keys, deleted_kinds): (&[&str], &[&str]) = if on_register {
+        (&["email", "notes", "note"], &[])
+    } else {
+        (
+            &["email", "notes", "note", "city", "region"],
+            &[
+                audit::Entity::Activity.as_str(),
+                audit::Entity::Application.as_str(),
+                audit::Entity::RequirementOverride.as_str(),
+                audit::Entity::AttendanceCertificate.as_str(),
+            ],
+        )
+    };
+    erased.audit_redacted = redact_audit_records(conn, &about, keys, &emails, deleted_kinds)?;
+    // The e-mail sent to them keeps no address: the mail log's recipient is
+    // marked as erased, a message not yet sent is withdrawn, and the kinds
+    // their address no longer received are forgotten with it.
+    execute(
+        conn,
+        "DELETE FROM mail_unsubscribes WHERE society_id = $2 AND recipient IN \
+         (SELECT email FROM people WHERE id = $1 AND society_id = $2 AND email IS NOT NULL)",
+        person_id,
+        society_id,
+    )?;
+    execute(
+        conn,
+        &format!(
+            "UPDATE mail_messages SET recipient = '{erased}', \
+             state = CASE WHEN state = 'pending' THEN 'withdrawn' ELSE state END \
+             WHERE person_id = $1 AND society_id = $2 AND recipient <> '{erased}'",
+            erased = audit::ERASED
+        ),
+        person_id,
+        society_id,
+    )?;
     if on_register {
         diesel::update(target)
             .set((people::email.eq(None::<String>), people::updated_at.eq(now)))
@@ -395,4 +588,25 @@ pub fn erase(
         society_id,
     )?;
     Ok(erased)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_erasure_names_what_it_redacted_where_check_reads_it() {
+        let erased = Erased {
+            audit_redacted: vec![audit::Redacted {
+                id: 7,
+                content_hash: "d".into(),
+            }],
+            ..Erased::default()
+        };
+        let value = serde_json::to_value(&erased).unwrap_or_default();
+        assert_eq!(
+            value[audit::REDACTED_KEY],
+            serde_json::json!([{ "id": 7, "content_hash": "d" }])
+        );
+    }
 }

@@ -112,6 +112,7 @@ diesel::table! {
         after_json -> Nullable<Text>,
         prev_hash -> Nullable<Text>,
         hash -> Nullable<Text>,
+        content_hash -> Nullable<Text>,
     }
 }
 

@@ -298,6 +298,9 @@ pub struct ErasureView {
     pub overrides_deleted: usize,
     /// Sessions of their logins ended.
     pub sessions_ended: usize,
+    /// The ids of the audit records about them their details were taken
+    /// out of (the erasure's own audit record names them too).
+    pub audit_records_redacted: Vec<i64>,
 }
 
 /// Everything the society holds about a person, as one document (registrar
@@ -336,8 +339,10 @@ pub async fn data_export(
 /// applications and overrides when they never reached the register;
 /// otherwise only the notes of their records, the register's public
 /// history and what it rests on being kept. Their logins' sessions end.
-/// The erasure is audited with what it erased. Erasing again erases
-/// nothing more.
+/// The audit records about them lose the same details (or, for what was
+/// deleted, all they recorded of it), keeping what was done, by whom, to
+/// what and when. The erasure is audited with what it erased and the
+/// records it redacted. Erasing again erases nothing more.
 #[utoipa::path(post, path = "/api/v1/societies/{society}/people/{person}/erasure", operation_id = "people_erasure", tag = "people",
     security(("bearer" = [])),
     params(
@@ -367,5 +372,6 @@ pub async fn erasure(
         applications_deleted: erased.applications_deleted,
         overrides_deleted: erased.overrides_deleted,
         sessions_ended: erased.sessions_ended,
+        audit_records_redacted: erased.audit_redacted.iter().map(|r| r.id).collect(),
     }))
 }

@@ -60,7 +60,7 @@ pub async fn summary(
                     }
                 }
                 h2 id="erase" { "Erase what may be erased" }
-                p { "Their email always, and their logins' sessions end. For someone never on the register also their city, region, ledger, applications and overrides; for someone on the register only the notes of their records, since the register's public history, and what it rests on, is kept. The erasure is recorded in the audit log. It cannot be undone." }
+                p { "Their email always, and their logins' sessions end. For someone never on the register also their city, region, ledger, applications and overrides; for someone on the register only the notes of their records, since the register's public history, and what it rests on, is kept. The audit log's lines about them lose the same details (what was done, by whom and when stays). The erasure is recorded in the audit log. It cannot be undone." }
                 form class="stacked" method="post" action={ (base) "/data/erasure" } {
                     (csrf_field(&viewer.csrf().unwrap_or_default()))
                     div class="field checkbox" {
