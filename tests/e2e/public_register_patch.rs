@@ -143,7 +143,10 @@ fn days() -> Vec<chrono::NaiveDate> {
         .collect()
 }
 
-fn standings(snapshot: &Snapshot, registration: &str) -> Vec<Option<(Status, String, Option<chrono::NaiveDate>)>> {
+fn standings(
+    snapshot: &Snapshot,
+    registration: &str,
+) -> Vec<Option<(Status, String, Option<chrono::NaiveDate>)>> {
     let entry = snapshot.entry(registration).expect("listed");
     days()
         .into_iter()
@@ -157,7 +160,7 @@ fn standings(snapshot: &Snapshot, registration: &str) -> Vec<Option<(Status, Str
 
 fn answers(snapshot: &Snapshot) -> Answers {
     let (all, _) = snapshot.search(&PublicSearch::default(), 0, usize::MAX);
-    let entries = all
+    let entries: Vec<(Listed, Vec<PublicStatusChange>)> = all
         .into_iter()
         .map(|listed| {
             let history = snapshot
@@ -223,15 +226,19 @@ fn standings_in_database(
                     .unwrap()
                     .expect("a listed entry is in the database");
             assert_eq!(
-                snapshot.entry(&listed.registration).unwrap().first_granted(),
+                snapshot
+                    .entry(&listed.registration)
+                    .unwrap()
+                    .first_granted(),
                 stored.entry.first_accredited()
             );
             days()
                 .into_iter()
                 .map(|day| {
-                    stored.entry.standing_on(day).map(|s| {
-                        (s.status, s.tier.as_str().to_owned(), s.valid_until)
-                    })
+                    stored
+                        .entry
+                        .standing_on(day)
+                        .map(|s| (s.status, s.tier.as_str().to_owned(), s.valid_until))
                 })
                 .collect()
         })
@@ -255,7 +262,8 @@ async fn both(app: &TestApp, kept: &Arc<PublicRegisters>) -> (Answers, Answers, 
             standings_in_database(&mut conn, &patched),
             "verification from memory and from the database"
         );
-        let society = SocietyFacts::read(&mut conn, &patched.society().society.id, today()).unwrap();
+        let society =
+            SocietyFacts::read(&mut conn, &patched.society().society.id, today()).unwrap();
         assert_eq!(answered.society, society, "the society's details as stored");
         (answered, answers(&whole), kept.reads())
     })

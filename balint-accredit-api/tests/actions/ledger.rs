@@ -291,7 +291,10 @@ async fn the_attestor_sees_what_waits_for_them() {
 
 /// The ledger evaluation reads, as the server keeps it and as the database
 /// has it now; and whether the kept one was read again.
-fn ledgers_now(f: &Fixture, before: Option<&std::sync::Arc<Vec<balint_core::ledger::Activity>>>) -> bool {
+fn ledgers_now(
+    f: &Fixture,
+    before: Option<&std::sync::Arc<Vec<balint_core::ledger::Activity>>>,
+) -> bool {
     let mut conn = f.state.pool.get().unwrap();
     let kept = f.state.ledgers.ledger(&mut conn, TRAINEE).unwrap();
     let fresh = balint_accredit_api::db::activities::ledger(&mut conn, TRAINEE).unwrap();
@@ -310,7 +313,10 @@ async fn a_ledger_kept_for_progress_is_read_again_after_any_write_to_it() {
     // Nothing yet; asked twice, read once.
     assert!(ledgers_now(&f, None));
     let empty = kept(&f);
-    assert!(!ledgers_now(&f, Some(&empty)), "read again with nothing written");
+    assert!(
+        !ledgers_now(&f, Some(&empty)),
+        "read again with nothing written"
+    );
     // Recorded through the service.
     let record = supervision(&f, "2025-03-01").await;
     assert!(ledgers_now(&f, Some(&empty)));

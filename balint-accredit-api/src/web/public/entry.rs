@@ -10,9 +10,7 @@ use crate::state::AppState;
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, date, maybe_date, FormErrors};
 use crate::web::registrar::{self, StatusForm};
-use crate::web::{
-    capitalised, encode, finish, page_response, words, PageError, TierNames, Viewer,
-};
+use crate::web::{capitalised, encode, finish, page_response, words, PageError, TierNames, Viewer};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use balint_core::register::{Status, Visibility};

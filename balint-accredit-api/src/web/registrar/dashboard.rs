@@ -19,7 +19,6 @@ use crate::web::layout::{self, date, maybe_date, pager};
 use crate::web::public::{full_name, status_word};
 use crate::web::{encode, finish, ok, society, tier_names, PageError, TierNames, Viewer};
 
-
 /// Renewals due shown on the dashboard (the soonest).
 const DUE_SHOWN: u32 = 20;
 /// Entries per page of "every entry".

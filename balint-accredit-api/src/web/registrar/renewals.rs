@@ -18,8 +18,8 @@ use crate::app::AppState;
 use crate::day::Day;
 use crate::edge::{Form, Query};
 use crate::error::{ApiError, FieldProblem};
-use crate::web::dates::DateStyle;
 use crate::pagination::PageRequest;
+use crate::web::dates::DateStyle;
 use crate::web::layout::{
     self, csrf_field, date, day_words, maybe_date, notice, pager, FormErrors,
 };

@@ -86,8 +86,14 @@ async fn progress_page(
             None => (None, std::sync::Arc::default()),
             Some(tier) => {
                 let tier: TierId = tier_id(&tier)?;
-                let (_, assessment, ledger) =
-                    progress::assess_with_ledger(conn, Some(&ledgers), &society_id, &pid, &tier, today)?;
+                let (_, assessment, ledger) = progress::assess_with_ledger(
+                    conn,
+                    Some(&ledgers),
+                    &society_id,
+                    &pid,
+                    &tier,
+                    today,
+                )?;
                 (Some(assessment), ledger)
             }
         };
