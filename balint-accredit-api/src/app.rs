@@ -91,6 +91,7 @@ impl Application {
             settings,
             public_register: Arc::clone(&public_register),
             bulk_jobs: Arc::default(),
+            ledgers: Arc::default(),
         });
         let app = move || {
             let public_register = Arc::clone(&public_register);

@@ -24,4 +24,6 @@ pub struct AppState {
     pub bulk_jobs: Arc<BulkJobs>,
     /// Who issues the societies' credentials, and where.
     pub issuer: Arc<Issuer>,
+    /// The ledgers read for evaluating progress, while they stay as read.
+    pub ledgers: Arc<crate::actions::progress::Ledgers>,
 }

@@ -6,12 +6,17 @@
 //! The writes go through the service (its actions and the database's
 //! triggers); the two copies are read in this process from the same
 //! database: one kept and patched from write to write, one read whole
-//! each time.
+//! each time. The society's own details held with the register (its
+//! details, its tiers' names) are compared too, and every listed entry's
+//! standing on days before, on and after today as the verification page
+//! reads it from memory, against the entry read from the database.
 
 use std::sync::Arc;
 
 use balint_accredit_api::actions::today;
-use balint_accredit_api::public_register::{Listed, PublicRegisters, PublicSearch, Snapshot};
+use balint_accredit_api::public_register::{
+    Listed, PublicRegisters, PublicSearch, Snapshot, SocietyFacts,
+};
 use balint_core::register::{PublicStatusChange, Status};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -41,6 +46,10 @@ enum Write {
     Listing(usize, bool),
     /// A register file adding an entry of a new person.
     Import(&'static str, &'static str, bool),
+    /// The society's details: its website and telephone.
+    Profile(&'static str, &'static str),
+    /// The society adopts its pathway again (a new version).
+    Adopt,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -103,6 +112,12 @@ fn write() -> impl Strategy<Value = Write> {
             any::<bool>()
         )
             .prop_map(|(family, city, listed)| Write::Import(family, city, listed)),
+        2 => (
+            prop::sample::select(vec!["https://bsanz.example", "https://balint.example", ""]),
+            prop::sample::select(vec!["+61 2 5550 0000", ""])
+        )
+            .prop_map(|(website, phone)| Write::Profile(website, phone)),
+        1 => Just(Write::Adopt),
     ]
 }
 
@@ -112,11 +127,40 @@ fn write() -> impl Strategy<Value = Write> {
 struct Answers {
     entries: Vec<(Listed, Vec<PublicStatusChange>)>,
     searches: Vec<(Vec<Listed>, usize)>,
+    society: SocietyFacts,
+    /// Each entry's standing on days around today, as verification reads
+    /// it from memory: (status, tier, valid until).
+    standings: Vec<Vec<Option<(Status, String, Option<chrono::NaiveDate>)>>>,
+}
+
+/// The days a standing is asked for: long ago, the day before and after
+/// a recent change, today, and ahead (around the changes the writes date).
+fn days() -> Vec<chrono::NaiveDate> {
+    let today = today();
+    [-600_i64, -501, -500, -4, -3, 0, 4, 5, 6, 400]
+        .iter()
+        .map(|&n| today + chrono::Duration::days(n))
+        .collect()
+}
+
+fn standings(
+    snapshot: &Snapshot,
+    registration: &str,
+) -> Vec<Option<(Status, String, Option<chrono::NaiveDate>)>> {
+    let entry = snapshot.entry(registration).expect("listed");
+    days()
+        .into_iter()
+        .map(|day| {
+            entry
+                .standing_on(day)
+                .map(|s| (s.status, s.tier.to_owned(), s.valid_until))
+        })
+        .collect()
 }
 
 fn answers(snapshot: &Snapshot) -> Answers {
     let (all, _) = snapshot.search(&PublicSearch::default(), 0, usize::MAX);
-    let entries = all
+    let entries: Vec<(Listed, Vec<PublicStatusChange>)> = all
         .into_iter()
         .map(|listed| {
             let history = snapshot
@@ -156,7 +200,49 @@ fn answers(snapshot: &Snapshot) -> Answers {
         .iter()
         .map(|search| snapshot.search(search, 1, 3))
         .collect();
-    Answers { entries, searches }
+    let standings = entries
+        .iter()
+        .map(|(listed, _)| standings(snapshot, &listed.registration))
+        .collect();
+    Answers {
+        entries,
+        searches,
+        society: (**snapshot.society()).clone(),
+        standings,
+    }
+}
+
+/// Every listed entry's standing on [`days`] and first grant as the
+/// database's entry has it (what verification read before it read memory).
+fn standings_in_database(
+    conn: &mut balint_accredit_api::db::DbConnection,
+    snapshot: &Snapshot,
+) -> Vec<Vec<Option<(Status, String, Option<chrono::NaiveDate>)>>> {
+    let (all, _) = snapshot.search(&PublicSearch::default(), 0, usize::MAX);
+    all.iter()
+        .map(|listed| {
+            let (_, stored, _) =
+                balint_accredit_api::db::register::in_society(conn, "bsanz", &listed.registration)
+                    .unwrap()
+                    .expect("a listed entry is in the database");
+            assert_eq!(
+                snapshot
+                    .entry(&listed.registration)
+                    .unwrap()
+                    .first_granted(),
+                stored.entry.first_accredited()
+            );
+            days()
+                .into_iter()
+                .map(|day| {
+                    stored
+                        .entry
+                        .standing_on(day)
+                        .map(|s| (s.status, s.tier.as_str().to_owned(), s.valid_until))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The patched copy and a copy read whole, as answers; and the kept
@@ -170,7 +256,16 @@ async fn both(app: &TestApp, kept: &Arc<PublicRegisters>) -> (Answers, Answers, 
         let whole = PublicRegisters::default()
             .current(&mut conn, "bsanz", today())
             .unwrap();
-        (answers(&patched), answers(&whole), kept.reads())
+        let answered = answers(&patched);
+        assert_eq!(
+            answered.standings,
+            standings_in_database(&mut conn, &patched),
+            "verification from memory and from the database"
+        );
+        let society =
+            SocietyFacts::read(&mut conn, &patched.society().society.id, today()).unwrap();
+        assert_eq!(answered.society, society, "the society's details as stored");
+        (answered, answers(&whole), kept.reads())
     })
     .await
     .unwrap()
@@ -265,6 +360,26 @@ impl World<'_> {
                 )
                 .await
             }
+            Write::Profile(website, phone) => {
+                app.send(
+                    app.builder(
+                        reqwest::Method::PUT,
+                        "/api/v1/societies/bsanz/profile",
+                        self.token(),
+                    )
+                    .json(&json!({ "contact_email": "registrar@bsanz.example",
+                                   "website": website, "phone": phone })),
+                )
+                .await
+            }
+            Write::Adopt => {
+                app.post_json(
+                    "/api/v1/societies/bsanz/pathway/adopt",
+                    self.token(),
+                    &json!({ "preset": "uk-2016" }),
+                )
+                .await
+            }
         }
     }
 
@@ -333,7 +448,7 @@ e2e_test!(
         assert!(patches > 10, "{patches} patches");
         // The writes that succeeded cover every kind (the sequences are
         // long enough that each kind succeeds at least once).
-        for kind in ["Grant", "Status", "Edit", "Listing", "Import"] {
+        for kind in ["Grant", "Status", "Edit", "Listing", "Import", "Profile"] {
             assert!(kinds.contains(kind), "no {kind} succeeded: {applied:#?}");
         }
     }

@@ -1,6 +1,9 @@
 //! A person's progress towards a tier, as balint-core evaluates their
 //! ledger against the pathway version that applies to them.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use balint_core::evaluate::{Assessment, Candidate, HeldTier, Inputs};
 use balint_core::ledger::Activity;
 use balint_core::register::{Register, RegisterEntry};
@@ -11,6 +14,65 @@ use crate::auth::{permissions, Caller};
 use crate::db::{self, people::Person, societies::Society, DbConnection};
 use crate::error::{ApiError, FieldProblem};
 use crate::state::AppState;
+
+/// The ledgers a server read for evaluation, each kept with the version of
+/// the ledger it was read at (see [`db::activities::ledger_version`]): a
+/// ledger is read again only when a write to it, by anyone, moved its
+/// version, so a person's progress reads one row, not their records, while
+/// their ledger stays as it is. Up to [`Ledgers::KEPT`] records in all are
+/// kept (then emptied and read again as asked for).
+#[derive(Debug, Default)]
+pub struct Ledgers {
+    held: Mutex<LedgersHeld>,
+}
+
+#[derive(Debug, Default)]
+struct LedgersHeld {
+    by_person: HashMap<String, (i64, Arc<Vec<Activity>>)>,
+    records: usize,
+}
+
+impl Ledgers {
+    /// How many records in all the ledgers kept may hold.
+    pub const KEPT: usize = 500_000;
+
+    /// `person_id`'s ledger as [`db::activities::ledger`] reads it: from
+    /// memory when its version has not moved since it was read.
+    pub fn ledger(
+        &self,
+        conn: &mut DbConnection,
+        person_id: &str,
+    ) -> Result<Arc<Vec<Activity>>, ApiError> {
+        // The version before the records: a write landing in between
+        // leaves the copy newer than its version (read again next time),
+        // never older.
+        let version = db::activities::ledger_version(conn, person_id)?;
+        let known = {
+            let held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+            held.by_person
+                .get(person_id)
+                .filter(|(at, _)| *at == version)
+                .map(|(_, ledger)| Arc::clone(ledger))
+        };
+        if let Some(ledger) = known {
+            return Ok(ledger);
+        }
+        let ledger = Arc::new(db::activities::ledger(conn, person_id)?);
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        if held.records + ledger.len() > Self::KEPT {
+            held.by_person.clear();
+            held.records = 0;
+        }
+        if let Some((_, old)) = held
+            .by_person
+            .insert(person_id.to_owned(), (version, Arc::clone(&ledger)))
+        {
+            held.records -= old.len();
+        }
+        held.records += ledger.len();
+        Ok(ledger)
+    }
+}
 
 /// A person's progress towards a tier, as of a day.
 #[derive(Debug)]
@@ -43,8 +105,9 @@ pub async fn progress(
     let society = db::run(&state.pool, move |conn| db::societies::by_slug(conn, &slug)).await?;
     permissions::require_member_or_registrar(caller, &society.id, &person_id)?;
     let society_id = society.id.clone();
-    let (number, assessment) = db::run(&state.pool, move |conn| {
-        assess(conn, &society_id, &person_id, &tier, as_of)
+    let ledgers = Arc::clone(&state.ledgers);
+    let (number, assessment, _) = db::run(&state.pool, move |conn| {
+        assess_with_ledger(conn, Some(&ledgers), &society_id, &person_id, &tier, as_of)
     })
     .await?;
     Ok(Progress {
@@ -62,19 +125,21 @@ pub fn assess(
     tier: &TierId,
     as_of: NaiveDate,
 ) -> Result<(i32, Assessment<'static>), ApiError> {
-    assess_with_ledger(conn, society_id, person_id, tier, as_of)
+    assess_with_ledger(conn, None, society_id, person_id, tier, as_of)
         .map(|(number, assessment, _)| (number, assessment))
 }
 
 /// As [`assess`], with the ledger evaluated (as
-/// [`db::activities::ledger`] reads it), for a page that shows its records.
+/// [`db::activities::ledger`] reads it), for a page that shows its records;
+/// the ledger from `ledgers` when given (see [`Ledgers`]).
 pub fn assess_with_ledger(
     conn: &mut DbConnection,
+    ledgers: Option<&Ledgers>,
     society_id: &str,
     person_id: &str,
     tier: &TierId,
     as_of: NaiveDate,
-) -> Result<(i32, Assessment<'static>, Vec<Activity>), ApiError> {
+) -> Result<(i32, Assessment<'static>, Arc<Vec<Activity>>), ApiError> {
     let person = db::people::find(conn, society_id, person_id)?
         .ok_or_else(|| ApiError::NotFound(format!("person {person_id}")))?;
     let entered = person.entered_pathway_on.unwrap_or(as_of);
@@ -98,7 +163,7 @@ pub fn assess_with_ledger(
         ledger,
         register,
         candidate,
-    } = evidence(conn, society_id, &person, as_of)?;
+    } = evidence_with(conn, ledgers, society_id, &person, as_of)?;
     let overrides = db::overrides::for_tier(conn, person_id, tier)?;
     let assessment = Inputs::new(pathway, &candidate, &ledger, as_of)
         .with_register(&register)
@@ -115,7 +180,7 @@ pub fn assess_with_ledger(
 #[derive(Debug)]
 pub struct Evidence {
     /// The person's records, as [`db::activities::ledger`] reads them.
-    pub ledger: Vec<Activity>,
+    pub ledger: Arc<Vec<Activity>>,
     /// The register entries of the person and of everyone named as
     /// co-leader or supervisor, for conditions on the tier they held on
     /// each session's date.
@@ -133,8 +198,22 @@ pub fn evidence(
     person: &Person,
     as_of: NaiveDate,
 ) -> Result<Evidence, ApiError> {
+    evidence_with(conn, None, society_id, person, as_of)
+}
+
+/// As [`evidence`], the ledger from `ledgers` when given.
+pub fn evidence_with(
+    conn: &mut DbConnection,
+    ledgers: Option<&Ledgers>,
+    society_id: &str,
+    person: &Person,
+    as_of: NaiveDate,
+) -> Result<Evidence, ApiError> {
     let person_id = person.id.as_str();
-    let ledger = db::activities::ledger(conn, person_id)?;
+    let ledger = match ledgers {
+        Some(ledgers) => ledgers.ledger(conn, person_id)?,
+        None => Arc::new(db::activities::ledger(conn, person_id)?),
+    };
     let me = PersonId::try_from(person_id)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("person id {person_id}: {e}")))?;
     // Only the people the evaluation asks about: the person and everyone

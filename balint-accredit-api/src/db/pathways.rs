@@ -189,7 +189,49 @@ pub fn applicable(
     Ok(chosen.map(|index| versions.swap_remove(index)))
 }
 
+/// The names of the tiers of `society_id`'s pathway that applies on `day`
+/// (by id), in the pathway's order; empty when the society has no pathway.
+pub fn tier_names(
+    conn: &mut DbConnection,
+    society_id: &str,
+    day: NaiveDate,
+) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(applicable(conn, society_id, day)?
+        .map(|version| {
+            version
+                .pathway
+                .tiers()
+                .iter()
+                .map(|t| (t.id.as_str().to_owned(), t.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Stored documents already read, by their text, so that the pathway a
+/// page or an evaluation asks for is parsed and validated once per
+/// process, not once per request. Keyed by the whole document, so a
+/// changed document is simply another key; a few hundred at most are
+/// kept.
+static READ: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<Box<str>, std::sync::Arc<Pathway>>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// How many read documents are kept before the store is emptied.
+const READ_KEPT: usize = 256;
+
 fn read(summary: VersionSummary, document: &str) -> Result<PathwayVersion, ApiError> {
+    let known = READ
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(document)
+        .cloned();
+    if let Some(pathway) = known {
+        return Ok(PathwayVersion {
+            summary,
+            pathway: (*pathway).clone(),
+        });
+    }
     // Only validated documents are stored, so a failure is a bug or a
     // damaged database, not bad input.
     let pathway = Pathway::from_json_str(document).map_err(|e| {
@@ -199,5 +241,12 @@ fn read(summary: VersionSummary, document: &str) -> Result<PathwayVersion, ApiEr
             summary.society_id
         ))
     })?;
+    let mut read = READ
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if read.len() >= READ_KEPT {
+        read.clear();
+    }
+    read.insert(document.into(), std::sync::Arc::new(pathway.clone()));
     Ok(PathwayVersion { summary, pathway })
 }

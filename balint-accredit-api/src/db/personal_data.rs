@@ -53,6 +53,11 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
         "society_id = $2 AND (person_id = $1 OR attestor_id = $1 OR co_leader_id = $1 \
          OR supervisor_id = $1 OR decided_by_person_id = $1)",
     ),
+    // The version of their ledger (a number moved on by every write to it).
+    (
+        "ledger_versions",
+        "person_id IN (SELECT id FROM people WHERE id = $1 AND society_id = $2)",
+    ),
     ("applications", "person_id = $1 AND society_id = $2"),
     // The groups they lead or belong to, the sessions they recorded or
     // were at (counts only: no session holds case content), and the

@@ -275,6 +275,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// A version number per person's ledger, moved on by triggers whenever
+    /// one of their records is written (migration
+    /// `2027-01-03-000200_ledger_versions`).
+    ledger_versions (person_id) {
+        person_id -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     /// Moved on by triggers whenever the society's public register may have
     /// changed (migration `2026-01-08-000100_register_versions`).
     register_versions (society_id) {
@@ -593,6 +603,7 @@ diesel::joinable!(programme_trainees -> people (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_chain_head,
+    ledger_versions,
     users,
     societies,
     society_roles,

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::pagination::{Page, PageRequest};
 
 /// A society, as stored.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = societies)]
 pub struct Society {
     pub id: String,

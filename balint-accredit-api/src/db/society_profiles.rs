@@ -22,6 +22,51 @@ pub struct Profile {
     pub updated_at: NaiveDateTime,
 }
 
+/// What a society's public pages show of its details: how to reach it,
+/// and whether it has a logo (its bytes are not read).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Card {
+    pub contact_email: Option<String>,
+    pub website: Option<String>,
+    pub phone: Option<String>,
+    pub has_logo: bool,
+}
+
+/// `society_id`'s card for its public pages (empty when its registrar set
+/// no details), without reading the logo.
+pub fn card(conn: &mut DbConnection, society_id: &str) -> Result<Card, ApiError> {
+    let found: Option<(Option<String>, Option<String>, Option<String>, bool)> =
+        society_profiles::table
+            .find(society_id)
+            .select((
+                society_profiles::contact_email,
+                society_profiles::website,
+                society_profiles::phone,
+                society_profiles::logo.is_not_null(),
+            ))
+            .first(conn)
+            .optional()?;
+    Ok(found
+        .map(|(contact_email, website, phone, has_logo)| Card {
+            contact_email,
+            website,
+            phone,
+            has_logo,
+        })
+        .unwrap_or_default())
+}
+
+impl From<&Profile> for Card {
+    fn from(profile: &Profile) -> Self {
+        Self {
+            contact_email: profile.contact_email.clone(),
+            website: profile.website.clone(),
+            phone: profile.phone.clone(),
+            has_logo: profile.logo.is_some(),
+        }
+    }
+}
+
 /// `society_id`'s details, if its registrar set any.
 pub fn find(conn: &mut DbConnection, society_id: &str) -> Result<Option<Profile>, ApiError> {
     Ok(society_profiles::table

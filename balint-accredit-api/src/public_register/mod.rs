@@ -30,6 +30,13 @@
 //!
 //! In between, a request reads no database at all.
 //!
+//! The society's own details that its public pages show (its name and
+//! country, how to reach it, whether it has a logo, the names of its
+//! pathway's tiers today) are held with its register and read again with
+//! every patch: writing the society, its details or its pathway moves the
+//! register version too (the triggers of the migration
+//! `2027-01-03-000100_register_society_versions`), touching no entry.
+//!
 //! When the database cannot be asked (it refuses, or does not answer within
 //! the request's deadline), the copy held is answered as it is, however old,
 //! and the outage is logged; while it lasts, one request a second asks the
@@ -54,7 +61,34 @@ mod snapshot;
 mod tests;
 
 use snapshot::Builder;
-pub use snapshot::{ChangeRef, EntryRef, Snapshot};
+pub use snapshot::{ChangeRef, DayStanding, EntryRef, Snapshot};
+
+/// What a society's public pages show of the society itself, held with
+/// its public register and kept current with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SocietyFacts {
+    pub society: db::societies::Society,
+    /// How to reach it, and whether it has a logo.
+    pub card: db::society_profiles::Card,
+    /// The names of the tiers of the pathway that applies on the
+    /// register's day (by id), in the pathway's order.
+    pub tiers: Vec<(String, String)>,
+}
+
+impl SocietyFacts {
+    /// The society `society_id` as its public pages show it on `today`.
+    pub fn read(
+        conn: &mut DbConnection,
+        society_id: &str,
+        today: NaiveDate,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            society: db::societies::by_id(conn, society_id)?,
+            card: db::society_profiles::card(conn, society_id)?,
+            tiers: db::pathways::tier_names(conn, society_id, today)?,
+        })
+    }
+}
 
 /// What the public register is searched by. Text is matched as given: the
 /// caller lower-cases it (names and places are stored lower-cased).
@@ -220,7 +254,16 @@ impl PublicRegisters {
             })?;
         }
         let standing = db::register::public_standing(conn, &builder.ahead_ids(), today)?;
-        let fresh = builder.finish(version, today, &standing);
+        let society = SocietyFacts::read(conn, society_id, today)?;
+        // Shared with the copy patched when nothing of it changed.
+        let society = if society == **held.society() {
+            Arc::clone(held.society())
+        } else {
+            Arc::new(society)
+        };
+        let fresh = builder
+            .finish(version, today, &standing)
+            .with_society(society);
         Ok(Some(held.patched(&touched, fresh)))
     }
 
@@ -412,7 +455,13 @@ impl PublicRegisters {
                 builder.push_change(entry_id, seq, change);
             })?;
             let standing = db::register::public_standing(conn, &builder.ahead_ids(), today)?;
-            Ok((builder.finish(version, today, &standing), false))
+            let society = Arc::new(SocietyFacts::read(conn, society_id, today)?);
+            Ok((
+                builder
+                    .finish(version, today, &standing)
+                    .with_society(society),
+                false,
+            ))
         })?;
         let snapshot = Arc::new(snapshot);
         let counter = if patched {

@@ -12,7 +12,7 @@ use balint_core::register::{PublicEntry, PublicStatusChange, Status, StatusActio
 use chrono::{NaiveDate, NaiveDateTime};
 use memchr::memmem;
 
-use super::{Listed, PublicSearch};
+use super::{Listed, PublicSearch, SocietyFacts};
 use crate::db::register::PublicRow;
 /// Words that repeat across the register (tiers, titles, places, reasons),
 /// stored once and referred to by number.
@@ -132,6 +132,9 @@ pub struct Snapshot {
     hidden: Vec<(u64, Box<str>, NaiveDateTime)>,
     /// When a listed entry or its person was last written.
     last_updated: Option<NaiveDateTime>,
+    /// The society itself as its public pages show it, read with the
+    /// register (its writes move the register version too).
+    society: Arc<SocietyFacts>,
 }
 
 /// An entry being read from the database.
@@ -313,7 +316,19 @@ impl Snapshot {
             reasons,
             hidden,
             last_updated,
+            society: Arc::default(),
         }
+    }
+
+    /// This register with the society's details `society` (read with it).
+    pub(super) fn with_society(mut self, society: Arc<SocietyFacts>) -> Self {
+        self.society = society;
+        self
+    }
+
+    /// The society and its details, as of this register's version.
+    pub fn society(&self) -> &Arc<SocietyFacts> {
+        &self.society
     }
 
     /// This register with the entries `touched` read again: each is
@@ -358,6 +373,7 @@ impl Snapshot {
             hidden,
             (fresh.words, fresh.places, fresh.reasons),
         )
+        .with_society(fresh.society)
     }
 
     /// When a listed entry (shown yet or not) or its person was last
@@ -579,6 +595,39 @@ impl<'a> EntryRef<'a> {
         self.entry.updated
     }
 
+    /// Its standing on `day` (any day, before or after the snapshot's), as
+    /// [`balint_core::register::RegisterEntry::standing_on`] reads it from
+    /// the whole history: `None` before its first grant.
+    pub fn standing_on(&self, day: NaiveDate) -> Option<DayStanding<'a>> {
+        let history = &self.entry.texts.history;
+        // Dates never decrease along a history: the changes by `day` are a prefix.
+        let by = &history[..history.partition_point(|change| change.effective <= day)];
+        let status = by.last()?.to;
+        let tier = by
+            .iter()
+            .rev()
+            .find_map(|change| self.snapshot.words.get(change.tier))?;
+        let valid_until = by
+            .iter()
+            .rev()
+            .find(|change| matches!(change.action, StatusAction::Grant | StatusAction::Renew))
+            .and_then(|change| change.valid_until);
+        Some(DayStanding {
+            status,
+            tier,
+            valid_until,
+        })
+    }
+
+    /// The day of its first grant, as its history has it.
+    pub fn first_granted(&self) -> NaiveDate {
+        self.entry
+            .texts
+            .history
+            .first()
+            .map_or(self.entry.first_accredited, |change| change.effective)
+    }
+
     /// The entry as a page of the register lists it.
     pub fn listed(&self) -> Listed {
         self.snapshot.listed(self.entry)
@@ -594,6 +643,17 @@ impl<'a> EntryRef<'a> {
             .take_while(move |change| change.effective <= snapshot.today)
             .map(move |change| ChangeRef { snapshot, change })
     }
+}
+
+/// An entry's standing on a day, read from its history in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayStanding<'a> {
+    /// The status that day.
+    pub status: Status,
+    /// The tier most recently granted by that day.
+    pub tier: &'a str,
+    /// The last day of the cycle running that day, if it had one.
+    pub valid_until: Option<NaiveDate>,
 }
 
 /// One change of an entry's public history, read in place.

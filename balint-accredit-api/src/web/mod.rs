@@ -296,16 +296,7 @@ pub fn tier_names(
     society_id: &str,
     day: NaiveDate,
 ) -> Result<Vec<(String, String)>, ApiError> {
-    Ok(db::pathways::applicable(conn, society_id, day)?
-        .map(|version| {
-            version
-                .pathway
-                .tiers()
-                .iter()
-                .map(|t| (t.id.as_str().to_owned(), t.name.clone()))
-                .collect()
-        })
-        .unwrap_or_default())
+    db::pathways::tier_names(conn, society_id, day)
 }
 
 /// Tier names by id, falling back to the id for a tier the current

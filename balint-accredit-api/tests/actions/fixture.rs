@@ -96,6 +96,7 @@ pub fn database() -> (PathBuf, AppState) {
         public_register: Arc::new(PublicRegisters::new(Duration::from_secs(1))),
         settings,
         bulk_jobs: Arc::default(),
+        ledgers: Arc::default(),
     };
     (dir, state)
 }

@@ -288,3 +288,57 @@ async fn the_attestor_sees_what_waits_for_them() {
         .unwrap();
     assert_eq!(none.page.total, 0);
 }
+
+/// The ledger evaluation reads, as the server keeps it and as the database
+/// has it now; and whether the kept one was read again.
+fn ledgers_now(
+    f: &Fixture,
+    before: Option<&std::sync::Arc<Vec<balint_core::ledger::Activity>>>,
+) -> bool {
+    let mut conn = f.state.pool.get().unwrap();
+    let kept = f.state.ledgers.ledger(&mut conn, TRAINEE).unwrap();
+    let fresh = balint_accredit_api::db::activities::ledger(&mut conn, TRAINEE).unwrap();
+    assert_eq!(*kept, fresh, "the ledger kept is the ledger stored");
+    before.is_none_or(|before| !std::sync::Arc::ptr_eq(before, &kept))
+}
+
+#[actix_web::test]
+async fn a_ledger_kept_for_progress_is_read_again_after_any_write_to_it() {
+    use diesel::connection::SimpleConnection;
+    let f = Fixture::new();
+    let kept = |f: &Fixture| {
+        let mut conn = f.state.pool.get().unwrap();
+        f.state.ledgers.ledger(&mut conn, TRAINEE).unwrap()
+    };
+    // Nothing yet; asked twice, read once.
+    assert!(ledgers_now(&f, None));
+    let empty = kept(&f);
+    assert!(
+        !ledgers_now(&f, Some(&empty)),
+        "read again with nothing written"
+    );
+    // Recorded through the service.
+    let record = supervision(&f, "2025-03-01").await;
+    assert!(ledgers_now(&f, Some(&empty)));
+    let one = kept(&f);
+    // Attested (an update).
+    attest(&f, &f.supervisor, &record, confirm()).await.unwrap();
+    assert!(ledgers_now(&f, Some(&one)));
+    let confirmed = kept(&f);
+    assert!(!ledgers_now(&f, Some(&confirmed)));
+    // Written by someone else (another server, the command line): seen too.
+    let mut conn = f.state.pool.get().unwrap();
+    conn.batch_execute(&format!(
+        "UPDATE activities SET amount_thousandths = 2000 WHERE id = '{}'",
+        record.activity.id
+    ))
+    .unwrap();
+    drop(conn);
+    assert!(ledgers_now(&f, Some(&confirmed)));
+    let changed = kept(&f);
+    let mut conn = f.state.pool.get().unwrap();
+    conn.batch_execute("DELETE FROM activities").unwrap();
+    drop(conn);
+    assert!(ledgers_now(&f, Some(&changed)));
+    assert!(kept(&f).is_empty());
+}

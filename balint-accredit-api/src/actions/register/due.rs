@@ -7,6 +7,7 @@ use crate::actions::today;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, FieldProblem};
+use crate::pagination::PageRequest;
 use crate::state::AppState;
 
 /// Which renewals to list.
@@ -50,6 +51,20 @@ pub async fn due(
     slug: String,
     input: DueInput,
 ) -> Result<Vec<DueRenewal>, ApiError> {
+    due_page(state, caller, slug, input, None)
+        .await
+        .map(|(due, _)| due)
+}
+
+/// As [`due`], `page` of them (all without one), and how many are due in
+/// all.
+pub async fn due_page(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    input: DueInput,
+    page: Option<PageRequest>,
+) -> Result<(Vec<DueRenewal>, i64), ApiError> {
     let (society, _) = crate::actions::as_registrar(state, caller, slug).await?;
     let within_days = input.within_days.unwrap_or(90);
     if !(1..=366).contains(&within_days) {
@@ -65,11 +80,11 @@ pub async fn due(
     let horizon = as_of
         .checked_add_days(chrono::Days::new(u64::from(within_days)))
         .unwrap_or(NaiveDate::MAX);
-    let all = db::run(&state.pool, move |conn| {
-        db::register::ending_by(conn, &society.id, horizon)
+    let (found, total) = db::run(&state.pool, move |conn| {
+        db::register::due_page(conn, &society.id, as_of, horizon, page)
     })
     .await?;
-    let mut due: Vec<DueRenewal> = all
+    let mut due: Vec<DueRenewal> = found
         .into_iter()
         .filter(|(stored, _)| stored.entry.due_for_renewal(as_of, within_days))
         .filter_map(|(stored, person)| {
@@ -89,6 +104,7 @@ pub async fn due(
             })
         })
         .collect();
+    // Soonest first, then by registration (the query's order, by bytes).
     due.sort_by(|a, b| (a.valid_until, &a.registration).cmp(&(b.valid_until, &b.registration)));
-    Ok(due)
+    Ok((due, total))
 }

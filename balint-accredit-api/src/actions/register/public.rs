@@ -17,7 +17,7 @@ use crate::auth::{permissions, Caller};
 use crate::db::{self, people::Person};
 use crate::error::ApiError;
 use crate::pagination::PageRequest;
-use crate::public_register::{EntryRef, Listed, PublicSearch, Snapshot, Source};
+use crate::public_register::{EntryRef, Listed, PublicSearch, Snapshot, SocietyFacts, Source};
 use crate::state::AppState;
 
 /// A search of the public register, as typed.
@@ -75,6 +75,13 @@ pub async fn search(state: &AppState, slug: String, input: SearchInput) -> Resul
         total,
         last_updated,
     })
+}
+
+/// The society `slug` as its public pages show it (its name, how to reach
+/// it, its tiers' names today), from the public register in memory. 404
+/// for an unknown society.
+pub async fn society(state: &AppState, slug: String) -> Result<Arc<SocietyFacts>, ApiError> {
+    from_public_register(state, slug, |register| Arc::clone(register.society())).await
 }
 
 /// One entry of the public register, read in place from the copy in

@@ -189,6 +189,19 @@ impl LedgerRow {
     }
 }
 
+/// The version of `person_id`'s ledger: moved on by the database whenever
+/// one of their records is written (see the migration
+/// `2027-01-03-000200_ledger_versions`); 0 before their first record.
+pub fn ledger_version(conn: &mut DbConnection, person_id: &str) -> Result<i64, ApiError> {
+    use crate::db::schema::ledger_versions;
+    Ok(ledger_versions::table
+        .find(person_id)
+        .select(ledger_versions::version)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
 /// The ledger evaluation reads, in one query: every record of `person_id`
 /// except those a confirmed correction replaces. Records come without
 /// their notes (evaluation does not read them); the attestation's day is

@@ -213,22 +213,53 @@ pub fn recent_changes(
         .collect()
 }
 
-/// `society_id`'s accredited entries whose current cycle ends by
-/// `horizon`, with their people: where the renewals coming due are.
-pub fn ending_by(
+/// The entries of `society_id` due for renewal on `as_of` (as
+/// `RegisterEntry::due_for_renewal` has it, from the columns that follow
+/// each entry's history): accredited, the cycle ending by `horizon`, the
+/// lapse day not reached; soonest first (then by registration), `page` of
+/// them with their people, and how many there are in all. An index on
+/// (society, status, valid until) finds them without reading the register.
+pub fn due_page(
     conn: &mut DbConnection,
     society_id: &str,
+    as_of: NaiveDate,
     horizon: NaiveDate,
-) -> Result<Vec<(StoredEntry, Person)>, ApiError> {
-    let found: Vec<(EntryRow, PersonColumns)> = register_entries::table
-        .inner_join(people_table::table)
-        .filter(register_entries::society_id.eq(society_id))
-        .filter(people_table::society_id.eq(society_id))
-        .filter(register_entries::status.eq(Status::Accredited.as_str()))
-        .filter(register_entries::valid_until.le(horizon))
-        .select((EntryRow::as_select(), PersonColumns::as_select()))
-        .load(conn)?;
-    joined(conn, found)
+    page: Option<PageRequest>,
+) -> Result<(Vec<(StoredEntry, Person)>, i64), ApiError> {
+    let due = || {
+        register_entries::table
+            .inner_join(people_table::table)
+            .filter(register_entries::society_id.eq(society_id.to_owned()))
+            .filter(people_table::society_id.eq(society_id.to_owned()))
+            .filter(register_entries::status.eq(Status::Accredited.as_str()))
+            .filter(register_entries::valid_until.le(horizon))
+            .filter(
+                register_entries::lapses_on
+                    .is_null()
+                    .or(register_entries::lapses_on.gt(as_of)),
+            )
+            .into_boxed()
+    };
+    let mut query = due()
+        .order((
+            register_entries::valid_until.asc(),
+            register_entries::registration.asc(),
+        ))
+        .select((EntryRow::as_select(), PersonColumns::as_select()));
+    let total = match page {
+        Some(page) => {
+            query = query.limit(page.limit()).offset(page.offset());
+            due().count().get_result::<i64>(conn)?
+        }
+        None => 0,
+    };
+    let found: Vec<(EntryRow, PersonColumns)> = query.load(conn)?;
+    let total = if page.is_some() {
+        total
+    } else {
+        i64::try_from(found.len()).unwrap_or(i64::MAX)
+    };
+    Ok((joined(conn, found)?, total))
 }
 
 /// Rebuild joined rows into entries with their people, in order.

@@ -2,7 +2,6 @@
 //! the whole history and the status form.
 
 use crate::actions::register::public::{self as register, Shown};
-use crate::actions::today;
 use crate::auth::permissions;
 use crate::db;
 use crate::edge::Query;
@@ -11,10 +10,7 @@ use crate::state::AppState;
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, date, maybe_date, FormErrors};
 use crate::web::registrar::{self, StatusForm};
-use crate::web::{
-    capitalised, encode, finish, page_response, society, tier_names, words, PageError, TierNames,
-    Viewer,
-};
+use crate::web::{capitalised, encode, finish, page_response, words, PageError, TierNames, Viewer};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use balint_core::register::{Status, Visibility};
@@ -78,7 +74,9 @@ pub async fn entry_page(
     registration: String,
     extras: EntryExtras,
 ) -> Result<HttpResponse, PageError> {
-    let society = society(state, slug.clone()).await?;
+    // The society and its tiers' names, from the public register in memory.
+    let facts = register::society(state, slug.clone()).await?;
+    let society = &facts.society;
     let style = DateStyle::for_country(society.country.as_deref());
     let answer = match register::entry(state, &viewer.caller, slug.clone(), registration.clone())
         .await
@@ -107,15 +105,16 @@ pub async fn entry_page(
         Shown::Public(detail) => detail.updated,
         Shown::Registrar(_) => None,
     };
-    let (tiers, updated) = db::run(&state.pool, move |conn| {
-        let updated = match known {
-            Some(at) => Some(at),
-            None => db::register::last_updated(conn, &society_id, Some(&number))?,
-        };
-        Ok((tier_names(conn, &society_id, today())?, updated))
-    })
-    .await?;
-    let names = TierNames::new(&tiers);
+    let updated = match known {
+        Some(at) => Some(at),
+        None => {
+            db::run(&state.pool, move |conn| {
+                db::register::last_updated(conn, &society_id, Some(&number))
+            })
+            .await?
+        }
+    };
+    let names = TierNames::new(&facts.tiers);
     let as_registrar = permissions::acts_as_registrar(&viewer.caller, &society.id);
     let verify_link = format!("/verify/{slug}/{}", encode(&registration));
     let body = match &answer {

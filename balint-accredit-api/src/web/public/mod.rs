@@ -217,14 +217,14 @@ pub(super) fn given(value: &Option<String>) -> Option<String> {
 /// reach it, as its registrar set them (nothing when none are set).
 pub fn society_card(
     society: &crate::db::societies::Society,
-    profile: &crate::db::society_profiles::Profile,
+    profile: &crate::db::society_profiles::Card,
 ) -> Markup {
     let has_contact =
         profile.contact_email.is_some() || profile.website.is_some() || profile.phone.is_some();
     html! {
-        @if has_contact || profile.logo.is_some() {
+        @if has_contact || profile.has_logo {
             aside class="society-card" aria-label={ "About " (society.name) } {
-                @if profile.logo.is_some() {
+                @if profile.has_logo {
                     img src={ "/societies/" (society.slug) "/logo" } alt={ "Logo of " (society.name) } height="64";
                 }
                 @if has_contact {

@@ -4,14 +4,13 @@
 //! register last changed.
 
 use crate::actions::register::public::{self as register, SearchInput};
-use crate::actions::today;
 use crate::db;
 use crate::edge::Query;
 use crate::pagination::PageRequest;
 use crate::state::AppState;
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, maybe_date};
-use crate::web::{encode, finish, ok, see_other, tier_names, PageError, TierNames, Viewer};
+use crate::web::{encode, finish, ok, see_other, PageError, TierNames, Viewer};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 use serde::Deserialize;
@@ -48,7 +47,10 @@ async fn register_page(
     slug: String,
     query: SearchQuery,
 ) -> Result<HttpResponse, PageError> {
-    let (society, profile) = crate::actions::societies::profile(state, slug.clone()).await?;
+    // The society, its details and its tiers' names, from the public
+    // register in memory.
+    let facts = register::society(state, slug.clone()).await?;
+    let society = &facts.society;
     if let Some(number) = given(&query.registration) {
         // The entry's page says whether it is on the public register.
         return Ok(see_other(&format!(
@@ -57,12 +59,8 @@ async fn register_page(
         )));
     }
     let style = DateStyle::for_country(society.country.as_deref());
-    let society_id = society.id.clone();
-    let tiers = db::run(&state.pool, move |conn| {
-        tier_names(conn, &society_id, today())
-    })
-    .await?;
-    let names = TierNames::new(&tiers);
+    let tiers = &facts.tiers;
+    let names = TierNames::new(tiers);
     let (q, region, tier) = (given(&query.q), given(&query.region), given(&query.tier));
     let page_number = query
         .page
@@ -113,12 +111,12 @@ async fn register_page(
         &title,
         html! {
             h1 { (title) }
-            (super::society_card(&society, &profile))
+            (super::society_card(society, &facts.card))
             p { "Accredited Balint group leaders of " (society.name) " who agreed to be listed. To check a registration on a given day, open the entry and choose “Verify”." }
             (last_updated(style, updated))
             form class="search-form" method="get" action={ "/societies/" (slug) "/register" } role="search" aria-label="Find a registration number" {
                 div class="field" {
-                    label for="registration" { "Registration number" span class="hint" { "For example " (db::register::prefix(&society)) "-0042" } }
+                    label for="registration" { "Registration number" span class="hint" { "For example " (db::register::prefix(society)) "-0042" } }
                     input type="search" id="registration" name="registration" autocomplete="off" spellcheck="false";
                 }
                 div class="field" { button type="submit" { "Find" } }
@@ -136,7 +134,7 @@ async fn register_page(
                     label for="tier" { "Tier" span class="hint" { "Finds holders of a higher tier too" } }
                     select id="tier" name="tier" {
                         option value="" { "Any tier" }
-                        @for (id, name) in &tiers {
+                        @for (id, name) in tiers {
                             option value=(id) selected[tier.as_deref() == Some(id.as_str())] { (name) }
                         }
                     }

@@ -1,18 +1,16 @@
 //! Verifying a registration as of a day, with a stable link to the
 //! answer.
 
-use crate::actions::register::verify::{self as verification, Verified};
+use crate::actions::register::public as register;
+use crate::actions::register::verify::{self as verification, Answer};
 use crate::actions::today;
 use crate::day::Day;
-use crate::db;
 use crate::edge::Query;
 use crate::error::{ApiError, FieldProblem};
 use crate::state::AppState;
 use crate::web::dates::DateStyle;
 use crate::web::layout::{self, date, day_words, FormErrors};
-use crate::web::{
-    encode, finish, page_response, society, tier_names, words, PageError, TierNames, Viewer,
-};
+use crate::web::{encode, finish, page_response, words, PageError, TierNames, Viewer};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
@@ -57,7 +55,9 @@ async fn verify_page(
     registration: String,
     query: VerifyQuery,
 ) -> Result<HttpResponse, PageError> {
-    let society = society(state, slug.clone()).await?;
+    // The society and its tiers' names, from the public register in memory.
+    let facts = register::society(state, slug.clone()).await?;
+    let society = &facts.society;
     let style = DateStyle::for_country(society.country.as_deref());
     let today = today();
     let typed = given(&query.as_of);
@@ -97,17 +97,12 @@ async fn verify_page(
             return Ok(page_response(StatusCode::BAD_REQUEST, body));
         }
     };
-    let answer = verification::verify(state, slug.clone(), registration.clone(), Some(as_of)).await;
+    let answer = verification::answer(state, slug.clone(), registration.clone(), Some(as_of)).await;
     // Good standing, not, and not known look different, in words as well.
     let (status, verdict, details, standing) = match answer {
         Ok(found) => {
             let v = Verification::from(found);
-            let society_id = society.id.clone();
-            let tiers = db::run(&state.pool, move |conn| {
-                tier_names(conn, &society_id, today)
-            })
-            .await?;
-            let names = TierNames::new(&tiers);
+            let names = TierNames::new(&facts.tiers);
             let words = verdict_words(&v, &style.format(as_of), &names);
             let details = html! {
                 dl class="facts" {
@@ -183,25 +178,18 @@ pub struct Verification {
     pub valid_until: Option<NaiveDate>,
 }
 
-impl From<Verified> for Verification {
-    fn from(verified: Verified) -> Self {
-        let Verified {
-            stored,
-            person,
-            standing,
-            ..
-        } = verified;
-        let entry = &stored.entry;
+impl From<Answer> for Verification {
+    fn from(answer: Answer) -> Self {
         Self {
-            registration: entry.registration().as_str().to_owned(),
-            name: person.name(),
-            title: person.title,
-            city: person.city,
-            region: person.region,
-            status: standing.as_ref().map(|s| s.status.as_str().to_owned()),
-            tier: standing.as_ref().map(|s| s.tier.as_str().to_owned()),
-            first_accredited: entry.first_accredited(),
-            valid_until: standing.and_then(|s| s.valid_until),
+            registration: answer.registration,
+            title: answer.title,
+            name: answer.name,
+            city: answer.city,
+            region: answer.region,
+            status: answer.status.map(|s| s.as_str().to_owned()),
+            tier: answer.tier,
+            first_accredited: answer.first_accredited,
+            valid_until: answer.valid_until,
         }
     }
 }

@@ -19,6 +19,8 @@ use crate::web::layout::{self, date, maybe_date, pager};
 use crate::web::public::{full_name, status_word};
 use crate::web::{encode, finish, ok, society, tier_names, PageError, TierNames, Viewer};
 
+/// Renewals due shown on the dashboard (the soonest).
+const DUE_SHOWN: u32 = 20;
 /// Entries per page of "every entry".
 const ENTRIES_PER_PAGE: u32 = 50;
 
@@ -55,7 +57,8 @@ async fn dashboard_page(
     };
     let style = DateStyle::for_country(society.country.as_deref());
     let today = today();
-    let due = renewals_due::due(
+    // The soonest few; the renewals page has them all, page by page.
+    let (due, due_total) = renewals_due::due_page(
         state,
         &viewer.caller,
         slug.clone(),
@@ -63,6 +66,10 @@ async fn dashboard_page(
             within_days: Some(90),
             as_of: None,
         },
+        Some(PageRequest {
+            page: 1,
+            per_page: DUE_SHOWN,
+        }),
     )
     .await?;
     let pending = PageRequest {
@@ -140,6 +147,9 @@ async fn dashboard_page(
                             }
                         }
                     }
+                }
+                @if due_total > i64::from(DUE_SHOWN) {
+                    p { "The " (DUE_SHOWN) " soonest of " (due_total) ". " a href={ "/societies/" (slug) "/renewals" } { "All renewals due" } }
                 }
             }
             h2 { "Recent status changes" }

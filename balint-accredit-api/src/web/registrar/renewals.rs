@@ -18,8 +18,11 @@ use crate::app::AppState;
 use crate::day::Day;
 use crate::edge::{Form, Query};
 use crate::error::{ApiError, FieldProblem};
+use crate::pagination::PageRequest;
 use crate::web::dates::DateStyle;
-use crate::web::layout::{self, csrf_field, date, day_words, maybe_date, notice, FormErrors};
+use crate::web::layout::{
+    self, csrf_field, date, day_words, maybe_date, notice, pager, FormErrors,
+};
 use crate::web::public::full_name;
 use crate::web::{
     capitalised, encode, finish, ok, page_response, see_other, society, tier_names, PageError,
@@ -30,9 +33,13 @@ use crate::web::{
 #[derive(Debug, Default, Deserialize)]
 pub struct DueQuery {
     within: Option<String>,
+    page: Option<String>,
     /// After a renewal: the entry renewed.
     renewed: Option<String>,
 }
+
+/// Entries per page of the renewals due.
+const DUE_PER_PAGE: u32 = 50;
 
 /// The horizons offered, in days.
 const HORIZONS: [u32; 4] = [30, 90, 180, 366];
@@ -56,7 +63,11 @@ pub async fn list(
                 ApiError::bad_request("within", "must be a number of days from 1 to 366")
             })?,
         };
-        let due = renewals_due::due(
+        let page = PageRequest {
+            page: super::page_number(query.page.as_deref())?,
+            per_page: DUE_PER_PAGE,
+        };
+        let (due, total) = renewals_due::due_page(
             &state,
             &viewer.caller,
             slug.clone(),
@@ -64,8 +75,10 @@ pub async fn list(
                 within_days: Some(within),
                 as_of: None,
             },
+            Some(page),
         )
         .await?;
+        let link_to = |n: u32| format!("/societies/{slug}/renewals?within={within}&page={n}");
         let society = society(&state, slug.clone()).await?;
         let names = names(&state, &society.id).await?;
         let style = DateStyle::for_country(society.country.as_deref());
@@ -89,7 +102,7 @@ pub async fn list(
                     div class="field" { button type="submit" { "Show" } }
                 }
                 p id="due-count" {
-                    (due.len()) @if due.len() == 1 { " entry is" } @else { " entries are" }
+                    (total) @if total == 1 { " entry is" } @else { " entries are" }
                     " due within " (within) " days or in their grace period, soonest first."
                 }
                 @if !due.is_empty() {
@@ -120,6 +133,7 @@ pub async fn list(
                         }
                     }
                 }
+                (pager("Pages of renewals due", page.page, page.per_page, total, link_to))
                 h2 { "Lapse entries past their grace period" }
                 p { "Every accredited entry whose cycle ended and whose grace period has passed is marked lapsed, as of today. Running it twice on a day changes nothing; the command line's " code { "balint-accredit lapse" } " does the same." }
                 form method="post" action={ "/societies/" (slug) "/renewals/lapse" } {

@@ -113,7 +113,7 @@ async fn portfolio_page(
             if *entry == Entry::Application {
                 let tier = super::tier_id(id)?;
                 let (_, assessment, _) =
-                    progress::assess_with_ledger(conn, &society_id, &pid, &tier, today)?;
+                    progress::assess_with_ledger(conn, None, &society_id, &pid, &tier, today)?;
                 assessments.push(assessment);
             }
         }

@@ -59,6 +59,7 @@ async fn progress_page(
     let wanted = query.tier.filter(|t| !t.trim().is_empty());
     let applied = query.applied.is_some();
     let pid = person.id.clone();
+    let ledgers = std::sync::Arc::clone(&state.ledgers);
     let (tiers, assessed, ledger, people, standing) = db::run(&state.pool, move |conn| {
         let standing = Standing::read(conn, &society_id, &pid, today)?;
         let version = db::pathways::applicable(conn, &society_id, entered)?;
@@ -82,11 +83,17 @@ async fn progress_page(
                 .map(|(id, _, _)| id.clone())
         });
         let (assessed, ledger) = match chosen {
-            None => (None, Vec::new()),
+            None => (None, std::sync::Arc::default()),
             Some(tier) => {
                 let tier: TierId = tier_id(&tier)?;
-                let (_, assessment, ledger) =
-                    progress::assess_with_ledger(conn, &society_id, &pid, &tier, today)?;
+                let (_, assessment, ledger) = progress::assess_with_ledger(
+                    conn,
+                    Some(&ledgers),
+                    &society_id,
+                    &pid,
+                    &tier,
+                    today,
+                )?;
                 (Some(assessment), ledger)
             }
         };

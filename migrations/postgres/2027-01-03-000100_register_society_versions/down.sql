@@ -1,0 +1,9 @@
+DROP TRIGGER register_versions_society_update ON societies;
+DROP TRIGGER register_versions_profile_insert ON society_profiles;
+DROP TRIGGER register_versions_profile_update ON society_profiles;
+DROP TRIGGER register_versions_profile_delete ON society_profiles;
+DROP TRIGGER register_versions_pathway_insert ON pathway_versions;
+DROP TRIGGER register_versions_pathway_update ON pathway_versions;
+DROP TRIGGER register_versions_pathway_delete ON pathway_versions;
+DROP FUNCTION register_versions_society_details();
+DROP FUNCTION register_versions_society();

@@ -1,0 +1,7 @@
+DROP TRIGGER register_versions_society_update;
+DROP TRIGGER register_versions_profile_insert;
+DROP TRIGGER register_versions_profile_update;
+DROP TRIGGER register_versions_profile_delete;
+DROP TRIGGER register_versions_pathway_insert;
+DROP TRIGGER register_versions_pathway_update;
+DROP TRIGGER register_versions_pathway_delete;
