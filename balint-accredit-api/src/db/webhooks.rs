@@ -625,3 +625,35 @@ pub fn drop_delivery(
         .execute(conn)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(previous: Option<(&str, NaiveDateTime)>) -> Endpoint {
+        Endpoint {
+            id: "ep_1".to_owned(),
+            society_id: "s".to_owned(),
+            url: "https://hooks.example/".to_owned(),
+            description: String::new(),
+            event_types: "register_entry.granted".to_owned(),
+            secret: "whsec_new".to_owned(),
+            disabled_at: None,
+            disabled_reason: None,
+            created_at: NaiveDateTime::default(),
+            watchlist_id: None,
+            previous_secret: previous.map(|p| p.0.to_owned()),
+            previous_secret_until: previous.map(|p| p.1),
+        }
+    }
+
+    #[test]
+    fn the_old_secret_signs_until_the_grace_ends_and_not_from_then() {
+        let until = NaiveDateTime::default() + chrono::Duration::hours(24);
+        let rotated = endpoint(Some(("whsec_old", until)));
+        let last = until - chrono::Duration::microseconds(1);
+        assert_eq!(rotated.secrets_at(last), ["whsec_new", "whsec_old"]);
+        assert_eq!(rotated.secrets_at(until), ["whsec_new"]);
+        assert_eq!(endpoint(None).secrets_at(last), ["whsec_new"]);
+    }
+}

@@ -320,4 +320,51 @@ mod tests {
             .html
             .contains("href=\"https://r.example/mail/unsubscribe/t\""));
     }
+
+    #[test]
+    fn a_watch_alert_gives_the_public_reason_only_when_there_is_one_and_the_links() {
+        let alert = WatchAlert {
+            registration: "BSANZ-0042".to_owned(),
+            name: "Ann Carter".to_owned(),
+            status: "suspended".to_owned(),
+            effective: "2026-03-01".to_owned(),
+            reason: Some("Supervision requirements not met".to_owned()),
+            entry_url: "https://r.example/societies/bsanz/register/BSANZ-0042".to_owned(),
+            manage_url: "https://r.example/watch/m".to_owned(),
+        };
+        let society = Society {
+            name: "BSANZ".to_owned(),
+            ..Society::default()
+        };
+        let told = compose(
+            &society,
+            "hr@employer.example",
+            &Words::WatchAlert(alert.clone()),
+            "https://r.example",
+            "https://r.example/mail/unsubscribe/t",
+        );
+        assert_eq!(
+            told.subject,
+            "BSANZ: BSANZ-0042 (Ann Carter) is now suspended"
+        );
+        assert!(told
+            .text
+            .contains("Reason: Supervision requirements not met\n"));
+        assert!(told.text.contains("https://r.example/watch/m\n"));
+        assert!(told
+            .text
+            .contains("https://r.example/societies/bsanz/register/BSANZ-0042\n"));
+        let without = compose(
+            &society,
+            "hr@employer.example",
+            &Words::WatchAlert(WatchAlert {
+                reason: None,
+                ..alert
+            }),
+            "https://r.example",
+            "https://r.example/mail/unsubscribe/t",
+        );
+        assert!(!without.text.contains("Reason"), "{}", without.text);
+        assert!(!without.html.contains("Reason"), "{}", without.html);
+    }
 }
