@@ -314,3 +314,43 @@ e2e_test!(
         assert_eq!(received["requests"][1]["verified"], true, "{received:#}");
     }
 );
+
+e2e_test!(
+    async fn the_registrar_rotates_a_secret_on_the_webhooks_page_and_sees_the_mail_waiting(app: TestApp) with quick; {
+        use super::web::{csrf_of, open, sign_in, submit};
+        let cast = Cast::assemble(&app).await;
+        let (status, endpoint) = app
+            .post_json(
+                "/api/v1/societies/bsanz/webhooks",
+                Some(&cast.registrar.token),
+                &json!({ "url": "https://hooks.example.org/balint", "event_types": ["register_entry.granted"] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{endpoint}");
+        let (old, id) = (endpoint["secret"].as_str().unwrap(), endpoint["id"].as_str().unwrap());
+        let session = sign_in(&app, &cast.registrar).await;
+        let page = open(&app, "/societies/bsanz/webhooks", Some(&session)).await;
+        assert!(page.html.contains(&format!("/societies/bsanz/webhooks/{id}/rotate")), "{}", page.html);
+        let rotated = submit(&app, &format!("/societies/bsanz/webhooks/{id}/rotate"), Some(&session), &[("csrf", &csrf_of(&page.html))]).await;
+        assert_eq!(rotated.status, StatusCode::SEE_OTHER, "{}", rotated.html);
+        let shown = open(&app, rotated.location.as_deref().unwrap(), Some(&session)).await;
+        let (_, now) = app.get(&format!("/api/v1/societies/bsanz/webhooks/{id}"), Some(&cast.registrar.token)).await;
+        let new = now["secret"].as_str().unwrap();
+        assert_ne!(new, old);
+        assert!(shown.html.contains("The endpoint&#39;s new secret") || shown.html.contains("The endpoint's new secret"), "{}", shown.html);
+        assert!(shown.html.contains(new), "{}", shown.html);
+        assert!(shown.html.contains("The old secret signs too until"), "{}", shown.html);
+        // Without the form's token, nothing changes.
+        let refused = submit(&app, &format!("/societies/bsanz/webhooks/{id}/rotate"), Some(&session), &[("csrf", "x")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        // The mail page counts what waits and what failed.
+        let (status, _) = app
+            .post_json("/api/v1/watchlists", Some(&cast.member.token), &json!({ "society": "bsanz", "email": "someone.else@example.org", "registrations": ["BSANZ-0001"] }))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "nothing is on the register yet");
+        let mail = open(&app, "/societies/bsanz/mail", Some(&session)).await;
+        assert!(mail.html.contains("Failed"), "{}", mail.html);
+        assert!(mail.html.contains("Oldest waiting since"), "{}", mail.html);
+    }
+);
