@@ -268,6 +268,30 @@ e2e_test!(
             .send(app.builder(reqwest::Method::DELETE, &format!("/api/v1/watchlists/{id}"), token))
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT);
+
+        // By e-mail: the login's own address is told at once; another is
+        // asked to confirm, three times a day at most.
+        let member = Some(cast.other_member.token.as_str());
+        let watch = |email: String| {
+            json!({ "society": "bsanz", "email": email, "registrations": ["BSANZ-0001"] })
+        };
+        let (status, own) = app.post_json("/api/v1/watchlists", member, &watch(cast.other_member.email.clone())).await;
+        assert_eq!(status, StatusCode::CREATED, "{own}");
+        assert_eq!(own["confirmed"], true, "{own}");
+        for n in 1..=3 {
+            let (status, other) = app.post_json("/api/v1/watchlists", member, &watch("Boss@Employer.example".to_owned())).await;
+            assert_eq!(status, StatusCode::CREATED, "confirmation {n}: {other}");
+            assert_eq!(other["confirmed"], false);
+            assert_eq!(other["email"], "boss@employer.example");
+        }
+        let (status, refused) = app.post_json("/api/v1/watchlists", member, &watch("boss@employer.example".to_owned())).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the fourth in a day: {refused}");
+        let (_, mine) = app.get("/api/v1/watchlists", member).await;
+        assert_eq!(mine["items"].as_array().unwrap().len(), 4, "the refused one was not kept: {mine}");
+        let (status, both) = app
+            .post_json("/api/v1/watchlists", member, &json!({ "society": "bsanz", "email": "a@example.org", "url": receiver.url("x"), "registrations": ["BSANZ-0001"] }))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{both}");
     }
 );
 
