@@ -183,6 +183,38 @@ e2e_test!(
         change(&app, &cast, "BSANZ-0001", "revoke", "2026-04-01", "Public revocation", "public").await;
         drained(&app, &cast).await;
         assert_eq!(mail_to(&app, "hr@employer.example").len(), 3, "no alert after unwatching");
+        // A week on, the address that never confirmed is forgotten by the
+        // retention job; the confirmed one stays. (A day short of it, it
+        // stays too.)
+        let retention = |database: balint_accredit_api::config::DatabaseSettings| async move {
+            let args = balint_accredit_api::cli::retention::RetentionArgs {
+                sessions_days: 30,
+                throttle_days: 7,
+                unused_logins_days: None,
+                notifications_days: None,
+                database,
+            };
+            tokio::task::spawn_blocking(move || balint_accredit_api::cli::retention::run(&args).unwrap())
+                .await
+                .unwrap()
+        };
+        let age = |days: i64| {
+            let mut conn = balint_accredit_api::db::connect_for_job(&app.settings.database).unwrap();
+            let at = chrono::Utc::now().naive_utc() - chrono::Duration::days(days);
+            diesel::update(balint_accredit_api::db::schema::watchlists::table)
+                .set(balint_accredit_api::db::schema::watchlists::created_at.eq(at))
+                .execute(&mut *conn)
+                .unwrap();
+        };
+        age(6);
+        let said = retention(app.settings.database.clone()).await;
+        assert!(!said.contains("never confirmed"), "{said}");
+        age(8);
+        let said = retention(app.settings.database.clone()).await;
+        assert!(said.contains("Deleted 1 watchlists whose address was never confirmed.\n"), "{said}");
+        let page = app.get_response(&manage, None).await;
+        assert_eq!(page.status(), StatusCode::OK, "the confirmed one stays");
+
         let (status, page) = form(&app, &format!("{manage}/stop"), "").await;
         assert_eq!(status, StatusCode::OK, "{page}");
         let gone = app.get_response(&manage, None).await;

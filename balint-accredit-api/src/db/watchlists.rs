@@ -196,3 +196,24 @@ pub fn confirmations_since(
         .count()
         .get_result(conn)?)
 }
+
+/// Delete the watchlists whose address was never confirmed, made before
+/// `before`, with their numbers; how many.
+pub fn forget_unconfirmed(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+) -> Result<usize, ApiError> {
+    let ids: Vec<String> = watchlists::table
+        .filter(watchlists::confirmed_at.is_null())
+        .filter(watchlists::created_at.lt(before))
+        .select(watchlists::id)
+        .load(conn)?;
+    for chunk in ids.chunks(crate::db::BATCH) {
+        diesel::delete(
+            watchlist_entries::table.filter(watchlist_entries::watchlist_id.eq_any(chunk)),
+        )
+        .execute(conn)?;
+        diesel::delete(watchlists::table.filter(watchlists::id.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(ids.len())
+}
