@@ -28,6 +28,7 @@ pub mod routes;
 pub mod state;
 pub mod telemetry;
 pub mod vc;
+pub mod watch;
 pub mod web;
 pub mod webhooks;
 

@@ -5,8 +5,8 @@
 //! pending and are tried again; once it is up they go. Checked: the
 //! headers (sender, reply-to, `List-Unsubscribe` and its one-click post),
 //! both parts of multipart/alternative, one digest for the records
-//! waiting for an attestor, and the unsubscribe link stopping its kind
-//! only.
+//! waiting for an attestor, the unsubscribe link stopping its kind
+//! only, and a watchlist's confirmation and alert.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../../tests/webhooks/receiver.rs"]
@@ -300,6 +300,80 @@ async fn through_a_real_mail_server(database: Database) {
             .all(|m| m["result"].as_str().unwrap().starts_with("250")),
         "{log}"
     );
+
+    // A watcher, on the register's public page: the one confirmation
+    // through the server, then, once confirmed, the alert of a suspension
+    // with its public reason.
+    let lea = post(
+        base,
+        token,
+        "/societies/bsanz/people",
+        json!({ "given_name": "Lea", "family_name": "Leader", "public_listing": true,
+                "email": "lea.private@example.org", "entered_pathway_on": "2022-01-10" }),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let granted = post(
+        base,
+        token,
+        "/societies/bsanz/register",
+        json!({ "person_id": lea, "tier": "accredited-leader", "effective": "2025-03-01", "reason": "council" }),
+    )
+    .await;
+    let registration = granted["registration"].as_str().unwrap().to_owned();
+    let web = reqwest::Client::new();
+    let asked = web
+        .post(format!("{base}/societies/bsanz/watch"))
+        .form(&[
+            ("email", "hr@employer.example"),
+            ("registrations", &registration),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status().as_u16(), 200);
+    let got = wait_for(&file, 5).await;
+    let confirmation = by_kind(&got, "watch_confirmation");
+    assert_eq!(confirmation.len(), 1, "{got:#?}");
+    assert_eq!(confirmation[0]["rcpt_tos"], json!(["hr@employer.example"]));
+    let text = confirmation[0]["text"]
+        .as_str()
+        .unwrap()
+        .replace("\r\n", "\n");
+    let link = text
+        .lines()
+        .find(|l| l.contains("/watch/confirm/"))
+        .unwrap_or_else(|| panic!("a confirmation link: {text}"))
+        .trim()
+        .replace("localhost", "127.0.0.1");
+    let confirmed = web.post(&link).send().await.unwrap();
+    assert_eq!(confirmed.status().as_u16(), 200);
+    post(
+        base,
+        token,
+        &format!("/societies/bsanz/register/{registration}/status"),
+        json!({ "action": "suspend", "effective": "2026-03-01",
+                "reason": "Supervision requirements not met", "visibility": "public" }),
+    )
+    .await;
+    let got = wait_for(&file, 6).await;
+    let alert = by_kind(&got, "watch_alert");
+    assert_eq!(alert.len(), 1, "{got:#?}");
+    assert_eq!(alert[0]["rcpt_tos"], json!(["hr@employer.example"]));
+    assert_eq!(
+        alert[0]["headers"]["subject"],
+        format!("BSANZ: {registration} (Lea Leader) is now suspended")
+    );
+    let text = alert[0]["text"].as_str().unwrap().replace("\r\n", "\n");
+    assert!(
+        text.contains("Reason: Supervision requirements not met\n"),
+        "{text}"
+    );
+    assert!(!text.contains("lea.private@example.org"), "{text}");
+    assert!(text.contains("/watch/"), "the manage link: {text}");
+
     drop(smtp);
     drop(server);
     let _ = std::fs::remove_file(&file);

@@ -20,6 +20,11 @@ e2e_test!(
                     "deliveries_dead": 0,
                     "oldest_pending": null,
                 },
+                "mail": {
+                    "pending": 0,
+                    "dead": 0,
+                    "oldest_pending": null,
+                },
             })
         );
     }

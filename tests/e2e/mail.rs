@@ -181,3 +181,62 @@ e2e_test!(
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }
 );
+
+e2e_test!(
+    async fn a_dead_message_is_counted_in_readyz_and_replayed_or_dropped_from_the_command_line(app: TestApp) with quick; {
+        use balint_accredit_api::cli::outbox::{run, DeliveryArgs, OutboxCommand, StatusArgs};
+        let cast = Cast::assemble(&app).await;
+        adopt_pathway(&app, &cast).await;
+        let fay = person(&app, &cast, "Fay", "Fox", json!({ "email": "fay@example.org" })).await;
+        let gil = person(&app, &cast, "Gil", "Grey", json!({ "email": "gil@example.org" })).await;
+        declined(&app, &cast, &fay).await;
+        declined(&app, &cast, &gil).await;
+        drained(&app, &cast).await;
+        let (_, ready) = app.get("/readyz", None).await;
+        assert_eq!(ready["mail"]["pending"], 2, "{ready}");
+        assert_eq!(ready["mail"]["dead"], 0, "{ready}");
+        assert!(ready["mail"]["oldest_pending"].is_string(), "{ready}");
+
+        // Both die (as when the mail server refused them for good).
+        let mut conn = balint_accredit_api::db::connect_for_job(&app.settings.database).unwrap();
+        diesel::update(mail_messages::table)
+            .set((mail_messages::state.eq("dead"), mail_messages::attempts.eq(8)))
+            .execute(&mut *conn)
+            .unwrap();
+        let ids: Vec<(String, String)> = mail_messages::table
+            .order(mail_messages::recipient.asc())
+            .select((mail_messages::id, mail_messages::recipient))
+            .load(&mut *conn)
+            .unwrap();
+        let (_, ready) = app.get("/readyz", None).await;
+        assert_eq!(ready["mail"], json!({ "pending": 0, "dead": 2, "oldest_pending": null }), "{ready}");
+        let database = || app.settings.database.clone();
+        let status = run(&OutboxCommand::Status(StatusArgs { database: database() })).unwrap();
+        assert!(status.contains("E-mail pending: 0\nE-mail dead: 2\n"), "{status}");
+
+        // Fay's replayed: pending again, its tries counted afresh; Gil's
+        // dropped: withdrawn.
+        let replayed = run(&OutboxCommand::Replay(DeliveryArgs { delivery: ids[0].0.clone(), database: database() })).unwrap();
+        assert_eq!(replayed, format!("E-mail {} to fay@example.org (application_decision): to be sent again now.\n", ids[0].0));
+        let dropped = run(&OutboxCommand::Drop(DeliveryArgs { delivery: ids[1].0.clone(), database: database() })).unwrap();
+        assert!(dropped.ends_with(": dropped.\n"), "{dropped}");
+        let all = messages(&app, &cast).await;
+        let of = |to: &str| all.iter().find(|m| m["recipient"] == to).unwrap().clone();
+        assert_eq!(of("fay@example.org")["state"], "pending");
+        assert_eq!(of("fay@example.org")["attempts"], 0);
+        assert_eq!(of("gil@example.org")["state"], "withdrawn");
+        let (_, ready) = app.get("/readyz", None).await;
+        assert_eq!(ready["mail"]["pending"], 1, "{ready}");
+        assert_eq!(ready["mail"]["dead"], 0, "{ready}");
+
+        // A message sent is neither replayed nor dropped; an unknown one
+        // is not found.
+        diesel::update(mail_messages::table.find(&ids[0].0))
+            .set(mail_messages::state.eq("sent"))
+            .execute(&mut *conn)
+            .unwrap();
+        let sent = run(&OutboxCommand::Drop(DeliveryArgs { delivery: ids[0].0.clone(), database: database() }));
+        assert!(sent.unwrap_err().to_string().contains("was sent"));
+        assert!(run(&OutboxCommand::Replay(DeliveryArgs { delivery: "mail_none".to_owned(), database: database() })).is_err());
+    }
+);

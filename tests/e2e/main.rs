@@ -35,6 +35,7 @@ mod retention;
 mod societies;
 mod users;
 mod visibility;
+mod watch;
 mod web;
 mod web_registrar_admin;
 mod webhooks;

@@ -15,10 +15,18 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 88] = [
+const PAGES: [(&str, &str); 97] = [
     ("GET", "/reset/{token}"),
     ("GET", "/mail/unsubscribe/{token}"),
     ("POST", "/mail/unsubscribe/{token}"),
+    ("GET", "/societies/{society}/watch"),
+    ("POST", "/societies/{society}/watch"),
+    ("GET", "/watch/confirm/{token}"),
+    ("POST", "/watch/confirm/{token}"),
+    ("GET", "/watch/{token}"),
+    ("POST", "/watch/{token}/add"),
+    ("POST", "/watch/{token}/remove"),
+    ("POST", "/watch/{token}/stop"),
     ("GET", "/societies/{society}/mail"),
     ("GET", "/societies/{society}/applications"),
     ("GET", "/societies/{society}/applications/{application}"),
@@ -128,6 +136,7 @@ const PAGES: [(&str, &str); 88] = [
     ("POST", "/societies/{society}/webhooks"),
     ("POST", "/societies/{society}/webhooks/{endpoint}/delete"),
     ("POST", "/societies/{society}/webhooks/{endpoint}/enable"),
+    ("POST", "/societies/{society}/webhooks/{endpoint}/rotate"),
     ("GET", "/societies/{society}/webhook-deliveries/{delivery}"),
     (
         "POST",
@@ -300,6 +309,10 @@ async fn a_register(app: &TestApp, cast: &Cast) -> Names {
             ("id", "bsanz-leader".to_owned()),
             ("file", "style.css".to_owned()),
             ("endpoint", "ep_00000000000000000000000000000000".to_owned()),
+            (
+                "watchlist",
+                "wl_00000000000000000000000000000000".to_owned(),
+            ),
             (
                 "delivery",
                 "msg_00000000000000000000000000000000".to_owned(),

@@ -204,6 +204,7 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
         (Method::GET, "/webhooks/{endpoint}", None),
         (Method::DELETE, "/webhooks/{endpoint}", None),
         (Method::POST, "/webhooks/{endpoint}/enable", None),
+        (Method::POST, "/webhooks/{endpoint}/rotate-secret", None),
         (Method::GET, "/webhook-deliveries", None),
         (Method::GET, "/webhook-deliveries/{delivery}", None),
         (Method::POST, "/webhook-deliveries/{delivery}/replay", None),

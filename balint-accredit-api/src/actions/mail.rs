@@ -3,9 +3,10 @@
 //! which stops one kind of message from that society to that address. The
 //! messages are written and sent by the outbox's worker (`crate::mail`).
 
-use crate::actions::as_registrar;
+use crate::actions::webhooks::Again;
+use crate::actions::{as_registrar, Operator};
 use crate::auth::Caller;
-use crate::db::mail::{self as stored, MailFilter, MailKind, Message};
+use crate::db::mail::{self as stored, MailDepth, MailFilter, MailKind, MailState, Message};
 use crate::db::{self, schema::societies};
 use crate::error::ApiError;
 use crate::pagination::PageRequest;
@@ -19,6 +20,8 @@ pub struct MailLog {
     /// Whether a mail server is set (`SMTP_URL`): with none, pending
     /// messages wait for one.
     pub server_set: bool,
+    /// What waits, what failed, the oldest waiting.
+    pub depth: MailDepth,
 }
 
 /// Whether this server sends e-mail.
@@ -48,6 +51,7 @@ pub async fn log(
             messages,
             total,
             server_set,
+            depth: stored::depth(conn, Some(&society.id))?,
         })
     })
     .await
@@ -111,4 +115,59 @@ pub async fn unsubscribe(state: &AppState, token: String) -> Result<Unsubscripti
         })
     })
     .await
+}
+
+/// The e-mail's depth over every society (the operator).
+pub fn depth_for_operator(
+    conn: &mut db::DbConnection,
+    _operator: Operator,
+) -> Result<MailDepth, ApiError> {
+    stored::depth(conn, None)
+}
+
+/// Replay message `id` (send it again from now, its tries counted
+/// afresh) or drop it (never sent, unless replayed), of any society (the
+/// operator, from the command line); audited as the command line. A
+/// message sent already is neither.
+pub fn again_for_operator(
+    conn: &mut db::DbConnection,
+    operator: Operator,
+    id: &str,
+    what: Again,
+) -> Result<Message, ApiError> {
+    use crate::db::audit;
+    db::write(conn, |conn| {
+        let before = stored::by_id(conn, id)?
+            .ok_or_else(|| ApiError::NotFound(format!("no message {id}")))?;
+        if before.state == MailState::Sent.as_str() {
+            return Err(ApiError::Conflict(format!(
+                "message {id} was sent; there is nothing to replay or drop"
+            )));
+        }
+        let now = db::now();
+        let after = match what {
+            Again::Replay => {
+                stored::replay(conn, id, now)?;
+                MailState::Pending
+            }
+            Again::Drop => {
+                stored::drop_message(conn, id)?;
+                MailState::Withdrawn
+            }
+        };
+        audit::record(
+            conn,
+            audit::Change {
+                actor_user_id: operator.actor(),
+                society_id: Some(&before.society_id),
+                action: audit::Action::Update,
+                entity: audit::Entity::MailMessage,
+                entity_id: id,
+                before: Some(serde_json::json!({ "state": before.state })),
+                after: Some(serde_json::json!({ "state": after.as_str() })),
+                at: now,
+            },
+        )?;
+        stored::by_id(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("no message {id}")))
+    })
 }

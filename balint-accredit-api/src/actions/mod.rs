@@ -75,6 +75,7 @@ pub mod register;
 pub mod retention;
 pub mod societies;
 pub mod users;
+pub mod watchlists;
 pub mod webhooks;
 
 use chrono::NaiveDate;

@@ -95,7 +95,14 @@ pub struct Retained {
     pub events_deleted: usize,
     /// E-mail messages sent (or given up), with their tries.
     pub mails_deleted: usize,
+    /// Watchlists whose address was never confirmed within
+    /// [`UNCONFIRMED_WATCHLIST_DAYS`], with their addresses.
+    pub unconfirmed_watchlists_deleted: usize,
 }
+
+/// Days a watchlist whose address was never confirmed is kept (its
+/// confirmation link works until then).
+pub const UNCONFIRMED_WATCHLIST_DAYS: i64 = 7;
 
 impl Policy {
     /// The moments before which sessions, and throttle counters, go.
@@ -372,6 +379,11 @@ pub fn apply_for_operator(
         done.events_deleted += forgotten.events;
         done.mails_deleted += mails;
     }
+
+    // Addresses that never confirmed they want to watch: not kept.
+    done.unconfirmed_watchlists_deleted = db::write(conn, |conn| {
+        db::watchlists::forget_unconfirmed(conn, now - Duration::days(UNCONFIRMED_WATCHLIST_DAYS))
+    })?;
 
     // Outside a transaction: it skips counters a sign-in holds.
     let (_, throttle_before) = policy.cutoffs(now);

@@ -89,6 +89,9 @@ pub async fn create_endpoint(
         disabled_at: None,
         disabled_reason: None,
         created_at: now,
+        watchlist_id: None,
+        previous_secret: None,
+        previous_secret_until: None,
     };
     let stored = endpoint.clone();
     db::run(&state.pool, move |conn| {
@@ -224,6 +227,58 @@ pub async fn enable_endpoint(
             Ok(Endpoint {
                 disabled_at: None,
                 disabled_reason: None,
+                ..endpoint
+            })
+        })
+    })
+    .await
+}
+
+/// How long a rotated endpoint's old secret still signs beside the new
+/// one, so the receiver can change its secret in that time without a
+/// delivery failing.
+pub const ROTATION_GRACE: chrono::Duration = chrono::Duration::hours(24);
+
+/// Give an endpoint a new secret (registrar): for [`ROTATION_GRACE`] its
+/// deliveries carry a signature by each (the Standard Webhooks header
+/// holds several, space-separated), then only by the new one. Rotating
+/// again within the grace ends the oldest secret's at once. Audited
+/// without the secrets.
+pub async fn rotate_secret(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    id: String,
+) -> Result<Endpoint, ApiError> {
+    let (society, actor) = as_registrar(state, caller, slug).await?;
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let endpoint =
+                db::webhooks::endpoint(conn, &society.id, &id)?.ok_or_else(|| no_endpoint(&id))?;
+            let now = db::now();
+            let until = now + ROTATION_GRACE;
+            let secret = sign::new_secret();
+            db::webhooks::rotate_secret(conn, &id, &secret, until)?;
+            audit::record(
+                conn,
+                audit::Change {
+                    actor_user_id: Some(&actor),
+                    society_id: Some(&society.id),
+                    action: audit::Action::Update,
+                    entity: audit::Entity::WebhookEndpoint,
+                    entity_id: &id,
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "secret": "rotated",
+                        "previous_secret_until": until,
+                    })),
+                    at: now,
+                },
+            )?;
+            Ok(Endpoint {
+                previous_secret: Some(endpoint.secret.clone()),
+                previous_secret_until: Some(until),
+                secret,
                 ..endpoint
             })
         })

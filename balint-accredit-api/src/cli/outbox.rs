@@ -1,9 +1,11 @@
-//! `balint-accredit outbox ...`: the outbox's depth, a dead delivery
-//! replayed or dropped, and the renewal reminders recorded for a day, by
-//! the operator through `actions::webhooks`.
+//! `balint-accredit outbox ...`: the outbox's and the e-mail's depth, a
+//! dead delivery or e-mail replayed or dropped, and the renewal reminders
+//! recorded for a day, by the operator through `actions::webhooks` and
+//! `actions::mail`.
 
 use clap::{Args, Subcommand};
 
+use crate::actions::mail;
 use crate::actions::webhooks::{self, Again};
 use crate::actions::Operator;
 use crate::config::DatabaseSettings;
@@ -12,13 +14,16 @@ use crate::db;
 /// `balint-accredit outbox ...`
 #[derive(Debug, Subcommand)]
 pub enum OutboxCommand {
-    /// Print the events waiting, the deliveries pending and dead, and the
-    /// oldest pending.
+    /// Print the events waiting, the deliveries pending and dead, the
+    /// e-mail pending and dead, and the oldest pending of each.
     Status(StatusArgs),
-    /// Send a webhook delivery again from now (the same webhook-id, a
-    /// fresh back-off), e.g. a dead one once its endpoint is fixed.
+    /// Send a webhook delivery (`msg_...`) again from now (the same
+    /// webhook-id, a fresh back-off), e.g. a dead one once its endpoint is
+    /// fixed; or an e-mail (`mail_...`), e.g. a dead one once the mail
+    /// server is fixed.
     Replay(DeliveryArgs),
-    /// Give a webhook delivery up: it is not sent again unless replayed.
+    /// Give a webhook delivery (`msg_...`) or an e-mail (`mail_...`) up:
+    /// it is not sent again unless replayed.
     Drop(DeliveryArgs),
     /// Record the renewal reminders due on a day (`serve` does it every
     /// hour for today; safe to run twice).
@@ -36,7 +41,8 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct DeliveryArgs {
     /// The delivery's id (its webhook-id, `msg_...`), as the registrar's
-    /// delivery log shows it.
+    /// delivery log shows it, or an e-mail's (`mail_...`), as the mail log
+    /// shows it.
     pub delivery: String,
     #[command(flatten)]
     pub database: DatabaseSettings,
@@ -59,14 +65,21 @@ pub fn run(command: &OutboxCommand) -> anyhow::Result<String> {
             let mut conn = db::open_existing(&args.database)?;
             let depth = webhooks::depth_for_operator(&mut conn, Operator)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mail = mail::depth_for_operator(&mut conn, Operator)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let when = |at: Option<chrono::NaiveDateTime>| {
+                at.map_or_else(|| "none".to_owned(), |at| format!("{at} UTC"))
+            };
             Ok(format!(
-                "Events waiting: {}\nDeliveries pending: {}\nDeliveries dead: {}\nOldest pending: {}\n",
+                "Events waiting: {}\nDeliveries pending: {}\nDeliveries dead: {}\nOldest pending: {}\n\
+                 E-mail pending: {}\nE-mail dead: {}\nOldest e-mail pending: {}\n",
                 depth.events_waiting,
                 depth.deliveries_pending,
                 depth.deliveries_dead,
-                depth
-                    .oldest_pending
-                    .map_or_else(|| "none".to_owned(), |at| format!("{at} UTC")),
+                when(depth.oldest_pending),
+                mail.pending,
+                mail.dead,
+                when(mail.oldest_pending),
             ))
         }
         OutboxCommand::Replay(args) | OutboxCommand::Drop(args) => {
@@ -75,6 +88,20 @@ pub fn run(command: &OutboxCommand) -> anyhow::Result<String> {
                 _ => Again::Replay,
             };
             let mut conn = db::open_existing(&args.database)?;
+            if args.delivery.starts_with("mail_") {
+                let done = mail::again_for_operator(&mut conn, Operator, &args.delivery, what)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                return Ok(format!(
+                    "E-mail {} to {} ({}): {}.\n",
+                    done.id,
+                    done.recipient,
+                    done.kind,
+                    match what {
+                        Again::Replay => "to be sent again now",
+                        Again::Drop => "dropped",
+                    }
+                ));
+            }
             let done = webhooks::again_for_operator(&mut conn, Operator, &args.delivery, what)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             Ok(format!(

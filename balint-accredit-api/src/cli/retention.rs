@@ -70,6 +70,12 @@ pub fn run(args: &RetentionArgs) -> anyhow::Result<String> {
         "Deleted {} webhook deliveries, {} e-mails and {} outbox events told before each society's period.\n",
         done.deliveries_deleted, done.mails_deleted, done.events_deleted
     ));
+    if done.unconfirmed_watchlists_deleted > 0 {
+        out.push_str(&format!(
+            "Deleted {} watchlists whose address was never confirmed.\n",
+            done.unconfirmed_watchlists_deleted
+        ));
+    }
     if done.unused_logins_kept > 0 {
         out.push_str(&format!(
             "Kept {} logins that were never used but that a record names.\n",

@@ -99,6 +99,8 @@ pub enum Entity {
     WebhookEndpoint,
     /// A delivery of a webhook: replayed or dropped.
     WebhookDelivery,
+    /// An e-mail message: replayed or dropped by the operator.
+    MailMessage,
     /// A certificate of attendance issued.
     AttendanceCertificate,
     /// A training programme, or a trainee added to it.
@@ -116,7 +118,7 @@ pub enum Entity {
 
 impl Entity {
     /// Every kind, in the order a filter offers them.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::Person,
         Self::User,
         Self::Activity,
@@ -129,6 +131,7 @@ impl Entity {
         Self::Society,
         Self::WebhookEndpoint,
         Self::WebhookDelivery,
+        Self::MailMessage,
         Self::AttendanceCertificate,
         Self::TrainingProgramme,
         Self::Group,
@@ -153,6 +156,7 @@ impl Entity {
             Self::PersonalData => "personal_data",
             Self::WebhookEndpoint => "webhook_endpoint",
             Self::WebhookDelivery => "webhook_delivery",
+            Self::MailMessage => "mail_message",
             Self::AttendanceCertificate => "attendance_certificate",
             Self::TrainingProgramme => "training_programme",
             Self::Group => "group",

@@ -27,14 +27,21 @@ pub enum MailKind {
     RenewalReminder,
     /// An applicant's application granted or declined.
     ApplicationDecision,
+    /// The one message to an address not confirmed: the link that
+    /// confirms it watches numbers of the register.
+    WatchConfirmation,
+    /// A watched entry of the register changed status.
+    WatchAlert,
 }
 
 impl MailKind {
     /// Every kind.
-    pub const ALL: [MailKind; 3] = [
+    pub const ALL: [MailKind; 5] = [
         MailKind::AttestationDigest,
         MailKind::RenewalReminder,
         MailKind::ApplicationDecision,
+        MailKind::WatchConfirmation,
+        MailKind::WatchAlert,
     ];
 
     /// As stored and shown, e.g. `renewal_reminder`.
@@ -43,6 +50,8 @@ impl MailKind {
             Self::AttestationDigest => "attestation_digest",
             Self::RenewalReminder => "renewal_reminder",
             Self::ApplicationDecision => "application_decision",
+            Self::WatchConfirmation => "watch_confirmation",
+            Self::WatchAlert => "watch_alert",
         }
     }
 
@@ -53,6 +62,8 @@ impl MailKind {
             Self::AttestationDigest => "the daily digest of records waiting for your attestation",
             Self::RenewalReminder => "reminders that your accreditation is due for renewal",
             Self::ApplicationDecision => "the decisions on your applications",
+            Self::WatchConfirmation => "requests to confirm watching entries of the register",
+            Self::WatchAlert => "alerts of changes to the register entries you watch",
         }
     }
 }
@@ -429,19 +440,71 @@ pub fn by_token(conn: &mut DbConnection, token: &str) -> Result<Option<Message>,
         .optional()?)
 }
 
-/// How many messages of a society are pending, and how many are dead.
-pub fn depth(conn: &mut DbConnection, society_id: &str) -> Result<(i64, i64), ApiError> {
-    let count = |conn: &mut DbConnection, state: MailState| -> Result<i64, ApiError> {
-        Ok(mail_messages::table
-            .filter(mail_messages::society_id.eq(society_id))
+/// How the mail stands, for operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MailDepth {
+    /// Messages still to be sent (a digest gathering among them).
+    pub pending: i64,
+    /// Messages that will not be tried again (tries used up, refused for
+    /// good), until replayed or dropped.
+    pub dead: i64,
+    /// When the oldest message still to be sent was made.
+    pub oldest_pending: Option<NaiveDateTime>,
+}
+
+/// The mail's depth, of one society or of all.
+pub fn depth(conn: &mut DbConnection, society_id: Option<&str>) -> Result<MailDepth, ApiError> {
+    let in_state = |state: MailState| {
+        let mut query = mail_messages::table
             .filter(mail_messages::state.eq(state.as_str()))
-            .count()
-            .get_result(conn)?)
+            .into_boxed();
+        if let Some(id) = society_id {
+            query = query.filter(mail_messages::society_id.eq(id.to_owned()));
+        }
+        query
     };
-    Ok((
-        count(conn, MailState::Pending)?,
-        count(conn, MailState::Dead)?,
-    ))
+    Ok(MailDepth {
+        pending: in_state(MailState::Pending).count().get_result(conn)?,
+        dead: in_state(MailState::Dead).count().get_result(conn)?,
+        oldest_pending: in_state(MailState::Pending)
+            .select(diesel::dsl::min(mail_messages::created_at))
+            .get_result(conn)?,
+    })
+}
+
+/// Message `id`.
+pub fn by_id(conn: &mut DbConnection, id: &str) -> Result<Option<Message>, ApiError> {
+    Ok(mail_messages::table
+        .find(id)
+        .select(Message::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Send message `id` again from now: pending, its tries counted afresh
+/// (the log of its tries kept).
+pub fn replay(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+    diesel::update(mail_messages::table.find(id))
+        .set((
+            mail_messages::state.eq(MailState::Pending.as_str()),
+            mail_messages::attempts.eq(0),
+            mail_messages::next_attempt_at.eq(now),
+            mail_messages::leased_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Give message `id` up: withdrawn, never sent (unless replayed).
+pub fn drop_message(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+    diesel::update(mail_messages::table.find(id))
+        .set((
+            mail_messages::state.eq(MailState::Withdrawn.as_str()),
+            mail_messages::leased_until.eq(None::<NaiveDateTime>),
+            mail_messages::last_result.eq(Some("not sent: dropped by the operator")),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Delete society `society_id`'s messages finished before `before`, with

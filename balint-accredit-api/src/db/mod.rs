@@ -38,6 +38,7 @@ pub mod societies;
 pub mod society_profiles;
 mod statements;
 pub mod users;
+pub mod watchlists;
 pub mod webhooks;
 pub mod work;
 

@@ -110,6 +110,23 @@ pub const PERSON_TABLES: &[(&str, &str)] = &[
          UNION SELECT email FROM users WHERE id IN \
          (SELECT user_id FROM society_roles WHERE person_id = $1 AND society_id = $2))",
     ),
+    // The watchlists their logins made, or told at their address (of any
+    // society's register), and the numbers those watch. A watcher who is
+    // no person of the society (an employer who typed an address on the
+    // public page) is not a person here: their address goes when they
+    // stop watching through the manage link; an export or erasure by
+    // address alone is not offered.
+    (
+        "watchlists",
+        "owner_user_id IN (SELECT user_id FROM society_roles WHERE person_id = $1 AND society_id = $2) \
+         OR email IN (SELECT email FROM people WHERE id = $1 AND society_id = $2)",
+    ),
+    (
+        "watchlist_entries",
+        "watchlist_id IN (SELECT id FROM watchlists WHERE \
+         owner_user_id IN (SELECT user_id FROM society_roles WHERE person_id = $1 AND society_id = $2) \
+         OR email IN (SELECT email FROM people WHERE id = $1 AND society_id = $2))",
+    ),
     (
         "register_changes",
         "entry_id IN (SELECT id FROM register_entries WHERE person_id = $1 AND society_id = $2)",
@@ -158,7 +175,12 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
 ];
 
 /// Columns never exported: secrets, not information about the person.
-pub const WITHHELD: &[&str] = &["password_hash", "token_hash"];
+pub const WITHHELD: &[&str] = &[
+    "password_hash",
+    "token_hash",
+    "manage_token",
+    "confirm_token",
+];
 
 #[derive(QueryableByName)]
 struct Named {

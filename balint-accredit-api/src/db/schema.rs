@@ -330,6 +330,9 @@ diesel::table! {
         disabled_at -> Nullable<Timestamp>,
         disabled_reason -> Nullable<Text>,
         created_at -> Timestamp,
+        watchlist_id -> Nullable<Text>,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
     }
 }
 
@@ -345,6 +348,31 @@ diesel::table! {
         leased_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        body -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Registration numbers watched, by e-mail or webhook (migration
+    /// `2027-01-01-000100_watchlists`).
+    watchlists (id) {
+        id -> Text,
+        society_id -> Text,
+        owner_user_id -> Nullable<Text>,
+        email -> Nullable<Text>,
+        endpoint_id -> Nullable<Text>,
+        manage_token -> Text,
+        confirm_token -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    watchlist_entries (watchlist_id, registration) {
+        watchlist_id -> Text,
+        registration -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -598,6 +626,7 @@ diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(mail_attempts -> mail_messages (message_id));
+diesel::joinable!(watchlist_entries -> watchlists (watchlist_id));
 diesel::joinable!(programme_trainees -> training_programmes (programme_id));
 diesel::joinable!(programme_trainees -> people (person_id));
 
@@ -630,6 +659,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_messages,
     mail_attempts,
     mail_unsubscribes,
+    watchlists,
+    watchlist_entries,
     attendance_certificates,
     training_programmes,
     programme_trainees,

@@ -31,12 +31,31 @@ pub struct Endpoint {
     pub disabled_at: Option<NaiveDateTime>,
     pub disabled_reason: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The watchlist it tells, for a watchlist's endpoint (not one of the
+    /// society's own: its registrar neither lists nor sees it).
+    pub watchlist_id: Option<String>,
+    /// The secret a rotation replaced, still signing beside [`Self::secret`]
+    /// until [`Self::previous_secret_until`].
+    pub previous_secret: Option<String>,
+    pub previous_secret_until: Option<NaiveDateTime>,
 }
 
 impl Endpoint {
     /// Whether it takes events of type `kind` (and is enabled).
     pub fn takes(&self, kind: &str) -> bool {
         self.disabled_at.is_none() && self.event_types.split(' ').any(|t| t == kind)
+    }
+
+    /// The secrets a delivery made at `now` is signed with: the current
+    /// one, and the one a rotation replaced while its grace lasts.
+    pub fn secrets_at(&self, now: NaiveDateTime) -> Vec<&str> {
+        let mut secrets = vec![self.secret.as_str()];
+        if let (Some(previous), Some(until)) = (&self.previous_secret, self.previous_secret_until) {
+            if now < until {
+                secrets.push(previous);
+            }
+        }
+        secrets
     }
 }
 
@@ -92,6 +111,7 @@ struct DeliveryRow {
     leased_until: Option<NaiveDateTime>,
     created_at: NaiveDateTime,
     finished_at: Option<NaiveDateTime>,
+    body: Option<String>,
 }
 
 /// A delivery as stored.
@@ -108,6 +128,8 @@ pub struct Delivery {
     pub next_attempt_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+    /// Its own body (a watchlist's alert), sent instead of its event's.
+    pub body: Option<String>,
 }
 
 impl TryFrom<DeliveryRow> for Delivery {
@@ -123,6 +145,7 @@ impl TryFrom<DeliveryRow> for Delivery {
             next_attempt_at: row.next_attempt_at,
             created_at: row.created_at,
             finished_at: row.finished_at,
+            body: row.body,
         })
     }
 }
@@ -154,6 +177,7 @@ pub fn insert_endpoint(conn: &mut DbConnection, endpoint: &Endpoint) -> Result<(
 pub fn endpoints(conn: &mut DbConnection, society_id: &str) -> Result<Vec<Endpoint>, ApiError> {
     Ok(webhook_endpoints::table
         .filter(webhook_endpoints::society_id.eq(society_id))
+        .filter(webhook_endpoints::watchlist_id.is_null())
         .order((
             webhook_endpoints::created_at.asc(),
             webhook_endpoints::id.asc(),
@@ -171,6 +195,7 @@ pub fn endpoint(
     Ok(webhook_endpoints::table
         .find(id)
         .filter(webhook_endpoints::society_id.eq(society_id))
+        .filter(webhook_endpoints::watchlist_id.is_null())
         .select(Endpoint::as_select())
         .first(conn)
         .optional()?)
@@ -227,6 +252,7 @@ pub fn fan_out(
     let endpoints: Vec<Endpoint> = webhook_endpoints::table
         .filter(webhook_endpoints::society_id.eq_any(&societies))
         .filter(webhook_endpoints::disabled_at.is_null())
+        .filter(webhook_endpoints::watchlist_id.is_null())
         .select(Endpoint::as_select())
         .load(conn)?;
     let rows: Vec<DeliveryRow> = events
@@ -246,6 +272,7 @@ pub fn fan_out(
                     leased_until: None,
                     created_at: now,
                     finished_at: None,
+                    body: None,
                 })
         })
         .collect();
@@ -255,6 +282,60 @@ pub fn fan_out(
             .execute(conn)?;
     }
     Ok(rows.len())
+}
+
+/// Make a delivery of `event` to endpoint `endpoint_id` carrying its own
+/// `body` (a watchlist's alert), due at once.
+pub fn insert_delivery(
+    conn: &mut DbConnection,
+    endpoint_id: &str,
+    event: &StoredEvent,
+    body: String,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    diesel::insert_into(webhook_deliveries::table)
+        .values(&DeliveryRow {
+            id: format!("msg_{}", uuid::Uuid::new_v4().simple()),
+            endpoint_id: endpoint_id.to_owned(),
+            event_id: event.id.clone(),
+            society_id: event.society_id.clone(),
+            state: DeliveryState::Pending.as_str().to_owned(),
+            attempts: 0,
+            next_attempt_at: now,
+            leased_until: None,
+            created_at: now,
+            finished_at: None,
+            body: Some(body),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Endpoint `id`, whoever's it is.
+pub fn endpoint_by_id(conn: &mut DbConnection, id: &str) -> Result<Option<Endpoint>, ApiError> {
+    Ok(webhook_endpoints::table
+        .find(id)
+        .select(Endpoint::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Give endpoint `id` the new secret `secret`, the one it replaces
+/// signing beside it until `until`.
+pub fn rotate_secret(
+    conn: &mut DbConnection,
+    id: &str,
+    secret: &str,
+    until: NaiveDateTime,
+) -> Result<(), ApiError> {
+    diesel::update(webhook_endpoints::table.find(id))
+        .set((
+            webhook_endpoints::previous_secret.eq(webhook_endpoints::secret.nullable()),
+            webhook_endpoints::previous_secret_until.eq(Some(until)),
+            webhook_endpoints::secret.eq(secret),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// A delivery leased to this server, with what it sends.
@@ -450,6 +531,7 @@ pub fn deliveries(
             .inner_join(outbox_events::table)
             .inner_join(webhook_endpoints::table)
             .filter(webhook_deliveries::society_id.eq(society_id.to_owned()))
+            .filter(webhook_endpoints::watchlist_id.is_null())
             .into_boxed();
         if let Some(id) = &filter.endpoint_id {
             query = query.filter(webhook_deliveries::endpoint_id.eq(id.clone()));
@@ -542,4 +624,36 @@ pub fn drop_delivery(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(previous: Option<(&str, NaiveDateTime)>) -> Endpoint {
+        Endpoint {
+            id: "ep_1".to_owned(),
+            society_id: "s".to_owned(),
+            url: "https://hooks.example/".to_owned(),
+            description: String::new(),
+            event_types: "register_entry.granted".to_owned(),
+            secret: "whsec_new".to_owned(),
+            disabled_at: None,
+            disabled_reason: None,
+            created_at: NaiveDateTime::default(),
+            watchlist_id: None,
+            previous_secret: previous.map(|p| p.0.to_owned()),
+            previous_secret_until: previous.map(|p| p.1),
+        }
+    }
+
+    #[test]
+    fn the_old_secret_signs_until_the_grace_ends_and_not_from_then() {
+        let until = NaiveDateTime::default() + chrono::Duration::hours(24);
+        let rotated = endpoint(Some(("whsec_old", until)));
+        let last = until - chrono::Duration::microseconds(1);
+        assert_eq!(rotated.secrets_at(last), ["whsec_new", "whsec_old"]);
+        assert_eq!(rotated.secrets_at(until), ["whsec_new"]);
+        assert_eq!(endpoint(None).secrets_at(last), ["whsec_new"]);
+    }
 }

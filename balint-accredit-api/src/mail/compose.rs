@@ -53,6 +53,35 @@ pub enum Words {
         tier: String,
         registration: Option<String>,
     },
+    /// The link that confirms an address watches entries of the register.
+    WatchConfirmation {
+        /// The numbers it is to watch.
+        registrations: Vec<String>,
+        confirm_url: String,
+    },
+    /// A watched entry changed status: only what the public register
+    /// shows of it.
+    WatchAlert(WatchAlert),
+}
+
+/// What a watch alert tells: the public register's own answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WatchAlert {
+    /// e.g. `BSANZ-0042`.
+    pub registration: String,
+    /// The name as published.
+    pub name: String,
+    /// The new status, e.g. `suspended`.
+    pub status: String,
+    /// The day it took effect.
+    pub effective: String,
+    /// The public reason, where the register shows one.
+    pub reason: Option<String>,
+    /// The public entry's page.
+    pub entry_url: String,
+    /// The watchlist's manage link.
+    #[serde(skip)]
+    pub manage_url: String,
 }
 
 /// A message's subject and its two parts.
@@ -141,6 +170,57 @@ fn paragraphs(words: &Words, base_url: &str) -> (String, Vec<(String, Option<Str
                 ));
             }
             (format!("Your application was {outcome}"), paragraphs)
+        }
+        Words::WatchConfirmation {
+            registrations,
+            confirm_url,
+        } => (
+            "Please confirm you want to watch entries of the register".to_owned(),
+            vec![
+                (
+                    format!(
+                        "Someone, we hope you, asked to be told by e-mail when {} of the register changes status: {}.",
+                        if registrations.len() == 1 { "this entry" } else { "these entries" },
+                        registrations.join(", ")
+                    ),
+                    None,
+                ),
+                (
+                    "Nothing more is sent to this address unless you confirm:".to_owned(),
+                    Some(confirm_url.clone()),
+                ),
+                (
+                    "If it was not you, ignore this message.".to_owned(),
+                    None,
+                ),
+            ],
+        ),
+        Words::WatchAlert(alert) => {
+            let mut paragraphs = vec![(
+                format!(
+                    "The register entry {} ({}) is now {}, from {}.",
+                    alert.registration, alert.name, alert.status, alert.effective
+                ),
+                None,
+            )];
+            if let Some(reason) = &alert.reason {
+                paragraphs.push((format!("Reason: {reason}"), None));
+            }
+            paragraphs.push((
+                "The entry on the public register:".to_owned(),
+                Some(alert.entry_url.clone()),
+            ));
+            paragraphs.push((
+                "To see, add or remove the entries you watch, or stop watching:".to_owned(),
+                Some(alert.manage_url.clone()),
+            ));
+            (
+                format!(
+                    "{} ({}) is now {}",
+                    alert.registration, alert.name, alert.status
+                ),
+                paragraphs,
+            )
         }
     }
 }
@@ -239,5 +319,52 @@ mod tests {
         assert!(composed
             .html
             .contains("href=\"https://r.example/mail/unsubscribe/t\""));
+    }
+
+    #[test]
+    fn a_watch_alert_gives_the_public_reason_only_when_there_is_one_and_the_links() {
+        let alert = WatchAlert {
+            registration: "BSANZ-0042".to_owned(),
+            name: "Ann Carter".to_owned(),
+            status: "suspended".to_owned(),
+            effective: "2026-03-01".to_owned(),
+            reason: Some("Supervision requirements not met".to_owned()),
+            entry_url: "https://r.example/societies/bsanz/register/BSANZ-0042".to_owned(),
+            manage_url: "https://r.example/watch/m".to_owned(),
+        };
+        let society = Society {
+            name: "BSANZ".to_owned(),
+            ..Society::default()
+        };
+        let told = compose(
+            &society,
+            "hr@employer.example",
+            &Words::WatchAlert(alert.clone()),
+            "https://r.example",
+            "https://r.example/mail/unsubscribe/t",
+        );
+        assert_eq!(
+            told.subject,
+            "BSANZ: BSANZ-0042 (Ann Carter) is now suspended"
+        );
+        assert!(told
+            .text
+            .contains("Reason: Supervision requirements not met\n"));
+        assert!(told.text.contains("https://r.example/watch/m\n"));
+        assert!(told
+            .text
+            .contains("https://r.example/societies/bsanz/register/BSANZ-0042\n"));
+        let without = compose(
+            &society,
+            "hr@employer.example",
+            &Words::WatchAlert(WatchAlert {
+                reason: None,
+                ..alert
+            }),
+            "https://r.example",
+            "https://r.example/mail/unsubscribe/t",
+        );
+        assert!(!without.text.contains("Reason"), "{}", without.text);
+        assert!(!without.html.contains("Reason"), "{}", without.html);
     }
 }

@@ -45,7 +45,8 @@ impl Context {
 }
 
 /// Who an event is told to by e-mail, and as what kind: the attestor of
-/// records waiting, the leader whose renewal is due, the applicant.
+/// records waiting, the leader whose renewal is due, the applicant. (A
+/// watchlist's alerts have their own rule: `crate::watch::fan_out`.)
 fn recipient_of(event: &StoredEvent, data: &Value) -> Option<(MailKind, String)> {
     let kind = event.event_type.parse::<EventType>().ok()?;
     match kind {
@@ -67,7 +68,7 @@ fn as_json(lines: &[DigestLine]) -> Result<String, ApiError> {
 }
 
 /// A new message's id, and the secret of its unsubscribe link.
-fn new_ids() -> (String, String) {
+pub(crate) fn new_ids() -> (String, String) {
     (
         format!("mail_{}", uuid::Uuid::new_v4().simple()),
         hex::encode(rand::random::<[u8; 24]>()),
@@ -95,7 +96,7 @@ fn name_of(conn: &mut DbConnection, society_id: &str, id: &str) -> Result<String
 }
 
 /// A society's name and contact details.
-fn society_of(conn: &mut DbConnection, society_id: &str) -> Result<Society, ApiError> {
+pub(crate) fn society_of(conn: &mut DbConnection, society_id: &str) -> Result<Society, ApiError> {
     let name: String = societies::table
         .find(society_id)
         .select(societies::name)
@@ -151,6 +152,12 @@ fn words_of(
                 tier: tier.unwrap_or_default(),
                 registration: data["registration"].as_str().map(str::to_owned),
             }
+        }
+        // Not told to a person of the society: written by `crate::watch`.
+        MailKind::WatchConfirmation | MailKind::WatchAlert => {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "a watchlist's message is not made from a person's event"
+            )))
         }
     })
 }

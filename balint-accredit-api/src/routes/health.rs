@@ -32,6 +32,21 @@ pub struct Ready {
     pub status: &'static str,
     /// The outbox of every society.
     pub outbox: OutboxDepth,
+    /// The e-mail of every society.
+    pub mail: MailDepth,
+}
+
+/// How the e-mail stands, for operators.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailDepth {
+    /// Messages still to be sent (all of them while no mail server is
+    /// set).
+    pub pending: i64,
+    /// Messages that failed for good (tries used up, or refused), until
+    /// replayed or dropped.
+    pub dead: i64,
+    /// When the oldest message still to be sent was made.
+    pub oldest_pending: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// How the outbox stands, for operators.
@@ -52,7 +67,8 @@ pub struct OutboxDepth {
 pub const READY_WITHIN: Duration = Duration::from_millis(1500);
 
 /// The database is reachable: it answered within 1.5 seconds; with the
-/// outbox's depth, failed deliveries and oldest pending event.
+/// outbox's depth, failed deliveries and oldest pending event, and the
+/// e-mail's.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "The database answers", body = Ready),
@@ -61,9 +77,9 @@ pub const READY_WITHIN: Duration = Duration::from_millis(1500);
     ))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let within = READY_WITHIN.min(state.pool.deadline());
-    let depth = db::run_within(&state.pool, within, |conn| {
+    let (depth, mail) = db::run_within(&state.pool, within, |conn| {
         conn.ping().map_err(|e| ApiError::Unavailable(e.into()))?;
-        db::outbox::depth(conn, None)
+        Ok((db::outbox::depth(conn, None)?, db::mail::depth(conn, None)?))
     })
     .await?;
     Ok(HttpResponse::Ok().json(Ready {
@@ -73,6 +89,11 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
             deliveries_pending: depth.deliveries_pending,
             deliveries_dead: depth.deliveries_dead,
             oldest_pending: depth.oldest_pending.map(crate::routes::utc),
+        },
+        mail: MailDepth {
+            pending: mail.pending,
+            dead: mail.dead,
+            oldest_pending: mail.oldest_pending.map(crate::routes::utc),
         },
     }))
 }

@@ -22,6 +22,7 @@ pub mod register;
 pub mod societies;
 pub mod users;
 pub mod verify;
+pub mod watchlists;
 pub mod webhooks;
 
 use actix_web::body::BoxBody;
@@ -80,6 +81,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     resource("/certificates/{code}").route(web::get().to(certificates::verify)),
                 )
                 .service(resource("/me/attestations").route(web::get().to(attestations::mine)))
+                .service(
+                    resource("/watchlists")
+                        .route(web::post().to(watchlists::create))
+                        .route(web::get().to(watchlists::list)),
+                )
+                .service(
+                    resource("/watchlists/{watchlist}")
+                        .route(web::get().to(watchlists::show))
+                        .route(web::delete().to(watchlists::delete)),
+                )
+                .service(
+                    resource("/watchlists/{watchlist}/registrations")
+                        .route(web::post().to(watchlists::add)),
+                )
+                .service(
+                    resource("/watchlists/{watchlist}/registrations/{registration}")
+                        .route(web::delete().to(watchlists::remove)),
+                )
                 .service(
                     resource("/verify/{society}/{registration}")
                         .route(web::get().to(verify::verify)),
@@ -144,6 +163,10 @@ fn society_routes(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(webhooks::delete)),
         )
         .service(resource("/webhooks/{endpoint}/enable").route(web::post().to(webhooks::enable)))
+        .service(
+            resource("/webhooks/{endpoint}/rotate-secret")
+                .route(web::post().to(webhooks::rotate_secret)),
+        )
         .service(resource("/webhook-deliveries").route(web::get().to(webhooks::deliveries)))
         .service(
             resource("/webhook-deliveries/{delivery}").route(web::get().to(webhooks::delivery)),

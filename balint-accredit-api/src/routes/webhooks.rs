@@ -53,6 +53,9 @@ pub struct EndpointView {
     pub disabled_reason: Option<String>,
     pub disabled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// After a rotation: until when the secret it replaced still signs
+    /// beside the new one.
+    pub previous_secret_until: Option<DateTime<Utc>>,
 }
 
 impl EndpointView {
@@ -64,6 +67,7 @@ impl EndpointView {
             disabled_reason: e.disabled_reason,
             disabled_at: e.disabled_at.map(utc),
             created_at: utc(e.created_at),
+            previous_secret_until: e.previous_secret_until.map(utc),
             id: e.id,
             url: e.url,
             description: e.description,
@@ -520,4 +524,30 @@ pub async fn outbox(
             })
             .collect(),
     }))
+}
+
+/// Give an endpoint a new signing secret (registrar). For 24 hours its
+/// deliveries are signed with both the new and the old secret (two `v1,`
+/// signatures in `webhook-signature`), so the receiver can change over
+/// without a delivery failing; then with the new one only.
+#[utoipa::path(post, path = "/api/v1/societies/{society}/webhooks/{endpoint}/rotate-secret", operation_id = "webhooks_rotate_secret", tag = "webhooks",
+    security(("bearer" = [])),
+    params(
+        ("society" = String, Path, description = "The society's slug"),
+        ("endpoint" = String, Path, description = "The endpoint's id"),
+    ),
+    responses(
+        (status = 200, description = "The endpoint, with its new secret and until when the old one still signs", body = EndpointView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this society's registrar", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such society, or no such endpoint in it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn rotate_secret(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<EndpointView>, ApiError> {
+    let (slug, id) = path.into_inner();
+    let endpoint = webhooks::rotate_secret(&state, &caller, slug, id).await?;
+    Ok(web::Json(EndpointView::of(endpoint, true)))
 }

@@ -24,6 +24,7 @@ mod public;
 mod registrar;
 pub mod session;
 pub(crate) mod trainee;
+mod watch;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -55,6 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     plans::configure(cfg);
     groups::configure(cfg);
     mail::configure(cfg);
+    watch::configure(cfg);
     registrar::configure(cfg);
 }
 

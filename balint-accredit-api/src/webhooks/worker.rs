@@ -138,6 +138,7 @@ impl Worker {
                 let events = outbox::claim_waiting(conn, FAN_OUT_BATCH)?;
                 webhooks::fan_out(conn, &events, now)?;
                 mail::fan_out(conn, &events, now, &context)?;
+                crate::watch::fan_out(conn, &events, now, &context)?;
                 let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
                 outbox::mark_fanned_out(conn, &ids, now)?;
                 Ok(events.len())
@@ -284,15 +285,22 @@ impl Worker {
     async fn post(&self, leased: &Leased) -> Result<(u16, String), String> {
         let url = address::check_url(&leased.endpoint.url, self.settings.webhook_allow_private)
             .map_err(|e| format!("the endpoint's URL {e}"))?;
-        let body = leased.event.body();
+        let body = leased
+            .delivery
+            .body
+            .clone()
+            .unwrap_or_else(|| leased.event.body());
         let timestamp = chrono::Utc::now().timestamp();
-        let signature = sign::signature(
-            &leased.endpoint.secret,
-            &leased.delivery.id,
-            timestamp,
-            &body,
-        )
-        .ok_or_else(|| "the endpoint's secret is not one this server made".to_owned())?;
+        // During a rotation's grace both secrets sign, space-separated, as
+        // the specification allows: a receiver holding either verifies.
+        let signature = leased
+            .endpoint
+            .secrets_at(db::now())
+            .into_iter()
+            .map(|secret| sign::signature(secret, &leased.delivery.id, timestamp, &body))
+            .collect::<Option<Vec<String>>>()
+            .ok_or_else(|| "the endpoint's secret is not one this server made".to_owned())?
+            .join(" ");
         let answer = async {
             let mut response = self
                 .client

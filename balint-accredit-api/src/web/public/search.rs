@@ -114,6 +114,7 @@ async fn register_page(
             (super::society_card(society, &facts.card))
             p { "Accredited Balint group leaders of " (society.name) " who agreed to be listed. To check a registration on a given day, open the entry and choose “Verify”." }
             (last_updated(style, updated))
+            p { a href={ "/societies/" (slug) "/watch" } { "Watch entries" } ": be told by e-mail when an entry changes status." }
             form class="search-form" method="get" action={ "/societies/" (slug) "/register" } role="search" aria-label="Find a registration number" {
                 div class="field" {
                     label for="registration" { "Registration number" span class="hint" { "For example " (db::register::prefix(society)) "-0042" } }

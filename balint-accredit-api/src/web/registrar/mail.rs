@@ -29,6 +29,8 @@ fn kind_words(kind: &str) -> &str {
         Ok(MailKind::AttestationDigest) => "Attestation digest",
         Ok(MailKind::RenewalReminder) => "Renewal reminder",
         Ok(MailKind::ApplicationDecision) => "Application decision",
+        Ok(MailKind::WatchConfirmation) => "Watchlist confirmation",
+        Ok(MailKind::WatchAlert) => "Watchlist alert",
         Err(_) => kind,
     }
 }
@@ -72,10 +74,17 @@ pub async fn page(
                 html! {
                     h1 { (title) }
                     (super::nav(&slug, "mail"))
-                    p { "People of the society with an e-mail address are written to: an attestor once a day with the records waiting for them, a leader 90, 30 and 7 days before their accreditation ends, an applicant when their application is decided. Each message can be unsubscribed from, kind by kind. A message that fails is tried again over about a day." }
+                    p { "People of the society with an e-mail address are written to: an attestor once a day with the records waiting for them, a leader 90, 30 and 7 days before their accreditation ends, an applicant when their application is decided, and whoever watches entries of the register when one changes status. Each message can be unsubscribed from, kind by kind. A message that fails is tried again over about a day." }
                     @if !waiting.server_set {
                         div class="notice" role="status" {
                             p { strong { "No mail server is set" } ": the messages are kept here and sent once one is (" code { "SMTP_URL" } ")." }
+                        }
+                    }
+                    dl class="facts" {
+                        dt { "Waiting to be sent" } dd { (waiting.depth.pending) }
+                        dt { "Failed" } dd { (waiting.depth.dead) }
+                        dt { "Oldest waiting since" } dd {
+                            @match waiting.depth.oldest_pending { Some(at) => (moment(at)), None => "Nothing waits" }
                         }
                     }
                     h2 { "Waiting to be sent" }

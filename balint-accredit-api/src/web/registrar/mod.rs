@@ -169,6 +169,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(webhooks::enable)),
     )
     .service(
+        web::resource(format!("{society}/webhooks/{{endpoint}}/rotate"))
+            .route(web::post().to(webhooks::rotate)),
+    )
+    .service(
         web::resource(format!("{society}/webhook-deliveries/{{delivery}}"))
             .route(web::get().to(webhooks::delivery)),
     )

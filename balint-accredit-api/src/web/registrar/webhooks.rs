@@ -80,6 +80,7 @@ pub async fn page(
     let message = match query.done.as_deref() {
         Some("deleted") => Some("The endpoint was deleted, with its deliveries."),
         Some("enabled") => Some("The endpoint was enabled. New events are sent to it again."),
+        Some("rotated") => Some("The endpoint has a new secret. For a day every delivery is signed with both the new and the old one, so the receiver can change over; then with the new one only."),
         _ => None,
     };
     let slug = path.into_inner();
@@ -146,7 +147,7 @@ async fn draw(
                 @if let Some(message) = message { (notice(message)) }
                 @if let Some(created) = &created {
                     div class="notice" role="status" {
-                        h2 { "The endpoint was added" }
+                        h2 { @if message.is_some() { "The endpoint's new secret" } @else { "The endpoint was added" } }
                         p { "Deliveries to " code { (created.url) } " are signed with this secret (Standard Webhooks). Give it to whoever runs the endpoint; it is shown again on this page." }
                         p class="stable-link" { code { (created.secret) } }
                     }
@@ -183,6 +184,9 @@ async fn draw(
                                     }
                                     td data-label="Secret" {
                                         details { summary { "Show" span class="visually-hidden" { " the secret of " (e.url) } } code { (e.secret) } }
+                                        @if let Some(until) = e.previous_secret_until.filter(|u| *u > chrono::Utc::now().naive_utc()) {
+                                            br; span class="muted" { "The old secret signs too until " (moment(until)) }
+                                        }
                                     }
                                     td data-label="Actions" {
                                         div class="actions" {
@@ -191,6 +195,10 @@ async fn draw(
                                                     (csrf_field(&csrf))
                                                     button type="submit" class="button-secondary" { "Enable" span class="visually-hidden" { " " (e.url) } }
                                                 }
+                                            }
+                                            form method="post" action={ "/societies/" (slug) "/webhooks/" (e.id) "/rotate" } {
+                                                (csrf_field(&csrf))
+                                                button type="submit" class="button-secondary" { "Rotate the secret" span class="visually-hidden" { " of " (e.url) } }
                                             }
                                             form method="post" action={ "/societies/" (slug) "/webhooks/" (e.id) "/delete" } {
                                                 (csrf_field(&csrf))
@@ -368,6 +376,27 @@ pub async fn enable(
         webhooks::enable_endpoint(&state, &viewer.caller, slug.clone(), id).await?;
         Ok(see_other(&format!(
             "/societies/{slug}/webhooks?done=enabled"
+        )))
+    }
+    .await;
+    finish(&req, &viewer, result)
+}
+
+/// `POST /societies/{society}/webhooks/{endpoint}/rotate`: a new secret,
+/// shown; the old one signs beside it for a day.
+pub async fn rotate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+    form: Form<ButtonForm>,
+) -> HttpResponse {
+    let (slug, id) = path.into_inner();
+    let result = async {
+        viewer.check_csrf(&form.csrf)?;
+        webhooks::rotate_secret(&state, &viewer.caller, slug.clone(), id.clone()).await?;
+        Ok(see_other(&format!(
+            "/societies/{slug}/webhooks?done=rotated&added={id}"
         )))
     }
     .await;
