@@ -130,8 +130,12 @@ struct Answers {
     society: SocietyFacts,
     /// Each entry's standing on days around today, as verification reads
     /// it from memory: (status, tier, valid until).
-    standings: Vec<Vec<Option<(Status, String, Option<chrono::NaiveDate>)>>>,
+    standings: Vec<Vec<DayStanding>>,
 }
+
+/// An entry's standing on a day: (status, tier, valid until); none before
+/// its first grant.
+type DayStanding = Option<(Status, String, Option<chrono::NaiveDate>)>;
 
 /// The days a standing is asked for: long ago, the day before and after
 /// a recent change, today, and ahead (around the changes the writes date).
@@ -143,10 +147,7 @@ fn days() -> Vec<chrono::NaiveDate> {
         .collect()
 }
 
-fn standings(
-    snapshot: &Snapshot,
-    registration: &str,
-) -> Vec<Option<(Status, String, Option<chrono::NaiveDate>)>> {
+fn standings(snapshot: &Snapshot, registration: &str) -> Vec<DayStanding> {
     let entry = snapshot.entry(registration).expect("listed");
     days()
         .into_iter()
@@ -217,7 +218,7 @@ fn answers(snapshot: &Snapshot) -> Answers {
 fn standings_in_database(
     conn: &mut balint_accredit_api::db::DbConnection,
     snapshot: &Snapshot,
-) -> Vec<Vec<Option<(Status, String, Option<chrono::NaiveDate>)>>> {
+) -> Vec<Vec<DayStanding>> {
     let (all, _) = snapshot.search(&PublicSearch::default(), 0, usize::MAX);
     all.iter()
         .map(|listed| {

@@ -35,17 +35,17 @@ pub struct Card {
 /// `society_id`'s card for its public pages (empty when its registrar set
 /// no details), without reading the logo.
 pub fn card(conn: &mut DbConnection, society_id: &str) -> Result<Card, ApiError> {
-    let found: Option<(Option<String>, Option<String>, Option<String>, bool)> =
-        society_profiles::table
-            .find(society_id)
-            .select((
-                society_profiles::contact_email,
-                society_profiles::website,
-                society_profiles::phone,
-                society_profiles::logo.is_not_null(),
-            ))
-            .first(conn)
-            .optional()?;
+    type CardColumns = (Option<String>, Option<String>, Option<String>, bool);
+    let found: Option<CardColumns> = society_profiles::table
+        .find(society_id)
+        .select((
+            society_profiles::contact_email,
+            society_profiles::website,
+            society_profiles::phone,
+            society_profiles::logo.is_not_null(),
+        ))
+        .first(conn)
+        .optional()?;
     Ok(found
         .map(|(contact_email, website, phone, has_logo)| Card {
             contact_email,
