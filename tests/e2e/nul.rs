@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 88] = [
+const PAGES: [(&str, &str); 90] = [
     ("GET", "/reset/{token}"),
     ("GET", "/mail/unsubscribe/{token}"),
     ("POST", "/mail/unsubscribe/{token}"),
@@ -139,6 +139,14 @@ const PAGES: [(&str, &str); 88] = [
     ("POST", "/societies/{society}/groups/{group}"),
     ("POST", "/societies/{society}/groups/{group}/people"),
     ("POST", "/societies/{society}/groups/{group}/sessions/new"),
+    (
+        "GET",
+        "/societies/{society}/groups/{group}/sessions/{session}",
+    ),
+    (
+        "POST",
+        "/societies/{society}/groups/{group}/sessions/{session}",
+    ),
     (
         "GET",
         "/societies/{society}/groups/{group}/planned-sessions/new",
