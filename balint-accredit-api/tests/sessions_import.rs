@@ -101,7 +101,10 @@ fn seed(url: &str) {
                 updated_at: db::now(),
             },
         )?;
-        for (id, role) in [("lead", LeaderRole::Leader), ("colead", LeaderRole::CoLeader)] {
+        for (id, role) in [
+            ("lead", LeaderRole::Leader),
+            ("colead", LeaderRole::CoLeader),
+        ] {
             db::groups::insert_leader(
                 conn,
                 &Leader {

@@ -673,7 +673,10 @@ e2e_test!(
         );
         let read = parsed(&app, &feed).await;
         assert_eq!(read["status"], 200, "{read}");
-        assert!(event(&read, week["id"].as_str().unwrap()).is_some(), "{read}");
+        assert!(
+            event(&read, week["id"].as_str().unwrap()).is_some(),
+            "{read}"
+        );
         let (status, shown) = app.get(&path, Some(token)).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(shown, json!({ "in_use": true, "made_at": made["made_at"] }));

@@ -705,9 +705,9 @@ e2e_test!(
                 format!(r#"id="att-{person}-{value}" name="att-{person}" value="{value}" checked"#);
             assert!(shown.html.contains(&checked), "{checked} in {}", shown.html);
         }
-        assert!(shown.html.contains(&format!(
-            r#"name="presented-{ada}" value="yes" checked"#
-        )));
+        assert!(shown
+            .html
+            .contains(&format!(r#"name="presented-{ada}" value="yes" checked"#)));
         let csrf = csrf_of(&shown.html);
         let (att_ada, att_ben, att_cy, presented) = (
             format!("att-{ada}"),
@@ -764,13 +764,21 @@ e2e_test!(
             conflict.html
         );
         let (_, unchanged) = app
-            .get(&format!("{}/{id}", sessions_path(&group)), Some(&leader_login.token))
+            .get(
+                &format!("{}/{id}", sessions_path(&group)),
+                Some(&leader_login.token),
+            )
             .await;
         assert_eq!(unchanged["minutes"], 90);
 
         // The correction: 60 minutes, and Cy came after all.
         let corrected = send(form("60", "attended")).await;
-        assert_eq!(corrected.status, StatusCode::SEE_OTHER, "{}", corrected.html);
+        assert_eq!(
+            corrected.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            corrected.html
+        );
         let back = corrected.location.unwrap();
         assert_eq!(back, format!("{page}?done=corrected"));
         let after = open(&app, &back, Some(&cookie)).await;
@@ -781,7 +789,10 @@ e2e_test!(
         );
         assert!(after.html.contains("60 minutes"), "{}", after.html);
         let (_, now) = app
-            .get(&format!("{}/{id}", sessions_path(&group)), Some(&leader_login.token))
+            .get(
+                &format!("{}/{id}", sessions_path(&group)),
+                Some(&leader_login.token),
+            )
             .await;
         assert_eq!(now["minutes"], 60);
         // Ada's confirmed record is corrected by a new one, which replaces

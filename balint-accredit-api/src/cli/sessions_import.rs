@@ -391,10 +391,7 @@ impl Sheet<'_> {
                 .and_then(|i| lines.get(i).copied())
         };
         let giving = |pick: &dyn Fn(&Row) -> bool| {
-            self.rows
-                .iter()
-                .find(|r| pick(r))
-                .map_or(first, |r| r.line)
+            self.rows.iter().find(|r| pick(r)).map_or(first, |r| r.line)
         };
         indexed(&self.attended, "attended")
             .or_else(|| indexed(&self.apologies, "apologies"))

@@ -264,7 +264,13 @@ async fn changed(
                 day_free(conn, &plan)?;
             }
             db::groups::update_plan(conn, &plan)?;
-            audit_plan(conn, Some(&actor), &plan, audit::Action::Update, Some(&before))?;
+            audit_plan(
+                conn,
+                Some(&actor),
+                &plan,
+                audit::Action::Update,
+                Some(&before),
+            )?;
             Ok(plan.clone())
         })
     })

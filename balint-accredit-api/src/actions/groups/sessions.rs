@@ -746,7 +746,14 @@ pub async fn correct(
                     at: s.updated_at,
                 },
             )?;
-            write(conn, &detail, &planned, Some(&before), Some(&actor), &recorder)?;
+            write(
+                conn,
+                &detail,
+                &planned,
+                Some(&before),
+                Some(&actor),
+                &recorder,
+            )?;
             session_detail(conn, s.clone())
         })
     })
@@ -893,7 +900,10 @@ pub fn check_for_operator(
             same,
         });
     }
-    Ok(SheetSession::New(Box::new(CheckedSession { planned, recorder })))
+    Ok(SheetSession::New(Box::new(CheckedSession {
+        planned,
+        recorder,
+    })))
 }
 
 /// Record the checked `sessions` of `group`, for the operator: all of them
