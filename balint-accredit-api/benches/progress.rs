@@ -122,7 +122,7 @@ fn populate(conn: &mut DbConnection) {
             stored.status = Status::Confirmed;
             stored.decision = Some(Decision {
                 status: Status::Confirmed,
-                by_user_id: "bench".into(),
+                by_user_id: Some("bench".into()),
                 by_person_id: Some("trainer".into()),
                 at: now,
                 comment: None,

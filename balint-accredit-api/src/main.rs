@@ -87,6 +87,10 @@ fn run() -> anyhow::Result<ExitCode> {
             print!("{}", cli::ledger_import::run(&command)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Sessions(command) => {
+            print!("{}", cli::sessions_import::run(&command)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Outbox(command) => {
             print!("{}", cli::outbox::run(&command)?);
             Ok(ExitCode::SUCCESS)

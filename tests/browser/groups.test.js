@@ -1,7 +1,8 @@
 // A Balint group of eight: its page (leaders, members, sessions, and why
 // sessions hold counts only), and the leader's session form: a choice per
 // member, a problem named next to its member, then recorded, each
-// attendee's record confirmed.
+// attendee's record confirmed; the session's own page, where its leader
+// corrects it.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -136,4 +137,32 @@ test('the registrar manages the group on its page', async () => {
   const token = await server.api.login(registrarEmail, PASSWORDS.get(registrarEmail));
   const changed = await server.api.get(`/societies/${SOCIETY.slug}/groups/${group}`, { token });
   assert.equal(changed.usual_minutes, 75);
+});
+
+test('a leader corrects a session on its own page', async () => {
+  const token = await server.api.login(LEADER, PASSWORDS.get(LEADER));
+  const sessions = await server.api.get(`/societies/${SOCIETY.slug}/groups/${group}/sessions`, { token });
+  const [recorded] = sessions.items;
+  const page = await openPage(browser);
+  await signIn(page, LEADER);
+  await page.goto(`${server.url}/societies/${SOCIETY.slug}/groups/${group}/sessions/${recorded.id}`);
+  await page.getByRole('heading', { level: 1, name: /^Session of/ }).waitFor();
+  await page.getByRole('table', { name: 'Who came, and their records' }).waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'group-session-page');
+
+  await page.getByLabel(/^Length/).fill('60');
+  await page.getByRole('button', { name: 'Save the correction' }).click();
+  await page.getByText('The session was corrected').waitFor();
+  await assertPageIsSound(page);
+  await screenshots(page, 'group-session-corrected');
+  const now = await server.api.get(`/societies/${SOCIETY.slug}/groups/${group}/sessions/${recorded.id}`, { token });
+  assert.equal(now.minutes, 60);
+  // Each attendee's confirmed record is corrected by a new one.
+  const participation = now.records.filter((r) => r.kind === 'participation');
+  assert.equal(participation.length, 8);
+  assert.ok(participation.every((r) => r.status === 'confirmed'));
+  for (const r of participation) {
+    assert.ok(!recorded.records.some((before) => before.activity === r.activity));
+  }
 });

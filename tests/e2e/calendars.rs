@@ -642,3 +642,73 @@ e2e_test!(
         assert!(!page.html.contains("/planned-sessions/new"));
     }
 );
+
+e2e_test!(
+    async fn a_members_calendar_link_is_made_shown_and_revoked_through_the_api(app: TestApp) {
+        let p = planned_group(&app).await;
+        let member = &p.member.0;
+        let token = p.member.1.token.as_str();
+        let week = plan(
+            &app,
+            &p.leader.1.token,
+            &p.group,
+            json!({ "starts_at": ahead(7) }),
+        )
+        .await;
+        let path = format!("/api/v1/societies/bsanz/people/{member}/calendar");
+        let post = |token: &str| app.send(app.builder(reqwest::Method::POST, &path, Some(token)));
+        let delete =
+            |token: &str| app.send(app.builder(reqwest::Method::DELETE, &path, Some(token)));
+
+        let (status, none) = app.get(&path, Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{none}");
+        assert_eq!(none, json!({ "in_use": false, "made_at": null }));
+
+        let (status, made) = post(token).await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        let feed = made["feed"].as_str().unwrap().to_owned();
+        assert!(
+            feed.starts_with("/calendar/") && feed.ends_with(".ics"),
+            "{made}"
+        );
+        let read = parsed(&app, &feed).await;
+        assert_eq!(read["status"], 200, "{read}");
+        assert!(
+            event(&read, week["id"].as_str().unwrap()).is_some(),
+            "{read}"
+        );
+        let (status, shown) = app.get(&path, Some(token)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(shown, json!({ "in_use": true, "made_at": made["made_at"] }));
+        assert!(
+            !shown.to_string().contains(&feed[10..feed.len() - 4]),
+            "the secret is shown only when made"
+        );
+
+        // A new link ends the old one.
+        let (status, again) = post(token).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let renewed = again["feed"].as_str().unwrap().to_owned();
+        assert_ne!(renewed, feed);
+        assert_eq!(parsed(&app, &feed).await["status"], 404);
+        assert_eq!(parsed(&app, &renewed).await["status"], 200);
+
+        // The link is the member's own secret: not the leader's, not the
+        // registrar's to make, see or revoke.
+        for other in [p.leader.1.token.as_str(), p.cast.registrar.token.as_str()] {
+            assert_eq!(post(other).await.0, StatusCode::FORBIDDEN);
+            assert_eq!(app.get(&path, Some(other)).await.0, StatusCode::FORBIDDEN);
+            assert_eq!(delete(other).await.0, StatusCode::FORBIDDEN);
+        }
+        assert_eq!(parsed(&app, &renewed).await["status"], 200);
+
+        let (status, _) = delete(token).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(parsed(&app, &renewed).await["status"], 404);
+        let (_, after) = app.get(&path, Some(token)).await;
+        assert_eq!(after["in_use"], false);
+        let (status, problem) = delete(token).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+        assert_eq!(problem["type"], "/problems/not-found");
+    }
+);

@@ -645,3 +645,188 @@ e2e_test!(
         assert_eq!(denied.status, StatusCode::FORBIDDEN);
     }
 );
+
+e2e_test!(
+    async fn a_leader_corrects_a_session_on_its_page_and_its_records_follow(app: TestApp) {
+        use super::web::{csrf_of, open, sign_in, submit};
+        let cast = Cast::assemble(&app).await;
+        let (leader, leader_login) =
+            person_with_login(&app, &cast.registrar, "bsanz", "Leader").await;
+        let (ada, ada_login) = person_with_login(&app, &cast.registrar, "bsanz", "Ada").await;
+        let (ben, _) = person_with_login(&app, &cast.registrar, "bsanz", "Ben").await;
+        let (cy, cy_login) = person_with_login(&app, &cast.registrar, "bsanz", "Cy").await;
+        let group = group(
+            &app,
+            &cast.registrar,
+            &[(&leader, "leader")],
+            &[ada.clone(), ben.clone(), cy.clone()],
+        )
+        .await;
+        // Recorded: Ada (who presented) and Ben came, Cy sent apologies.
+        let (status, recorded) = app
+            .post_json(
+                &sessions_path(&group),
+                Some(&leader_login.token),
+                &json!({ "date": "2025-03-04", "attended": [ada, ben], "apologies": [cy],
+                         "presenters": [ada], "cases_presented": 1 }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{recorded}");
+        let id = recorded["id"].as_str().unwrap();
+        let page = format!("/societies/bsanz/groups/{group}/sessions/{id}");
+
+        // The group's page links the session's page, which shows who came,
+        // their records, and the form filled in.
+        let cookie = sign_in(&app, &leader_login).await;
+        let group_page = open(
+            &app,
+            &format!("/societies/bsanz/groups/{group}"),
+            Some(&cookie),
+        )
+        .await;
+        assert!(
+            group_page.html.contains(&format!("href=\"{page}\"")),
+            "{}",
+            group_page.html
+        );
+        let shown = open(&app, &page, Some(&cookie)).await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.html);
+        for text in [
+            "Correct the session",
+            "Led the session",
+            "Waiting for a signature",
+            "Sent apologies",
+            "Confirmed",
+        ] {
+            assert!(shown.html.contains(text), "{text:?} in {}", shown.html);
+        }
+        for (person, value) in [(&ada, "attended"), (&ben, "attended"), (&cy, "apologies")] {
+            let checked =
+                format!(r#"id="att-{person}-{value}" name="att-{person}" value="{value}" checked"#);
+            assert!(shown.html.contains(&checked), "{checked} in {}", shown.html);
+        }
+        assert!(shown
+            .html
+            .contains(&format!(r#"name="presented-{ada}" value="yes" checked"#)));
+        let csrf = csrf_of(&shown.html);
+        let (att_ada, att_ben, att_cy, presented) = (
+            format!("att-{ada}"),
+            format!("att-{ben}"),
+            format!("att-{cy}"),
+            format!("presented-{ada}"),
+        );
+        let form = |minutes: &str, ada_came: &str| -> Vec<(String, String)> {
+            let came = ada_came != "absent";
+            [
+                ("csrf", csrf.as_str()),
+                ("date", "2025-03-04"),
+                ("minutes", minutes),
+                ("delivery", "in_person"),
+                (att_ada.as_str(), ada_came),
+                (presented.as_str(), if came { "yes" } else { "" }),
+                (att_ben.as_str(), "attended"),
+                (att_cy.as_str(), "attended"),
+                ("cases_presented", if came { "1" } else { "0" }),
+                ("follow_ups", "0"),
+            ]
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+        };
+        let send = |fields: Vec<(String, String)>| {
+            let (app, page, cookie) = (&app, page.clone(), cookie.clone());
+            async move {
+                let fields: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                submit(app, &page, Some(&cookie), &fields).await
+            }
+        };
+
+        // A length out of range is named on the form; taking off Ada,
+        // whose record is confirmed, is refused; nothing changes.
+        let refused = send(form("0", "attended")).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.html.contains("Length: Must be from 1 to 600"),
+            "{}",
+            refused.html
+        );
+        let conflict = send(form("60", "absent")).await;
+        assert_eq!(conflict.status, StatusCode::CONFLICT);
+        assert!(
+            conflict
+                .html
+                .contains("a decided record is corrected by a new one, not removed"),
+            "{}",
+            conflict.html
+        );
+        let (_, unchanged) = app
+            .get(
+                &format!("{}/{id}", sessions_path(&group)),
+                Some(&leader_login.token),
+            )
+            .await;
+        assert_eq!(unchanged["minutes"], 90);
+
+        // The correction: 60 minutes, and Cy came after all.
+        let corrected = send(form("60", "attended")).await;
+        assert_eq!(
+            corrected.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            corrected.html
+        );
+        let back = corrected.location.unwrap();
+        assert_eq!(back, format!("{page}?done=corrected"));
+        let after = open(&app, &back, Some(&cookie)).await;
+        assert!(
+            after.html.contains("The session was corrected"),
+            "{}",
+            after.html
+        );
+        assert!(after.html.contains("60 minutes"), "{}", after.html);
+        let (_, now) = app
+            .get(
+                &format!("{}/{id}", sessions_path(&group)),
+                Some(&leader_login.token),
+            )
+            .await;
+        assert_eq!(now["minutes"], 60);
+        // Ada's confirmed record is corrected by a new one, which replaces
+        // it; Cy has a record now.
+        let ada_now = record_of(&now, &ada);
+        assert_ne!(ada_now["activity"], record_of(&recorded, &ada)["activity"]);
+        let (_, record) = app
+            .get(
+                &record_path("bsanz", ada_now["activity"].as_str().unwrap()),
+                Some(&ada_login.token),
+            )
+            .await;
+        assert_eq!(record["duration_minutes"], 60);
+        assert_eq!(record["corrects"], record_of(&recorded, &ada)["activity"]);
+        assert_eq!(record_of(&now, &cy)["status"], "confirmed");
+        let (_, cy_ledger) = app
+            .get(&ledger_path("bsanz", &cy), Some(&cy_login.token))
+            .await;
+        assert_eq!(cy_ledger["total"], 1);
+
+        // A member reads the session's page, without the form, and cannot
+        // correct it.
+        let member = sign_in(&app, &ada_login).await;
+        let read = open(&app, &page, Some(&member)).await;
+        assert_eq!(read.status, StatusCode::OK);
+        assert!(!read.html.contains("Correct the session"), "{}", read.html);
+        let csrf = csrf_of(&read.html);
+        let denied = submit(
+            &app,
+            &page,
+            Some(&member),
+            &[("csrf", &csrf), ("date", "2025-03-04"), ("minutes", "30")],
+        )
+        .await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    }
+);

@@ -15,7 +15,7 @@ const NUL: &str = "must not contain the NUL character (U+0000)";
 
 /// The web pages' routes with path parameters, as `web::configure`
 /// registers them (keep it complete).
-const PAGES: [(&str, &str); 97] = [
+const PAGES: [(&str, &str); 99] = [
     ("GET", "/reset/{token}"),
     ("GET", "/mail/unsubscribe/{token}"),
     ("POST", "/mail/unsubscribe/{token}"),
@@ -148,6 +148,14 @@ const PAGES: [(&str, &str); 97] = [
     ("POST", "/societies/{society}/groups/{group}"),
     ("POST", "/societies/{society}/groups/{group}/people"),
     ("POST", "/societies/{society}/groups/{group}/sessions/new"),
+    (
+        "GET",
+        "/societies/{society}/groups/{group}/sessions/{session}",
+    ),
+    (
+        "POST",
+        "/societies/{society}/groups/{group}/sessions/{session}",
+    ),
     (
         "GET",
         "/societies/{society}/groups/{group}/planned-sessions/new",

@@ -72,6 +72,9 @@ fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
             json!({ "from": "2025-01-01", "to": "2025-12-31" }),
         ),
         (Method::GET, "/people/{person}/certificates", None),
+        (Method::POST, "/people/{person}/calendar", None),
+        (Method::GET, "/people/{person}/calendar", None),
+        (Method::DELETE, "/people/{person}/calendar", None),
         post(
             "/programmes",
             json!({ "id": "p", "name": "P", "sessions_required": 30, "assessment_months": 6 }),

@@ -64,13 +64,13 @@ fn audit_feed(
 }
 
 /// Make person `person`'s calendar feed (the person themself), revoking
-/// the one in use: its token, shown this once.
+/// the one in use: its token, shown this once, and when it was made.
 pub async fn make(
     state: &AppState,
     caller: &Caller,
     slug: String,
     person: String,
-) -> Result<(Society, String), ApiError> {
+) -> Result<(Society, String, NaiveDateTime), ApiError> {
     let (society, actor) = own(state, caller, slug, &person).await?;
     let token = tokens::generate();
     let now = db::now();
@@ -90,7 +90,7 @@ pub async fn make(
         })
     })
     .await?;
-    Ok((society, token))
+    Ok((society, token, now))
 }
 
 /// Revoke person `person`'s calendar feed (the person themself): whether

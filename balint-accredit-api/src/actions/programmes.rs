@@ -23,7 +23,7 @@ use crate::actions::certificates;
 use crate::auth::Caller;
 use crate::csv_cells::CsvWriter;
 use crate::db::programmes::{Programme, Trainee};
-use crate::db::{self, audit};
+use crate::db::{self, audit, DbConnection};
 use crate::error::{ApiError, FieldProblem};
 use crate::state::AppState;
 
@@ -235,71 +235,86 @@ pub async fn attendance(
 ) -> Result<AttendanceView, ApiError> {
     let (society, _) = crate::actions::as_registrar(state, caller, slug).await?;
     db::run(&state.pool, move |conn| {
-        let programme = db::programmes::by_slug(conn, &society.id, &programme)?
-            .ok_or_else(|| ApiError::NotFound(format!("programme {programme}")))?;
-        let trainees = db::programmes::trainees(conn, &programme.id)?;
-        let ids: Vec<String> = trainees.iter().map(|t| t.person_id.clone()).collect();
-        let people = db::people::named(conn, &society.id, &ids)?;
-        let months = Months::new(u32::try_from(programme.assessment_months).unwrap_or(6));
-        let required = Amount::from_whole(u64::try_from(programme.sessions_required).unwrap_or(0));
-        let mut rows = Vec::with_capacity(trainees.len());
-        for trainee in trainees {
-            let ledger = db::activities::ledger(conn, &trainee.person_id)?;
-            let (confirmed, _) = certificates::count(&ledger, trainee.joined_on, as_of);
-            let pending: u64 = ledger
-                .iter()
-                .filter(|a| {
-                    a.kind == ActivityKind::Participation
-                        && a.attestation == Attestation::Pending
-                        && a.date >= trainee.joined_on
-                        && a.date <= as_of
-                })
-                .map(|a| certificates::sessions_of(a).thousandths())
-                .sum();
-            let sessions =
-                Amount::from_thousandths(confirmed.sessions_in_person + confirmed.sessions_online);
-            let mut assessments: Vec<NaiveDate> = ledger
-                .iter()
-                .filter(|a| {
-                    matches!(a.kind, ActivityKind::Report | ActivityKind::Evaluation)
-                        && a.report_type == Some(ReportType::CaseDiscussionAssessment)
-                        && a.attestation.is_confirmed()
-                        && a.date >= trainee.joined_on
-                        && a.date <= as_of
-                })
-                .map(|a| a.date)
-                .collect();
-            assessments.sort();
-            let from = assessments.last().copied().unwrap_or(trainee.joined_on);
-            let next_due = from.checked_add_months(months).unwrap_or(from);
-            let name = people
-                .iter()
-                .find(|p| p.id == trainee.person_id)
-                .map(|p| match p.title.as_deref().map(str::trim) {
-                    Some(t) if !t.is_empty() => format!("{t} {}", p.name()),
-                    _ => p.name(),
-                })
-                .unwrap_or_else(|| trainee.person_id.clone());
-            rows.push(TraineeAttendance {
-                person_id: trainee.person_id,
-                name,
-                joined_on: trainee.joined_on,
-                sessions,
-                pending_sessions: Amount::from_thousandths(pending),
-                complete: sessions >= required,
-                assessments,
-                next_due,
-                overdue: as_of > next_due,
-            });
-        }
-        rows.sort_by(|a, b| (&a.name, &a.person_id).cmp(&(&b.name, &b.person_id)));
-        Ok(AttendanceView {
-            programme,
-            as_of,
-            trainees: rows,
-        })
+        attendance_of(conn, &society.id, &programme, as_of)
     })
     .await
+}
+
+/// The attendance of programme `programme` of society `society_id` as of
+/// `as_of`, on `conn`: what [`attendance`] answers its registrar. Three
+/// queries whatever the number of trainees (up to 500): the trainees,
+/// their names, and their ledgers together.
+pub fn attendance_of(
+    conn: &mut DbConnection,
+    society_id: &str,
+    programme: &str,
+    as_of: NaiveDate,
+) -> Result<AttendanceView, ApiError> {
+    let programme = db::programmes::by_slug(conn, society_id, programme)?
+        .ok_or_else(|| ApiError::NotFound(format!("programme {programme}")))?;
+    let trainees = db::programmes::trainees(conn, &programme.id)?;
+    let ids: Vec<String> = trainees.iter().map(|t| t.person_id.clone()).collect();
+    let people = db::people::named(conn, society_id, &ids)?;
+    let months = Months::new(u32::try_from(programme.assessment_months).unwrap_or(6));
+    let required = Amount::from_whole(u64::try_from(programme.sessions_required).unwrap_or(0));
+    // Every trainee's ledger in one query (per 500 trainees), not one each.
+    let mut ledgers = db::activities::ledgers(conn, &ids)?;
+    let mut rows = Vec::with_capacity(trainees.len());
+    for trainee in trainees {
+        let ledger = ledgers.remove(&trainee.person_id).unwrap_or_default();
+        let (confirmed, _) = certificates::count(&ledger, trainee.joined_on, as_of);
+        let pending: u64 = ledger
+            .iter()
+            .filter(|a| {
+                a.kind == ActivityKind::Participation
+                    && a.attestation == Attestation::Pending
+                    && a.date >= trainee.joined_on
+                    && a.date <= as_of
+            })
+            .map(|a| certificates::sessions_of(a).thousandths())
+            .sum();
+        let sessions =
+            Amount::from_thousandths(confirmed.sessions_in_person + confirmed.sessions_online);
+        let mut assessments: Vec<NaiveDate> = ledger
+            .iter()
+            .filter(|a| {
+                matches!(a.kind, ActivityKind::Report | ActivityKind::Evaluation)
+                    && a.report_type == Some(ReportType::CaseDiscussionAssessment)
+                    && a.attestation.is_confirmed()
+                    && a.date >= trainee.joined_on
+                    && a.date <= as_of
+            })
+            .map(|a| a.date)
+            .collect();
+        assessments.sort();
+        let from = assessments.last().copied().unwrap_or(trainee.joined_on);
+        let next_due = from.checked_add_months(months).unwrap_or(from);
+        let name = people
+            .iter()
+            .find(|p| p.id == trainee.person_id)
+            .map(|p| match p.title.as_deref().map(str::trim) {
+                Some(t) if !t.is_empty() => format!("{t} {}", p.name()),
+                _ => p.name(),
+            })
+            .unwrap_or_else(|| trainee.person_id.clone());
+        rows.push(TraineeAttendance {
+            person_id: trainee.person_id,
+            name,
+            joined_on: trainee.joined_on,
+            sessions,
+            pending_sessions: Amount::from_thousandths(pending),
+            complete: sessions >= required,
+            assessments,
+            next_due,
+            overdue: as_of > next_due,
+        });
+    }
+    rows.sort_by(|a, b| (&a.name, &a.person_id).cmp(&(&b.name, &b.person_id)));
+    Ok(AttendanceView {
+        programme,
+        as_of,
+        trainees: rows,
+    })
 }
 
 /// The view as CSV for the programme's records, one row a trainee, each

@@ -9,6 +9,7 @@ pub mod outbox;
 pub mod personal_data;
 pub mod register_io;
 pub mod retention;
+pub mod sessions_import;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -48,6 +49,9 @@ pub enum Command {
     /// A trainee's ledger: import an existing logbook.
     #[command(subcommand)]
     Ledger(ledger_import::LedgerCommand),
+    /// A group's sessions: import an attendance sheet kept on paper.
+    #[command(subcommand)]
+    Sessions(sessions_import::SessionsCommand),
     /// Lapse register entries whose cycle ended and whose grace period
     /// passed (the daily job; safe to run twice).
     Lapse(register_io::LapseArgs),

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod attestations;
 pub mod audit;
 pub mod auth;
+pub mod calendars;
 pub mod certificates;
 pub mod credentials;
 pub mod docs;
@@ -242,6 +243,12 @@ fn person_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/activities/bulk").route(web::post().to(activities::bulk)))
     .service(resource("/activities/export").route(web::get().to(activities::export)))
     .service(resource("/progress").route(web::get().to(progress::show)))
+    .service(
+        resource("/calendar")
+            .route(web::post().to(calendars::make))
+            .route(web::get().to(calendars::show))
+            .route(web::delete().to(calendars::revoke)),
+    )
     .service(
         resource("/certificates")
             .route(web::post().to(certificates::issue))

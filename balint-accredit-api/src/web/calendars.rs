@@ -146,7 +146,7 @@ pub async fn change(
                 "/societies/{slug}/people/{person}/calendar?done=revoked"
             )));
         }
-        let (_, token) =
+        let (_, token, _) =
             calendars::make(&state, &viewer.caller, slug.clone(), person.clone()).await?;
         render(&req, &state, &viewer, slug, person, Some(token), None).await
     }

@@ -19,7 +19,8 @@ use crate::actions::groups::{self, GroupDetail, GroupFields, Joining};
 use crate::app::AppState;
 use crate::auth::permissions;
 use crate::day::Day;
-use crate::db::groups::{Delivery, LeaderRole, Term};
+use crate::db::activities::Status;
+use crate::db::groups::{Attendance, Delivery, LeaderRole, Term};
 use crate::edge::Form;
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
@@ -48,6 +49,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource(format!("{groups}/{{group}}/sessions/new"))
             .route(web::get().to(session_form))
             .route(web::post().to(record_session)),
+    )
+    .service(
+        web::resource(format!("{groups}/{{group}}/sessions/{{session}}"))
+            .route(web::get().to(session_page))
+            .route(web::post().to(correct_session)),
     );
 }
 
@@ -325,6 +331,7 @@ pub async fn show(
     let (slug, group) = path.into_inner();
     let notice_text = match query.done.as_deref() {
         Some("session") => Some("The session was recorded, with its people's records."),
+        Some("corrected") => Some("The session was corrected, and its people's records with it."),
         Some("plan") => Some("The planned sessions were changed."),
         Some("people") | Some("group") => Some("The group was changed."),
         _ => None,
@@ -517,7 +524,7 @@ async fn group_page(
                             @for s in &recent.items {
                                 @let came = s.people.iter().filter(|p| p.attendance != crate::db::groups::Attendance::Apologies).count();
                                 tr {
-                                    td { (date(style, s.session.held_on)) }
+                                    td { a href={ (base) "/sessions/" (s.session.id) } { (date(style, s.session.held_on)) } }
                                     td { (s.session.minutes) " min" }
                                     td { (came) }
                                     td { (s.people.len() - came) }
@@ -802,12 +809,133 @@ pub async fn session_form(
         &viewer,
         slug,
         group,
-        &Fields::default(),
+        None,
+        None,
         FormErrors::default(),
         StatusCode::OK,
     )
     .await;
     finish(&req, &viewer, result)
+}
+
+/// `GET /societies/{society}/groups/{group}/sessions/{session}`: one
+/// session, who came and the record each has; for a leader of the group,
+/// the form that corrects it.
+pub async fn session_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String, String)>,
+    query: crate::edge::Query<DoneQuery>,
+) -> HttpResponse {
+    let (slug, group, session) = path.into_inner();
+    let done = match query.done.as_deref() {
+        Some("corrected") => Some("The session was corrected, and its people's records with it."),
+        _ => None,
+    };
+    let result = form_page(
+        &state,
+        &viewer,
+        slug,
+        group,
+        Some((session, done)),
+        None,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await;
+    finish(&req, &viewer, result)
+}
+
+/// The form's values for a recorded session, as if typed.
+fn typed_of(detail: &sessions::SessionDetail) -> Fields {
+    let s = &detail.session;
+    let mut fields = vec![
+        ("date".to_owned(), s.held_on.to_string()),
+        ("minutes".to_owned(), s.minutes.to_string()),
+        ("delivery".to_owned(), s.delivery.as_str().to_owned()),
+        ("cases_presented".to_owned(), s.cases_presented.to_string()),
+        ("follow_ups".to_owned(), s.follow_ups.to_string()),
+    ];
+    for p in &detail.people {
+        let value = match p.attendance {
+            Attendance::Apologies => "apologies",
+            Attendance::Online if s.delivery == Delivery::Hybrid => "online",
+            Attendance::Online | Attendance::InPerson => "attended",
+        };
+        fields.push((format!("att-{}", p.person_id), value.to_owned()));
+        if p.presented {
+            fields.push((format!("presented-{}", p.person_id), "yes".to_owned()));
+        }
+    }
+    Fields(fields)
+}
+
+fn attendance_words(a: Attendance) -> &'static str {
+    match a {
+        Attendance::InPerson => "Attended",
+        Attendance::Online => "Attended by video",
+        Attendance::Apologies => "Sent apologies",
+    }
+}
+
+/// The record a session stands for, in words (and its status's class):
+/// its status, and whether the person had logged it themself.
+fn record_words(detail: &sessions::SessionDetail, person: &str) -> (&'static str, &'static str) {
+    let Some((link, stored)) = detail.records.iter().find(|(r, _)| r.person_id == person) else {
+        return ("", "None");
+    };
+    match stored.status {
+        Status::Confirmed if link.linked => (
+            "status status-confirmed",
+            "Confirmed (their own record, linked)",
+        ),
+        Status::Confirmed => ("status status-confirmed", "Confirmed"),
+        Status::Pending => ("status status-pending", "Waiting for a signature"),
+        Status::Rejected => ("status status-rejected", "Rejected"),
+    }
+}
+
+/// A recorded session: who came, each one's record, and its counts.
+fn session_facts(detail: &GroupDetail, r: &sessions::SessionDetail) -> Markup {
+    let leaders: Vec<&str> = r
+        .records
+        .iter()
+        .map(|(l, _)| l.person_id.as_str())
+        .filter(|id| !r.people.iter().any(|p| p.person_id == *id))
+        .collect();
+    html! {
+        dl class="facts" {
+            dt { "Length" } dd { (r.session.minutes) " minutes" }
+            dt { "Delivery" } dd { (delivery_label(r.session.delivery)) }
+            dt { "Cases presented" } dd { (r.session.cases_presented) }
+            dt { "Follow-ups heard" } dd { (r.session.follow_ups) }
+        }
+        table {
+            caption { "Who came, and their records" }
+            thead { tr { th scope="col" { "Person" } th scope="col" { "Attendance" } th scope="col" { "Presented a case" } th scope="col" { "Their record" } } }
+            tbody {
+                @for id in &leaders {
+                    @let (class, words) = record_words(r, id);
+                    tr {
+                        td { (detail.name_of(id)) }
+                        td { "Led the session" }
+                        td { "No" }
+                        td { span class=(class) { (words) } }
+                    }
+                }
+                @for p in &r.people {
+                    @let (class, words) = record_words(r, &p.person_id);
+                    tr {
+                        td { (detail.name_of(&p.person_id)) }
+                        td { (attendance_words(p.attendance)) }
+                        td { @if p.presented { "Yes" } @else { "No" } }
+                        td { @if class.is_empty() { (words) } @else { span class=(class) { (words) } } }
+                    }
+                }
+            }
+        }
+    }
 }
 
 const SESSION_LABELS: [(&str, &str); 6] = [
@@ -819,23 +947,44 @@ const SESSION_LABELS: [(&str, &str); 6] = [
     ("online", "Attended by video"),
 ];
 
+/// The session form: a new session's (`session` none), or a recorded
+/// one's page (with a notice), with its correction form for the group's
+/// leaders. `typed` is what was sent back with problems; a recorded
+/// session's values fill the form otherwise.
+#[allow(clippy::too_many_arguments)]
 async fn form_page(
     state: &AppState,
     viewer: &Viewer,
     slug: String,
     group_id: String,
-    typed: &Fields,
+    session: Option<(String, Option<&str>)>,
+    typed: Option<&Fields>,
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let (society, detail) = groups::one(state, &viewer.caller, slug.clone(), group_id).await?;
+    let (society, detail, recorded, done) = match session {
+        Some((id, done)) => {
+            let (society, detail, session) =
+                sessions::one(state, &viewer.caller, slug.clone(), group_id, id).await?;
+            (society, detail, Some(session), done)
+        }
+        None => {
+            let (society, detail) =
+                groups::one(state, &viewer.caller, slug.clone(), group_id).await?;
+            (society, detail, None, None)
+        }
+    };
     let me = permissions::person_in(&viewer.caller, &society.id).map(str::to_owned);
-    if !me
+    let leads = me
         .as_deref()
-        .is_some_and(|me| detail.leaders.iter().any(|l| l.person_id == me))
-    {
+        .is_some_and(|me| detail.leaders.iter().any(|l| l.person_id == me));
+    if !leads && recorded.is_none() {
         return Err(ApiError::Forbidden.into());
     }
+    let from_session = recorded.as_ref().map(typed_of);
+    let no_fields = Fields::default();
+    let typed = typed.or(from_session.as_ref()).unwrap_or(&no_fields);
+    let style = style(state, &slug).await?;
     let errors = detail.members.iter().fold(errors, |e, m| {
         e.with_label(
             &format!("att-{}", m.person_id),
@@ -857,7 +1006,22 @@ async fn form_page(
         .given("delivery")
         .unwrap_or_else(|| g.delivery.as_str().to_owned());
     // Every member, past ones too: the leader marks who came that day.
-    let title = format!("Record a session: {}", g.name);
+    let (title, action, button) = match &recorded {
+        Some(r) => (
+            format!(
+                "Session of {}: {}",
+                date(style, r.session.held_on).into_string(),
+                g.name
+            ),
+            format!("{base}/sessions/{}", r.session.id),
+            "Save the correction",
+        ),
+        None => (
+            format!("Record a session: {}", g.name),
+            format!("{base}/sessions/new"),
+            "Record the session",
+        ),
+    };
     Ok(page_response(
         status,
         layout::page(
@@ -865,9 +1029,19 @@ async fn form_page(
             &title,
             html! {
                 h1 { (title) }
+                @if let Some(text) = done { (notice(text)) }
+                @if let Some(r) = &recorded {
+                    (session_facts(&detail, r))
+                }
                 p { (NO_CASE_CONTENT) }
-                p { "Recording the session writes each attendee's participation record, confirmed by you, and the leaders' own records; yours waits for your co-leader's signature." }
-                form class="stacked" method="post" action={ (base) "/sessions/new" } {
+                @if leads {
+                @if recorded.is_some() {
+                    h2 id="correct" { "Correct the session" }
+                    p { "A correction changes the records the session wrote: one still waiting for a signature changes in place; a confirmed one is corrected by a new record, which replaces it once its person's attestor confirms it. Someone whose record is decided cannot be taken off the session: ask the registrar." }
+                } @else {
+                    p { "Recording the session writes each attendee's participation record, confirmed by you, and the leaders' own records; yours waits for your co-leader's signature." }
+                }
+                form class="stacked" method="post" action=(action) {
                     (csrf_field(&viewer.csrf().unwrap_or_default()))
                     (errors.summary())
                     div class="field" {
@@ -925,7 +1099,8 @@ async fn form_page(
                         input type="number" id="follow_ups" name="follow_ups" min="0" max="20" value=(typed.given("follow_ups").unwrap_or_else(|| "0".to_owned()))
                             aria-describedby=[errors.described_by("follow_ups")] aria-invalid=[errors.invalid("follow_ups")];
                     }
-                    button type="submit" { "Record the session" }
+                    button type="submit" { (button) }
+                }
                 }
                 p { a href=(base) { "Back to the group" } }
             },
@@ -943,113 +1118,166 @@ pub async fn record_session(
     form: Form<Fields>,
 ) -> HttpResponse {
     let (slug, group) = path.into_inner();
-    let form = form.into_inner();
-    let result = async {
-        viewer.check_csrf(form.get("csrf"))?;
-        let mut problems = Vec::new();
-        let date = day_of(&form, "date", &mut problems);
-        if date.is_none() && problems.is_empty() {
-            problems.push(FieldProblem::new("date", "is required"));
-        }
-        let mut attended = Vec::new();
-        let mut by_video = Vec::new();
-        let mut apologies = Vec::new();
-        let mut presenters = Vec::new();
-        for (name, value) in &form.0 {
-            if let Some(person) = name.strip_prefix("att-") {
-                match value.as_str() {
-                    "attended" => attended.push(person.to_owned()),
-                    "online" => {
-                        attended.push(person.to_owned());
-                        by_video.push(person.to_owned());
-                    }
-                    "apologies" => apologies.push(person.to_owned()),
-                    _ => {}
-                }
-            } else if let Some(person) = name.strip_prefix("presented-") {
-                presenters.push(person.to_owned());
-            }
-        }
-        // The page names each problem by its member's fieldset.
-        let index_of = |field: &str, list: &[String]| -> Option<String> {
-            let (_, rest) = field.split_once('[')?;
-            let i: usize = rest.trim_end_matches(']').parse().ok()?;
-            list.get(i).map(|p| format!("att-{p}"))
-        };
-        let delivery: Delivery = form.get("delivery").parse().unwrap_or(Delivery::InPerson);
-        let input = SessionInput {
-            date,
-            minutes: number(&form, "minutes", &mut problems),
-            delivery: Some(delivery),
-            attended: Some(attended.clone()),
-            online: Some(by_video.clone()),
-            apologies: Some(apologies.clone()),
-            presenters: Some(presenters.clone()),
-            cases_presented: number(&form, "cases_presented", &mut problems),
-            follow_ups: number(&form, "follow_ups", &mut problems),
-        };
-        let answer = if problems.is_empty() {
-            sessions::record(&state, &viewer.caller, slug.clone(), group.clone(), input)
-                .await
-                .map(|_| ())
-        } else {
-            Err(ApiError::Unprocessable {
-                detail: String::new(),
-                errors: problems,
-            })
-        };
-        match answer {
-            Ok(()) => Ok(see_other(&format!(
-                "/societies/{slug}/groups/{group}?done=session"
-            ))),
-            Err(ApiError::Unprocessable { errors, .. }) => {
-                let errors: Vec<FieldProblem> = errors
-                    .into_iter()
-                    .map(|p| {
-                        let field =
-                            if p.field.starts_with("attended[") || p.field.starts_with("online[") {
-                                let list = if p.field.starts_with("online[") {
-                                    &by_video
-                                } else {
-                                    &attended
-                                };
-                                index_of(&p.field, list).unwrap_or(p.field)
-                            } else if p.field.starts_with("apologies[") {
-                                index_of(&p.field, &apologies).unwrap_or(p.field)
-                            } else if p.field.starts_with("presenters[") {
-                                index_of(&p.field, &presenters).unwrap_or(p.field)
-                            } else {
-                                p.field
-                            };
-                        FieldProblem::new(field, p.message)
-                    })
-                    .collect();
-                form_page(
-                    &state,
-                    &viewer,
-                    slug,
-                    group,
-                    &form,
-                    form_errors(errors, &SESSION_LABELS),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            Err(ApiError::Conflict(message)) => {
-                form_page(
-                    &state,
-                    &viewer,
-                    slug,
-                    group,
-                    &form,
-                    form_errors(vec![FieldProblem::new("date", message)], &SESSION_LABELS),
-                    StatusCode::CONFLICT,
-                )
-                .await
-            }
-            Err(other) => Err(other.into()),
-        }
-    }
+    let result = send_session(&state, &viewer, slug, group, None, form.into_inner()).await;
+    finish(&req, &viewer, result)
+}
+
+/// `POST /societies/{society}/groups/{group}/sessions/{session}`: correct
+/// the session (a leader of the group on its day): its records follow by
+/// the ledger's rules.
+pub async fn correct_session(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String, String)>,
+    form: Form<Fields>,
+) -> HttpResponse {
+    let (slug, group, session) = path.into_inner();
+    let result = send_session(
+        &state,
+        &viewer,
+        slug,
+        group,
+        Some(session),
+        form.into_inner(),
+    )
     .await;
     finish(&req, &viewer, result)
+}
+
+/// Record a session (`session` none) or correct one from the form; its
+/// problems shown on the form, each by its member's fieldset.
+async fn send_session(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: String,
+    group: String,
+    session: Option<String>,
+    form: Fields,
+) -> Result<HttpResponse, PageError> {
+    viewer.check_csrf(form.get("csrf"))?;
+    let mut problems = Vec::new();
+    let date = day_of(&form, "date", &mut problems);
+    if date.is_none() && problems.is_empty() {
+        problems.push(FieldProblem::new("date", "is required"));
+    }
+    let mut attended = Vec::new();
+    let mut by_video = Vec::new();
+    let mut apologies = Vec::new();
+    let mut presenters = Vec::new();
+    for (name, value) in &form.0 {
+        if let Some(person) = name.strip_prefix("att-") {
+            match value.as_str() {
+                "attended" => attended.push(person.to_owned()),
+                "online" => {
+                    attended.push(person.to_owned());
+                    by_video.push(person.to_owned());
+                }
+                "apologies" => apologies.push(person.to_owned()),
+                _ => {}
+            }
+        } else if let Some(person) = name.strip_prefix("presented-") {
+            presenters.push(person.to_owned());
+        }
+    }
+    // The page names each problem by its member's fieldset.
+    let index_of = |field: &str, list: &[String]| -> Option<String> {
+        let (_, rest) = field.split_once('[')?;
+        let i: usize = rest.trim_end_matches(']').parse().ok()?;
+        list.get(i).map(|p| format!("att-{p}"))
+    };
+    let delivery: Delivery = form.get("delivery").parse().unwrap_or(Delivery::InPerson);
+    let input = SessionInput {
+        date,
+        minutes: number(&form, "minutes", &mut problems),
+        delivery: Some(delivery),
+        attended: Some(attended.clone()),
+        online: Some(by_video.clone()),
+        apologies: Some(apologies.clone()),
+        presenters: Some(presenters.clone()),
+        cases_presented: number(&form, "cases_presented", &mut problems),
+        follow_ups: number(&form, "follow_ups", &mut problems),
+    };
+    let answer = if problems.is_empty() {
+        match &session {
+            None => sessions::record(state, &viewer.caller, slug.clone(), group.clone(), input)
+                .await
+                .map(|_| ()),
+            Some(id) => sessions::correct(
+                state,
+                &viewer.caller,
+                slug.clone(),
+                group.clone(),
+                id.clone(),
+                input,
+            )
+            .await
+            .map(|_| ()),
+        }
+    } else {
+        Err(ApiError::Unprocessable {
+            detail: String::new(),
+            errors: problems,
+        })
+    };
+    // A second session of the day is the date's problem; a correction's
+    // conflict (a decided record) the session's.
+    let conflict_field = if session.is_some() { "session" } else { "date" };
+    match answer {
+        Ok(()) => Ok(see_other(&match &session {
+            None => format!("/societies/{slug}/groups/{group}?done=session"),
+            Some(id) => format!("/societies/{slug}/groups/{group}/sessions/{id}?done=corrected"),
+        })),
+        Err(ApiError::Unprocessable { errors, .. }) => {
+            let errors: Vec<FieldProblem> = errors
+                .into_iter()
+                .map(|p| {
+                    let field =
+                        if p.field.starts_with("attended[") || p.field.starts_with("online[") {
+                            let list = if p.field.starts_with("online[") {
+                                &by_video
+                            } else {
+                                &attended
+                            };
+                            index_of(&p.field, list).unwrap_or(p.field)
+                        } else if p.field.starts_with("apologies[") {
+                            index_of(&p.field, &apologies).unwrap_or(p.field)
+                        } else if p.field.starts_with("presenters[") {
+                            index_of(&p.field, &presenters).unwrap_or(p.field)
+                        } else {
+                            p.field
+                        };
+                    FieldProblem::new(field, p.message)
+                })
+                .collect();
+            form_page(
+                state,
+                viewer,
+                slug,
+                group,
+                session.map(|id| (id, None)),
+                Some(&form),
+                form_errors(errors, &SESSION_LABELS),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(ApiError::Conflict(message)) => {
+            form_page(
+                state,
+                viewer,
+                slug,
+                group,
+                session.map(|id| (id, None)),
+                Some(&form),
+                form_errors(
+                    vec![FieldProblem::new(conflict_field, message)],
+                    &SESSION_LABELS,
+                ),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
 }

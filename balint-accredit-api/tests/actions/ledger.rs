@@ -148,7 +148,7 @@ async fn the_named_attestor_confirms_once() {
     let decided = attest(&f, &f.supervisor, &record, confirm()).await.unwrap();
     assert_eq!(decided.status, Status::Confirmed);
     let decision = decided.decision.unwrap();
-    assert_eq!(decision.by_user_id, "supervisor");
+    assert_eq!(decision.by_user_id.as_deref(), Some("supervisor"));
     assert_eq!(decision.by_person_id.as_deref(), Some(SUPERVISOR));
     let id = record.activity.id.to_string();
     assert!(f

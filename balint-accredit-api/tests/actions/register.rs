@@ -226,7 +226,7 @@ impl World {
                     &id,
                     &activities::Decision {
                         status: activities::Status::Confirmed,
-                        by_user_id: registrar,
+                        by_user_id: Some(registrar),
                         by_person_id: None,
                         at: now,
                         comment: Some("membership checked".to_owned()),

@@ -70,6 +70,19 @@ impl GroupDetail {
     pub fn members_on(&self, day: NaiveDate) -> Vec<&Member> {
         self.members.iter().filter(|m| m.on(day)).collect()
     }
+
+    /// The person the group names by `key`: their id, or their e-mail
+    /// address without regard to case.
+    pub fn person_by(&self, key: &str) -> Option<&Person> {
+        let key = key.trim();
+        self.people.iter().find(|p| p.id == key).or_else(|| {
+            self.people.iter().find(|p| {
+                p.email
+                    .as_deref()
+                    .is_some_and(|e| e.trim().eq_ignore_ascii_case(key))
+            })
+        })
+    }
 }
 
 fn refused(mut problems: Vec<FieldProblem>) -> ApiError {
@@ -331,6 +344,42 @@ pub(crate) async fn readable(
         Ok((society, detail))
     })
     .await
+}
+
+/// The group of `society` named by `group` (its id, or its name without
+/// regard to case) with its leaders and members, for the operator (the
+/// command line, trusted with every society); not found when there is none.
+pub fn group_for_operator(
+    conn: &mut DbConnection,
+    _operator: crate::actions::Operator,
+    society: &Society,
+    group: &str,
+) -> Result<GroupDetail, ApiError> {
+    if let Some(found) = db::groups::find(conn, &society.id, group)? {
+        return detail_of(conn, found);
+    }
+    let wanted = group.trim().to_lowercase();
+    let mut page = PageRequest {
+        page: 1,
+        per_page: 100,
+    };
+    loop {
+        let found = db::groups::list(conn, &society.id, None, page)?;
+        if let Some(g) = found
+            .items
+            .into_iter()
+            .find(|g| g.name.trim().to_lowercase() == wanted)
+        {
+            return detail_of(conn, g);
+        }
+        if i64::from(page.page) * i64::from(page.per_page) >= found.total {
+            return Err(ApiError::NotFound(format!(
+                "no group {group} in society {}",
+                society.slug
+            )));
+        }
+        page.page += 1;
+    }
 }
 
 /// Group `group_id` of society `slug`, with its leaders and members: the

@@ -60,7 +60,7 @@ fn audit_value(p: &PlannedSession) -> Value {
 /// Record the change of `p` under its group in the audit log.
 fn audit_plan(
     conn: &mut DbConnection,
-    actor: &str,
+    actor: Option<&str>,
     p: &PlannedSession,
     action: audit::Action,
     before: Option<&PlannedSession>,
@@ -68,7 +68,7 @@ fn audit_plan(
     audit::record(
         conn,
         audit::Change {
-            actor_user_id: Some(actor),
+            actor_user_id: actor,
             society_id: Some(&p.society_id),
             action,
             entity: audit::Entity::Group,
@@ -200,7 +200,7 @@ pub async fn schedule(
         db::write(conn, |conn| {
             day_free(conn, &plan)?;
             db::groups::insert_plan(conn, &plan)?;
-            audit_plan(conn, &actor, &plan, audit::Action::Create, None)?;
+            audit_plan(conn, Some(&actor), &plan, audit::Action::Create, None)?;
             Ok(plan.clone())
         })
     })
@@ -264,7 +264,13 @@ async fn changed(
                 day_free(conn, &plan)?;
             }
             db::groups::update_plan(conn, &plan)?;
-            audit_plan(conn, &actor, &plan, audit::Action::Update, Some(&before))?;
+            audit_plan(
+                conn,
+                Some(&actor),
+                &plan,
+                audit::Action::Update,
+                Some(&before),
+            )?;
             Ok(plan.clone())
         })
     })
@@ -330,7 +336,7 @@ pub(crate) fn planned_on(
 /// transaction), in the audit log under its group.
 pub(crate) fn mark_held(
     conn: &mut DbConnection,
-    actor: &str,
+    actor: Option<&str>,
     plan: &PlannedSession,
     session_id: &str,
 ) -> Result<(), ApiError> {

@@ -293,7 +293,8 @@ fn same_meeting(a: &Activity, b: &Activity) -> bool {
 
 /// Who writes, for the records and their audit.
 struct Writer<'a> {
-    actor: &'a str,
+    /// The login, or none for the command line (a sheet's import).
+    actor: Option<&'a str>,
     recorder: &'a PersonId,
     society_id: &'a str,
     session_id: &'a str,
@@ -303,7 +304,7 @@ impl Writer<'_> {
     fn decision(&self) -> Decision {
         Decision {
             status: Status::Confirmed,
-            by_user_id: self.actor.to_owned(),
+            by_user_id: self.actor.map(str::to_owned),
             by_person_id: Some(self.recorder.to_string()),
             at: db::now(),
             comment: None,
@@ -321,7 +322,7 @@ impl Writer<'_> {
         let id = s.activity.id.to_string();
         audit::record(
             conn,
-            audit_change(Some(self.actor), s, &id, action, before, after),
+            audit_change(self.actor, s, &id, action, before, after),
         )?;
         Ok(())
     }
@@ -342,7 +343,7 @@ impl Writer<'_> {
             activity,
             self.society_id,
             corrects,
-            Some(self.actor.to_owned()),
+            self.actor.map(str::to_owned),
             db::now(),
         );
         if let Written::Confirmed { by } = written {
@@ -531,7 +532,7 @@ fn write(
     group: &GroupDetail,
     planned: &Planned,
     before: Option<&SessionDetail>,
-    actor: &str,
+    actor: Option<&str>,
     recorder: &PersonId,
 ) -> Result<(), ApiError> {
     let s = &planned.session;
@@ -586,6 +587,72 @@ fn write(
     Ok(())
 }
 
+/// A new session of `group` on `date`, recorded by `recorder` (through
+/// login `actor`, or the command line): a session planned for the day
+/// gives the length and delivery not given, else the group's usual ones.
+fn new_session(
+    group: &GroupDetail,
+    date: NaiveDate,
+    planned_for: Option<&crate::db::groups::PlannedSession>,
+    actor: Option<&str>,
+    recorder: &PersonId,
+) -> Session {
+    let now = db::now();
+    Session {
+        id: uuid::Uuid::new_v4().to_string(),
+        group_id: group.group.id.clone(),
+        society_id: group.group.society_id.clone(),
+        held_on: date,
+        minutes: planned_for.map_or(group.group.usual_minutes, |p| p.minutes),
+        delivery: planned_for.map_or(group.group.delivery, |p| p.delivery),
+        cases_presented: 0,
+        follow_ups: 0,
+        recorded_by_user_id: actor.map(str::to_owned),
+        recorded_by_person_id: recorder.to_string(),
+        recorded_at: now,
+        updated_at: now,
+    }
+}
+
+/// Store the new planned session (inside a transaction): the session and
+/// who came, its audit record, every record it writes, and the session
+/// planned for its day marked held. A second session of the group on the
+/// same day is a conflict.
+fn store_new(
+    conn: &mut DbConnection,
+    group: &GroupDetail,
+    planned: &Planned,
+    actor: Option<&str>,
+    recorder: &PersonId,
+) -> Result<SessionDetail, ApiError> {
+    let s = &planned.session;
+    if db::groups::session_on(conn, &s.group_id, s.held_on)?.is_some() {
+        return Err(ApiError::Conflict(format!(
+            "the group's session of {} is recorded already: correct it instead",
+            s.held_on
+        )));
+    }
+    db::groups::insert_session(conn, s, &planned.people)?;
+    audit::record(
+        conn,
+        audit::Change {
+            actor_user_id: actor,
+            society_id: Some(&s.society_id),
+            action: audit::Action::Create,
+            entity: audit::Entity::GroupSession,
+            entity_id: &s.id,
+            before: None,
+            after: Some(audit_value(s, &planned.people)),
+            at: s.recorded_at,
+        },
+    )?;
+    write(conn, group, planned, None, actor, recorder)?;
+    if let Some(plan) = super::plans::planned_on(conn, &s.group_id, s.held_on)? {
+        super::plans::mark_held(conn, actor, &plan, &s.id)?;
+    }
+    session_detail(conn, s.clone())
+}
+
 /// Record a session of group `group_id` of society `slug`: a leader of
 /// the group on its day. It is stored with who came, and every record it
 /// writes, in one transaction with its audit records. A session planned
@@ -614,25 +681,7 @@ pub async fn record(
         super::plans::planned_on(conn, &gid, date)
     })
     .await?;
-    let now = db::now();
-    let base = Session {
-        id: uuid::Uuid::new_v4().to_string(),
-        group_id: group.group.id.clone(),
-        society_id: society.id.clone(),
-        held_on: date,
-        minutes: planned_for
-            .as_ref()
-            .map_or(group.group.usual_minutes, |p| p.minutes),
-        delivery: planned_for
-            .as_ref()
-            .map_or(group.group.delivery, |p| p.delivery),
-        cases_presented: 0,
-        follow_ups: 0,
-        recorded_by_user_id: Some(actor.clone()),
-        recorded_by_person_id: recorder.to_string(),
-        recorded_at: now,
-        updated_at: now,
-    };
+    let base = new_session(&group, date, planned_for.as_ref(), Some(&actor), &recorder);
     let planned = plan(&group, base, &[], input, today, &mut problems);
     if !problems.is_empty() {
         return Err(refused(problems));
@@ -640,32 +689,7 @@ pub async fn record(
     let detail = group.clone();
     let written = db::run(&state.pool, move |conn| {
         db::write(conn, |conn| {
-            let s = &planned.session;
-            if db::groups::session_on(conn, &s.group_id, s.held_on)?.is_some() {
-                return Err(ApiError::Conflict(format!(
-                    "the group's session of {} is recorded already: correct it instead",
-                    s.held_on
-                )));
-            }
-            db::groups::insert_session(conn, s, &planned.people)?;
-            audit::record(
-                conn,
-                audit::Change {
-                    actor_user_id: Some(&actor),
-                    society_id: Some(&s.society_id),
-                    action: audit::Action::Create,
-                    entity: audit::Entity::GroupSession,
-                    entity_id: &s.id,
-                    before: None,
-                    after: Some(audit_value(s, &planned.people)),
-                    at: s.recorded_at,
-                },
-            )?;
-            write(conn, &detail, &planned, None, &actor, &recorder)?;
-            if let Some(plan) = super::plans::planned_on(conn, &s.group_id, s.held_on)? {
-                super::plans::mark_held(conn, &actor, &plan, &s.id)?;
-            }
-            session_detail(conn, s.clone())
+            store_new(conn, &detail, &planned, Some(&actor), &recorder)
         })
     })
     .await?;
@@ -722,7 +746,14 @@ pub async fn correct(
                     at: s.updated_at,
                 },
             )?;
-            write(conn, &detail, &planned, Some(&before), &actor, &recorder)?;
+            write(
+                conn,
+                &detail,
+                &planned,
+                Some(&before),
+                Some(&actor),
+                &recorder,
+            )?;
             session_detail(conn, s.clone())
         })
     })
@@ -777,4 +808,129 @@ pub async fn list(
     })
     .await?;
     Ok((society, group, Page::new(found.0, page, found.1)))
+}
+
+/// A session of an attendance sheet, checked for the operator's import.
+#[derive(Debug)]
+pub enum SheetSession {
+    /// Not recorded yet: what the import will record.
+    New(Box<CheckedSession>),
+    /// The group's session of that day is recorded already, and is left as
+    /// it is; `same` when it says what the sheet says.
+    Recorded { session_id: String, same: bool },
+}
+
+/// A new session checked, to be recorded by [`record_for_operator`].
+#[derive(Debug)]
+pub struct CheckedSession {
+    planned: Planned,
+    recorder: PersonId,
+}
+
+impl CheckedSession {
+    /// The session as it will be stored.
+    pub fn session(&self) -> &Session {
+        &self.planned.session
+    }
+
+    /// Who attended it, or sent apologies.
+    pub fn people(&self) -> &[SessionPerson] {
+        &self.planned.people
+    }
+}
+
+impl std::fmt::Debug for Planned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Planned")
+            .field("session", &self.session)
+            .field("people", &self.people)
+            .finish()
+    }
+}
+
+/// Check a session of `group` from an attendance sheet, for the operator
+/// (the command line): `leader` (a person id) records it, and must lead
+/// the group on its day; `input` is checked as [`record`] checks it, every
+/// problem refused at once (the field `leader` where they do not lead).
+/// Nothing is written: a session new to the group is returned to be
+/// recorded with the others by [`record_for_operator`]; one recorded
+/// already on that day is named, with whether it says the same.
+pub fn check_for_operator(
+    conn: &mut DbConnection,
+    _operator: crate::actions::Operator,
+    group: &GroupDetail,
+    leader: &str,
+    input: SessionInput,
+    today: NaiveDate,
+) -> Result<SheetSession, ApiError> {
+    let mut problems = Vec::new();
+    let Some(date) = input.date else {
+        problems.push(FieldProblem::new("date", "is required"));
+        return Err(refused(problems));
+    };
+    if !group.leaders_on(date).iter().any(|l| l.person_id == leader) {
+        problems.push(FieldProblem::new(
+            "leader",
+            format!(
+                "{} does not lead the group on {date}",
+                group.name_of(leader)
+            ),
+        ));
+    }
+    let recorder = person(leader)?;
+    let planned_for = super::plans::planned_on(conn, &group.group.id, date)?;
+    let base = new_session(group, date, planned_for.as_ref(), None, &recorder);
+    let planned = plan(group, base, &[], input, today, &mut problems);
+    if !problems.is_empty() {
+        return Err(refused(problems));
+    }
+    let s = &planned.session;
+    if let Some(id) = db::groups::session_on(conn, &s.group_id, s.held_on)? {
+        let Some(recorded) = db::groups::find_session(conn, &s.group_id, &id)? else {
+            return Err(ApiError::NotFound(format!("session {id}")));
+        };
+        let people = db::groups::session_people(conn, &id)?;
+        let same = recorded.minutes == s.minutes
+            && recorded.delivery == s.delivery
+            && recorded.cases_presented == s.cases_presented
+            && recorded.follow_ups == s.follow_ups
+            && people == planned.people;
+        return Ok(SheetSession::Recorded {
+            session_id: id,
+            same,
+        });
+    }
+    Ok(SheetSession::New(Box::new(CheckedSession {
+        planned,
+        recorder,
+    })))
+}
+
+/// Record the checked `sessions` of `group`, for the operator: all of them
+/// in one transaction or none, each as [`record`] records one (its
+/// people's records written, confirmed by the leader who recorded it;
+/// self-logged records linked; a co-leader's waiting for the other
+/// leader), audited as the command line. `progress` hears how many are
+/// stored so far.
+pub fn record_for_operator(
+    conn: &mut DbConnection,
+    _operator: crate::actions::Operator,
+    group: &GroupDetail,
+    sessions: &[CheckedSession],
+    progress: &mut dyn FnMut(usize),
+) -> Result<Vec<SessionDetail>, ApiError> {
+    db::write(conn, |conn| {
+        let mut stored = Vec::with_capacity(sessions.len());
+        for (n, checked) in sessions.iter().enumerate() {
+            stored.push(store_new(
+                conn,
+                group,
+                &checked.planned,
+                None,
+                &checked.recorder,
+            )?);
+            progress(n + 1);
+        }
+        Ok(stored)
+    })
 }

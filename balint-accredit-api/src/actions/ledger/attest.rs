@@ -148,7 +148,7 @@ fn judged(
             Verdict::Confirm => Status::Confirmed,
             Verdict::Reject => Status::Rejected,
         },
-        by_user_id: user.user_id.clone(),
+        by_user_id: Some(user.user_id.clone()),
         by_person_id: permissions::person_in(caller, society_id).map(str::to_owned),
         at: db::now(),
         comment,
@@ -174,7 +174,7 @@ fn land(
         audit::record(
             conn,
             audit::Change {
-                actor_user_id: Some(&decision.by_user_id),
+                actor_user_id: decision.by_user_id.as_deref(),
                 society_id: Some(&record.society_id),
                 action: audit::Action::Update,
                 entity: audit::Entity::Activity,

@@ -69,8 +69,9 @@ impl FromStr for Status {
 pub struct Decision {
     /// Confirmed or rejected.
     pub status: Status,
-    /// The login that decided.
-    pub by_user_id: String,
+    /// The login that decided; none when the command line entered a
+    /// leader's paper attestation (an attendance sheet's import).
+    pub by_user_id: Option<String>,
     /// The person that login is in the society, if linked.
     pub by_person_id: Option<String>,
     pub at: NaiveDateTime,
@@ -226,7 +227,7 @@ impl ActivityRow {
             notes: a.notes.clone(),
             corrects_id: s.corrects.clone(),
             status: s.status.as_str().to_owned(),
-            decided_by_user_id: decision.map(|d| d.by_user_id.clone()),
+            decided_by_user_id: decision.and_then(|d| d.by_user_id.clone()),
             decided_by_person_id: decision.and_then(|d| d.by_person_id.clone()),
             decided_at: decision.map(|d| d.at),
             decision_comment: decision.and_then(|d| d.comment.clone()),
@@ -255,7 +256,7 @@ impl ActivityRow {
             .parse()
             .map_err(|e: String| broken("status", &e))?;
         let decision = match (self.decided_by_user_id, self.decided_at) {
-            (Some(by_user_id), Some(at)) => Some(Decision {
+            (by_user_id, Some(at)) => Some(Decision {
                 status,
                 by_user_id,
                 by_person_id: self.decided_by_person_id,
