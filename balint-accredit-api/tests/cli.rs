@@ -509,6 +509,11 @@ fn database_commands(dir: &TempDir) -> Vec<(&'static str, Vec<&'static str>, &'s
         "logbook.json",
         r#"[{"kind": "participation", "date": "2025-03-04", "amount": 1, "unit": "sessions"}]"#,
     );
+    write(
+        dir,
+        "sheet.csv",
+        "date,attendee,attendance\n2025-03-04,ann@example.org,present\n",
+    );
     vec![
         (
             "admin create",
@@ -555,6 +560,21 @@ fn database_commands(dir: &TempDir) -> Vec<(&'static str, Vec<&'static str>, &'s
                 "--person",
                 "p-1",
                 "logbook.json",
+            ],
+            "",
+        ),
+        (
+            "sessions import",
+            vec![
+                "sessions",
+                "import",
+                "--society",
+                "bsanz",
+                "--group",
+                "g-1",
+                "--leader",
+                "p-1",
+                "sheet.csv",
             ],
             "",
         ),
