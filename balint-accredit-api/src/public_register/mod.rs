@@ -474,7 +474,7 @@ impl PublicRegisters {
             society_id,
             version,
             patched,
-            entries = snapshot.entries.len(),
+            entries = snapshot.len(),
             "public register read"
         );
         self.current

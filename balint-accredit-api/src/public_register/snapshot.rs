@@ -1,9 +1,13 @@
 //! A society's public register as held in memory, compactly: entries in
-//! the register's order, their public histories, repeated words stored
-//! once, a hash table by registration number; built from the database's
+//! the register's order, in chunks of about a thousand, each chunk with
+//! its names in one buffer and an index of their three-letter pieces;
+//! their public histories; repeated words stored once; tables by
+//! registration number and by id, in shards. Built from the database's
 //! rows, searched and read in place; and patched: a copy with a few
-//! entries read again ([`Snapshot::patched`]) shares every other entry's
-//! texts and history with the copy it came from.
+//! entries read again ([`Snapshot::patched`]) copies only the chunks and
+//! shards those entries are in, and shares every other one with the copy
+//! it came from, so a patch costs what it touches, not the register's
+//! size.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,6 +18,15 @@ use memchr::memmem;
 
 use super::{Listed, PublicSearch, SocietyFacts};
 use crate::db::register::PublicRow;
+
+/// Entries in a chunk when the register is read whole; a patched chunk
+/// is split again once it holds more than twice as many.
+const CHUNK: usize = 1024;
+
+/// How many shards the tables by registration number and by id have: a
+/// patch copies only the shards of the entries it touches.
+const SHARDS: usize = 256;
+
 /// Words that repeat across the register (tiers, titles, places, reasons),
 /// stored once and referred to by number.
 #[derive(Debug, Default, Clone)]
@@ -25,26 +38,36 @@ struct Words {
 impl Words {
     const NONE: u32 = u32::MAX;
 
-    fn number(&mut self, word: &str) -> u32 {
-        if let Some(&n) = self.numbers.get(word) {
-            return n;
-        }
-        let n = u32::try_from(self.words.len()).unwrap_or(Self::NONE - 1);
-        self.words.push(word.into());
-        self.numbers.insert(word.into(), n);
-        n
-    }
-
-    fn maybe(&mut self, word: Option<&str>) -> u32 {
-        word.map_or(Self::NONE, |w| self.number(w))
-    }
-
     fn find(&self, word: &str) -> Option<u32> {
         self.numbers.get(word).copied()
     }
 
     fn get(&self, n: u32) -> Option<&str> {
         self.words.get(usize::try_from(n).ok()?).map(|w| &**w)
+    }
+}
+
+/// [`Words`] shared between a copy and its patches: a word already known
+/// is numbered without copying; a new one copies the list once.
+trait Numbering {
+    fn number(&mut self, word: &str) -> u32;
+    fn maybe(&mut self, word: Option<&str>) -> u32;
+}
+
+impl Numbering for Arc<Words> {
+    fn number(&mut self, word: &str) -> u32 {
+        if let Some(n) = self.find(word) {
+            return n;
+        }
+        let words = Arc::make_mut(self);
+        let n = u32::try_from(words.words.len()).unwrap_or(Words::NONE - 1);
+        words.words.push(word.into());
+        words.numbers.insert(word.into(), n);
+        n
+    }
+
+    fn maybe(&mut self, word: Option<&str>) -> u32 {
+        word.map_or(Words::NONE, |w| self.number(w))
     }
 }
 
@@ -64,14 +87,18 @@ struct Texts {
     history: Box<[Change]>,
 }
 
+impl Texts {
+    /// The register's order: family name, given name, registration number.
+    fn order(&self) -> (&str, &str) {
+        (&self.sort_name, &self.registration)
+    }
+}
+
 /// One entry, compactly: what a search filters by in place, the rest
 /// behind one shared pointer.
 #[derive(Debug, Clone)]
 pub(super) struct Entry {
     texts: Arc<Texts>,
-    /// A hash of the id, so the entries a patch replaces are found without
-    /// comparing every id.
-    id_hash: u64,
     title: u32,
     city: u32,
     region: u32,
@@ -87,9 +114,8 @@ pub(super) struct Entry {
 }
 
 impl Entry {
-    /// The register's order: family name, given name, registration number.
     fn order(&self) -> (&str, &str) {
-        (&self.texts.sort_name, &self.texts.registration)
+        self.texts.order()
     }
 }
 
@@ -107,25 +133,229 @@ pub(super) struct Change {
     to: Status,
 }
 
+/// A run of entries in the register's order, with what searches them.
+#[derive(Debug)]
+struct Chunk {
+    entries: Vec<Entry>,
+    /// The entries' search texts, in order, each followed by a newline.
+    names: String,
+    /// Where each entry's search text ends in `names` (its newline).
+    name_ends: Vec<u32>,
+    /// Which entries' search texts hold each three-byte piece.
+    grams: Grams,
+    /// When one of its entries or their people was last written.
+    last_updated: Option<NaiveDateTime>,
+    /// How many changes its entries' histories hold.
+    changes: usize,
+}
+
+impl Chunk {
+    /// A chunk of `entries` (in the register's order, at most `u16::MAX`).
+    fn new(entries: Vec<Entry>) -> Self {
+        let length = entries.iter().map(|e| e.texts.search.len() + 1).sum();
+        let mut names = String::with_capacity(length);
+        let mut name_ends = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            names.push_str(&entry.texts.search);
+            name_ends.push(position(names.len()));
+            names.push('\n');
+        }
+        Self {
+            grams: Grams::new(entries.iter().map(|e| e.texts.search.as_bytes())),
+            last_updated: entries.iter().map(|e| e.updated).max(),
+            changes: entries.iter().map(|e| e.texts.history.len()).sum(),
+            entries,
+            names,
+            name_ends,
+        }
+    }
+
+    /// Chunks of `entries` (in the register's order) of about [`CHUNK`]
+    /// entries each.
+    fn split(entries: Vec<Entry>) -> Vec<Arc<Chunk>> {
+        let pieces = entries.len().div_ceil(CHUNK).max(1);
+        let size = entries.len().div_ceil(pieces).max(1);
+        let mut chunks = Vec::with_capacity(pieces);
+        let mut rest = entries.into_iter().peekable();
+        while rest.peek().is_some() {
+            chunks.push(Arc::new(Self::new(rest.by_ref().take(size).collect())));
+        }
+        chunks
+    }
+
+    /// Entry `index`'s search text.
+    fn name(&self, index: usize) -> &[u8] {
+        let end = self.name_ends[index] as usize;
+        let start = match index {
+            0 => 0,
+            _ => self.name_ends[index - 1] as usize + 1,
+        };
+        &self.names.as_bytes()[start..end]
+    }
+
+    /// The entries whose search text holds `q`, in order, each once.
+    fn holding(&self, q: &[u8], finder: &memmem::Finder<'_>, mut each: impl FnMut(usize)) {
+        if q.len() >= 3 {
+            // Only entries holding q's rarest piece can hold q.
+            let Some(fewest) = q
+                .windows(3)
+                .map(|gram| self.grams.holding([gram[0], gram[1], gram[2]]))
+                .min_by_key(|found| found.len())
+            else {
+                return;
+            };
+            for &index in fewest {
+                let index = usize::from(index);
+                if finder.find(self.name(index)).is_some() {
+                    each(index);
+                }
+            }
+            return;
+        }
+        let mut last = None;
+        for at in finder.find_iter(self.names.as_bytes()) {
+            let index = self.name_ends.partition_point(|&end| (end as usize) < at);
+            let Some(&end) = self.name_ends.get(index) else {
+                continue;
+            };
+            // Within the one name (a `q` holding a newline never matches).
+            if at + q.len() > end as usize || last == Some(index) {
+                continue;
+            }
+            last = Some(index);
+            each(index);
+        }
+    }
+}
+
+/// Which texts of a chunk hold each three-byte piece: the pieces sorted,
+/// and for each the texts' places in the chunk, ascending.
+#[derive(Debug, Default)]
+struct Grams {
+    pieces: Vec<[u8; 3]>,
+    /// Where each piece's texts start in `texts` (one more than `pieces`).
+    starts: Vec<u32>,
+    texts: Vec<u16>,
+}
+
+impl Grams {
+    fn new<'a>(texts: impl Iterator<Item = &'a [u8]>) -> Self {
+        let mut pairs: Vec<([u8; 3], u16)> = Vec::new();
+        for (at, text) in texts.enumerate() {
+            let at = u16::try_from(at).unwrap_or(u16::MAX);
+            pairs.extend(
+                text.windows(3)
+                    .map(|gram| ([gram[0], gram[1], gram[2]], at)),
+            );
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut grams = Self {
+            pieces: Vec::new(),
+            starts: Vec::new(),
+            texts: Vec::with_capacity(pairs.len()),
+        };
+        for (piece, at) in pairs {
+            if grams.pieces.last() != Some(&piece) {
+                grams.pieces.push(piece);
+                grams.starts.push(position(grams.texts.len()));
+            }
+            grams.texts.push(at);
+        }
+        grams.starts.push(position(grams.texts.len()));
+        grams
+    }
+
+    /// The places of the texts holding `piece`, ascending.
+    fn holding(&self, piece: [u8; 3]) -> &[u16] {
+        match self.pieces.binary_search(&piece) {
+            Ok(at) => &self.texts[self.starts[at] as usize..self.starts[at + 1] as usize],
+            Err(_) => &[],
+        }
+    }
+}
+
+/// A table in [`SHARDS`] shards by a key's hash, each shard sorted by
+/// hash: a patch copies the shards it changes and shares the others.
+#[derive(Debug, Clone)]
+pub(super) struct Shards<V> {
+    shards: Vec<Arc<Vec<(u64, V)>>>,
+}
+
+impl<V: Clone> Shards<V> {
+    pub(super) fn new(items: impl Iterator<Item = (u64, V)>) -> Self {
+        let mut shards: Vec<Vec<(u64, V)>> = vec![Vec::new(); SHARDS];
+        for (hash, value) in items {
+            shards[Self::shard(hash)].push((hash, value));
+        }
+        Self {
+            shards: shards
+                .into_iter()
+                .map(|mut shard| {
+                    shard.sort_by_key(|&(hash, _)| hash);
+                    Arc::new(shard)
+                })
+                .collect(),
+        }
+    }
+
+    fn shard(hash: u64) -> usize {
+        // The top bits: the bottom ones order the shard.
+        (hash >> 56) as usize % SHARDS
+    }
+
+    /// The values whose key has the hash `hash` (the caller checks the key).
+    pub(super) fn candidates(&self, hash: u64) -> impl Iterator<Item = &V> {
+        let shard = &self.shards[Self::shard(hash)];
+        let from = shard.partition_point(|&(h, _)| h < hash);
+        shard[from..]
+            .iter()
+            .take_while(move |&&(h, _)| h == hash)
+            .map(|(_, value)| value)
+    }
+
+    /// Removes the values with the hash `hash` that `gone` says are gone.
+    fn remove(&mut self, hash: u64, gone: impl Fn(&V) -> bool) {
+        let shard = Arc::make_mut(&mut self.shards[Self::shard(hash)]);
+        shard.retain(|(h, value)| *h != hash || !gone(value));
+    }
+
+    fn insert(&mut self, hash: u64, value: V) {
+        let shard = Arc::make_mut(&mut self.shards[Self::shard(hash)]);
+        let at = shard.partition_point(|&(h, _)| h <= hash);
+        shard.insert(at, (hash, value));
+    }
+
+    /// How many shards `self` and `other` share (for tests).
+    #[cfg(test)]
+    fn shared(&self, other: &Self) -> usize {
+        self.shards
+            .iter()
+            .zip(&other.shards)
+            .filter(|(a, b)| Arc::ptr_eq(a, b))
+            .count()
+    }
+}
+
 /// A society's public register on one day, as of one register version.
 #[derive(Debug)]
 pub struct Snapshot {
     pub(super) version: i64,
     pub(super) today: NaiveDate,
-    /// In the register's order.
-    pub(super) entries: Vec<Entry>,
-    /// The entries by registration number.
-    by_registration: Lookup,
-    /// Every entry's search text, in order, each followed by a newline.
-    names: String,
-    /// Where each entry's search text ends in `names` (its newline).
-    name_ends: Vec<usize>,
+    /// The entries in the register's order, in chunks (none empty).
+    chunks: Vec<Arc<Chunk>>,
+    /// How many entries come before each chunk, and all of them last.
+    starts: Vec<usize>,
+    /// The entries by registration number's hash.
+    by_registration: Shards<Entry>,
+    /// The entries' texts by id's hash.
+    by_id: Shards<Arc<Texts>>,
     /// Tiers, titles, cities and regions as shown.
-    words: Words,
+    words: Arc<Words>,
     /// Cities and regions lower-cased, for the place filter.
-    places: Words,
+    places: Arc<Words>,
     /// The public reasons of changes.
-    reasons: Words,
+    reasons: Arc<Words>,
     /// The listed entries not granted yet on the day (a grant dated
     /// ahead): (id's hash, id, when written). Not shown, but their writes
     /// count for when the register last changed.
@@ -154,9 +384,9 @@ pub(super) struct Builder {
     pending: Vec<Pending>,
     /// Entries by id, for their changes.
     ids: HashMap<Box<str>, usize>,
-    words: Words,
-    places: Words,
-    reasons: Words,
+    words: Arc<Words>,
+    places: Arc<Words>,
+    reasons: Arc<Words>,
 }
 
 impl Builder {
@@ -164,9 +394,9 @@ impl Builder {
     /// them), for the entries a patch of it reads again.
     pub(super) fn continuing(snapshot: &Snapshot) -> Self {
         Self {
-            words: snapshot.words.clone(),
-            places: snapshot.places.clone(),
-            reasons: snapshot.reasons.clone(),
+            words: Arc::clone(&snapshot.words),
+            places: Arc::clone(&snapshot.places),
+            reasons: Arc::clone(&snapshot.reasons),
             ..Self::default()
         }
     }
@@ -254,7 +484,6 @@ impl Builder {
                 .map(|c| if c == '\n' { ' ' } else { c })
                 .collect();
             entries.push(Entry {
-                id_hash: fnv(&row.id),
                 title: words.maybe(row.title.as_deref()),
                 city: words.maybe(row.city.as_deref()),
                 region: words.maybe(row.region.as_deref()),
@@ -276,41 +505,62 @@ impl Builder {
             });
         }
         entries.sort_unstable_by(|a, b| a.order().cmp(&b.order()));
-        Snapshot::assemble(version, today, entries, hidden, (words, places, reasons))
+        let by_registration = Shards::new(
+            entries
+                .iter()
+                .map(|entry| (fnv(&entry.texts.registration), entry.clone())),
+        );
+        let by_id = Shards::new(
+            entries
+                .iter()
+                .map(|entry| (fnv(&entry.texts.id), Arc::clone(&entry.texts))),
+        );
+        let chunks = if entries.is_empty() {
+            Vec::new()
+        } else {
+            Chunk::split(entries)
+        };
+        Snapshot::assemble(
+            version,
+            today,
+            chunks,
+            (by_registration, by_id),
+            hidden,
+            (words, places, reasons),
+        )
     }
 }
 
 impl Snapshot {
-    /// A snapshot of `entries`, in the register's order: their names
-    /// buffer and the table by registration number made here.
+    /// A snapshot of `chunks`, in the register's order, found by the
+    /// tables given.
     fn assemble(
         version: i64,
         today: NaiveDate,
-        entries: Vec<Entry>,
+        chunks: Vec<Arc<Chunk>>,
+        (by_registration, by_id): (Shards<Entry>, Shards<Arc<Texts>>),
         hidden: Vec<(u64, Box<str>, NaiveDateTime)>,
-        (words, places, reasons): (Words, Words, Words),
+        (words, places, reasons): (Arc<Words>, Arc<Words>, Arc<Words>),
     ) -> Self {
-        let last_updated = entries
+        let last_updated = chunks
             .iter()
-            .map(|e| e.updated)
+            .filter_map(|c| c.last_updated)
             .chain(hidden.iter().map(|h| h.2))
             .max();
-        let length = entries.iter().map(|e| e.texts.search.len() + 1).sum();
-        let mut names = String::with_capacity(length);
-        let mut name_ends = Vec::with_capacity(entries.len());
-        for entry in &entries {
-            names.push_str(&entry.texts.search);
-            name_ends.push(names.len());
-            names.push('\n');
+        let mut starts = Vec::with_capacity(chunks.len() + 1);
+        let mut before = 0;
+        for chunk in &chunks {
+            starts.push(before);
+            before += chunk.entries.len();
         }
-        let by_registration = Lookup::new(entries.iter().map(|entry| &*entry.texts.registration));
+        starts.push(before);
         Self {
             version,
             today,
-            entries,
+            chunks,
+            starts,
             by_registration,
-            names,
-            name_ends,
+            by_id,
             words,
             places,
             reasons,
@@ -331,49 +581,128 @@ impl Snapshot {
         &self.society
     }
 
+    /// How many entries are on the register.
+    pub fn len(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0)
+    }
+
+    /// Whether the register has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The chunk an entry ordered by `order` belongs in: the last one
+    /// whose first entry is not after it (the first when it comes before
+    /// them all).
+    fn chunk_for(&self, order: (&str, &str)) -> usize {
+        self.chunks
+            .partition_point(|chunk| chunk.entries[0].order() <= order)
+            .saturating_sub(1)
+    }
+
     /// This register with the entries `touched` read again: each is
     /// dropped, and those in `fresh` (read by a [`Builder::continuing`]
     /// this one, as of `fresh`'s version and day) put in their place in
-    /// the register's order. Every other entry is shared, not copied.
+    /// the register's order. Only the chunks and shards they are in are
+    /// copied; every other one is shared.
     pub(super) fn patched(&self, touched: &[String], fresh: Snapshot) -> Snapshot {
-        let mut hashes: Vec<u64> = touched.iter().map(|id| fnv(id)).collect();
-        hashes.sort_unstable();
-        let was_touched = |hash: u64, id: &str| {
-            hashes.binary_search(&hash).is_ok() && touched.iter().any(|t| **t == *id)
+        let mut by_registration = self.by_registration.clone();
+        let mut by_id = self.by_id.clone();
+        // What each chunk loses and gains, by chunk.
+        let mut gone: HashMap<usize, Vec<Arc<Texts>>> = HashMap::new();
+        let mut gained: HashMap<usize, Vec<Entry>> = HashMap::new();
+        let mut ids: Vec<u64> = Vec::with_capacity(touched.len());
+        for id in touched {
+            let hash = fnv(id);
+            ids.push(hash);
+            let old = self
+                .by_id
+                .candidates(hash)
+                .find(|texts| *texts.id == **id)
+                .cloned();
+            let Some(old) = old else { continue };
+            by_id.remove(hash, |texts| *texts.id == **id);
+            by_registration.remove(fnv(&old.registration), |entry| *entry.texts.id == **id);
+            gone.entry(self.chunk_for(old.order()))
+                .or_default()
+                .push(old);
+        }
+        ids.sort_unstable();
+        for entry in fresh.chunks.iter().flat_map(|chunk| chunk.entries.iter()) {
+            by_id.insert(fnv(&entry.texts.id), Arc::clone(&entry.texts));
+            by_registration.insert(fnv(&entry.texts.registration), entry.clone());
+            gained
+                .entry(self.chunk_for(entry.order()))
+                .or_default()
+                .push(entry.clone());
+        }
+        let mut chunks = Vec::with_capacity(self.chunks.len() + gained.len());
+        for (at, chunk) in self.chunks.iter().enumerate() {
+            let lost = gone.remove(&at).unwrap_or_default();
+            let new = gained.remove(&at).unwrap_or_default();
+            if lost.is_empty() && new.is_empty() {
+                chunks.push(Arc::clone(chunk));
+                continue;
+            }
+            let mut entries: Vec<Entry> = chunk
+                .entries
+                .iter()
+                .filter(|entry| !lost.iter().any(|l| Arc::ptr_eq(l, &entry.texts)))
+                .cloned()
+                .chain(new)
+                .collect();
+            entries.sort_by(|a, b| a.order().cmp(&b.order()));
+            if entries.len() > 2 * CHUNK {
+                chunks.extend(Chunk::split(entries));
+            } else if !entries.is_empty() {
+                chunks.push(Arc::new(Chunk::new(entries)));
+            }
+        }
+        // A register empty until now: the new entries are its first chunk.
+        if let Some(new) = gained.remove(&0) {
+            chunks.extend(Chunk::split(new));
+        }
+        let was_touched = |hash: &u64, id: &str| {
+            ids.binary_search(hash).is_ok() && touched.iter().any(|t| **t == *id)
         };
-        let replaced = |entry: &Entry| was_touched(entry.id_hash, &entry.texts.id);
         let mut hidden: Vec<_> = self
             .hidden
             .iter()
-            .filter(|(hash, id, _)| !was_touched(*hash, id))
+            .filter(|(hash, id, _)| !was_touched(hash, id))
             .cloned()
             .collect();
         hidden.extend(fresh.hidden);
-        let mut kept = self.entries.iter().filter(|e| !replaced(e)).peekable();
-        let mut fresh_entries = fresh.entries.into_iter().peekable();
-        let mut entries = Vec::with_capacity(self.entries.len() + fresh_entries.len());
-        loop {
-            let take_fresh = match (kept.peek(), fresh_entries.peek()) {
-                (Some(old), Some(new)) => new.order() < old.order(),
-                (None, Some(_)) => true,
-                (_, None) => false,
-            };
-            if take_fresh {
-                entries.extend(fresh_entries.next());
-            } else if let Some(old) = kept.next() {
-                entries.push(old.clone());
-            } else {
-                break;
-            }
-        }
         Snapshot::assemble(
             fresh.version,
             fresh.today,
-            entries,
+            chunks,
+            (by_registration, by_id),
             hidden,
             (fresh.words, fresh.places, fresh.reasons),
         )
         .with_society(fresh.society)
+    }
+
+    /// How many of this register's chunks are shared with `other`, and
+    /// how many it has (for tests).
+    #[cfg(test)]
+    pub(super) fn shared_chunks(&self, other: &Snapshot) -> (usize, usize) {
+        let shared = self
+            .chunks
+            .iter()
+            .filter(|chunk| other.chunks.iter().any(|o| Arc::ptr_eq(o, chunk)))
+            .count();
+        (shared, self.chunks.len())
+    }
+
+    /// How many shards of the tables by registration number and by id
+    /// this register shares with `other` (for tests).
+    #[cfg(test)]
+    pub(super) fn shared_shards(&self, other: &Snapshot) -> (usize, usize) {
+        (
+            self.by_registration.shared(&other.by_registration),
+            self.by_id.shared(&other.by_id),
+        )
     }
 
     /// When a listed entry (shown yet or not) or its person was last
@@ -384,58 +713,15 @@ impl Snapshot {
 
     /// How many changes the entries' histories hold in all.
     pub fn change_count(&self) -> usize {
-        self.entries.iter().map(|e| e.texts.history.len()).sum()
+        self.chunks.iter().map(|c| c.changes).sum()
     }
 }
 
 /// FNV-1a: short keys, no untrusted input to guard against.
-fn fnv(text: &str) -> u64 {
+pub(super) fn fnv(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-/// Entries found by registration number: an open-addressing hash table
-/// at most half full, each slot the top half of its number's hash and the
-/// entry's index plus one (0: empty). A lookup usually reads one slot.
-#[derive(Debug, Default)]
-pub(super) struct Lookup {
-    slots: Vec<(u32, u32)>,
-}
-
-impl Lookup {
-    pub(super) fn new<'a>(registrations: impl ExactSizeIterator<Item = &'a str>) -> Self {
-        let size = (registrations.len() * 2).next_power_of_two().max(2);
-        let mut slots = vec![(0, 0); size];
-        for (at, registration) in registrations.enumerate() {
-            let (tag, mut slot) = Self::place(registration, size);
-            while slots[slot].1 != 0 {
-                slot = (slot + 1) & (size - 1);
-            }
-            slots[slot] = (tag, position(at).saturating_add(1));
-        }
-        Self { slots }
-    }
-
-    /// The hash's top half, and the first slot to look in.
-    fn place(registration: &str, size: usize) -> (u32, usize) {
-        let hash = fnv(registration);
-        let tag = (hash >> 32) as u32;
-        // The size is a power of two: the low bits pick the slot.
-        (tag, (hash as usize) & (size - 1))
-    }
-
-    /// The indexes whose registration may be `registration` (its hash's
-    /// top half matches), in the order they are found; the caller checks.
-    pub(super) fn candidates(&self, registration: &str) -> impl Iterator<Item = usize> + '_ {
-        let size = self.slots.len();
-        let (tag, first) = Self::place(registration, size.max(1));
-        (0..size)
-            .map(move |step| self.slots[(first + step) & (size - 1)])
-            .take_while(|&(_, index)| index != 0)
-            .filter(move |&(t, _)| t == tag)
-            .map(|(_, index)| index as usize - 1)
-    }
 }
 
 /// A position in a snapshot's lists as stored (a register holds far fewer
@@ -445,21 +731,6 @@ fn position(at: usize) -> u32 {
 }
 
 impl Snapshot {
-    /// The entries whose search text holds `q`, in order, each once.
-    fn holding<'a>(&'a self, q: &'a str) -> impl Iterator<Item = usize> + 'a {
-        let mut last = None;
-        memmem::find_iter(self.names.as_bytes(), q.as_bytes()).filter_map(move |at| {
-            let index = self.name_ends.partition_point(|&end| end < at);
-            let end = *self.name_ends.get(index)?;
-            // Within the one name (a `q` holding a newline never matches).
-            if at + q.len() > end || last == Some(index) {
-                return None;
-            }
-            last = Some(index);
-            Some(index)
-        })
-    }
-
     /// `limit` entries matching `search`, from `offset` in the register's
     /// order (family name, given name, registration number), and how many
     /// match in all.
@@ -490,33 +761,63 @@ impl Snapshot {
             },
             None => None,
         };
-        let keep = |index: &usize| {
-            let entry = &self.entries[*index];
+        let keep = |entry: &Entry| {
             tiers.as_ref().is_none_or(|t| t.contains(&entry.tier))
                 && search.status.is_none_or(|s| entry.status == s)
                 && place.is_none_or(|p| entry.city_key == p || entry.region_key == p)
         };
+        let q = search.q.as_deref().filter(|q| !q.is_empty());
+        if q.is_none() && tiers.is_none() && search.status.is_none() && place.is_none() {
+            // Everything: the page is read straight from where it starts.
+            return (self.page(offset, limit), self.len());
+        }
         let mut total = 0;
         let mut page = Vec::with_capacity(limit.min(100));
-        let mut take = |index: usize| {
-            if total >= offset && page.len() < limit {
-                page.push(self.listed(&self.entries[index]));
+        let mut take = |entry: &Entry| {
+            if keep(entry) {
+                if total >= offset && page.len() < limit {
+                    page.push(self.listed(entry));
+                }
+                total += 1;
             }
-            total += 1;
         };
-        match search.q.as_deref().filter(|q| !q.is_empty()) {
-            Some(q) => self.holding(q).filter(keep).for_each(&mut take),
-            None => (0..self.entries.len()).filter(keep).for_each(&mut take),
+        match q {
+            Some(q) => {
+                let finder = memmem::Finder::new(q.as_bytes());
+                for chunk in &self.chunks {
+                    chunk.holding(q.as_bytes(), &finder, |index| take(&chunk.entries[index]));
+                }
+            }
+            None => self
+                .chunks
+                .iter()
+                .flat_map(|chunk| chunk.entries.iter())
+                .for_each(take),
         }
         (page, total)
+    }
+
+    /// `limit` entries from `offset`, in the register's order.
+    fn page(&self, offset: usize, limit: usize) -> Vec<Listed> {
+        let first = self
+            .starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        self.chunks
+            .iter()
+            .zip(&self.starts)
+            .skip(first)
+            .flat_map(|(chunk, &start)| chunk.entries.iter().skip(offset.saturating_sub(start)))
+            .take(limit)
+            .map(|entry| self.listed(entry))
+            .collect()
     }
 
     /// The listed entry `registration`, read in place; `None` when it is
     /// not on the public register.
     pub fn entry(&self, registration: &str) -> Option<EntryRef<'_>> {
         self.by_registration
-            .candidates(registration)
-            .map(|at| &self.entries[at])
+            .candidates(fnv(registration))
             .find(|entry| &*entry.texts.registration == registration)
             .map(|entry| EntryRef {
                 snapshot: self,

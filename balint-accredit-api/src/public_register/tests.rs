@@ -3,7 +3,7 @@
 
 use balint_core::register::{PublicEntry, PublicStatusChange, StatusAction};
 
-use super::snapshot::Lookup;
+use super::snapshot::{fnv, Shards};
 use super::*;
 use crate::db::register::PublicRow;
 
@@ -382,18 +382,20 @@ fn held_copies_are_trusted_only_until_a_write_or_the_refresh_time() {
 #[test]
 fn every_number_is_found_and_no_other() {
     let numbers: Vec<String> = (0..5000).map(|n| format!("BSANZ-{n:04}")).collect();
-    let lookup = Lookup::new(numbers.iter().map(String::as_str));
+    let table = Shards::new(numbers.iter().enumerate().map(|(at, n)| (fnv(n), at)));
     for (at, number) in numbers.iter().enumerate() {
-        let found: Vec<usize> = lookup
-            .candidates(number)
+        let found: Vec<usize> = table
+            .candidates(fnv(number))
+            .copied()
             .filter(|&i| numbers[i] == *number)
             .collect();
         assert_eq!(found, [at], "{number}");
     }
     for absent in ["BSANZ-5000", "", "bsanz-0001"] {
-        assert!(lookup.candidates(absent).all(|i| numbers[i] != absent));
+        assert!(table.candidates(fnv(absent)).all(|&i| numbers[i] != absent));
     }
-    assert_eq!(Lookup::new(std::iter::empty()).candidates("B-1").count(), 0);
+    let empty: Shards<usize> = Shards::new(std::iter::empty());
+    assert_eq!(empty.candidates(fnv("B-1")).count(), 0);
 }
 
 #[test]
@@ -460,4 +462,177 @@ fn a_patch_reads_again_only_what_was_touched_and_answers_as_a_rebuild() {
     // The entries not touched are shared with the copy patched, not copied.
     let shared = |s: &Snapshot| s.entry("B-1").unwrap().registration().as_ptr();
     assert_eq!(shared(&old), shared(&patched));
+}
+
+/// A register of `n` entries with made-up names, cities and tiers: the
+/// same `n` gives the same register.
+fn many(n: usize, seed: u64) -> Vec<PublicRow> {
+    const GIVEN: [&str; 8] = [
+        "Ann", "Bo", "Chiara", "Dmitri", "Eve", "Farah", "Gus", "Hélène",
+    ];
+    const FAMILY: [&str; 9] = [
+        "Smith", "Smithers", "Nguyen", "O'Brien", "Adams", "Lee", "Kowalski", "Müller", "Li",
+    ];
+    const CITIES: [&str; 4] = ["Sydney", "Perth", "Hobart", "Darwin"];
+    const TIERS: [&str; 3] = ["leader", "trainer", "mentor"];
+    let mut state = seed;
+    let mut next = move |below: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(state >> 33).unwrap() % below
+    };
+    (0..n)
+        .map(|at| {
+            let family = format!("{}{}", FAMILY[next(FAMILY.len())], next(50));
+            row(
+                &format!("B-{at:05}"),
+                GIVEN[next(GIVEN.len())],
+                &family,
+                CITIES[next(CITIES.len())],
+                TIERS[next(TIERS.len())],
+            )
+        })
+        .collect()
+}
+
+fn whole(rows: &[PublicRow], version: i64) -> Snapshot {
+    let mut builder = Builder::default();
+    for row in rows {
+        builder.push(row.clone(), false);
+    }
+    builder.finish(version, day("2026-01-01"), &HashMap::new())
+}
+
+/// Searches of every kind: every piece of one to five letters of a few
+/// names, with and without filters, and pages deep into the results.
+fn searches() -> Vec<PublicSearch> {
+    let mut searches = vec![PublicSearch::default()];
+    for name in ["ann smith12", "hélène müller3", "bo o'brien40", "gus li7"] {
+        let chars: Vec<char> = name.chars().collect();
+        for length in 1..=5 {
+            for from in (0..chars.len().saturating_sub(length)).step_by(3) {
+                searches.push(PublicSearch {
+                    q: Some(chars[from..from + length].iter().collect()),
+                    ..PublicSearch::default()
+                });
+            }
+        }
+    }
+    searches.push(PublicSearch {
+        q: Some("smi".into()),
+        tier: Some("trainer".into()),
+        place: Some("perth".into()),
+        ..PublicSearch::default()
+    });
+    searches.push(PublicSearch {
+        tier: Some("mentor".into()),
+        ..PublicSearch::default()
+    });
+    searches.push(PublicSearch {
+        q: Some("h\nb".into()),
+        ..PublicSearch::default()
+    });
+    searches
+}
+
+#[test]
+fn a_search_finds_exactly_the_names_holding_it_across_chunks() {
+    let rows = many(5_000, 7);
+    let snapshot = whole(&rows, 1);
+    let (everyone, total) = snapshot.search(&PublicSearch::default(), 0, usize::MAX);
+    assert_eq!(total, 5_000);
+    for search in searches() {
+        let expected: Vec<&Listed> = everyone
+            .iter()
+            .filter(|l| {
+                search
+                    .q
+                    .as_ref()
+                    .is_none_or(|q| l.name.to_lowercase().contains(q.as_str()))
+                    && search.tier.as_ref().is_none_or(|t| l.tier == *t)
+                    && search.place.as_ref().is_none_or(|p| {
+                        l.city.as_deref().map(str::to_lowercase).as_deref() == Some(p.as_str())
+                    })
+            })
+            .collect();
+        let (found, count) = snapshot.search(&search, 0, usize::MAX);
+        assert_eq!(count, expected.len(), "{search:?}");
+        assert_eq!(found.iter().collect::<Vec<_>>(), expected, "{search:?}");
+        // A page deep in the results is the same slice.
+        let (page, count) = snapshot.search(&search, 37, 20);
+        assert_eq!(count, expected.len(), "{search:?}");
+        let slice: Vec<&Listed> = expected.iter().copied().skip(37).take(20).collect();
+        assert_eq!(page.iter().collect::<Vec<_>>(), slice, "{search:?}");
+    }
+}
+
+#[test]
+fn a_patch_of_a_large_register_copies_only_what_it_touches() {
+    let mut rows = many(5_000, 11);
+    let old = whole(&rows, 1);
+    // One entry renamed to the front, one to the end, one unlisted, one
+    // added, and one touched but unchanged.
+    let mut renamed_first = rows[100].clone();
+    renamed_first.sort_name = "aaaa\u{1f}ann".into();
+    renamed_first.search_text = "ann aaaa".into();
+    renamed_first.name = "Ann Aaaa".into();
+    let mut renamed_last = rows[200].clone();
+    renamed_last.sort_name = "zzzz\u{1f}eve".into();
+    renamed_last.city = Some("Broome".into());
+    let unlisted = rows[300].id.clone();
+    let added = row("B-99999", "Kim", "Kowalski9", "Perth", "trainer");
+    let unchanged = rows[400].clone();
+    let touched: Vec<String> = [&rows[100], &rows[200], &rows[300], &added, &rows[400]]
+        .iter()
+        .map(|r| r.id.clone())
+        .collect();
+
+    let mut builder = Builder::continuing(&old);
+    for row in [&renamed_first, &renamed_last, &added, &unchanged] {
+        builder.push((*row).clone(), false);
+    }
+    let patched = old.patched(
+        &touched,
+        builder.finish(2, day("2026-01-01"), &HashMap::new()),
+    );
+
+    rows[100] = renamed_first;
+    rows[200] = renamed_last;
+    rows.retain(|r| r.id != unlisted);
+    rows.push(added);
+    let rebuilt = whole(&rows, 2);
+    assert_eq!(patched.len(), rebuilt.len());
+    for search in searches().into_iter().chain([PublicSearch {
+        place: Some("broome".into()),
+        ..PublicSearch::default()
+    }]) {
+        assert_eq!(
+            patched.search(&search, 0, usize::MAX),
+            rebuilt.search(&search, 0, usize::MAX),
+            "{search:?}"
+        );
+    }
+    for row in &rows {
+        assert_eq!(
+            patched.entry(&row.registration).map(|e| e.listed()),
+            rebuilt.entry(&row.registration).map(|e| e.listed()),
+        );
+    }
+    assert!(patched.entry(&old_registration(&unlisted)).is_none());
+    assert_eq!(patched.last_updated(), rebuilt.last_updated());
+    // At most the chunks of the five entries, before and after, copied.
+    let (shared, of) = patched.shared_chunks(&old);
+    assert!(of >= 5 && shared + 6 >= of, "{shared} of {of} shared");
+    // Five entries change at most five shards of each table, plus the
+    // added one's.
+    let (registrations, ids) = patched.shared_shards(&old);
+    assert!(
+        registrations >= 256 - 6 && ids >= 256 - 6,
+        "{registrations}, {ids}"
+    );
+}
+
+fn old_registration(id: &str) -> String {
+    id.trim_start_matches("entry-").to_owned()
 }
