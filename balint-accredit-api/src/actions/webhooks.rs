@@ -157,6 +157,57 @@ fn no_endpoint(id: &str) -> ApiError {
     ApiError::NotFound(format!("no webhook endpoint {id}"))
 }
 
+/// What a change made of an endpoint, and what its audit record says.
+struct Changed<T> {
+    /// What the use case answers.
+    answer: T,
+    /// The audit record's action, before and after; none when nothing
+    /// changed (nothing is audited).
+    audited: Option<(
+        audit::Action,
+        Option<serde_json::Value>,
+        Option<serde_json::Value>,
+    )>,
+}
+
+/// Change endpoint `id` of the society `slug` (registrar), in one
+/// transaction: `change` gets the endpoint as stored and makes the
+/// change; its audit record (if it says one) is written with it. Not
+/// found when the society has no such endpoint.
+async fn change_endpoint<T: Send + 'static>(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+    id: String,
+    change: impl FnOnce(&mut DbConnection, Endpoint) -> Result<Changed<T>, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let (society, actor) = as_registrar(state, caller, slug).await?;
+    db::run(&state.pool, move |conn| {
+        db::write(conn, |conn| {
+            let endpoint =
+                db::webhooks::endpoint(conn, &society.id, &id)?.ok_or_else(|| no_endpoint(&id))?;
+            let Changed { answer, audited } = change(conn, endpoint)?;
+            if let Some((action, before, after)) = audited {
+                audit::record(
+                    conn,
+                    audit::Change {
+                        actor_user_id: Some(&actor),
+                        society_id: Some(&society.id),
+                        action,
+                        entity: audit::Entity::WebhookEndpoint,
+                        entity_id: &id,
+                        before,
+                        after,
+                        at: db::now(),
+                    },
+                )?;
+            }
+            Ok(answer)
+        })
+    })
+    .await
+}
+
 /// Delete an endpoint with its delivery log (registrar); audited.
 pub async fn delete_endpoint(
     state: &AppState,
@@ -164,29 +215,15 @@ pub async fn delete_endpoint(
     slug: String,
     id: String,
 ) -> Result<(), ApiError> {
-    let (society, actor) = as_registrar(state, caller, slug).await?;
-    db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let endpoint =
-                db::webhooks::endpoint(conn, &society.id, &id)?.ok_or_else(|| no_endpoint(&id))?;
-            db::webhooks::delete_endpoint(conn, &society.id, &id)?;
-            audit::record(
-                conn,
-                audit::Change {
-                    actor_user_id: Some(&actor),
-                    society_id: Some(&society.id),
-                    action: audit::Action::Delete,
-                    entity: audit::Entity::WebhookEndpoint,
-                    entity_id: &id,
-                    before: Some(serde_json::json!({
-                        "url": endpoint.url,
-                        "event_types": endpoint.event_types,
-                    })),
-                    after: None,
-                    at: db::now(),
-                },
-            )?;
-            Ok(())
+    change_endpoint(state, caller, slug, id, |conn, endpoint| {
+        db::webhooks::delete_endpoint(conn, &endpoint.society_id, &endpoint.id)?;
+        let before = serde_json::json!({
+            "url": endpoint.url,
+            "event_types": endpoint.event_types,
+        });
+        Ok(Changed {
+            answer: (),
+            audited: Some((audit::Action::Delete, Some(before), None)),
         })
     })
     .await
@@ -200,35 +237,26 @@ pub async fn enable_endpoint(
     slug: String,
     id: String,
 ) -> Result<Endpoint, ApiError> {
-    let (society, actor) = as_registrar(state, caller, slug).await?;
-    db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let endpoint =
-                db::webhooks::endpoint(conn, &society.id, &id)?.ok_or_else(|| no_endpoint(&id))?;
-            if endpoint.disabled_at.is_none() {
-                return Ok(endpoint);
-            }
-            db::webhooks::set_disabled(conn, &id, None)?;
-            audit::record(
-                conn,
-                audit::Change {
-                    actor_user_id: Some(&actor),
-                    society_id: Some(&society.id),
-                    action: audit::Action::Update,
-                    entity: audit::Entity::WebhookEndpoint,
-                    entity_id: &id,
-                    before: Some(serde_json::json!({
-                        "disabled_reason": endpoint.disabled_reason,
-                    })),
-                    after: Some(serde_json::json!({ "disabled_reason": null })),
-                    at: db::now(),
-                },
-            )?;
-            Ok(Endpoint {
+    change_endpoint(state, caller, slug, id, |conn, endpoint| {
+        if endpoint.disabled_at.is_none() {
+            return Ok(Changed {
+                answer: endpoint,
+                audited: None,
+            });
+        }
+        db::webhooks::set_disabled(conn, &endpoint.id, None)?;
+        let before = serde_json::json!({ "disabled_reason": endpoint.disabled_reason });
+        Ok(Changed {
+            answer: Endpoint {
                 disabled_at: None,
                 disabled_reason: None,
                 ..endpoint
-            })
+            },
+            audited: Some((
+                audit::Action::Update,
+                Some(before),
+                Some(serde_json::json!({ "disabled_reason": null })),
+            )),
         })
     })
     .await
@@ -250,37 +278,22 @@ pub async fn rotate_secret(
     slug: String,
     id: String,
 ) -> Result<Endpoint, ApiError> {
-    let (society, actor) = as_registrar(state, caller, slug).await?;
-    db::run(&state.pool, move |conn| {
-        db::write(conn, |conn| {
-            let endpoint =
-                db::webhooks::endpoint(conn, &society.id, &id)?.ok_or_else(|| no_endpoint(&id))?;
-            let now = db::now();
-            let until = now + ROTATION_GRACE;
-            let secret = sign::new_secret();
-            db::webhooks::rotate_secret(conn, &id, &secret, until)?;
-            audit::record(
-                conn,
-                audit::Change {
-                    actor_user_id: Some(&actor),
-                    society_id: Some(&society.id),
-                    action: audit::Action::Update,
-                    entity: audit::Entity::WebhookEndpoint,
-                    entity_id: &id,
-                    before: None,
-                    after: Some(serde_json::json!({
-                        "secret": "rotated",
-                        "previous_secret_until": until,
-                    })),
-                    at: now,
-                },
-            )?;
-            Ok(Endpoint {
+    change_endpoint(state, caller, slug, id, |conn, endpoint| {
+        let until = db::now() + ROTATION_GRACE;
+        let secret = sign::new_secret();
+        db::webhooks::rotate_secret(conn, &endpoint.id, &secret, until)?;
+        let after = serde_json::json!({
+            "secret": "rotated",
+            "previous_secret_until": until,
+        });
+        Ok(Changed {
+            answer: Endpoint {
                 previous_secret: Some(endpoint.secret.clone()),
                 previous_secret_until: Some(until),
                 secret,
                 ..endpoint
-            })
+            },
+            audited: Some((audit::Action::Update, None, Some(after))),
         })
     })
     .await

@@ -1,5 +1,5 @@
 //! A society's public register as held in memory, compactly: entries in
-//! the register's order, in chunks of about a thousand, each chunk with
+//! the register's order, in chunks of about two thousand, each chunk with
 //! its names in one buffer and an index of their three-letter pieces;
 //! their public histories; repeated words stored once; tables by
 //! registration number and by id, in shards. Built from the database's
@@ -21,7 +21,7 @@ use crate::db::register::PublicRow;
 
 /// Entries in a chunk when the register is read whole; a patched chunk
 /// is split again once it holds more than twice as many.
-const CHUNK: usize = 1024;
+const CHUNK: usize = 2048;
 
 /// How many shards the tables by registration number and by id have: a
 /// patch copies only the shards of the entries it touches.
@@ -206,7 +206,8 @@ impl Chunk {
             };
             for &index in fewest {
                 let index = usize::from(index);
-                if finder.find(self.name(index)).is_some() {
+                // A piece of three is the whole of `q`: no need to look.
+                if q.len() == 3 || finder.find(self.name(index)).is_some() {
                     each(index);
                 }
             }
@@ -228,13 +229,12 @@ impl Chunk {
     }
 }
 
-/// Which texts of a chunk hold each three-byte piece: the pieces sorted,
-/// and for each the texts' places in the chunk, ascending.
+/// Which texts of a chunk hold each three-byte piece: for each piece, the
+/// texts' places in the chunk, ascending.
 #[derive(Debug, Default)]
 struct Grams {
-    pieces: Vec<[u8; 3]>,
-    /// Where each piece's texts start in `texts` (one more than `pieces`).
-    starts: Vec<u32>,
+    /// Where each piece's texts are in `texts`.
+    pieces: HashMap<[u8; 3], (u32, u32), BuildPieceHasher>,
     texts: Vec<u16>,
 }
 
@@ -251,26 +251,56 @@ impl Grams {
         pairs.sort_unstable();
         pairs.dedup();
         let mut grams = Self {
-            pieces: Vec::new(),
-            starts: Vec::new(),
+            pieces: HashMap::default(),
             texts: Vec::with_capacity(pairs.len()),
         };
-        for (piece, at) in pairs {
-            if grams.pieces.last() != Some(&piece) {
-                grams.pieces.push(piece);
-                grams.starts.push(position(grams.texts.len()));
-            }
+        let mut pairs = pairs.into_iter().peekable();
+        while let Some((piece, at)) = pairs.next() {
+            let start = position(grams.texts.len());
             grams.texts.push(at);
+            while let Some((_, at)) = pairs.next_if(|(next, _)| *next == piece) {
+                grams.texts.push(at);
+            }
+            grams
+                .pieces
+                .insert(piece, (start, position(grams.texts.len())));
         }
-        grams.starts.push(position(grams.texts.len()));
         grams
     }
 
     /// The places of the texts holding `piece`, ascending.
     fn holding(&self, piece: [u8; 3]) -> &[u16] {
-        match self.pieces.binary_search(&piece) {
-            Ok(at) => &self.texts[self.starts[at] as usize..self.starts[at + 1] as usize],
-            Err(_) => &[],
+        match self.pieces.get(&piece) {
+            Some(&(start, end)) => &self.texts[start as usize..end as usize],
+            None => &[],
+        }
+    }
+}
+
+/// Hashes a three-byte piece (FNV-1a): a piece is no untrusted key to
+/// guard against, and the default hasher would cost more than the lookup.
+#[derive(Debug, Default, Clone, Copy)]
+struct BuildPieceHasher;
+
+impl std::hash::BuildHasher for BuildPieceHasher {
+    type Hasher = PieceHasher;
+
+    fn build_hasher(&self) -> PieceHasher {
+        PieceHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+#[derive(Debug)]
+struct PieceHasher(u64);
+
+impl std::hash::Hasher for PieceHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
     }
 }
@@ -279,7 +309,15 @@ impl Grams {
 /// hash: a patch copies the shards it changes and shares the others.
 #[derive(Debug, Clone)]
 pub(super) struct Shards<V> {
-    shards: Vec<Arc<Vec<(u64, V)>>>,
+    shards: Vec<Arc<Shard<V>>>,
+}
+
+/// One shard: the hashes, ascending (searched without touching the
+/// values), and the values in the same order.
+#[derive(Debug, Clone)]
+struct Shard<V> {
+    hashes: Vec<u64>,
+    values: Vec<V>,
 }
 
 impl<V: Clone> Shards<V> {
@@ -293,7 +331,8 @@ impl<V: Clone> Shards<V> {
                 .into_iter()
                 .map(|mut shard| {
                     shard.sort_by_key(|&(hash, _)| hash);
-                    Arc::new(shard)
+                    let (hashes, values) = shard.into_iter().unzip();
+                    Arc::new(Shard { hashes, values })
                 })
                 .collect(),
         }
@@ -307,23 +346,32 @@ impl<V: Clone> Shards<V> {
     /// The values whose key has the hash `hash` (the caller checks the key).
     pub(super) fn candidates(&self, hash: u64) -> impl Iterator<Item = &V> {
         let shard = &self.shards[Self::shard(hash)];
-        let from = shard.partition_point(|&(h, _)| h < hash);
-        shard[from..]
+        let from = shard.hashes.partition_point(|&h| h < hash);
+        shard.hashes[from..]
             .iter()
-            .take_while(move |&&(h, _)| h == hash)
+            .take_while(move |&&h| h == hash)
+            .zip(&shard.values[from..])
             .map(|(_, value)| value)
     }
 
     /// Removes the values with the hash `hash` that `gone` says are gone.
     fn remove(&mut self, hash: u64, gone: impl Fn(&V) -> bool) {
         let shard = Arc::make_mut(&mut self.shards[Self::shard(hash)]);
-        shard.retain(|(h, value)| *h != hash || !gone(value));
+        let from = shard.hashes.partition_point(|&h| h < hash);
+        let to = shard.hashes.partition_point(|&h| h <= hash);
+        for at in (from..to).rev() {
+            if gone(&shard.values[at]) {
+                shard.hashes.remove(at);
+                shard.values.remove(at);
+            }
+        }
     }
 
     fn insert(&mut self, hash: u64, value: V) {
         let shard = Arc::make_mut(&mut self.shards[Self::shard(hash)]);
-        let at = shard.partition_point(|&(h, _)| h <= hash);
-        shard.insert(at, (hash, value));
+        let at = shard.hashes.partition_point(|&h| h <= hash);
+        shard.hashes.insert(at, hash);
+        shard.values.insert(at, value);
     }
 
     /// How many shards `self` and `other` share (for tests).

@@ -342,6 +342,50 @@ pub async fn create(
     finish(&req, &viewer, result)
 }
 
+/// The buttons of an endpoint on the webhooks page.
+#[derive(Debug, Clone, Copy)]
+enum Button {
+    Delete,
+    Enable,
+    Rotate,
+}
+
+/// A button pressed on endpoint `path`: the form's token checked, its
+/// change made, and back to the webhooks page saying what was done.
+async fn press(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+    form: Form<ButtonForm>,
+    button: Button,
+) -> HttpResponse {
+    let (slug, id) = path.into_inner();
+    let result = async {
+        viewer.check_csrf(&form.csrf)?;
+        let (caller, society) = (&viewer.caller, slug.clone());
+        let done = match button {
+            Button::Delete => {
+                webhooks::delete_endpoint(&state, caller, society, id).await?;
+                "deleted".to_owned()
+            }
+            Button::Enable => {
+                webhooks::enable_endpoint(&state, caller, society, id).await?;
+                "enabled".to_owned()
+            }
+            Button::Rotate => {
+                webhooks::rotate_secret(&state, caller, society, id.clone()).await?;
+                format!("rotated&added={id}")
+            }
+        };
+        Ok(see_other(&format!(
+            "/societies/{slug}/webhooks?done={done}"
+        )))
+    }
+    .await;
+    finish(&req, &viewer, result)
+}
+
 /// `POST /societies/{society}/webhooks/{endpoint}/delete`.
 pub async fn delete(
     req: HttpRequest,
@@ -350,16 +394,7 @@ pub async fn delete(
     path: web::Path<(String, String)>,
     form: Form<ButtonForm>,
 ) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let result = async {
-        viewer.check_csrf(&form.csrf)?;
-        webhooks::delete_endpoint(&state, &viewer.caller, slug.clone(), id).await?;
-        Ok(see_other(&format!(
-            "/societies/{slug}/webhooks?done=deleted"
-        )))
-    }
-    .await;
-    finish(&req, &viewer, result)
+    press(req, state, viewer, path, form, Button::Delete).await
 }
 
 /// `POST /societies/{society}/webhooks/{endpoint}/enable`.
@@ -370,16 +405,7 @@ pub async fn enable(
     path: web::Path<(String, String)>,
     form: Form<ButtonForm>,
 ) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let result = async {
-        viewer.check_csrf(&form.csrf)?;
-        webhooks::enable_endpoint(&state, &viewer.caller, slug.clone(), id).await?;
-        Ok(see_other(&format!(
-            "/societies/{slug}/webhooks?done=enabled"
-        )))
-    }
-    .await;
-    finish(&req, &viewer, result)
+    press(req, state, viewer, path, form, Button::Enable).await
 }
 
 /// `POST /societies/{society}/webhooks/{endpoint}/rotate`: a new secret,
@@ -391,16 +417,7 @@ pub async fn rotate(
     path: web::Path<(String, String)>,
     form: Form<ButtonForm>,
 ) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let result = async {
-        viewer.check_csrf(&form.csrf)?;
-        webhooks::rotate_secret(&state, &viewer.caller, slug.clone(), id.clone()).await?;
-        Ok(see_other(&format!(
-            "/societies/{slug}/webhooks?done=rotated&added={id}"
-        )))
-    }
-    .await;
-    finish(&req, &viewer, result)
+    press(req, state, viewer, path, form, Button::Rotate).await
 }
 
 /// `GET /societies/{society}/webhook-deliveries/{delivery}`.
