@@ -195,10 +195,15 @@ fn land(
 /// Most decisions one bulk attestation takes.
 pub const MAX_BULK: usize = 1000;
 
+/// How many decisions of a bulk attestation one transaction commits: few
+/// enough that SQLite's write lock is not held long, many enough that a
+/// commit's wait for the disk is shared.
+pub const COMMIT_EVERY: usize = 100;
+
 /// Decide many records of society `slug` at once, each as [`attest`]
-/// decides one, in its own transaction: one refused (already decided, not
-/// the caller's to decide, a rejection without a comment) does not stop
-/// or undo the others. Returns the society's slug and, in the order
+/// decides one, in a savepoint of its own (committed [`COMMIT_EVERY`] at
+/// a time): one refused (already decided, not the caller's to decide, a
+/// rejection without a comment) does not stop or undo the others. Returns the society's slug and, in the order
 /// given, each record as decided or why it was not.
 ///
 /// Refused as a whole only without a signed-in caller, for an unknown
@@ -224,14 +229,27 @@ pub async fn attest_many(
             )]));
         }
         let mut results = Vec::with_capacity(count);
-        for (id, attestation) in decisions {
-            let one = (|| {
-                let record = db::activities::find(conn, &society.id, &id)?
-                    .ok_or_else(|| AttestError::NoSuchRecord(id.clone()))?;
-                let decision = judged(&asking, &society.id, &record, attestation)?;
-                land(conn, &record, &decision)
-            })();
-            results.push(one);
+        let mut decisions = decisions.into_iter().peekable();
+        while decisions.peek().is_some() {
+            // Each decision lands in a savepoint of its own (`land` nests
+            // in this transaction): one refused is undone alone. A commit
+            // per batch, not per decision (on PostgreSQL each commit waits
+            // for the disk).
+            let batch: Vec<_> = decisions.by_ref().take(COMMIT_EVERY).collect();
+            let landed = db::write_as(conn, |conn| {
+                Ok::<_, AttestError>(
+                    batch
+                        .into_iter()
+                        .map(|(id, attestation)| {
+                            let record = db::activities::find(conn, &society.id, &id)?
+                                .ok_or_else(|| AttestError::NoSuchRecord(id.clone()))?;
+                            let decision = judged(&asking, &society.id, &record, attestation)?;
+                            land(conn, &record, &decision)
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            })?;
+            results.extend(landed);
         }
         Ok((society.slug, results))
     })
