@@ -117,8 +117,11 @@ pub async fn due_page(
 /// counts them once, not every time.
 #[derive(Debug, Default)]
 pub struct DueCounts {
-    held: Mutex<HashMap<(String, NaiveDate, NaiveDate), (i64, i64)>>,
+    held: Mutex<HashMap<DueKey, (i64, i64)>>,
 }
+
+/// A count's society, day and horizon.
+type DueKey = (String, NaiveDate, NaiveDate);
 
 impl DueCounts {
     /// Counts kept at most (then emptied and counted again as asked for).
