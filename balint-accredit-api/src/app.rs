@@ -92,6 +92,9 @@ impl Application {
             public_register: Arc::clone(&public_register),
             bulk_jobs: Arc::default(),
             ledgers: Arc::default(),
+            people_orders: Arc::default(),
+            audit_counts: Arc::default(),
+            due_counts: Arc::default(),
         });
         let app = move || {
             let public_register = Arc::clone(&public_register);

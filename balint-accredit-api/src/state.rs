@@ -26,4 +26,12 @@ pub struct AppState {
     pub issuer: Arc<Issuer>,
     /// The ledgers read for evaluating progress, while they stay as read.
     pub ledgers: Arc<crate::actions::progress::Ledgers>,
+    /// The societies' lists of people (how many, where each page begins),
+    /// while they stay as read.
+    pub people_orders: Arc<crate::actions::people::PeopleOrders>,
+    /// How many entries each society's audit log holds, as last counted.
+    pub audit_counts: Arc<crate::actions::audit::AuditCounts>,
+    /// How many entries are due for renewal, while the register stays as
+    /// counted.
+    pub due_counts: Arc<crate::actions::register::due::DueCounts>,
 }

@@ -604,3 +604,82 @@ e2e_test!(
         assert_eq!(status, StatusCode::OK);
     }
 );
+
+e2e_test!(
+    async fn every_page_of_a_long_list_follows_the_order_after_adds_and_renames(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        let token = Some(cast.registrar.token.as_str());
+        let add = |family: String| {
+            let app = &app;
+            async move {
+                let (status, body) = app
+                    .post_json(PEOPLE, token, &json!({ "family_name": family }))
+                    .await;
+                assert_eq!(status, StatusCode::CREATED, "{body}");
+                body["id"].as_str().unwrap().to_owned()
+            }
+        };
+        // More people than the list keeps a mark for (every 50th), added out
+        // of order.
+        let mut ids = Vec::new();
+        for n in 0..130 {
+            ids.push(add(format!("Name{:03}", (n * 37) % 130)).await);
+        }
+        let listed = |per_page: u32| {
+            let app = &app;
+            async move {
+                let mut names = Vec::new();
+                let mut page = 1;
+                loop {
+                    let (status, body) = app
+                        .get(&format!("{PEOPLE}?per_page={per_page}&page={page}"), token)
+                        .await;
+                    assert_eq!(status, StatusCode::OK, "{body}");
+                    let items = body["items"].as_array().unwrap();
+                    if items.is_empty() {
+                        return (names, body["total"].as_i64().unwrap());
+                    }
+                    names.extend(items.iter().map(|p| p["name"].as_str().unwrap().to_owned()));
+                    page += 1;
+                }
+            }
+        };
+        let mut expected: Vec<String> = (0..130).map(|n| format!("Name{n:03}")).collect();
+        expected.push("Member".to_owned());
+        expected.sort_by_key(|n| n.to_lowercase());
+        for per_page in [7, 25, 50, 100] {
+            assert_eq!(
+                listed(per_page).await,
+                (expected.clone(), 131),
+                "{per_page}"
+            );
+        }
+
+        // Someone added ahead of everyone, someone renamed to the end.
+        add("Aaron".to_owned()).await;
+        let renamed = &ids[0];
+        let (status, body) = patch(
+            &app,
+            &format!("{PEOPLE}/{renamed}"),
+            token,
+            &json!({ "family_name": "Zz" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        expected.retain(|n| n != "Name000");
+        expected.insert(0, "Aaron".to_owned());
+        expected.push("Zz".to_owned());
+        for per_page in [7, 50] {
+            assert_eq!(
+                listed(per_page).await,
+                (expected.clone(), 132),
+                "{per_page}"
+            );
+        }
+        let (_, past) = app
+            .get(&format!("{PEOPLE}?per_page=50&page=4"), token)
+            .await;
+        assert_eq!(past["items"], json!([]));
+        assert_eq!(past["total"], 132);
+    }
+);

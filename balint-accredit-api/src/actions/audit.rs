@@ -3,9 +3,12 @@
 //! changed, the person it is about, the kind of change and a range of
 //! days.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use crate::auth::{permissions, Caller};
 use crate::day::Day;
-use crate::db::{self, audit::AuditRecord, audit::Filter};
+use crate::db::{self, audit::AuditRecord, audit::Filter, DbConnection};
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -103,10 +106,59 @@ pub async fn list(
     let (page, filter) = query?;
     let society = crate::actions::society(state, slug).await?;
     permissions::require_registrar(caller, &society.id)?;
+    let counts = Arc::clone(&state.audit_counts);
     db::run(&state.pool, move |conn| {
-        Ok(db::audit::list_filtered(conn, &society.id, &filter, page)?)
+        if filter == Filter::default() {
+            let total = counts.count(conn, &society.id)?;
+            Ok(db::audit::list_page(
+                conn,
+                &society.id,
+                &filter,
+                page,
+                total,
+            )?)
+        } else {
+            Ok(db::audit::list_filtered(conn, &society.id, &filter, page)?)
+        }
     })
     .await
+}
+
+/// How many entries each society's audit log holds, kept with the id of
+/// the newest counted: the log is only appended to, so a page of it
+/// counts only the entries written since (one seek for the newest id),
+/// not the whole log.
+#[derive(Debug, Default)]
+pub struct AuditCounts {
+    held: Mutex<HashMap<String, (i64, i64)>>,
+}
+
+impl AuditCounts {
+    /// The number of entries in `society_id`'s log.
+    pub fn count(&self, conn: &mut DbConnection, society_id: &str) -> Result<i64, ApiError> {
+        let Some(newest) = db::audit::newest_id(conn, society_id)? else {
+            return Ok(0);
+        };
+        let kept = {
+            let held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+            held.get(society_id).copied()
+        };
+        let total = match kept {
+            Some((through, counted)) if through == newest => return Ok(counted),
+            Some((through, counted)) if through < newest => {
+                counted + db::audit::count_between(conn, society_id, through, newest)?
+            }
+            _ => db::audit::count_between(conn, society_id, 0, newest)?,
+        };
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        let newer = held
+            .get(society_id)
+            .is_some_and(|(through, _)| *through > newest);
+        if !newer {
+            held.insert(society_id.to_owned(), (newest, total));
+        }
+        Ok(total)
+    }
 }
 
 /// The logins that made a change in society `slug`'s log, as (id, email),

@@ -2,6 +2,9 @@
 //! their own record and changes their contact details, place and listing
 //! consent.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -9,7 +12,8 @@ use validator::ValidateEmail;
 
 use crate::auth::{permissions, Caller};
 use crate::day::{self, Day};
-use crate::db::{self, audit, people::Person, people::PersonFilter, societies::Society};
+use crate::db::people::{PeopleOrder, Person, PersonFilter};
+use crate::db::{self, audit, societies::Society, DbConnection};
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -376,11 +380,68 @@ pub async fn list(
     let society = crate::actions::society(state, slug).await?;
     permissions::require_registrar(caller, &society.id)?;
     let society_id = society.id.clone();
+    let orders = Arc::clone(&state.people_orders);
     let found = db::run(&state.pool, move |conn| {
-        db::people::list(conn, &society_id, &filter, page)
+        if filter.q.is_none() && filter.region.is_none() {
+            let order = orders.order(conn, &society_id)?;
+            db::people::page_in_order(conn, &society_id, &order, page)
+        } else {
+            db::people::list(conn, &society_id, &filter, page)
+        }
     })
     .await?;
     Ok((society, found))
+}
+
+/// The societies' lists of people as [`db::people::order`] read them (how
+/// many people, where each page begins), each kept while its version has
+/// not moved: a page of the list reads one row for the version and its own
+/// rows, not a count of every person and the rows before it. A write by
+/// anyone that adds, removes or renames a person moves the version, and
+/// the list is read again at its next page.
+#[derive(Debug, Default)]
+pub struct PeopleOrders {
+    held: Mutex<HashMap<String, (i64, Arc<PeopleOrder>)>>,
+    /// Taken to read a list again, so requests arriving together read it
+    /// once.
+    reading: Mutex<()>,
+}
+
+impl PeopleOrders {
+    /// `society_id`'s list: from memory while its version has not moved.
+    pub fn order(
+        &self,
+        conn: &mut DbConnection,
+        society_id: &str,
+    ) -> Result<Arc<PeopleOrder>, ApiError> {
+        // The version before the list: a write landing in between leaves
+        // the copy newer than its version (read again next time), never
+        // older.
+        let version = db::people::order_version(conn, society_id)?;
+        if let Some(order) = self.kept(society_id, version) {
+            return Ok(order);
+        }
+        let _reading = self.reading.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(order) = self.kept(society_id, version) {
+            return Ok(order);
+        }
+        let order = Arc::new(db::people::order(conn, society_id)?);
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        let newer = held
+            .get(society_id)
+            .is_some_and(|(kept, _)| *kept > version);
+        if !newer {
+            held.insert(society_id.to_owned(), (version, Arc::clone(&order)));
+        }
+        Ok(order)
+    }
+
+    fn kept(&self, society_id: &str, version: i64) -> Option<Arc<PeopleOrder>> {
+        let held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        held.get(society_id)
+            .filter(|(at, _)| *at == version)
+            .map(|(_, order)| Arc::clone(order))
+    }
 }
 
 /// Person `person_id` of society `slug`: the registrar (or a platform

@@ -939,6 +939,18 @@ pub fn list_filtered(
     let total = filtered(society_id, filter)
         .count()
         .get_result::<i64>(conn)?;
+    list_page(conn, society_id, filter, page, total)
+}
+
+/// A page of `society_id`'s entries that pass `filter`, newest first, out
+/// of `total` (counted by the caller).
+pub fn list_page(
+    conn: &mut DbConnection,
+    society_id: &str,
+    filter: &Filter,
+    page: PageRequest,
+    total: i64,
+) -> QueryResult<Page<AuditRecord>> {
     let items = filtered(society_id, filter)
         .order(audit_log::id.desc())
         .limit(page.limit())
@@ -948,15 +960,57 @@ pub fn list_filtered(
     Ok(Page::new(items, page, total))
 }
 
-/// The logins that made a change in `society_id`'s log.
-pub fn actors(conn: &mut DbConnection, society_id: &str) -> QueryResult<Vec<String>> {
+/// The id of `society_id`'s newest entry (one seek in the index on
+/// society and id), if it has any.
+pub fn newest_id(conn: &mut DbConnection, society_id: &str) -> QueryResult<Option<i64>> {
     audit_log::table
         .filter(audit_log::society_id.eq(society_id))
-        .filter(audit_log::actor_user_id.is_not_null())
-        .select(audit_log::actor_user_id.assume_not_null())
-        .distinct()
-        .order(audit_log::actor_user_id.assume_not_null())
-        .load(conn)
+        .order(audit_log::id.desc())
+        .select(audit_log::id)
+        .first(conn)
+        .optional()
+}
+
+/// How many of `society_id`'s entries have an id after `after` and up to
+/// `through`. The log is only ever appended to, in the order of its ids
+/// (taken under the chain's lock), so the entries up to an id, once
+/// counted, stay that many.
+pub fn count_between(
+    conn: &mut DbConnection,
+    society_id: &str,
+    after: i64,
+    through: i64,
+) -> QueryResult<i64> {
+    audit_log::table
+        .filter(audit_log::society_id.eq(society_id))
+        .filter(audit_log::id.gt(after))
+        .filter(audit_log::id.le(through))
+        .count()
+        .get_result(conn)
+}
+
+/// The logins that made a change in `society_id`'s log, by id: one seek
+/// each in the index on society and actor, not a pass over the log.
+pub fn actors(conn: &mut DbConnection, society_id: &str) -> QueryResult<Vec<String>> {
+    let mut found: Vec<String> = Vec::new();
+    loop {
+        let mut next = audit_log::table
+            .filter(audit_log::society_id.eq(society_id))
+            .filter(audit_log::actor_user_id.is_not_null())
+            .into_boxed();
+        if let Some(last) = found.last() {
+            next = next.filter(audit_log::actor_user_id.gt(last.clone()));
+        }
+        let next = next
+            .order(audit_log::actor_user_id.asc())
+            .select(audit_log::actor_user_id.assume_not_null())
+            .first::<String>(conn)
+            .optional()?;
+        match next {
+            Some(actor) => found.push(actor),
+            None => return Ok(found),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -292,6 +292,92 @@ pub fn list(
     Ok(Page::new(items, page, total))
 }
 
+/// The version of `society_id`'s list of people, moved on by the database
+/// whenever a person is added, removed or moved in the list's order
+/// (migration `2027-01-05-000100_people_versions`); 0 before its first
+/// person.
+pub fn order_version(conn: &mut DbConnection, society_id: &str) -> Result<i64, ApiError> {
+    use crate::db::schema::people_versions;
+    Ok(people_versions::table
+        .filter(people_versions::society_id.eq(society_id))
+        .select(people_versions::version)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Where the pages of a society's list of people begin: how many people
+/// it has, and the place in the list's order (sort name, id) of every
+/// [`PeopleOrder::STRIDE`]th person from the first. Read once (one pass
+/// over an index), it lets any page be read from its nearest mark instead
+/// of counting the list and skipping every row before the page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeopleOrder {
+    /// How many people the society has.
+    pub total: i64,
+    marks: Vec<(String, String)>,
+}
+
+impl PeopleOrder {
+    /// People between two marks.
+    pub const STRIDE: usize = 50;
+}
+
+/// `society_id`'s [`PeopleOrder`], read in one pass over the index of the
+/// list's order, its rows streamed (never all held).
+pub fn order(conn: &mut DbConnection, society_id: &str) -> Result<PeopleOrder, ApiError> {
+    let mut order = PeopleOrder::default();
+    let mut n = 0usize;
+    crate::db::each_row!(
+        conn,
+        (String, String),
+        |c| people::table
+            .filter(people::society_id.eq(society_id))
+            .order((people::sort_name.asc(), people::id.asc()))
+            .select((people::sort_name, people::id)),
+        |(sort_name, id): (String, String)| {
+            if n % PeopleOrder::STRIDE == 0 {
+                order.marks.push((sort_name, id));
+            }
+            n += 1;
+            Ok::<(), ApiError>(())
+        }
+    )?;
+    order.total = i64::try_from(n).unwrap_or(i64::MAX);
+    Ok(order)
+}
+
+/// A page of `society_id`'s people, unfiltered, by family name, then given
+/// name, then id (as [`list`] without a filter), read from the nearest
+/// mark of `order` on: at most [`PeopleOrder::STRIDE`] rows skipped, and
+/// `order`'s total as the list's.
+pub fn page_in_order(
+    conn: &mut DbConnection,
+    society_id: &str,
+    order: &PeopleOrder,
+    page: PageRequest,
+) -> Result<Page<Person>, ApiError> {
+    let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+    let Some((sort_name, id)) = order.marks.get(offset / PeopleOrder::STRIDE) else {
+        return Ok(Page::new(Vec::new(), page, order.total));
+    };
+    let skip = i64::try_from(offset % PeopleOrder::STRIDE).unwrap_or(0);
+    let rows = people::table
+        .filter(people::society_id.eq(society_id))
+        .filter(people::sort_name.ge(sort_name))
+        .filter(people::sort_name.gt(sort_name).or(people::id.ge(id)))
+        .order((people::sort_name.asc(), people::id.asc()))
+        .limit(page.limit())
+        .offset(skip)
+        .select(PersonRow::as_select())
+        .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(PersonRow::into_person)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::new(items, page, order.total))
+}
+
 fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

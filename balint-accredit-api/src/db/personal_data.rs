@@ -161,6 +161,8 @@ pub const NOT_ABOUT_PEOPLE: &[&str] = &[
     "registration_counters",
     "register_versions",
     "register_touches",
+    // How often a society's list of people changed: a number per society.
+    "people_versions",
     "society_profiles",
     "society_retention",
     "webhook_endpoints",

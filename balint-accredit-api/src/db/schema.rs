@@ -285,6 +285,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// A version number per society's list of people, moved on by triggers
+    /// whenever a person is added, removed or moved in the list's order
+    /// (migration `2027-01-05-000100_people_versions`).
+    people_versions (society_id) {
+        society_id -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     /// Moved on by triggers whenever the society's public register may have
     /// changed (migration `2026-01-08-000100_register_versions`).
     register_versions (society_id) {
@@ -633,6 +643,7 @@ diesel::joinable!(programme_trainees -> people (person_id));
 diesel::allow_tables_to_appear_in_same_query!(
     audit_chain_head,
     ledger_versions,
+    people_versions,
     users,
     societies,
     society_roles,

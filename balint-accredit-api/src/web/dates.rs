@@ -56,16 +56,13 @@ impl DateStyle {
 
     /// `day` written out in this style.
     pub fn format(self, day: NaiveDate) -> String {
-        let index = usize::try_from(day.month0()).unwrap_or(0);
-        match self {
-            Self::DayMonthYear => {
-                format!("{} {} {}", day.day(), ENGLISH_MONTHS[index], day.year())
-            }
-            Self::MonthDayYear => {
-                format!("{} {}, {}", ENGLISH_MONTHS[index], day.day(), day.year())
-            }
-            Self::German => format!("{}. {} {}", day.day(), GERMAN_MONTHS[index], day.year()),
-        }
+        self.written(day).to_string()
+    }
+
+    /// `day` written out in this style, as [`DateStyle::format`] has it,
+    /// written where it is displayed (no string of its own).
+    pub fn written(self, day: NaiveDate) -> impl std::fmt::Display {
+        Written(self, day)
     }
 
     /// The language of the written date, for the `lang` attribute.
@@ -73,6 +70,27 @@ impl DateStyle {
         match self {
             Self::DayMonthYear | Self::MonthDayYear => "en",
             Self::German => "de",
+        }
+    }
+}
+
+/// A day written out in a style (see [`DateStyle::written`]).
+struct Written(DateStyle, NaiveDate);
+
+impl std::fmt::Display for Written {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Self(style, day) = self;
+        let index = usize::try_from(day.month0()).unwrap_or(0);
+        match style {
+            DateStyle::DayMonthYear => {
+                write!(f, "{} {} {}", day.day(), ENGLISH_MONTHS[index], day.year())
+            }
+            DateStyle::MonthDayYear => {
+                write!(f, "{} {}, {}", ENGLISH_MONTHS[index], day.day(), day.year())
+            }
+            DateStyle::German => {
+                write!(f, "{}. {} {}", day.day(), GERMAN_MONTHS[index], day.year())
+            }
         }
     }
 }

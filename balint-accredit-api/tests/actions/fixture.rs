@@ -97,6 +97,9 @@ pub fn database() -> (PathBuf, AppState) {
         settings,
         bulk_jobs: Arc::default(),
         ledgers: Arc::default(),
+        people_orders: Arc::default(),
+        audit_counts: Arc::default(),
+        due_counts: Arc::default(),
     };
     (dir, state)
 }

@@ -1,11 +1,14 @@
 //! The renewals coming due: the registrar's list of entries whose cycle
 //! ends soon, or that are in their grace period.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use chrono::NaiveDate;
 
 use crate::actions::today;
 use crate::auth::Caller;
-use crate::db;
+use crate::db::{self, DbConnection};
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
 use crate::state::AppState;
@@ -80,31 +83,81 @@ pub async fn due_page(
     let horizon = as_of
         .checked_add_days(chrono::Days::new(u64::from(within_days)))
         .unwrap_or(NaiveDate::MAX);
+    let counts = Arc::clone(&state.due_counts);
     let (found, total) = db::run(&state.pool, move |conn| {
-        db::register::due_page(conn, &society.id, as_of, horizon, page)
+        let found = db::register::due_page(conn, &society.id, as_of, horizon, page)?;
+        let total = match page {
+            Some(_) => counts.count(conn, &society.id, as_of, horizon)?,
+            None => i64::try_from(found.len()).unwrap_or(i64::MAX),
+        };
+        Ok((found, total))
     })
     .await?;
     let mut due: Vec<DueRenewal> = found
         .into_iter()
-        .filter(|(stored, _)| stored.entry.due_for_renewal(as_of, within_days))
-        .filter_map(|(stored, person)| {
-            let entry = &stored.entry;
-            let valid_until = entry.valid_until()?;
-            Some(DueRenewal {
-                registration: entry.registration().as_str().to_owned(),
-                person_id: entry.person().as_str().to_owned(),
-                name: person.name(),
-                email: person.email.clone(),
-                tier: db::register::current_tier(entry)
-                    .map(|t| t.as_str().to_owned())
-                    .unwrap_or_default(),
-                valid_until,
-                days_left: (valid_until - as_of).num_days(),
-                lapses_on: entry.lapses_on(),
-            })
+        .map(|entry| DueRenewal {
+            person_id: entry.person.id.clone(),
+            name: entry.person.name(),
+            email: entry.person.email,
+            registration: entry.registration,
+            tier: entry.tier,
+            valid_until: entry.valid_until,
+            days_left: (entry.valid_until - as_of).num_days(),
+            lapses_on: entry.lapses_on,
         })
         .collect();
     // Soonest first, then by registration (the query's order, by bytes).
     due.sort_by(|a, b| (a.valid_until, &a.registration).cmp(&(b.valid_until, &b.registration)));
     Ok((due, total))
+}
+
+/// How many entries are due for renewal, by society, day and horizon,
+/// kept while the society's register version (moved by the database on
+/// every write to an entry) stays as it was: a page of the renewals due
+/// counts them once, not every time.
+#[derive(Debug, Default)]
+pub struct DueCounts {
+    held: Mutex<HashMap<DueKey, (i64, i64)>>,
+}
+
+/// A count's society, day and horizon.
+type DueKey = (String, NaiveDate, NaiveDate);
+
+impl DueCounts {
+    /// Counts kept at most (then emptied and counted again as asked for).
+    const KEPT: usize = 1_000;
+
+    /// [`db::register::due_count`], from memory while `society_id`'s
+    /// register version has not moved.
+    pub fn count(
+        &self,
+        conn: &mut DbConnection,
+        society_id: &str,
+        as_of: NaiveDate,
+        horizon: NaiveDate,
+    ) -> Result<i64, ApiError> {
+        // The version before the count: a write landing in between leaves
+        // the count newer than its version (counted again next time).
+        let version = db::register::register_version(conn, society_id)?;
+        let key = (society_id.to_owned(), as_of, horizon);
+        let kept = {
+            let held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+            held.get(&key).copied()
+        };
+        if let Some((at, total)) = kept {
+            if at == version {
+                return Ok(total);
+            }
+        }
+        let total = db::register::due_count(conn, society_id, as_of, horizon)?;
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        if held.len() >= Self::KEPT {
+            held.clear();
+        }
+        let newer = held.get(&key).is_some_and(|(at, _)| *at > version);
+        if !newer {
+            held.insert(key, (version, total));
+        }
+        Ok(total)
+    }
 }

@@ -213,53 +213,103 @@ pub fn recent_changes(
         .collect()
 }
 
-/// The entries of `society_id` due for renewal on `as_of` (as
-/// `RegisterEntry::due_for_renewal` has it, from the columns that follow
-/// each entry's history): accredited, the cycle ending by `horizon`, the
-/// lapse day not reached; soonest first (then by registration), `page` of
-/// them with their people, and how many there are in all. An index on
-/// (society, status, valid until) finds them without reading the register.
+/// The entries of `society_id` due for renewal on `as_of`, as
+/// `RegisterEntry::due_for_renewal` has it from the columns that follow
+/// each entry's history: accredited, the cycle ending by `horizon`, the
+/// lapse day not reached. An index on (society, status, valid until) finds
+/// them without reading the register.
+fn due<'a>(
+    society_id: &'a str,
+    as_of: NaiveDate,
+    horizon: NaiveDate,
+) -> register_entries::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend> {
+    register_entries::table
+        .filter(register_entries::society_id.eq(society_id))
+        .filter(register_entries::status.eq(Status::Accredited.as_str()))
+        .filter(register_entries::valid_until.le(horizon))
+        .filter(
+            register_entries::lapses_on
+                .is_null()
+                .or(register_entries::lapses_on.gt(as_of)),
+        )
+        .into_boxed()
+}
+
+/// How many entries of `society_id` are due for renewal on `as_of` with a
+/// cycle ending by `horizon` (see [`due_page`]).
+pub fn due_count(
+    conn: &mut DbConnection,
+    society_id: &str,
+    as_of: NaiveDate,
+    horizon: NaiveDate,
+) -> Result<i64, ApiError> {
+    Ok(due(society_id, as_of, horizon).count().get_result(conn)?)
+}
+
+/// An entry due for renewal, from the columns that follow its history
+/// (see [`due_page`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueEntry {
+    /// e.g. `BSANZ-0042`.
+    pub registration: String,
+    /// The tier most recently granted.
+    pub tier: String,
+    /// The last day of the current cycle.
+    pub valid_until: NaiveDate,
+    /// The day it lapses if not renewed.
+    pub lapses_on: Option<NaiveDate>,
+    /// Whose entry it is.
+    pub person: Person,
+}
+
+/// The entries of `society_id` due for renewal on `as_of` with a cycle
+/// ending by `horizon` (accredited, the lapse day not reached), soonest
+/// first (then by registration), `page` of them (all without one) with
+/// their people: from the entries' columns, which every write sets from
+/// the history (its latest status, cycle and tier granted), so no history
+/// is read. The index on (society, status, valid until, registration,
+/// lapse day) gives them in order.
 pub fn due_page(
     conn: &mut DbConnection,
     society_id: &str,
     as_of: NaiveDate,
     horizon: NaiveDate,
     page: Option<PageRequest>,
-) -> Result<(Vec<(StoredEntry, Person)>, i64), ApiError> {
-    let due = || {
-        register_entries::table
-            .inner_join(people_table::table)
-            .filter(register_entries::society_id.eq(society_id.to_owned()))
-            .filter(people_table::society_id.eq(society_id.to_owned()))
-            .filter(register_entries::status.eq(Status::Accredited.as_str()))
-            .filter(register_entries::valid_until.le(horizon))
-            .filter(
-                register_entries::lapses_on
-                    .is_null()
-                    .or(register_entries::lapses_on.gt(as_of)),
-            )
-            .into_boxed()
-    };
-    let mut query = due()
+) -> Result<Vec<DueEntry>, ApiError> {
+    let mut query = register_entries::table
+        .inner_join(people_table::table)
+        .filter(register_entries::society_id.eq(society_id.to_owned()))
+        .filter(people_table::society_id.eq(society_id.to_owned()))
+        .filter(register_entries::status.eq(Status::Accredited.as_str()))
+        .filter(register_entries::valid_until.le(horizon))
+        .filter(
+            register_entries::lapses_on
+                .is_null()
+                .or(register_entries::lapses_on.gt(as_of)),
+        )
         .order((
             register_entries::valid_until.asc(),
             register_entries::registration.asc(),
         ))
-        .select((EntryRow::as_select(), PersonColumns::as_select()));
-    let total = match page {
-        Some(page) => {
-            query = query.limit(page.limit()).offset(page.offset());
-            due().count().get_result::<i64>(conn)?
-        }
-        None => 0,
-    };
+        .select((EntryRow::as_select(), PersonColumns::as_select()))
+        .into_boxed();
+    if let Some(page) = page {
+        query = query.limit(page.limit()).offset(page.offset());
+    }
     let found: Vec<(EntryRow, PersonColumns)> = query.load(conn)?;
-    let total = if page.is_some() {
-        total
-    } else {
-        i64::try_from(found.len()).unwrap_or(i64::MAX)
-    };
-    Ok((joined(conn, found)?, total))
+    found
+        .into_iter()
+        .filter_map(|(row, person)| {
+            let valid_until = row.valid_until?;
+            Some(person.into_person().map(|person| DueEntry {
+                registration: row.registration,
+                tier: row.tier,
+                valid_until,
+                lapses_on: row.lapses_on,
+                person,
+            }))
+        })
+        .collect()
 }
 
 /// Rebuild joined rows into entries with their people, in order.

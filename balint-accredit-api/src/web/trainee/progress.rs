@@ -122,9 +122,19 @@ async fn progress_page(
         people: &people,
         tiers: &tier_names,
     };
-    let kinds: HashMap<String, String> = ledger
+    // Each kind's label once, then each record's by its id (borrowed).
+    let mut labels: HashMap<&str, String> = HashMap::new();
+    for a in ledger.iter() {
+        labels
+            .entry(a.kind.as_str())
+            .or_insert_with(|| kind_label(a.kind.as_str()));
+    }
+    let kinds: HashMap<&str, &str> = ledger
         .iter()
-        .map(|a| (a.id.to_string(), kind_label(a.kind.as_str())))
+        .map(|a| {
+            let label = labels.get(a.kind.as_str()).map_or("", String::as_str);
+            (a.id.as_str(), label)
+        })
         .collect();
     let name = full_name(person.title.as_deref(), &person.name());
     let title = match &assessed {
@@ -334,7 +344,7 @@ fn missing_list(
 fn assessment(
     a: &Assessment<'_>,
     style: DateStyle,
-    kinds: &HashMap<String, String>,
+    kinds: &HashMap<&str, &str>,
     names: Names<'_>,
 ) -> Markup {
     let missing = missing_list(&a.prerequisites, &a.mandatory, style, names);
@@ -384,11 +394,20 @@ fn requirement(
     r: &RequirementResult<'_>,
     level: u8,
     style: DateStyle,
-    kinds: &HashMap<String, String>,
+    kinds: &HashMap<&str, &str>,
     names: Names<'_>,
 ) -> Markup {
     let bar_id = format!("bar-{}", r.id.as_str());
-    let kind_of = |id: &str| kinds.get(id).cloned().unwrap_or_default();
+    let kind_of = |id: &str| kinds.get(id).copied().unwrap_or_default();
+    let one = unit_words(r.unit, balint_core::ledger::Amount::from_whole(1));
+    let many = unit_words(r.unit, balint_core::ledger::Amount::from_whole(2));
+    let unit_of = |amount: balint_core::ledger::Amount| {
+        if amount == balint_core::ledger::Amount::from_whole(1) {
+            one.as_str()
+        } else {
+            many.as_str()
+        }
+    };
     let heading = html! { (r.title) };
     let detail = html! {
             @if let (Some(required), Some(achieved)) = (r.required, r.achieved) {
@@ -420,19 +439,19 @@ fn requirement(
             @if !r.counted.is_empty() {
                 details {
                     summary { (r.counted.len()) " record" @if r.counted.len() != 1 { "s" } " counted" }
-                    ul { @for c in &r.counted { li { (date(style, c.date)) ": " (kind_of(c.activity.as_str())) ", counted as " (c.amount) " " (unit_words(r.unit, c.amount)) } } }
+                    ul { @for c in &r.counted { li { (Day(style, c.date)) ": " (kind_of(c.activity.as_str())) ", counted as " (c.amount) " " (unit_of(c.amount)) } } }
                 }
             }
             @if !r.pending.is_empty() {
                 details {
                     summary { (r.pending.len()) " pending record" @if r.pending.len() != 1 { "s" } " would count once attested" }
-                    ul { @for c in &r.pending { li { (date(style, c.date)) ": " (kind_of(c.activity.as_str())) ", " (c.amount) " " (unit_words(r.unit, c.amount)) " (pending)" } } }
+                    ul { @for c in &r.pending { li { (Day(style, c.date)) ": " (kind_of(c.activity.as_str())) ", " (c.amount) " " (unit_of(c.amount)) " (pending)" } } }
                 }
             }
             @if !r.not_counted.is_empty() {
                 details {
                     summary { (r.not_counted.len()) " record" @if r.not_counted.len() != 1 { "s" } " not counted, and why" }
-                    ul { @for n in &r.not_counted { li { (date(style, n.date)) ": " (kind_of(n.activity.as_str())) " — " (reason_words(&n.reason, names)) } } }
+                    ul { @for n in &r.not_counted { li { (Day(style, n.date)) ": " (kind_of(n.activity.as_str())) " — " (reason_words(&n.reason, names)) } } }
                 }
             }
             @for child in &r.children { (requirement(child, level + 1, style, kinds, names)) }
@@ -454,6 +473,24 @@ fn requirement(
                 (detail)
             }
         }
+    }
+}
+
+/// A day as [`date`] marks it up, written straight into the page (a list
+/// of thousands of records makes no string per day).
+struct Day(DateStyle, chrono::NaiveDate);
+
+impl maud::Render for Day {
+    fn render_to(&self, buffer: &mut String) {
+        use std::fmt::Write as _;
+        let Self(style, day) = *self;
+        // Digits, month names and punctuation: nothing to escape.
+        let _ = write!(
+            buffer,
+            "<time datetime=\"{day}\" lang=\"{}\">{}</time>",
+            style.lang(),
+            style.written(day)
+        );
     }
 }
 
@@ -486,5 +523,30 @@ fn period_words(rate: &balint_core::evaluate::RateResult) -> String {
         RateAnchor::PathwayEntry => format!("training {per}"),
         RateAnchor::Calendar => format!("calendar {per}"),
         _ => per,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use maud::Render;
+
+    use super::*;
+
+    #[test]
+    fn a_day_in_a_list_is_marked_up_as_any_other_day() {
+        for style in [
+            DateStyle::DayMonthYear,
+            DateStyle::MonthDayYear,
+            DateStyle::German,
+        ] {
+            for text in ["2017-01-01", "2024-02-29", "2031-12-09"] {
+                let day: chrono::NaiveDate = text.parse().unwrap();
+                assert_eq!(
+                    Day(style, day).render().into_string(),
+                    date(style, day).into_string()
+                );
+            }
+        }
     }
 }
