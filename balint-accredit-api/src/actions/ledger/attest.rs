@@ -201,10 +201,11 @@ pub const MAX_BULK: usize = 1000;
 pub const COMMIT_EVERY: usize = 100;
 
 /// Decide many records of society `slug` at once, each as [`attest`]
-/// decides one, in a savepoint of its own (committed [`COMMIT_EVERY`] at
-/// a time): one refused (already decided, not the caller's to decide, a
-/// rejection without a comment) does not stop or undo the others. Returns the society's slug and, in the order
-/// given, each record as decided or why it was not.
+/// decides one, in a savepoint of its own (committed a hundred at a
+/// time): one refused (already decided, not the caller's to decide, a
+/// rejection without a comment) does not stop or undo the others. Returns
+/// the society's slug and, in the order given, each record as decided or
+/// why it was not.
 ///
 /// Refused as a whole only without a signed-in caller, for an unknown
 /// society or a caller with no role in it, or for more than [`MAX_BULK`]
