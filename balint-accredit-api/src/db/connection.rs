@@ -550,7 +550,8 @@ mod tests {
             .unwrap();
 
         let applied = run_migrations(&mut conn).unwrap();
-        assert_eq!(applied, vec![AUDIT_DIGEST_MIGRATION.to_owned()]);
+        // The digest's migration first, then any made after it.
+        assert_eq!(applied.first(), Some(&AUDIT_DIGEST_MIGRATION.to_owned()));
         let checked = audit::check_chain(&mut conn).unwrap();
         assert_eq!(checked.records, 3);
         assert_eq!(checked.problems.len(), 1, "{:?}", checked.problems);
