@@ -259,6 +259,96 @@ e2e_test!(
 );
 
 e2e_test!(
+    async fn a_whole_register_due_for_renewal_is_reminded_once_per_threshold(app: TestApp) {
+        let cast = Cast::assemble(&app).await;
+        // Entries whose cycles end these many days after `as_of`, a whole
+        // register's worth (more than one batch of reminders), and one
+        // entry suspended among them, which is not reminded.
+        const OFFSETS: [i64; 13] = [-1, 0, 1, 6, 7, 8, 29, 30, 31, 89, 90, 91, 200];
+        const ROUNDS: usize = 93;
+        let as_of = chrono::NaiveDate::from_ymd_opt(2031, 6, 1).unwrap();
+        let mut csv = String::from(
+            "registration,person_id,given_name,family_name,public_listing,effective,action,tier,valid_until,grace_days,reason,visibility\n",
+        );
+        for i in 0..ROUNDS * OFFSETS.len() {
+            let ends = as_of + chrono::Duration::days(OFFSETS[i % OFFSETS.len()]);
+            csv.push_str(&format!(
+                "BSANZ-{i:05},p-{i},Lee,Leader {i},true,2030-01-01,grant,accredited-leader,{ends},30,council,public\n"
+            ));
+        }
+        csv.push_str(
+            "BSANZ-90000,p-s,Sam,Suspended,true,2030-01-01,grant,accredited-leader,2031-06-08,30,council,public\n\
+             BSANZ-90000,p-s,Sam,Suspended,true,2031-01-01,suspend,,,,complaint,confidential\n",
+        );
+        let (status, report) = app
+            .send(
+                app.builder(
+                    reqwest::Method::POST,
+                    &format!("{REGISTER}/import"),
+                    Some(&cast.registrar.token),
+                )
+                .header("content-type", "text/csv")
+                .body(csv),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+
+        let mut conn = balint_accredit_api::db::connect_for_job(&app.settings.database).unwrap();
+        let mut remind = |day: chrono::NaiveDate| {
+            balint_accredit_api::actions::webhooks::remind_for_operator(
+                &mut conn,
+                balint_accredit_api::actions::Operator,
+                day,
+            )
+            .unwrap()
+        };
+        // The cycles ending on the day up to 90 days on: 7 days' notice for
+        // 0, 1, 6 and 7 days left, 30 for 8, 29 and 30, 90 for 31, 89, 90.
+        assert_eq!(remind(as_of), 10 * ROUNDS);
+        assert_eq!(remind(as_of), 0, "a reminder is recorded once");
+        // A day on, only those crossing a threshold are new (8 to 7 days
+        // left, 31 to 30, 91 to 90); the rest were reminded of theirs.
+        let next = as_of + chrono::Duration::days(1);
+        assert_eq!(remind(next), 3 * ROUNDS);
+        assert_eq!(remind(next), 0);
+
+        let society = balint_accredit_api::db::societies::by_slug(&mut conn, "bsanz").unwrap();
+        let events =
+            balint_accredit_api::db::outbox::recent(&mut conn, &society.id, 100_000).unwrap();
+        let mut by_days = std::collections::BTreeMap::<i64, usize>::new();
+        let mut reminded = BTreeSet::new();
+        for event in events.iter().filter(|e| e.event_type == "renewal.due") {
+            let payload: Value = serde_json::from_str(&event.payload).unwrap();
+            assert_eq!(payload["society"], "bsanz", "{payload}");
+            assert_ne!(
+                payload["registration"], "BSANZ-90000",
+                "suspended: {payload}"
+            );
+            assert!(
+                event.person_id.is_some(),
+                "a reminder names its person: {payload}"
+            );
+            *by_days
+                .entry(payload["days"].as_i64().unwrap())
+                .or_default() += 1;
+            reminded.insert((
+                payload["registration"].as_str().unwrap().to_owned(),
+                payload["days"].as_i64().unwrap(),
+            ));
+        }
+        assert_eq!(
+            by_days,
+            [(7, 5 * ROUNDS), (30, 4 * ROUNDS), (90, 4 * ROUNDS)].into(),
+        );
+        assert_eq!(
+            reminded.len(),
+            13 * ROUNDS,
+            "one event per entry and threshold"
+        );
+    }
+);
+
+e2e_test!(
     async fn a_failing_endpoint_gets_it_once_after_four_tries_all_logged(app: TestApp) with local; {
         let cast = Cast::assemble(&app).await;
         adopt_pathway(&app, &cast).await;

@@ -349,35 +349,59 @@ pub fn remind_renewals(conn: &mut DbConnection, as_of: NaiveDate) -> Result<usiz
         ))
         .load(conn)?;
     let now = crate::db::now();
-    let mut recorded = 0;
-    for (society_id, registration, person_id, valid_until) in due {
-        let Some(valid_until) = valid_until else {
+    // One slug a society, and the events written a batch a statement: a
+    // register imported whole may bring tens of thousands due at once.
+    let mut slugs: std::collections::HashMap<String, String> = Default::default();
+    let mut rows = Vec::new();
+    for (society_id, registration, person_id, valid_until) in &due {
+        let Some(valid_until) = *valid_until else {
             continue;
         };
         let left = (valid_until - as_of).num_days();
         let Some(days) = REMINDER_DAYS.iter().rev().copied().find(|d| left <= *d) else {
             continue;
         };
-        let key = format!("renewal.due:{society_id}:{registration}:{valid_until}:{days}");
+        let slug = match slugs.get(society_id) {
+            Some(slug) => slug.clone(),
+            None => {
+                let slug = slug_of(conn, society_id)?;
+                slugs.insert(society_id.clone(), slug.clone());
+                slug
+            }
+        };
         let data = json!({
             "registration": registration,
             "valid_until": valid_until,
             "days": days,
+            "society": slug,
         });
-        if insert(
-            conn,
-            &society_id,
-            EventType::RenewalDue,
-            Some(&person_id),
-            data,
-            Some(key),
-            now,
-        )? {
-            recorded += 1;
-        }
+        // Columns with values, not an insertable struct, so that a batch is
+        // one statement on SQLite too (no `DEFAULT` for an absent value).
+        rows.push((
+            outbox_events::id.eq(new_id("evt")),
+            outbox_events::society_id.eq(society_id.as_str()),
+            outbox_events::event_type.eq(EventType::RenewalDue.as_str()),
+            outbox_events::person_id.eq(Some(person_id.as_str())),
+            outbox_events::payload.eq(data.to_string()),
+            outbox_events::dedup_key.eq(Some(format!(
+                "renewal.due:{society_id}:{registration}:{valid_until}:{days}"
+            ))),
+            outbox_events::created_at.eq(now),
+        ));
+    }
+    let mut recorded = 0;
+    for batch in rows.chunks(REMINDER_BATCH) {
+        recorded += on_connection!(conn, |c| diesel::insert_into(outbox_events::table)
+            .values(batch)
+            .on_conflict_do_nothing()
+            .execute(c))?;
     }
     Ok(recorded)
 }
+
+/// Renewal reminders written a statement (seven values each, well within
+/// SQLite's limit on a statement's values).
+const REMINDER_BATCH: usize = 500;
 
 /// An event as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
