@@ -1,0 +1,2 @@
+DROP INDEX activities_corrects;
+CREATE INDEX activities_corrects ON activities (corrects_id);
