@@ -152,13 +152,14 @@ pub fn by_number(
     society_id: &str,
     number: i32,
 ) -> Result<Option<PathwayVersion>, ApiError> {
-    let row: Option<(VersionSummary, String)> = pathway_versions::table
+    let summary: Option<VersionSummary> = pathway_versions::table
         .filter(pathway_versions::society_id.eq(society_id))
         .filter(pathway_versions::number.eq(number))
-        .select((VersionSummary::as_select(), pathway_versions::document))
+        .select(VersionSummary::as_select())
         .first(conn)
         .optional()?;
-    row.map(|(summary, document)| read(summary, &document))
+    summary
+        .map(|summary| with_document(conn, summary))
         .transpose()
 }
 
@@ -174,19 +175,19 @@ pub fn applicable(
     society_id: &str,
     entered: NaiveDate,
 ) -> Result<Option<PathwayVersion>, ApiError> {
-    let rows: Vec<(VersionSummary, String)> = pathway_versions::table
+    // Chosen by the summaries' effective dates (each the date of its
+    // document), so only the chosen version's document is read, and that
+    // once per process.
+    let summaries: Vec<VersionSummary> = pathway_versions::table
         .filter(pathway_versions::society_id.eq(society_id))
         .order(pathway_versions::number.asc())
-        .select((VersionSummary::as_select(), pathway_versions::document))
+        .select(VersionSummary::as_select())
         .load(conn)?;
-    let mut versions = rows
-        .into_iter()
-        .map(|(summary, document)| read(summary, &document))
-        .collect::<Result<Vec<_>, _>>()?;
-    let pathways: Vec<Pathway> = versions.iter().map(|v| v.pathway.clone()).collect();
-    let chosen = pathway::applicable_version(&pathways, entered)
-        .and_then(|p| pathways.iter().position(|q| std::ptr::eq(p, q)));
-    Ok(chosen.map(|index| versions.swap_remove(index)))
+    let chosen = pathway::applicable_among(&summaries, entered, |s| s.effective_from);
+    chosen
+        .cloned()
+        .map(|summary| with_document(conn, summary))
+        .transpose()
 }
 
 /// The names of the tiers of `society_id`'s pathway that applies on `day`
@@ -208,23 +209,27 @@ pub fn tier_names(
         .unwrap_or_default())
 }
 
-/// Stored documents already read, by their text, so that the pathway a
-/// page or an evaluation asks for is parsed and validated once per
-/// process, not once per request. Keyed by the whole document, so a
-/// changed document is simply another key; a few hundred at most are
-/// kept.
+/// Stored versions already read, by their id, so that the pathway a page
+/// or an evaluation asks for is read, parsed and validated once per
+/// process, not once per request: a stored version is never changed (a
+/// new document is a new version). A few hundred at most are kept.
 static READ: std::sync::LazyLock<
-    std::sync::Mutex<std::collections::HashMap<Box<str>, std::sync::Arc<Pathway>>>,
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Pathway>>>,
 > = std::sync::LazyLock::new(Default::default);
 
 /// How many read documents are kept before the store is emptied.
 const READ_KEPT: usize = 256;
 
-fn read(summary: VersionSummary, document: &str) -> Result<PathwayVersion, ApiError> {
+/// The version `summary` names, with its document: from memory, or read
+/// from the database once.
+fn with_document(
+    conn: &mut DbConnection,
+    summary: VersionSummary,
+) -> Result<PathwayVersion, ApiError> {
     let known = READ
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .get(document)
+        .get(&summary.id)
         .cloned();
     if let Some(pathway) = known {
         return Ok(PathwayVersion {
@@ -232,9 +237,13 @@ fn read(summary: VersionSummary, document: &str) -> Result<PathwayVersion, ApiEr
             pathway: (*pathway).clone(),
         });
     }
+    let document: String = pathway_versions::table
+        .find(&summary.id)
+        .select(pathway_versions::document)
+        .first(conn)?;
     // Only validated documents are stored, so a failure is a bug or a
     // damaged database, not bad input.
-    let pathway = Pathway::from_json_str(document).map_err(|e| {
+    let pathway = Pathway::from_json_str(&document).map_err(|e| {
         ApiError::Internal(anyhow::anyhow!(
             "stored pathway version {} of society {} does not read back: {e}",
             summary.number,
@@ -247,6 +256,6 @@ fn read(summary: VersionSummary, document: &str) -> Result<PathwayVersion, ApiEr
     if read.len() >= READ_KEPT {
         read.clear();
     }
-    read.insert(document.into(), std::sync::Arc::new(pathway.clone()));
+    read.insert(summary.id.clone(), std::sync::Arc::new(pathway.clone()));
     Ok(PathwayVersion { summary, pathway })
 }

@@ -133,20 +133,42 @@ impl<'de> Deserialize<'de> for Pathway {
 /// one. Between versions with the same effective date, the later in the
 /// slice wins. `None` only when `versions` is empty.
 pub fn applicable_version(versions: &[Pathway], entered: NaiveDate) -> Option<&Pathway> {
+    applicable_among(versions, entered, Pathway::effective_from)
+}
+
+/// [`applicable_version`]'s rule over anything that knows the effective
+/// date of the version it stands for (a stored version's summary, say),
+/// so that the version can be chosen before its document is read.
+///
+/// ```
+/// use balint_core::pathway::applicable_among;
+/// use chrono::NaiveDate;
+///
+/// let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+/// // (version number, effective from), in the order they were uploaded.
+/// let versions = [(1, day("2016-01-01")), (2, day("2023-01-01"))];
+/// let chosen = |entered| applicable_among(&versions, day(entered), |v| v.1).map(|v| v.0);
+/// assert_eq!(chosen("2020-06-01"), Some(1)); // grandfathered
+/// assert_eq!(chosen("2023-01-01"), Some(2));
+/// assert_eq!(chosen("2010-01-01"), Some(1)); // before any: the earliest
+/// ```
+pub fn applicable_among<T>(
+    versions: &[T],
+    entered: NaiveDate,
+    effective_from: impl Fn(&T) -> NaiveDate,
+) -> Option<&T> {
     let in_force = versions
         .iter()
-        .filter(|p| p.effective_from <= entered)
-        .fold(None::<&Pathway>, |best, p| match best {
-            Some(b) if b.effective_from > p.effective_from => Some(b),
-            _ => Some(p),
+        .filter(|v| effective_from(v) <= entered)
+        .fold(None::<&T>, |best, v| match best {
+            Some(b) if effective_from(b) > effective_from(v) => Some(b),
+            _ => Some(v),
         });
     in_force.or_else(|| {
-        versions
-            .iter()
-            .fold(None::<&Pathway>, |best, p| match best {
-                Some(b) if b.effective_from <= p.effective_from => Some(b),
-                _ => Some(p),
-            })
+        versions.iter().fold(None::<&T>, |best, v| match best {
+            Some(b) if effective_from(b) <= effective_from(v) => Some(b),
+            _ => Some(v),
+        })
     })
 }
 
