@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::actions::today;
 use crate::auth::Caller;
-use crate::db::{self, DbConnection};
+use crate::db::{self, societies::Society, DbConnection};
 use crate::error::{ApiError, FieldProblem};
 use crate::pagination::PageRequest;
 use crate::state::AppState;
@@ -56,7 +56,18 @@ pub async fn due(
 ) -> Result<Vec<DueRenewal>, ApiError> {
     due_page(state, caller, slug, input, None)
         .await
-        .map(|(due, _)| due)
+        .map(|page| page.due)
+}
+
+/// A page of the renewals due.
+#[derive(Debug)]
+pub struct DuePage {
+    /// The society whose register it is.
+    pub society: Society,
+    /// The entries on the page, soonest first.
+    pub due: Vec<DueRenewal>,
+    /// How many are due in all.
+    pub total: i64,
 }
 
 /// As [`due`], `page` of them (all without one), and how many are due in
@@ -67,7 +78,7 @@ pub async fn due_page(
     slug: String,
     input: DueInput,
     page: Option<PageRequest>,
-) -> Result<(Vec<DueRenewal>, i64), ApiError> {
+) -> Result<DuePage, ApiError> {
     let (society, _) = crate::actions::as_registrar(state, caller, slug).await?;
     let within_days = input.within_days.unwrap_or(90);
     if !(1..=366).contains(&within_days) {
@@ -84,10 +95,11 @@ pub async fn due_page(
         .checked_add_days(chrono::Days::new(u64::from(within_days)))
         .unwrap_or(NaiveDate::MAX);
     let counts = Arc::clone(&state.due_counts);
+    let society_id = society.id.clone();
     let (found, total) = db::run(&state.pool, move |conn| {
-        let found = db::register::due_page(conn, &society.id, as_of, horizon, page)?;
+        let found = db::register::due_page(conn, &society_id, as_of, horizon, page)?;
         let total = match page {
-            Some(_) => counts.count(conn, &society.id, as_of, horizon)?,
+            Some(_) => counts.count(conn, &society_id, as_of, horizon)?,
             None => i64::try_from(found.len()).unwrap_or(i64::MAX),
         };
         Ok((found, total))
@@ -108,7 +120,11 @@ pub async fn due_page(
         .collect();
     // Soonest first, then by registration (the query's order, by bytes).
     due.sort_by(|a, b| (a.valid_until, &a.registration).cmp(&(b.valid_until, &b.registration)));
-    Ok((due, total))
+    Ok(DuePage {
+        society,
+        due,
+        total,
+    })
 }
 
 /// How many entries are due for renewal, by society, day and horizon,

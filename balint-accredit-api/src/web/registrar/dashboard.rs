@@ -58,7 +58,11 @@ async fn dashboard_page(
     let style = DateStyle::for_country(society.country.as_deref());
     let today = today();
     // The soonest few; the renewals page has them all, page by page.
-    let (due, due_total) = renewals_due::due_page(
+    let renewals_due::DuePage {
+        due,
+        total: due_total,
+        ..
+    } = renewals_due::due_page(
         state,
         &viewer.caller,
         slug.clone(),

@@ -67,7 +67,11 @@ pub async fn list(
             page: super::page_number(query.page.as_deref())?,
             per_page: DUE_PER_PAGE,
         };
-        let (due, total) = renewals_due::due_page(
+        let renewals_due::DuePage {
+            society,
+            due,
+            total,
+        } = renewals_due::due_page(
             &state,
             &viewer.caller,
             slug.clone(),
@@ -79,7 +83,6 @@ pub async fn list(
         )
         .await?;
         let link_to = |n: u32| format!("/societies/{slug}/renewals?within={within}&page={n}");
-        let society = society(&state, slug.clone()).await?;
         let names = names(&state, &society.id).await?;
         let style = DateStyle::for_country(society.country.as_deref());
         let title = format!("Renewals: {}", society.name);
